@@ -1,0 +1,169 @@
+# Cohort: top-level build.
+#
+#   make               build everything into $(B) (default build/)
+#   make check         install test dependencies, run the suite, then run it
+#                      again under ASan+UBSan; ends with "N passed, N failed"
+#   make demo          run the one-node demo
+#   make install PREFIX=DIR
+#
+# The build tree mirrors the install tree: $(B)/sbin/cohortd,
+# $(B)/bin/cohortctl, $(B)/lib/libcpg.so.4, ... Programs find the libraries
+# through an $ORIGIN-relative rpath, so the build tree runs as installed.
+
+B       ?= build
+PREFIX  ?= /usr/local
+SAN     ?=
+VERSION := 0.1.0
+
+CC      ?= cc
+CSTD    := -std=c11 -D_GNU_SOURCE
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wno-unused-parameter
+OPT     ?= -O2 -g
+ifeq ($(SAN),1)
+OPT     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+           -fno-sanitize-recover=undefined
+SANLD   := -fsanitize=address,undefined
+endif
+CFLAGS_ALL  = $(CSTD) $(OPT) $(WARN) -fPIC -Iinclude -Isrc $(CFLAGS)
+LDFLAGS_ALL = $(SANLD) $(LDFLAGS)
+THREADS := -pthread
+
+# ---------------------------------------------------------------- sources
+COMMON_SRC := $(wildcard src/common/*.c)
+PROTO_SRC  := $(wildcard src/proto/*.c)
+DAEMON_SRC := $(filter-out src/daemon/main.c,$(wildcard src/daemon/*.c))
+LIB_SRC    := $(filter-out src/lib/corosync_common.c,$(wildcard src/lib/*.c))
+TOOLS_SRC  := $(wildcard src/tools/*.c)
+SIM_SRC    := $(wildcard tests/sim/*.c)
+
+obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
+
+LIBCOMMON := $(B)/obj/libcommon.a
+LIBPROTO  := $(B)/obj/libproto.a
+LIBDAEMON := $(B)/obj/libdaemon.a
+LIBCLIENT := $(B)/obj/libclient.a
+CPG_SO    := $(B)/lib/libcpg.so.4
+CPG_LINK  := $(B)/lib/libcpg.so
+CSC_SO    := $(B)/lib/libcorosync_common.so.4
+CSC_LINK  := $(B)/lib/libcorosync_common.so
+COHORTD   := $(B)/sbin/cohortd
+COHORTCTL := $(B)/bin/cohortctl
+PCFILE    := $(B)/lib/pkgconfig/libcpg.pc
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(wildcard tests/unit/test_*.c))
+API_TESTS  := $(patsubst tests/api/%.c,$(B)/tests/api/%,$(wildcard tests/api/api_*.c))
+API_HELP   := $(filter-out $(wildcard tests/api/api_*.c),$(wildcard tests/api/*.c))
+SIM        := $(if $(SIM_SRC),$(B)/tests/sim/sim)
+
+PROGRAMS := $(COHORTD) $(COHORTCTL)
+ALL := $(CSC_SO) $(CSC_LINK) $(CPG_SO) $(CPG_LINK) $(PROGRAMS) $(PCFILE)
+
+.PHONY: all check check-build demo install clean deps fuzz sim-long bench
+all: $(ALL)
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(LIBCOMMON): $(call obj,$(COMMON_SRC))
+$(LIBPROTO):  $(call obj,$(PROTO_SRC))
+$(LIBDAEMON): $(call obj,$(DAEMON_SRC))
+$(LIBCLIENT): $(call obj,$(LIB_SRC))
+$(B)/obj/%.a:
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+# libcorosync_common.so.4: cs_strerror, qb_to_cs_error, hdb_error_to_cs.
+$(CSC_SO): $(call obj,src/lib/corosync_common.c)
+	@mkdir -p $(dir $@)
+	$(CC) -shared -Wl,-soname,libcorosync_common.so.4 $(LDFLAGS_ALL) -o $@ $^
+$(CSC_LINK): $(CSC_SO)
+	ln -sf libcorosync_common.so.4 $@
+
+# libcpg.so.4: every cpg_* function under COROSYNC_CPG_1.0, nothing else.
+$(CPG_SO): $(LIBCLIENT) $(LIBCOMMON) $(CSC_SO) src/lib/libcpg.versions
+	@mkdir -p $(dir $@)
+	$(CC) -shared -Wl,-soname,libcpg.so.4 -Wl,--version-script=src/lib/libcpg.versions \
+	    -Wl,--no-undefined $(LDFLAGS_ALL) -o $@ \
+	    -Wl,--whole-archive $(LIBCLIENT) -Wl,--no-whole-archive $(LIBCOMMON) \
+	    -L$(B)/lib -lcorosync_common $(THREADS)
+$(CPG_LINK): $(CPG_SO)
+	ln -sf libcpg.so.4 $@
+
+RPATH := -Wl,-rpath,'$$ORIGIN/../lib'
+
+$(COHORTD): $(call obj,src/daemon/main.c) $(LIBDAEMON) $(LIBPROTO) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(THREADS)
+
+$(COHORTCTL): $(call obj,$(TOOLS_SRC)) $(CPG_LINK) $(LIBCLIENT) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) $(RPATH) -o $@ $(call obj,$(TOOLS_SRC)) $(LIBCLIENT) \
+	    $(LIBCOMMON) -L$(B)/lib -lcorosync_common $(THREADS)
+
+$(PCFILE): src/lib/libcpg.pc.in
+	@mkdir -p $(dir $@)
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
+
+# ---------------------------------------------------------------- tests
+# Unit tests link only the layer they test, chosen by their name:
+# test_common_*, test_proto_*, test_daemon_*, test_lib_*.
+UNIT_LIBS_common := $(LIBCOMMON)
+UNIT_LIBS_proto  := $(LIBPROTO) $(LIBCOMMON)
+UNIT_LIBS_daemon := $(LIBDAEMON) $(LIBPROTO) $(LIBCOMMON)
+UNIT_LIBS_lib    := $(LIBCLIENT) $(LIBCOMMON) -L$(B)/lib -lcorosync_common
+unit_layer = $(word 2,$(subst _, ,$(notdir $(1))))
+.SECONDEXPANSION:
+$(B)/tests/unit/%: $(B)/obj/tests/unit/%.o $$(filter %.a,$$(UNIT_LIBS_$$(call unit_layer,$$*))) $(CSC_SO)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -Wl,-rpath,'$$ORIGIN/../../lib' -o $@ $< \
+	    $(UNIT_LIBS_$(call unit_layer,$*)) -lcmocka $(THREADS)
+
+$(B)/tests/api/%: $(B)/obj/tests/api/%.o $(call obj,$(API_HELP)) $(CPG_LINK)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -Wl,-rpath,'$$ORIGIN/../../lib' -o $@ $< $(call obj,$(API_HELP)) \
+	    -L$(B)/lib -lcpg -lcorosync_common $(THREADS)
+
+$(B)/tests/sim/sim: $(call obj,$(SIM_SRC)) $(LIBPROTO) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^
+
+check-build: $(ALL) $(UNIT_TESTS) $(API_TESTS) $(SIM)
+
+deps:
+	@tests/scripts/deps.sh
+
+# The suite runs twice: a normal build, then an ASan+UBSan build of
+# everything (daemon, library, tests) in build-san/.
+check: deps
+	@$(MAKE) --no-print-directory check-build
+	@$(MAKE) --no-print-directory B=build-san SAN=1 check-build
+	@tests/scripts/run-suite.sh $(B) build-san
+
+demo: deps all
+	@tests/scripts/demo.sh $(B)
+
+sim-long: $(SIM)
+	$(SIM) --seeds 100000
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	    $(DESTDIR)$(PREFIX)/include/corosync $(DESTDIR)$(PREFIX)/share/man/man3 \
+	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 755 $(COHORTD) $(DESTDIR)$(PREFIX)/sbin/cohortd
+	install -m 755 $(COHORTCTL) $(DESTDIR)$(PREFIX)/bin/cohortctl
+	install -m 755 $(CPG_SO) $(CSC_SO) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libcpg.so.4 $(DESTDIR)$(PREFIX)/lib/libcpg.so
+	ln -sf libcorosync_common.so.4 $(DESTDIR)$(PREFIX)/lib/libcorosync_common.so
+	install -m 644 $(PCFILE) $(DESTDIR)$(PREFIX)/lib/pkgconfig/libcpg.pc
+	install -m 644 include/corosync/cpg.h include/corosync/corotypes.h \
+	    $(DESTDIR)$(PREFIX)/include/corosync/
+	for f in man/*.3; do install -m 644 $$f $(DESTDIR)$(PREFIX)/share/man/man3/; done
+	for f in man/*.5; do install -m 644 $$f $(DESTDIR)$(PREFIX)/share/man/man5/; done
+	for f in man/*.8; do install -m 644 $$f $(DESTDIR)$(PREFIX)/share/man/man8/; done
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

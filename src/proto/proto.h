@@ -1,0 +1,161 @@
+/*
+ * proto.h: the membership and total-order protocol core, sans I/O.
+ *
+ * One `struct proto` is one node's protocol engine (Totem single-ring
+ * style: token, agreed and safe delivery, retransmission, flow control,
+ * gather/commit/recovery, transitional and regular configurations, packing
+ * and fragmentation). It never touches a socket, a clock, an event loop or
+ * a configuration file: the caller feeds it datagrams, local messages and
+ * the current time, and it answers through the callbacks in `struct
+ * proto_ops` and through proto_next_timeout(). The daemon (src/daemon) and
+ * the deterministic simulator (tests/sim) drive the very same code.
+ *
+ * Contract for callers:
+ *   - `now` is a monotonic time in milliseconds chosen by the caller; it
+ *     never decreases from one call to the next.
+ *   - After any call into the engine, the caller asks proto_next_timeout()
+ *     and calls proto_tick() once that time has come.
+ *   - Callbacks run synchronously inside proto_receive(), proto_tick() and
+ *     proto_submit(). From inside a callback the caller may call
+ *     proto_submit() (it only queues), and nothing else of this API.
+ *   - Buffers passed to callbacks belong to the engine and are valid only
+ *     during the callback; copy what must outlive it.
+ *
+ * Memory: bounded by the configuration (send queue bytes, the window of
+ * received-but-not-stable messages, fragment reassembly per node); see
+ * docs/protocol.md. Every function returns 0 or a negative errno.
+ */
+#ifndef COHORT_PROTO_H
+#define COHORT_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROTO_MAX_NODES 64          /* nodes in a nodelist / a ring */
+#define PROTO_MSG_MAX (16u << 20)   /* largest message proto_submit takes */
+
+struct proto;
+
+struct proto_ring_id {
+	uint32_t rep;  /* node id of the ring's representative (lowest id) */
+	uint64_t seq;  /* unique, increasing, survives restarts via ring_seq() */
+};
+
+enum proto_conf_type {
+	PROTO_CONF_TRANSITIONAL = 1,
+	PROTO_CONF_REGULAR = 2,
+};
+
+/* A configuration change, delivered at the same point of the total order
+ * on every node that installs it. Members are ascending node ids. */
+struct proto_conf {
+	enum proto_conf_type type;
+	struct proto_ring_id ring_id;
+	size_t n_members;
+	const uint32_t *members;
+};
+
+enum proto_guarantee {
+	PROTO_AGREED = 0,  /* total order, delivered as soon as contiguous */
+	PROTO_SAFE = 1,    /* delivered only once every member has it */
+};
+
+struct proto_ops {
+	/* Send one datagram: to `to` (a node id), or to every other node of
+	 * the nodelist when `to` is 0. The engine never sends to itself
+	 * through this callback. */
+	void (*send)(void *ctx, uint32_t to, const uint8_t *buf, size_t len);
+	/* One message in total order: `sender` is the node that submitted it.
+	 * `msg` is the exact byte string given to proto_submit(). */
+	void (*deliver)(void *ctx, uint32_t sender, const uint8_t *msg,
+	    size_t len, enum proto_guarantee guarantee);
+	/* A transitional or regular configuration change. */
+	void (*confchg)(void *ctx, const struct proto_conf *conf);
+	/* Persist the highest ring sequence seen so far, before the engine
+	 * relies on it: the caller writes it to stable storage and passes it
+	 * back as proto_config.ring_seq at the next start. */
+	void (*ring_seq)(void *ctx, uint64_t seq);
+	/* Optional (may be NULL): one line of protocol log, no newline. */
+	void (*log)(void *ctx, int level, const char *line);
+};
+
+/* Timing and flow-control settings, with corosync's names. A value of 0
+ * means "use the default" (the defaults are corosync 3.1.7's). */
+struct proto_timing {
+	uint32_t token_ms;               /* 3000; token loss timeout */
+	uint32_t token_coefficient_ms;   /* 650; added per node above 2 */
+	uint32_t token_retransmit_ms;    /* token / (retransmits + 0.2) */
+	uint32_t token_retransmits_before_loss_const; /* 4 */
+	uint32_t hold_ms;                /* token_retransmit * 0.8 - 10 */
+	uint32_t consensus_ms;           /* 1.2 * token */
+	uint32_t join_ms;                /* 50 */
+	uint32_t send_join_ms;           /* 0 */
+	uint32_t merge_ms;               /* 200 */
+	uint32_t fail_recv_const;        /* 2500 */
+	uint32_t seqno_unchanged_const;  /* 30 */
+	uint32_t miss_count_const;       /* 5 */
+	uint32_t max_messages;           /* 17 */
+	uint32_t window_size;            /* 50 */
+};
+
+struct proto_config {
+	uint32_t cluster_id;      /* carried in every header; other ids dropped */
+	uint32_t local_nodeid;    /* non-zero, must be in `nodes` */
+	size_t n_nodes;           /* 1..PROTO_MAX_NODES */
+	uint32_t nodes[PROTO_MAX_NODES]; /* the nodelist, any order */
+	uint32_t mtu;             /* largest datagram the engine emits */
+	uint64_t ring_seq;        /* last persisted ring sequence (0 at first) */
+	size_t send_queue_bytes;  /* bound on queued local messages */
+	struct proto_timing timing;
+};
+
+/* Counters, for status output and for tests of bad input. */
+struct proto_stats {
+	uint64_t rx_datagrams, tx_datagrams;
+	uint64_t rx_dropped;      /* malformed, foreign, stale or unknown */
+	uint64_t delivered, retransmits, token_losses, configurations;
+};
+
+struct proto_status {
+	int state;                /* enum in proto internals; 1 = operational */
+	const char *state_name;
+	struct proto_ring_id ring_id;
+	size_t n_members;
+	uint32_t members[PROTO_MAX_NODES];
+	size_t send_queue_used;   /* bytes queued locally, not yet ordered */
+	size_t send_queue_bytes;  /* its bound */
+	struct proto_stats stats;
+};
+
+/* Creates an engine; `*out` is set on success. -EINVAL for a bad config
+ * (local node not in the nodelist, zero ids, duplicates, mtu too small). */
+int proto_new(const struct proto_config *cfg, const struct proto_ops *ops,
+    void *ctx, uint64_t now, struct proto **out);
+void proto_free(struct proto *p);
+
+/* Starts the engine: it enters GATHER and forms a ring (with a one-node
+ * nodelist, a ring of one). */
+int proto_start(struct proto *p, uint64_t now);
+
+/* A datagram from the network. `from` is the node id the transport
+ * attributes the datagram to (0 if unknown). Bad input is counted and
+ * dropped; returns 0 in that case too. */
+int proto_receive(struct proto *p, uint64_t now, uint32_t from,
+    const uint8_t *buf, size_t len);
+
+/* Orders a local message. The bytes are copied. -EAGAIN when the send
+ * queue has no room (flow control: try again after deliveries),
+ * -EMSGSIZE above PROTO_MSG_MAX. */
+int proto_submit(struct proto *p, uint64_t now, const void *msg, size_t len,
+    enum proto_guarantee guarantee);
+
+/* Free bytes in the local send queue (what proto_submit would accept). */
+size_t proto_send_space(const struct proto *p);
+
+/* The time at which proto_tick() must next be called (UINT64_MAX: none). */
+uint64_t proto_next_timeout(const struct proto *p);
+int proto_tick(struct proto *p, uint64_t now);
+
+void proto_status(const struct proto *p, struct proto_status *st);
+
+#endif /* COHORT_PROTO_H */
