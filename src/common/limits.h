@@ -1,0 +1,48 @@
+/*
+ * limits.h: every limit of Cohort in one place. Each is documented in
+ * cohortd(8) and cpg_overview(3) and reached with a clear error.
+ */
+#ifndef COHORT_LIMITS_H
+#define COHORT_LIMITS_H
+
+/* Largest message cpg_mcast_joined() accepts; every message up to this
+ * size is ordered and delivered whole (atomically). Above: CS_ERR_TOO_BIG. */
+#define COHORT_MSG_MAX (16u << 20)
+
+/* Largest IPC frame: a message plus its headers. A frame that announces
+ * more is malformed and its connection is dropped. */
+#define COHORT_FRAME_MAX (COHORT_MSG_MAX + 4096u)
+
+/* Most iovec entries cpg_mcast_joined() takes (corosync: 63, unchecked). */
+#define COHORT_IOV_MAX 1024
+
+/* Client connections a daemon serves at once; the next gets
+ * CS_ERR_NO_RESOURCES. */
+#define COHORT_CONN_MAX 4096
+
+/* Members (processes) per group; a join beyond gets CS_ERR_NO_SPACE. */
+#define COHORT_GROUP_MEMBERS_MAX 1024
+
+/* Groups in the whole cluster; a join of a new group beyond gets
+ * CS_ERR_TOO_MANY_GROUPS. */
+#define COHORT_GROUPS_MAX 65536
+
+/* Per-connection send credit: bytes of messages a client may have handed
+ * to its daemon that are not yet ordered. A message larger than the
+ * window is accepted when nothing else is outstanding. */
+#define COHORT_SEND_WINDOW (4u << 20)
+
+/* Per-connection event queue (deliveries and confchgs not yet read by the
+ * client). Above the high watermark the daemon turns flow control on for
+ * that connection (cpg_mcast_joined returns CS_ERR_TRY_AGAIN and
+ * cpg_flow_control_state_get reports ENABLED); below the low watermark it
+ * turns it off again. A client whose queue passes the hard limit has
+ * stopped reading: the daemon disconnects it (PROCDOWN to its groups). */
+#define COHORT_EVQ_LOW (4u << 20)
+#define COHORT_EVQ_HIGH (8u << 20)
+#define COHORT_EVQ_HARD (COHORT_MSG_MAX * 2u + (16u << 20))
+
+/* Iteration handles one connection may hold open at once. */
+#define COHORT_ITER_MAX 64
+
+#endif /* COHORT_LIMITS_H */
