@@ -32,7 +32,9 @@
 #include <stdint.h>
 
 #define PROTO_MAX_NODES 64          /* nodes in a nodelist / a ring */
-#define PROTO_MSG_MAX (16u << 20)   /* largest message proto_submit takes */
+/* Largest message proto_submit takes: a 16 MiB client message plus the
+ * CPG service header that travels with it. */
+#define PROTO_MSG_MAX ((16u << 20) + 4096u)
 
 struct proto;
 
