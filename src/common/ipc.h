@@ -1,0 +1,130 @@
+/*
+ * ipc.h: the protocol between libcpg and cohortd over a unix socket.
+ *
+ * A client handle owns two stream connections to the daemon's socket:
+ *
+ *   request channel  HELLO, then requests; carries replies and the
+ *                    daemon's unsolicited CREDIT and FLOWCTL notices.
+ *   event channel    ATTACH, then only events (confchg, deliver, totem
+ *                    confchg). Its descriptor is what cpg_fd_get() returns,
+ *                    so it is readable exactly while events are pending.
+ *
+ * Every frame starts with a 16-byte header, little-endian:
+ *
+ *   u32 len     whole frame, header included, IPC_HDR_LEN..COHORT_FRAME_MAX
+ *   u16 type    enum ipc_type
+ *   u16 flags   0 (reserved; nonzero is malformed)
+ *   u32 seq     request number chosen by the client, echoed in the reply
+ *   u32 error   cs_error_t in replies, 0 elsewhere
+ *
+ * A daemon that receives a malformed frame (bad length, unknown type,
+ * reserved bits, a body that does not decode) drops that client and logs
+ * why. A library that receives one treats the connection as broken
+ * (CS_ERR_LIBRARY).
+ *
+ * Flow control is credit based: the HELLO reply grants `window` bytes; each
+ * MCAST consumes its payload length; the daemon returns credit with CREDIT
+ * frames as messages leave its queues, and sends FLOWCTL when it starts or
+ * stops pushing back for other reasons (unread events above the high
+ * watermark, configuration synchronisation).
+ */
+#ifndef COHORT_IPC_H
+#define COHORT_IPC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/buf.h"
+#include "common/limits.h"
+
+#define IPC_HDR_LEN 16u
+#define IPC_VERSION 1u
+#define IPC_NAME_MAX 128u  /* CPG_MAX_NAME_LENGTH */
+#define IPC_DEFAULT_SOCKET "/run/cohort/cohort.sock"
+#define IPC_SOCKET_ENV "COHORT_SOCKET"
+
+enum ipc_type {
+	IPC_HELLO = 1,
+	IPC_HELLO_REPLY = 2,
+	IPC_ATTACH = 3,
+	IPC_ATTACH_REPLY = 4,
+
+	IPC_JOIN = 10,
+	IPC_LEAVE = 11,
+	IPC_MCAST = 12,        /* no reply: flow-controlled by credit */
+	IPC_MEMBERSHIP = 13,
+	IPC_LOCAL_GET = 14,
+	IPC_ITER_INIT = 15,
+	IPC_ITER_NEXT = 16,
+	IPC_ITER_FINALIZE = 17,
+	IPC_FINALIZE = 18,
+	IPC_STATUS = 19,
+
+	IPC_CREDIT = 30,
+	IPC_FLOWCTL = 31,
+	IPC_REPLY = 40,
+
+	IPC_EV_CONFCHG = 60,
+	IPC_EV_DELIVER = 61,
+	IPC_EV_TOTEM = 62,
+};
+
+struct ipc_hdr {
+	uint32_t len;
+	uint16_t type;
+	uint16_t flags;
+	uint32_t seq;
+	uint32_t error;
+};
+
+/* A group name as on the wire: u32 length (<= 128) and that many bytes. */
+struct ipc_name {
+	uint32_t length;
+	char value[IPC_NAME_MAX];
+};
+
+struct ipc_member {
+	uint32_t nodeid, pid, reason;
+};
+
+/* Header: write at the start of a frame; patch the length at the end. */
+void ipc_hdr_put(struct wbuf *wb, uint16_t type, uint32_t seq, uint32_t error);
+void ipc_hdr_finish(struct wbuf *wb);
+/* Decodes and validates a header (length bounds, reserved flags). Returns
+ * 0 or -EBADMSG. The type is not checked here: each side checks the types
+ * it accepts. */
+int ipc_hdr_get(const uint8_t *b, struct ipc_hdr *h);
+
+void ipc_name_put(struct wbuf *wb, const struct ipc_name *n);
+void ipc_name_get(struct rbuf *rb, struct ipc_name *n);
+int ipc_name_cmp(const struct ipc_name *a, const struct ipc_name *b);
+
+/* Event bodies (after the header). Decoders borrow from the frame. */
+struct ipc_ev_confchg {
+	struct ipc_name group;
+	uint32_t n_members, n_left, n_joined;
+	const uint8_t *entries;  /* (n_members + n_left + n_joined) x 12 bytes */
+};
+int ipc_ev_confchg_get(struct rbuf *rb, struct ipc_ev_confchg *ev);
+void ipc_member_at(const uint8_t *entries, size_t i, struct ipc_member *m);
+
+struct ipc_ev_deliver {
+	struct ipc_name group;
+	uint32_t nodeid, pid, guarantee;
+	const uint8_t *data;
+	size_t len;
+};
+int ipc_ev_deliver_get(struct rbuf *rb, struct ipc_ev_deliver *ev);
+
+struct ipc_ev_totem {
+	uint32_t rep;
+	uint64_t seq;
+	uint32_t n;
+	const uint8_t *nodes;   /* n x u32 */
+};
+int ipc_ev_totem_get(struct rbuf *rb, struct ipc_ev_totem *ev);
+
+/* The socket path: $COHORT_SOCKET or the default. */
+const char *ipc_socket_path(void);
+
+#endif /* COHORT_IPC_H */
