@@ -43,6 +43,10 @@
 #define IPC_DEFAULT_SOCKET "/run/cohort/cohort.sock"
 #define IPC_SOCKET_ENV "COHORT_SOCKET"
 
+/* Credit an MCAST consumes: its payload plus a fixed cost, so that even
+ * empty messages are bounded by the window. */
+#define IPC_MCAST_COST(len) ((uint64_t)(len) + 64u)
+
 enum ipc_type {
 	IPC_HELLO = 1,
 	IPC_HELLO_REPLY = 2,

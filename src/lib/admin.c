@@ -1,0 +1,37 @@
+/*
+ * admin.c: the status query of cohortctl (see admin.h).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <corosync/corotypes.h>
+
+#include "lib/admin.h"
+#include "lib/conn.h"
+
+int cohort_admin_status(char **text)
+{
+	struct ipc_conn c;
+	struct ipc_reply r;
+	int rc;
+
+	rc = conn_open(&c, false);
+	if (rc)
+		return rc == CS_ERR_ACCESS ? -EACCES :
+		    rc == CS_ERR_TRY_AGAIN ? -EAGAIN : -ECONNREFUSED;
+	rc = conn_request(&c, IPC_STATUS, NULL, 0, &r);
+	if (rc == 0 && r.error != CS_OK)
+		rc = -EIO;
+	if (rc == 0) {
+		*text = malloc(r.len + 1);
+		if (*text) {
+			memcpy(*text, r.body, r.len);
+			(*text)[r.len] = '\0';
+		} else {
+			rc = -ENOMEM;
+		}
+	}
+	conn_close(&c);
+	return rc < 0 ? rc : 0;
+}

@@ -1,0 +1,417 @@
+/*
+ * cpg.c: the cpg_* calls that manage a handle and talk to the daemon.
+ *
+ * Errors inside are negative errnos; each public function converts them to
+ * cs_error_t once, on its way out. The library never prints and never
+ * retries without bound.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "lib/cpg_int.h"
+
+static void inst_destroy(void *obj);
+
+struct hdb cpg_handles = HDB_INIT(inst_destroy);
+
+static void inst_destroy(void *obj)
+{
+	struct cpg_inst *inst = obj;
+
+	conn_close(&inst->conn);
+	cpg_zcb_release_all(inst);
+	free(inst->evbuf);
+	free(inst->addrs);
+	free(inst->nodes);
+	pthread_mutex_destroy(&inst->req_lock);
+	pthread_mutex_destroy(&inst->ev_lock);
+	free(inst);
+}
+
+cs_error_t cpg_errno_to_cs(int rc)
+{
+	switch (rc) {
+	case 0:
+		return CS_OK;
+	case -ENOMEM:
+		return CS_ERR_NO_MEMORY;
+	case -EBADF:
+		return CS_ERR_BAD_HANDLE;
+	case -EAGAIN:
+		return CS_ERR_TRY_AGAIN;
+	case -EINVAL:
+		return CS_ERR_INVALID_PARAM;
+	case -EMSGSIZE:
+		return CS_ERR_TOO_BIG;
+	default:
+		return CS_ERR_LIBRARY;
+	}
+}
+
+/* Looks a handle up with a reference, refusing finalized ones. */
+static struct cpg_inst *inst_get(cpg_handle_t handle)
+{
+	struct cpg_inst *inst = hdb_get(&cpg_handles, handle);
+
+	if (inst && atomic_load(&inst->finalized)) {
+		hdb_put(&cpg_handles, handle);
+		return NULL;
+	}
+	return inst;
+}
+
+cs_error_t cpg_initialize(cpg_handle_t *handle, cpg_callbacks_t *callbacks)
+{
+	cpg_model_v1_data_t v1 = { .model = CPG_MODEL_V1 };
+
+	if (callbacks) {
+		v1.cpg_deliver_fn = callbacks->cpg_deliver_fn;
+		v1.cpg_confchg_fn = callbacks->cpg_confchg_fn;
+	}
+	return cpg_model_initialize(handle, CPG_MODEL_V1,
+	    (cpg_model_data_t *)&v1, NULL);
+}
+
+cs_error_t cpg_model_initialize(cpg_handle_t *handle, cpg_model_t model,
+    cpg_model_data_t *model_data, void *context)
+{
+	struct cpg_inst *inst;
+	int rc;
+
+	if (!handle || model != CPG_MODEL_V1)
+		return CS_ERR_INVALID_PARAM;
+	if (model_data && (((cpg_model_v1_data_t *)model_data)->flags &
+	    ~(unsigned int)CPG_MODEL_V1_DELIVER_INITIAL_TOTEM_CONF))
+		return CS_ERR_INVALID_PARAM;
+	inst = calloc(1, sizeof(*inst));
+	if (!inst)
+		return CS_ERR_NO_MEMORY;
+	pthread_mutex_init(&inst->req_lock, NULL);
+	pthread_mutex_init(&inst->ev_lock, NULL);
+	if (model_data)
+		inst->model = *(cpg_model_v1_data_t *)model_data;
+	inst->model.model = CPG_MODEL_V1;
+	atomic_store(&inst->context, context);
+	rc = conn_open(&inst->conn, true);
+	if (rc) {
+		inst_destroy(inst);
+		return (cs_error_t)rc;
+	}
+	rc = hdb_create(&cpg_handles, inst, handle);
+	if (rc) {
+		inst_destroy(inst);
+		return rc == -ENOMEM ? CS_ERR_NO_MEMORY : CS_ERR_NO_RESOURCES;
+	}
+	return CS_OK;
+}
+
+cs_error_t cpg_finalize(cpg_handle_t handle)
+{
+	struct cpg_inst *inst = inst_get(handle);
+	struct ipc_reply r;
+
+	if (!inst || atomic_exchange(&inst->finalized, true)) {
+		if (inst)
+			hdb_put(&cpg_handles, handle);
+		return CS_ERR_BAD_HANDLE;
+	}
+	pthread_mutex_lock(&inst->req_lock);
+	/* Tell the daemon first so that no event is queued for us any more;
+	 * a failure only means it is gone, and the handle goes anyway. */
+	(void)conn_request(&inst->conn, IPC_FINALIZE, NULL, 0, &r);
+	cpg_iter_release_all(inst);
+	/* Wakes a thread blocked in cpg_dispatch on this handle: its poll
+	 * returns and it sees the handle finalized. */
+	if (inst->conn.ev_fd >= 0)
+		shutdown(inst->conn.ev_fd, SHUT_RDWR);
+	pthread_mutex_unlock(&inst->req_lock);
+	hdb_destroy(&cpg_handles, handle);
+	hdb_put(&cpg_handles, handle);
+	return CS_OK;
+}
+
+cs_error_t cpg_fd_get(cpg_handle_t handle, int *fd)
+{
+	struct cpg_inst *inst;
+
+	if (!fd)
+		return CS_ERR_INVALID_PARAM;
+	inst = inst_get(handle);
+	if (!inst)
+		return CS_ERR_BAD_HANDLE;
+	*fd = inst->conn.ev_fd;
+	hdb_put(&cpg_handles, handle);
+	return CS_OK;
+}
+
+cs_error_t cpg_max_atomic_msgsize_get(cpg_handle_t handle, uint32_t *size)
+{
+	struct cpg_inst *inst;
+
+	if (!size)
+		return CS_ERR_INVALID_PARAM;
+	inst = inst_get(handle);
+	if (!inst)
+		return CS_ERR_BAD_HANDLE;
+	*size = COHORT_MSG_MAX;
+	hdb_put(&cpg_handles, handle);
+	return CS_OK;
+}
+
+cs_error_t cpg_context_get(cpg_handle_t handle, void **context)
+{
+	struct cpg_inst *inst;
+
+	if (!context)
+		return CS_ERR_INVALID_PARAM;
+	inst = inst_get(handle);
+	if (!inst)
+		return CS_ERR_BAD_HANDLE;
+	*context = atomic_load(&inst->context);
+	hdb_put(&cpg_handles, handle);
+	return CS_OK;
+}
+
+cs_error_t cpg_context_set(cpg_handle_t handle, void *context)
+{
+	struct cpg_inst *inst = inst_get(handle);
+
+	if (!inst)
+		return CS_ERR_BAD_HANDLE;
+	atomic_store(&inst->context, context);
+	hdb_put(&cpg_handles, handle);
+	return CS_OK;
+}
+
+cs_error_t cpg_flow_control_state_get(cpg_handle_t handle,
+    cpg_flow_control_state_t *flow_control_enabled)
+{
+	struct cpg_inst *inst;
+	bool held;
+	int rc;
+
+	if (!flow_control_enabled)
+		return CS_ERR_INVALID_PARAM;
+	inst = inst_get(handle);
+	if (!inst)
+		return CS_ERR_BAD_HANDLE;
+	pthread_mutex_lock(&inst->req_lock);
+	rc = conn_poll_notices(&inst->conn);
+	/* Enabled exactly when a small message would be refused now. */
+	held = !conn_may_send(&inst->conn, 0);
+	pthread_mutex_unlock(&inst->req_lock);
+	hdb_put(&cpg_handles, handle);
+	if (rc < 0)
+		return CS_ERR_LIBRARY;
+	*flow_control_enabled = held ? CPG_FLOW_CONTROL_ENABLED :
+	    CPG_FLOW_CONTROL_DISABLED;
+	return CS_OK;
+}
+
+/* A request with a reply whose body the caller does not need. */
+static cs_error_t simple_request(struct cpg_inst *inst, uint16_t type,
+    const void *body, size_t len)
+{
+	struct ipc_reply r;
+	int rc = conn_request(&inst->conn, type, body, len, &r);
+
+	return rc < 0 ? cpg_errno_to_cs(rc) : (cs_error_t)r.error;
+}
+
+cs_error_t cpg_local_get(cpg_handle_t handle, unsigned int *local_nodeid)
+{
+	struct cpg_inst *inst;
+	struct ipc_reply r;
+	struct rbuf rb;
+	cs_error_t err;
+	int rc;
+
+	if (!local_nodeid)
+		return CS_ERR_INVALID_PARAM;
+	inst = inst_get(handle);
+	if (!inst)
+		return CS_ERR_BAD_HANDLE;
+	pthread_mutex_lock(&inst->req_lock);
+	rc = conn_request(&inst->conn, IPC_LOCAL_GET, NULL, 0, &r);
+	err = rc < 0 ? cpg_errno_to_cs(rc) : (cs_error_t)r.error;
+	if (err == CS_OK) {
+		rbuf_init(&rb, r.body, r.len);
+		*local_nodeid = rbuf_u32(&rb);
+		if (rb.err)
+			err = CS_ERR_LIBRARY;
+	}
+	pthread_mutex_unlock(&inst->req_lock);
+	hdb_put(&cpg_handles, handle);
+	return err;
+}
+
+static void name_from_api(struct ipc_name *n, const struct cpg_name *g)
+{
+	n->length = g->length;
+	memcpy(n->value, g->value, g->length);
+}
+
+/* Encodes {name, pid, flags} for JOIN and LEAVE. */
+static size_t encode_group_req(uint8_t *buf, size_t cap,
+    const struct ipc_name *n, uint32_t flags)
+{
+	struct wbuf wb;
+
+	wbuf_init(&wb, buf, cap);
+	ipc_name_put(&wb, n);
+	wbuf_u32(&wb, (uint32_t)getpid());
+	wbuf_u32(&wb, flags);
+	return wb.len;
+}
+
+cs_error_t cpg_join(cpg_handle_t handle, const struct cpg_name *group)
+{
+	uint8_t body[IPC_NAME_MAX + 16];
+	struct cpg_inst *inst;
+	struct ipc_name n;
+	cs_error_t err;
+
+	if (!group)
+		return CS_ERR_INVALID_PARAM;
+	if (group->length > CPG_MAX_NAME_LENGTH)
+		return CS_ERR_NAME_TOO_LONG;
+	inst = inst_get(handle);
+	if (!inst)
+		return CS_ERR_BAD_HANDLE;
+	name_from_api(&n, group);
+	pthread_mutex_lock(&inst->req_lock);
+	err = simple_request(inst, IPC_JOIN, body,
+	    encode_group_req(body, sizeof(body), &n, inst->model.flags));
+	if (err == CS_OK) {
+		inst->group = n;
+		atomic_store(&inst->join, JS_JOINED);
+	}
+	pthread_mutex_unlock(&inst->req_lock);
+	hdb_put(&cpg_handles, handle);
+	return err;
+}
+
+cs_error_t cpg_leave(cpg_handle_t handle, const struct cpg_name *group)
+{
+	uint8_t body[IPC_NAME_MAX + 16];
+	struct cpg_inst *inst;
+	struct ipc_name n;
+	cs_error_t err;
+
+	if (!group)
+		return CS_ERR_INVALID_PARAM;
+	if (group->length > CPG_MAX_NAME_LENGTH)
+		return CS_ERR_NAME_TOO_LONG;
+	inst = inst_get(handle);
+	if (!inst)
+		return CS_ERR_BAD_HANDLE;
+	name_from_api(&n, group);
+	pthread_mutex_lock(&inst->req_lock);
+	err = simple_request(inst, IPC_LEAVE, body,
+	    encode_group_req(body, sizeof(body), &n, 0));
+	if (err == CS_OK)
+		atomic_store(&inst->join, JS_LEAVING);
+	pthread_mutex_unlock(&inst->req_lock);
+	hdb_put(&cpg_handles, handle);
+	return err;
+}
+
+cs_error_t cpg_mcast_iov(cpg_handle_t handle, cpg_guarantee_t guarantee,
+    const struct iovec *iov, unsigned int iov_len)
+{
+	struct cpg_inst *inst;
+	size_t total = 0;
+	cs_error_t err = CS_OK;
+	int rc;
+
+	if ((unsigned int)guarantee > CPG_TYPE_SAFE || iov_len > COHORT_IOV_MAX ||
+	    (!iov && iov_len > 0))
+		return CS_ERR_INVALID_PARAM;
+	for (unsigned int i = 0; i < iov_len; i++) {
+		if (!iov[i].iov_base && iov[i].iov_len > 0)
+			return CS_ERR_INVALID_PARAM;
+		if (iov[i].iov_len > COHORT_MSG_MAX - total)
+			return CS_ERR_TOO_BIG;
+		total += iov[i].iov_len;
+	}
+	inst = inst_get(handle);
+	if (!inst)
+		return CS_ERR_BAD_HANDLE;
+	if (atomic_load(&inst->join) != JS_JOINED) {
+		err = CS_ERR_NOT_EXIST;
+		goto out;
+	}
+	pthread_mutex_lock(&inst->req_lock);
+	rc = conn_poll_notices(&inst->conn);
+	if (rc == 0 && !conn_may_send(&inst->conn, total))
+		err = CS_ERR_TRY_AGAIN;
+	else if (rc == 0)
+		rc = conn_send_mcast(&inst->conn, (uint32_t)guarantee, iov,
+		    iov_len, total);
+	if (rc < 0)
+		err = CS_ERR_LIBRARY;
+	pthread_mutex_unlock(&inst->req_lock);
+out:
+	hdb_put(&cpg_handles, handle);
+	return err;
+}
+
+cs_error_t cpg_mcast_joined(cpg_handle_t handle, cpg_guarantee_t guarantee,
+    const struct iovec *iovec, unsigned int iov_len)
+{
+	return cpg_mcast_iov(handle, guarantee, iovec, iov_len);
+}
+
+cs_error_t cpg_membership_get(cpg_handle_t handle, struct cpg_name *groupName,
+    struct cpg_address *member_list, int *member_list_entries)
+{
+	uint8_t body[IPC_NAME_MAX + 8];
+	struct cpg_inst *inst;
+	struct ipc_name n;
+	struct ipc_reply r;
+	struct wbuf wb;
+	struct rbuf rb;
+	cs_error_t err;
+	uint32_t count, cap;
+	int rc;
+
+	if (!groupName || !member_list || !member_list_entries)
+		return CS_ERR_INVALID_PARAM;
+	if (groupName->length > CPG_MAX_NAME_LENGTH)
+		return CS_ERR_NAME_TOO_LONG;
+	inst = inst_get(handle);
+	if (!inst)
+		return CS_ERR_BAD_HANDLE;
+	cap = *member_list_entries > 0 ? (uint32_t)*member_list_entries :
+	    CPG_MEMBERS_MAX;
+	name_from_api(&n, groupName);
+	wbuf_init(&wb, body, sizeof(body));
+	ipc_name_put(&wb, &n);
+	pthread_mutex_lock(&inst->req_lock);
+	rc = conn_request(&inst->conn, IPC_MEMBERSHIP, body, wb.len, &r);
+	err = rc < 0 ? cpg_errno_to_cs(rc) : (cs_error_t)r.error;
+	if (err != CS_OK)
+		goto out;
+	rbuf_init(&rb, r.body, r.len);
+	count = rbuf_u32(&rb);
+	if (rb.err || count > COHORT_GROUP_MEMBERS_MAX ||
+	    rb.left != (size_t)count * 8) {
+		err = CS_ERR_LIBRARY;
+		goto out;
+	}
+	for (uint32_t i = 0; i < count && i < cap; i++) {
+		member_list[i].nodeid = rbuf_u32(&rb);
+		member_list[i].pid = rbuf_u32(&rb);
+		member_list[i].reason = CPG_REASON_UNDEFINED;
+	}
+	*member_list_entries = (int)count;
+	if (count > cap)
+		err = CS_ERR_NO_SPACE;
+out:
+	pthread_mutex_unlock(&inst->req_lock);
+	hdb_put(&cpg_handles, handle);
+	return err;
+}

@@ -1,0 +1,63 @@
+/*
+ * cpg_int.h: what the files of libcpg share.
+ */
+#ifndef COHORT_CPG_INT_H
+#define COHORT_CPG_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include <corosync/cpg.h>
+
+#include "lib/conn.h"
+#include "lib/hdb.h"
+
+/* The library's view of this handle's group, kept from its own calls and
+ * events so that cpg_mcast_joined can refuse without a round trip. */
+enum join_state { JS_UNJOINED, JS_JOINED, JS_LEAVING };
+
+struct zcb_buf;
+
+struct cpg_inst {
+	/* Serialises the request channel: every call but cpg_dispatch. */
+	pthread_mutex_t req_lock;
+	/* Serialises the event channel: one dispatcher at a time. */
+	pthread_mutex_t ev_lock;
+	struct ipc_conn conn;
+	cpg_model_v1_data_t model;
+	void *_Atomic context;
+	_Atomic int join;              /* enum join_state */
+	atomic_bool finalized;
+	struct ipc_name group;         /* under req_lock */
+
+	/* Event channel state, under ev_lock. */
+	pthread_t dispatcher;
+	atomic_bool dispatching;
+	uint8_t *evbuf;                /* owned; frames read, not dispatched */
+	size_t evcap, evlen, evoff;
+	struct cpg_address *addrs;     /* scratch for confchg lists */
+	size_t addrs_cap;
+	uint32_t *nodes;               /* scratch for totem confchg */
+	size_t nodes_cap;
+
+	/* Under req_lock. */
+	struct zcb_buf *zcb;           /* buffers from cpg_zcb_alloc */
+	uint64_t iters[COHORT_ITER_MAX];
+	size_t n_iters;
+};
+
+extern struct hdb cpg_handles;
+extern struct hdb cpg_iter_handles;
+
+/* Maps an internal -errno from the channel to the API's error. */
+cs_error_t cpg_errno_to_cs(int rc);
+/* Destroys the iteration handles of `inst` (req_lock held). */
+void cpg_iter_release_all(struct cpg_inst *inst);
+/* Frees the zero-copy buffers of `inst` (req_lock held). */
+void cpg_zcb_release_all(struct cpg_inst *inst);
+/* Drives cpg_mcast_joined and cpg_zcb_mcast_joined. */
+cs_error_t cpg_mcast_iov(cpg_handle_t handle, cpg_guarantee_t guarantee,
+    const struct iovec *iov, unsigned int iov_len);
+
+#endif /* COHORT_CPG_INT_H */

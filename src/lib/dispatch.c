@@ -1,0 +1,299 @@
+/*
+ * dispatch.c: cpg_dispatch, reading the event channel and calling back.
+ *
+ * The event channel's descriptor is what cpg_fd_get() hands out, so it
+ * must be readable exactly while an event is pending. ONE and
+ * ONE_NONBLOCKING therefore read exactly one frame; ALL and BLOCKING read
+ * in large chunks but never return while a whole frame sits in the
+ * buffer.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "lib/cpg_int.h"
+
+#define EV_CHUNK (256u * 1024u)
+
+enum fill_result { FILL_OK, FILL_EMPTY, FILL_CLOSED, FILL_NOMEM };
+
+static int ev_reserve(struct cpg_inst *inst, size_t need)
+{
+	size_t cap = inst->evcap ? inst->evcap : EV_CHUNK;
+	uint8_t *grown;
+
+	if (inst->evoff > 0 && inst->evoff == inst->evlen)
+		inst->evoff = inst->evlen = 0;
+	if (inst->evlen + need <= inst->evcap)
+		return 0;
+	if (inst->evoff > 0) {
+		memmove(inst->evbuf, inst->evbuf + inst->evoff,
+		    inst->evlen - inst->evoff);
+		inst->evlen -= inst->evoff;
+		inst->evoff = 0;
+		if (inst->evlen + need <= inst->evcap)
+			return 0;
+	}
+	while (cap < inst->evlen + need)
+		cap *= 2;
+	grown = realloc(inst->evbuf, cap);
+	if (!grown)
+		return -ENOMEM;
+	inst->evbuf = grown;
+	inst->evcap = cap;
+	return 0;
+}
+
+/* Length of the whole frame at the head of the buffer, 0 if the header
+ * is incomplete, or -1 for a malformed header. */
+static long head_frame_len(const struct cpg_inst *inst)
+{
+	struct ipc_hdr h;
+
+	if (inst->evlen - inst->evoff < IPC_HDR_LEN)
+		return 0;
+	if (ipc_hdr_get(inst->evbuf + inst->evoff, &h) < 0)
+		return -1;
+	return h.len;
+}
+
+static bool have_frame(const struct cpg_inst *inst)
+{
+	long len = head_frame_len(inst);
+
+	return len != 0 && (len < 0 || inst->evlen - inst->evoff >= (size_t)len);
+}
+
+/*
+ * Reads from the event channel: waits up to `timeout` ms (-1 forever) for
+ * it to be readable, then reads either exactly the rest of the head frame
+ * (`exact`) or whatever is there.
+ */
+static enum fill_result ev_fill(struct cpg_inst *inst, int timeout, bool exact)
+{
+	struct pollfd pfd = { .fd = inst->conn.ev_fd, .events = POLLIN };
+	size_t want = EV_CHUNK;
+	ssize_t n;
+	int rc;
+
+	do {
+		rc = poll(&pfd, 1, timeout);
+	} while (rc < 0 && errno == EINTR && !atomic_load(&inst->finalized));
+	if (atomic_load(&inst->finalized))
+		return FILL_CLOSED;
+	if (rc == 0)
+		return FILL_EMPTY;
+	if (rc < 0)
+		return FILL_CLOSED;
+	if (exact) {
+		long len = head_frame_len(inst);
+
+		if (len < 0)
+			return FILL_CLOSED;
+		want = len == 0 ? IPC_HDR_LEN - (inst->evlen - inst->evoff) :
+		    (size_t)len - (inst->evlen - inst->evoff);
+	}
+	if (ev_reserve(inst, want) < 0)
+		return FILL_NOMEM;
+	do {
+		n = recv(inst->conn.ev_fd, inst->evbuf + inst->evlen, want,
+		    exact ? MSG_WAITALL : MSG_DONTWAIT);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return FILL_EMPTY;
+	if (n <= 0)
+		return FILL_CLOSED;
+	inst->evlen += (size_t)n;
+	return FILL_OK;
+}
+
+static int reserve_scratch(void **p, size_t *cap, size_t n, size_t size)
+{
+	void *grown;
+
+	if (n <= *cap)
+		return 0;
+	grown = realloc(*p, n * size);
+	if (!grown)
+		return -ENOMEM;
+	*p = grown;
+	*cap = n;
+	return 0;
+}
+
+static void cpg_name_from(struct cpg_name *out, const struct ipc_name *n)
+{
+	memset(out, 0, sizeof(*out));
+	out->length = n->length;
+	memcpy(out->value, n->value, n->length);
+}
+
+static int on_confchg(struct cpg_inst *inst, cpg_handle_t handle,
+    struct rbuf *rb)
+{
+	struct ipc_ev_confchg ev;
+	struct cpg_name group;
+	struct cpg_address *a;
+	size_t total;
+	uint32_t self = inst->conn.nodeid, pid = (uint32_t)getpid();
+
+	if (ipc_ev_confchg_get(rb, &ev) < 0)
+		return -EBADMSG;
+	total = (size_t)ev.n_members + ev.n_left + ev.n_joined;
+	if (reserve_scratch((void **)&inst->addrs, &inst->addrs_cap,
+	    total ? total : 1, sizeof(*inst->addrs)) < 0)
+		return -ENOMEM;
+	a = inst->addrs;
+	for (size_t i = 0; i < total; i++) {
+		struct ipc_member m;
+
+		ipc_member_at(ev.entries, i, &m);
+		a[i] = (struct cpg_address){ m.nodeid, m.pid, m.reason };
+	}
+	/* Our own LEAVE completes the leave: the handle may join again. */
+	for (size_t i = ev.n_members; i < ev.n_members + ev.n_left; i++) {
+		int leaving = JS_LEAVING;
+
+		if (a[i].nodeid == self && a[i].pid == pid &&
+		    a[i].reason == CPG_REASON_LEAVE)
+			atomic_compare_exchange_strong(&inst->join, &leaving,
+			    JS_UNJOINED);
+	}
+	cpg_name_from(&group, &ev.group);
+	if (inst->model.cpg_confchg_fn)
+		inst->model.cpg_confchg_fn(handle, &group, a, ev.n_members,
+		    a + ev.n_members, ev.n_left, a + ev.n_members + ev.n_left,
+		    ev.n_joined);
+	return 0;
+}
+
+static int on_deliver(struct cpg_inst *inst, cpg_handle_t handle,
+    struct rbuf *rb)
+{
+	struct ipc_ev_deliver ev;
+	struct cpg_name group;
+
+	if (ipc_ev_deliver_get(rb, &ev) < 0)
+		return -EBADMSG;
+	cpg_name_from(&group, &ev.group);
+	if (inst->model.cpg_deliver_fn)
+		inst->model.cpg_deliver_fn(handle, &group, ev.nodeid, ev.pid,
+		    (void *)ev.data, ev.len);
+	return 0;
+}
+
+static int on_totem(struct cpg_inst *inst, cpg_handle_t handle,
+    struct rbuf *rb)
+{
+	struct ipc_ev_totem ev;
+	struct cpg_ring_id ring = { 0 };
+
+	if (ipc_ev_totem_get(rb, &ev) < 0)
+		return -EBADMSG;
+	if (reserve_scratch((void **)&inst->nodes, &inst->nodes_cap,
+	    ev.n ? ev.n : 1, sizeof(*inst->nodes)) < 0)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < ev.n; i++)
+		inst->nodes[i] = get_u32(ev.nodes + 4 * i);
+	ring.nodeid = ev.rep;
+	ring.seq = ev.seq;
+	if (inst->model.cpg_totem_confchg_fn)
+		inst->model.cpg_totem_confchg_fn(handle, ring, ev.n,
+		    inst->nodes);
+	return 0;
+}
+
+/* Takes the head frame off the buffer and calls back for it. The frame
+ * stays in place until the next read, so the callback may use it. */
+static int dispatch_one(struct cpg_inst *inst, cpg_handle_t handle)
+{
+	const uint8_t *f = inst->evbuf + inst->evoff;
+	struct ipc_hdr h;
+	struct rbuf rb;
+
+	if (ipc_hdr_get(f, &h) < 0)
+		return -EBADMSG;
+	inst->evoff += h.len;
+	rbuf_init(&rb, f + IPC_HDR_LEN, h.len - IPC_HDR_LEN);
+	switch (h.type) {
+	case IPC_EV_CONFCHG:
+		return on_confchg(inst, handle, &rb);
+	case IPC_EV_DELIVER:
+		return on_deliver(inst, handle, &rb);
+	case IPC_EV_TOTEM:
+		return on_totem(inst, handle, &rb);
+	default:
+		return -EBADMSG;
+	}
+}
+
+static cs_error_t fill_error(struct cpg_inst *inst, enum fill_result fr)
+{
+	if (atomic_load(&inst->finalized))
+		return CS_ERR_BAD_HANDLE;
+	return fr == FILL_NOMEM ? CS_ERR_NO_MEMORY : CS_ERR_LIBRARY;
+}
+
+static cs_error_t dispatch_loop(struct cpg_inst *inst, cpg_handle_t handle,
+    cs_dispatch_flags_t mode)
+{
+	bool one = mode == CS_DISPATCH_ONE || mode == CS_DISPATCH_ONE_NONBLOCKING;
+	int wait = mode == CS_DISPATCH_ONE || mode == CS_DISPATCH_BLOCKING ?
+	    -1 : 0;
+
+	for (;;) {
+		enum fill_result fr;
+		int rc;
+
+		while (!have_frame(inst)) {
+			fr = ev_fill(inst, wait, one);
+			if (fr == FILL_EMPTY)
+				return mode == CS_DISPATCH_ONE_NONBLOCKING ?
+				    CS_ERR_TRY_AGAIN : CS_OK;
+			if (fr != FILL_OK)
+				return fill_error(inst, fr);
+		}
+		rc = dispatch_one(inst, handle);
+		if (atomic_load(&inst->finalized))
+			return CS_ERR_BAD_HANDLE;
+		if (rc < 0)
+			return rc == -ENOMEM ? CS_ERR_NO_MEMORY : CS_ERR_LIBRARY;
+		if (one)
+			return CS_OK;
+	}
+}
+
+cs_error_t cpg_dispatch(cpg_handle_t handle, cs_dispatch_flags_t dispatch_types)
+{
+	struct cpg_inst *inst;
+	cs_error_t err;
+
+	if (dispatch_types < CS_DISPATCH_ONE ||
+	    dispatch_types > CS_DISPATCH_ONE_NONBLOCKING)
+		return CS_ERR_INVALID_PARAM;
+	inst = hdb_get(&cpg_handles, handle);
+	if (!inst)
+		return CS_ERR_BAD_HANDLE;
+	if (atomic_load(&inst->finalized)) {
+		err = CS_ERR_BAD_HANDLE;
+		goto out;
+	}
+	/* A callback that dispatches its own handle again would pull the
+	 * frame it is reading from under itself. */
+	if (inst->dispatching && pthread_equal(inst->dispatcher, pthread_self())) {
+		err = CS_ERR_BUSY;
+		goto out;
+	}
+	pthread_mutex_lock(&inst->ev_lock);
+	inst->dispatching = true;
+	inst->dispatcher = pthread_self();
+	err = dispatch_loop(inst, handle, dispatch_types);
+	inst->dispatching = false;
+	pthread_mutex_unlock(&inst->ev_lock);
+out:
+	hdb_put(&cpg_handles, handle);
+	return err;
+}
