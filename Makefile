@@ -25,7 +25,7 @@ OPT     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
            -fno-sanitize-recover=undefined
 SANLD   := -fsanitize=address,undefined
 endif
-CFLAGS_ALL  = $(CSTD) $(OPT) $(WARN) -fPIC -Iinclude -Isrc $(CFLAGS)
+CFLAGS_ALL  = -DCOHORT_VERSION=\"$(VERSION)\" $(CSTD) $(OPT) $(WARN) -fPIC -Iinclude -Isrc $(CFLAGS)
 LDFLAGS_ALL = $(SANLD) $(LDFLAGS)
 THREADS := -pthread
 

@@ -1,0 +1,470 @@
+/*
+ * cpg_svc.c: the CPG service's side of client requests.
+ *
+ * Requests are checked here against this node's state, then turned into
+ * ordered messages (PROCJOIN, PROCLEAVE, MCAST) for the protocol engine;
+ * their effects happen when the messages are delivered (cpg_sync.c), at
+ * the same point of the total order on every node.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <corosync/cpg.h>
+
+#include "common/log.h"
+#include "daemon/cpg_svc_int.h"
+
+struct iter_entry {
+	struct ipc_name name;
+	uint32_t nodeid, pid;
+};
+
+struct iter_snap {
+	uint32_t id;
+	size_t n, pos;
+	struct iter_entry e[];
+};
+
+typedef void (*req_fn)(struct cpg_svc *svc, struct conn *c,
+    const struct ipc_hdr *h, struct rbuf *rb);
+
+static void malformed(struct cpg_svc *svc, struct conn *c, const char *what)
+{
+	log_warnx("client %u (pid %d): malformed %s request", c->id,
+	    (int)c->pid, what);
+	ipcs_close_conn(svc->d->ipcs, c, "malformed request");
+}
+
+uint8_t *cpg_scratch(struct cpg_svc *svc, size_t len)
+{
+	if (len > svc->scratch_cap) {
+		uint8_t *grown = realloc(svc->scratch, len);
+
+		if (!grown)
+			return NULL;
+		svc->scratch = grown;
+		svc->scratch_cap = len;
+	}
+	return svc->scratch;
+}
+
+/* Another live connection of this node has the same pid in this group. */
+static bool local_duplicate(struct cpg_svc *svc, const struct conn *self,
+    const struct ipc_name *name, uint32_t pid)
+{
+	for (struct conn *c = ipcs_first(svc->d->ipcs); c; c = c->next)
+		if (c != self && !c->dead && c->state != CONN_UNJOINED &&
+		    c->join_pid == pid && ipc_name_cmp(&c->group, name) == 0)
+			return true;
+	return false;
+}
+
+/* Encodes PROCJOIN/PROCLEAVE and submits it. 0 or a cs_error_t. */
+static uint32_t submit_proc(struct cpg_svc *svc, enum cpg_wire_type type,
+    const struct ipc_name *name, uint32_t pid, uint32_t arg)
+{
+	uint8_t buf[CPG_WIRE_MCAST_HDR];
+	struct wbuf wb;
+
+	wbuf_init(&wb, buf, sizeof(buf));
+	cpg_wire_put_proc(&wb, type, name, pid, arg);
+	if (node_submit(svc->d, NULL, buf, wb.len, PROTO_AGREED, 0) < 0)
+		return CS_ERR_NO_MEMORY;
+	return CS_OK;
+}
+
+static void req_join(struct cpg_svc *svc, struct conn *c,
+    const struct ipc_hdr *h, struct rbuf *rb)
+{
+	struct ipc_name name;
+	uint32_t pid, flags, err;
+	struct group *g;
+
+	ipc_name_get(rb, &name);
+	pid = rbuf_u32(rb);
+	flags = rbuf_u32(rb);
+	if (rb->err || rb->left) {
+		malformed(svc, c, "JOIN");
+		return;
+	}
+	g = groups_find(&svc->groups, &name);
+	if (flags & ~(uint32_t)CPG_MODEL_V1_DELIVER_INITIAL_TOTEM_CONF)
+		err = CS_ERR_INVALID_PARAM;
+	else if (c->state == CONN_LEAVE_STARTED)
+		err = CS_ERR_TRY_AGAIN;
+	else if (c->state != CONN_UNJOINED ||
+	    local_duplicate(svc, c, &name, pid))
+		err = CS_ERR_EXIST;
+	else if (g && group_member(g, svc->d->nodeid, pid))
+		err = CS_ERR_TRY_AGAIN;   /* its earlier leave is in flight */
+	else if (g && g->n >= COHORT_GROUP_MEMBERS_MAX)
+		err = CS_ERR_NO_SPACE;
+	else if (!g && svc->groups.count >= COHORT_GROUPS_MAX)
+		err = CS_ERR_TOO_MANY_GROUPS;
+	else
+		err = submit_proc(svc, CPG_MSG_PROCJOIN, &name, pid, flags);
+	if (err == CS_OK) {
+		c->state = CONN_JOIN_STARTED;
+		c->group = name;
+		c->join_pid = pid;
+		c->flags = flags;
+	}
+	ipcs_reply(c, h->seq, err, NULL, 0);
+}
+
+static void req_leave(struct cpg_svc *svc, struct conn *c,
+    const struct ipc_hdr *h, struct rbuf *rb)
+{
+	struct ipc_name name;
+	uint32_t err;
+
+	ipc_name_get(rb, &name);
+	(void)rbuf_u32(rb);   /* pid: the one given at join is used */
+	(void)rbuf_u32(rb);
+	if (rb->err || rb->left) {
+		malformed(svc, c, "LEAVE");
+		return;
+	}
+	if (c->state != CONN_JOIN_STARTED && c->state != CONN_JOIN_COMPLETED)
+		err = CS_ERR_NOT_EXIST;
+	else if (ipc_name_cmp(&name, &c->group) != 0)
+		err = CS_ERR_NOT_EXIST;
+	else
+		err = submit_proc(svc, CPG_MSG_PROCLEAVE, &c->group, c->join_pid,
+		    CPG_REASON_LEAVE);
+	if (err == CS_OK)
+		c->state = CONN_LEAVE_STARTED;
+	ipcs_reply(c, h->seq, err, NULL, 0);
+}
+
+static void req_mcast(struct cpg_svc *svc, struct conn *c,
+    const struct ipc_hdr *h, struct rbuf *rb)
+{
+	uint32_t guarantee = rbuf_u32(rb);
+	size_t len = rb->left;
+	uint64_t cost = IPC_MCAST_COST(len);
+	uint8_t *buf;
+	struct wbuf wb;
+
+	if (rb->err || guarantee > CPG_TYPE_SAFE || len > COHORT_MSG_MAX) {
+		malformed(svc, c, "MCAST");
+		return;
+	}
+	if (c->inflight > 0 && c->inflight + cost > COHORT_SEND_WINDOW) {
+		malformed(svc, c, "MCAST (beyond its send credit)");
+		return;
+	}
+	c->inflight += cost;
+	if (c->state != CONN_JOIN_STARTED && c->state != CONN_JOIN_COMPLETED) {
+		log_debug("client %u: message while not joined, dropped", c->id);
+		ipcs_credit(c, cost);
+		return;
+	}
+	buf = cpg_scratch(svc, CPG_WIRE_MCAST_HDR + len);
+	if (!buf) {
+		ipcs_close_conn(svc->d->ipcs, c, "out of memory");
+		return;
+	}
+	wbuf_init(&wb, buf, CPG_WIRE_MCAST_HDR + len);
+	cpg_wire_put_proc(&wb, CPG_MSG_MCAST, &c->group, c->join_pid, guarantee);
+	wbuf_copy(&wb, rb->p, len);
+	if (node_submit(svc->d, c, buf, wb.len, guarantee == CPG_TYPE_SAFE ?
+	    PROTO_SAFE : PROTO_AGREED, cost) < 0)
+		ipcs_close_conn(svc->d->ipcs, c, "out of memory");
+}
+
+static void req_membership(struct cpg_svc *svc, struct conn *c,
+    const struct ipc_hdr *h, struct rbuf *rb)
+{
+	struct ipc_name name;
+	const struct group *g;
+	struct wbuf wb;
+	uint8_t *buf;
+	size_t n;
+
+	ipc_name_get(rb, &name);
+	if (rb->err || rb->left) {
+		malformed(svc, c, "MEMBERSHIP");
+		return;
+	}
+	g = groups_find(&svc->groups, &name);
+	n = g ? g->n : 0;
+	buf = cpg_scratch(svc, 4 + n * 8);
+	if (!buf) {
+		ipcs_reply(c, h->seq, CS_ERR_NO_MEMORY, NULL, 0);
+		return;
+	}
+	wbuf_init(&wb, buf, 4 + n * 8);
+	wbuf_u32(&wb, (uint32_t)n);
+	for (size_t i = 0; i < n; i++) {
+		wbuf_u32(&wb, g->m[i].nodeid);
+		wbuf_u32(&wb, g->m[i].pid);
+	}
+	ipcs_reply(c, h->seq, CS_OK, buf, wb.len);
+}
+
+static void req_local_get(struct cpg_svc *svc, struct conn *c,
+    const struct ipc_hdr *h, struct rbuf *rb)
+{
+	uint8_t body[4];
+	struct wbuf wb;
+
+	if (rb->left) {
+		malformed(svc, c, "LOCAL_GET");
+		return;
+	}
+	wbuf_init(&wb, body, sizeof(body));
+	wbuf_u32(&wb, svc->d->nodeid);
+	ipcs_reply(c, h->seq, CS_OK, body, wb.len);
+}
+
+/* Builds the snapshot of an iteration, in (name, nodeid, pid) order. */
+static struct iter_snap *snapshot(struct cpg_svc *svc, uint32_t type,
+    const struct ipc_name *name)
+{
+	struct group **v, *one;
+	struct iter_snap *s = NULL;
+	size_t ng = 0, total = 0;
+
+	if (type == CPG_ITERATION_ONE_GROUP) {
+		one = groups_find(&svc->groups, name);
+		v = malloc(sizeof(*v));
+		if (v) {
+			v[0] = one;
+			ng = one ? 1 : 0;
+		}
+	} else {
+		v = groups_sorted(&svc->groups, &ng);
+	}
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < ng; i++)
+		total += type == CPG_ITERATION_NAME_ONLY ? 1 : v[i]->n;
+	s = malloc(sizeof(*s) + total * sizeof(s->e[0]));
+	if (!s)
+		goto out;
+	s->n = s->pos = 0;
+	for (size_t i = 0; i < ng; i++) {
+		const struct group *g = v[i];
+
+		if (type == CPG_ITERATION_NAME_ONLY) {
+			s->e[s->n++] = (struct iter_entry){ g->name, 0, 0 };
+			continue;
+		}
+		for (size_t k = 0; k < g->n; k++)
+			s->e[s->n++] = (struct iter_entry){ g->name,
+			    g->m[k].nodeid, g->m[k].pid };
+	}
+out:
+	free(v);
+	return s;
+}
+
+static struct iter_snap **find_iter(struct conn *c, uint32_t id)
+{
+	for (size_t i = 0; i < COHORT_ITER_MAX; i++)
+		if (c->iters[i] && c->iters[i]->id == id)
+			return &c->iters[i];
+	return NULL;
+}
+
+static void req_iter_init(struct cpg_svc *svc, struct conn *c,
+    const struct ipc_hdr *h, struct rbuf *rb)
+{
+	uint32_t type = rbuf_u32(rb);
+	struct ipc_name name;
+	struct iter_snap **slot = NULL;
+	uint8_t body[4];
+	struct wbuf wb;
+
+	ipc_name_get(rb, &name);
+	if (rb->err || rb->left || type < CPG_ITERATION_NAME_ONLY ||
+	    type > CPG_ITERATION_ALL) {
+		malformed(svc, c, "ITERATION_INITIALIZE");
+		return;
+	}
+	for (size_t i = 0; i < COHORT_ITER_MAX && !slot; i++)
+		if (!c->iters[i])
+			slot = &c->iters[i];
+	if (!slot) {
+		ipcs_reply(c, h->seq, CS_ERR_NO_RESOURCES, NULL, 0);
+		return;
+	}
+	*slot = snapshot(svc, type, &name);
+	if (!*slot) {
+		ipcs_reply(c, h->seq, CS_ERR_NO_MEMORY, NULL, 0);
+		return;
+	}
+	(*slot)->id = ++c->iter_next_id;
+	wbuf_init(&wb, body, sizeof(body));
+	wbuf_u32(&wb, (*slot)->id);
+	ipcs_reply(c, h->seq, CS_OK, body, wb.len);
+}
+
+static void req_iter_next(struct cpg_svc *svc, struct conn *c,
+    const struct ipc_hdr *h, struct rbuf *rb)
+{
+	uint32_t id = rbuf_u32(rb);
+	struct iter_snap **s;
+	uint8_t body[IPC_NAME_MAX + 16];
+	struct wbuf wb;
+
+	if (rb->err || rb->left) {
+		malformed(svc, c, "ITERATION_NEXT");
+		return;
+	}
+	s = find_iter(c, id);
+	if (!s) {
+		ipcs_reply(c, h->seq, CS_ERR_LIBRARY, NULL, 0);
+		return;
+	}
+	if ((*s)->pos == (*s)->n) {
+		ipcs_reply(c, h->seq, CS_ERR_NO_SECTIONS, NULL, 0);
+		return;
+	}
+	wbuf_init(&wb, body, sizeof(body));
+	ipc_name_put(&wb, &(*s)->e[(*s)->pos].name);
+	wbuf_u32(&wb, (*s)->e[(*s)->pos].nodeid);
+	wbuf_u32(&wb, (*s)->e[(*s)->pos].pid);
+	(*s)->pos++;
+	ipcs_reply(c, h->seq, CS_OK, body, wb.len);
+}
+
+static void req_iter_finalize(struct cpg_svc *svc, struct conn *c,
+    const struct ipc_hdr *h, struct rbuf *rb)
+{
+	uint32_t id = rbuf_u32(rb);
+	struct iter_snap **s;
+
+	if (rb->err || rb->left) {
+		malformed(svc, c, "ITERATION_FINALIZE");
+		return;
+	}
+	s = find_iter(c, id);
+	if (s) {
+		free(*s);
+		*s = NULL;
+	}
+	ipcs_reply(c, h->seq, s ? CS_OK : CS_ERR_LIBRARY, NULL, 0);
+}
+
+static void req_finalize(struct cpg_svc *svc, struct conn *c,
+    const struct ipc_hdr *h, struct rbuf *rb)
+{
+	if (rb->left) {
+		malformed(svc, c, "FINALIZE");
+		return;
+	}
+	/* No event is queued for a finalizing handle any more; its groups
+	 * see it go (PROCDOWN, or LEAVE if it left) when it disconnects. */
+	c->wants_events = false;
+	ipcs_reply(c, h->seq, CS_OK, NULL, 0);
+}
+
+static void req_status(struct cpg_svc *svc, struct conn *c,
+    const struct ipc_hdr *h, struct rbuf *rb)
+{
+	size_t len;
+	char *text;
+
+	if (rb->left) {
+		malformed(svc, c, "STATUS");
+		return;
+	}
+	text = node_status_text(svc->d, &len);
+	ipcs_reply(c, h->seq, text ? CS_OK : CS_ERR_NO_MEMORY, text,
+	    text ? len : 0);
+	free(text);
+}
+
+static const req_fn requests[] = {
+	[IPC_JOIN] = req_join,
+	[IPC_LEAVE] = req_leave,
+	[IPC_MCAST] = req_mcast,
+	[IPC_MEMBERSHIP] = req_membership,
+	[IPC_LOCAL_GET] = req_local_get,
+	[IPC_ITER_INIT] = req_iter_init,
+	[IPC_ITER_NEXT] = req_iter_next,
+	[IPC_ITER_FINALIZE] = req_iter_finalize,
+	[IPC_FINALIZE] = req_finalize,
+	[IPC_STATUS] = req_status,
+};
+
+bool cpg_svc_is_request(uint16_t type)
+{
+	return type < sizeof(requests) / sizeof(requests[0]) && requests[type];
+}
+
+void cpg_svc_request(struct cpg_svc *svc, struct conn *c,
+    const struct ipc_hdr *h, struct rbuf *body)
+{
+	requests[h->type](svc, c, h, body);
+}
+
+void cpg_svc_conn_closed(struct cpg_svc *svc, struct conn *c)
+{
+	struct group *g;
+
+	for (size_t i = 0; i < COHORT_ITER_MAX; i++) {
+		free(c->iters[i]);
+		c->iters[i] = NULL;
+	}
+	if (c->state == CONN_UNJOINED)
+		return;
+	g = groups_find(&svc->groups, &c->group);
+	if (g) {
+		struct member *m = group_member(g, svc->d->nodeid, c->join_pid);
+
+		if (m && m->conn == c)
+			m->conn = NULL;
+	}
+	/* A process that goes without leaving leaves with PROCDOWN, whatever
+	 * its group's name (corosync forgets the empty name: a ghost). */
+	if (c->state != CONN_LEAVE_STARTED &&
+	    submit_proc(svc, CPG_MSG_PROCLEAVE, &c->group, c->join_pid,
+	    CPG_REASON_PROCDOWN) != CS_OK)
+		fatalx("cannot queue the PROCDOWN of client %u", c->id);
+	c->state = CONN_UNJOINED;
+}
+
+int cpg_svc_new(struct daemon *d, struct cpg_svc **out)
+{
+	struct cpg_svc *svc = calloc(1, sizeof(*svc));
+
+	if (!svc || groups_init(&svc->groups) < 0) {
+		free(svc);
+		return -ENOMEM;
+	}
+	svc->d = d;
+	svc->dq_tail = &svc->dq;
+	*out = svc;
+	return 0;
+}
+
+void cpg_svc_free(struct cpg_svc *svc)
+{
+	if (!svc)
+		return;
+	groups_free(&svc->groups);
+	while (svc->dq) {
+		struct deferred *next = svc->dq->next;
+
+		free(svc->dq);
+		svc->dq = next;
+	}
+	for (size_t i = 0; i < PROTO_MAX_NODES; i++)
+		free(svc->jl[i].msg);
+	free(svc->scratch);
+	free(svc);
+}
+
+bool cpg_svc_ready(const struct cpg_svc *svc)
+{
+	return svc->ready;
+}
+
+size_t cpg_svc_groups(const struct cpg_svc *svc)
+{
+	return svc->groups.count;
+}

@@ -1,0 +1,68 @@
+/*
+ * cpg_svc_int.h: what cpg_svc.c (client requests) and cpg_sync.c
+ * (deliveries, configuration changes, synchronisation) share.
+ */
+#ifndef COHORT_CPG_SVC_INT_H
+#define COHORT_CPG_SVC_INT_H
+
+#include "daemon/cpg_wire.h"
+#include "daemon/daemon.h"
+#include "daemon/groups.h"
+
+/* A message delivered while the synchronisation of a new ring is still
+ * in progress: applied, in order, once it completes. */
+struct deferred {
+	struct deferred *next;
+	uint32_t sender;
+	size_t len;
+	uint8_t msg[];
+};
+
+struct joinlist_rx {
+	uint32_t node;
+	uint8_t *msg;          /* the JOINLIST as delivered; owned */
+	size_t len;
+};
+
+struct cpg_svc {
+	struct daemon *d;
+	struct groups groups;
+	bool ready;                       /* first synchronisation done */
+
+	/* The ring being synchronised or in service. */
+	struct proto_ring_id ring;
+	size_t n_members;
+	uint32_t members[PROTO_MAX_NODES];
+	/* The transitional set that preceded it (nodes that came with us). */
+	size_t n_trans;
+	uint32_t trans[PROTO_MAX_NODES];
+	bool have_trans;
+	bool syncing;
+	struct joinlist_rx jl[PROTO_MAX_NODES];
+	struct deferred *dq, **dq_tail;
+
+	/* The last ring whose synchronisation completed. */
+	struct proto_ring_id synced_ring;
+	size_t n_synced;
+	uint32_t synced[PROTO_MAX_NODES];
+
+	uint8_t *scratch;                 /* encoding buffer; owned */
+	size_t scratch_cap;
+	uint64_t bad_messages;
+};
+
+/* Applies one ordered CPG message (outside synchronisation). */
+void cpg_apply(struct cpg_svc *svc, uint32_t sender, const uint8_t *msg,
+    size_t len);
+/* Queues a confchg for `g` to its local members; `extra` (may be NULL)
+ * also receives it (a leaver no longer in the list). */
+void cpg_emit_confchg(struct cpg_svc *svc, const struct group *g,
+    const struct member *left, size_t n_left, uint32_t left_reason,
+    const struct member *joined, size_t n_joined, uint32_t joined_reason,
+    struct conn *extra);
+void cpg_emit_totem(struct cpg_svc *svc, struct conn *only);
+/* Grows the scratch buffer; NULL on -ENOMEM. */
+uint8_t *cpg_scratch(struct cpg_svc *svc, size_t len);
+bool conn_receives(const struct conn *c);
+
+#endif /* COHORT_CPG_SVC_INT_H */

@@ -1,0 +1,526 @@
+/*
+ * cpg_sync.c: the CPG service's side of the total order.
+ *
+ * Every daemon applies the same ordered messages in the same order, so
+ * every daemon's group table goes through the same states and every local
+ * member is told the same confchgs and messages (group-level virtual
+ * synchrony).
+ *
+ * Configuration changes: at a transitional configuration the processes of
+ * nodes that did not come along are removed (NODEDOWN, one confchg per
+ * group in name order). At the regular configuration that follows, every
+ * node multicasts a JOINLIST of its own processes; messages delivered
+ * before every member's JOINLIST has arrived are held back. When the last
+ * JOINLIST arrives (the same point of the order everywhere) the processes
+ * of new nodes are added (NODEUP, one confchg per group), stale entries of
+ * surviving nodes are removed (PROCDOWN), the totem confchg goes to every
+ * connection, and the held messages are applied.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <corosync/cpg.h>
+
+#include "common/log.h"
+#include "daemon/cpg_svc_int.h"
+
+#define ENTRY_LEN 12u
+
+bool conn_receives(const struct conn *c)
+{
+	return c && !c->dead && (c->state == CONN_JOIN_COMPLETED ||
+	    c->state == CONN_LEAVE_STARTED);
+}
+
+static void put_members(struct wbuf *wb, const struct member *m, size_t n,
+    uint32_t reason)
+{
+	for (size_t i = 0; i < n; i++) {
+		wbuf_u32(wb, m[i].nodeid);
+		wbuf_u32(wb, m[i].pid);
+		wbuf_u32(wb, reason);
+	}
+}
+
+void cpg_emit_confchg(struct cpg_svc *svc, const struct group *g,
+    const struct member *left, size_t n_left, uint32_t left_reason,
+    const struct member *joined, size_t n_joined, uint32_t joined_reason,
+    struct conn *extra)
+{
+	size_t len = IPC_HDR_LEN + 4 + IPC_NAME_MAX + 12 +
+	    (g->n + n_left + n_joined) * ENTRY_LEN;
+	struct frame *f = frame_new(len);
+	struct wbuf wb;
+
+	if (!f)
+		fatalx("out of memory building a confchg");
+	wbuf_init(&wb, f->data, len);
+	ipc_hdr_put(&wb, IPC_EV_CONFCHG, 0, 0);
+	ipc_name_put(&wb, &g->name);
+	wbuf_u32(&wb, (uint32_t)g->n);
+	wbuf_u32(&wb, (uint32_t)n_left);
+	wbuf_u32(&wb, (uint32_t)n_joined);
+	put_members(&wb, g->m, g->n, CPG_REASON_UNDEFINED);
+	put_members(&wb, left, n_left, left_reason);
+	put_members(&wb, joined, n_joined, joined_reason);
+	ipc_hdr_finish(&wb);
+	f->len = (uint32_t)wb.len;
+	for (size_t i = 0; i < g->n; i++)
+		if (g->m[i].nodeid == svc->d->nodeid && conn_receives(g->m[i].conn))
+			ipcs_event(g->m[i].conn, f);
+	if (conn_receives(extra))
+		ipcs_event(extra, f);
+	frame_unref(f);
+}
+
+static struct frame *totem_frame(struct cpg_svc *svc)
+{
+	size_t len = IPC_HDR_LEN + 16 + svc->n_synced * 4;
+	struct frame *f = frame_new(len);
+	struct wbuf wb;
+
+	if (!f)
+		fatalx("out of memory building a totem confchg");
+	wbuf_init(&wb, f->data, len);
+	ipc_hdr_put(&wb, IPC_EV_TOTEM, 0, 0);
+	wbuf_u32(&wb, svc->synced_ring.rep);
+	wbuf_u64(&wb, svc->synced_ring.seq);
+	wbuf_u32(&wb, (uint32_t)svc->n_synced);
+	for (size_t i = 0; i < svc->n_synced; i++)
+		wbuf_u32(&wb, svc->synced[i]);
+	ipc_hdr_finish(&wb);
+	return f;
+}
+
+/* The totem confchg: to one connection (its initial one) or to all. */
+void cpg_emit_totem(struct cpg_svc *svc, struct conn *only)
+{
+	struct frame *f = totem_frame(svc);
+
+	if (only) {
+		ipcs_event(only, f);
+	} else {
+		for (struct conn *c = ipcs_first(svc->d->ipcs); c; c = c->next)
+			ipcs_event(c, f);
+	}
+	frame_unref(f);
+}
+
+/* The local connection whose join this PROCJOIN completes, if any. */
+static struct conn *local_joiner(struct cpg_svc *svc, const struct cpg_wire *w)
+{
+	for (struct conn *c = ipcs_first(svc->d->ipcs); c; c = c->next)
+		if (!c->dead && c->state == CONN_JOIN_STARTED &&
+		    c->join_pid == w->pid && ipc_name_cmp(&c->group, &w->name) == 0)
+			return c;
+	return NULL;
+}
+
+static void apply_join(struct cpg_svc *svc, uint32_t sender,
+    const struct cpg_wire *w)
+{
+	struct group *g = groups_get(&svc->groups, &w->name);
+	struct conn *c = NULL;
+	struct member joined = { sender, w->pid, NULL };
+
+	if (!g)
+		fatalx("out of memory adding a group");
+	if (group_member(g, sender, w->pid)) {
+		log_debug("join of %u/%u: already a member", sender, w->pid);
+		return;
+	}
+	if (sender == svc->d->nodeid)
+		c = local_joiner(svc, w);
+	if (group_add(g, sender, w->pid, c) < 0)
+		fatalx("out of memory adding a member");
+	if (c) {
+		c->state = CONN_JOIN_COMPLETED;
+		c->initial_totem_due = w->arg & CPG_MODEL_V1_DELIVER_INITIAL_TOTEM_CONF;
+	}
+	cpg_emit_confchg(svc, g, NULL, 0, 0, &joined, 1, CPG_REASON_JOIN, NULL);
+	if (c && c->initial_totem_due && !c->initial_totem_sent) {
+		c->initial_totem_sent = true;
+		cpg_emit_totem(svc, c);
+	}
+}
+
+static void apply_leave(struct cpg_svc *svc, uint32_t sender,
+    const struct cpg_wire *w)
+{
+	struct group *g = groups_find(&svc->groups, &w->name);
+	struct member *m, left;
+
+	if (!g || !(m = group_member(g, sender, w->pid))) {
+		log_debug("leave of %u/%u: not a member", sender, w->pid);
+		return;
+	}
+	left = *m;
+	group_del(g, sender, w->pid);
+	if (w->arg != CPG_REASON_LEAVE && w->arg != CPG_REASON_PROCDOWN)
+		w = NULL;  /* decoded by every node alike; treat as PROCDOWN */
+	cpg_emit_confchg(svc, g, &left, 1, w ? w->arg : CPG_REASON_PROCDOWN,
+	    NULL, 0, 0, left.conn);
+	if (left.conn && left.conn->state == CONN_LEAVE_STARTED)
+		left.conn->state = CONN_UNJOINED;
+	groups_release(&svc->groups, g);
+}
+
+static void apply_mcast(struct cpg_svc *svc, uint32_t sender,
+    const struct cpg_wire *w)
+{
+	const struct group *g = groups_find(&svc->groups, &w->name);
+	size_t len = IPC_HDR_LEN + 4 + IPC_NAME_MAX + 12 + w->len;
+	struct frame *f = NULL;
+	struct wbuf wb;
+
+	if (!g || !group_member(g, sender, w->pid)) {
+		log_debug("message from %u/%u: not a member, dropped", sender,
+		    w->pid);
+		return;
+	}
+	for (size_t i = 0; i < g->n; i++) {
+		struct conn *c = g->m[i].conn;
+
+		if (g->m[i].nodeid != svc->d->nodeid || !conn_receives(c))
+			continue;
+		if (!f) {
+			f = frame_new(len);
+			if (!f)
+				fatalx("out of memory building a delivery");
+			wbuf_init(&wb, f->data, len);
+			ipc_hdr_put(&wb, IPC_EV_DELIVER, 0, 0);
+			ipc_name_put(&wb, &g->name);
+			wbuf_u32(&wb, sender);
+			wbuf_u32(&wb, w->pid);
+			wbuf_u32(&wb, w->arg);
+			wbuf_copy(&wb, w->data, w->len);
+			ipc_hdr_finish(&wb);
+			f->len = (uint32_t)wb.len;
+		}
+		ipcs_event(c, f);
+	}
+	frame_unref(f);
+}
+
+void cpg_apply(struct cpg_svc *svc, uint32_t sender, const uint8_t *msg,
+    size_t len)
+{
+	struct cpg_wire w;
+
+	if (cpg_wire_get(msg, len, &w) < 0) {
+		svc->bad_messages++;
+		log_warnx("undecodable CPG message from node %u ignored", sender);
+		return;
+	}
+	switch (w.type) {
+	case CPG_MSG_PROCJOIN:
+		apply_join(svc, sender, &w);
+		break;
+	case CPG_MSG_PROCLEAVE:
+		apply_leave(svc, sender, &w);
+		break;
+	case CPG_MSG_MCAST:
+		apply_mcast(svc, sender, &w);
+		break;
+	case CPG_MSG_JOINLIST:
+		log_debug("JOINLIST from node %u outside synchronisation", sender);
+		break;
+	}
+}
+
+/* --------------------------------------------------------------- sync */
+
+static bool in_set(const uint32_t *set, size_t n, uint32_t node)
+{
+	for (size_t i = 0; i < n; i++)
+		if (set[i] == node)
+			return true;
+	return false;
+}
+
+static struct joinlist_rx *jl_slot(struct cpg_svc *svc, uint32_t node)
+{
+	for (size_t i = 0; i < svc->n_members; i++)
+		if (svc->members[i] == node)
+			return &svc->jl[i];
+	return NULL;
+}
+
+static void clear_joinlists(struct cpg_svc *svc)
+{
+	for (size_t i = 0; i < PROTO_MAX_NODES; i++) {
+		free(svc->jl[i].msg);
+		svc->jl[i] = (struct joinlist_rx){ 0 };
+	}
+}
+
+/* Removes, per group in name order, every member for which `gone` says
+ * so, with one confchg per group. */
+static void remove_members(struct cpg_svc *svc,
+    bool (*gone)(struct cpg_svc *, const struct group *,
+    const struct member *), uint32_t reason)
+{
+	size_t ng;
+	struct group **v = groups_sorted(&svc->groups, &ng);
+
+	if (!v)
+		fatalx("out of memory removing members");
+	for (size_t i = 0; i < ng; i++) {
+		struct group *g = v[i];
+		struct member *left = malloc(g->n * sizeof(*left) + 1);
+		size_t n_left = 0, k = 0;
+
+		if (!left)
+			fatalx("out of memory removing members");
+		for (size_t j = 0; j < g->n; j++) {
+			if (gone(svc, g, &g->m[j]))
+				left[n_left++] = g->m[j];
+			else
+				g->m[k++] = g->m[j];
+		}
+		g->n = k;
+		if (n_left)
+			cpg_emit_confchg(svc, g, left, n_left, reason, NULL, 0,
+			    0, NULL);
+		free(left);
+		groups_release(&svc->groups, g);
+	}
+	free(v);
+}
+
+static bool not_in_trans(struct cpg_svc *svc, const struct group *g,
+    const struct member *m)
+{
+	return !in_set(svc->trans, svc->n_trans, m->nodeid);
+}
+
+/* A member of a surviving node that its own JOINLIST does not list. */
+static bool stale(struct cpg_svc *svc, const struct group *g,
+    const struct member *m)
+{
+	struct joinlist_rx *jl = jl_slot(svc, m->nodeid);
+	struct cpg_wire w;
+	struct rbuf rb;
+
+	if (!jl || !jl->msg || !in_set(svc->trans, svc->n_trans, m->nodeid) ||
+	    m->nodeid == svc->d->nodeid)
+		return false;
+	if (cpg_wire_get(jl->msg, jl->len, &w) < 0)
+		return false;
+	rbuf_init(&rb, w.data, w.len);
+	for (uint32_t i = 0; i < w.count; i++) {
+		struct ipc_name name;
+		uint32_t pid;
+
+		if (cpg_wire_joinlist_next(&rb, &name, &pid) < 0)
+			return false;
+		if (pid == m->pid && ipc_name_cmp(&name, &g->name) == 0)
+			return false;
+	}
+	return true;
+}
+
+/* Adds the processes of nodes that are new to this ring: NODEUP. */
+static void add_new_nodes(struct cpg_svc *svc)
+{
+	size_t ng;
+	struct group **v;
+
+	/* First add everybody, remembering per group who came. */
+	for (size_t i = 0; i < svc->n_members; i++) {
+		struct joinlist_rx *jl = &svc->jl[i];
+		struct cpg_wire w;
+		struct rbuf rb;
+
+		if (!jl->msg || in_set(svc->trans, svc->n_trans, jl->node) ||
+		    cpg_wire_get(jl->msg, jl->len, &w) < 0)
+			continue;
+		rbuf_init(&rb, w.data, w.len);
+		for (uint32_t k = 0; k < w.count; k++) {
+			struct ipc_name name;
+			uint32_t pid;
+			struct group *g;
+
+			if (cpg_wire_joinlist_next(&rb, &name, &pid) < 0)
+				break;
+			g = groups_get(&svc->groups, &name);
+			if (!g)
+				fatalx("out of memory adding a group");
+			(void)group_add(g, jl->node, pid, NULL);
+		}
+	}
+	/* Then tell, group by group, who joined from the new nodes. */
+	v = groups_sorted(&svc->groups, &ng);
+	if (!v)
+		fatalx("out of memory listing groups");
+	for (size_t i = 0; i < ng; i++) {
+		struct group *g = v[i];
+		struct member *joined = malloc(g->n * sizeof(*joined) + 1);
+		size_t n = 0;
+
+		if (!joined)
+			fatalx("out of memory listing new members");
+		for (size_t j = 0; j < g->n; j++)
+			if (!in_set(svc->trans, svc->n_trans, g->m[j].nodeid))
+				joined[n++] = g->m[j];
+		if (n)
+			cpg_emit_confchg(svc, g, NULL, 0, 0, joined, n,
+			    CPG_REASON_NODEUP, NULL);
+		free(joined);
+	}
+	free(v);
+}
+
+/* Completes (or, on an interrupted ring, cuts short) the synchronisation:
+ * applies what the JOINLISTs said, then the messages held back. */
+static void finish_sync(struct cpg_svc *svc, bool complete)
+{
+	add_new_nodes(svc);
+	remove_members(svc, stale, CPG_REASON_PROCDOWN);
+	svc->syncing = false;
+	if (complete) {
+		svc->synced_ring = svc->ring;
+		svc->n_synced = svc->n_members;
+		memcpy(svc->synced, svc->members, svc->n_members * sizeof(uint32_t));
+		cpg_emit_totem(svc, NULL);
+		log_info("ring %x.%llx in service with %zu node(s)",
+		    svc->ring.rep, (unsigned long long)svc->ring.seq,
+		    svc->n_members);
+	}
+	/* The new nodes' processes are members now; from here on the trans
+	 * set means "known": every node of the ring. */
+	memcpy(svc->trans, svc->members, svc->n_members * sizeof(uint32_t));
+	svc->n_trans = svc->n_members;
+	clear_joinlists(svc);
+	while (svc->dq) {
+		struct deferred *dm = svc->dq;
+
+		svc->dq = dm->next;
+		cpg_apply(svc, dm->sender, dm->msg, dm->len);
+		free(dm);
+	}
+	svc->dq_tail = &svc->dq;
+	if (complete && !svc->ready) {
+		svc->ready = true;
+		daemon_ready(svc->d);
+	}
+}
+
+static void on_joinlist(struct cpg_svc *svc, uint32_t sender,
+    const uint8_t *msg, size_t len)
+{
+	struct joinlist_rx *jl = jl_slot(svc, sender);
+	struct cpg_wire w;
+
+	if (cpg_wire_get(msg, len, &w) < 0 || w.ring_seq != svc->ring.seq ||
+	    w.ring_rep != svc->ring.rep || !jl || jl->msg)
+		return;   /* stale, foreign or repeated */
+	jl->msg = malloc(len);
+	if (!jl->msg)
+		fatalx("out of memory storing a joinlist");
+	memcpy(jl->msg, msg, len);
+	jl->len = len;
+	for (size_t i = 0; i < svc->n_members; i++)
+		if (!svc->jl[i].msg)
+			return;
+	finish_sync(svc, true);
+}
+
+void cpg_svc_deliver(struct cpg_svc *svc, uint32_t sender, const uint8_t *msg,
+    size_t len, enum proto_guarantee g)
+{
+	struct deferred *dm;
+
+	if (len >= 2 && msg[1] == CPG_MSG_JOINLIST) {
+		if (svc->syncing)
+			on_joinlist(svc, sender, msg, len);
+		return;
+	}
+	if (!svc->syncing) {
+		cpg_apply(svc, sender, msg, len);
+		return;
+	}
+	dm = malloc(sizeof(*dm) + len);
+	if (!dm)
+		fatalx("out of memory holding a message during synchronisation");
+	dm->next = NULL;
+	dm->sender = sender;
+	dm->len = len;
+	memcpy(dm->msg, msg, len);
+	*svc->dq_tail = dm;
+	svc->dq_tail = &dm->next;
+}
+
+/* Multicasts this node's JOINLIST for the current ring. */
+static void send_joinlist(struct cpg_svc *svc)
+{
+	size_t ng, count = 0, cap = 32;
+	struct group **v = groups_sorted(&svc->groups, &ng);
+	uint8_t *buf;
+	struct wbuf wb;
+
+	if (!v)
+		fatalx("out of memory listing groups");
+	for (size_t i = 0; i < ng; i++)
+		for (size_t j = 0; j < v[i]->n; j++)
+			if (v[i]->m[j].nodeid == svc->d->nodeid)
+				cap += 8 + IPC_NAME_MAX;
+	buf = cpg_scratch(svc, cap);
+	if (!buf)
+		fatalx("out of memory building a joinlist");
+	wbuf_init(&wb, buf, cap);
+	cpg_wire_put_hdr(&wb, CPG_MSG_JOINLIST);
+	wbuf_u32(&wb, svc->ring.rep);
+	wbuf_u64(&wb, svc->ring.seq);
+	wbuf_u32(&wb, 0);   /* count, patched below */
+	for (size_t i = 0; i < ng; i++)
+		for (size_t j = 0; j < v[i]->n; j++)
+			if (v[i]->m[j].nodeid == svc->d->nodeid) {
+				ipc_name_put(&wb, &v[i]->name);
+				wbuf_u32(&wb, v[i]->m[j].pid);
+				count++;
+			}
+	free(v);
+	put_u32(buf + CPG_WIRE_HDR + 12, (uint32_t)count);
+	if (wb.err || node_submit(svc->d, NULL, buf, wb.len, PROTO_AGREED, 0) < 0)
+		fatalx("cannot queue the joinlist");
+}
+
+void cpg_svc_confchg(struct cpg_svc *svc, const struct proto_conf *conf)
+{
+	if (conf->n_members > PROTO_MAX_NODES)
+		fatalx("configuration larger than PROTO_MAX_NODES");
+	if (svc->syncing)
+		finish_sync(svc, false);
+	if (conf->type == PROTO_CONF_TRANSITIONAL) {
+		svc->n_trans = conf->n_members;
+		memcpy(svc->trans, conf->members, conf->n_members * sizeof(uint32_t));
+		svc->have_trans = true;
+		remove_members(svc, not_in_trans, CPG_REASON_NODEDOWN);
+		return;
+	}
+	if (!svc->have_trans) {
+		/* No transitional configuration came first: at the first ring
+		 * nobody came with us; otherwise those of the old ring that
+		 * are in the new one did. */
+		size_t n = 0;
+
+		for (size_t i = 0; i < svc->n_members; i++)
+			if (in_set(conf->members, conf->n_members, svc->members[i]))
+				svc->trans[n++] = svc->members[i];
+		if (n == 0)
+			svc->trans[n++] = svc->d->nodeid;
+		svc->n_trans = n;
+		remove_members(svc, not_in_trans, CPG_REASON_NODEDOWN);
+	}
+	svc->have_trans = false;
+	svc->ring = conf->ring_id;
+	svc->n_members = conf->n_members;
+	memcpy(svc->members, conf->members, conf->n_members * sizeof(uint32_t));
+	clear_joinlists(svc);
+	for (size_t i = 0; i < svc->n_members; i++)
+		svc->jl[i].node = svc->members[i];
+	svc->syncing = true;
+	send_joinlist(svc);
+}

@@ -1,0 +1,156 @@
+/*
+ * daemon.h: the objects cohortd is made of, and how they call each other.
+ *
+ *   main.c    arguments, configuration, signals; builds a struct daemon
+ *   node.c    the protocol engine's glue: timers, the submission queue,
+ *             ring-sequence persistence, status
+ *   ipcs.c    the IPC server: sockets, frames, handshake, credentials,
+ *             output queues, flow-control notices
+ *   cpg_svc.c the CPG service: connections' states, groups, requests,
+ *             deliveries, configuration changes and their synchronisation
+ *
+ * Everything runs on one thread, in the loop's callbacks.
+ */
+#ifndef COHORT_DAEMON_H
+#define COHORT_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/ipc.h"
+#include "daemon/loop.h"
+#include "proto/proto.h"
+
+struct daemon;
+struct sock;
+struct cpg_svc;
+struct ipcs;
+
+/* A frame to send, shared by every connection it goes to. */
+struct frame {
+	uint32_t refs;
+	uint32_t len;
+	uint8_t data[];
+};
+
+struct frame *frame_new(size_t len);
+void frame_unref(struct frame *f);
+
+/* The CPG state of a connection (the daemon side of one cpg handle). */
+enum cpg_conn_state {
+	CONN_UNJOINED,
+	CONN_JOIN_STARTED,    /* PROCJOIN ordered but not yet delivered */
+	CONN_JOIN_COMPLETED,
+	CONN_LEAVE_STARTED,   /* PROCLEAVE ordered but not yet delivered */
+};
+
+struct iter_snap;
+
+/* One client connection: a request channel and, for CPG handles, an event
+ * channel. Owned by ipcs.c; the cpg_* fields belong to cpg_svc.c. */
+struct conn {
+	uint32_t id;
+	uint64_t cookie;
+	pid_t pid;
+	uid_t uid;
+	struct sock *req, *ev;
+	bool wants_events;
+	bool dead;               /* closing: no more events, freed soon */
+	struct conn *next, *prev;
+
+	/* Flow control. */
+	uint64_t inflight;       /* credit consumed and not yet returned */
+	uint64_t credit_back;    /* returned, not yet told to the client */
+	bool fc_evq;             /* above the event-queue high watermark */
+	bool fc_told;            /* what the client was last told */
+
+	/* CPG service. */
+	enum cpg_conn_state state;
+	struct ipc_name group;
+	uint32_t join_pid;       /* pid given at join */
+	uint32_t flags;          /* model flags given at join */
+	bool initial_totem_due;
+	bool initial_totem_sent;
+	struct iter_snap *iters[COHORT_ITER_MAX];
+	uint32_t iter_next_id;
+};
+
+/* ipcs.c */
+int ipcs_new(struct daemon *d, const char *path, struct ipcs **out);
+void ipcs_free(struct ipcs *s);
+void ipcs_reply(struct conn *c, uint32_t seq, uint32_t error,
+    const void *body, size_t len);
+/* Queues an event frame on the connection's event channel (takes a
+ * reference). May mark the connection dead when its queue passes the
+ * hard limit. */
+void ipcs_event(struct conn *c, struct frame *f);
+void ipcs_credit(struct conn *c, uint64_t cost);
+/* Flushes credit and flow-control notices and reaps dead connections. */
+void ipcs_before_sleep(struct ipcs *s);
+void ipcs_close_conn(struct ipcs *s, struct conn *c, const char *why);
+size_t ipcs_count(const struct ipcs *s);
+struct conn *ipcs_first(struct ipcs *s);
+void ipcs_stats(const struct ipcs *s, uint64_t *frames_in,
+    uint64_t *frames_out, uint64_t *dropped, uint64_t *evicted);
+
+/* cpg_svc.c: requests from ipcs, events from node.c. */
+int cpg_svc_new(struct daemon *d, struct cpg_svc **out);
+void cpg_svc_free(struct cpg_svc *svc);
+void cpg_svc_request(struct cpg_svc *svc, struct conn *c,
+    const struct ipc_hdr *h, struct rbuf *body);
+void cpg_svc_conn_closed(struct cpg_svc *svc, struct conn *c);
+void cpg_svc_deliver(struct cpg_svc *svc, uint32_t sender, const uint8_t *msg,
+    size_t len, enum proto_guarantee g);
+void cpg_svc_confchg(struct cpg_svc *svc, const struct proto_conf *conf);
+bool cpg_svc_ready(const struct cpg_svc *svc);
+size_t cpg_svc_groups(const struct cpg_svc *svc);
+/* Validates a request (0 or a cs_error_t) — used by ipcs for MCAST. */
+bool cpg_svc_is_request(uint16_t type);
+
+/* node.c */
+int node_new(struct daemon *d, const struct proto_config *pc);
+void node_free(struct daemon *d);
+int node_start(struct daemon *d);
+/* Hands a CPG message to the protocol, in order after everything queued
+ * before it. `owner` gets `cost` credit back once it is handed over (NULL:
+ * a message of the daemon's own). The bytes are copied. 0 or -errno. */
+int node_submit(struct daemon *d, struct conn *owner, const uint8_t *msg,
+    size_t len, enum proto_guarantee g, uint64_t cost);
+/* A connection is going away: its queued messages stay, unowned. */
+void node_forget_owner(struct daemon *d, struct conn *c);
+void node_after_io(struct daemon *d);
+void node_receive(struct daemon *d, uint32_t from, const uint8_t *buf,
+    size_t len);
+char *node_status_text(struct daemon *d, size_t *len);
+
+struct submitq;
+
+struct daemon {
+	struct loop *loop;
+	uint32_t nodeid;
+	const char *cluster_name;
+	const char *state_dir;
+	struct proto *proto;
+	struct loop_timer proto_timer;
+	struct submitq *subq;
+	struct ipcs *ipcs;
+	struct cpg_svc *cpg;
+	uint64_t started_ms;
+	int ready_fd;            /* COHORT_READY_FD, -1 once used */
+	bool in_proto;           /* inside a proto call (callbacks running) */
+	/* Who may connect: uid 0/gid 0 always, plus these. */
+	size_t n_uids, n_gids;
+	uid_t *uids;
+	gid_t *gids;
+	/* Status text: nodes and addresses. */
+	size_t n_nodes;
+	uint32_t node_ids[PROTO_MAX_NODES];
+	const char *node_addrs[PROTO_MAX_NODES];
+	const char *node_names[PROTO_MAX_NODES];
+};
+
+bool daemon_uid_allowed(const struct daemon *d, uid_t uid, gid_t gid);
+void daemon_ready(struct daemon *d);
+
+#endif /* COHORT_DAEMON_H */

@@ -1,0 +1,765 @@
+/*
+ * ipcs.c: the IPC server.
+ *
+ * Each accepted socket is a `struct sock`. Its first frame decides what it
+ * is: HELLO opens a connection (credentials checked with SO_PEERCRED) and
+ * makes the socket its request channel; ATTACH, naming a connection and
+ * its cookie, makes it that connection's event channel. Anything else, and
+ * any malformed frame later, drops the client with a log line.
+ *
+ * Back-pressure: a request channel is read at most IPC_READ_BUDGET bytes
+ * per wake-up; MCAST frames beyond the credit window are a protocol
+ * violation; the event channel's queue drives the flow-control notices
+ * (high/low watermarks) and, past the hard limit, eviction.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <corosync/corotypes.h>
+
+#include "common/log.h"
+#include "daemon/daemon.h"
+
+#define IPC_READ_BUDGET (1u << 20)  /* bytes read per socket per wake-up */
+#define IPC_IOV_BATCH 64            /* frames per writev */
+#define IN_KEEP_CAP (1u << 20)      /* input buffers above this are freed when empty */
+
+enum sock_role { SOCK_NEW, SOCK_REQ, SOCK_EV };
+
+struct sock {
+	int fd;
+	struct loop_reg *reg;
+	struct ipcs *srv;
+	struct conn *conn;
+	enum sock_role role;
+	uid_t uid;
+	gid_t gid;
+	pid_t pid;
+	uint8_t *in;
+	size_t in_len, in_cap;
+	struct frame **out;          /* ring of queued frames */
+	size_t out_head, out_n, out_cap;
+	size_t out_off;              /* bytes of the head frame written */
+	uint64_t out_bytes;          /* queued, not yet written */
+	bool want_out;
+	bool close_after_flush;
+	struct sock *next, *prev;    /* unattached sockets */
+};
+
+struct ipcs {
+	struct daemon *d;
+	int lfd;
+	struct loop_reg *lreg;
+	bool accept_paused;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	struct conn *conns;
+	size_t n_conns;
+	struct sock *loose;          /* sockets without a connection yet */
+	uint32_t next_id;
+	uint64_t rng;
+	uint64_t frames_in, frames_out, dropped, evicted;
+	bool reap;                   /* some connection is dead */
+};
+
+struct frame *frame_new(size_t len)
+{
+	struct frame *f = malloc(sizeof(*f) + len);
+
+	if (f) {
+		f->refs = 1;
+		f->len = (uint32_t)len;
+	}
+	return f;
+}
+
+void frame_unref(struct frame *f)
+{
+	if (f && --f->refs == 0)
+		free(f);
+}
+
+static void sock_free(struct sock *s);
+static void on_sock(void *arg, int fd, uint32_t events);
+
+static uint64_t next_cookie(struct ipcs *srv)
+{
+	uint64_t z = (srv->rng += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* ---------------------------------------------------------------- output */
+
+static int sock_queue(struct sock *s, struct frame *f)
+{
+	if (s->out_n == s->out_cap) {
+		size_t cap = s->out_cap ? s->out_cap * 2 : 16;
+		struct frame **v = malloc(cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		for (size_t i = 0; i < s->out_n; i++)
+			v[i] = s->out[(s->out_head + i) % s->out_cap];
+		free(s->out);
+		s->out = v;
+		s->out_cap = cap;
+		s->out_head = 0;
+	}
+	f->refs++;
+	s->out[(s->out_head + s->out_n++) % s->out_cap] = f;
+	s->out_bytes += f->len;
+	return 0;
+}
+
+static void sock_set_events(struct sock *s, bool want_out)
+{
+	if (s->want_out == want_out)
+		return;
+	s->want_out = want_out;
+	if (!s->close_after_flush)
+		loop_mod_fd(s->srv->d->loop, s->reg,
+		    EPOLLIN | EPOLLRDHUP | (want_out ? EPOLLOUT : 0));
+}
+
+/* Writes what the socket takes. Returns 0, or -errno when it is broken. */
+static int sock_flush(struct sock *s)
+{
+	while (s->out_n > 0) {
+		struct iovec iov[IPC_IOV_BATCH];
+		int n = 0;
+		ssize_t w;
+
+		for (size_t i = 0; i < s->out_n && n < IPC_IOV_BATCH; i++) {
+			struct frame *f = s->out[(s->out_head + i) % s->out_cap];
+			size_t off = i == 0 ? s->out_off : 0;
+
+			iov[n++] = (struct iovec){ f->data + off, f->len - off };
+		}
+		w = writev(s->fd, iov, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			return -errno;
+		}
+		s->out_bytes -= (uint64_t)w;
+		while (w > 0) {
+			struct frame *f = s->out[s->out_head];
+			size_t rest = f->len - s->out_off;
+
+			if ((size_t)w < rest) {
+				s->out_off += (size_t)w;
+				break;
+			}
+			w -= (ssize_t)rest;
+			s->out_off = 0;
+			s->out_head = (s->out_head + 1) % s->out_cap;
+			s->out_n--;
+			s->srv->frames_out++;
+			frame_unref(f);
+		}
+	}
+	sock_set_events(s, s->out_n > 0);
+	return 0;
+}
+
+static void sock_send(struct sock *s, struct frame *f)
+{
+	if (!s || sock_queue(s, f) < 0) {
+		if (s && s->conn)
+			ipcs_close_conn(s->srv, s->conn, "out of memory");
+		return;
+	}
+	if (s->out_n == 1 && sock_flush(s) < 0 && s->conn)
+		ipcs_close_conn(s->srv, s->conn, "write failed");
+}
+
+static struct frame *make_frame(uint16_t type, uint32_t seq, uint32_t error,
+    const void *body, size_t len)
+{
+	struct frame *f = frame_new(IPC_HDR_LEN + len);
+	struct wbuf wb;
+
+	if (!f)
+		return NULL;
+	wbuf_init(&wb, f->data, f->len);
+	ipc_hdr_put(&wb, type, seq, error);
+	wbuf_copy(&wb, body, len);
+	ipc_hdr_finish(&wb);
+	return f;
+}
+
+static void sock_send_new(struct sock *s, uint16_t type, uint32_t seq,
+    uint32_t error, const void *body, size_t len)
+{
+	struct frame *f = make_frame(type, seq, error, body, len);
+
+	if (!f) {
+		if (s->conn)
+			ipcs_close_conn(s->srv, s->conn, "out of memory");
+		return;
+	}
+	sock_send(s, f);
+	frame_unref(f);
+}
+
+void ipcs_reply(struct conn *c, uint32_t seq, uint32_t error,
+    const void *body, size_t len)
+{
+	if (!c->dead)
+		sock_send_new(c->req, IPC_REPLY, seq, error, body, len);
+}
+
+void ipcs_event(struct conn *c, struct frame *f)
+{
+	struct sock *ev = c->ev;
+
+	if (c->dead || !c->wants_events)
+		return;
+	/* Between HELLO and ATTACH (inside cpg_initialize) the handle has
+	 * joined nothing, so only a totem confchg can come here; the handle
+	 * learns the membership from the ones that follow. */
+	if (!ev)
+		return;
+	sock_send(ev, f);
+	if (c->dead)
+		return;
+	if (ev->out_bytes > COHORT_EVQ_HARD) {
+		ev->srv->evicted++;
+		ipcs_close_conn(ev->srv, c, "stopped reading events "
+		    "(queue above the hard limit)");
+		return;
+	}
+	if (!c->fc_evq && ev->out_bytes > COHORT_EVQ_HIGH)
+		c->fc_evq = true;
+}
+
+void ipcs_credit(struct conn *c, uint64_t cost)
+{
+	if (cost > c->inflight)
+		fatalx("credit returned beyond what was consumed");
+	c->inflight -= cost;
+	c->credit_back += cost;
+}
+
+/* Sends pending CREDIT and FLOWCTL notices of one connection. */
+static void conn_notices(struct conn *c)
+{
+	uint8_t body[8];
+	struct wbuf wb;
+
+	if (c->dead)
+		return;
+	if (c->fc_evq && c->ev && c->ev->out_bytes < COHORT_EVQ_LOW)
+		c->fc_evq = false;
+	if (c->credit_back) {
+		wbuf_init(&wb, body, sizeof(body));
+		wbuf_u64(&wb, c->credit_back);
+		c->credit_back = 0;
+		sock_send_new(c->req, IPC_CREDIT, 0, 0, body, wb.len);
+	}
+	if (!c->dead && c->fc_evq != c->fc_told) {
+		c->fc_told = c->fc_evq;
+		wbuf_init(&wb, body, sizeof(body));
+		wbuf_u32(&wb, c->fc_evq);
+		sock_send_new(c->req, IPC_FLOWCTL, 0, 0, body, wb.len);
+	}
+}
+
+/* --------------------------------------------------------- connections */
+
+static void loose_link(struct ipcs *srv, struct sock *s)
+{
+	s->prev = NULL;
+	s->next = srv->loose;
+	if (srv->loose)
+		srv->loose->prev = s;
+	srv->loose = s;
+}
+
+static void loose_unlink(struct ipcs *srv, struct sock *s)
+{
+	if (s->prev)
+		s->prev->next = s->next;
+	else if (srv->loose == s)
+		srv->loose = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	s->next = s->prev = NULL;
+}
+
+void ipcs_close_conn(struct ipcs *srv, struct conn *c, const char *why)
+{
+	if (c->dead)
+		return;
+	c->dead = true;
+	srv->reap = true;
+	if (why)
+		log_info("client %u (pid %d) disconnected: %s", c->id,
+		    (int)c->pid, why);
+	cpg_svc_conn_closed(srv->d->cpg, c);
+	node_forget_owner(srv->d, c);
+}
+
+static void conn_free(struct ipcs *srv, struct conn *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		srv->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	srv->n_conns--;
+	if (c->req)
+		sock_free(c->req);
+	if (c->ev)
+		sock_free(c->ev);
+	free(c);
+}
+
+static void drop_sock(struct sock *s, const char *why)
+{
+	struct ipcs *srv = s->srv;
+
+	srv->dropped++;
+	log_warnx("dropping IPC client (pid %d uid %d): %s", (int)s->pid,
+	    (int)s->uid, why);
+	if (s->conn) {
+		ipcs_close_conn(srv, s->conn, NULL);
+	} else {
+		loose_unlink(srv, s);
+		sock_free(s);
+	}
+}
+
+/* ------------------------------------------------------------ handshake */
+
+/* Returns false when the socket was dropped or will close. */
+static bool handle_hello(struct sock *s, const struct ipc_hdr *h,
+    struct rbuf *rb)
+{
+	struct ipcs *srv = s->srv;
+	uint32_t version = rbuf_u32(rb), pid = rbuf_u32(rb);
+	uint32_t events = rbuf_u32(rb);
+	uint32_t err = CS_OK;
+	uint8_t body[32];
+	struct wbuf wb;
+	struct conn *c;
+
+	if (rb->err || rb->left || events > 1) {
+		drop_sock(s, "malformed HELLO");
+		return false;
+	}
+	(void)pid;
+	if (version != IPC_VERSION)
+		err = CS_ERR_VERSION;
+	else if (!daemon_uid_allowed(srv->d, s->uid, s->gid)) {
+		log_warnx("denied connection from uid %d gid %d (pid %d)",
+		    (int)s->uid, (int)s->gid, (int)s->pid);
+		err = CS_ERR_ACCESS;
+	} else if (!cpg_svc_ready(srv->d->cpg))
+		err = CS_ERR_TRY_AGAIN;
+	else if (srv->n_conns >= COHORT_CONN_MAX)
+		err = CS_ERR_NO_RESOURCES;
+	if (err != CS_OK) {
+		sock_send_new(s, IPC_HELLO_REPLY, h->seq, err, NULL, 0);
+		s->close_after_flush = true;
+		if (s->out_n == 0) {
+			loose_unlink(srv, s);
+			sock_free(s);
+		} else {
+			/* Only wait for the reply to drain. */
+			loop_mod_fd(srv->d->loop, s->reg, EPOLLOUT);
+		}
+		return false;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		drop_sock(s, "out of memory");
+		return false;
+	}
+	c->id = ++srv->next_id;
+	c->cookie = next_cookie(srv);
+	c->pid = s->pid;
+	c->uid = s->uid;
+	c->req = s;
+	c->wants_events = events;
+	c->next = srv->conns;
+	if (srv->conns)
+		srv->conns->prev = c;
+	srv->conns = c;
+	srv->n_conns++;
+	loose_unlink(srv, s);
+	s->conn = c;
+	s->role = SOCK_REQ;
+	wbuf_init(&wb, body, sizeof(body));
+	wbuf_u32(&wb, c->id);
+	wbuf_u64(&wb, c->cookie);
+	wbuf_u32(&wb, srv->d->nodeid);
+	wbuf_u64(&wb, COHORT_SEND_WINDOW);
+	sock_send_new(s, IPC_HELLO_REPLY, h->seq, CS_OK, body, wb.len);
+	return !c->dead;
+}
+
+static bool handle_attach(struct sock *s, const struct ipc_hdr *h,
+    struct rbuf *rb)
+{
+	struct ipcs *srv = s->srv;
+	uint32_t id = rbuf_u32(rb);
+	uint64_t cookie = rbuf_u64(rb);
+	struct conn *c;
+
+	if (rb->err || rb->left) {
+		drop_sock(s, "malformed ATTACH");
+		return false;
+	}
+	for (c = srv->conns; c; c = c->next)
+		if (c->id == id)
+			break;
+	if (!c || c->dead || c->cookie != cookie || c->ev ||
+	    !c->wants_events || c->uid != s->uid) {
+		drop_sock(s, "ATTACH to an unknown connection");
+		return false;
+	}
+	loose_unlink(srv, s);
+	s->conn = c;
+	s->role = SOCK_EV;
+	c->ev = s;
+	sock_send_new(s, IPC_ATTACH_REPLY, h->seq, CS_OK, NULL, 0);
+	return !c->dead;
+}
+
+/* --------------------------------------------------------------- input */
+
+/* Handles one whole frame. Returns false when the socket is gone or must
+ * not be read any more. */
+static bool handle_frame(struct sock *s, const uint8_t *f,
+    const struct ipc_hdr *h)
+{
+	struct rbuf rb;
+	struct conn *c = s->conn;
+
+	rbuf_init(&rb, f + IPC_HDR_LEN, h->len - IPC_HDR_LEN);
+	s->srv->frames_in++;
+	switch (s->role) {
+	case SOCK_NEW:
+		if (h->type == IPC_HELLO)
+			return handle_hello(s, h, &rb);
+		if (h->type == IPC_ATTACH)
+			return handle_attach(s, h, &rb);
+		drop_sock(s, "first frame is neither HELLO nor ATTACH");
+		return false;
+	case SOCK_REQ:
+		if (!cpg_svc_is_request(h->type)) {
+			drop_sock(s, "unknown request type");
+			return false;
+		}
+		cpg_svc_request(s->srv->d->cpg, c, h, &rb);
+		return !c->dead;
+	case SOCK_EV:
+		drop_sock(s, "frame on the event channel");
+		return false;
+	}
+	return false;
+}
+
+/* Reads what is there (within the budget) and handles whole frames. */
+static void sock_read(struct sock *s)
+{
+	size_t budget = IPC_READ_BUDGET;
+
+	while (budget > 0) {
+		struct ipc_hdr h;
+		size_t need = IPC_HDR_LEN, off = 0;
+		ssize_t n;
+
+		/* Handle every whole frame in the buffer. */
+		while (s->in_len - off >= IPC_HDR_LEN) {
+			if (ipc_hdr_get(s->in + off, &h) < 0) {
+				drop_sock(s, "malformed frame header "
+				    "(length or flags)");
+				return;
+			}
+			if (s->in_len - off < h.len) {
+				need = h.len;
+				break;
+			}
+			if (!handle_frame(s, s->in + off, &h))
+				return;
+			off += h.len;
+			need = IPC_HDR_LEN;
+		}
+		if (off) {
+			memmove(s->in, s->in + off, s->in_len - off);
+			s->in_len -= off;
+		}
+		if (s->in_len == 0 && s->in_cap > IN_KEEP_CAP) {
+			free(s->in);
+			s->in = NULL;
+			s->in_cap = 0;
+		}
+		if (need < s->in_len + 1)
+			need = s->in_len + 1;
+		if (need > s->in_cap) {
+			size_t cap = s->in_cap ? s->in_cap : 65536;
+			uint8_t *grown;
+
+			while (cap < need)
+				cap *= 2;
+			grown = realloc(s->in, cap);
+			if (!grown) {
+				drop_sock(s, "out of memory");
+				return;
+			}
+			s->in = grown;
+			s->in_cap = cap;
+		}
+		n = recv(s->fd, s->in + s->in_len, s->in_cap - s->in_len,
+		    MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n <= 0) {
+			if (s->conn) {
+				ipcs_close_conn(s->srv, s->conn,
+				    n == 0 ? (s->in_len ? "closed mid-frame" :
+				    "connection closed") : "read error");
+			} else {
+				loose_unlink(s->srv, s);
+				sock_free(s);
+			}
+			return;
+		}
+		s->in_len += (size_t)n;
+		budget -= (size_t)n < budget ? (size_t)n : budget;
+	}
+}
+
+static void on_sock(void *arg, int fd, uint32_t events)
+{
+	struct sock *s = arg;
+
+	if (s->conn && s->conn->dead)
+		return;
+	if (events & EPOLLOUT) {
+		if (sock_flush(s) < 0) {
+			if (s->conn)
+				ipcs_close_conn(s->srv, s->conn, "write failed");
+			else
+				drop_sock(s, "write failed");
+			return;
+		}
+		if (s->close_after_flush && s->out_n == 0) {
+			loose_unlink(s->srv, s);
+			sock_free(s);
+			return;
+		}
+	}
+	if (s->close_after_flush)
+		return;
+	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+		sock_read(s);
+}
+
+static void sock_free(struct sock *s)
+{
+	loop_del_fd(s->srv->d->loop, s->reg);
+	close(s->fd);
+	s->fd = -1;
+	for (size_t i = 0; i < s->out_n; i++)
+		frame_unref(s->out[(s->out_head + i) % s->out_cap]);
+	free(s->out);
+	free(s->in);
+	if (s->srv->accept_paused) {
+		s->srv->accept_paused = false;
+		loop_mod_fd(s->srv->d->loop, s->srv->lreg, EPOLLIN);
+	}
+	free(s);
+}
+
+static void on_accept(void *arg, int fd, uint32_t events)
+{
+	struct ipcs *srv = arg;
+
+	for (int i = 0; i < 64; i++) {
+		struct ucred cred;
+		socklen_t cl = sizeof(cred);
+		struct sock *s;
+		int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (cfd < 0) {
+			if (errno == EMFILE || errno == ENFILE) {
+				/* Stop accepting until a descriptor frees up. */
+				log_warn("accept paused");
+				srv->accept_paused = true;
+				loop_mod_fd(srv->d->loop, srv->lreg, 0);
+			}
+			return;
+		}
+		s = calloc(1, sizeof(*s));
+		if (!s || getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred,
+		    &cl) < 0) {
+			free(s);
+			close(cfd);
+			continue;
+		}
+		s->fd = cfd;
+		s->srv = srv;
+		s->uid = cred.uid;
+		s->gid = cred.gid;
+		s->pid = cred.pid;
+		if (loop_add_fd(srv->d->loop, cfd, EPOLLIN | EPOLLRDHUP, on_sock,
+		    s, &s->reg) < 0) {
+			free(s);
+			close(cfd);
+			continue;
+		}
+		loose_link(srv, s);
+	}
+}
+
+/* ------------------------------------------------------------ lifecycle */
+
+static int make_parent_dir(const char *path)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* Refuses to take over the socket of a daemon that answers. */
+static int claim_path(const struct sockaddr_un *sun)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) == 0)
+		rc = -EADDRINUSE;
+	else if (errno == ECONNREFUSED)
+		unlink(sun->sun_path);
+	close(fd);
+	return rc;
+}
+
+int ipcs_new(struct daemon *d, const char *path, struct ipcs **out)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct ipcs *srv;
+	int rc;
+
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return -ENAMETOOLONG;
+	srv = calloc(1, sizeof(*srv));
+	if (!srv)
+		return -ENOMEM;
+	srv->d = d;
+	srv->lfd = -1;
+	srv->rng = (uint64_t)getpid() << 32 ^ (uint64_t)(uintptr_t)srv ^
+	    loop_now(d->loop);
+	snprintf(srv->path, sizeof(srv->path), "%s", path);
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	rc = make_parent_dir(path);
+	if (rc == 0)
+		rc = claim_path(&sun);
+	if (rc < 0)
+		goto fail;
+	srv->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (srv->lfd < 0 ||
+	    bind(srv->lfd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
+	    chmod(path, 0666) < 0 || listen(srv->lfd, 128) < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	rc = loop_add_fd(d->loop, srv->lfd, EPOLLIN, on_accept, srv, &srv->lreg);
+	if (rc < 0)
+		goto fail;
+	*out = srv;
+	return 0;
+fail:
+	if (srv->lfd >= 0)
+		close(srv->lfd);
+	free(srv);
+	return rc;
+}
+
+static void reap(struct ipcs *srv)
+{
+	struct conn *c = srv->conns;
+
+	while (c) {
+		struct conn *next = c->next;
+
+		if (c->dead)
+			conn_free(srv, c);
+		c = next;
+	}
+	srv->reap = false;
+}
+
+void ipcs_free(struct ipcs *srv)
+{
+	if (!srv)
+		return;
+	while (srv->conns)
+		conn_free(srv, srv->conns);
+	while (srv->loose) {
+		struct sock *s = srv->loose;
+
+		loose_unlink(srv, s);
+		sock_free(s);
+	}
+	loop_del_fd(srv->d->loop, srv->lreg);
+	close(srv->lfd);
+	unlink(srv->path);
+	free(srv);
+}
+
+void ipcs_before_sleep(struct ipcs *srv)
+{
+	for (struct conn *c = srv->conns; c; c = c->next)
+		conn_notices(c);
+	if (srv->reap)
+		reap(srv);
+}
+
+size_t ipcs_count(const struct ipcs *srv)
+{
+	return srv->n_conns;
+}
+
+struct conn *ipcs_first(struct ipcs *srv)
+{
+	return srv->conns;
+}
+
+void ipcs_stats(const struct ipcs *srv, uint64_t *frames_in,
+    uint64_t *frames_out, uint64_t *dropped, uint64_t *evicted)
+{
+	*frames_in = srv->frames_in;
+	*frames_out = srv->frames_out;
+	*dropped = srv->dropped;
+	*evicted = srv->evicted;
+}

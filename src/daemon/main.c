@@ -1,0 +1,333 @@
+/*
+ * main.c: cohortd's entry point: options, configuration, signals, and
+ * the assembly of the loop, the protocol engine, the CPG service and the
+ * IPC server.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "daemon/config.h"
+#include "daemon/daemon.h"
+
+#define DEFAULT_CONFIG "/etc/cohort/cohort.conf"
+#define DEFAULT_STATE_DIR "/var/lib/cohort"
+#define SEND_QUEUE_BYTES (32u << 20)
+
+struct options {
+	bool foreground, check_only, debug;
+	const char *config;
+	uint32_t nodeid;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+	    "usage: cohortd [-f] [-d] [-c FILE] [-n NODEID] [-t] [-h]\n"
+	    "  -f         run in the foreground, log to stderr\n"
+	    "  -d         debug logging\n"
+	    "  -c FILE    configuration in corosync.conf syntax\n"
+	    "             (default " DEFAULT_CONFIG " if it exists, else a\n"
+	    "             one-node cluster with node id 1)\n"
+	    "  -n NODEID  this node's id (overrides the configuration)\n"
+	    "  -t         check the configuration, print it and exit\n"
+	    "  -h         this help\n"
+	    "environment: COHORT_SOCKET, COHORT_STATE_DIR, COHORT_READY_FD\n");
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	int ch;
+
+	while ((ch = getopt(argc, argv, "fdc:n:th")) != -1) {
+		switch (ch) {
+		case 'f':
+			o->foreground = true;
+			break;
+		case 'd':
+			o->debug = true;
+			break;
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'n': {
+			char *end;
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 0);
+			if (errno || *end || v == 0 || v > UINT32_MAX) {
+				fprintf(stderr, "cohortd: -n: not a node id: %s\n",
+				    optarg);
+				return -1;
+			}
+			o->nodeid = (uint32_t)v;
+			break;
+		}
+		case 't':
+			o->check_only = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	return optind == argc ? 0 : -1;
+}
+
+bool daemon_uid_allowed(const struct daemon *d, uid_t uid, gid_t gid)
+{
+	if (uid == 0 || gid == 0)
+		return true;
+	for (size_t i = 0; i < d->n_uids; i++)
+		if (d->uids[i] == uid)
+			return true;
+	for (size_t i = 0; i < d->n_gids; i++)
+		if (d->gids[i] == gid)
+			return true;
+	return false;
+}
+
+void daemon_ready(struct daemon *d)
+{
+	log_info("ready: node %" PRIu32 ", IPC at %s", d->nodeid,
+	    ipc_socket_path());
+	if (d->ready_fd >= 0) {
+		static const char msg[] = "READY\n";
+
+		if (write(d->ready_fd, msg, sizeof(msg) - 1) < 0)
+			log_warn("COHORT_READY_FD");
+		close(d->ready_fd);
+		d->ready_fd = -1;
+	}
+}
+
+static void before_sleep(void *arg)
+{
+	struct daemon *d = arg;
+
+	node_after_io(d);
+	ipcs_before_sleep(d->ipcs);
+}
+
+static void on_signal(void *arg, int fd, uint32_t events)
+{
+	struct daemon *d = arg;
+	struct signalfd_siginfo si;
+
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		log_info("signal %u: shutting down", si.ssi_signo);
+		loop_stop(d->loop);
+	}
+}
+
+static int ready_fd_from_env(void)
+{
+	const char *s = getenv("COHORT_READY_FD");
+	char *end;
+	long fd;
+
+	if (!s || !*s)
+		return -1;
+	fd = strtol(s, &end, 10);
+	if (*end || fd < 0 || fd > 65535 || fcntl((int)fd, F_GETFD) < 0) {
+		log_warnx("COHORT_READY_FD=%s is not an open descriptor", s);
+		return -1;
+	}
+	fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+	return (int)fd;
+}
+
+/* Fills the engine's configuration from ours. */
+static int make_proto_config(const struct cohort_config *cfg, uint32_t nodeid,
+    struct proto_config *pc, struct daemon *d)
+{
+	memset(pc, 0, sizeof(*pc));
+	pc->local_nodeid = nodeid;
+	pc->cluster_id = 0x811c9dc5u;   /* FNV-1a of the cluster name */
+	for (const char *p = cfg->cluster_name; p && *p; p++)
+		pc->cluster_id = (pc->cluster_id ^ (uint8_t)*p) * 16777619u;
+	pc->mtu = cfg->netmtu ? cfg->netmtu : 1500;
+	pc->send_queue_bytes = SEND_QUEUE_BYTES;
+	cohort_config_timing(cfg, &pc->timing);
+	for (size_t i = 0; i < cfg->n_nodes && i < PROTO_MAX_NODES; i++) {
+		pc->nodes[pc->n_nodes++] = cfg->nodes[i].nodeid;
+		d->node_ids[d->n_nodes] = cfg->nodes[i].nodeid;
+		d->node_addrs[d->n_nodes] = cfg->nodes[i].ring0_addr;
+		d->node_names[d->n_nodes] = cfg->nodes[i].name;
+		d->n_nodes++;
+	}
+	if (pc->n_nodes == 0) {
+		pc->nodes[pc->n_nodes++] = nodeid;
+		d->node_ids[0] = nodeid;
+		d->node_addrs[0] = "127.0.0.1";
+		d->n_nodes = 1;
+	}
+	return 0;
+}
+
+static int load_config(const struct options *o, struct cohort_config *cfg)
+{
+	const char *path = o->config;
+	char err[512];
+
+	if (!path && access(DEFAULT_CONFIG, F_OK) == 0)
+		path = DEFAULT_CONFIG;
+	if (!path) {
+		cohort_config_defaults(cfg);
+		return 0;
+	}
+	if (cohort_config_load(path, cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cohortd: %s\n", err);
+		return -1;
+	}
+	for (size_t i = 0; i < cfg->n_warnings; i++)
+		log_warnx("%s", cfg->warnings[i]);
+	return 0;
+}
+
+static uint32_t pick_nodeid(const struct options *o,
+    const struct cohort_config *cfg)
+{
+	if (o->nodeid)
+		return o->nodeid;
+	if (cfg->local_nodeid)
+		return cfg->local_nodeid;
+	return cfg->n_nodes == 1 ? cfg->nodes[0].nodeid : 1;
+}
+
+static int setup_signals(struct daemon *d, int *sfd)
+{
+	sigset_t set;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -errno;
+	*sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (*sfd < 0)
+		return -errno;
+	return loop_add_fd(d->loop, *sfd, EPOLLIN, on_signal, d, NULL);
+}
+
+static int run(struct daemon *d, const struct cohort_config *cfg,
+    uint32_t nodeid)
+{
+	struct proto_config pc;
+	int rc, sfd = -1;
+
+	d->nodeid = nodeid;
+	d->cluster_name = cfg->cluster_name ? cfg->cluster_name : "cohort";
+	d->ready_fd = ready_fd_from_env();
+	d->state_dir = getenv("COHORT_STATE_DIR");
+	if (!d->state_dir || !*d->state_dir)
+		d->state_dir = cfg->state_dir ? cfg->state_dir : DEFAULT_STATE_DIR;
+	d->uids = cfg->uids;
+	d->n_uids = cfg->n_uids;
+	d->gids = cfg->gids;
+	d->n_gids = cfg->n_gids;
+	if (mkdir(d->state_dir, 0700) < 0 && errno != EEXIST) {
+		log_warn("state directory %s", d->state_dir);
+		return 1;
+	}
+	if ((rc = loop_new(&d->loop)) < 0)
+		fatalx("event loop: %s", strerror(-rc));
+	d->started_ms = loop_now(d->loop);
+	make_proto_config(cfg, nodeid, &pc, d);
+	if ((rc = setup_signals(d, &sfd)) < 0 ||
+	    (rc = cpg_svc_new(d, &d->cpg)) < 0) {
+		log_warnx("start-up: %s", strerror(-rc));
+		return 1;
+	}
+	if ((rc = node_new(d, &pc)) < 0) {
+		log_warnx("protocol engine: %s", strerror(-rc));
+		return 1;
+	}
+	if ((rc = ipcs_new(d, ipc_socket_path(), &d->ipcs)) < 0) {
+		log_warnx("IPC socket %s: %s%s", ipc_socket_path(), strerror(-rc),
+		    rc == -EADDRINUSE ? " (another cohortd is running there)" :
+		    "");
+		return 1;
+	}
+	loop_set_before_sleep(d->loop, before_sleep, d);
+	if ((rc = node_start(d)) < 0) {
+		log_warnx("protocol engine start: %s", strerror(-rc));
+		return 1;
+	}
+	rc = loop_run(d->loop);
+	ipcs_free(d->ipcs);
+	node_free(d);
+	cpg_svc_free(d->cpg);
+	loop_free(d->loop);
+	if (sfd >= 0)
+		close(sfd);
+	log_info("stopped");
+	return rc < 0 ? 1 : 0;
+}
+
+static int daemonize(void)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0)
+		return -errno;
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0 || chdir("/") < 0)
+		return -errno;
+	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { 0 };
+	struct cohort_config cfg;
+	struct daemon d = { .ready_fd = -1 };
+	int rc;
+
+	if (parse_options(argc, argv, &o) < 0)
+		return 2;
+	log_init("cohortd", true, false, o.debug);
+	if (load_config(&o, &cfg) < 0)
+		return 1;
+	if (o.check_only) {
+		rc = cohort_config_print(&cfg, stdout) < 0 ? 1 : 0;
+		cohort_config_free(&cfg);
+		return rc;
+	}
+	if (!o.foreground) {
+		if (daemonize() < 0) {
+			perror("cohortd: daemonize");
+			return 1;
+		}
+		log_init("cohortd", false, true, o.debug);
+	}
+	rc = run(&d, &cfg, pick_nodeid(&o, &cfg));
+	cohort_config_free(&cfg);
+	return rc;
+}

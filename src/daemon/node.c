@@ -1,0 +1,369 @@
+/*
+ * node.c: the protocol engine's glue.
+ *
+ * Owns the engine, its timer, the persisted ring sequence and the
+ * submission queue: messages the engine has no room for yet wait here, in
+ * order, and their senders get their credit back when they are handed
+ * over. The queue is bounded by the connections' credit windows plus the
+ * daemon's own messages (one JOINLIST per ring, one PROCDOWN per closing
+ * connection).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "daemon/daemon.h"
+
+struct subq_entry {
+	struct subq_entry *next;
+	struct conn *owner;      /* NULL: the daemon's own, or owner gone */
+	uint64_t cost;
+	enum proto_guarantee g;
+	size_t len;
+	uint8_t msg[];
+};
+
+struct submitq {
+	struct subq_entry *head, **tail;
+	size_t n;
+};
+
+static void rearm(struct daemon *d)
+{
+	uint64_t next = proto_next_timeout(d->proto);
+
+	if (next == UINT64_MAX)
+		loop_timer_disarm(d->loop, &d->proto_timer);
+	else
+		loop_timer_arm(d->loop, &d->proto_timer, next);
+}
+
+/* Hands queued messages to the engine while it has room. */
+static void pump(struct daemon *d)
+{
+	struct submitq *q = d->subq;
+
+	while (q->head) {
+		struct subq_entry *e = q->head;
+		int rc = proto_submit(d->proto, loop_now(d->loop), e->msg, e->len,
+		    e->g);
+
+		if (rc == -EAGAIN)
+			break;
+		if (rc < 0)
+			log_warnx("message of %zu bytes refused by the protocol "
+			    "engine (%s); dropped", e->len, strerror(-rc));
+		q->head = e->next;
+		if (!q->head)
+			q->tail = &q->head;
+		q->n--;
+		if (e->owner)
+			ipcs_credit(e->owner, e->cost);
+		free(e);
+	}
+}
+
+void node_after_io(struct daemon *d)
+{
+	if (!d->in_proto) {
+		d->in_proto = true;
+		pump(d);
+		d->in_proto = false;
+	}
+	rearm(d);
+}
+
+int node_submit(struct daemon *d, struct conn *owner, const uint8_t *msg,
+    size_t len, enum proto_guarantee g, uint64_t cost)
+{
+	struct submitq *q = d->subq;
+	struct subq_entry *e;
+
+	if (!q->head) {
+		bool outer = !d->in_proto;
+		int rc;
+
+		d->in_proto = true;
+		rc = proto_submit(d->proto, loop_now(d->loop), msg, len, g);
+		d->in_proto = !outer;
+		if (rc == 0) {
+			if (owner)
+				ipcs_credit(owner, cost);
+			if (outer)
+				rearm(d);
+			return 0;
+		}
+		if (rc != -EAGAIN)
+			return rc;
+	}
+	e = malloc(sizeof(*e) + len);
+	if (!e)
+		return -ENOMEM;
+	*e = (struct subq_entry){ NULL, owner, cost, g, len };
+	memcpy(e->msg, msg, len);
+	*q->tail = e;
+	q->tail = &e->next;
+	q->n++;
+	return 0;
+}
+
+void node_forget_owner(struct daemon *d, struct conn *c)
+{
+	for (struct subq_entry *e = d->subq->head; e; e = e->next)
+		if (e->owner == c)
+			e->owner = NULL;
+}
+
+/* ------------------------------------------------------ engine callbacks */
+
+static void cb_send(void *ctx, uint32_t to, const uint8_t *buf, size_t len)
+{
+	/* The transport (UDP between nodes) plugs in here. A one-node ring
+	 * has nobody to send to. */
+	(void)ctx;
+	(void)to;
+	(void)buf;
+	(void)len;
+}
+
+static void cb_deliver(void *ctx, uint32_t sender, const uint8_t *msg,
+    size_t len, enum proto_guarantee g)
+{
+	struct daemon *d = ctx;
+
+	cpg_svc_deliver(d->cpg, sender, msg, len, g);
+}
+
+static void cb_confchg(void *ctx, const struct proto_conf *conf)
+{
+	struct daemon *d = ctx;
+
+	log_info("%s configuration %x.%" PRIx64 " with %zu member(s)",
+	    conf->type == PROTO_CONF_REGULAR ? "regular" : "transitional",
+	    conf->ring_id.rep, conf->ring_id.seq, conf->n_members);
+	cpg_svc_confchg(d->cpg, conf);
+}
+
+static int ring_file(const struct daemon *d, char *path, size_t len)
+{
+	int n = snprintf(path, len, "%s/ringid_%" PRIu32, d->state_dir,
+	    d->nodeid);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+/* Writes the ring sequence durably (temporary file, fsync, rename): the
+ * engine relies on it to keep ring ids unique across restarts. */
+static void cb_ring_seq(void *ctx, uint64_t seq)
+{
+	struct daemon *d = ctx;
+	char path[4096], tmp[4200];
+	uint8_t b[8];
+	int fd;
+
+	if (ring_file(d, path, sizeof(path)) < 0)
+		fatalx("state directory path too long");
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	for (int i = 0; i < 8; i++)
+		b[i] = (uint8_t)(seq >> (8 * i));
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, b, sizeof(b)) != (ssize_t)sizeof(b) ||
+	    fsync(fd) < 0 || close(fd) < 0 || rename(tmp, path) < 0)
+		fatal("cannot persist the ring sequence to %s", path);
+}
+
+static void cb_log(void *ctx, int level, const char *line)
+{
+	(void)ctx;
+	log_msg(level <= 0 ? LOG_LVL_ERR : level == 1 ? LOG_LVL_WARN :
+	    level == 2 ? LOG_LVL_INFO : LOG_LVL_DEBUG, "totem: %s", line);
+}
+
+static const struct proto_ops node_ops = {
+	.send = cb_send,
+	.deliver = cb_deliver,
+	.confchg = cb_confchg,
+	.ring_seq = cb_ring_seq,
+	.log = cb_log,
+};
+
+static void on_proto_timer(void *arg)
+{
+	struct daemon *d = arg;
+
+	d->in_proto = true;
+	proto_tick(d->proto, loop_now(d->loop));
+	d->in_proto = false;
+	node_after_io(d);
+}
+
+void node_receive(struct daemon *d, uint32_t from, const uint8_t *buf,
+    size_t len)
+{
+	d->in_proto = true;
+	proto_receive(d->proto, loop_now(d->loop), from, buf, len);
+	d->in_proto = false;
+	node_after_io(d);
+}
+
+/* Reads the last ring sequence; a missing file means 0. */
+static int load_ring_seq(const struct daemon *d, uint64_t *seq)
+{
+	char path[4096];
+	uint8_t b[8];
+	ssize_t n;
+	int fd;
+
+	*seq = 0;
+	if (ring_file(d, path, sizeof(path)) < 0)
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	n = read(fd, b, sizeof(b));
+	close(fd);
+	if (n != (ssize_t)sizeof(b)) {
+		log_warnx("%s is damaged; starting ring sequence from 0", path);
+		return 0;
+	}
+	for (int i = 7; i >= 0; i--)
+		*seq = *seq << 8 | b[i];
+	return 0;
+}
+
+int node_new(struct daemon *d, const struct proto_config *pc)
+{
+	struct proto_config cfg = *pc;
+	int rc;
+
+	d->subq = calloc(1, sizeof(*d->subq));
+	if (!d->subq)
+		return -ENOMEM;
+	d->subq->tail = &d->subq->head;
+	rc = load_ring_seq(d, &cfg.ring_seq);
+	if (rc < 0)
+		return rc;
+	d->proto_timer = (struct loop_timer){ .fn = on_proto_timer, .arg = d };
+	return proto_new(&cfg, &node_ops, d, loop_now(d->loop), &d->proto);
+}
+
+int node_start(struct daemon *d)
+{
+	int rc;
+
+	d->in_proto = true;
+	rc = proto_start(d->proto, loop_now(d->loop));
+	d->in_proto = false;
+	node_after_io(d);
+	return rc;
+}
+
+void node_free(struct daemon *d)
+{
+	if (d->subq) {
+		while (d->subq->head) {
+			struct subq_entry *e = d->subq->head;
+
+			d->subq->head = e->next;
+			free(e);
+		}
+		free(d->subq);
+	}
+	if (d->proto)
+		proto_free(d->proto);
+}
+
+/* ------------------------------------------------------------- status */
+
+struct text {
+	char *buf;
+	size_t len, cap;
+	bool err;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void text_add(struct text *t, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (t->err)
+		return;
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			t->err = true;
+			return;
+		}
+		if ((size_t)n < t->cap - t->len)
+			break;
+		t->cap = (t->cap + (size_t)n + 1) * 2;
+		char *grown = realloc(t->buf, t->cap);
+		if (!grown) {
+			t->err = true;
+			return;
+		}
+		t->buf = grown;
+	}
+	t->len += (size_t)n;
+}
+
+char *node_status_text(struct daemon *d, size_t *len)
+{
+	struct text t = { .cap = 1024 };
+	struct proto_status st;
+	uint64_t fin, fout, dropped, evicted;
+
+	t.buf = malloc(t.cap);
+	if (!t.buf)
+		return NULL;
+	t.buf[0] = '\0';
+	proto_status(d->proto, &st);
+	ipcs_stats(d->ipcs, &fin, &fout, &dropped, &evicted);
+	text_add(&t, "version=%s\nnodeid=%" PRIu32 "\ncluster_name=%s\n",
+	    COHORT_VERSION, d->nodeid, d->cluster_name);
+	text_add(&t, "state=%s\nring_id=%x.%" PRIx64 "\nmembers=",
+	    st.state_name ? st.state_name : "unknown", st.ring_id.rep,
+	    st.ring_id.seq);
+	for (size_t i = 0; i < st.n_members; i++)
+		text_add(&t, "%s%" PRIu32, i ? " " : "", st.members[i]);
+	text_add(&t, "\n");
+	for (size_t i = 0; i < d->n_nodes; i++) {
+		text_add(&t, "node.%" PRIu32 ".addr=%s\n", d->node_ids[i],
+		    d->node_addrs[i] ? d->node_addrs[i] : "");
+		if (d->node_names[i])
+			text_add(&t, "node.%" PRIu32 ".name=%s\n", d->node_ids[i],
+			    d->node_names[i]);
+	}
+	text_add(&t, "clients=%zu\ngroups=%zu\nuptime_ms=%" PRIu64 "\n",
+	    ipcs_count(d->ipcs), cpg_svc_groups(d->cpg),
+	    loop_now(d->loop) - d->started_ms);
+	text_add(&t, "stat.rx_datagrams=%" PRIu64 "\nstat.tx_datagrams=%" PRIu64
+	    "\nstat.rx_dropped=%" PRIu64 "\nstat.delivered=%" PRIu64
+	    "\nstat.retransmits=%" PRIu64 "\nstat.token_losses=%" PRIu64
+	    "\nstat.configurations=%" PRIu64 "\n", st.stats.rx_datagrams,
+	    st.stats.tx_datagrams, st.stats.rx_dropped, st.stats.delivered,
+	    st.stats.retransmits, st.stats.token_losses,
+	    st.stats.configurations);
+	text_add(&t, "stat.send_queue_used=%zu\nstat.send_queue_bytes=%zu\n"
+	    "stat.submit_queue=%zu\n", st.send_queue_used, st.send_queue_bytes,
+	    d->subq->n);
+	text_add(&t, "stat.ipc_frames_in=%" PRIu64 "\nstat.ipc_frames_out=%"
+	    PRIu64 "\nstat.ipc_dropped_clients=%" PRIu64
+	    "\nstat.ipc_evicted_clients=%" PRIu64 "\n", fin, fout, dropped,
+	    evicted);
+	if (t.err) {
+		free(t.buf);
+		return NULL;
+	}
+	*len = t.len;
+	return t.buf;
+}

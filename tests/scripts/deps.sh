@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# deps.sh: makes sure the Debian packages the build and the tests need are
+# installed. As root it installs what is missing with apt-get; otherwise it
+# names the packages and the command, and fails.
+set -euo pipefail
+
+# Build: a C compiler and make are assumed (README). Tests: cmocka (unit
+# tests), corosync's libcpg-dev (binary-compatibility test only; the
+# product never links it), clang with its runtimes (fuzzing), man-db and
+# groff (man page checks), iproute2 and nftables (network tests),
+# python3 (JSON checks in tests), procps (ps, used by tests).
+PKGS=(libcmocka-dev libcpg-dev libcorosync-common-dev clang libclang-rt-14-dev
+      pkg-config man-db groff-base iproute2 nftables python3 procps)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing+=("$p")
+	fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing Debian packages: ${missing[*]}" >&2
+	echo "deps: install them with: sudo apt-get install ${missing[*]}" >&2
+	exit 1
+fi
+echo "deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >&2 || true
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
