@@ -103,12 +103,19 @@ static void req_join(struct cpg_svc *svc, struct conn *c,
 	else if (!g && svc->groups.count >= COHORT_GROUPS_MAX)
 		err = CS_ERR_TOO_MANY_GROUPS;
 	else
-		err = submit_proc(svc, CPG_MSG_PROCJOIN, &name, pid, flags);
+		err = CS_OK;
+	/* The reply goes first: a one-node ring may deliver the join (and
+	 * queue its confchg) before submit_proc returns. The state is set
+	 * first for the same reason. */
 	if (err == CS_OK) {
 		c->state = CONN_JOIN_STARTED;
 		c->group = name;
 		c->join_pid = pid;
 		c->flags = flags;
+		ipcs_reply(c, h->seq, CS_OK, NULL, 0);
+		if (submit_proc(svc, CPG_MSG_PROCJOIN, &name, pid, flags) != CS_OK)
+			ipcs_close_conn(svc->d->ipcs, c, "out of memory");
+		return;
 	}
 	ipcs_reply(c, h->seq, err, NULL, 0);
 }
@@ -131,10 +138,15 @@ static void req_leave(struct cpg_svc *svc, struct conn *c,
 	else if (ipc_name_cmp(&name, &c->group) != 0)
 		err = CS_ERR_NOT_EXIST;
 	else
-		err = submit_proc(svc, CPG_MSG_PROCLEAVE, &c->group, c->join_pid,
-		    CPG_REASON_LEAVE);
-	if (err == CS_OK)
+		err = CS_OK;
+	if (err == CS_OK) {
 		c->state = CONN_LEAVE_STARTED;
+		ipcs_reply(c, h->seq, CS_OK, NULL, 0);
+		if (submit_proc(svc, CPG_MSG_PROCLEAVE, &c->group, c->join_pid,
+		    CPG_REASON_LEAVE) != CS_OK)
+			ipcs_close_conn(svc->d->ipcs, c, "out of memory");
+		return;
+	}
 	ipcs_reply(c, h->seq, err, NULL, 0);
 }
 
