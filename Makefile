@@ -112,13 +112,14 @@ $(PCFILE): src/lib/libcpg.pc.in
 UNIT_LIBS_common := $(LIBCOMMON)
 UNIT_LIBS_proto  := $(LIBPROTO) $(LIBCOMMON)
 UNIT_LIBS_daemon := $(LIBDAEMON) $(LIBPROTO) $(LIBCOMMON)
-UNIT_LIBS_lib    := $(LIBCLIENT) $(LIBCOMMON) -L$(B)/lib -lcorosync_common
-unit_layer = $(word 2,$(subst _, ,$(notdir $(1))))
-.SECONDEXPANSION:
-$(B)/tests/unit/%: $(B)/obj/tests/unit/%.o $$(filter %.a,$$(UNIT_LIBS_$$(call unit_layer,$$*))) $(CSC_SO)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -Wl,-rpath,'$$ORIGIN/../../lib' -o $@ $< \
-	    $(UNIT_LIBS_$(call unit_layer,$*)) -lcmocka $(THREADS)
+UNIT_LIBS_lib    := $(LIBCLIENT) $(LIBCOMMON) $(CSC_SO)
+define unit_rule
+$$(filter $(B)/tests/unit/test_$(1)_%,$$(UNIT_TESTS)): $(B)/tests/unit/%: $(B)/obj/tests/unit/%.o $$(UNIT_LIBS_$(1))
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS_ALL) -Wl,-rpath,'$$$$ORIGIN/../../lib' -o $$@ $$< \
+	    $$(filter %.a,$$^) $(if $(filter lib,$(1)),-L$(B)/lib -lcorosync_common) -lcmocka $$(THREADS)
+endef
+$(foreach layer,common proto daemon lib,$(eval $(call unit_rule,$(layer))))
 
 $(B)/tests/api/%: $(B)/obj/tests/api/%.o $(call obj,$(API_HELP)) $(CPG_LINK)
 	@mkdir -p $(dir $@)

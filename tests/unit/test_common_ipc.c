@@ -1,0 +1,174 @@
+/* Unit tests: IPC frame header, names and event decoders (src/common). */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "common/ipc.h"
+
+static void hdr_roundtrip(void **state)
+{
+	uint8_t buf[64];
+	struct wbuf wb;
+	struct ipc_hdr h;
+
+	wbuf_init(&wb, buf, sizeof(buf));
+	ipc_hdr_put(&wb, IPC_JOIN, 77, 5);
+	wbuf_u32(&wb, 0xdeadbeef);
+	ipc_hdr_finish(&wb);
+	assert_int_equal(ipc_hdr_get(buf, &h), 0);
+	assert_int_equal(h.len, IPC_HDR_LEN + 4);
+	assert_int_equal(h.type, IPC_JOIN);
+	assert_int_equal(h.seq, 77);
+	assert_int_equal(h.error, 5);
+}
+
+static void hdr_rejects_bad_lengths_and_flags(void **state)
+{
+	uint8_t buf[IPC_HDR_LEN] = { 0 };
+	struct ipc_hdr h;
+
+	put_u32(buf, IPC_HDR_LEN - 1);
+	assert_int_equal(ipc_hdr_get(buf, &h), -EBADMSG);
+	put_u32(buf, COHORT_FRAME_MAX + 1);
+	assert_int_equal(ipc_hdr_get(buf, &h), -EBADMSG);
+	put_u32(buf, 0x80000000u);   /* a 2 GiB length */
+	assert_int_equal(ipc_hdr_get(buf, &h), -EBADMSG);
+	put_u32(buf, IPC_HDR_LEN);
+	buf[6] = 1;                  /* reserved flags */
+	assert_int_equal(ipc_hdr_get(buf, &h), -EBADMSG);
+	buf[6] = 0;
+	assert_int_equal(ipc_hdr_get(buf, &h), 0);
+}
+
+static void name_roundtrip_and_limits(void **state)
+{
+	uint8_t buf[256];
+	struct ipc_name a = { 3, "abc" }, b;
+	struct wbuf wb;
+	struct rbuf rb;
+
+	wbuf_init(&wb, buf, sizeof(buf));
+	ipc_name_put(&wb, &a);
+	rbuf_init(&rb, buf, wb.len);
+	ipc_name_get(&rb, &b);
+	assert_false(rb.err);
+	assert_int_equal(ipc_name_cmp(&a, &b), 0);
+	/* A length above 128 is malformed, whatever follows. */
+	put_u32(buf, IPC_NAME_MAX + 1);
+	rbuf_init(&rb, buf, sizeof(buf));
+	ipc_name_get(&rb, &b);
+	assert_true(rb.err);
+	/* Truncated. */
+	put_u32(buf, 10);
+	rbuf_init(&rb, buf, 8);
+	ipc_name_get(&rb, &b);
+	assert_true(rb.err);
+}
+
+static void name_order(void **state)
+{
+	struct ipc_name s = { 1, "z" }, l = { 2, "aa" }, l2 = { 2, "ab" };
+
+	assert_true(ipc_name_cmp(&s, &l) < 0);   /* shorter first */
+	assert_true(ipc_name_cmp(&l, &l2) < 0);
+	assert_int_equal(ipc_name_cmp(&l2, &l2), 0);
+}
+
+static void confchg_decode(void **state)
+{
+	uint8_t buf[512];
+	struct ipc_name g = { 1, "g" };
+	struct ipc_ev_confchg ev;
+	struct ipc_member m;
+	struct wbuf wb;
+	struct rbuf rb;
+
+	wbuf_init(&wb, buf, sizeof(buf));
+	ipc_name_put(&wb, &g);
+	wbuf_u32(&wb, 1);
+	wbuf_u32(&wb, 0);
+	wbuf_u32(&wb, 1);
+	for (int i = 0; i < 2; i++) {
+		wbuf_u32(&wb, 1);
+		wbuf_u32(&wb, 42);
+		wbuf_u32(&wb, i);
+	}
+	rbuf_init(&rb, buf, wb.len);
+	assert_int_equal(ipc_ev_confchg_get(&rb, &ev), 0);
+	assert_int_equal(ev.n_members, 1);
+	ipc_member_at(ev.entries, 1, &m);
+	assert_int_equal(m.pid, 42);
+	assert_int_equal(m.reason, 1);
+	/* Counts that promise more entries than there are. */
+	rbuf_init(&rb, buf, wb.len - 1);
+	assert_int_equal(ipc_ev_confchg_get(&rb, &ev), -EBADMSG);
+	put_u32(buf + 5, 0xffffffffu);
+	rbuf_init(&rb, buf, wb.len);
+	assert_int_equal(ipc_ev_confchg_get(&rb, &ev), -EBADMSG);
+}
+
+static void deliver_and_totem_decode(void **state)
+{
+	uint8_t buf[256];
+	struct ipc_name g = { 2, "gg" };
+	struct ipc_ev_deliver d;
+	struct ipc_ev_totem t;
+	struct wbuf wb;
+	struct rbuf rb;
+
+	wbuf_init(&wb, buf, sizeof(buf));
+	ipc_name_put(&wb, &g);
+	wbuf_u32(&wb, 3);
+	wbuf_u32(&wb, 99);
+	wbuf_u32(&wb, 2);
+	wbuf_copy(&wb, "hello", 5);
+	rbuf_init(&rb, buf, wb.len);
+	assert_int_equal(ipc_ev_deliver_get(&rb, &d), 0);
+	assert_int_equal(d.len, 5);
+	assert_memory_equal(d.data, "hello", 5);
+	assert_int_equal(d.nodeid, 3);
+
+	wbuf_init(&wb, buf, sizeof(buf));
+	wbuf_u32(&wb, 1);
+	wbuf_u64(&wb, 0x11);
+	wbuf_u32(&wb, 2);
+	wbuf_u32(&wb, 1);
+	wbuf_u32(&wb, 2);
+	rbuf_init(&rb, buf, wb.len);
+	assert_int_equal(ipc_ev_totem_get(&rb, &t), 0);
+	assert_int_equal(t.seq, 0x11);
+	assert_int_equal(t.n, 2);
+	rbuf_init(&rb, buf, wb.len + 1);
+	assert_int_equal(ipc_ev_totem_get(&rb, &t), -EBADMSG);
+}
+
+static void readers_are_sticky(void **state)
+{
+	uint8_t b[3] = { 1, 2, 3 };
+	struct rbuf rb;
+
+	rbuf_init(&rb, b, sizeof(b));
+	assert_int_equal(rbuf_u16(&rb), 0x0201);
+	assert_int_equal(rbuf_u32(&rb), 0);
+	assert_true(rb.err);
+	assert_int_equal(rbuf_u8(&rb), 0);   /* still failing */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(hdr_roundtrip),
+		cmocka_unit_test(hdr_rejects_bad_lengths_and_flags),
+		cmocka_unit_test(name_roundtrip_and_limits),
+		cmocka_unit_test(name_order),
+		cmocka_unit_test(confchg_decode),
+		cmocka_unit_test(deliver_and_totem_decode),
+		cmocka_unit_test(readers_are_sticky),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
