@@ -32,6 +32,8 @@
 #define IPC_READ_BUDGET (1u << 20)  /* bytes read per socket per wake-up */
 #define IPC_IOV_BATCH 64            /* frames per writev */
 #define IN_KEEP_CAP (1u << 20)      /* input buffers above this are freed when empty */
+#define SMALL_FRAME_MAX 4096u       /* every frame but MCAST */
+#define REPLY_QUEUE_MAX (4u << 20)  /* unread replies before a client is dropped */
 
 enum sock_role { SOCK_NEW, SOCK_REQ, SOCK_EV };
 
@@ -182,8 +184,14 @@ static void sock_send(struct sock *s, struct frame *f)
 			ipcs_close_conn(s->srv, s->conn, "out of memory");
 		return;
 	}
-	if (s->out_n == 1 && sock_flush(s) < 0 && s->conn)
+	if (s->out_n == 1 && sock_flush(s) < 0 && s->conn) {
 		ipcs_close_conn(s->srv, s->conn, "write failed");
+		return;
+	}
+	if (s->role == SOCK_REQ && s->out_bytes > REPLY_QUEUE_MAX && s->conn) {
+		s->srv->dropped++;
+		ipcs_close_conn(s->srv, s->conn, "stopped reading replies");
+	}
 }
 
 static struct frame *make_frame(uint16_t type, uint32_t seq, uint32_t error,
@@ -490,6 +498,13 @@ static void sock_read(struct sock *s)
 			if (ipc_hdr_get(s->in + off, &h) < 0) {
 				drop_sock(s, "malformed frame header "
 				    "(length or flags)");
+				return;
+			}
+			/* Refuse a large frame before buffering it: only a
+			 * request channel's MCAST may be big. */
+			if (h.len > SMALL_FRAME_MAX && (s->role != SOCK_REQ ||
+			    h.type != IPC_MCAST)) {
+				drop_sock(s, "oversized frame");
 				return;
 			}
 			if (s->in_len - off < h.len) {
