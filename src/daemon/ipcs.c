@@ -184,8 +184,10 @@ static void sock_send(struct sock *s, struct frame *f)
 			ipcs_close_conn(s->srv, s->conn, "out of memory");
 		return;
 	}
-	if (s->out_n == 1 && sock_flush(s) < 0 && s->conn) {
-		ipcs_close_conn(s->srv, s->conn, "write failed");
+	/* A connection's frames are written in one batch before the loop
+	 * sleeps (ipcs_before_sleep); handshake replies go at once. */
+	if (!s->conn && s->out_n == 1 && sock_flush(s) < 0) {
+		s->close_after_flush = true;
 		return;
 	}
 	if (s->role == SOCK_REQ && s->out_bytes > REPLY_QUEUE_MAX && s->conn) {
@@ -263,6 +265,15 @@ void ipcs_credit(struct conn *c, uint64_t cost)
 }
 
 /* Sends pending CREDIT and FLOWCTL notices of one connection. */
+/* Writes a connection's queued frames, unless the socket is waiting for
+ * room (EPOLLOUT will resume it). */
+static void conn_flush(struct ipcs *srv, struct conn *c, struct sock *s)
+{
+	if (!c->dead && s && s->out_n > 0 && !s->want_out &&
+	    sock_flush(s) < 0)
+		ipcs_close_conn(srv, c, "write failed");
+}
+
 static void conn_notices(struct conn *c)
 {
 	uint8_t body[8];
@@ -754,8 +765,11 @@ void ipcs_free(struct ipcs *srv)
 
 void ipcs_before_sleep(struct ipcs *srv)
 {
-	for (struct conn *c = srv->conns; c; c = c->next)
+	for (struct conn *c = srv->conns; c; c = c->next) {
 		conn_notices(c);
+		conn_flush(srv, c, c->req);
+		conn_flush(srv, c, c->ev);
+	}
 	if (srv->reap)
 		reap(srv);
 }
