@@ -95,7 +95,7 @@ RPATH := -Wl,-rpath,'$$ORIGIN/../lib'
 
 $(COHORTD): $(call obj,src/daemon/main.c) $(LIBDAEMON) $(LIBPROTO) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(THREADS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ -lsodium $(THREADS)
 
 $(COHORTCTL): $(call obj,$(TOOLS_SRC)) $(CPG_LINK) $(LIBCLIENT) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
@@ -117,7 +117,8 @@ define unit_rule
 $$(filter $(B)/tests/unit/test_$(1)_%,$$(UNIT_TESTS)): $(B)/tests/unit/%: $(B)/obj/tests/unit/%.o $$(UNIT_LIBS_$(1))
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(LDFLAGS_ALL) -Wl,-rpath,'$$$$ORIGIN/../../lib' -o $$@ $$< \
-	    $$(filter %.a,$$^) $(if $(filter lib,$(1)),-L$(B)/lib -lcorosync_common) -lcmocka $$(THREADS)
+	    $$(filter %.a,$$^) $(if $(filter lib,$(1)),-L$(B)/lib -lcorosync_common) \
+	    $(if $(filter daemon,$(1)),-lsodium) -lcmocka $$(THREADS)
 endef
 $(foreach layer,common proto daemon lib,$(eval $(call unit_rule,$(layer))))
 

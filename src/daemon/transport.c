@@ -1,0 +1,337 @@
+/*
+ * transport.c: batched UDP with optional authenticated encryption.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "common/log.h"
+#include "daemon/transport.h"
+
+#define TRANSPORT_MAGIC 0x434f4854u   /* "COHT" */
+#define TRANSPORT_VERSION 1u
+#define FLAG_SEALED 1u
+#define BATCH 64                      /* datagrams per sendmmsg/recvmmsg */
+#define KEYFILE_MIN 128u
+#define KEYFILE_MAX 4096u
+
+struct transport {
+	struct loop *loop;
+	int fd;
+	struct loop_reg *reg;
+	struct transport_config cfg;
+	uint8_t key[TRANSPORT_KEY_LEN];
+	bool sealed;
+	transport_rx_fn rx;
+	void *arg;
+	size_t slot;                 /* bytes per datagram buffer */
+	/* Outgoing batch. */
+	uint8_t *tx_buf;
+	struct mmsghdr tx_msg[BATCH];
+	struct iovec tx_iov[BATCH];
+	unsigned int tx_n;
+	/* Incoming batch. */
+	uint8_t *rx_buf;
+	struct mmsghdr rx_msg[BATCH];
+	struct iovec rx_iov[BATCH];
+	struct sockaddr_storage rx_addr[BATCH];
+	struct transport_stats st;
+};
+
+static void put_be32(uint8_t *b, uint32_t v)
+{
+	b[0] = (uint8_t)(v >> 24);
+	b[1] = (uint8_t)(v >> 16);
+	b[2] = (uint8_t)(v >> 8);
+	b[3] = (uint8_t)v;
+}
+
+static uint32_t get_be32(const uint8_t *b)
+{
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+	    (uint32_t)b[2] << 8 | b[3];
+}
+
+static const struct transport_peer *peer_by_id(const struct transport *t,
+    uint32_t id)
+{
+	for (size_t i = 0; i < t->cfg.n_peers; i++)
+		if (t->cfg.peers[i].nodeid == id)
+			return &t->cfg.peers[i];
+	return NULL;
+}
+
+static bool same_addr(const struct sockaddr_storage *a,
+    const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
+
+		return x->sin_port == y->sin_port &&
+		    x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	if (a->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
+
+		return x->sin6_port == y->sin6_port &&
+		    memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr)) == 0;
+	}
+	return false;
+}
+
+void transport_flush(struct transport *t)
+{
+	unsigned int done = 0;
+
+	while (done < t->tx_n) {
+		int n = sendmmsg(t->fd, t->tx_msg + done, t->tx_n - done, 0);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			/* EAGAIN (socket buffer full) or an unreachable peer:
+			 * UDP may lose datagrams; the protocol retransmits. */
+			t->st.tx_errors += t->tx_n - done;
+			break;
+		}
+		t->st.tx += (uint64_t)n;
+		done += (unsigned int)n;
+	}
+	t->tx_n = 0;
+}
+
+/* Builds one datagram for `peer` in the next batch slot. */
+static void queue_one(struct transport *t, const struct transport_peer *peer,
+    const uint8_t *buf, size_t len)
+{
+	uint8_t *d;
+	size_t out = TRANSPORT_HDR_LEN;
+	unsigned long long clen;
+
+	if (t->tx_n == BATCH)
+		transport_flush(t);
+	d = t->tx_buf + (size_t)t->tx_n * t->slot;
+	put_be32(d, TRANSPORT_MAGIC);
+	d[4] = TRANSPORT_VERSION;
+	d[5] = t->sealed ? FLAG_SEALED : 0;
+	d[6] = d[7] = 0;
+	put_be32(d + 8, t->cfg.cluster_id);
+	put_be32(d + 12, t->cfg.local_nodeid);
+	if (t->sealed) {
+		randombytes_buf(d + out, TRANSPORT_NONCE_LEN);
+		crypto_aead_xchacha20poly1305_ietf_encrypt(
+		    d + out + TRANSPORT_NONCE_LEN, &clen, buf, len, d,
+		    TRANSPORT_HDR_LEN, NULL, d + out, t->key);
+		out += TRANSPORT_NONCE_LEN + (size_t)clen;
+	} else {
+		memcpy(d + out, buf, len);
+		out += len;
+	}
+	t->tx_iov[t->tx_n] = (struct iovec){ d, out };
+	t->tx_msg[t->tx_n] = (struct mmsghdr){ .msg_hdr = {
+		.msg_name = (void *)&peer->addr,
+		.msg_namelen = peer->addr_len,
+		.msg_iov = &t->tx_iov[t->tx_n],
+		.msg_iovlen = 1,
+	} };
+	t->tx_n++;
+}
+
+void transport_send(struct transport *t, uint32_t to, const uint8_t *buf,
+    size_t len)
+{
+	if (len > t->cfg.max_payload) {
+		log_warnx("transport: datagram of %zu bytes above the mtu, "
+		    "not sent", len);
+		t->st.tx_errors++;
+		return;
+	}
+	if (to != 0) {
+		const struct transport_peer *p = peer_by_id(t, to);
+
+		if (p && to != t->cfg.local_nodeid)
+			queue_one(t, p, buf, len);
+		return;
+	}
+	for (size_t i = 0; i < t->cfg.n_peers; i++)
+		if (t->cfg.peers[i].nodeid != t->cfg.local_nodeid)
+			queue_one(t, &t->cfg.peers[i], buf, len);
+}
+
+/* Checks one received datagram; calls rx for a good one. */
+static void accept_one(struct transport *t, uint8_t *d, size_t len,
+    const struct sockaddr_storage *from)
+{
+	const struct transport_peer *p;
+	unsigned long long plen;
+	uint32_t sender;
+	bool sealed;
+
+	if (len < TRANSPORT_HDR_LEN || get_be32(d) != TRANSPORT_MAGIC ||
+	    d[4] != TRANSPORT_VERSION || (d[5] & ~FLAG_SEALED) || d[6] || d[7]) {
+		t->st.rx_malformed++;
+		return;
+	}
+	if (get_be32(d + 8) != t->cfg.cluster_id) {
+		t->st.rx_foreign++;
+		return;
+	}
+	sender = get_be32(d + 12);
+	p = peer_by_id(t, sender);
+	if (!p || sender == t->cfg.local_nodeid || !same_addr(&p->addr, from)) {
+		t->st.rx_unknown_sender++;
+		return;
+	}
+	sealed = d[5] & FLAG_SEALED;
+	if (sealed != t->sealed) {
+		t->st.rx_auth_failed++;
+		return;
+	}
+	if (!sealed) {
+		t->rx(t->arg, sender, d + TRANSPORT_HDR_LEN,
+		    len - TRANSPORT_HDR_LEN);
+		return;
+	}
+	if (len < TRANSPORT_OVERHEAD ||
+	    crypto_aead_xchacha20poly1305_ietf_decrypt(d + TRANSPORT_OVERHEAD -
+	    TRANSPORT_TAG_LEN, &plen, NULL, d + TRANSPORT_HDR_LEN +
+	    TRANSPORT_NONCE_LEN, len - TRANSPORT_HDR_LEN - TRANSPORT_NONCE_LEN,
+	    d, TRANSPORT_HDR_LEN, d + TRANSPORT_HDR_LEN, t->key) != 0) {
+		t->st.rx_auth_failed++;
+		return;
+	}
+	/* The plain text was written over the front of the cipher text. */
+	t->rx(t->arg, sender, d + TRANSPORT_OVERHEAD - TRANSPORT_TAG_LEN,
+	    (size_t)plen);
+}
+
+static void on_readable(void *arg, int fd, uint32_t events)
+{
+	struct transport *t = arg;
+	int n;
+
+	for (int i = 0; i < BATCH; i++) {
+		t->rx_iov[i] = (struct iovec){ t->rx_buf + (size_t)i * t->slot,
+		    t->slot };
+		t->rx_msg[i] = (struct mmsghdr){ .msg_hdr = {
+			.msg_name = &t->rx_addr[i],
+			.msg_namelen = sizeof(t->rx_addr[i]),
+			.msg_iov = &t->rx_iov[i],
+			.msg_iovlen = 1,
+		} };
+	}
+	n = recvmmsg(fd, t->rx_msg, BATCH, MSG_DONTWAIT, NULL);
+	for (int i = 0; i < n; i++) {
+		t->st.rx++;
+		if (t->rx_msg[i].msg_hdr.msg_flags & MSG_TRUNC) {
+			t->st.rx_malformed++;
+			continue;
+		}
+		accept_one(t, t->rx_iov[i].iov_base, t->rx_msg[i].msg_len,
+		    &t->rx_addr[i]);
+	}
+}
+
+int transport_new(struct loop *l, const struct transport_config *cfg,
+    transport_rx_fn rx, void *arg, struct transport **out)
+{
+	const struct transport_peer *self;
+	struct transport *t;
+	int rc, one = 1, bufsz = 4 << 20;
+
+	if (sodium_init() < 0)
+		return -EIO;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->loop = l;
+	t->fd = -1;
+	t->cfg = *cfg;
+	t->rx = rx;
+	t->arg = arg;
+	t->sealed = cfg->key != NULL;
+	if (t->sealed)
+		memcpy(t->key, cfg->key, TRANSPORT_KEY_LEN);
+	t->slot = cfg->max_payload + TRANSPORT_OVERHEAD + 1;
+	t->tx_buf = malloc(t->slot * BATCH);
+	t->rx_buf = malloc(t->slot * BATCH);
+	self = peer_by_id(t, cfg->local_nodeid);
+	rc = -ENOMEM;
+	if (!t->tx_buf || !t->rx_buf)
+		goto fail;
+	rc = -EINVAL;
+	if (!self)
+		goto fail;
+	t->fd = socket(self->addr.ss_family, SOCK_DGRAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (t->fd < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	setsockopt(t->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(t->fd, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
+	setsockopt(t->fd, SOL_SOCKET, SO_SNDBUF, &bufsz, sizeof(bufsz));
+	if (bind(t->fd, (const struct sockaddr *)&self->addr,
+	    self->addr_len) < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	rc = loop_add_fd(l, t->fd, EPOLLIN, on_readable, t, &t->reg);
+	if (rc < 0)
+		goto fail;
+	*out = t;
+	return 0;
+fail:
+	if (t->fd >= 0)
+		close(t->fd);
+	free(t->tx_buf);
+	free(t->rx_buf);
+	sodium_memzero(t->key, sizeof(t->key));
+	free(t);
+	return rc;
+}
+
+void transport_free(struct transport *t)
+{
+	if (!t)
+		return;
+	transport_flush(t);
+	loop_del_fd(t->loop, t->reg);
+	close(t->fd);
+	free(t->tx_buf);
+	free(t->rx_buf);
+	sodium_memzero(t->key, sizeof(t->key));
+	free(t);
+}
+
+void transport_stats(const struct transport *t, struct transport_stats *st)
+{
+	*st = t->st;
+}
+
+int transport_derive_key(const uint8_t *file, size_t len,
+    const char *cluster_name, uint8_t key[TRANSPORT_KEY_LEN])
+{
+	static const char context[] = "cohort cluster key v1";
+	crypto_generichash_state h;
+
+	if (len < KEYFILE_MIN || len > KEYFILE_MAX)
+		return -EINVAL;
+	if (sodium_init() < 0)
+		return -EIO;
+	crypto_generichash_init(&h, NULL, 0, TRANSPORT_KEY_LEN);
+	crypto_generichash_update(&h, (const uint8_t *)context, sizeof(context));
+	crypto_generichash_update(&h, (const uint8_t *)cluster_name,
+	    strlen(cluster_name) + 1);
+	crypto_generichash_update(&h, file, len);
+	crypto_generichash_final(&h, key, TRANSPORT_KEY_LEN);
+	return 0;
+}

@@ -1,0 +1,82 @@
+/*
+ * transport.h: UDP between the daemons of a cluster.
+ *
+ * Unicast to every node of the nodelist (corosync's udpu/knet role), with
+ * sends batched per loop iteration (sendmmsg) and receives batched per
+ * wake-up (recvmmsg). Every datagram carries a 16-byte header:
+ *
+ *   u32 magic "COHT", u8 version 1, u8 flags (1 = sealed), u16 0,
+ *   u32 cluster id, u32 sender node id     (network byte order)
+ *
+ * With a key, the payload is sealed with XChaCha20-Poly1305 (libsodium),
+ * a random 24-byte nonce after the header, the header as associated data.
+ * A datagram that fails any check (magic, version, cluster, a sender that
+ * is not in the nodelist or not at its address, authentication, plain
+ * text while a key is configured) is counted and dropped before the
+ * protocol engine sees it.
+ */
+#ifndef COHORT_TRANSPORT_H
+#define COHORT_TRANSPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "daemon/loop.h"
+#include "proto/proto.h"
+
+#define TRANSPORT_HDR_LEN 16u
+#define TRANSPORT_NONCE_LEN 24u
+#define TRANSPORT_TAG_LEN 16u
+#define TRANSPORT_KEY_LEN 32u
+/* Bytes a datagram carries besides the engine's payload. */
+#define TRANSPORT_OVERHEAD (TRANSPORT_HDR_LEN + TRANSPORT_NONCE_LEN + \
+    TRANSPORT_TAG_LEN)
+
+struct transport;
+
+struct transport_peer {
+	uint32_t nodeid;
+	struct sockaddr_storage addr;   /* its address and port */
+	socklen_t addr_len;
+};
+
+struct transport_config {
+	uint32_t local_nodeid;
+	uint32_t cluster_id;
+	size_t n_peers;                  /* the nodelist, local node included */
+	struct transport_peer peers[PROTO_MAX_NODES];
+	size_t max_payload;              /* the engine's mtu */
+	const uint8_t *key;              /* TRANSPORT_KEY_LEN bytes, or NULL */
+};
+
+struct transport_stats {
+	uint64_t tx, rx, tx_errors;
+	uint64_t rx_malformed, rx_foreign, rx_unknown_sender, rx_auth_failed;
+};
+
+/* Called for each datagram that passed every check. */
+typedef void (*transport_rx_fn)(void *arg, uint32_t from, const uint8_t *buf,
+    size_t len);
+
+/* Binds the local node's address and registers with the loop. 0 or
+ * -errno (e.g. -EADDRNOTAVAIL when the address is not on this host). */
+int transport_new(struct loop *l, const struct transport_config *cfg,
+    transport_rx_fn rx, void *arg, struct transport **out);
+void transport_free(struct transport *t);
+
+/* Queues a datagram to `to` (0: every other node). Sent by the next
+ * transport_flush(), or at once when the batch is full. */
+void transport_send(struct transport *t, uint32_t to, const uint8_t *buf,
+    size_t len);
+void transport_flush(struct transport *t);
+
+void transport_stats(const struct transport *t, struct transport_stats *st);
+
+/* Derives the 32-byte cluster key from a key file's bytes (corosync's
+ * authkey or `cohortctl keygen` output, 128..4096 bytes) and the cluster
+ * name. 0, or -EINVAL for a length out of range. */
+int transport_derive_key(const uint8_t *file, size_t len,
+    const char *cluster_name, uint8_t key[TRANSPORT_KEY_LEN]);
+
+#endif /* COHORT_TRANSPORT_H */
