@@ -158,7 +158,9 @@ install: all
 	install -m 755 $(CPG_SO) $(CSC_SO) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libcpg.so.4 $(DESTDIR)$(PREFIX)/lib/libcpg.so
 	ln -sf libcorosync_common.so.4 $(DESTDIR)$(PREFIX)/lib/libcorosync_common.so
-	install -m 644 $(PCFILE) $(DESTDIR)$(PREFIX)/lib/pkgconfig/libcpg.pc
+	for pc in libcpg libcorosync_common; do \
+	    sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' src/lib/$$pc.pc.in \
+	        > $(DESTDIR)$(PREFIX)/lib/pkgconfig/$$pc.pc; done
 	install -m 644 include/corosync/cpg.h include/corosync/corotypes.h \
 	    $(DESTDIR)$(PREFIX)/include/corosync/
 	for f in man/*.3; do install -m 644 $$f $(DESTDIR)$(PREFIX)/share/man/man3/; done
