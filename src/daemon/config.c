@@ -1,0 +1,564 @@
+/*
+ * config.c: what the sections and keys of corosync.conf mean to Cohort,
+ * checked as they are read; the checks that need the whole file; the
+ * uidgid.d directory; cohort_config_load() and cohort_config_defaults().
+ *
+ * Every key falls in one of four classes: used (parsed, checked, stored),
+ * accepted silently (totem.version), known to corosync but without effect
+ * here (warned about: "has no effect in Cohort, ignored"), or unknown
+ * (warned about: "unknown key ... ignored"). Sections likewise; the content
+ * of an ignored section is skipped whole (its syntax is still checked).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "daemon/config_int.h"
+
+#define TIMEOUT_MAX_MS 3600000u   /* one hour: far beyond any sane value */
+#define COUNT_MAX 1000000u
+#define NETMTU_MIN 576u
+#define NETMTU_MAX 65536u
+
+#define TOTEM_U32(k, field, max) \
+	[k] = { #field, offsetof(struct cohort_totem, field), max }
+static const struct tkey_desc {
+	const char *name;
+	size_t off;
+	uint32_t max;
+} tkeys[T_COUNT] = {
+	TOTEM_U32(T_TOKEN, token, TIMEOUT_MAX_MS),
+	TOTEM_U32(T_COEF, token_coefficient, TIMEOUT_MAX_MS),
+	TOTEM_U32(T_RETRANSMIT, token_retransmit, TIMEOUT_MAX_MS),
+	TOTEM_U32(T_RETRANSMITS, token_retransmits_before_loss_const, COUNT_MAX),
+	TOTEM_U32(T_HOLD, hold, TIMEOUT_MAX_MS),
+	TOTEM_U32(T_CONSENSUS, consensus, TIMEOUT_MAX_MS),
+	TOTEM_U32(T_JOIN, join, TIMEOUT_MAX_MS),
+	TOTEM_U32(T_SEND_JOIN, send_join, TIMEOUT_MAX_MS),
+	TOTEM_U32(T_MERGE, merge, TIMEOUT_MAX_MS),
+	TOTEM_U32(T_FAIL_RECV, fail_recv_const, COUNT_MAX),
+	TOTEM_U32(T_SEQNO, seqno_unchanged_const, COUNT_MAX),
+	TOTEM_U32(T_MISS, miss_count_const, COUNT_MAX),
+	TOTEM_U32(T_MAXMSG, max_messages, COUNT_MAX),
+	TOTEM_U32(T_WINDOW, window_size, COUNT_MAX),
+};
+
+/* corosync keys that Cohort reads but does not act on, per section. A name
+ * ending in '_' is a prefix. */
+static const char *const noeffect_totem[] = {
+	"token_warning", "downcheck", "heartbeat_failures_allowed",
+	"max_network_delay", "ip_version", "config_version",
+	"clear_node_high_bit", "crypto_model", "secauth", "key", "link_mode",
+	"block_unlisted_ips", "cancel_token_hold_on_retransmit", "nodeid",
+	"threads", "vsftype", "knet_", "rrp_", NULL,
+};
+static const char *const noeffect_iface[] = {
+	"ringnumber", "broadcast", "ttl", "knet_", NULL,
+};
+static const char *const noeffect_node[] = {
+	"ring1_addr", "ring2_addr", "ring3_addr", "ring4_addr", "ring5_addr",
+	"ring6_addr", "ring7_addr", "quorum_votes", NULL,
+};
+static const char *const noeffect_logging[] = {
+	"fileline", "function_name", "logfile_priority", "syslog_facility",
+	"syslog_priority", "blackbox", "tags", NULL,
+};
+static const char *const noeffect_system[] = {
+	"qb_ipc_type", "sched_rr", "priority", "move_to_root_cgroup",
+	"allow_knet_handle_fallback", NULL,
+};
+static const char *const noeffect_sections_top[] = {
+	"quorum", "resources", "nozzle", "qb", "pload", NULL,
+};
+static const char *const noeffect_sections_logging[] = {
+	"logger_subsys", "logging_daemon", NULL,
+};
+static const char *const noeffect_sections_iface[] = { "member", NULL };
+
+static const char *const transport_names[] = { "udpu", "udp", "knet", NULL };
+static const char *const cipher_names[] = {
+	[COHORT_CIPHER_NONE] = "none", [COHORT_CIPHER_AES256] = "aes256",
+	[COHORT_CIPHER_AES192] = "aes192", [COHORT_CIPHER_AES128] = "aes128",
+	NULL,
+};
+static const char *const hash_names[] = {
+	[COHORT_HASH_NONE] = "none", [COHORT_HASH_MD5] = "md5",
+	[COHORT_HASH_SHA1] = "sha1", [COHORT_HASH_SHA256] = "sha256",
+	[COHORT_HASH_SHA384] = "sha384", [COHORT_HASH_SHA512] = "sha512",
+	NULL,
+};
+static const char *const debug_names[] = { "off", "on", "trace", NULL };
+static const char *const timestamp_names[] = { "off", "on", "hires", NULL };
+
+const char *cohort_transport_name(enum cohort_transport t)
+{
+	return t == COHORT_TRANSPORT_UDP ? "udp" : "udpu";
+}
+
+const char *cohort_cipher_name(enum cohort_cipher c)
+{
+	return (unsigned)c <= COHORT_CIPHER_AES128 ? cipher_names[c] : "?";
+}
+
+const char *cohort_hash_name(enum cohort_hash h)
+{
+	return (unsigned)h <= COHORT_HASH_SHA512 ? hash_names[h] : "?";
+}
+
+int cfg_oom(struct cfg_loader *ld, const struct cfg_event *ev)
+{
+	cfg_err(ld->err, ld->errlen, ev->file, ev->line, "out of memory");
+	return -ENOMEM;
+}
+
+static int warn(struct cfg_loader *ld, const struct cfg_event *ev,
+    const char *what)
+{
+	const char *kind = ev->type == CFG_ITEM ? "key" : "section";
+
+	if (cfg_warn(ld->cfg, &ld->dropped, ev->file, ev->line, "%s '%s' %s",
+	    kind, ev->path, what) < 0)
+		return cfg_oom(ld, ev);
+	return 0;
+}
+
+static bool in_list(const char *const *list, const char *name)
+{
+	for (; *list; list++) {
+		size_t n = strlen(*list);
+
+		if ((*list)[n - 1] == '_' ? strncmp(name, *list, n) == 0 :
+		    strcmp(name, *list) == 0)
+			return true;
+	}
+	return false;
+}
+
+int cfg_unknown(struct cfg_loader *ld, const struct cfg_event *ev,
+    const char *const *noeffect)
+{
+	if (noeffect && in_list(noeffect, ev->name))
+		return warn(ld, ev, "has no effect in Cohort, ignored");
+	if (cfg_warn(ld->cfg, &ld->dropped, ev->file, ev->line,
+	    "unknown %s '%s' ignored", ev->type == CFG_ITEM ? "key" : "section",
+	    ev->path) < 0)
+		return cfg_oom(ld, ev);
+	return 0;
+}
+
+int cfg_bad_value(struct cfg_loader *ld, const struct cfg_event *ev,
+    const char *expected)
+{
+	cfg_err(ld->err, ld->errlen, ev->file, ev->line,
+	    "key '%s': expected %s, got " CFG_QFMT, ev->path, expected,
+	    CFG_Q(ev->value));
+	return -EINVAL;
+}
+
+/* A decimal number in min..max. */
+int cfg_get_u32(struct cfg_loader *ld, const struct cfg_event *ev,
+    uint32_t min, uint32_t max, uint32_t *out)
+{
+	const char *s = ev->value;
+	uint64_t v = 0;
+
+	if (!*s)
+		return cfg_bad_value(ld, ev, "a number");
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return cfg_bad_value(ld, ev, "a number");
+		v = v * 10 + (uint64_t)(*s - '0');
+		if (v > UINT32_MAX)
+			break;
+	}
+	if (v < min || v > max) {
+		cfg_err(ld->err, ld->errlen, ev->file, ev->line,
+		    "key '%s': " CFG_QFMT " is out of range (%u..%u)", ev->path,
+		    CFG_Q(ev->value), min, max);
+		return -EINVAL;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* One of `names`; the index in *out. */
+static int get_enum(struct cfg_loader *ld, const struct cfg_event *ev,
+    const char *const *names, int *out)
+{
+	char expected[128];
+	size_t len = 0;
+
+	for (int i = 0; names[i]; i++) {
+		if (strcmp(ev->value, names[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	}
+	expected[0] = '\0';
+	for (int i = 0; names[i] && len < sizeof(expected); i++)
+		len += (size_t)snprintf(expected + len, sizeof(expected) - len,
+		    "%s%s", i == 0 ? "one of " : ", ", names[i]);
+	return cfg_bad_value(ld, ev, expected);
+}
+
+static int get_bool(struct cfg_loader *ld, const struct cfg_event *ev,
+    bool *out)
+{
+	static const char *const names[] = { "yes", "on", "no", "off", NULL };
+	int i;
+
+	for (i = 0; names[i]; i++)
+		if (strcmp(ev->value, names[i]) == 0)
+			break;
+	if (!names[i])
+		return cfg_bad_value(ld, ev, "yes or no");
+	*out = i < 2;
+	return 0;
+}
+
+static int get_str(struct cfg_loader *ld, const struct cfg_event *ev,
+    const char **out)
+{
+	const char *s;
+
+	if (!*ev->value) {
+		cfg_err(ld->err, ld->errlen, ev->file, ev->line,
+		    "key '%s': empty value", ev->path);
+		return -EINVAL;
+	}
+	if (!(s = cfg_strdup(ld->cfg, ev->value)))
+		return cfg_oom(ld, ev);
+	*out = s;
+	return 0;
+}
+
+static int totem_item(struct cfg_loader *ld, const struct cfg_event *ev)
+{
+	struct cohort_config *cfg = ld->cfg;
+	int i, rc;
+
+	for (i = 0; i < T_COUNT; i++) {
+		if (strcmp(ev->name, tkeys[i].name) == 0) {
+			uint32_t *field = (uint32_t *)(void *)
+			    ((char *)&cfg->totem + tkeys[i].off);
+
+			if ((rc = cfg_get_u32(ld, ev, 0, tkeys[i].max, field)) < 0)
+				return rc;
+			ld->tline[i] = ev->line;
+			if (i == T_COEF)
+				cfg->totem.token_coefficient_set = true;
+			return 0;
+		}
+	}
+	if (strcmp(ev->name, "cluster_name") == 0)
+		return get_str(ld, ev, &cfg->cluster_name);
+	if (strcmp(ev->name, "keyfile") == 0)
+		return get_str(ld, ev, &cfg->keyfile);
+	if (strcmp(ev->name, "netmtu") == 0)
+		return cfg_get_u32(ld, ev, NETMTU_MIN, NETMTU_MAX, &cfg->netmtu);
+	if (strcmp(ev->name, "transport") == 0) {
+		if ((rc = get_enum(ld, ev, transport_names, &i)) < 0)
+			return rc;
+		cfg->transport = i == 1 ? COHORT_TRANSPORT_UDP :
+		    COHORT_TRANSPORT_UDPU;
+		if (i == 2 && cfg_warn(cfg, &ld->dropped, ev->file, ev->line,
+		    "key '%s': knet runs on Cohort's udpu transport", ev->path))
+			return cfg_oom(ld, ev);
+		return 0;
+	}
+	if (strcmp(ev->name, "crypto_cipher") == 0) {
+		if ((rc = get_enum(ld, ev, cipher_names, &i)) < 0)
+			return rc;
+		cfg->crypto_cipher = (enum cohort_cipher)i;
+		ld->cipher_line = ev->line;
+		return 0;
+	}
+	if (strcmp(ev->name, "crypto_hash") == 0) {
+		if ((rc = get_enum(ld, ev, hash_names, &i)) < 0)
+			return rc;
+		cfg->crypto_hash = (enum cohort_hash)i;
+		return 0;
+	}
+	if (strcmp(ev->name, "version") == 0)
+		return 0;
+	return cfg_unknown(ld, ev, noeffect_totem);
+}
+
+static int iface_item(struct cfg_loader *ld, const struct cfg_event *ev)
+{
+	uint32_t v;
+	int rc;
+
+	if (strcmp(ev->name, "linknumber") == 0)
+		return cfg_get_u32(ld, ev, 0, 7, &ld->iface.linknumber);
+	if (strcmp(ev->name, "bindnetaddr") == 0)
+		return get_str(ld, ev, &ld->iface.bindnetaddr);
+	if (strcmp(ev->name, "mcastaddr") == 0)
+		return get_str(ld, ev, &ld->iface.mcastaddr);
+	if (strcmp(ev->name, "mcastport") == 0) {
+		if ((rc = cfg_get_u32(ld, ev, 1, UINT16_MAX, &v)) < 0)
+			return rc;
+		ld->iface.mcastport = (uint16_t)v;
+		return 0;
+	}
+	return cfg_unknown(ld, ev, noeffect_iface);
+}
+
+/* The end of a totem.interface section: link 0 is merged into the
+ * configuration, other links are ignored. */
+static int iface_end(struct cfg_loader *ld, const struct cfg_event *ev)
+{
+	struct cohort_interface *to = &ld->cfg->interface;
+
+	if (ld->iface.linknumber != 0) {
+		if (cfg_warn(ld->cfg, &ld->dropped, ev->file, ev->open_line,
+		    "section '%s' for link %u ignored: Cohort uses link 0 only",
+		    ev->path, ld->iface.linknumber) < 0)
+			return cfg_oom(ld, ev);
+		return 0;
+	}
+	if (ld->iface.bindnetaddr)
+		to->bindnetaddr = ld->iface.bindnetaddr;
+	if (ld->iface.mcastaddr)
+		to->mcastaddr = ld->iface.mcastaddr;
+	if (ld->iface.mcastport)
+		to->mcastport = ld->iface.mcastport;
+	return 0;
+}
+
+static int node_item(struct cfg_loader *ld, const struct cfg_event *ev)
+{
+	int rc;
+
+	if (strcmp(ev->name, "nodeid") == 0) {
+		if ((rc = cfg_get_u32(ld, ev, 0, UINT32_MAX, &ld->node.nodeid)) < 0)
+			return rc;
+		if (ld->node.nodeid == 0) {
+			cfg_err(ld->err, ld->errlen, ev->file, ev->line,
+			    "key '%s': node id 0 is not allowed", ev->path);
+			return -EINVAL;
+		}
+		ld->nodeid_line = ev->line;
+		return 0;
+	}
+	if (strcmp(ev->name, "name") == 0)
+		return get_str(ld, ev, &ld->node.name);
+	if (strcmp(ev->name, "ring0_addr") == 0)
+		return get_str(ld, ev, &ld->node.ring0_addr);
+	return cfg_unknown(ld, ev, noeffect_node);
+}
+
+static int node_end(struct cfg_loader *ld, const struct cfg_event *ev)
+{
+	struct cohort_config *cfg = ld->cfg;
+	const char *missing = !ld->node.nodeid ? "nodeid" :
+	    !ld->node.ring0_addr ? "ring0_addr" : NULL;
+
+	if (missing) {
+		cfg_err(ld->err, ld->errlen, ev->file, ev->open_line,
+		    "section '%s': missing key '%s'", ev->path, missing);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < cfg->n_nodes; i++) {
+		if (cfg->nodes[i].nodeid == ld->node.nodeid) {
+			cfg_err(ld->err, ld->errlen, ev->file, ld->nodeid_line,
+			    "key '%s.nodeid': node id %u is already used by the "
+			    "node at line %u", ev->path, ld->node.nodeid,
+			    cfg->nodes[i].line);
+			return -EINVAL;
+		}
+	}
+	cfg->nodes[cfg->n_nodes++] = ld->node;
+	return 0;
+}
+
+static int logging_item(struct cfg_loader *ld, const struct cfg_event *ev)
+{
+	struct cohort_logging *l = &ld->cfg->logging;
+	int i, rc;
+
+	if (strcmp(ev->name, "to_stderr") == 0)
+		return get_bool(ld, ev, &l->to_stderr);
+	if (strcmp(ev->name, "to_syslog") == 0)
+		return get_bool(ld, ev, &l->to_syslog);
+	if (strcmp(ev->name, "to_logfile") == 0) {
+		ld->to_logfile_line = ev->line;
+		return get_bool(ld, ev, &l->to_logfile);
+	}
+	if (strcmp(ev->name, "logfile") == 0)
+		return get_str(ld, ev, &l->logfile);
+	if (strcmp(ev->name, "debug") == 0) {
+		if ((rc = get_enum(ld, ev, debug_names, &i)) < 0)
+			return rc;
+		l->debug = (enum cohort_debug)i;
+		return 0;
+	}
+	if (strcmp(ev->name, "timestamp") == 0) {
+		if ((rc = get_enum(ld, ev, timestamp_names, &i)) < 0)
+			return rc;
+		l->timestamp = (enum cohort_timestamp)i;
+		return 0;
+	}
+	return cfg_unknown(ld, ev, noeffect_logging);
+}
+
+static int system_item(struct cfg_loader *ld, const struct cfg_event *ev)
+{
+	if (strcmp(ev->name, "state_dir") == 0) {
+		if (ev->value[0] != '/')
+			return cfg_bad_value(ld, ev, "an absolute path");
+		return get_str(ld, ev, &ld->cfg->state_dir);
+	}
+	return cfg_unknown(ld, ev, noeffect_system);
+}
+
+static enum cfg_sect child_section(struct cfg_loader *ld,
+    const struct cfg_event *ev, enum cfg_sect parent, int *rc)
+{
+	const char *n = ev->name;
+
+	*rc = 0;
+	if (parent == S_SKIP)
+		return S_SKIP;
+	if (ld->uidgid_file) {
+		if (parent == S_TOP && strcmp(n, "uidgid") == 0)
+			return S_UIDGID;
+		*rc = warn(ld, ev, "ignored: a uidgid.d file holds only uidgid "
+		    "sections");
+		return S_SKIP;
+	}
+	switch (parent) {
+	case S_TOP:
+		if (strcmp(n, "totem") == 0)
+			return S_TOTEM;
+		if (strcmp(n, "nodelist") == 0)
+			return S_NODELIST;
+		if (strcmp(n, "logging") == 0)
+			return S_LOGGING;
+		if (strcmp(n, "uidgid") == 0)
+			return S_UIDGID;
+		if (strcmp(n, "system") == 0)
+			return S_SYSTEM;
+		*rc = cfg_unknown(ld, ev, noeffect_sections_top);
+		return S_SKIP;
+	case S_TOTEM:
+		if (strcmp(n, "interface") == 0) {
+			memset(&ld->iface, 0, sizeof(ld->iface));
+			return S_IFACE;
+		}
+		break;
+	case S_IFACE:
+		*rc = cfg_unknown(ld, ev, noeffect_sections_iface);
+		return S_SKIP;
+	case S_NODELIST:
+		if (strcmp(n, "node") != 0)
+			break;
+		if (ld->cfg->n_nodes == COHORT_CONFIG_MAX_NODES) {
+			cfg_err(ld->err, ld->errlen, ev->file, ev->line,
+			    "section '%s': more than %d nodes", ev->path,
+			    COHORT_CONFIG_MAX_NODES);
+			*rc = -EINVAL;
+			return S_SKIP;
+		}
+		memset(&ld->node, 0, sizeof(ld->node));
+		ld->node.line = ev->line;
+		ld->nodeid_line = 0;
+		return S_NODE;
+	case S_LOGGING:
+		*rc = cfg_unknown(ld, ev, noeffect_sections_logging);
+		return S_SKIP;
+	default:
+		break;
+	}
+	*rc = cfg_unknown(ld, ev, NULL);
+	return S_SKIP;
+}
+
+/* Warns about a key given twice in one section (the last value counts,
+ * as in corosync). uid and gid are lists, not repeats. */
+static int check_repeat(struct cfg_loader *ld, const struct cfg_event *ev)
+{
+	size_t *n = &ld->n_seen[ld->depth];
+	struct cfg_seen *s = ld->seen[ld->depth];
+
+	if (ld->st[ld->depth] == S_UIDGID)
+		return 0;
+	for (size_t i = 0; i < *n; i++) {
+		if (strcmp(s[i].key, ev->name) == 0) {
+			if (cfg_warn(ld->cfg, &ld->dropped, ev->file, ev->line,
+			    "key '%s' given again (first at line %u): the last "
+			    "value counts", ev->path, s[i].line) < 0)
+				return cfg_oom(ld, ev);
+			return 0;
+		}
+	}
+	if (*n < CFG_SEEN_MAX) {
+		s[*n].key = ev->name;
+		s[*n].line = ev->line;
+		(*n)++;
+	}
+	return 0;
+}
+
+static int on_item(struct cfg_loader *ld, const struct cfg_event *ev)
+{
+	enum cfg_sect s = ld->st[ld->depth];
+	int rc;
+
+	if (s == S_SKIP)
+		return 0;
+	if (s == S_TOP) {
+		if (ld->uidgid_file)
+			return warn(ld, ev, "ignored: a uidgid.d file holds only "
+			    "uidgid sections");
+		return cfg_unknown(ld, ev, NULL);
+	}
+	if ((rc = check_repeat(ld, ev)) < 0)
+		return rc;
+	switch (s) {
+	case S_TOTEM:
+		return totem_item(ld, ev);
+	case S_IFACE:
+		return iface_item(ld, ev);
+	case S_NODE:
+		return node_item(ld, ev);
+	case S_LOGGING:
+		return logging_item(ld, ev);
+	case S_UIDGID:
+		return cfg_uidgid_item(ld, ev);
+	case S_SYSTEM:
+		return system_item(ld, ev);
+	default:
+		return cfg_unknown(ld, ev, NULL);
+	}
+}
+
+int cfg_on_event(void *ctx, const struct cfg_event *ev)
+{
+	struct cfg_loader *ld = ctx;
+	enum cfg_sect s;
+	int rc;
+
+	switch (ev->type) {
+	case CFG_SECTION_START:
+		s = child_section(ld, ev, ld->st[ld->depth], &rc);
+		if (rc < 0)
+			return rc;
+		ld->st[++ld->depth] = s;
+		ld->n_seen[ld->depth] = 0;
+		return 0;
+	case CFG_SECTION_END:
+		s = ld->st[ld->depth--];
+		if (s == S_IFACE)
+			return iface_end(ld, ev);
+		if (s == S_NODE)
+			return node_end(ld, ev);
+		return 0;
+	case CFG_ITEM:
+		return on_item(ld, ev);
+	}
+	return 0;
+}

@@ -1,0 +1,242 @@
+/*
+ * config.h: cohortd's configuration, read from a file in corosync.conf
+ * syntax (an existing corosync.conf works unchanged).
+ *
+ * Pure parsing and validation: nothing here opens a socket, touches daemon
+ * state or logs. The loader reports problems as text:
+ *   - an error is ONE line "FILE:LINE: key 'totem.token': expected a
+ *     number, got 'abc'" written to the caller's buffer; the load fails;
+ *   - a warning (an unknown key or section, a corosync key that has no
+ *     effect in Cohort) is a line "FILE:LINE: unknown key 'totem.foo'
+ *     ignored" kept in cfg->warnings for the daemon to log; the load goes on.
+ *
+ * Syntax (corosync's coroparse): one item per line. "name {" opens a
+ * section (nothing may follow the brace), "}" alone closes it, "key: value"
+ * sets a key: the key is what precedes the first colon, the value all that
+ * follows it, both with surrounding blanks trimmed. Quotes are NOT removed
+ * (corosync keeps them too), and '#' starts a comment only as the first
+ * non-blank character of a line. Blank lines are ignored, CR-LF endings
+ * accepted. A key that appears twice in one section keeps its last value
+ * (with a warning); sections that appear twice are merged. Limits, each an
+ * error naming the file and line: COHORT_CONFIG_LINE_MAX bytes per line,
+ * COHORT_CONFIG_DEPTH_MAX nested sections, COHORT_CONFIG_FILE_MAX bytes
+ * per file.
+ *
+ * uidgid: besides `uidgid { uid: NAME|NUMBER  gid: NAME|NUMBER }` sections
+ * of the file itself, every regular file in the directory `uidgid.d` next
+ * to the file is read (in name order), as corosync does; in those files
+ * only uidgid sections count (anything else is warned about and ignored).
+ * Names are resolved with the system's user and group databases at load
+ * time; a name that does not resolve is an error.
+ *
+ * Ownership: every string and array a `struct cohort_config` points to is
+ * owned by it and stays valid until cohort_config_free().
+ */
+#ifndef COHORT_DAEMON_CONFIG_H
+#define COHORT_DAEMON_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+struct proto_timing;
+
+#define COHORT_CONFIG_MAX_NODES 64          /* = PROTO_MAX_NODES */
+#define COHORT_CONFIG_LINE_MAX 4096         /* bytes per line, newline excluded */
+#define COHORT_CONFIG_FILE_MAX (1u << 20)   /* bytes per file */
+#define COHORT_CONFIG_DEPTH_MAX 16          /* nested sections */
+#define COHORT_CONFIG_PATH_MAX 1024         /* "totem.interface.mcastport" */
+#define COHORT_CONFIG_WARNINGS_MAX 100      /* then one "N more" line */
+#define COHORT_CONFIG_IDS_MAX 4096          /* uids, and gids, allowed */
+#define COHORT_CONFIG_UIDGID_FILES_MAX 256  /* files read in uidgid.d */
+
+#define COHORT_CONFIG_DEFAULT_PORT 5405
+#define COHORT_CONFIG_DEFAULT_NETMTU 1500
+#define COHORT_CONFIG_DEFAULT_CLUSTER_NAME "cohort"
+
+enum cohort_transport {
+	COHORT_TRANSPORT_UDPU = 0,  /* unicast to every node; also serves knet */
+	COHORT_TRANSPORT_UDP = 1,   /* IP multicast */
+};
+
+enum cohort_cipher {
+	COHORT_CIPHER_NONE = 0,
+	COHORT_CIPHER_AES256,
+	COHORT_CIPHER_AES192,
+	COHORT_CIPHER_AES128,
+};
+
+enum cohort_hash {
+	COHORT_HASH_NONE = 0,
+	COHORT_HASH_MD5,
+	COHORT_HASH_SHA1,
+	COHORT_HASH_SHA256,
+	COHORT_HASH_SHA384,
+	COHORT_HASH_SHA512,
+};
+
+enum cohort_debug {
+	COHORT_DEBUG_OFF = 0,
+	COHORT_DEBUG_ON,
+	COHORT_DEBUG_TRACE,
+};
+
+enum cohort_timestamp {
+	COHORT_TIMESTAMP_OFF = 0,
+	COHORT_TIMESTAMP_ON,
+	COHORT_TIMESTAMP_HIRES,
+};
+
+/* totem timing keys as written, with corosync's names and units
+ * (milliseconds, or counts for the *_const, max_messages and window_size).
+ * 0 means "not given: use the default". cohort_config_timing() resolves
+ * them. */
+struct cohort_totem {
+	uint32_t token;
+	uint32_t token_coefficient;
+	bool token_coefficient_set;  /* an explicit 0 disables the coefficient */
+	uint32_t token_retransmit;
+	uint32_t token_retransmits_before_loss_const;
+	uint32_t hold;
+	uint32_t consensus;
+	uint32_t join;
+	uint32_t send_join;
+	uint32_t merge;
+	uint32_t fail_recv_const;
+	uint32_t seqno_unchanged_const;
+	uint32_t miss_count_const;
+	uint32_t max_messages;
+	uint32_t window_size;
+};
+
+/* totem.interface for link 0 (interfaces of other links are ignored with a
+ * warning: Cohort runs one link). Strings are NULL when not given. */
+struct cohort_interface {
+	uint32_t linknumber;        /* always 0 */
+	const char *bindnetaddr;
+	const char *mcastaddr;
+	uint16_t mcastport;         /* default COHORT_CONFIG_DEFAULT_PORT */
+};
+
+struct cohort_node {
+	uint32_t nodeid;            /* never 0, unique in the nodelist */
+	const char *name;           /* NULL when not given */
+	const char *ring0_addr;     /* as written: an address or a host name */
+	unsigned line;              /* line of its "node {" (0: defaults) */
+};
+
+struct cohort_logging {
+	bool to_stderr;             /* default yes */
+	bool to_syslog;             /* default yes */
+	bool to_logfile;            /* default no; yes requires logfile */
+	const char *logfile;        /* NULL when not given */
+	enum cohort_debug debug;    /* default off */
+	enum cohort_timestamp timestamp;  /* default hires */
+};
+
+struct cohort_config {
+	const char *path;           /* file read; NULL for the defaults */
+	const char *cluster_name;   /* never NULL */
+	enum cohort_transport transport;
+	struct cohort_totem totem;
+	uint32_t netmtu;            /* default COHORT_CONFIG_DEFAULT_NETMTU */
+	enum cohort_cipher crypto_cipher;
+	enum cohort_hash crypto_hash;
+	const char *keyfile;        /* NULL when not given */
+	struct cohort_interface interface;
+
+	size_t n_nodes;             /* 0 when the file has no nodelist */
+	struct cohort_node nodes[COHORT_CONFIG_MAX_NODES];  /* in file order */
+
+	struct cohort_logging logging;
+
+	/* Who may connect besides uid 0 and gid 0; sorted, no duplicates. */
+	size_t n_uids, n_gids;
+	uid_t *uids;
+	gid_t *gids;
+
+	const char *state_dir;      /* system.state_dir; NULL when not given */
+
+	/* This node's id: 0 after cohort_config_load(); the daemon sets it
+	 * (from -n, cohort_config_find_local() or
+	 * cohort_config_find_by_name()). */
+	uint32_t local_nodeid;
+
+	size_t n_warnings;
+	const char **warnings;      /* one line each, no newline */
+
+	/* Private: the allocations behind the strings above. */
+	struct cohort_config_str *strings_;
+};
+
+/* Reads `path` (and the uidgid.d directory next to it) into `cfg`, which
+ * need not be initialised. Returns 0, or a negative errno with one line in
+ * `err` (never more than errlen - 1 bytes): -ENOENT/-EACCES/-EISDIR...
+ * when the file cannot be read, -EINVAL for a malformed or invalid
+ * configuration, -EFBIG for a file above COHORT_CONFIG_FILE_MAX, -ENOMEM.
+ * On error `cfg` holds nothing to free (cohort_config_free() is harmless). */
+int cohort_config_load(const char *path, struct cohort_config *cfg,
+    char *err, size_t errlen);
+
+/* The configuration used when there is no file: one node (node id 1,
+ * ring0_addr 127.0.0.1, local_nodeid 1), cluster_name "cohort", every
+ * other value its default. Allocates nothing. */
+void cohort_config_defaults(struct cohort_config *cfg);
+
+/* Releases what `cfg` owns and zeroes it. Safe on a zeroed struct and
+ * after a failed load. */
+void cohort_config_free(struct cohort_config *cfg);
+
+/* Effective timing for the protocol engine: every key resolved the way
+ * corosync 3.1.7 resolves it (reference §8.8), for this nodelist:
+ *   token            = token (3000) + (n_nodes - 2) * token_coefficient
+ *                      (650) when the nodelist has 3 nodes or more;
+ *   token_retransmit = token / (token_retransmits_before_loss_const + 0.2)
+ *   hold             = token_retransmit * 0.8 - 10
+ *   consensus        = 1.2 * token
+ * unless given explicitly. token_ms is the EFFECTIVE token (coefficient
+ * already applied); token_coefficient_ms is reported for information only
+ * and must not be applied again. Every field is non-zero except
+ * send_join_ms (whose default is 0). */
+void cohort_config_timing(const struct cohort_config *cfg,
+    struct proto_timing *t);
+
+/* For `cohortd -t`: the effective configuration in a canonical form, in
+ * corosync.conf syntax, defaults resolved (timing as cohort_config_timing()
+ * computes it). Sections, in order: totem (with interface), nodelist,
+ * logging, uidgid (only when uids or gids are allowed), system (only when
+ * state_dir is given); keys in a fixed order, one TAB of indent per level,
+ * optional strings left out when not given, numbers in decimal, uids and
+ * gids as numbers. Comment lines start with '#'. Returns 0 or -EIO. */
+int cohort_config_print(const struct cohort_config *cfg, FILE *out);
+
+/* 1 when a client with this uid and gid may connect: uid 0, gid 0, or an
+ * allowed uid or gid; else 0. Only the one gid counts (as in corosync). */
+int cohort_config_uid_allowed(const struct cohort_config *cfg, uid_t uid,
+    gid_t gid);
+
+/* The nodelist entry whose ring0_addr is one of the `n` local address
+ * strings (numeric addresses compare by value, so "::1" matches
+ * "0:0::1"; anything else compares as a case-insensitive host name).
+ * Returns its index in cfg->nodes, -ENOENT when none matches, or
+ * -EEXIST when several entries match (the caller must then be told the
+ * node id, e.g. with -n). */
+int cohort_config_find_local(const struct cohort_config *cfg,
+    const char *const *local_addrs, size_t n);
+
+/* The nodelist entry whose `name` matches `hostname`: first exactly, then
+ * the host name's short form (before its first dot) against the name,
+ * then both short forms. Returns its index in cfg->nodes, -ENOENT, or
+ * -EEXIST when the first round that matches matches several entries. */
+int cohort_config_find_by_name(const struct cohort_config *cfg,
+    const char *hostname);
+
+/* Names as written in the file ("udpu", "aes256", "sha1", "trace",
+ * "hires"). */
+const char *cohort_transport_name(enum cohort_transport t);
+const char *cohort_cipher_name(enum cohort_cipher c);
+const char *cohort_hash_name(enum cohort_hash h);
+
+#endif /* COHORT_DAEMON_CONFIG_H */
