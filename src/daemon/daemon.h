@@ -23,6 +23,7 @@
 #include "proto/proto.h"
 
 struct daemon;
+struct cohort_config;
 struct sock;
 struct cpg_svc;
 struct ipcs;
@@ -132,6 +133,7 @@ struct daemon {
 	const char *cluster_name;
 	const char *state_dir;
 	struct proto *proto;
+	struct transport *transport;   /* NULL for a one-node cluster */
 	struct loop_timer proto_timer;
 	struct submitq *subq;
 	struct ipcs *ipcs;
@@ -139,10 +141,7 @@ struct daemon {
 	uint64_t started_ms;
 	int ready_fd;            /* COHORT_READY_FD, -1 once used */
 	bool in_proto;           /* inside a proto call (callbacks running) */
-	/* Who may connect: uid 0/gid 0 always, plus these. */
-	size_t n_uids, n_gids;
-	uid_t *uids;
-	gid_t *gids;
+	const struct cohort_config *cfg;
 	/* Status text: nodes and addresses. */
 	size_t n_nodes;
 	uint32_t node_ids[PROTO_MAX_NODES];

@@ -19,6 +19,8 @@
 #include "common/log.h"
 #include "daemon/config.h"
 #include "daemon/daemon.h"
+#include "daemon/netconf.h"
+#include "daemon/transport.h"
 
 #define DEFAULT_CONFIG "/etc/cohort/cohort.conf"
 #define DEFAULT_STATE_DIR "/var/lib/cohort"
@@ -90,15 +92,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 bool daemon_uid_allowed(const struct daemon *d, uid_t uid, gid_t gid)
 {
-	if (uid == 0 || gid == 0)
-		return true;
-	for (size_t i = 0; i < d->n_uids; i++)
-		if (d->uids[i] == uid)
-			return true;
-	for (size_t i = 0; i < d->n_gids; i++)
-		if (d->gids[i] == gid)
-			return true;
-	return false;
+	return cohort_config_uid_allowed(d->cfg, uid, gid);
 }
 
 void daemon_ready(struct daemon *d)
@@ -121,6 +115,51 @@ static void before_sleep(void *arg)
 
 	node_after_io(d);
 	ipcs_before_sleep(d->ipcs);
+	if (d->transport)
+		transport_flush(d->transport);
+}
+
+static void on_datagram(void *arg, uint32_t from, const uint8_t *buf,
+    size_t len)
+{
+	node_receive(arg, from, buf, len);
+}
+
+/* The UDP transport, for a nodelist of more than one node. */
+static int setup_transport(struct daemon *d, const struct cohort_config *cfg,
+    struct proto_config *pc)
+{
+	struct transport_config tc;
+	uint8_t key[TRANSPORT_KEY_LEN];
+	char err[512];
+	int rc;
+
+	if (cfg->n_nodes < 2)
+		return 0;
+	rc = netconf_transport(cfg, d->nodeid, &tc, err, sizeof(err));
+	if (rc < 0) {
+		log_warnx("%s", err);
+		return rc;
+	}
+	if (cfg->crypto_cipher != COHORT_CIPHER_NONE ||
+	    cfg->crypto_hash != COHORT_HASH_NONE) {
+		rc = netconf_key(cfg, key, err, sizeof(err));
+		if (rc < 0) {
+			log_warnx("%s", err);
+			return rc;
+		}
+		tc.key = key;
+	} else {
+		log_warnx("crypto_cipher and crypto_hash are none: cluster "
+		    "traffic is neither authenticated nor encrypted");
+	}
+	pc->mtu = (uint32_t)tc.max_payload;
+	rc = transport_new(d->loop, &tc, on_datagram, d, &d->transport);
+	memset(key, 0, sizeof(key));
+	if (rc < 0)
+		log_warnx("cannot bind this node's address (node %u): %s",
+		    d->nodeid, strerror(-rc));
+	return rc;
 }
 
 static void on_signal(void *arg, int fd, uint32_t events)
@@ -157,10 +196,8 @@ static int make_proto_config(const struct cohort_config *cfg, uint32_t nodeid,
 {
 	memset(pc, 0, sizeof(*pc));
 	pc->local_nodeid = nodeid;
-	pc->cluster_id = 0x811c9dc5u;   /* FNV-1a of the cluster name */
-	for (const char *p = cfg->cluster_name; p && *p; p++)
-		pc->cluster_id = (pc->cluster_id ^ (uint8_t)*p) * 16777619u;
-	pc->mtu = cfg->netmtu ? cfg->netmtu : 1500;
+	pc->cluster_id = netconf_cluster_id(cfg->cluster_name);
+	pc->mtu = (cfg->netmtu ? cfg->netmtu : 1500) - 48 - TRANSPORT_OVERHEAD;
 	pc->send_queue_bytes = SEND_QUEUE_BYTES;
 	cohort_config_timing(cfg, &pc->timing);
 	for (size_t i = 0; i < cfg->n_nodes && i < PROTO_MAX_NODES; i++) {
@@ -199,16 +236,6 @@ static int load_config(const struct options *o, struct cohort_config *cfg)
 	return 0;
 }
 
-static uint32_t pick_nodeid(const struct options *o,
-    const struct cohort_config *cfg)
-{
-	if (o->nodeid)
-		return o->nodeid;
-	if (cfg->local_nodeid)
-		return cfg->local_nodeid;
-	return cfg->n_nodes == 1 ? cfg->nodes[0].nodeid : 1;
-}
-
 static int setup_signals(struct daemon *d, int *sfd)
 {
 	sigset_t set;
@@ -238,10 +265,7 @@ static int run(struct daemon *d, const struct cohort_config *cfg,
 	d->state_dir = getenv("COHORT_STATE_DIR");
 	if (!d->state_dir || !*d->state_dir)
 		d->state_dir = cfg->state_dir ? cfg->state_dir : DEFAULT_STATE_DIR;
-	d->uids = cfg->uids;
-	d->n_uids = cfg->n_uids;
-	d->gids = cfg->gids;
-	d->n_gids = cfg->n_gids;
+	d->cfg = cfg;
 	if (mkdir(d->state_dir, 0700) < 0 && errno != EEXIST) {
 		log_warn("state directory %s", d->state_dir);
 		return 1;
@@ -250,6 +274,8 @@ static int run(struct daemon *d, const struct cohort_config *cfg,
 		fatalx("event loop: %s", strerror(-rc));
 	d->started_ms = loop_now(d->loop);
 	make_proto_config(cfg, nodeid, &pc, d);
+	if (setup_transport(d, cfg, &pc) < 0)
+		return 1;
 	if ((rc = setup_signals(d, &sfd)) < 0 ||
 	    (rc = cpg_svc_new(d, &d->cpg)) < 0) {
 		log_warnx("start-up: %s", strerror(-rc));
@@ -272,6 +298,7 @@ static int run(struct daemon *d, const struct cohort_config *cfg,
 	}
 	rc = loop_run(d->loop);
 	ipcs_free(d->ipcs);
+	transport_free(d->transport);
 	node_free(d);
 	cpg_svc_free(d->cpg);
 	loop_free(d->loop);
@@ -325,9 +352,24 @@ int main(int argc, char **argv)
 			perror("cohortd: daemonize");
 			return 1;
 		}
-		log_init("cohortd", false, true, o.debug);
+		log_init("cohortd", false, true, o.debug ||
+		    cfg.logging.debug != COHORT_DEBUG_OFF);
+	} else if (cfg.logging.debug != COHORT_DEBUG_OFF) {
+		log_init("cohortd", true, false, true);
 	}
-	rc = run(&d, &cfg, pick_nodeid(&o, &cfg));
+	{
+		char err[256];
+		uint32_t nodeid = netconf_local_nodeid(&cfg, o.nodeid, err,
+		    sizeof(err));
+
+		if (!nodeid) {
+			log_warnx("%s", err);
+			cohort_config_free(&cfg);
+			return 1;
+		}
+		cfg.local_nodeid = nodeid;
+		rc = run(&d, &cfg, nodeid);
+	}
 	cohort_config_free(&cfg);
 	return rc;
 }

@@ -19,6 +19,7 @@
 
 #include "common/log.h"
 #include "daemon/daemon.h"
+#include "daemon/transport.h"
 
 struct subq_entry {
 	struct subq_entry *next;
@@ -124,12 +125,11 @@ void node_forget_owner(struct daemon *d, struct conn *c)
 
 static void cb_send(void *ctx, uint32_t to, const uint8_t *buf, size_t len)
 {
-	/* The transport (UDP between nodes) plugs in here. A one-node ring
-	 * has nobody to send to. */
-	(void)ctx;
-	(void)to;
-	(void)buf;
-	(void)len;
+	struct daemon *d = ctx;
+
+	/* A one-node cluster has no transport: nobody to send to. */
+	if (d->transport)
+		transport_send(d->transport, to, buf, len);
 }
 
 static void cb_deliver(void *ctx, uint32_t sender, const uint8_t *msg,

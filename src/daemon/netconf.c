@@ -1,0 +1,165 @@
+/*
+ * netconf.c: node identity, addresses and key from the configuration.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "daemon/netconf.h"
+
+#define DEFAULT_KEYFILE "/etc/cohort/authkey"
+#define KEYFILE_READ_MAX 4097u
+#define LOCAL_ADDRS_MAX 64
+
+uint32_t netconf_cluster_id(const char *cluster_name)
+{
+	uint32_t h = 0x811c9dc5u;   /* FNV-1a */
+
+	for (const char *p = cluster_name; p && *p; p++)
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	return h;
+}
+
+static size_t local_addresses(char out[][INET6_ADDRSTRLEN], size_t max)
+{
+	struct ifaddrs *ifa, *i;
+	size_t n = 0;
+
+	if (getifaddrs(&ifa) < 0)
+		return 0;
+	for (i = ifa; i && n < max; i = i->ifa_next) {
+		const void *a;
+
+		if (!i->ifa_addr)
+			continue;
+		if (i->ifa_addr->sa_family == AF_INET)
+			a = &((struct sockaddr_in *)i->ifa_addr)->sin_addr;
+		else if (i->ifa_addr->sa_family == AF_INET6)
+			a = &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+		else
+			continue;
+		if (inet_ntop(i->ifa_addr->sa_family, a, out[n], INET6_ADDRSTRLEN))
+			n++;
+	}
+	freeifaddrs(ifa);
+	return n;
+}
+
+static bool in_nodelist(const struct cohort_config *cfg, uint32_t id)
+{
+	for (size_t i = 0; i < cfg->n_nodes; i++)
+		if (cfg->nodes[i].nodeid == id)
+			return true;
+	return false;
+}
+
+uint32_t netconf_local_nodeid(const struct cohort_config *cfg, uint32_t forced,
+    char *err, size_t errlen)
+{
+	char addrs[LOCAL_ADDRS_MAX][INET6_ADDRSTRLEN];
+	const char *ptrs[LOCAL_ADDRS_MAX];
+	size_t n;
+	int idx;
+
+	if (cfg->n_nodes == 0)
+		return forced ? forced : 1;
+	if (forced) {
+		if (in_nodelist(cfg, forced))
+			return forced;
+		snprintf(err, errlen, "node id %u (-n) is not in the nodelist",
+		    forced);
+		return 0;
+	}
+	if (cfg->n_nodes == 1)
+		return cfg->nodes[0].nodeid;
+	n = local_addresses(addrs, LOCAL_ADDRS_MAX);
+	for (size_t i = 0; i < n; i++)
+		ptrs[i] = addrs[i];
+	idx = cohort_config_find_local(cfg, ptrs, n);
+	if (idx >= 0)
+		return cfg->nodes[idx].nodeid;
+	snprintf(err, errlen, idx == -EEXIST ?
+	    "several nodelist entries have this host's addresses; use -n NODEID" :
+	    "none of this host's addresses is in the nodelist; use -n NODEID");
+	return 0;
+}
+
+/* Resolves one ring0_addr with the cluster port. */
+static int resolve(const char *host, uint16_t port, struct transport_peer *p)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM }, *res;
+	char service[8];
+	int rc;
+
+	snprintf(service, sizeof(service), "%u", port);
+	rc = getaddrinfo(host, service, &hints, &res);
+	if (rc != 0)
+		return -EHOSTUNREACH;
+	memcpy(&p->addr, res->ai_addr, res->ai_addrlen);
+	p->addr_len = res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
+}
+
+int netconf_transport(const struct cohort_config *cfg, uint32_t nodeid,
+    struct transport_config *tc, char *err, size_t errlen)
+{
+	uint16_t port = cfg->interface.mcastport ? cfg->interface.mcastport :
+	    COHORT_CONFIG_DEFAULT_PORT;
+	size_t ip_udp = 48;   /* IPv6 + UDP headers: the larger case */
+
+	memset(tc, 0, sizeof(*tc));
+	tc->local_nodeid = nodeid;
+	tc->cluster_id = netconf_cluster_id(cfg->cluster_name);
+	if (cfg->netmtu < 576 + ip_udp) {
+		snprintf(err, errlen, "netmtu %u is too small (at least %zu)",
+		    cfg->netmtu, 576 + ip_udp);
+		return -EINVAL;
+	}
+	tc->max_payload = cfg->netmtu - ip_udp - TRANSPORT_OVERHEAD;
+	for (size_t i = 0; i < cfg->n_nodes; i++) {
+		struct transport_peer *p = &tc->peers[tc->n_peers];
+
+		p->nodeid = cfg->nodes[i].nodeid;
+		if (resolve(cfg->nodes[i].ring0_addr, port, p) < 0) {
+			snprintf(err, errlen, "node %u: cannot resolve ring0_addr "
+			    "'%s'", p->nodeid, cfg->nodes[i].ring0_addr);
+			return -EHOSTUNREACH;
+		}
+		tc->n_peers++;
+	}
+	return 0;
+}
+
+int netconf_key(const struct cohort_config *cfg, uint8_t key[TRANSPORT_KEY_LEN],
+    char *err, size_t errlen)
+{
+	const char *path = cfg->keyfile ? cfg->keyfile : DEFAULT_KEYFILE;
+	uint8_t buf[KEYFILE_READ_MAX];
+	ssize_t n;
+	int fd, rc;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "key file %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n < 0) {
+		snprintf(err, errlen, "key file %s: %s", path, strerror(errno));
+		return -EIO;
+	}
+	rc = transport_derive_key(buf, (size_t)n, cfg->cluster_name, key);
+	memset(buf, 0, sizeof(buf));
+	if (rc < 0)
+		snprintf(err, errlen, "key file %s: %zd bytes; a key file has "
+		    "128 to 4096 bytes", path, n);
+	return rc;
+}

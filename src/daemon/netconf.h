@@ -1,0 +1,32 @@
+/*
+ * netconf.h: from the configuration to the network: which node this is,
+ * the nodes' addresses, the cluster key.
+ */
+#ifndef COHORT_NETCONF_H
+#define COHORT_NETCONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "daemon/config.h"
+#include "daemon/transport.h"
+
+/* This node's id: `forced` (-n) if non-zero, else the nodelist entry with
+ * one of this host's addresses, else the one named like this host; 1
+ * without a nodelist. 0 and a message in `err` when none can be chosen. */
+uint32_t netconf_local_nodeid(const struct cohort_config *cfg, uint32_t forced,
+    char *err, size_t errlen);
+
+/* Fills the transport's peers (addresses resolved, the configured port),
+ * cluster id and payload size. 0 or -errno with a message in `err`. */
+int netconf_transport(const struct cohort_config *cfg, uint32_t nodeid,
+    struct transport_config *tc, char *err, size_t errlen);
+
+/* Reads the key file and derives the cluster key. 0 or -errno, `err`. */
+int netconf_key(const struct cohort_config *cfg, uint8_t key[TRANSPORT_KEY_LEN],
+    char *err, size_t errlen);
+
+/* The 32-bit cluster id carried in every datagram (from the name). */
+uint32_t netconf_cluster_id(const char *cluster_name);
+
+#endif /* COHORT_NETCONF_H */
