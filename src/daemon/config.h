@@ -226,10 +226,12 @@ int cohort_config_uid_allowed(const struct cohort_config *cfg, uid_t uid,
 int cohort_config_find_local(const struct cohort_config *cfg,
     const char *const *local_addrs, size_t n);
 
-/* The nodelist entry whose `name` matches `hostname`: first exactly, then
- * the host name's short form (before its first dot) against the name,
- * then both short forms. Returns its index in cfg->nodes, -ENOENT, or
- * -EEXIST when the first round that matches matches several entries. */
+/* The nodelist entry whose `name` matches `hostname`, in three rounds:
+ * the whole host name, then the host name's short form (before its first
+ * dot) against the whole node name, then both short forms; names compare
+ * case-insensitively, as host names do. Returns its index in cfg->nodes,
+ * -ENOENT, or -EEXIST when the first round that matches anything matches
+ * several entries. */
 int cohort_config_find_by_name(const struct cohort_config *cfg,
     const char *hostname);
 

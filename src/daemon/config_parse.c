@@ -16,6 +16,9 @@
 
 #include "daemon/config_int.h"
 
+/* First read buffer when the size is not known in advance. */
+#define READ_CHUNK 4096u
+
 struct cohort_config_str {
 	struct cohort_config_str *next;
 	char s[];
@@ -110,21 +113,38 @@ static int read_file(const char *file, char **out, size_t *outlen,
 		cfg_err(err, errlen, file, 0, "cannot open: %s", strerror(-rc));
 		return rc;
 	}
-	if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
-		rc = S_ISDIR(st.st_mode) ? -EISDIR : -errno;
+	if (fstat(fd, &st) < 0)
+		rc = -errno;
+	else if (S_ISDIR(st.st_mode))
+		rc = -EISDIR;
+	if (rc < 0) {
 		cfg_err(err, errlen, file, 0, "cannot read: %s", strerror(-rc));
 		goto out;
 	}
-	/* One byte more than the limit tells a too-big file, one more for
-	 * the terminating NUL. */
-	if (!(buf = malloc(COHORT_CONFIG_FILE_MAX + 2))) {
-		rc = -ENOMEM;
-		cfg_err(err, errlen, file, 0, "out of memory");
-		goto out;
-	}
-	while (len < COHORT_CONFIG_FILE_MAX + 1) {
-		ssize_t n = read(fd, buf + len, COHORT_CONFIG_FILE_MAX + 1 - len);
+	/* Reading up to one byte more than the limit tells a too-big file;
+	 * the buffer keeps one more byte for the terminating NUL. It starts
+	 * at the file's size (plus a byte, to see the end) and grows while
+	 * the file does. */
+	const size_t limit = COHORT_CONFIG_FILE_MAX + 1;
+	size_t cap = S_ISREG(st.st_mode) && (uint64_t)st.st_size < limit ?
+	    (size_t)st.st_size + 2 : READ_CHUNK;
 
+	for (;;) {
+		ssize_t n;
+
+		if (len + 1 == cap) {
+			char *b;
+
+			if (len == limit)
+				break;
+			cap = cap * 2 > limit + 1 ? limit + 1 : cap * 2;
+			if (!(b = realloc(buf, cap)))
+				goto nomem;
+			buf = b;
+		} else if (!buf && !(buf = malloc(cap))) {
+			goto nomem;
+		}
+		n = read(fd, buf + len, cap - 1 - len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -155,6 +175,10 @@ out:
 	free(buf);
 	close(fd);
 	return rc;
+nomem:
+	rc = -ENOMEM;
+	cfg_err(err, errlen, file, 0, "out of memory");
+	goto out;
 }
 
 static int is_blank(char c)

@@ -464,6 +464,19 @@ static void io_errors(void **state)
 	    sizeof(small)), -EINVAL);
 	assert_int_equal(strlen(small), sizeof(small) - 1);
 	assert_memory_equal(small, "bad.conf:2: key 'totem.", 23);
+	/* A file whose size is not known in advance (procfs says 0): the
+	 * buffer grows as it is read; every "Key: value" line of it is an
+	 * unknown key. */
+	if (access("/proc/self/status", R_OK) == 0) {
+		char err[512];
+
+		assert_int_equal(cohort_config_load("/proc/self/status", &cfg,
+		    err, sizeof(err)), 0);
+		assert_true(cfg.n_warnings > 10);
+		assert_memory_equal(cfg.warnings[0], "/proc/self/status:1: "
+		    "unknown key 'Name' ignored", 47);
+		cohort_config_free(&cfg);
+	}
 	/* Printing to a full device fails. */
 	if ((full = fopen("/dev/full", "w"))) {
 		cohort_config_defaults(&cfg);
@@ -593,6 +606,63 @@ static void find_local_node(void **state)
 	assert_int_equal(cohort_config_find_by_name(&cfg, "gamma.lab"), 2);
 }
 
+/* Random line soup from pieces of real syntax: every load either succeeds
+ * or fails with one line naming the file, never crashes or leaks (the
+ * suite runs this under ASan+UBSan too). Deterministic: a fixed seed. */
+static void random_input(void **state)
+{
+	static const char *const pieces[] = {
+		"totem {", "}", "nodelist {", "node {", "interface {",
+		"logging {", "uidgid {", "system {", "quorum {", "x {", "{",
+		"token: 3000", "token: abc", "token:", "nodeid: 1", "nodeid: 0",
+		"nodeid: 2", "ring0_addr: 10.0.0.1", "name: n", ": v", "junk",
+		"uid: root", "gid: 0", "uid: cohort-no-such-user",
+		"linknumber: 1", "mcastport: 5405", "state_dir: /x",
+		"to_logfile: yes", "logfile: /l", "crypto_cipher: aes256",
+		"crypto_hash: sha1", "transport: knet", "debug: trace",
+		"# comment", "", "\t\t", "}}", "a: {", "consensus: 10",
+		"join: 5000", "window_size: 1000001", "netmtu: 576",
+	};
+	const size_t n_pieces = sizeof(pieces) / sizeof(pieces[0]);
+	char cwd[PATH_MAX], err[512];
+	char *dir = scratch_begin(cwd, sizeof(cwd));
+	uint64_t seed = 0x9e3779b97f4a7c15u;
+	int ok = 0, failed = 0;
+
+	for (int round = 0; round < 3000; round++) {
+		struct cohort_config cfg;
+		FILE *f = fopen("r.conf", "w");
+		int lines, rc;
+
+		assert_non_null(f);
+		seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+		lines = (int)(seed % 40);
+		for (int i = 0; i < lines; i++) {
+			seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+			fprintf(f, "%s%s\n", seed & 0x100 ? "\t" : "",
+			    pieces[(seed >> 16) % n_pieces]);
+		}
+		fclose(f);
+		err[0] = '\0';
+		rc = cohort_config_load("r.conf", &cfg, err, sizeof(err));
+		if (rc == 0) {
+			char *out = printed(&cfg);
+
+			free(out);
+			ok++;
+		} else {
+			assert_int_equal(rc, -EINVAL);
+			assert_memory_equal(err, "r.conf:", 7);
+			assert_null(strchr(err, '\n'));
+			failed++;
+		}
+		cohort_config_free(&cfg);
+	}
+	/* Both outcomes were exercised. */
+	assert_true(ok > 100 && failed > 100);
+	scratch_end(dir, cwd);
+}
+
 /* The tree's tests/config, from COHORT_SRCDIR, the program's path
  * (BUILD/tests/unit/NAME) or the current directory. */
 static void find_srcdir(const char *argv0, char *out, size_t len)
@@ -631,6 +701,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(warning_limit),
 		cmocka_unit_test(values_as_written),
 		cmocka_unit_test(find_local_node),
+		cmocka_unit_test(random_input),
 	};
 
 	find_srcdir(argc > 0 ? argv[0] : "", srcdir, sizeof(srcdir));
