@@ -1,7 +1,7 @@
 /*
  * config.c: what the sections and keys of corosync.conf mean to Cohort,
- * checked as they are read; the checks that need the whole file; the
- * uidgid.d directory; cohort_config_load() and cohort_config_defaults().
+ * each checked as it is read (the checks that need the whole file are in
+ * config_load.c, the uidgid keys in config_uidgid.c).
  *
  * Every key falls in one of four classes: used (parsed, checked, stored),
  * accepted silently (totem.version), known to corosync but without effect
@@ -9,12 +9,9 @@
  * (warned about: "unknown key ... ignored"). Sections likewise; the content
  * of an ignored section is skipped whole (its syntax is still checked).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "daemon/config_int.h"
 
@@ -33,7 +30,8 @@ static const struct tkey_desc {
 	TOTEM_U32(T_TOKEN, token, TIMEOUT_MAX_MS),
 	TOTEM_U32(T_COEF, token_coefficient, TIMEOUT_MAX_MS),
 	TOTEM_U32(T_RETRANSMIT, token_retransmit, TIMEOUT_MAX_MS),
-	TOTEM_U32(T_RETRANSMITS, token_retransmits_before_loss_const, COUNT_MAX),
+	TOTEM_U32(T_RETRANSMITS, token_retransmits_before_loss_const,
+	    COUNT_MAX),
 	TOTEM_U32(T_HOLD, hold, TIMEOUT_MAX_MS),
 	TOTEM_U32(T_CONSENSUS, consensus, TIMEOUT_MAX_MS),
 	TOTEM_U32(T_JOIN, join, TIMEOUT_MAX_MS),
@@ -245,7 +243,8 @@ static int totem_item(struct cfg_loader *ld, const struct cfg_event *ev)
 			uint32_t *field = (uint32_t *)(void *)
 			    ((char *)&cfg->totem + tkeys[i].off);
 
-			if ((rc = cfg_get_u32(ld, ev, 0, tkeys[i].max, field)) < 0)
+			rc = cfg_get_u32(ld, ev, 0, tkeys[i].max, field);
+			if (rc < 0)
 				return rc;
 			ld->tline[i] = ev->line;
 			if (i == T_COEF)
@@ -258,7 +257,8 @@ static int totem_item(struct cfg_loader *ld, const struct cfg_event *ev)
 	if (strcmp(ev->name, "keyfile") == 0)
 		return get_str(ld, ev, &cfg->keyfile);
 	if (strcmp(ev->name, "netmtu") == 0)
-		return cfg_get_u32(ld, ev, NETMTU_MIN, NETMTU_MAX, &cfg->netmtu);
+		return cfg_get_u32(ld, ev, NETMTU_MIN, NETMTU_MAX,
+		    &cfg->netmtu);
 	if (strcmp(ev->name, "transport") == 0) {
 		if ((rc = get_enum(ld, ev, transport_names, &i)) < 0)
 			return rc;
@@ -334,7 +334,8 @@ static int node_item(struct cfg_loader *ld, const struct cfg_event *ev)
 	int rc;
 
 	if (strcmp(ev->name, "nodeid") == 0) {
-		if ((rc = cfg_get_u32(ld, ev, 0, UINT32_MAX, &ld->node.nodeid)) < 0)
+		rc = cfg_get_u32(ld, ev, 0, UINT32_MAX, &ld->node.nodeid);
+		if (rc < 0)
 			return rc;
 		if (ld->node.nodeid == 0) {
 			cfg_err(ld->err, ld->errlen, ev->file, ev->line,
@@ -365,8 +366,8 @@ static int node_end(struct cfg_loader *ld, const struct cfg_event *ev)
 	for (size_t i = 0; i < cfg->n_nodes; i++) {
 		if (cfg->nodes[i].nodeid == ld->node.nodeid) {
 			cfg_err(ld->err, ld->errlen, ev->file, ld->nodeid_line,
-			    "key '%s.nodeid': node id %u is already used by the "
-			    "node at line %u", ev->path, ld->node.nodeid,
+			    "key '%s.nodeid': node id %u is already used by "
+			    "the node at line %u", ev->path, ld->node.nodeid,
 			    cfg->nodes[i].line);
 			return -EINVAL;
 		}
@@ -512,8 +513,8 @@ static int on_item(struct cfg_loader *ld, const struct cfg_event *ev)
 		return 0;
 	if (s == S_TOP) {
 		if (ld->uidgid_file)
-			return warn(ld, ev, "ignored: a uidgid.d file holds only "
-			    "uidgid sections");
+			return warn(ld, ev, "ignored: a uidgid.d file holds "
+			    "only uidgid sections");
 		return cfg_unknown(ld, ev, NULL);
 	}
 	if ((rc = check_repeat(ld, ev)) < 0)

@@ -44,7 +44,7 @@
 struct proto_timing;
 
 #define COHORT_CONFIG_MAX_NODES 64          /* = PROTO_MAX_NODES */
-#define COHORT_CONFIG_LINE_MAX 4096         /* bytes per line, newline excluded */
+#define COHORT_CONFIG_LINE_MAX 4096         /* bytes a line, without newline */
 #define COHORT_CONFIG_FILE_MAX (1u << 20)   /* bytes per file */
 #define COHORT_CONFIG_DEPTH_MAX 16          /* nested sections */
 #define COHORT_CONFIG_PATH_MAX 1024         /* "totem.interface.mcastport" */
@@ -57,7 +57,7 @@ struct proto_timing;
 #define COHORT_CONFIG_DEFAULT_CLUSTER_NAME "cohort"
 
 enum cohort_transport {
-	COHORT_TRANSPORT_UDPU = 0,  /* unicast to every node; also serves knet */
+	COHORT_TRANSPORT_UDPU = 0,  /* unicast to each node; also for knet */
 	COHORT_TRANSPORT_UDP = 1,   /* IP multicast */
 };
 
@@ -96,7 +96,7 @@ enum cohort_timestamp {
 struct cohort_totem {
 	uint32_t token;
 	uint32_t token_coefficient;
-	bool token_coefficient_set;  /* an explicit 0 disables the coefficient */
+	bool token_coefficient_set;  /* given (an explicit 0 disables it) */
 	uint32_t token_retransmit;
 	uint32_t token_retransmits_before_loss_const;
 	uint32_t hold;
@@ -205,11 +205,21 @@ void cohort_config_timing(const struct cohort_config *cfg,
 
 /* For `cohortd -t`: the effective configuration in a canonical form, in
  * corosync.conf syntax, defaults resolved (timing as cohort_config_timing()
- * computes it). Sections, in order: totem (with interface), nodelist,
- * logging, uidgid (only when uids or gids are allowed), system (only when
- * state_dir is given); keys in a fixed order, one TAB of indent per level,
- * optional strings left out when not given, numbers in decimal, uids and
- * gids as numbers. Comment lines start with '#'. Returns 0 or -EIO. */
+ * computes it), so that golden files can compare it (tests/config/NAME.out):
+ *   - a first comment line, then "# local nodeid: N" when local_nodeid is
+ *     set;
+ *   - sections in this order: totem (with one interface section, link 0),
+ *     nodelist, logging, uidgid (only when uids or gids are allowed),
+ *     system (only when state_dir is given), separated by an empty line;
+ *   - keys in a fixed order, one TAB of indent per level, optional strings
+ *     (keyfile, bindnetaddr, mcastaddr, name, logfile) left out when not
+ *     given, numbers in decimal, booleans as yes/no, uids and gids as
+ *     sorted numbers, one key a line;
+ *   - with 3 nodes or more, a comment line before token shows how the
+ *     effective token was derived ("# token: 3000 + (3 - 2) *
+ *     token_coefficient"): feeding the output back in would apply the
+ *     coefficient twice.
+ * Returns 0 or -EIO when writing fails. */
 int cohort_config_print(const struct cohort_config *cfg, FILE *out);
 
 /* 1 when a client with this uid and gid may connect: uid 0, gid 0, or an

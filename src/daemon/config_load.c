@@ -122,8 +122,8 @@ static int check_file(struct cfg_loader *ld)
 	if (cfg->crypto_cipher != COHORT_CIPHER_NONE &&
 	    cfg->crypto_hash == COHORT_HASH_NONE) {
 		cfg_err(ld->err, ld->errlen, cfg->path, ld->cipher_line,
-		    "key 'totem.crypto_cipher': %s requires a crypto_hash other "
-		    "than none", cohort_cipher_name(cfg->crypto_cipher));
+		    "key 'totem.crypto_cipher': %s requires a crypto_hash "
+		    "other than none", cohort_cipher_name(cfg->crypto_cipher));
 		return -EINVAL;
 	}
 	if (cfg->logging.to_logfile && !cfg->logging.logfile) {

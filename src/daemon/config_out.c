@@ -182,7 +182,8 @@ int cohort_config_print(const struct cohort_config *cfg, FILE *out)
 		fprintf(out, "}\n");
 	}
 	if (cfg->state_dir)
-		fprintf(out, "\nsystem {\n\tstate_dir: %s\n}\n", cfg->state_dir);
+		fprintf(out, "\nsystem {\n\tstate_dir: %s\n}\n",
+		    cfg->state_dir);
 	if (fflush(out) != 0 || ferror(out))
 		return -EIO;
 	return 0;
@@ -218,8 +219,9 @@ int cohort_config_find_local(const struct cohort_config *cfg,
 
 	for (size_t i = 0; i < cfg->n_nodes; i++) {
 		for (size_t j = 0; j < n; j++) {
-			if (!local_addrs[j] ||
-			    !same_addr(cfg->nodes[i].ring0_addr, local_addrs[j]))
+			const char *a = local_addrs[j];
+
+			if (!a || !same_addr(cfg->nodes[i].ring0_addr, a))
 				continue;
 			if (found >= 0)
 				return -EEXIST;

@@ -228,7 +228,8 @@ static int join_path(struct tokenizer *t, unsigned line, const char *name,
 
 	if (need >= COHORT_CONFIG_PATH_MAX) {
 		cfg_err(t->err, t->errlen, t->file, line,
-		    "key path longer than %d bytes", COHORT_CONFIG_PATH_MAX - 1);
+		    "key path longer than %d bytes",
+		    COHORT_CONFIG_PATH_MAX - 1);
 		return -EINVAL;
 	}
 	memcpy(out, t->path, t->path_len);
@@ -344,8 +345,8 @@ static int one_line(struct tokenizer *t, unsigned line, char *s, char *end,
 	if (strchr(p, '}'))
 		return section_end(t, line, p, fn, ctx);
 	cfg_err(t->err, t->errlen, t->file, line,
-	    "missing ':' in " CFG_QFMT " (expected 'key: value', 'name {' or '}')",
-	    CFG_Q(p));
+	    "missing ':' in " CFG_QFMT
+	    " (expected 'key: value', 'name {' or '}')", CFG_Q(p));
 	return -EINVAL;
 }
 
@@ -382,7 +383,8 @@ int cfg_parse(const char *file, cfg_event_fn fn, void *ctx,
 		    ((size_t)(end - s) == COHORT_CONFIG_LINE_MAX + 1 &&
 		    end[-1] != '\r')) {
 			cfg_err(err, errlen, file, line,
-			    "line longer than %d bytes", COHORT_CONFIG_LINE_MAX);
+			    "line longer than %d bytes",
+			    COHORT_CONFIG_LINE_MAX);
 			rc = -EINVAL;
 			goto out;
 		}

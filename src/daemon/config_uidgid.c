@@ -160,7 +160,8 @@ int cfg_read_uidgid_dir(struct cfg_loader *ld, const char *path)
 			continue;
 		if (++files > COHORT_CONFIG_UIDGID_FILES_MAX) {
 			cfg_err(ld->err, ld->errlen, dir, 0,
-			    "more than %d files", COHORT_CONFIG_UIDGID_FILES_MAX);
+			    "more than %d files",
+			    COHORT_CONFIG_UIDGID_FILES_MAX);
 			rc = -EINVAL;
 			break;
 		}

@@ -606,6 +606,14 @@ static void find_local_node(void **state)
 	assert_int_equal(cohort_config_find_by_name(&cfg, "gamma.lab"), 2);
 }
 
+static uint64_t xorshift(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
 /* Random line soup from pieces of real syntax: every load either succeeds
  * or fails with one line naming the file, never crashes or leaks (the
  * suite runs this under ASan+UBSan too). Deterministic: a fixed seed. */
@@ -635,12 +643,12 @@ static void random_input(void **state)
 		int lines, rc;
 
 		assert_non_null(f);
-		seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
-		lines = (int)(seed % 40);
+		lines = (int)(xorshift(&seed) % 40);
 		for (int i = 0; i < lines; i++) {
-			seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
-			fprintf(f, "%s%s\n", seed & 0x100 ? "\t" : "",
-			    pieces[(seed >> 16) % n_pieces]);
+			uint64_t r = xorshift(&seed);
+
+			fprintf(f, "%s%s\n", r & 0x100 ? "\t" : "",
+			    pieces[(r >> 16) % n_pieces]);
 		}
 		fclose(f);
 		err[0] = '\0';
