@@ -17,8 +17,6 @@
 
 #define TIMEOUT_MAX_MS 3600000u   /* one hour: far beyond any sane value */
 #define COUNT_MAX 1000000u
-#define NETMTU_MIN 576u
-#define NETMTU_MAX 65536u
 
 #define TOTEM_U32(k, field, max) \
 	[k] = { #field, offsetof(struct cohort_totem, field), max }
@@ -257,8 +255,8 @@ static int totem_item(struct cfg_loader *ld, const struct cfg_event *ev)
 	if (strcmp(ev->name, "keyfile") == 0)
 		return get_str(ld, ev, &cfg->keyfile);
 	if (strcmp(ev->name, "netmtu") == 0)
-		return cfg_get_u32(ld, ev, NETMTU_MIN, NETMTU_MAX,
-		    &cfg->netmtu);
+		return cfg_get_u32(ld, ev, COHORT_CONFIG_NETMTU_MIN,
+		    COHORT_CONFIG_NETMTU_MAX, &cfg->netmtu);
 	if (strcmp(ev->name, "transport") == 0) {
 		if ((rc = get_enum(ld, ev, transport_names, &i)) < 0)
 			return rc;

@@ -54,6 +54,10 @@ struct proto_timing;
 
 #define COHORT_CONFIG_DEFAULT_PORT 5405
 #define COHORT_CONFIG_DEFAULT_NETMTU 1500
+/* totem.netmtu: room for a 576-byte payload above the larger (IPv6) IP and
+ * UDP headers, up to the largest datagram. */
+#define COHORT_CONFIG_NETMTU_MIN (576 + 48)
+#define COHORT_CONFIG_NETMTU_MAX 65536
 #define COHORT_CONFIG_DEFAULT_CLUSTER_NAME "cohort"
 
 enum cohort_transport {
