@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "daemon/config_int.h"
 
@@ -345,8 +346,10 @@ static int node_item(struct cfg_loader *ld, const struct cfg_event *ev)
 	}
 	if (strcmp(ev->name, "name") == 0)
 		return get_str(ld, ev, &ld->node.name);
-	if (strcmp(ev->name, "ring0_addr") == 0)
+	if (strcmp(ev->name, "ring0_addr") == 0) {
+		ld->addr_line = ev->line;
 		return get_str(ld, ev, &ld->node.ring0_addr);
+	}
 	return cfg_unknown(ld, ev, noeffect_node);
 }
 
@@ -368,6 +371,19 @@ static int node_end(struct cfg_loader *ld, const struct cfg_event *ev)
 			    "the node at line %u", ev->path, ld->node.nodeid,
 			    cfg->nodes[i].line);
 			return -EINVAL;
+		}
+	}
+	/* Not an error: nodes may share a host when something else (the
+	 * port) tells them apart, but in a file that is rarely meant. */
+	for (size_t i = 0; i < cfg->n_nodes; i++) {
+		if (strcasecmp(cfg->nodes[i].ring0_addr,
+		    ld->node.ring0_addr) == 0) {
+			if (cfg_warn(cfg, &ld->dropped, ev->file, ld->addr_line,
+			    "key '%s.ring0_addr': %s is also the address of "
+			    "node %u (line %u)", ev->path, ld->node.ring0_addr,
+			    cfg->nodes[i].nodeid, cfg->nodes[i].line) < 0)
+				return cfg_oom(ld, ev);
+			break;
 		}
 	}
 	cfg->nodes[cfg->n_nodes++] = ld->node;

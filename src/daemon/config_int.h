@@ -94,7 +94,7 @@ struct cfg_loader {
 	size_t dropped;     /* warnings beyond the limit */
 	struct cohort_interface iface;   /* the interface being read */
 	struct cohort_node node;         /* the node being read */
-	unsigned nodeid_line;
+	unsigned nodeid_line, addr_line;
 	unsigned tline[T_COUNT];         /* where each timing key was set */
 	unsigned to_logfile_line, cipher_line;
 	size_t uid_cap, gid_cap;
