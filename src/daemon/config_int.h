@@ -2,9 +2,12 @@
  * config_int.h: what the configuration reader's files share (not used
  * outside src/daemon/config*.c).
  *
- *   config_parse.c  the tokenizer: lines into section/key events
- *   config.c        the meaning of sections and keys, validation, loading
- *   config_out.c    effective values, printing, look-ups
+ *   config_parse.c   the tokenizer: lines into section/key events; owned
+ *                    strings, warnings, error lines; cohort_config_free()
+ *   config.c         the meaning of each section and key, checked as read
+ *   config_uidgid.c  uid/gid keys, the uidgid.d directory, the access check
+ *   config_load.c    cohort_config_load(), the whole-file checks, defaults
+ *   config_out.c     effective timing, the -t print-out, local node look-ups
  */
 #ifndef COHORT_DAEMON_CONFIG_INT_H
 #define COHORT_DAEMON_CONFIG_INT_H
