@@ -84,8 +84,11 @@ struct proto_ops {
 /* Timing and flow-control settings, with corosync's names. A value of 0
  * means "use the default" (the defaults are corosync 3.1.7's). */
 struct proto_timing {
-	uint32_t token_ms;               /* 3000; token loss timeout */
-	uint32_t token_coefficient_ms;   /* 650; added per node above 2 */
+	/* The effective token loss timeout: the caller has already added
+	 * token_coefficient per node above 2 (corosync's rule), so the
+	 * engine uses token_ms as given. 0: 3000. */
+	uint32_t token_ms;
+	uint32_t token_coefficient_ms;   /* informational only */
 	uint32_t token_retransmit_ms;    /* token / (retransmits + 0.2) */
 	uint32_t token_retransmits_before_loss_const; /* 4 */
 	uint32_t hold_ms;                /* token_retransmit * 0.8 - 10 */
