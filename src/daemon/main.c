@@ -260,7 +260,7 @@ static int run(struct daemon *d, const struct cohort_config *cfg,
 	int rc, sfd = -1;
 
 	d->nodeid = nodeid;
-	d->cluster_name = cfg->cluster_name ? cfg->cluster_name : "cohort";
+	d->cluster_name = cfg->cluster_name;
 	d->ready_fd = ready_fd_from_env();
 	d->state_dir = getenv("COHORT_STATE_DIR");
 	if (!d->state_dir || !*d->state_dir)
