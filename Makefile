@@ -146,6 +146,10 @@ check: deps
 demo: deps all
 	@tests/scripts/demo.sh $(B)
 
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	tests/scripts/t_fuzz.sh $(B) $(FUZZ_SECONDS)
+
 sim-long: $(SIM)
 	$(SIM) --seeds 100000
 
