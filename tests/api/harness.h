@@ -1,0 +1,84 @@
+/*
+ * harness.h: what every API test shares: a private cohortd, waiting on
+ * events with a bound, and assertions that print what failed.
+ *
+ * Each test program starts its own daemon on a socket in a fresh
+ * directory (COHORT_SOCKET, COHORT_STATE_DIR), waits for the daemon's
+ * READY line on COHORT_READY_FD, and stops it at the end, failing if the
+ * daemon did not exit cleanly. Exit status: 0 pass, 1 fail, 77 skip.
+ */
+#ifndef COHORT_HARNESS_H
+#define COHORT_HARNESS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/types.h>
+
+#include <corosync/cpg.h>
+
+#define WAIT_MS 20000   /* bound on any wait for an event */
+
+#define CHECK(cond) do {						\
+	if (!(cond)) {							\
+		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__,	\
+		    __LINE__, #cond);					\
+		harness_fail();						\
+	}								\
+} while (0)
+
+#define CHECK_CS(expr, want) do {					\
+	cs_error_t got_ = (expr);					\
+	if (got_ != (want)) {						\
+		fprintf(stderr, "%s:%d: %s returned %s (%d), want %s\n",	\
+		    __FILE__, __LINE__, #expr, cs_strerror(got_), got_,	\
+		    cs_strerror(want));					\
+		harness_fail();						\
+	}								\
+} while (0)
+
+struct daemon_proc {
+	pid_t pid;
+	char dir[256];
+	char log[300];
+};
+
+/* Starts cohortd with extra arguments (NULL-terminated, may be NULL) and
+ * sets COHORT_SOCKET for this process. */
+void harness_start(struct daemon_proc *d, const char *const *args);
+/* SIGTERM, wait, and fail unless it exited with status 0. */
+void harness_stop(struct daemon_proc *d);
+/* SIGKILL, without checks (daemon-loss tests). */
+void harness_kill(struct daemon_proc *d);
+_Noreturn void harness_fail(void);
+/* Dispatches `h` until `*flag` becomes true; fails after WAIT_MS without
+ * an event. */
+void harness_wait(cpg_handle_t h, const volatile bool *flag);
+/* The group name "s" with length strlen(s). */
+struct cpg_name harness_name(const char *s);
+/* Runs once at start: an alarm so that nothing can hang the suite. */
+void harness_init(void);
+
+#endif /* COHORT_HARNESS_H */
+
+/* A recorder of events, the context of handles made by harness_open(). */
+struct rec {
+	volatile bool joined, left, got_own;  /* our own JOIN, LEAVE, message */
+	int confchgs, messages, totems;
+	int last_members;                     /* member count of last confchg */
+	uint32_t other_left_reason;           /* reason of a member that left */
+	uint32_t other_left_pid;
+	bool other_left;
+	uint32_t last_nodeid, last_pid;
+	size_t last_len;
+	unsigned char last[64];               /* first bytes of last message */
+	struct cpg_ring_id ring;
+	uint32_t ring_nodes;
+	int event_log[64];                    /* 'J' join 'L' leave 'M' msg 'T' */
+	int n_log;
+	bool finalize_in_callback;            /* finalize on the next message */
+	cs_error_t finalize_rc;
+};
+
+/* cpg_model_initialize with recording callbacks and `flags`. */
+cpg_handle_t harness_open(struct rec *r, unsigned int flags);
