@@ -224,7 +224,10 @@ static int load_config(const struct options *o, struct cohort_config *cfg)
 	if (!path && access(DEFAULT_CONFIG, F_OK) == 0)
 		path = DEFAULT_CONFIG;
 	if (!path) {
+		/* No configuration: a one-node cluster, node 1 unless -n. */
 		cohort_config_defaults(cfg);
+		if (o->nodeid && cfg->n_nodes == 1)
+			cfg->nodes[0].nodeid = o->nodeid;
 		return 0;
 	}
 	if (cohort_config_load(path, cfg, err, sizeof(err)) < 0) {

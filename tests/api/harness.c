@@ -203,6 +203,7 @@ static void rec_confchg(cpg_handle_t h, const struct cpg_name *g,
 
 	cpg_context_get(h, (void **)&r);
 	r->confchgs++;
+	r->changed = true;
 	r->last_members = (int)nm;
 	for (size_t i = 0; i < nj; i++)
 		if (j[i].pid == (uint32_t)getpid()) {

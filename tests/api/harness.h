@@ -64,6 +64,7 @@ void harness_init(void);
 /* A recorder of events, the context of handles made by harness_open(). */
 struct rec {
 	volatile bool joined, left, got_own;  /* our own JOIN, LEAVE, message */
+	volatile bool changed;                /* set by every confchg */
 	int confchgs, messages, totems;
 	int last_members;                     /* member count of last confchg */
 	uint32_t other_left_reason;           /* reason of a member that left */
