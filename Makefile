@@ -122,10 +122,12 @@ $$(filter $(B)/tests/unit/test_$(1)_%,$$(UNIT_TESTS)): $(B)/tests/unit/%: $(B)/o
 endef
 $(foreach layer,common proto daemon lib,$(eval $(call unit_rule,$(layer))))
 
-$(B)/tests/api/%: $(B)/obj/tests/api/%.o $(call obj,$(API_HELP)) $(CPG_LINK)
+# API tests use the installed API through libcpg.so; the frame helpers of
+# libcommon let the hostile-client tests speak raw IPC.
+$(B)/tests/api/%: $(B)/obj/tests/api/%.o $(call obj,$(API_HELP)) $(CPG_LINK) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -Wl,-rpath,'$$ORIGIN/../../lib' -o $@ $< $(call obj,$(API_HELP)) \
-	    -L$(B)/lib -lcpg -lcorosync_common $(THREADS)
+	    -L$(B)/lib -lcpg -lcorosync_common $(LIBCOMMON) $(THREADS)
 
 $(B)/tests/sim/sim: $(call obj,$(SIM_SRC)) $(LIBPROTO) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
