@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -82,6 +83,8 @@ void harness_start(struct daemon_proc *d, const char *const *args)
 		perror("harness");
 		exit(1);
 	}
+	/* Other users must reach the socket: the daemon checks who they are. */
+	chmod(d->dir, 0755);
 	snprintf(d->log, sizeof(d->log), "%s/cohortd.log", d->dir);
 	snprintf(sock, sizeof(sock), "%s/cohort.sock", d->dir);
 	setenv("COHORT_SOCKET", sock, 1);

@@ -1,0 +1,62 @@
+/* API test: who may connect. uid/gid not allowed: CS_ERR_ACCESS; allowed
+ * by a uidgid section: CS_OK. Needs root to switch users. */
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define NOBODY 65534
+
+static int try_as(uid_t uid, gid_t gid)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		cpg_handle_t h;
+		cs_error_t rc;
+
+		if (setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)
+			_exit(100);
+		rc = cpg_initialize(&h, NULL);
+		if (rc == CS_OK)
+			cpg_finalize(h);
+		_exit(rc);
+	}
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+int main(void)
+{
+	struct daemon_proc d;
+	char conf[300];
+	const char *args[] = { "-c", conf, NULL };
+	FILE *f;
+
+	harness_init();
+	if (geteuid() != 0) {
+		printf("needs root to switch users\n");
+		return 77;
+	}
+	harness_start(&d, NULL);
+	CHECK(try_as(0, NOBODY) == CS_OK);          /* uid 0 */
+	CHECK(try_as(NOBODY, 0) == CS_OK);          /* gid 0 */
+	CHECK(try_as(NOBODY, NOBODY) == CS_ERR_ACCESS);
+	harness_stop(&d);
+
+	snprintf(conf, sizeof(conf), "/tmp/cohort-api-access.%d.conf", (int)getpid());
+	f = fopen(conf, "w");
+	CHECK(f != NULL);
+	fprintf(f, "totem {\n\tversion: 2\n\tcluster_name: access\n}\n"
+	    "uidgid {\n\tuid: %d\n}\nuidgid {\n\tgid: 4242\n}\n", NOBODY);
+	fclose(f);
+	harness_start(&d, args);
+	CHECK(try_as(NOBODY, NOBODY) == CS_OK);     /* uid listed */
+	CHECK(try_as(4343, 4242) == CS_OK);         /* gid listed */
+	CHECK(try_as(4343, 4343) == CS_ERR_ACCESS);
+	harness_stop(&d);
+	unlink(conf);
+	return 0;
+}
