@@ -499,7 +499,7 @@ static void sock_read(struct sock *s)
 {
 	size_t budget = IPC_READ_BUDGET;
 
-	while (budget > 0) {
+	for (;;) {
 		struct ipc_hdr h;
 		size_t need = IPC_HDR_LEN, off = 0;
 		ssize_t n;
@@ -536,6 +536,10 @@ static void sock_read(struct sock *s)
 			s->in = NULL;
 			s->in_cap = 0;
 		}
+		/* Whole frames are handled before the budget is checked, so
+		 * none waits in the buffer for a wake-up that will not come. */
+		if (budget == 0)
+			return;
 		if (need < s->in_len + 1)
 			need = s->in_len + 1;
 		if (need > s->in_cap) {
