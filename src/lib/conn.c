@@ -339,7 +339,8 @@ int conn_send_mcast(struct ipc_conn *c, uint32_t guarantee,
 	wbuf_u32(&wb, guarantee);
 	put_u32(hdr, (uint32_t)(sizeof(hdr) + total));
 	all[0] = (struct iovec){ hdr, sizeof(hdr) };
-	memcpy(&all[1], iov, n * sizeof(*iov));
+	if (n > 0)
+		memcpy(&all[1], iov, n * sizeof(*iov));
 	rc = write_full(c->req_fd, all, (int)n + 1);
 	if (rc < 0)
 		return fail(c, rc);

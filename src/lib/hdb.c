@@ -136,3 +136,10 @@ int hdb_destroy(struct hdb *db, uint64_t handle)
 		db->destroy(dead);
 	return rc;
 }
+
+void hdb_fini(struct hdb *db)
+{
+	free(db->slots);
+	db->slots = NULL;
+	db->n_slots = 0;
+}

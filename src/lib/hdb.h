@@ -40,4 +40,8 @@ void hdb_put(struct hdb *db, uint64_t handle);
  * -EBADF when it was not active. */
 int hdb_destroy(struct hdb *db, uint64_t handle);
 
+/* Frees the table's slot array; every handle must be gone (for tables
+ * that are not process-wide, such as in tests). */
+void hdb_fini(struct hdb *db);
+
 #endif /* COHORT_HDB_H */

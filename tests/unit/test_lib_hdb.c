@@ -32,6 +32,7 @@ static void lifecycle(void **state)
 	hdb_put(&db, h);
 	assert_int_equal(destroyed, 1);
 	assert_int_equal(hdb_destroy(&db, h), -EBADF);
+	hdb_fini(&db);
 }
 
 static void stale_and_forged(void **state)
@@ -52,6 +53,7 @@ static void stale_and_forged(void **state)
 	assert_ptr_equal(hdb_get(&db, hb), &b);
 	hdb_put(&db, hb);
 	hdb_destroy(&db, hb);
+	hdb_fini(&db);
 }
 
 static void many(void **state)
@@ -67,6 +69,7 @@ static void many(void **state)
 		hdb_put(&db, h[i]);
 		assert_int_equal(hdb_destroy(&db, h[i]), 0);
 	}
+	hdb_fini(&db);
 }
 
 int main(void)
