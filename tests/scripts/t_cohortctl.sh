@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# t_cohortctl.sh BUILD: every cohortctl command against a private daemon,
+# text and JSON, with listen and send in parallel, and cpgtool's formats
+# including the escaping of binary group names.
+set -euo pipefail
+B=$(cd "${1:-build}" && pwd)
+CTL=$B/bin/cohortctl
+DIR=$(mktemp -d /tmp/cohort-ctl.XXXXXX)
+export COHORT_SOCKET=$DIR/cohort.sock COHORT_STATE_DIR=$DIR
+pids=()
+cleanup() {
+	for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+		kill "${pids[$i]}" 2>/dev/null || true
+		wait "${pids[$i]}" 2>/dev/null || true
+	done
+	rm -rf "$DIR"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); $1"; }
+
+# No daemon yet: a clear error and exit status 1.
+set +e
+out=$("$CTL" status 2>&1); rc=$?
+set -e
+[ $rc -eq 1 ] || fail "status without a daemon exited $rc"
+echo "$out" | grep -q "cannot reach cohortd" || fail "no clear error: $out"
+"$CTL" >/dev/null 2>&1 && fail "no command should be a usage error" || [ $? -eq 2 ] || fail "usage exit"
+
+mkfifo "$DIR/ready"
+COHORT_READY_FD=3 "$B/sbin/cohortd" -f -n 3 3>"$DIR/ready" 2>"$DIR/log" &
+pids+=($!)
+read -r line <"$DIR/ready"
+
+st=$("$CTL" status)
+echo "$st" | grep -q "^nodeid  *3$" || fail "status text"
+"$CTL" --json status | json 'assert d["nodeid"]==3 and d["members"]==[3] and d["state"]=="operational", d'
+
+# listen in the background (JSON lines), wait for its join, then send.
+mkfifo "$DIR/events"
+"$CTL" --json listen ctltest >"$DIR/events" &
+lpid=$!; pids+=($lpid)
+exec 4<"$DIR/events"
+read -r ev <&4
+echo "$ev" | json 'assert d["event"]=="confchg" and d["joined"][0]["reason"]=="join", d'
+"$CTL" --json members ctltest | json 'assert len(d["members"])==1 and d["members"][0]["nodeid"]==3, d'
+"$CTL" --json groups | json 'assert d["groups"]==[{"name":"ctltest","members":1}], d'
+"$CTL" --json send ctltest "hello world" | json 'assert d["sent"]==11 and d["delivered"], d'
+# The listener sees the sender join, its message, and its leave, in order.
+seen=""
+while read -r ev <&4; do
+	kind=$(echo "$ev" | json 'print(d["event"] if d["event"]!="confchg" else ("join" if d["joined"] else "leave"))')
+	seen="$seen $kind"
+	[ "$kind" = leave ] && break
+done
+echo "$seen" | grep -q "join message leave" || fail "listener saw:$seen"
+mem=$("$CTL" members ctltest)
+echo "$mem" | grep -q "1 member" || fail "members text"
+
+# cpgtool: a group whose name has a 0x01 byte, a 0xff byte and a backslash.
+name=$(printf 'g\001\377\\z')
+mkfifo "$DIR/odd"
+"$CTL" listen "$name" >"$DIR/odd" &
+pids+=($!)
+exec 5<"$DIR/odd"
+read -r ev <&5
+echo "$ev" | grep -q '^confchg' || fail "odd listener: $ev"
+"$CTL" cpgtool >"$DIR/cpgtool.txt"
+head -1 "$DIR/cpgtool.txt" | grep -qP '^Group Name\t       PID\t   Node ID$' || fail "cpgtool header"
+grep -qF 'g\x01\xFF\\z' "$DIR/cpgtool.txt" || fail "cpgtool escaping: $(cat -A "$DIR/cpgtool.txt")"
+grep -qP "^\t\t +$lpid\t +3 \(127\.0\.0\.1\)$" "$DIR/cpgtool.txt" || fail "cpgtool member line: $(cat -A "$DIR/cpgtool.txt")"
+delim=$("$CTL" cpgtool -d ,)
+[ "$(echo "$delim" | head -1)" = 'GRP_NAME,PID,NODEID' ] || fail "cpgtool -d header"
+echo "$delim" | grep -qx "ctltest,$lpid,3" || fail "cpgtool -d line"
+[ "$("$CTL" cpgtool -n | wc -l)" -eq 2 ] || fail "cpgtool -n"
+# Names in order of (length, bytes): the 5-byte name first.
+[ "$("$CTL" cpgtool -n -d ';')" = 'g\x01\xFF\\z;ctltest;' ] || fail "cpgtool -n -d: $("$CTL" cpgtool -n -d ';')"
+raw=$("$CTL" cpgtool -e -n)
+echo "$raw" | grep -qF "$name" || fail "cpgtool -e"
+usage=$("$CTL" cpgtool -h)
+echo "$usage" | grep -q Usage || fail "cpgtool -h"
+set +e; "$CTL" cpgtool -x >/dev/null 2>&1; rc=$?; set -e
+[ $rc -eq 1 ] || fail "cpgtool unknown option exited $rc"
+
+# listen leaves cleanly on SIGTERM.
+kill -TERM "$lpid"
+wait "$lpid" || fail "listen did not exit 0 on SIGTERM"
+echo "cohortctl: all commands checked"
