@@ -206,6 +206,7 @@ int loop_run(struct loop *l)
 {
 	struct epoll_event evs[LOOP_EVENTS_PER_WAKE];
 
+	l->stop = false;
 	while (!l->stop) {
 		int n;
 
