@@ -152,6 +152,9 @@ FUZZ_SECONDS ?= 600
 fuzz: deps
 	tests/scripts/t_fuzz.sh $(B) $(FUZZ_SECONDS)
 
+bench: all
+	bench/run.sh
+
 sim-long: $(SIM)
 	$(SIM) --seeds 100000
 

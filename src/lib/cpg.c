@@ -267,7 +267,10 @@ static size_t encode_group_req(uint8_t *buf, size_t cap,
 	return wb.len;
 }
 
-cs_error_t cpg_join(cpg_handle_t handle, const struct cpg_name *group)
+/* JOIN and LEAVE: the same checks, one request, and on success the
+ * library's view of the handle's group moves to `on_ok`. */
+static cs_error_t group_request(cpg_handle_t handle,
+    const struct cpg_name *group, uint16_t type, enum join_state on_ok)
 {
 	uint8_t body[IPC_NAME_MAX + 16];
 	struct cpg_inst *inst;
@@ -283,40 +286,26 @@ cs_error_t cpg_join(cpg_handle_t handle, const struct cpg_name *group)
 		return CS_ERR_BAD_HANDLE;
 	name_from_api(&n, group);
 	pthread_mutex_lock(&inst->req_lock);
-	err = simple_request(inst, IPC_JOIN, body,
-	    encode_group_req(body, sizeof(body), &n, inst->model.flags));
+	err = simple_request(inst, type, body, encode_group_req(body,
+	    sizeof(body), &n, type == IPC_JOIN ? inst->model.flags : 0));
 	if (err == CS_OK) {
-		inst->group = n;
-		atomic_store(&inst->join, JS_JOINED);
+		if (type == IPC_JOIN)
+			inst->group = n;
+		atomic_store(&inst->join, on_ok);
 	}
 	pthread_mutex_unlock(&inst->req_lock);
 	hdb_put(&cpg_handles, handle);
 	return err;
 }
 
+cs_error_t cpg_join(cpg_handle_t handle, const struct cpg_name *group)
+{
+	return group_request(handle, group, IPC_JOIN, JS_JOINED);
+}
+
 cs_error_t cpg_leave(cpg_handle_t handle, const struct cpg_name *group)
 {
-	uint8_t body[IPC_NAME_MAX + 16];
-	struct cpg_inst *inst;
-	struct ipc_name n;
-	cs_error_t err;
-
-	if (!group)
-		return CS_ERR_INVALID_PARAM;
-	if (group->length > CPG_MAX_NAME_LENGTH)
-		return CS_ERR_NAME_TOO_LONG;
-	inst = inst_get(handle);
-	if (!inst)
-		return CS_ERR_BAD_HANDLE;
-	name_from_api(&n, group);
-	pthread_mutex_lock(&inst->req_lock);
-	err = simple_request(inst, IPC_LEAVE, body,
-	    encode_group_req(body, sizeof(body), &n, 0));
-	if (err == CS_OK)
-		atomic_store(&inst->join, JS_LEAVING);
-	pthread_mutex_unlock(&inst->req_lock);
-	hdb_put(&cpg_handles, handle);
-	return err;
+	return group_request(handle, group, IPC_LEAVE, JS_LEAVING);
 }
 
 cs_error_t cpg_mcast_iov(cpg_handle_t handle, cpg_guarantee_t guarantee,

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -97,6 +98,9 @@ void harness_start(struct daemon_proc *d, const char *const *args)
 		int log = open(d->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
 		close(fds[0]);
+		/* If the test dies (a sanitizer abort, a timeout), so does
+		 * its daemon: nothing is left running. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		snprintf(fd, sizeof(fd), "%d", fds[1]);
 		setenv("COHORT_READY_FD", fd, 1);
 		setenv("COHORT_STATE_DIR", d->dir, 1);
