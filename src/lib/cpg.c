@@ -334,7 +334,13 @@ cs_error_t cpg_mcast_iov(cpg_handle_t handle, cpg_guarantee_t guarantee,
 		goto out;
 	}
 	pthread_mutex_lock(&inst->req_lock);
-	rc = conn_poll_notices(&inst->conn);
+	/* Notices are read only when the known credit does not allow the
+	 * send: one system call per message instead of two. The daemon's
+	 * memory stays bounded by the window either way; a flow-control
+	 * notice is seen at the latest when the window runs out. */
+	rc = 0;
+	if (!conn_may_send(&inst->conn, total))
+		rc = conn_poll_notices(&inst->conn);
 	if (rc == 0 && !conn_may_send(&inst->conn, total))
 		err = CS_ERR_TRY_AGAIN;
 	else if (rc == 0)
