@@ -60,6 +60,7 @@ struct sock {
 struct ipcs {
 	struct daemon *d;
 	int lfd;
+	int spare_fd;                /* given up to refuse a client at EMFILE */
 	struct loop_reg *lreg;
 	bool accept_paused;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -620,6 +621,35 @@ static void sock_free(struct sock *s)
 	free(s);
 }
 
+/*
+ * Out of descriptors: the spare one is given up for a moment to accept
+ * the waiting client and tell it CS_ERR_NO_RESOURCES, so that it does not
+ * wait for a reply that would never come. Returns 0 if a client was
+ * refused, -1 if nothing could be done.
+ */
+static int refuse_one(struct ipcs *srv, int lfd)
+{
+	uint8_t reply[IPC_HDR_LEN];
+	struct wbuf wb;
+	int cfd;
+
+	if (srv->spare_fd < 0)
+		return -1;
+	close(srv->spare_fd);
+	cfd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (cfd >= 0) {
+		wbuf_init(&wb, reply, sizeof(reply));
+		ipc_hdr_put(&wb, IPC_HELLO_REPLY, 0, CS_ERR_NO_RESOURCES);
+		ipc_hdr_finish(&wb);
+		(void)send(cfd, reply, wb.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		close(cfd);
+		srv->dropped++;
+		log_warnx("out of descriptors: a client was refused");
+	}
+	srv->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	return cfd >= 0 ? 0 : -1;
+}
+
 static void on_accept(void *arg, int fd, uint32_t events)
 {
 	struct ipcs *srv = arg;
@@ -631,6 +661,9 @@ static void on_accept(void *arg, int fd, uint32_t events)
 		int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (cfd < 0) {
+			if ((errno == EMFILE || errno == ENFILE) &&
+			    refuse_one(srv, fd) == 0)
+				continue;
 			if (errno == EMFILE || errno == ENFILE) {
 				/* Stop accepting until a descriptor frees up. */
 				log_warn("accept paused");
@@ -707,6 +740,7 @@ int ipcs_new(struct daemon *d, const char *path, struct ipcs **out)
 		return -ENOMEM;
 	srv->d = d;
 	srv->lfd = -1;
+	srv->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	srv->rng = (uint64_t)getpid() << 32 ^ (uint64_t)(uintptr_t)srv ^
 	    loop_now(d->loop);
 	snprintf(srv->path, sizeof(srv->path), "%s", path);
@@ -731,6 +765,8 @@ int ipcs_new(struct daemon *d, const char *path, struct ipcs **out)
 fail:
 	if (srv->lfd >= 0)
 		close(srv->lfd);
+	if (srv->spare_fd >= 0)
+		close(srv->spare_fd);
 	free(srv);
 	return rc;
 }
@@ -763,6 +799,8 @@ void ipcs_free(struct ipcs *srv)
 	}
 	loop_del_fd(srv->d->loop, srv->lreg);
 	close(srv->lfd);
+	if (srv->spare_fd >= 0)
+		close(srv->spare_fd);
 	unlink(srv->path);
 	free(srv);
 }

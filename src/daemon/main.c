@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -239,6 +240,20 @@ static int load_config(const struct options *o, struct cohort_config *cfg)
 	return 0;
 }
 
+/* Two descriptors per connection, plus the daemon's own: raise the soft
+ * limit towards what COHORT_CONN_MAX needs, within the hard limit. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	rlim_t want = 2 * (rlim_t)COHORT_CONN_MAX + 64;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < want) {
+		rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			log_warn("cannot raise the descriptor limit");
+	}
+}
+
 static int setup_signals(struct daemon *d, int *sfd)
 {
 	sigset_t set;
@@ -273,6 +288,7 @@ static int run(struct daemon *d, const struct cohort_config *cfg,
 		log_warn("state directory %s", d->state_dir);
 		return 1;
 	}
+	raise_fd_limit();
 	if ((rc = loop_new(&d->loop)) < 0)
 		fatalx("event loop: %s", strerror(-rc));
 	d->started_ms = loop_now(d->loop);

@@ -159,9 +159,15 @@ static int handshake(struct ipc_conn *c, int fd, uint16_t type,
 {
 	struct ipc_hdr h;
 
-	if (send_frame(fd, type, 0, body, len) < 0 || read_frame(c, fd, &h) < 0)
+	/* A daemon that refuses us may close before reading our frame: its
+	 * reply, if any, still tells why. */
+	(void)send_frame(fd, type, 0, body, len);
+	if (read_frame(c, fd, &h) < 0)
 		return CS_ERR_LIBRARY;
-	if (h.type != reply_type)
+	/* A daemon out of descriptors answers any first frame with a
+	 * HELLO_REPLY carrying CS_ERR_NO_RESOURCES. */
+	if (h.type != reply_type && !(h.type == IPC_HELLO_REPLY &&
+	    h.error == CS_ERR_NO_RESOURCES))
 		return CS_ERR_LIBRARY;
 	if (h.error != CS_OK)
 		return h.error ? (int)h.error : CS_ERR_LIBRARY;
