@@ -13,10 +13,11 @@ trap 'rm -rf "$OUT"' EXIT
 ran=0
 for src in tests/fuzz/fuzz_*.c; do
 	srcs=$(sed -n 's/^ \* FUZZ_SOURCES: //p' "$src")
+	libs=$(sed -n 's/^ \* FUZZ_LIBS: //p' "$src")
 	[ -n "$srcs" ] || continue
 	name=$(basename "$src" .c); name=${name#fuzz_}
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-	    -fno-sanitize-recover=undefined -Iinclude -Isrc -o "$OUT/$name" "$src" $srcs
+	    -fno-sanitize-recover=undefined -Iinclude -Isrc -o "$OUT/$name" "$src" $srcs $libs
 	corpus="$OUT/corpus-$name"
 	mkdir -p "$corpus"
 	[ -d "tests/fuzz/corpus/$name" ] && cp tests/fuzz/corpus/"$name"/* "$corpus"/ 2>/dev/null || true
