@@ -73,23 +73,6 @@ struct ipcs {
 	bool reap;                   /* some connection is dead */
 };
 
-struct frame *frame_new(size_t len)
-{
-	struct frame *f = malloc(sizeof(*f) + len);
-
-	if (f) {
-		f->refs = 1;
-		f->len = (uint32_t)len;
-	}
-	return f;
-}
-
-void frame_unref(struct frame *f)
-{
-	if (f && --f->refs == 0)
-		free(f);
-}
-
 static void sock_free(struct sock *s);
 static void on_sock(void *arg, int fd, uint32_t events);
 
