@@ -55,6 +55,8 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(wildcard tests/unit/
 API_TESTS  := $(patsubst tests/api/%.c,$(B)/tests/api/%,$(wildcard tests/api/api_*.c))
 API_HELP   := $(filter-out $(wildcard tests/api/api_*.c),$(wildcard tests/api/*.c))
 SIM        := $(if $(SIM_SRC),$(B)/tests/sim/sim)
+EVS_SRC    := $(wildcard tests/evs/*.c)
+EVSCHECK   := $(B)/tests/evs/evscheck
 
 PROGRAMS := $(COHORTD) $(COHORTCTL)
 ALL := $(CSC_SO) $(CSC_LINK) $(CPG_SO) $(CPG_LINK) $(PROGRAMS) $(PCFILE)
@@ -133,7 +135,12 @@ $(B)/tests/sim/sim: $(call obj,$(SIM_SRC)) $(LIBPROTO) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^
 
-check-build: $(ALL) $(UNIT_TESTS) $(API_TESTS) $(SIM)
+# The history checker shared by the simulator and the cluster tests.
+$(EVSCHECK): $(call obj,$(EVS_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^
+
+check-build: $(ALL) $(UNIT_TESTS) $(API_TESTS) $(SIM) $(EVSCHECK)
 
 deps:
 	@tests/scripts/deps.sh

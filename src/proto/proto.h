@@ -49,7 +49,9 @@ enum proto_conf_type {
 };
 
 /* A configuration change, delivered at the same point of the total order
- * on every node that installs it. Members are ascending node ids. */
+ * on every node that installs it. Members are ascending node ids. A
+ * transitional configuration carries the ring id of the regular one it
+ * precedes, so that configuration ids are unique (evs-invariants 6). */
 struct proto_conf {
 	enum proto_conf_type type;
 	struct proto_ring_id ring_id;

@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# t_evs.sh BUILD: the history checker catches each invariant's violation.
+set -euo pipefail
+B=${1:-build}
+"$B/tests/evs/evscheck" --selftest
