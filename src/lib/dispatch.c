@@ -217,6 +217,9 @@ static int dispatch_one(struct cpg_inst *inst, cpg_handle_t handle)
 	if (ipc_hdr_get(f, &h) < 0)
 		return -EBADMSG;
 	inst->evoff += h.len;
+	/* Finalized by another thread: no more callbacks. */
+	if (atomic_load(&inst->finalized))
+		return 0;
 	rbuf_init(&rb, f + IPC_HDR_LEN, h.len - IPC_HDR_LEN);
 	switch (h.type) {
 	case IPC_EV_CONFCHG:

@@ -155,7 +155,8 @@ static void ev_deliver(cpg_handle_t h, const struct cpg_name *g,
 {
 	struct session *s;
 
-	cpg_context_get(h, (void **)&s);
+	if (cpg_context_get(h, (void **)&s) != CS_OK)
+		return;
 	if (s->print)
 		s->o->message(g, nodeid, pid, msg, len);
 	if (s->text && pid == (uint32_t)getpid() && len == s->len &&
@@ -169,7 +170,8 @@ static void ev_confchg(cpg_handle_t h, const struct cpg_name *g,
 {
 	struct session *s;
 
-	cpg_context_get(h, (void **)&s);
+	if (cpg_context_get(h, (void **)&s) != CS_OK)
+		return;
 	if (s->print)
 		s->o->confchg(g, m, nm, l, nl, j, nj);
 	for (size_t i = 0; i < nj; i++)
@@ -185,7 +187,8 @@ static void ev_totem(cpg_handle_t h, struct cpg_ring_id ring, uint32_t n,
 {
 	struct session *s;
 
-	cpg_context_get(h, (void **)&s);
+	if (cpg_context_get(h, (void **)&s) != CS_OK)
+		return;
 	if (s->print)
 		s->o->totem(ring, n, nodes);
 }

@@ -189,7 +189,9 @@ static void rec_deliver(cpg_handle_t h, const struct cpg_name *g,
 {
 	struct rec *r;
 
-	cpg_context_get(h, (void **)&r);
+	/* Another thread may have finalized the handle meanwhile. */
+	if (cpg_context_get(h, (void **)&r) != CS_OK)
+		return;
 	r->messages++;
 	r->last_nodeid = nodeid;
 	r->last_pid = pid;
@@ -208,7 +210,9 @@ static void rec_confchg(cpg_handle_t h, const struct cpg_name *g,
 {
 	struct rec *r;
 
-	cpg_context_get(h, (void **)&r);
+	/* Another thread may have finalized the handle meanwhile. */
+	if (cpg_context_get(h, (void **)&r) != CS_OK)
+		return;
 	r->confchgs++;
 	r->changed = true;
 	r->last_members = (int)nm;
@@ -243,7 +247,9 @@ static void rec_totem(cpg_handle_t h, struct cpg_ring_id ring, uint32_t n,
 {
 	struct rec *r;
 
-	cpg_context_get(h, (void **)&r);
+	/* Another thread may have finalized the handle meanwhile. */
+	if (cpg_context_get(h, (void **)&r) != CS_OK)
+		return;
 	r->totems++;
 	r->ring = ring;
 	r->ring_nodes = n;
