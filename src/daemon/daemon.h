@@ -106,7 +106,7 @@ void cpg_svc_deliver(struct cpg_svc *svc, uint32_t sender, const uint8_t *msg,
 void cpg_svc_confchg(struct cpg_svc *svc, const struct proto_conf *conf);
 bool cpg_svc_ready(const struct cpg_svc *svc);
 size_t cpg_svc_groups(const struct cpg_svc *svc);
-/* Validates a request (0 or a cs_error_t) — used by ipcs for MCAST. */
+/* True for the request types a request channel may carry. */
 bool cpg_svc_is_request(uint16_t type);
 
 /* node.c */

@@ -12,28 +12,6 @@
 #include "common/ipc.h"
 #include "harness.h"
 
-static unsigned int next_expected, sent;
-static volatile bool progress;
-
-static void on_deliver(cpg_handle_t h, const struct cpg_name *g, uint32_t n,
-    uint32_t pid, void *msg, size_t len)
-{
-	unsigned int seq;
-
-	CHECK(len == 4);
-	memcpy(&seq, msg, 4);
-	CHECK(seq == next_expected);
-	next_expected++;
-	progress = true;
-}
-
-static void on_confchg(cpg_handle_t h, const struct cpg_name *g,
-    const struct cpg_address *m, size_t nm, const struct cpg_address *l,
-    size_t nl, const struct cpg_address *j, size_t nj)
-{
-	progress = true;
-}
-
 static int raw_connect(void)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -100,30 +78,17 @@ static void expect_dropped(const void *bytes, size_t n, bool hello_first)
 
 static void good_traffic(cpg_handle_t h)
 {
-	for (int i = 0; i < 100; i++) {
-		struct iovec iov = { &sent, 4 };
-
-		CHECK_CS(cpg_mcast_joined(h, CPG_TYPE_AGREED, &iov, 1), CS_OK);
-		sent++;
-	}
-	while (next_expected < sent) {
-		progress = false;
-		harness_wait(h, &progress);
-	}
+	harness_seq_traffic(h, 100);
 }
 
 int main(void)
 {
 	struct daemon_proc d;
-	cpg_callbacks_t cb = { on_deliver, on_confchg };
-	struct cpg_name g = harness_name("survivor");
 	uint8_t buf[8192];
 	cpg_handle_t h;
 
 	harness_start(&d, NULL);
-	CHECK_CS(cpg_initialize(&h, &cb), CS_OK);
-	CHECK_CS(cpg_join(h, &g), CS_OK);
-	harness_wait(h, &progress);
+	h = harness_seq_open("survivor");
 	good_traffic(h);
 
 	srandom(42);
@@ -154,7 +119,7 @@ int main(void)
 	frame(buf, IPC_HDR_LEN + 100, IPC_MCAST, 0);        /* same, after HELLO */
 	expect_dropped_ex(buf, IPC_HDR_LEN + 10, true, true);
 	good_traffic(h);
-	CHECK(next_expected == 400);
+	CHECK(harness_seq_delivered() == 400);
 	CHECK_CS(cpg_finalize(h), CS_OK);
 	harness_stop(&d);
 	return 0;

@@ -14,23 +14,6 @@
 #define MSG (64u * 1024u)
 #define RSS_BOUND_KB ((2u * COHORT_EVQ_HARD + (64u << 20)) / 1024u)
 
-static long rss_kb(pid_t pid)
-{
-	char path[64], line[256];
-	long kb = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
-
 static unsigned int next_expected;
 static volatile bool progress;
 
@@ -106,7 +89,7 @@ int main(void)
 			CHECK_CS(rc, CS_ERR_TRY_AGAIN);
 		CHECK_CS(cpg_dispatch(h, CS_DISPATCH_ALL), CS_OK);
 		if (sent % 64 == 0) {
-			long kb = rss_kb(d.pid);
+			long kb = harness_rss_kb(d.pid);
 
 			peak = kb > peak ? kb : peak;
 		}

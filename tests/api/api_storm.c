@@ -12,64 +12,10 @@
 #define STORM 1000
 #define RSS_BOUND_KB (128 * 1024)
 
-static unsigned int next_expected, sent;
-static volatile bool progress;
-
-static void on_deliver(cpg_handle_t h, const struct cpg_name *g, uint32_t n,
-    uint32_t pid, void *msg, size_t len)
-{
-	unsigned int seq;
-
-	CHECK(len == 4);
-	memcpy(&seq, msg, 4);
-	CHECK(seq == next_expected);
-	next_expected++;
-	progress = true;
-}
-
-static void on_confchg(cpg_handle_t h, const struct cpg_name *g,
-    const struct cpg_address *m, size_t nm, const struct cpg_address *l,
-    size_t nl, const struct cpg_address *j, size_t nj)
-{
-	progress = true;
-}
-
-static void traffic(cpg_handle_t h, int n)
-{
-	for (int i = 0; i < n; i++) {
-		struct iovec iov = { &sent, 4 };
-
-		CHECK_CS(cpg_mcast_joined(h, CPG_TYPE_AGREED, &iov, 1), CS_OK);
-		sent++;
-	}
-	while (next_expected < sent) {
-		progress = false;
-		harness_wait(h, &progress);
-	}
-}
-
-static long rss_kb(pid_t pid)
-{
-	char path[64], line[256];
-	long kb = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (!(f = fopen(path, "r")))
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
-
 int main(void)
 {
 	static cpg_handle_t storm[STORM];
 	struct daemon_proc d;
-	cpg_callbacks_t cb = { on_deliver, on_confchg };
-	struct cpg_name g = harness_name("calm");
 	struct rlimit rl = { 2 * STORM + 256, 2 * STORM + 256 };
 	cpg_handle_t h, x;
 	int refused = 0;
@@ -81,22 +27,20 @@ int main(void)
 		return 77;
 	}
 	harness_start(&d, NULL);
-	CHECK_CS(cpg_initialize(&h, &cb), CS_OK);
-	CHECK_CS(cpg_join(h, &g), CS_OK);
-	harness_wait(h, &progress);
-	traffic(h, 100);
+	h = harness_seq_open("calm");
+	harness_seq_traffic(h, 100);
 	for (int i = 0; i < STORM; i++) {
 		CHECK_CS(cpg_initialize(&storm[i], NULL), CS_OK);
 		if (i % 100 == 0)
-			traffic(h, 10);
+			harness_seq_traffic(h, 10);
 	}
-	kb = rss_kb(d.pid);
+	kb = harness_rss_kb(d.pid);
 	printf("%d connections: daemon RSS %ld kB (bound %d kB)\n", STORM + 1,
 	    kb, RSS_BOUND_KB);
 	CHECK(kb > 0 && kb < RSS_BOUND_KB);
 	for (int i = 0; i < STORM; i++)
 		CHECK_CS(cpg_finalize(storm[i]), CS_OK);
-	traffic(h, 100);
+	harness_seq_traffic(h, 100);
 
 	/* Starve the daemon of descriptors: new clients are refused at once
 	 * with NO_RESOURCES (none hangs); existing ones keep working. */
@@ -119,7 +63,7 @@ int main(void)
 	}
 	printf("with 40 descriptors: %d of 60 new clients refused\n", refused);
 	CHECK(refused > 0);
-	traffic(h, 100);
+	harness_seq_traffic(h, 100);
 	for (int i = 0; i < 60; i++)
 		if (storm[i])
 			CHECK_CS(cpg_finalize(storm[i]), CS_OK);
@@ -127,7 +71,7 @@ int main(void)
 	CHECK(prlimit(d.pid, RLIMIT_NOFILE, &rl, NULL) == 0);
 	CHECK_CS(cpg_initialize(&x, NULL), CS_OK);
 	CHECK_CS(cpg_finalize(x), CS_OK);
-	traffic(h, 100);
+	harness_seq_traffic(h, 100);
 	CHECK_CS(cpg_finalize(h), CS_OK);
 	harness_stop(&d);
 	return 0;

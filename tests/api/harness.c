@@ -271,3 +271,73 @@ cpg_handle_t harness_open(struct rec *r, unsigned int flags)
 	    r), CS_OK);
 	return h;
 }
+
+long harness_rss_kb(pid_t pid)
+{
+	char path[64], line[256];
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (!(f = fopen(path, "r")))
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+static unsigned int seq_next, seq_sent;
+static volatile bool seq_progress;
+
+static void seq_deliver(cpg_handle_t h, const struct cpg_name *g, uint32_t n,
+    uint32_t pid, void *msg, size_t len)
+{
+	unsigned int seq;
+
+	CHECK(len == 4);
+	memcpy(&seq, msg, 4);
+	CHECK(seq == seq_next);
+	seq_next++;
+	seq_progress = true;
+}
+
+static void seq_confchg(cpg_handle_t h, const struct cpg_name *g,
+    const struct cpg_address *m, size_t nm, const struct cpg_address *l,
+    size_t nl, const struct cpg_address *j, size_t nj)
+{
+	seq_progress = true;
+}
+
+cpg_handle_t harness_seq_open(const char *group)
+{
+	cpg_callbacks_t cb = { seq_deliver, seq_confchg };
+	struct cpg_name g = harness_name(group);
+	cpg_handle_t h;
+
+	CHECK_CS(cpg_initialize(&h, &cb), CS_OK);
+	CHECK_CS(cpg_join(h, &g), CS_OK);
+	seq_progress = false;
+	harness_wait(h, &seq_progress);
+	return h;
+}
+
+void harness_seq_traffic(cpg_handle_t h, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct iovec iov = { &seq_sent, 4 };
+
+		CHECK_CS(cpg_mcast_joined(h, CPG_TYPE_AGREED, &iov, 1), CS_OK);
+		seq_sent++;
+	}
+	while (seq_next < seq_sent) {
+		seq_progress = false;
+		harness_wait(h, &seq_progress);
+	}
+}
+
+unsigned int harness_seq_delivered(void)
+{
+	return seq_next;
+}

@@ -83,3 +83,14 @@ struct rec {
 
 /* cpg_model_initialize with recording callbacks and `flags`. */
 cpg_handle_t harness_open(struct rec *r, unsigned int flags);
+
+/* The daemon's resident memory in kB (VmRSS), or -1. */
+long harness_rss_kb(pid_t pid);
+
+/* A member that sends numbered 4-byte messages to its own group and
+ * checks they all come back in order: the "well-behaved client" that the
+ * hostile-client tests keep running beside the offender. */
+cpg_handle_t harness_seq_open(const char *group);
+/* Sends n more messages and waits until every one sent so far is back. */
+void harness_seq_traffic(cpg_handle_t h, int n);
+unsigned int harness_seq_delivered(void);
