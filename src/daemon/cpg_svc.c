@@ -156,7 +156,7 @@ static void req_mcast(struct cpg_svc *svc, struct conn *c,
 	uint32_t guarantee = rbuf_u32(rb);
 	size_t len = rb->left;
 	uint64_t cost = IPC_MCAST_COST(len);
-	uint8_t *buf;
+	uint8_t hdr[CPG_WIRE_MCAST_HDR];
 	struct wbuf wb;
 
 	if (rb->err || guarantee > CPG_TYPE_SAFE || len > COHORT_MSG_MAX) {
@@ -173,16 +173,12 @@ static void req_mcast(struct cpg_svc *svc, struct conn *c,
 		ipcs_credit(c, cost);
 		return;
 	}
-	buf = cpg_scratch(svc, CPG_WIRE_MCAST_HDR + len);
-	if (!buf) {
-		ipcs_close_conn(svc->d->ipcs, c, "out of memory");
-		return;
-	}
-	wbuf_init(&wb, buf, CPG_WIRE_MCAST_HDR + len);
+	/* The payload goes from the IPC buffer to the protocol engine in one
+	 * copy, behind the service header. */
+	wbuf_init(&wb, hdr, sizeof(hdr));
 	cpg_wire_put_proc(&wb, CPG_MSG_MCAST, &c->group, c->join_pid, guarantee);
-	wbuf_copy(&wb, rb->p, len);
-	if (node_submit(svc->d, c, buf, wb.len, guarantee == CPG_TYPE_SAFE ?
-	    PROTO_SAFE : PROTO_AGREED, cost) < 0)
+	if (node_submit2(svc->d, c, hdr, wb.len, rb->p, len,
+	    guarantee == CPG_TYPE_SAFE ? PROTO_SAFE : PROTO_AGREED, cost) < 0)
 		ipcs_close_conn(svc->d->ipcs, c, "out of memory");
 }
 

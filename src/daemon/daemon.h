@@ -118,6 +118,10 @@ int node_start(struct daemon *d);
  * a message of the daemon's own). The bytes are copied. 0 or -errno. */
 int node_submit(struct daemon *d, struct conn *owner, const uint8_t *msg,
     size_t len, enum proto_guarantee g, uint64_t cost);
+/* The same for a message in two pieces (a header and a payload). */
+int node_submit2(struct daemon *d, struct conn *owner, const uint8_t *hdr,
+    size_t hlen, const uint8_t *payload, size_t plen, enum proto_guarantee g,
+    uint64_t cost);
 /* A connection is going away: its queued messages stay, unowned. */
 void node_forget_owner(struct daemon *d, struct conn *c);
 void node_after_io(struct daemon *d);

@@ -80,18 +80,21 @@ void node_after_io(struct daemon *d)
 	rearm(d);
 }
 
-int node_submit(struct daemon *d, struct conn *owner, const uint8_t *msg,
-    size_t len, enum proto_guarantee g, uint64_t cost)
+int node_submit2(struct daemon *d, struct conn *owner, const uint8_t *hdr,
+    size_t hlen, const uint8_t *payload, size_t plen, enum proto_guarantee g,
+    uint64_t cost)
 {
 	struct submitq *q = d->subq;
 	struct subq_entry *e;
 
 	if (!q->head) {
+		struct iovec iov[2] = { { (void *)hdr, hlen },
+		    { (void *)payload, plen } };
 		bool outer = !d->in_proto;
 		int rc;
 
 		d->in_proto = true;
-		rc = proto_submit(d->proto, loop_now(d->loop), msg, len, g);
+		rc = proto_submitv(d->proto, loop_now(d->loop), iov, 2, g);
 		d->in_proto = !outer;
 		if (rc == 0) {
 			if (owner)
@@ -103,15 +106,23 @@ int node_submit(struct daemon *d, struct conn *owner, const uint8_t *msg,
 		if (rc != -EAGAIN)
 			return rc;
 	}
-	e = malloc(sizeof(*e) + len);
+	e = malloc(sizeof(*e) + hlen + plen);
 	if (!e)
 		return -ENOMEM;
-	*e = (struct subq_entry){ NULL, owner, cost, g, len };
-	memcpy(e->msg, msg, len);
+	*e = (struct subq_entry){ NULL, owner, cost, g, hlen + plen };
+	memcpy(e->msg, hdr, hlen);
+	if (plen)
+		memcpy(e->msg + hlen, payload, plen);
 	*q->tail = e;
 	q->tail = &e->next;
 	q->n++;
 	return 0;
+}
+
+int node_submit(struct daemon *d, struct conn *owner, const uint8_t *msg,
+    size_t len, enum proto_guarantee g, uint64_t cost)
+{
+	return node_submit2(d, owner, msg, len, NULL, 0, g, cost);
 }
 
 void node_forget_owner(struct daemon *d, struct conn *c)

@@ -30,6 +30,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #define PROTO_MAX_NODES 64          /* nodes in a nodelist / a ring */
 /* Largest message proto_submit takes: a 16 MiB client message plus the
@@ -155,6 +156,10 @@ int proto_receive(struct proto *p, uint64_t now, uint32_t from,
  * -EMSGSIZE above PROTO_MSG_MAX. */
 int proto_submit(struct proto *p, uint64_t now, const void *msg, size_t len,
     enum proto_guarantee guarantee);
+
+/* The same, for a message given in pieces (copied once, in order). */
+int proto_submitv(struct proto *p, uint64_t now, const struct iovec *iov,
+    int iovcnt, enum proto_guarantee guarantee);
 
 /* Free bytes in the local send queue (what proto_submit would accept). */
 size_t proto_send_space(const struct proto *p);

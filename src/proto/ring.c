@@ -255,14 +255,18 @@ int proto_receive(struct proto *p, uint64_t now, uint32_t from,
 	return 0;
 }
 
-int proto_submit(struct proto *p, uint64_t now, const void *msg, size_t len,
-    enum proto_guarantee guarantee)
+int proto_submitv(struct proto *p, uint64_t now, const struct iovec *iov,
+    int iovcnt, enum proto_guarantee guarantee)
 {
 	struct qmsg *m;
+	size_t len = 0, off = 0;
 
 	(void)now;
-	if (len > PROTO_MSG_MAX)
-		return -EMSGSIZE;
+	for (int i = 0; i < iovcnt; i++) {
+		if (iov[i].iov_len > PROTO_MSG_MAX - len)
+			return -EMSGSIZE;
+		len += iov[i].iov_len;
+	}
 	if (guarantee != PROTO_AGREED && guarantee != PROTO_SAFE)
 		return -EINVAL;
 	/* A message larger than the whole queue fits an empty queue. */
@@ -272,12 +276,24 @@ int proto_submit(struct proto *p, uint64_t now, const void *msg, size_t len,
 	if (!m)
 		return -ENOMEM;
 	*m = (struct qmsg){ .g = guarantee, .len = len };
-	memcpy(m->data, msg, len);
+	for (int i = 0; i < iovcnt; i++) {
+		if (iov[i].iov_len)
+			memcpy(m->data + off, iov[i].iov_base, iov[i].iov_len);
+		off += iov[i].iov_len;
+	}
 	*p->sq_tail = m;
 	p->sq_tail = &m->next;
 	p->sq_bytes += len;
 	rotate(p);
 	return 0;
+}
+
+int proto_submit(struct proto *p, uint64_t now, const void *msg, size_t len,
+    enum proto_guarantee guarantee)
+{
+	struct iovec iov = { (void *)msg, len };
+
+	return proto_submitv(p, now, &iov, 1, guarantee);
 }
 
 size_t proto_send_space(const struct proto *p)

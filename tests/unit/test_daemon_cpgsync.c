@@ -54,15 +54,24 @@ struct ipcs {
 	struct conn *first;
 };
 
+int node_submit2(struct daemon *d, struct conn *owner, const uint8_t *hdr,
+    size_t hlen, const uint8_t *payload, size_t plen, enum proto_guarantee g,
+    uint64_t cost)
+{
+	assert_true(hlen + plen <= sizeof(queue[0].msg));
+	queue[q_tail].sender = d->nodeid;
+	queue[q_tail].len = hlen + plen;
+	memcpy(queue[q_tail].msg, hdr, hlen);
+	if (plen)
+		memcpy(queue[q_tail].msg + hlen, payload, plen);
+	q_tail++;
+	return 0;
+}
+
 int node_submit(struct daemon *d, struct conn *owner, const uint8_t *msg,
     size_t len, enum proto_guarantee g, uint64_t cost)
 {
-	assert_true(len <= sizeof(queue[0].msg));
-	queue[q_tail].sender = d->nodeid;
-	queue[q_tail].len = len;
-	memcpy(queue[q_tail].msg, msg, len);
-	q_tail++;
-	return 0;
+	return node_submit2(d, owner, msg, len, NULL, 0, g, cost);
 }
 
 char *node_status_text(struct daemon *d, size_t *len)
