@@ -8,14 +8,17 @@ fail=0
 cpg=$(nm -D --defined-only "$B/lib/libcpg.so.4" | awk '$2 == "T" {print $3}' | sed 's/@.*//' | sort -u)
 common=$(nm -D --defined-only "$B/lib/libcorosync_common.so.4" | awk '$2 == "T" {print $3}' | sed 's/@.*//' | sort -u)
 n=$(echo "$cpg" | wc -l)
+dyn=$(objdump -T "$B/lib/libcpg.so.4")
+rd_cpg=$(readelf -d "$B/lib/libcpg.so.4")
+rd_common=$(readelf -d "$B/lib/libcorosync_common.so.4")
 [ "$n" -eq 20 ] || { echo "libcpg exports $n functions, want 20:"; echo "$cpg"; fail=1; }
 for f in $cpg; do
 	case $f in cpg_*) ;; *) echo "libcpg exports $f"; fail=1 ;; esac
-	objdump -T "$B/lib/libcpg.so.4" | grep -q "COROSYNC_CPG_1.0 *$f\$" ||
+	grep -q "COROSYNC_CPG_1.0 *$f\$" <<<"$dyn" ||
 	    { echo "$f is not at version COROSYNC_CPG_1.0"; fail=1; }
 done
-readelf -d "$B/lib/libcpg.so.4" | grep -q 'SONAME.*\[libcpg.so.4\]' || { echo "soname is not libcpg.so.4"; fail=1; }
-readelf -d "$B/lib/libcorosync_common.so.4" | grep -q 'SONAME.*\[libcorosync_common.so.4\]' || { echo "bad libcorosync_common soname"; fail=1; }
+grep -q 'SONAME.*\[libcpg.so.4\]' <<<"$rd_cpg" || { echo "soname is not libcpg.so.4"; fail=1; }
+grep -q 'SONAME.*\[libcorosync_common.so.4\]' <<<"$rd_common" || { echo "bad libcorosync_common soname"; fail=1; }
 for f in $cpg; do
 	[ -f "tests/api/api_$f.c" ] || { echo "no API test tests/api/api_$f.c"; fail=1; }
 	[ -f "man/$f.3" ] || { echo "no man page man/$f.3"; fail=1; }

@@ -24,7 +24,7 @@ set +e
 out=$("$CTL" status 2>&1); rc=$?
 set -e
 [ $rc -eq 1 ] || fail "status without a daemon exited $rc"
-echo "$out" | grep -q "cannot reach cohortd" || fail "no clear error: $out"
+grep -q "cannot reach cohortd" <<<"$out" || fail "no clear error: $out"
 "$CTL" >/dev/null 2>&1 && fail "no command should be a usage error" || [ $? -eq 2 ] || fail "usage exit"
 
 mkfifo "$DIR/ready"
@@ -33,7 +33,7 @@ pids+=($!)
 read -r line <"$DIR/ready"
 
 st=$("$CTL" status)
-echo "$st" | grep -q "^nodeid  *3$" || fail "status text"
+grep -q "^nodeid  *3$" <<<"$st" || fail "status text"
 "$CTL" --json status | json 'assert d["nodeid"]==3 and d["members"]==[3] and d["state"]=="operational", d'
 
 # listen in the background (JSON lines), wait for its join, then send.
@@ -53,9 +53,9 @@ while read -r ev <&4; do
 	seen="$seen $kind"
 	[ "$kind" = leave ] && break
 done
-echo "$seen" | grep -q "join message leave" || fail "listener saw:$seen"
+grep -q "join message leave" <<<"$seen" || fail "listener saw:$seen"
 mem=$("$CTL" members ctltest)
-echo "$mem" | grep -q "1 member" || fail "members text"
+grep -q "1 member" <<<"$mem" || fail "members text"
 
 # cpgtool: a group whose name has a 0x01 byte, a 0xff byte and a backslash.
 name=$(printf 'g\001\377\\z')
@@ -64,21 +64,21 @@ mkfifo "$DIR/odd"
 pids+=($!)
 exec 5<"$DIR/odd"
 read -r ev <&5
-echo "$ev" | grep -q '^confchg' || fail "odd listener: $ev"
+grep -q '^confchg' <<<"$ev" || fail "odd listener: $ev"
 "$CTL" cpgtool >"$DIR/cpgtool.txt"
-head -1 "$DIR/cpgtool.txt" | grep -qP '^Group Name\t       PID\t   Node ID$' || fail "cpgtool header"
+grep -qP '^Group Name\t       PID\t   Node ID$' <<<"$(head -1 "$DIR/cpgtool.txt")" || fail "cpgtool header"
 grep -qF 'g\x01\xFF\\z' "$DIR/cpgtool.txt" || fail "cpgtool escaping: $(cat -A "$DIR/cpgtool.txt")"
 grep -qP "^\t\t +$lpid\t +3 \(127\.0\.0\.1\)$" "$DIR/cpgtool.txt" || fail "cpgtool member line: $(cat -A "$DIR/cpgtool.txt")"
 delim=$("$CTL" cpgtool -d ,)
 [ "$(echo "$delim" | head -1)" = 'GRP_NAME,PID,NODEID' ] || fail "cpgtool -d header"
-echo "$delim" | grep -qx "ctltest,$lpid,3" || fail "cpgtool -d line"
+grep -qx "ctltest,$lpid,3" <<<"$delim" || fail "cpgtool -d line"
 [ "$("$CTL" cpgtool -n | wc -l)" -eq 2 ] || fail "cpgtool -n"
 # Names in order of (length, bytes): the 5-byte name first.
 [ "$("$CTL" cpgtool -n -d ';')" = 'g\x01\xFF\\z;ctltest;' ] || fail "cpgtool -n -d: $("$CTL" cpgtool -n -d ';')"
 raw=$("$CTL" cpgtool -e -n)
-echo "$raw" | grep -qF "$name" || fail "cpgtool -e"
+grep -qF "$name" <<<"$raw" || fail "cpgtool -e"
 usage=$("$CTL" cpgtool -h)
-echo "$usage" | grep -q Usage || fail "cpgtool -h"
+grep -q Usage <<<"$usage" || fail "cpgtool -h"
 set +e; "$CTL" cpgtool -x >/dev/null 2>&1; rc=$?; set -e
 [ $rc -eq 1 ] || fail "cpgtool unknown option exited $rc"
 

@@ -18,7 +18,7 @@ trap cleanup EXIT
 
 # 1: against corosync's headers and library (no -I of ours anywhere).
 cc -o "$DIR/with-corosync" tests/compat/compat_client.c $(pkg-config --cflags --libs libcpg) -lcorosync_common
-readelf -d "$DIR/with-corosync" | grep -q 'NEEDED.*\[libcpg.so.4\]' || { echo "not linked against libcpg.so.4"; exit 1; }
+grep -q 'NEEDED.*\[libcpg.so.4\]' <<<"$(readelf -d "$DIR/with-corosync")" || { echo "not linked against libcpg.so.4"; exit 1; }
 # 2: against ours.
 cc -Iinclude -o "$DIR/with-cohort" tests/compat/compat_client.c -L"$B/lib" -lcpg -lcorosync_common \
     -Wl,-rpath,"$B/lib"
@@ -38,8 +38,9 @@ read -r line <"$DIR/ready"
 [ "$line" = READY ] || { echo "daemon not ready"; exit 1; }
 # The corosync-built binary, with Cohort's library found first.
 LD_LIBRARY_PATH="$B/lib" "$DIR/with-corosync"
-LD_LIBRARY_PATH="$B/lib" ldd "$DIR/with-corosync" | grep -q "$B/lib/libcpg.so.4" ||
-    { echo "the corosync-built binary did not load Cohort's libcpg"; exit 1; }
+libs=$(LD_LIBRARY_PATH="$B/lib" ldd "$DIR/with-corosync")
+grep -q "$B/lib/libcpg.so.4" <<<"$libs" ||
+    { echo "the corosync-built binary did not load Cohort's libcpg:"; echo "$libs"; exit 1; }
 "$DIR/with-cohort"
 kill "$dpid"; wait "$dpid"; dpid=
 echo "binary and source compatibility: ok"

@@ -6,6 +6,6 @@ set -euo pipefail
 B=${1:-build}
 out=$(bash tests/scripts/demo.sh "$B" 2>&1) || { echo "$out"; echo "demo failed"; exit 1; }
 for want in "hello from carol" "second message" "procdown" "done: nothing left running"; do
-	echo "$out" | grep -q "$want" || { echo "$out"; echo "demo output lacks: $want"; exit 1; }
+	grep -q "$want" <<<"$out" || { echo "$out"; echo "demo output lacks: $want"; exit 1; }
 done
 echo "demo ran to completion"

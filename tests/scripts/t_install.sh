@@ -18,7 +18,7 @@ for f in sbin/cohortd bin/cohortctl lib/libcpg.so.4 lib/libcpg.so \
 	[ -e "$DIR/usr/$f" ] || { echo "missing after install: $f"; exit 1; }
 done
 [ "$(readlink "$DIR/usr/lib/libcpg.so")" = libcpg.so.4 ] || { echo "libcpg.so is not a link to libcpg.so.4"; exit 1; }
-readelf -d "$DIR/usr/lib/libcpg.so.4" | grep -q 'SONAME.*\[libcpg.so.4\]' || { echo "wrong soname"; exit 1; }
+grep -q 'SONAME.*\[libcpg.so.4\]' <<<"$(readelf -d "$DIR/usr/lib/libcpg.so.4")" || { echo "wrong soname"; exit 1; }
 
 cat >"$DIR/app.c" <<'C'
 #include <corosync/cpg.h>
