@@ -4,6 +4,7 @@
  *   cohortctl [--json] status | groups | members GROUP | send GROUP TEXT
  *                      | listen GROUP
  *   cohortctl cpgtool [-d DELIM] [-e] [-n] [-h]
+ *   cohortctl keygen [-f] [FILE]
  *
  * Each command fetches into plain data first, then prints it as text or
  * as JSON (out.c). Exit status: 0 ok, 1 error, 2 usage.
@@ -42,6 +43,7 @@ static void usage(FILE *f)
 	    "       cohortctl [--json] send GROUP TEXT\n"
 	    "       cohortctl [--json] listen GROUP\n"
 	    "       cohortctl cpgtool [-d DELIM] [-e] [-n] [-h]\n"
+	    "       cohortctl keygen [-f] [FILE]\n"
 	    "environment: COHORT_SOCKET (default " IPC_DEFAULT_SOCKET ")\n");
 }
 
@@ -329,6 +331,8 @@ int main(int argc, char **argv)
 		return cmd_listen(o, argv[i + 1]);
 	if (!strcmp(argv[i], "cpgtool"))
 		return ctl_cpgtool(argc - i, argv + i);
+	if (!strcmp(argv[i], "keygen"))
+		return ctl_keygen(argc - i, argv + i);
 	usage(stderr);
 	return 2;
 }

@@ -82,6 +82,15 @@ grep -q Usage <<<"$usage" || fail "cpgtool -h"
 set +e; "$CTL" cpgtool -x >/dev/null 2>&1; rc=$?; set -e
 [ $rc -eq 1 ] || fail "cpgtool unknown option exited $rc"
 
+# keygen: 256 bytes, mode 0400, no silent overwrite, -f replaces.
+"$CTL" keygen "$DIR/key" >/dev/null
+[ "$(stat -c '%s %a' "$DIR/key")" = "256 400" ] || fail "keygen file"
+set +e; "$CTL" keygen "$DIR/key" >/dev/null 2>&1; rc=$?; set -e
+[ $rc -eq 1 ] || fail "keygen overwrote an existing key"
+cp "$DIR/key" "$DIR/key.old"
+"$CTL" keygen -f "$DIR/key" >/dev/null
+cmp -s "$DIR/key" "$DIR/key.old" && fail "keygen -f did not write a new key"
+
 # listen leaves cleanly on SIGTERM.
 kill -TERM "$lpid"
 wait "$lpid" || fail "listen did not exit 0 on SIGTERM"
