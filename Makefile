@@ -61,7 +61,7 @@ EVSCHECK   := $(B)/tests/evs/evscheck
 PROGRAMS := $(COHORTD) $(COHORTCTL)
 ALL := $(CSC_SO) $(CSC_LINK) $(CPG_SO) $(CPG_LINK) $(PROGRAMS) $(PCFILE)
 
-.PHONY: all check check-build demo install clean deps fuzz sim-long bench
+.PHONY: all check check-build demo install clean deps fuzz bench
 all: $(ALL)
 
 $(B)/obj/%.o: %.c
@@ -161,9 +161,6 @@ fuzz: deps
 
 bench: all
 	bench/run.sh
-
-sim-long: $(SIM)
-	$(SIM) --seeds 100000
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
