@@ -59,6 +59,8 @@ struct conn {
 	bool wants_events;
 	bool dead;               /* closing: no more events, freed soon */
 	struct conn *next, *prev;
+	bool dirty;              /* on the server's list of work for later */
+	struct conn *dnext;
 
 	/* Flow control. */
 	uint64_t inflight;       /* credit consumed and not yet returned */

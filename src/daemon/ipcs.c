@@ -67,6 +67,7 @@ struct ipcs {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct conn *conns;
 	size_t n_conns;
+	struct conn *dirty;          /* connections with notices or frames to send */
 	struct sock *loose;          /* sockets without a connection yet */
 	uint32_t next_id;
 	uint64_t rng;
@@ -107,6 +108,20 @@ static int sock_queue(struct sock *s, struct frame *f)
 	s->out[(s->out_head + s->out_n++) % s->out_cap] = f;
 	s->out_bytes += f->len;
 	return 0;
+}
+
+/* Puts a connection on the list that ipcs_before_sleep() serves: only
+ * connections with something to send are visited, not all of them. */
+static void mark_dirty(struct conn *c)
+{
+	struct ipcs *srv;
+
+	if (!c || c->dirty || c->dead || !c->req)
+		return;
+	srv = c->req->srv;
+	c->dirty = true;
+	c->dnext = srv->dirty;
+	srv->dirty = c;
 }
 
 static void sock_set_events(struct sock *s, bool want_out)
@@ -171,6 +186,7 @@ static void sock_send(struct sock *s, struct frame *f)
 	}
 	/* A connection's frames are written in one batch before the loop
 	 * sleeps (ipcs_before_sleep); handshake replies go at once. */
+	mark_dirty(s->conn);
 	if (!s->conn && s->out_n == 1 && sock_flush(s) < 0) {
 		s->close_after_flush = true;
 		return;
@@ -247,6 +263,7 @@ void ipcs_credit(struct conn *c, uint64_t cost)
 		fatalx("credit returned beyond what was consumed");
 	c->inflight -= cost;
 	c->credit_back += cost;
+	mark_dirty(c);
 }
 
 /* Sends pending CREDIT and FLOWCTL notices of one connection. */
@@ -570,6 +587,7 @@ static void on_sock(void *arg, int fd, uint32_t events)
 	if (s->conn && s->conn->dead)
 		return;
 	if (events & EPOLLOUT) {
+		mark_dirty(s->conn);   /* a drained queue may end flow control */
 		if (sock_flush(s) < 0) {
 			if (s->conn)
 				ipcs_close_conn(s->srv, s->conn, "write failed");
@@ -794,10 +812,22 @@ void ipcs_free(struct ipcs *srv)
 
 void ipcs_before_sleep(struct ipcs *srv)
 {
-	for (struct conn *c = srv->conns; c; c = c->next) {
-		conn_notices(c);
-		conn_flush(srv, c, c->req);
-		conn_flush(srv, c, c->ev);
+	/* Serving a connection may queue more (a notice): go until none is
+	 * left. The list is empty before reaping, so it never holds a freed
+	 * connection. */
+	while (srv->dirty) {
+		struct conn *c = srv->dirty, *next;
+
+		srv->dirty = NULL;
+		for (; c; c = next) {
+			next = c->dnext;
+			c->dirty = false;
+			/* Events first: draining them may end flow control,
+			 * which the notices then tell, with the credit. */
+			conn_flush(srv, c, c->ev);
+			conn_notices(c);
+			conn_flush(srv, c, c->req);
+		}
 	}
 	if (srv->reap)
 		reap(srv);
