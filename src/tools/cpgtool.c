@@ -12,20 +12,34 @@
 #include "lib/admin.h"
 #include "tools/ctl.h"
 
-/* Walks an iteration of `type`, calling `fn` for every entry. */
-static cs_error_t iterate(cpg_iteration_type_t type,
+/* Where an iteration failed, for corosync-cpgtool's three messages. */
+enum iter_stage { STAGE_CONNECT, STAGE_ITERATOR, STAGE_NEXT };
+
+/* Walks an iteration of `type`, calling `start` (if not NULL) once
+ * connected and `fn` for every entry; on failure *stage (if not NULL) says
+ * which step failed. Like corosync-cpgtool, nothing is printed before the
+ * connection is made. */
+static cs_error_t iterate(cpg_iteration_type_t type, void (*start)(void *arg),
     void (*fn)(void *arg, const struct cpg_iteration_description_t *d),
-    void *arg)
+    void *arg, enum iter_stage *stage)
 {
+	enum iter_stage unused;
 	cpg_handle_t h;
 	cpg_iteration_handle_t it;
 	struct cpg_iteration_description_t d;
 	cs_error_t err = cpg_initialize(&h, NULL);
 
+	if (!stage)
+		stage = &unused;
+	*stage = STAGE_CONNECT;
 	if (err != CS_OK)
 		return err;
+	if (start)
+		start(arg);
+	*stage = STAGE_ITERATOR;
 	err = cpg_iteration_initialize(h, type, NULL, &it);
 	if (err == CS_OK) {
+		*stage = STAGE_NEXT;
 		while ((err = cpg_iteration_next(it, &d)) == CS_OK)
 			fn(arg, &d);
 		cpg_iteration_finalize(it);
@@ -58,7 +72,7 @@ static void count_member(void *arg, const struct cpg_iteration_description_t *d)
 
 cs_error_t ctl_fetch_groups(struct ctl_groups *gs)
 {
-	return iterate(CPG_ITERATION_ALL, count_member, gs);
+	return iterate(CPG_ITERATION_ALL, NULL, count_member, gs, NULL);
 }
 
 /* ------------------------------------------------------------- cpgtool */
@@ -126,6 +140,16 @@ static void print_entry(void *arg, const struct cpg_iteration_description_t *d)
 	printf(")\n");
 }
 
+static void print_header(void *arg)
+{
+	const struct cpgtool *t = arg;
+
+	if (t->delim)
+		printf("GRP_NAME%cPID%cNODEID\n", t->delim, t->delim);
+	else
+		printf("Group Name\t%10s\t%10s\n", "PID", "Node ID");
+}
+
 static void print_name(void *arg, const struct cpg_iteration_description_t *d)
 {
 	struct cpgtool *t = arg;
@@ -151,6 +175,7 @@ int ctl_cpgtool(int argc, char **argv)
 {
 	struct cpgtool t = { .escape = true };
 	bool names_only = false;
+	enum iter_stage stage;
 	cs_error_t err;
 	int ch;
 
@@ -175,22 +200,27 @@ int ctl_cpgtool(int argc, char **argv)
 		}
 	}
 	if (names_only) {
-		err = iterate(CPG_ITERATION_NAME_ONLY, print_name, &t);
-		if (t.delim)
+		err = iterate(CPG_ITERATION_NAME_ONLY, NULL, print_name, &t,
+		    &stage);
+		if (t.delim && stage == STAGE_NEXT)
 			putchar('\n');
 	} else {
 		if (cohort_admin_status(&t.status) < 0)
 			t.status = NULL;
-		if (t.delim)
-			printf("GRP_NAME%cPID%cNODEID\n", t.delim, t.delim);
-		else
-			printf("Group Name\t%10s\t%10s\n", "PID", "Node ID");
-		err = iterate(CPG_ITERATION_ALL, print_entry, &t);
+		err = iterate(CPG_ITERATION_ALL, print_header, print_entry, &t,
+		    &stage);
 		free(t.status);
 	}
 	if (err != CS_OK) {
-		fprintf(stderr, "Could not initialize corosync cpg API error %d\n",
-		    err);
+		/* corosync-cpgtool's own words for each step. */
+		if (stage == STAGE_CONNECT)
+			fprintf(stderr, "Could not initialize corosync cpg API "
+			    "error %d\n", err);
+		else if (stage == STAGE_ITERATOR)
+			fprintf(stderr, "Cannot initialize cpg iterator error "
+			    "%d\n", err);
+		else
+			fprintf(stderr, "cpg iteration error %d\n", err);
 		return 1;
 	}
 	return 0;

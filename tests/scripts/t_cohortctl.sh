@@ -25,6 +25,11 @@ out=$("$CTL" status 2>&1); rc=$?
 set -e
 [ $rc -eq 1 ] || fail "status without a daemon exited $rc"
 grep -q "cannot reach cohortd" <<<"$out" || fail "no clear error: $out"
+set +e
+out=$("$CTL" cpgtool 2>"$DIR/err"); rc=$?
+set -e
+[ $rc -eq 1 ] && [ -z "$out" ] || fail "cpgtool without a daemon: rc $rc, output '$out'"
+grep -q "^Could not initialize corosync cpg API error 2$" "$DIR/err" || fail "cpgtool error: $(cat "$DIR/err")"
 "$CTL" >/dev/null 2>&1 && fail "no command should be a usage error" || [ $? -eq 2 ] || fail "usage exit"
 
 mkfifo "$DIR/ready"
