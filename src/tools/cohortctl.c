@@ -25,6 +25,7 @@
 
 #define SEND_TRIES 1000        /* TRY_AGAIN rounds before send gives up */
 #define WAIT_MS 30000          /* bound on waiting for our own events */
+#define RETRY_MS 10            /* wait for credit between TRY_AGAIN rounds */
 
 static volatile sig_atomic_t stop_flag;
 
@@ -51,7 +52,7 @@ int ctl_fail(const char *what, cs_error_t err)
 {
 	fprintf(stderr, "cohortctl: %s: %s", what, cs_strerror(err));
 	if (err == CS_ERR_LIBRARY)
-		fprintf(stderr, " (is cohortd running? socket %s)",
+		fprintf(stderr, " (is cohortd running? COHORT_SOCKET=%s)",
 		    ipc_socket_path());
 	else if (err == CS_ERR_ACCESS)
 		fprintf(stderr, " (this user is not allowed: see uidgid in "
@@ -239,6 +240,19 @@ static cs_error_t pump(cpg_handle_t h, const bool *flag, bool bounded)
 	return CS_OK;
 }
 
+/* After CS_ERR_TRY_AGAIN: waits up to RETRY_MS for the daemon to say
+ * something (a flow-control notice or an event), then dispatches it, so a
+ * bounded number of retries spans a bounded time instead of a busy spin. */
+static cs_error_t wait_credit(cpg_handle_t h)
+{
+	struct pollfd p = { .events = POLLIN };
+
+	cpg_fd_get(h, &p.fd);
+	if (poll(&p, 1, RETRY_MS) < 0 && errno != EINTR)
+		return CS_ERR_LIBRARY;
+	return cpg_dispatch(h, CS_DISPATCH_ALL);
+}
+
 static int cmd_send(const struct out *o, const char *group, const char *text)
 {
 	struct session s = { .o = o, .text = text, .len = strlen(text) };
@@ -258,7 +272,7 @@ static int cmd_send(const struct out *o, const char *group, const char *text)
 		err = cpg_mcast_joined(h, CPG_TYPE_AGREED, &iov, 1);
 		if (err != CS_ERR_TRY_AGAIN || ++tries == SEND_TRIES)
 			break;
-		err = cpg_dispatch(h, CS_DISPATCH_ALL);
+		err = wait_credit(h);
 	}
 	if (err == CS_OK)
 		err = pump(h, &s.got, true);
