@@ -131,7 +131,7 @@ $(B)/tests/api/%: $(B)/obj/tests/api/%.o $(call obj,$(API_HELP)) $(CPG_LINK) $(L
 	$(CC) $(LDFLAGS_ALL) -Wl,-rpath,'$$ORIGIN/../../lib' -o $@ $< $(call obj,$(API_HELP)) \
 	    -L$(B)/lib -lcpg -lcorosync_common $(LIBCOMMON) $(THREADS)
 
-$(B)/tests/sim/sim: $(call obj,$(SIM_SRC)) $(LIBPROTO) $(LIBCOMMON)
+$(B)/tests/sim/sim: $(call obj,$(SIM_SRC)) $(B)/obj/tests/evs/evs.o $(LIBPROTO) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^
 

@@ -153,6 +153,57 @@ static inline void wbuf_copy(struct wbuf *wb, const void *src, size_t n)
 		memcpy(b, src, n);
 }
 
+/* Network byte order (big-endian): the protocol's datagrams. */
+static inline uint16_t rbuf_be16(struct rbuf *rb)
+{
+	const uint8_t *b = rbuf_take(rb, 2);
+
+	return b ? (uint16_t)(b[0] << 8 | b[1]) : 0;
+}
+
+static inline uint32_t rbuf_be32(struct rbuf *rb)
+{
+	const uint8_t *b = rbuf_take(rb, 4);
+
+	return b ? (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+	    (uint32_t)b[2] << 8 | (uint32_t)b[3] : 0;
+}
+
+static inline uint64_t rbuf_be64(struct rbuf *rb)
+{
+	uint64_t hi = rbuf_be32(rb);
+
+	return hi << 32 | rbuf_be32(rb);
+}
+
+static inline void wbuf_be16(struct wbuf *wb, uint16_t v)
+{
+	uint8_t *b = wbuf_take(wb, 2);
+
+	if (b) {
+		b[0] = (uint8_t)(v >> 8);
+		b[1] = (uint8_t)v;
+	}
+}
+
+static inline void wbuf_be32(struct wbuf *wb, uint32_t v)
+{
+	uint8_t *b = wbuf_take(wb, 4);
+
+	if (b) {
+		b[0] = (uint8_t)(v >> 24);
+		b[1] = (uint8_t)(v >> 16);
+		b[2] = (uint8_t)(v >> 8);
+		b[3] = (uint8_t)v;
+	}
+}
+
+static inline void wbuf_be64(struct wbuf *wb, uint64_t v)
+{
+	wbuf_be32(wb, (uint32_t)(v >> 32));
+	wbuf_be32(wb, (uint32_t)v);
+}
+
 /* Little-endian store/load for patching headers in place. */
 static inline void put_u32(uint8_t *b, uint32_t v)
 {

@@ -22,6 +22,10 @@ void evs_free(struct evs *e)
 		for (size_t k = 0; k < e->h[i].n; k++)
 			free(e->h[i].ev[k].members);
 		free(e->h[i].ev);
+		free(e->h[i].hkey);
+		free(e->h[i].hpos);
+		free(e->h[i].sent_digest);
+		free(e->h[i].sent_set);
 	}
 	free(e->h);
 	free(e->names);
@@ -147,6 +151,62 @@ int evs_read(struct evs *e, FILE *f, const char *file)
 
 /* ----------------------------------------------------------- checks */
 
+static uint64_t dkey(int sender, uint64_t seq)
+{
+	return (uint64_t)(sender + 1) << 44 | (seq & ((1ull << 44) - 1));
+}
+
+static size_t hslot(uint64_t key, size_t cap)
+{
+	key *= 0x9E3779B97F4A7C15ull;
+	return (size_t)(key >> 20) & (cap - 1);
+}
+
+/* Indexes a history's deliveries and sends; fails on a duplicate. */
+static int index_hist(struct evs *e, struct evs_hist *h)
+{
+	size_t cap = 16, maxseq = 0;
+
+	while (cap < 2 * h->n + 16)
+		cap *= 2;
+	h->hkey = calloc(cap, sizeof(*h->hkey));
+	h->hpos = calloc(cap, sizeof(*h->hpos));
+	h->hcap = cap;
+	for (size_t i = 0; i < h->n; i++)
+		if (h->ev[i].kind == EVS_SEND && h->ev[i].seq > maxseq)
+			maxseq = h->ev[i].seq;
+	if (maxseq > 2 * h->n + 1024)
+		return fail(e, "%s: send numbers must count from 1 (saw %zu)",
+		    nm(e, h), maxseq);
+	h->n_sent = maxseq + 1;
+	h->sent_digest = calloc(h->n_sent, sizeof(*h->sent_digest));
+	h->sent_set = calloc(h->n_sent, sizeof(*h->sent_set));
+	if (!h->hkey || !h->hpos || !h->sent_digest || !h->sent_set)
+		return fail(e, "out of memory");
+	for (size_t i = 0; i < h->n; i++) {
+		const struct evs_event *a = &h->ev[i];
+		uint64_t k;
+		size_t sl;
+
+		if (a->kind == EVS_SEND) {
+			h->sent_digest[a->seq] = a->digest;
+			h->sent_set[a->seq] = true;
+			continue;
+		}
+		if (a->kind != EVS_DELIVER)
+			continue;
+		k = dkey(a->sender, a->seq);
+		for (sl = hslot(k, cap); h->hkey[sl]; sl = (sl + 1) & (cap - 1))
+			if (h->hkey[sl] == k)
+				return fail(e, "invariant 1 (no duplication): %s "
+				    "delivered %s#%" PRIu64 " twice", nm(e, h),
+				    e->names[a->sender], a->seq);
+		h->hkey[sl] = k;
+		h->hpos[sl] = i;
+	}
+	return 0;
+}
+
 static const struct evs_hist *hist_of(const struct evs *e, int id)
 {
 	for (size_t i = 0; i < e->n; i++)
@@ -157,13 +217,11 @@ static const struct evs_hist *hist_of(const struct evs *e, int id)
 
 static bool sent(const struct evs_hist *h, uint64_t seq, uint64_t digest)
 {
-	for (size_t i = 0; i < h->n; i++)
-		if (h->ev[i].kind == EVS_SEND && h->ev[i].seq == seq)
-			return h->ev[i].digest == digest;
-	return false;
+	return seq < h->n_sent && h->sent_set[seq] &&
+	    h->sent_digest[seq] == digest;
 }
 
-/* 1: every delivery was sent (same digest), none delivered twice. */
+/* 1: every delivery was sent (same digest); duplicates: index_hist. */
 static int check_creation(struct evs *e, const struct evs_hist *h)
 {
 	for (size_t i = 0; i < h->n; i++) {
@@ -177,12 +235,6 @@ static int check_creation(struct evs *e, const struct evs_hist *h)
 			return fail(e, "invariant 1 (no creation): %s delivered "
 			    "%s#%" PRIu64 ", which %s did not send", nm(e, h),
 			    e->names[a->sender], a->seq, e->names[a->sender]);
-		for (size_t k = i + 1; k < h->n; k++)
-			if (h->ev[k].kind == EVS_DELIVER &&
-			    h->ev[k].sender == a->sender && h->ev[k].seq == a->seq)
-				return fail(e, "invariant 1 (no duplication): %s "
-				    "delivered %s#%" PRIu64 " twice", nm(e, h),
-				    e->names[a->sender], a->seq);
 	}
 	return 0;
 }
@@ -190,10 +242,12 @@ static int check_creation(struct evs *e, const struct evs_hist *h)
 /* Position of a message in a history's deliveries, or -1. */
 static long position(const struct evs_hist *h, int sender, uint64_t seq)
 {
-	for (size_t i = 0; i < h->n; i++)
-		if (h->ev[i].kind == EVS_DELIVER && h->ev[i].sender == sender &&
-		    h->ev[i].seq == seq)
-			return (long)i;
+	uint64_t k = dkey(sender, seq);
+
+	for (size_t sl = hslot(k, h->hcap); h->hkey[sl];
+	    sl = (sl + 1) & (h->hcap - 1))
+		if (h->hkey[sl] == k)
+			return (long)h->hpos[sl];
 	return -1;
 }
 
@@ -228,33 +282,34 @@ static int check_order(struct evs *e, const struct evs_hist *a,
 /* 3: per sender, increasing; inside one configuration, without gaps. */
 static int check_fifo(struct evs *e, const struct evs_hist *h)
 {
-	for (size_t i = 0; i < h->n; i++) {
+	uint64_t *last = calloc(e->n_names, sizeof(*last));
+	size_t *epoch = calloc(e->n_names, sizeof(*epoch));
+	size_t confs = 1;
+	int rc = 0;
+
+	if (!last || !epoch) {
+		rc = fail(e, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < h->n && !rc; i++) {
 		const struct evs_event *a = &h->ev[i];
 
+		if (a->kind == EVS_CONF)
+			confs++;
 		if (a->kind != EVS_DELIVER)
 			continue;
-		for (size_t k = i + 1; k < h->n; k++) {
-			const struct evs_event *b = &h->ev[k];
-
-			if (b->kind == EVS_CONF)
-				break;   /* gaps may open at a change */
-			if (b->kind == EVS_DELIVER && b->sender == a->sender) {
-				if (b->seq != a->seq + 1)
-					return fail(e, "invariant 3 (FIFO): %s "
-					    "delivered %s#%" PRIu64 " after #%"
-					    PRIu64, nm(e, h),
-					    e->names[a->sender], b->seq, a->seq);
-				break;
-			}
-		}
-		for (size_t k = i + 1; k < h->n; k++)
-			if (h->ev[k].kind == EVS_DELIVER &&
-			    h->ev[k].sender == a->sender && h->ev[k].seq < a->seq)
-				return fail(e, "invariant 3 (FIFO): %s delivered "
-				    "%s#%" PRIu64 " after #%" PRIu64, nm(e, h),
-				    e->names[a->sender], h->ev[k].seq, a->seq);
+		if (last[a->sender] && (a->seq <= last[a->sender] ||
+		    (epoch[a->sender] == confs && a->seq != last[a->sender] + 1)))
+			rc = fail(e, "invariant 3 (FIFO): %s delivered %s#%"
+			    PRIu64 " after #%" PRIu64, nm(e, h),
+			    e->names[a->sender], a->seq, last[a->sender]);
+		last[a->sender] = a->seq;
+		epoch[a->sender] = confs;
 	}
-	return 0;
+out:
+	free(last);
+	free(epoch);
+	return rc;
 }
 
 /* 4: a process that does not crash delivers what it sent. */
@@ -295,6 +350,25 @@ static bool same_members(const struct evs_event *a, const struct evs_event *b)
 	    memcmp(a->members, b->members, a->n_members * sizeof(uint32_t)) == 0;
 }
 
+/* The regular configuration before event `at`, or -1. */
+static long prev_regular(const struct evs_hist *h, long at)
+{
+	for (long i = at - 1; i >= 0; i--)
+		if (h->ev[i].kind == EVS_CONF && h->ev[i].conf_kind == 'R')
+			return i;
+	return -1;
+}
+
+static bool same_prev(const struct evs_hist *a, long i,
+    const struct evs_hist *b, long j)
+{
+	long pa = prev_regular(a, i), pb = prev_regular(b, j);
+
+	if (pa < 0 || pb < 0)
+		return pa < 0 && pb < 0;
+	return a->ev[pa].rep == b->ev[pb].rep && a->ev[pa].ring == b->ev[pb].ring;
+}
+
 /* 5 and 6 for a pair of processes. */
 static int check_configs(struct evs *e, const struct evs_hist *a,
     const struct evs_hist *b)
@@ -307,6 +381,11 @@ static int check_configs(struct evs *e, const struct evs_hist *a,
 			continue;
 		j = find_conf(b, c->rep, c->ring, c->conf_kind);
 		if (j < 0)
+			continue;
+		/* Members of a new ring that come from different old ones
+		 * install different transitional sets under the new ring's
+		 * id: compare only those that come from the same one. */
+		if (c->conf_kind == 'T' && !same_prev(a, (long)i, b, j))
 			continue;
 		if (!same_members(c, &b->ev[j]))
 			return fail(e, "invariant 6 (agreement): %s and %s install "
@@ -375,6 +454,9 @@ static int check_transitional(struct evs *e, const struct evs_hist *h)
 
 int evs_check(struct evs *e)
 {
+	for (size_t i = 0; i < e->n; i++)
+		if (!e->h[i].hkey && index_hist(e, &e->h[i]))
+			return -1;
 	for (size_t i = 0; i < e->n; i++) {
 		if (check_creation(e, &e->h[i]) || check_fifo(e, &e->h[i]) ||
 		    check_self(e, &e->h[i]) || check_transitional(e, &e->h[i]))

@@ -50,6 +50,12 @@ struct evs_hist {
 	struct evs_event *ev;      /* owned */
 	size_t n, cap;
 	bool crashed;
+	/* Built by evs_check: deliveries by (sender, seq), sends by seq. */
+	uint64_t *hkey;            /* owned; 0 = empty slot */
+	size_t *hpos, hcap;        /* owned */
+	uint64_t *sent_digest;     /* owned; [seq], 0 = not sent */
+	bool *sent_set;            /* owned */
+	size_t n_sent;
 };
 
 #define EVS_NAMES_MAX 1024

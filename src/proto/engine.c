@@ -1,0 +1,441 @@
+/*
+ * engine.c: the engine's API (proto.h): creation, datagram dispatch,
+ * local submissions, timers and status. The protocol itself is in
+ * order.c (the token) and memb.c (forming rings); docs/protocol.md
+ * describes both.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto/internal.h"
+
+#define DEFAULT_SEND_QUEUE (8u << 20)
+
+static const char *const state_names[] = {
+	[ST_IDLE] = "idle",
+	[ST_OPERATIONAL] = "operational",
+	[ST_GATHER] = "gather",
+	[ST_COMMIT] = "commit",
+	[ST_RECOVERY] = "recovery",
+};
+
+void plog(struct proto *p, int level, const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+
+	if (!p->ops.log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	p->ops.log(p->ctx, level, line);
+}
+
+/* Every state change goes through here, and is logged. */
+void set_state(struct proto *p, enum pstate to, const char *why)
+{
+	plog(p, 3, "%s -> %s (%s) ring %x.%llx", state_names[p->state],
+	    state_names[to], why, p->ring.rep, (unsigned long long)p->ring.seq);
+	p->state = to;
+}
+
+int node_index(const struct proto *p, uint32_t nodeid)
+{
+	for (size_t i = 0; i < p->cfg.n_nodes; i++)
+		if (p->cfg.nodes[i] == nodeid)
+			return (int)i;
+	return -1;
+}
+
+void send_dgram(struct proto *p, uint32_t to, const uint8_t *buf, size_t len)
+{
+	if (p->cfg.n_nodes == 1 || to == p->cfg.local_nodeid)
+		return;
+	p->stats.tx_datagrams++;
+	p->ops.send(p->ctx, to, buf, len);
+}
+
+struct wire_hdr make_hdr(const struct proto *p, uint8_t type,
+    struct proto_ring_id ring)
+{
+	return (struct wire_hdr){ .version = WIRE_VERSION,
+	    .max_version = WIRE_VERSION, .type = type,
+	    .cluster_id = p->cfg.cluster_id, .sender = p->cfg.local_nodeid,
+	    .ring = ring };
+}
+
+bool idset_has(const struct idset *s, uint32_t id)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->id[i] == id)
+			return true;
+	return false;
+}
+
+/* Inserts in order; false if already present or full. */
+bool idset_add(struct idset *s, uint32_t id)
+{
+	size_t i;
+
+	if (idset_has(s, id) || s->n == PROTO_MAX_NODES)
+		return false;
+	for (i = s->n; i > 0 && s->id[i - 1] > id; i--)
+		s->id[i] = s->id[i - 1];
+	s->id[i] = id;
+	s->n++;
+	return true;
+}
+
+void idset_del(struct idset *s, uint32_t id)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->id[i] == id) {
+			memmove(&s->id[i], &s->id[i + 1],
+			    (s->n - i - 1) * sizeof(uint32_t));
+			s->n--;
+			return;
+		}
+}
+
+bool idset_eq(const struct idset *a, const struct idset *b)
+{
+	return a->n == b->n && !memcmp(a->id, b->id, a->n * sizeof(uint32_t));
+}
+
+void idset_minus(struct idset *out, const struct idset *a,
+    const struct idset *b)
+{
+	out->n = 0;
+	for (size_t i = 0; i < a->n; i++)
+		if (!idset_has(b, a->id[i]))
+			out->id[out->n++] = a->id[i];
+}
+
+/* corosync 3.1.7's defaults, derived the way it derives them. */
+static void fill_timing(struct proto_timing *t)
+{
+	if (!t->token_ms)
+		t->token_ms = 3000;
+	if (!t->token_retransmits_before_loss_const)
+		t->token_retransmits_before_loss_const = 4;
+	if (!t->token_retransmit_ms)
+		t->token_retransmit_ms = (uint32_t)(t->token_ms /
+		    (t->token_retransmits_before_loss_const + 0.2));
+	if (!t->hold_ms) {
+		double h = t->token_retransmit_ms * 0.8 - 10;
+
+		t->hold_ms = h < 1 ? 1 : (uint32_t)h;
+	}
+	if (!t->consensus_ms)
+		t->consensus_ms = (uint32_t)(t->token_ms * 1.2);
+	if (!t->join_ms)
+		t->join_ms = 50;
+	if (!t->merge_ms)
+		t->merge_ms = 200;
+	if (!t->fail_recv_const)
+		t->fail_recv_const = 2500;
+	if (!t->seqno_unchanged_const)
+		t->seqno_unchanged_const = 30;
+	if (!t->miss_count_const)
+		t->miss_count_const = 5;
+	if (!t->max_messages)
+		t->max_messages = 17;
+	if (!t->window_size)
+		t->window_size = 50;
+	if (t->token_retransmit_ms == 0)
+		t->token_retransmit_ms = 1;
+}
+
+static int check_config(const struct proto_config *cfg)
+{
+	bool self_listed = false;
+
+	if (cfg->local_nodeid == 0 || cfg->n_nodes == 0 ||
+	    cfg->n_nodes > PROTO_MAX_NODES || cfg->mtu < MIN_MTU ||
+	    cfg->mtu > DGRAM_MAX)
+		return -EINVAL;
+	if (cfg->n_nodes > wire_commit_capacity(cfg->mtu))
+		return -EINVAL;   /* the commit token must fit a datagram */
+	for (size_t i = 0; i < cfg->n_nodes; i++) {
+		if (cfg->nodes[i] == 0)
+			return -EINVAL;
+		for (size_t j = i + 1; j < cfg->n_nodes; j++)
+			if (cfg->nodes[i] == cfg->nodes[j])
+				return -EINVAL;
+		self_listed |= cfg->nodes[i] == cfg->local_nodeid;
+	}
+	return self_listed ? 0 : -EINVAL;
+}
+
+int proto_new(const struct proto_config *cfg, const struct proto_ops *ops,
+    void *ctx, uint64_t now, struct proto **out)
+{
+	struct proto *p;
+	int rc;
+
+	if (!cfg || !ops || !ops->deliver || !ops->confchg || !ops->ring_seq ||
+	    !ops->send)
+		return -EINVAL;
+	rc = check_config(cfg);
+	if (rc)
+		return rc;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->cfg = *cfg;
+	if (!p->cfg.send_queue_bytes)
+		p->cfg.send_queue_bytes = DEFAULT_SEND_QUEUE;
+	fill_timing(&p->cfg.timing);
+	p->ops = *ops;
+	p->ctx = ctx;
+	p->now = now;
+	p->sq_tail = &p->sq;
+	p->payload_max = cfg->mtu - WIRE_HDR_LEN - MCAST_FIXED - MCAST_OLD_FIXED;
+	p->dgram = malloc(cfg->mtu);
+	p->dgram2 = malloc(cfg->mtu);
+	p->tok_saved = malloc(cfg->mtu);
+	p->reasm = calloc(cfg->n_nodes, sizeof(*p->reasm));
+	p->jrec = calloc(cfg->n_nodes, sizeof(*p->jrec));
+	if (!p->dgram || !p->dgram2 || !p->tok_saved || !p->reasm || !p->jrec) {
+		proto_free(p);
+		return -ENOMEM;
+	}
+	p->tok_retransmit_at = p->token_loss_at = p->hold_until = UINT64_MAX;
+	p->join_at = p->consensus_at = p->merge_at = UINT64_MAX;
+	*out = p;
+	return 0;
+}
+
+void proto_free(struct proto *p)
+{
+	if (!p)
+		return;
+	sq_free(p);
+	store_free(p->cur);
+	store_free(p->old);
+	if (p->reasm)
+		reasm_reset_all(p);
+	free(p->reasm);
+	free(p->jrec);
+	free(p->dgram);
+	free(p->dgram2);
+	free(p->tok_saved);
+	free(p);
+}
+
+int proto_start(struct proto *p, uint64_t now)
+{
+	struct proto_ring_id first;
+
+	if (p->state != ST_IDLE)
+		return -EALREADY;
+	p->now = now;
+	/* This incarnation's number is persisted before it is used, so a
+	 * restarted node is told apart from its previous life. */
+	p->incarnation = p->cfg.ring_seq + 1;
+	p->seq_max = p->accepted_seq = p->incarnation;
+	p->ops.ring_seq(p->ctx, p->seq_max);
+	first = (struct proto_ring_id){ p->cfg.local_nodeid, p->incarnation };
+	p->ring = first;
+	p->old = store_new(first);
+	if (!p->old)
+		return -ENOMEM;
+	p->old_members.n = 0;
+	idset_add(&p->old_members, p->cfg.local_nodeid);
+	gather_enter(p, "start", false);
+	return 0;
+}
+
+int proto_receive(struct proto *p, uint64_t now, uint32_t from,
+    const uint8_t *buf, size_t len)
+{
+	/* Callbacks never call back into proto_receive: one decode buffer. */
+	struct wire_msg *m = &p->rx;
+	int rc;
+
+	p->now = now;
+	p->stats.rx_datagrams++;
+	rc = wire_decode(buf, len, m);
+	if (rc || m->h.cluster_id != p->cfg.cluster_id ||
+	    node_index(p, m->h.sender) < 0 || node_index(p, m->h.ring.rep) < 0 ||
+	    (from && from != m->h.sender) ||
+	    m->h.sender == p->cfg.local_nodeid || p->state == ST_IDLE) {
+		p->stats.rx_dropped++;
+		return 0;
+	}
+	switch (m->h.type) {
+	case WIRE_JOIN:
+		join_receive(p, &m->h, &m->u.join);
+		break;
+	case WIRE_COMMIT:
+		commit_receive(p, &m->h, &m->u.commit);
+		break;
+	case WIRE_TOKEN:
+		token_receive(p, &m->h, &m->u.token);
+		break;
+	case WIRE_HOLD_CANCEL:
+		hold_cancel_receive(p, &m->h);
+		break;
+	case WIRE_MCAST:
+	case WIRE_MERGE_DETECT:
+		if (m->h.ring.rep != p->ring.rep || m->h.ring.seq != p->ring.seq) {
+			p->stats.rx_dropped++;
+			foreign_ring_heard(p, &m->h);
+		} else if (m->h.type == WIRE_MCAST) {
+			mcast_receive(p, &m->h, &m->u.mcast);
+		}
+		break;
+	}
+	return 0;
+}
+
+int proto_submitv(struct proto *p, uint64_t now, const struct iovec *iov,
+    int iovcnt, enum proto_guarantee guarantee)
+{
+	struct qmsg *q;
+	size_t len = 0, off = 0;
+
+	p->now = now;
+	for (int i = 0; i < iovcnt; i++) {
+		if (iov[i].iov_len > PROTO_MSG_MAX - len)
+			return -EMSGSIZE;
+		len += iov[i].iov_len;
+	}
+	if (guarantee != PROTO_AGREED && guarantee != PROTO_SAFE)
+		return -EINVAL;
+	/* A message larger than the whole queue fits an empty queue. */
+	if (p->sq_bytes > 0 && p->sq_bytes + len > p->cfg.send_queue_bytes)
+		return -EAGAIN;
+	q = malloc(sizeof(*q) + len);
+	if (!q)
+		return -ENOMEM;
+	*q = (struct qmsg){ .g = guarantee, .len = len };
+	for (int i = 0; i < iovcnt; i++) {
+		if (iov[i].iov_len)
+			memcpy(q->data + off, iov[i].iov_base, iov[i].iov_len);
+		off += iov[i].iov_len;
+	}
+	*p->sq_tail = q;
+	p->sq_tail = &q->next;
+	p->sq_bytes += len;
+	ring_kick(p);
+	return 0;
+}
+
+int proto_submit(struct proto *p, uint64_t now, const void *msg, size_t len,
+    enum proto_guarantee guarantee)
+{
+	struct iovec iov = { (void *)msg, len };
+
+	return proto_submitv(p, now, &iov, 1, guarantee);
+}
+
+size_t proto_send_space(const struct proto *p)
+{
+	return p->sq_bytes >= p->cfg.send_queue_bytes ? 0 :
+	    p->cfg.send_queue_bytes - p->sq_bytes;
+}
+
+static uint64_t min64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* The representative of a ring smaller than the nodelist announces it, so
+ * that partitions heal (MERGE_DETECT every `merge` ms). */
+static bool merges(const struct proto *p)
+{
+	return p->state == ST_OPERATIONAL && p->members.n < p->cfg.n_nodes &&
+	    p->my_index == 0;
+}
+
+uint64_t proto_next_timeout(const struct proto *p)
+{
+	uint64_t t = UINT64_MAX;
+
+	switch (p->state) {
+	case ST_IDLE:
+		return UINT64_MAX;
+	case ST_GATHER:
+		return min64(p->join_at, p->consensus_at);
+	case ST_COMMIT:
+	case ST_RECOVERY:
+	case ST_OPERATIONAL:
+		t = min64(p->token_loss_at, p->tok_retransmit_at);
+		t = min64(t, p->hold_until);
+		if (merges(p))
+			t = min64(t, p->merge_at);
+		/* A ring of one with work left (a callback queued more). */
+		if (p->state == ST_OPERATIONAL && p->members.n == 1 && p->sq)
+			t = 0;
+		return t;
+	}
+	return t;
+}
+
+static void merge_detect(struct proto *p)
+{
+	struct wire_hdr h = make_hdr(p, WIRE_MERGE_DETECT, p->ring);
+	size_t n = wire_encode_hdr_only(p->dgram, p->cfg.mtu, &h);
+
+	send_dgram(p, 0, p->dgram, n);
+	p->merge_at = p->now + p->cfg.timing.merge_ms;
+}
+
+int proto_tick(struct proto *p, uint64_t now)
+{
+	p->now = now;
+	switch (p->state) {
+	case ST_IDLE:
+		break;
+	case ST_GATHER:
+		if (now >= p->consensus_at)
+			consensus_timeout(p);
+		if (p->state == ST_GATHER && now >= p->join_at)
+			join_timeout(p);
+		break;
+	case ST_COMMIT:
+	case ST_RECOVERY:
+	case ST_OPERATIONAL:
+		if (now >= p->token_loss_at) {
+			plog(p, 2, "token lost: a processor failed, forming a "
+			    "new configuration");
+			gather_enter(p, "token lost", p->state == ST_OPERATIONAL);
+			break;
+		}
+		if (now >= p->tok_retransmit_at)
+			token_send_saved(p);
+		if (now >= p->hold_until)
+			hold_release(p);
+		if (merges(p) && now >= p->merge_at)
+			merge_detect(p);
+		if (p->state == ST_OPERATIONAL && p->members.n == 1 && p->sq)
+			ring_kick(p);
+		break;
+	}
+	return 0;
+}
+
+void proto_status(const struct proto *p, struct proto_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->state = p->state;
+	st->state_name = state_names[p->state];
+	st->ring_id = p->ring;
+	if (p->state == ST_OPERATIONAL) {
+		st->n_members = p->members.n;
+		memcpy(st->members, p->members.id,
+		    p->members.n * sizeof(uint32_t));
+	} else {
+		st->n_members = p->old_members.n;
+		memcpy(st->members, p->old_members.id,
+		    p->old_members.n * sizeof(uint32_t));
+	}
+	st->send_queue_used = p->sq_bytes;
+	st->send_queue_bytes = p->cfg.send_queue_bytes;
+	st->stats = p->stats;
+}

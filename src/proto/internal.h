@@ -1,0 +1,211 @@
+/*
+ * internal.h: the engine's state, shared by its parts:
+ *   engine.c  the API, timers, state changes, datagram dispatch
+ *   store.c   message stores, the send queue, packing, delivery
+ *   order.c   the token: numbering, retransmission, stability, hold
+ *   memb.c    membership: gather, commit, recovery, install
+ * Nothing here is visible outside src/proto.
+ */
+#ifndef COHORT_PROTO_INTERNAL_H
+#define COHORT_PROTO_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto/proto.h"
+#include "proto/wire.h"
+
+/* Messages of one ring kept at once: numbering stops at stable + half of
+ * this, so a store never overflows (docs/protocol.md, "Memory"). */
+#define STORE_CAP 8192u
+#define OUTSTANDING_MAX (STORE_CAP / 2)
+#define RING_SEQ_STEP 4u
+#define MIN_MTU 576u
+#define DGRAM_MAX 65536u
+/* A recovered message is stored with its old identity in front. */
+#define REC_PREFIX 25u
+
+enum pstate {
+	ST_IDLE = 0,
+	ST_OPERATIONAL = 1,
+	ST_GATHER = 2,
+	ST_COMMIT = 3,
+	ST_RECOVERY = 4,
+};
+
+/* A numbered message of a ring, as stored. Owned by its store. */
+struct smsg {
+	uint64_t seq;
+	uint32_t origin;
+	uint8_t mflags;          /* MCAST_SAFE */
+	size_t len;
+	uint8_t body[];          /* packed entries */
+};
+
+/* The messages of one ring, indexed by sequence number. */
+struct store {
+	struct proto_ring_id ring;
+	struct smsg *slot[STORE_CAP];  /* seq % STORE_CAP */
+	uint64_t base;           /* every seq below it is freed */
+	uint64_t aru;            /* all received up to */
+	uint64_t high;           /* highest received */
+	uint64_t delivered;      /* delivered (or skipped) up to */
+	uint64_t stable;         /* known received by every member */
+};
+
+/* A local message waiting to be numbered; `off` is how much of it has
+ * been numbered already, as fragments. */
+struct qmsg {
+	struct qmsg *next;
+	enum proto_guarantee g;
+	size_t len, off;
+	uint8_t data[];
+};
+
+/* Reassembly of one origin's fragmented message. */
+struct reasm {
+	uint8_t *buf;
+	size_t len, cap;
+	bool active;             /* a FIRST fragment has been seen */
+};
+
+/* The last JOIN heard from a node. */
+struct jrec {
+	bool valid;
+	uint64_t episode;        /* our gather episode it was received in */
+	uint64_t incarnation;
+	uint32_t counter;
+	uint16_t n_proc, n_fail;
+	uint32_t proc[PROTO_MAX_NODES], fail[PROTO_MAX_NODES];
+};
+
+/* A sorted set of node ids. */
+struct idset {
+	size_t n;
+	uint32_t id[PROTO_MAX_NODES];
+};
+
+struct proto {
+	struct proto_config cfg;
+	struct proto_ops ops;
+	void *ctx;
+	enum pstate state;
+	struct proto_stats stats;
+	uint8_t *dgram;          /* scratch for encoding, cfg.mtu bytes */
+	uint8_t *dgram2;         /* second scratch (retransmission) */
+	size_t payload_max;      /* entries bytes per message */
+	uint64_t now;
+	struct wire_msg rx;      /* the datagram being handled */
+
+	/* The ring being formed or operating. */
+	struct proto_ring_id ring;
+	struct idset members;
+	size_t my_index;
+	struct store *cur;
+	/* The last installed ring, frozen while a new one forms. */
+	struct idset old_members;
+	struct store *old;
+	bool installed_once;
+
+	/* Local send queue. */
+	struct qmsg *sq, **sq_tail;
+	size_t sq_bytes;
+	struct reasm *reasm;     /* per nodelist index */
+
+	/* Token. */
+	uint64_t last_tseq;      /* highest token hop seen on this ring */
+	uint8_t *tok_saved;      /* last token or commit token sent */
+	size_t tok_saved_len;
+	uint32_t tok_saved_to;
+	uint64_t tok_retransmit_at;   /* UINT64_MAX: off */
+	uint64_t token_loss_at;       /* UINT64_MAX: off */
+	uint32_t my_last_sent;   /* our part of the token's fcc */
+	uint32_t my_backlog;     /* our part of the token's backlog */
+	uint64_t seq_last_visit; /* token seq at our previous visit */
+	uint64_t aru_last_visit;
+	uint32_t aru_stuck;      /* visits without progress (fail_recv) */
+	uint32_t seq_unchanged;  /* rotations without new messages (hold) */
+	uint64_t hold_until;     /* UINT64_MAX: not holding */
+	struct wire_token held;  /* the token while held */
+	bool in_visit;           /* reentrancy guard for a ring of one */
+	bool hold_cancel_sent;
+	uint64_t merge_at;
+
+	/* Membership. */
+	uint64_t incarnation;
+	uint32_t join_counter;
+	uint64_t episode;
+	uint64_t seq_max;        /* highest ring seq seen */
+	uint64_t accepted_seq;   /* ring seq of the last accepted commit */
+	struct idset proc, fail;
+	struct jrec *jrec;       /* per nodelist index */
+	uint64_t join_at, consensus_at;
+	bool consensus;
+
+	/* Recovery: the commit token's second pass. */
+	struct wire_commit commit;
+	struct idset trans;      /* members that come from our old ring */
+	uint64_t rec_low, rec_high, rec_next, rec_safe;
+	bool rec_pending;
+};
+
+/* engine.c */
+void plog(struct proto *p, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void set_state(struct proto *p, enum pstate to, const char *why);
+int node_index(const struct proto *p, uint32_t nodeid);
+void send_dgram(struct proto *p, uint32_t to, const uint8_t *buf, size_t len);
+struct wire_hdr make_hdr(const struct proto *p, uint8_t type,
+    struct proto_ring_id ring);
+
+/* idsets */
+bool idset_has(const struct idset *s, uint32_t id);
+bool idset_add(struct idset *s, uint32_t id);
+void idset_del(struct idset *s, uint32_t id);
+bool idset_eq(const struct idset *a, const struct idset *b);
+void idset_minus(struct idset *out, const struct idset *a,
+    const struct idset *b);
+
+/* store.c */
+struct store *store_new(struct proto_ring_id ring);
+void store_free(struct store *s);
+const struct smsg *store_get(const struct store *s, uint64_t seq);
+/* Takes a copy; false if it is a duplicate or out of the window. */
+bool store_put(struct store *s, uint64_t seq, uint32_t origin, uint8_t mflags,
+    const uint8_t *body, size_t len);
+void store_release(struct store *s, uint64_t upto);
+void deliver_msg(struct proto *p, const struct smsg *m);
+void reasm_reset_all(struct proto *p);
+void deliver_ready(struct proto *p);
+/* Builds the next message from the send queue into p->dgram's body area:
+ * returns the body length (0: nothing queued) and sets *mflags. */
+size_t pack_next(struct proto *p, uint8_t *body, size_t cap, uint8_t *mflags);
+void sq_rewind(struct proto *p);
+void sq_free(struct proto *p);
+
+/* order.c */
+void token_receive(struct proto *p, const struct wire_hdr *h,
+    const struct wire_token *t);
+void mcast_receive(struct proto *p, const struct wire_hdr *h,
+    const struct wire_mcast *m);
+void token_start(struct proto *p);
+void token_forward(struct proto *p, struct wire_token *t);
+void token_send_saved(struct proto *p);
+void hold_release(struct proto *p);
+void hold_cancel_receive(struct proto *p, const struct wire_hdr *h);
+void ring_kick(struct proto *p);
+
+/* memb.c */
+void gather_enter(struct proto *p, const char *why, bool from_operational);
+void join_receive(struct proto *p, const struct wire_hdr *h,
+    const struct wire_join *j);
+void commit_receive(struct proto *p, const struct wire_hdr *h,
+    const struct wire_commit *c);
+void foreign_ring_heard(struct proto *p, const struct wire_hdr *h);
+void join_send(struct proto *p);
+void join_timeout(struct proto *p);
+void consensus_timeout(struct proto *p);
+void install(struct proto *p, uint64_t install_seq);
+
+#endif /* COHORT_PROTO_INTERNAL_H */

@@ -1,0 +1,484 @@
+/*
+ * order.c: the token. It circulates among the members in ascending node
+ * id order; its holder re-multicasts what others asked for, numbers and
+ * multicasts up to max_messages of its queued messages (window_size per
+ * rotation for the whole ring), lowers the rotation's all-received-up-to,
+ * asks for what it is missing, and passes it on.
+ *
+ * Stability: the representative (first member) starts each rotation with
+ * rot_aru = its own aru; each member lowers it to its own. When the token
+ * is back at the representative, rot_aru is a lower bound of what every
+ * member holds; it is published as `stable` for the next rotation. SAFE
+ * messages are delivered once stable, and stable messages are freed.
+ *
+ * In RECOVERY the same token numbers the old ring's messages that some
+ * member may lack (see memb.c); when a whole rotation shows nothing pending
+ * and everything received, the representative sets INSTALL and every
+ * member installs the new ring as the token reaches it.
+ */
+#include <assert.h>
+#include <string.h>
+
+#include "proto/internal.h"
+
+static uint32_t next_member(const struct proto *p)
+{
+	return p->members.id[(p->my_index + 1) % p->members.n];
+}
+
+/* Re-multicasts a stored message. A recovered one is stored with its
+ * old-ring identity in front of its entries (see store_recovered). */
+static void retransmit(struct proto *p, const struct smsg *m)
+{
+	struct wire_hdr h = make_hdr(p, WIRE_MCAST, p->ring);
+	struct wire_mcast w = { .seq = m->seq, .origin = m->origin,
+	    .mflags = m->mflags, .body = m->body, .body_len = m->len };
+	size_t len;
+
+	p->stats.retransmits++;
+	if (m->mflags & MCAST_RECOVERED) {
+		memcpy(&w.old_ring.rep, m->body, 4);
+		memcpy(&w.old_ring.seq, m->body + 4, 8);
+		memcpy(&w.old_seq, m->body + 12, 8);
+		memcpy(&w.old_origin, m->body + 20, 4);
+		w.old_mflags = m->body[24];
+		w.body = m->body + REC_PREFIX;
+		w.body_len = m->len - REC_PREFIX;
+	}
+	len = wire_encode_mcast(p->dgram2, p->cfg.mtu, &h, &w);
+	assert(len > 0);
+	send_dgram(p, 0, p->dgram2, len);
+}
+
+/* Stores a received recovered message: in the new ring's store (with the
+ * old identity as a prefix, to retransmit it as it came) and, if it is
+ * one of our old ring's, in the old store too. */
+static void store_recovered(struct proto *p, const struct wire_mcast *m)
+{
+	uint8_t buf[REC_PREFIX + DGRAM_MAX];
+	size_t n = m->body_len;
+
+	if (n > DGRAM_MAX)
+		return;
+	memcpy(buf, &m->old_ring.rep, 4);
+	memcpy(buf + 4, &m->old_ring.seq, 8);
+	memcpy(buf + 12, &m->old_seq, 8);
+	memcpy(buf + 20, &m->old_origin, 4);
+	buf[24] = m->old_mflags;
+	memcpy(buf + REC_PREFIX, m->body, n);
+	if (!store_put(p->cur, m->seq, m->origin, MCAST_RECOVERED, buf, n + REC_PREFIX))
+		return;
+	if (p->state == ST_RECOVERY && p->old &&
+	    m->old_ring.rep == p->old->ring.rep &&
+	    m->old_ring.seq == p->old->ring.seq &&
+	    node_index(p, m->old_origin) >= 0)
+		store_put(p->old, m->old_seq, m->old_origin, m->old_mflags,
+		    m->body, m->body_len);
+}
+
+void mcast_receive(struct proto *p, const struct wire_hdr *h,
+    const struct wire_mcast *m)
+{
+	if ((p->state != ST_OPERATIONAL && p->state != ST_RECOVERY) ||
+	    !p->cur || !idset_has(&p->members, m->origin) ||
+	    !idset_has(&p->members, h->sender)) {
+		p->stats.rx_dropped++;
+		return;
+	}
+	if (m->mflags & MCAST_RECOVERED) {
+		store_recovered(p, m);
+	} else {
+		store_put(p->cur, m->seq, m->origin, m->mflags, m->body,
+		    m->body_len);
+	}
+	deliver_ready(p);
+}
+
+/* Numbers and multicasts one new message of ours. */
+static void number(struct proto *p, struct wire_token *t, uint8_t *body,
+    size_t len, uint8_t mflags, const struct wire_mcast *old)
+{
+	struct wire_mcast w = { .seq = ++t->seq, .origin = p->cfg.local_nodeid,
+	    .mflags = mflags, .body = body, .body_len = len };
+
+	if (old) {
+		w.mflags |= MCAST_RECOVERED;
+		w.old_ring = old->old_ring;
+		w.old_seq = old->old_seq;
+		w.old_origin = old->old_origin;
+		w.old_mflags = old->old_mflags;
+		store_recovered(p, &w);
+	} else {
+		store_put(p->cur, w.seq, w.origin, w.mflags, body, len);
+	}
+	{
+		struct wire_hdr h = make_hdr(p, WIRE_MCAST, p->ring);
+		size_t n = wire_encode_mcast(p->dgram2, p->cfg.mtu, &h, &w);
+
+		assert(n > 0);
+		if (p->members.n > 1)
+			send_dgram(p, 0, p->dgram2, n);
+	}
+}
+
+/* Whether this node recovers old-ring message `s`: a message some
+ * transitional member is sure to hold (its aru covers it) is sent by the
+ * lowest such member only; above every aru, by every holder. */
+static const struct smsg *recovers(const struct proto *p, uint64_t s)
+{
+	const struct smsg *m = store_get(p->old, s);
+
+	if (!m)
+		return NULL;
+	for (size_t i = 0; i < p->commit.n; i++) {
+		const struct wire_commit_entry *e = &p->commit.e[i];
+
+		if (idset_has(&p->trans, e->nodeid) && e->aru >= s)
+			return e->nodeid == p->cfg.local_nodeid ? m : NULL;
+	}
+	return m;
+}
+
+static const struct smsg *next_recovered(struct proto *p)
+{
+	while (p->rec_next <= p->rec_high) {
+		const struct smsg *m = recovers(p, p->rec_next++);
+
+		if (m)
+			return m;
+	}
+	return NULL;
+}
+
+static bool recovery_pending(const struct proto *p)
+{
+	for (uint64_t s = p->rec_next; s <= p->rec_high; s++)
+		if (recovers(p, s))
+			return true;
+	return false;
+}
+
+/* Datagrams our send queue needs: what we ask the ring's window for. */
+static uint32_t backlog_now(const struct proto *p)
+{
+	size_t n = p->sq_bytes / p->payload_max + (p->sq ? 1 : 0);
+
+	if (p->state == ST_RECOVERY)
+		n += p->rec_next <= p->rec_high ?
+		    (size_t)(p->rec_high - p->rec_next + 1) : 0;
+	return n > UINT32_MAX / 2 ? UINT32_MAX / 2 : (uint32_t)n;
+}
+
+/* What the token's counters say of the rest of the ring: our previous
+ * contribution taken out (never below zero, whatever a peer sent). */
+static uint32_t minus(uint32_t total, uint32_t mine)
+{
+	return total > mine ? total - mine : 0;
+}
+
+/*
+ * How many messages this visit may number: at most max_messages, within
+ * what the rest of the ring left of window_size in the last rotation,
+ * within the store's bound above the stable point, and, when several
+ * members have a backlog, our fair share of the window (so that one busy
+ * sender early in the ring cannot starve the others).
+ */
+static uint32_t send_budget(const struct proto *p, const struct wire_token *t,
+    uint32_t backlog)
+{
+	uint32_t budget = p->cfg.timing.max_messages;
+	uint32_t window = p->cfg.timing.window_size;
+	uint32_t others = minus(t->fcc, p->my_last_sent);
+	uint64_t total = (uint64_t)minus(t->backlog, p->my_backlog) + backlog;
+	uint64_t limit = t->stable + OUTSTANDING_MAX;
+
+	if (others >= window || t->seq >= limit)
+		return 0;
+	if (budget > window - others)
+		budget = window - others;
+	if (budget > limit - t->seq)
+		budget = (uint32_t)(limit - t->seq);
+	if (total > backlog && backlog > 0) {
+		uint64_t share = (uint64_t)window * backlog / total;
+
+		if (share < 1)
+			share = 1;
+		if (budget > share)
+			budget = (uint32_t)share;
+	}
+	return budget;
+}
+
+static uint32_t send_messages(struct proto *p, struct wire_token *t)
+{
+	uint32_t backlog = backlog_now(p);
+	uint32_t budget = send_budget(p, t, backlog), sent = 0;
+	uint8_t *body = p->dgram + WIRE_HDR_LEN + MCAST_FIXED + MCAST_OLD_FIXED;
+
+	while (sent < budget) {
+		uint8_t mflags;
+		size_t len;
+
+		if (p->state == ST_RECOVERY) {
+			const struct smsg *m = next_recovered(p);
+			struct wire_mcast old = { 0 };
+
+			if (!m)
+				break;
+			old.old_ring = p->old->ring;
+			old.old_seq = m->seq;
+			old.old_origin = m->origin;
+			old.old_mflags = m->mflags;
+			memcpy(body, m->body, m->len);
+			number(p, t, body, m->len, 0, &old);
+		} else {
+			len = pack_next(p, body, p->payload_max, &mflags);
+			if (len == 0)
+				break;
+			number(p, t, body, len, mflags, NULL);
+		}
+		sent++;
+	}
+	backlog = backlog_now(p);
+	t->backlog = minus(t->backlog, p->my_backlog) + backlog;
+	p->my_backlog = backlog;
+	return sent;
+}
+
+/* Asks for what we miss of what was numbered before our last visit. */
+static void request_missing(struct proto *p, struct wire_token *t)
+{
+	struct store *s = p->cur;
+	uint64_t upto = p->seq_last_visit < t->seq ? p->seq_last_visit : t->seq;
+
+	for (uint64_t q = s->aru + 1; q <= upto && t->n_rtr < TOKEN_RTR_MAX; q++) {
+		bool listed = false;
+
+		if (store_get(s, q) || q < s->base)
+			continue;
+		for (unsigned i = 0; i < t->n_rtr && !listed; i++)
+			listed = t->rtr[i] == q;
+		if (!listed)
+			t->rtr[t->n_rtr++] = q;
+	}
+}
+
+static void serve_requests(struct proto *p, struct wire_token *t)
+{
+	unsigned keep = 0;
+
+	for (unsigned i = 0; i < t->n_rtr; i++) {
+		const struct smsg *m = store_get(p->cur, t->rtr[i]);
+
+		if (m)
+			retransmit(p, m);
+		else
+			t->rtr[keep++] = t->rtr[i];
+	}
+	t->n_rtr = (uint16_t)keep;
+}
+
+/* Sends a token or commit token and keeps it to resend until the next
+ * hop shows it arrived (a later token reaches us). */
+void token_send_saved(struct proto *p)
+{
+	if (p->tok_saved_to == p->cfg.local_nodeid)
+		return;
+	send_dgram(p, p->tok_saved_to, p->tok_saved, p->tok_saved_len);
+	p->tok_retransmit_at = p->now + p->cfg.timing.token_retransmit_ms;
+}
+
+void token_forward(struct proto *p, struct wire_token *t)
+{
+	struct wire_hdr h = make_hdr(p, WIRE_TOKEN, p->ring);
+
+	t->tseq++;
+	p->last_tseq = t->tseq;
+	p->tok_saved_len = wire_encode_token(p->tok_saved, p->cfg.mtu, &h, t);
+	assert(p->tok_saved_len > 0);
+	p->tok_saved_to = next_member(p);
+	token_send_saved(p);
+}
+
+static bool ring_idle(const struct proto *p, const struct wire_token *t)
+{
+	return t->n_rtr == 0 && !p->sq && p->cur->delivered == t->seq &&
+	    t->stable == t->seq && !(t->tflags & (TOKEN_PENDING | TOKEN_INSTALL));
+}
+
+/* One visit of the token at this node. */
+static void token_visit(struct proto *p, struct wire_token *t)
+{
+	bool rep = p->my_index == 0;
+	struct store *s;
+	uint32_t sent;
+	uint64_t seq_before = t->seq;
+
+	if (rep) {
+		/* A rotation ends here. */
+		t->stable = t->rot_aru;
+		if (p->state == ST_RECOVERY && !(t->tflags & TOKEN_PENDING) &&
+		    t->rot_aru == t->seq && p->seq_last_visit != UINT64_MAX) {
+			t->tflags |= TOKEN_INSTALL;
+			t->install_seq = t->seq;
+		} else if (p->state == ST_OPERATIONAL) {
+			t->tflags &= ~(uint32_t)TOKEN_INSTALL;
+		}
+		t->tflags &= ~(uint32_t)TOKEN_PENDING;
+	}
+	if (p->state == ST_RECOVERY && (t->tflags & TOKEN_INSTALL))
+		install(p, t->install_seq);
+	s = p->cur;
+	if (t->stable > s->stable)
+		s->stable = t->stable;
+	serve_requests(p, t);
+	sent = send_messages(p, t);
+	t->fcc = minus(t->fcc, p->my_last_sent) + sent;
+	p->my_last_sent = sent;
+	if (p->state == ST_RECOVERY && recovery_pending(p))
+		t->tflags |= TOKEN_PENDING;
+	if (rep || s->aru < t->rot_aru)
+		t->rot_aru = s->aru;
+	if (p->seq_last_visit != UINT64_MAX)
+		request_missing(p, t);
+	/* Failure to receive: our aru stays behind while the ring moves. */
+	if (s->aru < t->seq && s->aru == p->aru_last_visit)
+		p->aru_stuck++;
+	else
+		p->aru_stuck = 0;
+	p->aru_last_visit = s->aru;
+	p->seq_last_visit = t->seq;
+	if (rep)
+		p->seq_unchanged = t->seq == seq_before && sent == 0 ?
+		    p->seq_unchanged + 1 : 0;
+	deliver_ready(p);
+}
+
+static void after_visit(struct proto *p, struct wire_token *t)
+{
+	if (p->aru_stuck > p->cfg.timing.fail_recv_const) {
+		plog(p, 2, "failed to receive: aru %llu behind seq %llu for %u "
+		    "rotations", (unsigned long long)p->cur->aru,
+		    (unsigned long long)t->seq, p->aru_stuck);
+		gather_enter(p, "failed to receive", true);
+		return;
+	}
+	p->token_loss_at = p->now + p->cfg.timing.token_ms;
+	if (p->my_index == 0 && p->members.n > 1 && p->state == ST_OPERATIONAL &&
+	    p->seq_unchanged > p->cfg.timing.seqno_unchanged_const &&
+	    ring_idle(p, t)) {
+		/* An idle ring: keep the token a while (hold), unless asked. */
+		p->held = *t;
+		p->hold_until = p->now + p->cfg.timing.hold_ms;
+		return;
+	}
+	token_forward(p, t);
+}
+
+/* A ring of one passes the token to itself while there is work. */
+static void solo_rotate(struct proto *p, struct wire_token *t)
+{
+	if (p->in_visit)
+		return;
+	p->in_visit = true;
+	for (;;) {
+		bool more;
+
+		t->tseq++;
+		p->last_tseq = t->tseq;
+		token_visit(p, t);
+		if (p->state != ST_OPERATIONAL && p->state != ST_RECOVERY)
+			break;
+		more = p->sq || p->cur->delivered < t->seq ||
+		    t->stable < t->seq || p->state == ST_RECOVERY ||
+		    (t->tflags & TOKEN_INSTALL);
+		if (!more)
+			break;
+	}
+	p->held = *t;
+	p->in_visit = false;
+	p->token_loss_at = UINT64_MAX;
+}
+
+/* Something was queued: make the token come to it. */
+void ring_kick(struct proto *p)
+{
+	if (p->state != ST_OPERATIONAL || p->in_visit)
+		return;
+	if (p->members.n == 1) {
+		struct wire_token t = p->held;
+
+		solo_rotate(p, &t);
+		return;
+	}
+	if (p->hold_until != UINT64_MAX) {
+		hold_release(p);
+		return;
+	}
+	if (!p->hold_cancel_sent && p->my_index != 0) {
+		struct wire_hdr h = make_hdr(p, WIRE_HOLD_CANCEL, p->ring);
+		size_t n = wire_encode_hdr_only(p->dgram, p->cfg.mtu, &h);
+
+		send_dgram(p, p->members.id[0], p->dgram, n);
+		p->hold_cancel_sent = true;
+	}
+}
+
+void hold_release(struct proto *p)
+{
+	struct wire_token t = p->held;
+
+	if (p->hold_until == UINT64_MAX)
+		return;
+	p->hold_until = UINT64_MAX;
+	p->seq_unchanged = 0;
+	token_forward(p, &t);
+}
+
+void hold_cancel_receive(struct proto *p, const struct wire_hdr *h)
+{
+	if (p->state != ST_OPERATIONAL || h->ring.rep != p->ring.rep ||
+	    h->ring.seq != p->ring.seq || !idset_has(&p->members, h->sender)) {
+		p->stats.rx_dropped++;
+		return;
+	}
+	p->seq_unchanged = 0;
+	hold_release(p);
+}
+
+/* The representative of a new ring creates its first token. */
+void token_start(struct proto *p)
+{
+	/* Hop numbers continue the commit token's, which every member has
+	 * seen: a token numbered below them would be taken as stale. */
+	struct wire_token t = { .tseq = p->last_tseq };
+
+	p->seq_last_visit = UINT64_MAX;   /* no visit yet on this ring */
+	if (p->members.n == 1) {
+		solo_rotate(p, &t);
+		return;
+	}
+	token_visit(p, &t);
+	if (p->state == ST_OPERATIONAL || p->state == ST_RECOVERY)
+		after_visit(p, &t);
+}
+
+void token_receive(struct proto *p, const struct wire_hdr *h,
+    const struct wire_token *in)
+{
+	struct wire_token t;
+
+	if ((p->state != ST_OPERATIONAL && p->state != ST_RECOVERY) ||
+	    h->ring.rep != p->ring.rep || h->ring.seq != p->ring.seq ||
+	    !idset_has(&p->members, h->sender) || in->tseq <= p->last_tseq) {
+		p->stats.rx_dropped++;
+		return;
+	}
+	t = *in;
+	p->last_tseq = t.tseq;
+	p->tok_retransmit_at = UINT64_MAX;
+	p->hold_cancel_sent = false;
+	token_visit(p, &t);
+	if (p->state == ST_OPERATIONAL || p->state == ST_RECOVERY)
+		after_visit(p, &t);
+}

@@ -1,0 +1,247 @@
+/*
+ * store.c: the messages of a ring by sequence number, the local send
+ * queue, packing of small messages and fragmentation of large ones, and
+ * delivery in order with reassembly.
+ *
+ * A numbered message (one datagram's worth) holds packed entries; an
+ * application message travels as one entry (FIRST|LAST) or as fragments
+ * in consecutive messages of its origin. Receivers reassemble per origin
+ * and deliver a message when its LAST fragment is delivered, so a message
+ * is delivered whole, at one point of the total order.
+ */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "proto/internal.h"
+
+struct store *store_new(struct proto_ring_id ring)
+{
+	struct store *s = calloc(1, sizeof(*s));
+
+	if (s) {
+		s->ring = ring;
+		s->base = 1;
+	}
+	return s;
+}
+
+void store_free(struct store *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < STORE_CAP; i++)
+		free(s->slot[i]);
+	free(s);
+}
+
+const struct smsg *store_get(const struct store *s, uint64_t seq)
+{
+	const struct smsg *m;
+
+	if (seq < s->base || seq >= s->base + STORE_CAP)
+		return NULL;
+	m = s->slot[seq % STORE_CAP];
+	return m && m->seq == seq ? m : NULL;
+}
+
+bool store_put(struct store *s, uint64_t seq, uint32_t origin, uint8_t mflags,
+    const uint8_t *body, size_t len)
+{
+	struct smsg *m;
+
+	if (seq < s->base || seq >= s->base + STORE_CAP || seq <= s->delivered)
+		return false;
+	if (s->slot[seq % STORE_CAP])
+		return false;
+	m = malloc(sizeof(*m) + len);
+	if (!m)
+		return false;   /* as if lost: it will be retransmitted */
+	m->seq = seq;
+	m->origin = origin;
+	m->mflags = mflags;
+	m->len = len;
+	memcpy(m->body, body, len);
+	s->slot[seq % STORE_CAP] = m;
+	if (seq > s->high)
+		s->high = seq;
+	while (store_get(s, s->aru + 1))
+		s->aru++;
+	return true;
+}
+
+/* Frees every message up to `upto` (they are delivered and stable). */
+void store_release(struct store *s, uint64_t upto)
+{
+	while (s->base <= upto) {
+		struct smsg **slot = &s->slot[s->base % STORE_CAP];
+
+		if (*slot && (*slot)->seq == s->base) {
+			free(*slot);
+			*slot = NULL;
+		}
+		s->base++;
+	}
+}
+
+void reasm_reset_all(struct proto *p)
+{
+	for (size_t i = 0; i < p->cfg.n_nodes; i++) {
+		free(p->reasm[i].buf);
+		p->reasm[i] = (struct reasm){ 0 };
+	}
+}
+
+static void deliver_entry(struct proto *p, uint32_t origin, uint8_t f,
+    const uint8_t *d, uint32_t dl)
+{
+	int i = node_index(p, origin);
+	struct reasm *r;
+	enum proto_guarantee g = f & ENTRY_SAFE ? PROTO_SAFE : PROTO_AGREED;
+
+	assert(i >= 0);
+	r = &p->reasm[i];
+	if (f & ENTRY_FIRST) {
+		r->len = 0;
+		r->active = true;
+		if (f & ENTRY_LAST) {
+			r->active = false;
+			p->stats.delivered++;
+			p->ops.deliver(p->ctx, origin, d, dl, g);
+			return;
+		}
+	}
+	if (!r->active)
+		return;   /* the rest of a message whose start was skipped */
+	if (r->len + dl > PROTO_MSG_MAX) {
+		r->active = false;   /* cannot happen with a well-behaved peer */
+		return;
+	}
+	if (r->len + dl > r->cap) {
+		size_t cap = r->cap ? r->cap : 65536;
+		uint8_t *nb;
+
+		while (cap < r->len + dl)
+			cap *= 2;
+		nb = realloc(r->buf, cap);
+		if (!nb) {
+			r->active = false;
+			return;
+		}
+		r->buf = nb;
+		r->cap = cap;
+	}
+	memcpy(r->buf + r->len, d, dl);
+	r->len += dl;
+	if (f & ENTRY_LAST) {
+		r->active = false;
+		p->stats.delivered++;
+		p->ops.deliver(p->ctx, origin, r->buf, r->len, g);
+		if (r->cap > (1u << 20)) {   /* do not keep a 16 MiB buffer */
+			free(r->buf);
+			r->buf = NULL;
+			r->cap = 0;
+		}
+		r->len = 0;
+	}
+}
+
+void deliver_msg(struct proto *p, const struct smsg *m)
+{
+	size_t off = 0;
+	uint8_t f;
+	const uint8_t *d;
+	uint32_t dl;
+
+	/* The body was validated when it was received or built. */
+	while (wire_next_entry(m->body, m->len, &off, &f, &d, &dl) == 1)
+		deliver_entry(p, m->origin, f, d, dl);
+}
+
+/* Delivers the current ring's messages that are contiguous; a message
+ * holding a SAFE entry waits until every member is known to have it. */
+void deliver_ready(struct proto *p)
+{
+	struct store *s = p->cur;
+
+	if (p->state != ST_OPERATIONAL || !s)
+		return;
+	while (s->delivered < s->aru) {
+		const struct smsg *m = store_get(s, s->delivered + 1);
+
+		assert(m);
+		if ((m->mflags & MCAST_SAFE) && m->seq > s->stable)
+			break;
+		s->delivered = m->seq;
+		if (!(m->mflags & MCAST_RECOVERED))
+			deliver_msg(p, m);
+		if (p->cur != s)
+			return;   /* cannot happen: callbacks only queue */
+	}
+	store_release(s, s->delivered < s->stable ? s->delivered : s->stable);
+}
+
+/* Packs queued messages into one message body of at most `cap` bytes:
+ * whole small messages while they fit, or the next fragment of a large
+ * one. */
+size_t pack_next(struct proto *p, uint8_t *body, size_t cap, uint8_t *mflags)
+{
+	struct wbuf wb;
+
+	*mflags = 0;
+	wbuf_init(&wb, body, cap);
+	while (p->sq && cap - wb.len > ENTRY_HDR) {
+		struct qmsg *q = p->sq;
+		size_t room = cap - wb.len - ENTRY_HDR;
+		size_t left = q->len - q->off;
+		size_t n = left < room ? left : room;
+		uint8_t f = 0;
+
+		/* Start a message in a fresh body unless it fits whole. */
+		if (q->off == 0 && n < left && wb.len > 0)
+			break;
+		if (q->off == 0)
+			f |= ENTRY_FIRST;
+		if (n == left)
+			f |= ENTRY_LAST;
+		if (q->g == PROTO_SAFE) {
+			f |= ENTRY_SAFE;
+			*mflags |= MCAST_SAFE;
+		}
+		wbuf_u8(&wb, f);
+		wbuf_be32(&wb, (uint32_t)n);
+		wbuf_copy(&wb, q->data + q->off, n);
+		q->off += n;
+		if (q->off < q->len)
+			break;
+		p->sq = q->next;
+		if (!p->sq)
+			p->sq_tail = &p->sq;
+		p->sq_bytes -= q->len;
+		free(q);
+	}
+	assert(!wb.err);
+	return wb.len;
+}
+
+/* A message partly numbered in a ring that ended is sent again whole in
+ * the next one: receivers drop incomplete messages at a configuration
+ * change, so it is delivered once, atomically. */
+void sq_rewind(struct proto *p)
+{
+	if (p->sq)
+		p->sq->off = 0;
+}
+
+void sq_free(struct proto *p)
+{
+	while (p->sq) {
+		struct qmsg *q = p->sq;
+
+		p->sq = q->next;
+		free(q);
+	}
+	p->sq_tail = &p->sq;
+	p->sq_bytes = 0;
+}
