@@ -391,24 +391,24 @@ static int check_configs(struct evs *e, const struct evs_hist *a,
 			return fail(e, "invariant 6 (agreement): %s and %s install "
 			    "%c %x.%" PRIx64 " with different members", nm(e, a),
 			    nm(e, b), c->conf_kind, c->rep, c->ring);
-		if (c->conf_kind != 'R')
-			continue;
 		an = next_conf(a, (long)i);
 		bn = next_conf(b, j);
 		if (an < 0 || bn < 0 || a->ev[an].rep != b->ev[bn].rep ||
 		    a->ev[an].ring != b->ev[bn].ring ||
 		    a->ev[an].conf_kind != b->ev[bn].conf_kind)
 			continue;
-		/* Same configuration, same next one: same messages between. */
+		/* Same configuration, same next one: same messages between;
+		 * for a transitional configuration too (failure atomicity
+		 * holds for what is delivered in it). */
 		for (long k = (long)i + 1; k < an; k++)
 			if (a->ev[k].kind == EVS_DELIVER) {
 				long p = position(b, a->ev[k].sender, a->ev[k].seq);
 
 				if (p <= j || p >= bn)
 					return fail(e, "invariant 5 (virtual "
-					    "synchrony): in %x.%" PRIx64 " %s "
+					    "synchrony): in %c %x.%" PRIx64 " %s "
 					    "delivered %s#%" PRIu64 " and %s did not",
-					    c->rep, c->ring, nm(e, a),
+					    c->conf_kind, c->rep, c->ring, nm(e, a),
 					    e->names[a->ev[k].sender],
 					    a->ev[k].seq, nm(e, b));
 			}
@@ -416,12 +416,21 @@ static int check_configs(struct evs *e, const struct evs_hist *a,
 	return 0;
 }
 
+static bool has_member(const struct evs_event *c, uint32_t id)
+{
+	for (size_t m = 0; m < c->n_members; m++)
+		if (c->members[m] == id)
+			return true;
+	return false;
+}
+
 /* 6, within one history: a regular configuration after the first is
- * preceded by a transitional one whose members it contains. */
+ * preceded by a transitional one whose members are in both it and the
+ * regular configuration before. */
 static int check_transitional(struct evs *e, const struct evs_hist *h)
 {
 	bool first = true;
-	const struct evs_event *trans = NULL;
+	const struct evs_event *trans = NULL, *reg = NULL;
 
 	for (size_t i = 0; i < h->n; i++) {
 		const struct evs_event *c = &h->ev[i];
@@ -429,6 +438,13 @@ static int check_transitional(struct evs *e, const struct evs_hist *h)
 		if (c->kind != EVS_CONF)
 			continue;
 		if (c->conf_kind == 'T') {
+			for (size_t k = 0; reg && k < c->n_members; k++)
+				if (!has_member(reg, c->members[k]))
+					return fail(e, "invariant 6: %s: transitional"
+					    " member %u of %x.%" PRIx64 " was not in"
+					    " R %x.%" PRIx64, nm(e, h),
+					    c->members[k], c->rep, c->ring,
+					    reg->rep, reg->ring);
 			trans = c;
 			continue;
 		}
@@ -437,17 +453,14 @@ static int check_transitional(struct evs *e, const struct evs_hist *h)
 			    " without a transitional configuration", nm(e, h),
 			    c->rep, c->ring);
 		for (size_t k = 0; trans && k < trans->n_members; k++) {
-			bool in = false;
-
-			for (size_t m = 0; m < c->n_members; m++)
-				in |= c->members[m] == trans->members[k];
-			if (!in)
+			if (!has_member(c, trans->members[k]))
 				return fail(e, "invariant 6: %s: transitional "
 				    "member %u is not in R %x.%" PRIx64, nm(e, h),
 				    trans->members[k], c->rep, c->ring);
 		}
 		first = false;
 		trans = NULL;
+		reg = c;
 	}
 	return 0;
 }

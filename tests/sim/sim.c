@@ -774,6 +774,9 @@ static bool delivered_key(const struct proc *pr, uint64_t key)
  * by every member of C that does not crash. */
 static void check_safe(struct sim *s)
 {
+	/* A memstream's buffer is current only once flushed. */
+	for (int q = 0; q < s->n_procs; q++)
+		fflush(s->proc[q].hist);
 	for (size_t i = 0; i < s->n_safe && !s->failure[0]; i++) {
 		const struct safe_rec *r = &s->safe[i];
 
