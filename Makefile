@@ -61,7 +61,7 @@ EVSCHECK   := $(B)/tests/evs/evscheck
 PROGRAMS := $(COHORTD) $(COHORTCTL)
 ALL := $(CSC_SO) $(CSC_LINK) $(CPG_SO) $(CPG_LINK) $(PROGRAMS) $(PCFILE)
 
-.PHONY: all check check-build demo install clean deps fuzz bench
+.PHONY: all check check-build demo install clean deps fuzz bench sim-long
 all: $(ALL)
 
 $(B)/obj/%.o: %.c
@@ -161,6 +161,11 @@ fuzz: deps
 
 bench: all
 	bench/run.sh
+
+# The simulator's long mode: SIM_SEEDS scenarios over two processes.
+SIM_SEEDS ?= 100000
+sim-long: $(SIM)
+	SIM_SEEDS=$(SIM_SEEDS) tests/scripts/t_sim.sh $(B)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \

@@ -340,9 +340,34 @@ drop:
 	p->stats.rx_dropped++;
 }
 
+/*
+ * Every `join` ms in GATHER: resend our JOIN, and fail at once the nodes
+ * of our view that have sent nothing for a whole token timeout. A live
+ * node in any state is heard more often than that (tokens, JOINs every
+ * `join` ms, merge detection), so this only takes out the dead and the
+ * paused, and a crash costs the token timeout instead of the token
+ * timeout plus the consensus timeout (corosync waits for both).
+ */
 void join_timeout(struct proto *p)
 {
-	join_send(p);
+	struct idset m;
+	bool changed = false;
+
+	agreed(p, &m);
+	for (size_t i = 0; i < m.n; i++) {
+		uint64_t last = p->heard[node_index(p, m.id[i])];
+
+		if (m.id[i] == p->cfg.local_nodeid ||
+		    p->now - last < p->cfg.timing.token_ms)
+			continue;
+		plog(p, 2, "node %u silent for %llu ms: failed", m.id[i],
+		    (unsigned long long)(p->now - last));
+		changed |= idset_add(&p->fail, m.id[i]);
+	}
+	if (changed)
+		view_changed(p);
+	else
+		join_send(p);
 	check_consensus(p);
 }
 

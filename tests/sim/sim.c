@@ -118,6 +118,7 @@ struct sim {
 	/* network */
 	bool block[MAX_NODES][MAX_NODES];   /* from -> to */
 	unsigned loss, dup;      /* permille */
+	unsigned loss0;          /* the loss rate the scenario started with */
 	uint64_t delay_us, jitter_us;
 	/* scenario */
 	struct proto_timing timing;
@@ -564,7 +565,7 @@ static void setup(struct sim *s, uint64_t seed, int nodes)
 	/* The commit token, one entry per member, must fit one datagram. */
 	if (s->mtu < SIM_COMMIT_MTU(s->n))
 		s->mtu = SIM_COMMIT_MTU(s->n);
-	s->loss = (unsigned)rnd(&s->rng, 301);
+	s->loss = s->loss0 = (unsigned)rnd(&s->rng, 301);
 	s->dup = (unsigned)rnd(&s->rng, 50);
 	s->delay_us = 50 + rnd(&s->rng, 2000);
 	s->jitter_us = rnd(&s->rng, 3000);
@@ -894,9 +895,9 @@ static int scenario(uint64_t seed, int nodes, bool verbose, uint64_t *digest,
 	rc = s->failure[0] ? -1 : 0;
 	if (rc)
 		printf("FAIL seed %" PRIu64 " (%d nodes, token %u ms, loss %u/1000, "
-		    "mtu %u): %s\n  replay: tests/sim/sim --seed %" PRIu64
-		    " -v   (build/tests/sim/sim)\n", seed, s->n,
-		    s->timing.token_ms, s->loss, s->mtu, s->failure, seed);
+		    "mtu %u): %s\n  replay: build/tests/sim/sim --seed %" PRIu64
+		    " -v\n", seed, s->n, s->timing.token_ms, s->loss0, s->mtu,
+		    s->failure, seed);
 	teardown(s);
 	free(s);
 	return rc;
