@@ -56,6 +56,7 @@ API_TESTS  := $(patsubst tests/api/%.c,$(B)/tests/api/%,$(wildcard tests/api/api
 API_HELP   := $(filter-out $(wildcard tests/api/api_*.c),$(wildcard tests/api/*.c))
 SIM        := $(if $(SIM_SRC),$(B)/tests/sim/sim)
 EVS_SRC    := $(wildcard tests/evs/*.c)
+CLUSTER_PROGS := $(patsubst tests/cluster/%.c,$(B)/tests/cluster/%,$(wildcard tests/cluster/*.c))
 EVSCHECK   := $(B)/tests/evs/evscheck
 
 PROGRAMS := $(COHORTD) $(COHORTCTL)
@@ -131,16 +132,22 @@ $(B)/tests/api/%: $(B)/obj/tests/api/%.o $(call obj,$(API_HELP)) $(CPG_LINK) $(L
 	$(CC) $(LDFLAGS_ALL) -Wl,-rpath,'$$ORIGIN/../../lib' -o $@ $< $(call obj,$(API_HELP)) \
 	    -L$(B)/lib -lcpg -lcorosync_common $(LIBCOMMON) $(THREADS)
 
-$(B)/tests/sim/sim: $(call obj,$(SIM_SRC)) $(B)/obj/tests/evs/evs.o $(LIBPROTO) $(LIBCOMMON)
+$(B)/tests/sim/sim: $(call obj,$(SIM_SRC)) $(B)/obj/tests/evs/evs.o $(B)/obj/tests/evs/evs_group.o $(LIBPROTO) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^
+
+# The cluster tests' programs: CPG clients, linked as users link them.
+$(B)/tests/cluster/%: $(B)/obj/tests/cluster/%.o $(CPG_LINK)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -Wl,-rpath,'$$ORIGIN/../../lib' -o $@ $< \
+	    -L$(B)/lib -lcpg -lcorosync_common $(THREADS)
 
 # The history checker shared by the simulator and the cluster tests.
 $(EVSCHECK): $(call obj,$(EVS_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^
 
-check-build: $(ALL) $(UNIT_TESTS) $(API_TESTS) $(SIM) $(EVSCHECK)
+check-build: $(ALL) $(UNIT_TESTS) $(API_TESTS) $(SIM) $(EVSCHECK) $(CLUSTER_PROGS)
 
 deps:
 	@tests/scripts/deps.sh

@@ -200,9 +200,7 @@ int proto_new(const struct proto_config *cfg, const struct proto_ops *ops,
 	p->tok_saved = malloc(cfg->mtu);
 	p->reasm = calloc(cfg->n_nodes, sizeof(*p->reasm));
 	p->jrec = calloc(cfg->n_nodes, sizeof(*p->jrec));
-	p->heard = calloc(cfg->n_nodes, sizeof(*p->heard));
-	if (!p->dgram || !p->dgram2 || !p->tok_saved || !p->reasm || !p->jrec ||
-	    !p->heard) {
+	if (!p->dgram || !p->dgram2 || !p->tok_saved || !p->reasm || !p->jrec) {
 		proto_free(p);
 		return -ENOMEM;
 	}
@@ -223,7 +221,6 @@ void proto_free(struct proto *p)
 		reasm_reset_all(p);
 	free(p->reasm);
 	free(p->jrec);
-	free(p->heard);
 	free(p->dgram);
 	free(p->dgram2);
 	free(p->tok_saved);
@@ -249,9 +246,6 @@ int proto_start(struct proto *p, uint64_t now)
 		return -ENOMEM;
 	p->old_members.n = 0;
 	idset_add(&p->old_members, p->cfg.local_nodeid);
-	/* Every node gets a token timeout from our start to be heard. */
-	for (size_t i = 0; i < p->cfg.n_nodes; i++)
-		p->heard[i] = now;
 	gather_enter(p, "start", false);
 	return 0;
 }
@@ -273,7 +267,6 @@ int proto_receive(struct proto *p, uint64_t now, uint32_t from,
 		p->stats.rx_dropped++;
 		return 0;
 	}
-	p->heard[node_index(p, m->h.sender)] = now;
 	switch (m->h.type) {
 	case WIRE_JOIN:
 		join_receive(p, &m->h, &m->u.join);

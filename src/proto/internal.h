@@ -140,7 +140,6 @@ struct proto {
 	uint64_t accepted_seq;   /* ring seq of the last accepted commit */
 	struct idset proc, fail;
 	struct jrec *jrec;       /* per nodelist index */
-	uint64_t *heard;         /* per nodelist index: last valid datagram */
 	uint64_t join_at, consensus_at;
 	bool consensus;
 

@@ -274,6 +274,14 @@ static void merge_join(struct proto *p, uint32_t from, const struct wire_join *j
 		view_changed(p);
 }
 
+static bool join_fails(const struct wire_join *j, uint32_t id)
+{
+	for (unsigned k = 0; k < j->n_fail; k++)
+		if (j->fail[k] == id)
+			return true;
+	return false;
+}
+
 void join_receive(struct proto *p, const struct wire_hdr *h,
     const struct wire_join *j)
 {
@@ -310,6 +318,12 @@ void join_receive(struct proto *p, const struct wire_hdr *h,
 		if (idset_has(&p->members, h->sender) &&
 		    j->accepted < p->ring.seq)
 			goto drop;
+		/* A node outside our ring that has failed us will not have
+		 * us: leaving our ring for it would only make a ring of our
+		 * own again (merge detection joins us once it has a ring). */
+		if (!idset_has(&p->members, h->sender) &&
+		    join_fails(j, p->cfg.local_nodeid))
+			break;
 		gather_enter(p, "join received", true);
 		break;
 	case ST_COMMIT:
@@ -340,34 +354,10 @@ drop:
 	p->stats.rx_dropped++;
 }
 
-/*
- * Every `join` ms in GATHER: resend our JOIN, and fail at once the nodes
- * of our view that have sent nothing for a whole token timeout. A live
- * node in any state is heard more often than that (tokens, JOINs every
- * `join` ms, merge detection), so this only takes out the dead and the
- * paused, and a crash costs the token timeout instead of the token
- * timeout plus the consensus timeout (corosync waits for both).
- */
+/* Every `join` ms in GATHER: resend our JOIN, look for consensus. */
 void join_timeout(struct proto *p)
 {
-	struct idset m;
-	bool changed = false;
-
-	agreed(p, &m);
-	for (size_t i = 0; i < m.n; i++) {
-		uint64_t last = p->heard[node_index(p, m.id[i])];
-
-		if (m.id[i] == p->cfg.local_nodeid ||
-		    p->now - last < p->cfg.timing.token_ms)
-			continue;
-		plog(p, 2, "node %u silent for %llu ms: failed", m.id[i],
-		    (unsigned long long)(p->now - last));
-		changed |= idset_add(&p->fail, m.id[i]);
-	}
-	if (changed)
-		view_changed(p);
-	else
-		join_send(p);
+	join_send(p);
 	check_consensus(p);
 }
 

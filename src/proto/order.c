@@ -79,9 +79,14 @@ static void store_recovered(struct proto *p, const struct wire_mcast *m)
 void mcast_receive(struct proto *p, const struct wire_hdr *h,
     const struct wire_mcast *m)
 {
+	/* A body larger than we pack ourselves (a peer with a larger mtu)
+	 * could not be sent again as a recovered message, which carries
+	 * the old identity too, within our mtu: refuse it now rather than
+	 * overflow the datagram buffer in recovery. */
 	if ((p->state != ST_OPERATIONAL && p->state != ST_RECOVERY) ||
 	    !p->cur || !idset_has(&p->members, m->origin) ||
-	    !idset_has(&p->members, h->sender)) {
+	    !idset_has(&p->members, h->sender) ||
+	    m->body_len > p->payload_max) {
 		p->stats.rx_dropped++;
 		return;
 	}

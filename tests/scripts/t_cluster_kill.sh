@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# t_cluster_kill.sh BUILD: 3 nodes in network namespaces, a CPG client
+# sending on every node; kill -9 of one daemon (the others see it leave
+# with NODEDOWN), its restart (it comes back in the ring and the group),
+# then every history is checked (tests/evs, invariants 1-4 and 9-12).
+set -uo pipefail
+B=${1:-build}
+. tests/cluster/lib.sh
+cluster_skip_unless_able
+trap cluster_cleanup EXIT
+fail() { echo "FAIL: $*"; cluster_dump; exit 1; }
+
+cluster_create 3
+for i in 1 2 3; do node_start $i || fail "start"; done
+wait_ring 1 2 3 || fail "no ring of 3"
+for i in 1 2 3; do client_start $i -r 100; done
+wait_all_joined || fail "join"
+sleep 1   # traffic before the fault (a workload period, not a wait for an event)
+cl_log "kill -9 of node 3's daemon"
+node_kill 3
+wait_clients_exit_on 3
+wait_ring 1 2 || fail "survivors did not form a ring"
+cl_log "restart of node 3"
+node_start 3 || fail "restart"
+wait_ring 1 2 3 || fail "node 3 did not rejoin"
+client_start 3 -r 100
+wait_all_joined || fail "join after restart"
+sleep 1
+finish_and_check || fail "histories"
+echo "PASS"
