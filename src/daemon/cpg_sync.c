@@ -6,9 +6,11 @@
  * member is told the same confchgs and messages (group-level virtual
  * synchrony).
  *
- * Configuration changes: at a transitional configuration the processes of
- * nodes that did not come along are removed (NODEDOWN, one confchg per
- * group in name order). At the regular configuration that follows, every
+ * Configuration changes: at the regular configuration that follows a
+ * transitional one, the processes of nodes that did not come along are
+ * removed (NODEDOWN, one confchg per group in name order); not at the
+ * transitional configuration itself, because what is delivered in it was
+ * delivered in the old view by the nodes that left. Then every
  * node multicasts a JOINLIST of its own processes; messages delivered
  * before every member's JOINLIST has arrived are held back. When the last
  * JOINLIST arrives (the same point of the order everywhere) the processes
@@ -497,10 +499,15 @@ void cpg_svc_confchg(struct cpg_svc *svc, const struct proto_conf *conf)
 		svc->n_trans = conf->n_members;
 		memcpy(svc->trans, conf->members, conf->n_members * sizeof(uint32_t));
 		svc->have_trans = true;
-		remove_members(svc, not_in_trans, CPG_REASON_NODEDOWN);
 		return;
 	}
-	if (!svc->have_trans) {
+	if (svc->have_trans) {
+		/* Messages delivered in the transitional configuration were
+		 * delivered by the nodes that left in the old configuration:
+		 * they belong to the old view here too, so the processes of
+		 * those nodes leave only now, after them. */
+		remove_members(svc, not_in_trans, CPG_REASON_NODEDOWN);
+	} else {
 		/* No transitional configuration came first: at the first ring
 		 * nobody came with us; otherwise those of the old ring that
 		 * are in the new one did. */

@@ -252,18 +252,22 @@ static void partition_and_merge(void **state)
 	assert_string_equal(last(0, 0)->data, "one");
 	assert_string_equal(last(1, 0)->data, "one");
 
-	/* Partition: each side sees the other's process leave, NODEDOWN. */
+	/* Partition: each side sees the other's process leave, NODEDOWN,
+	 * at the regular configuration (what the transitional one delivers
+	 * belongs to the old view). */
 	confchg(0, PROTO_CONF_TRANSITIONAL, 1, 4, a, 1);
 	confchg(1, PROTO_CONF_TRANSITIONAL, 1, 4, b, 1);
+	assert_string_equal(last(0, 0)->data, "one");
+	confchg(0, PROTO_CONF_REGULAR, 1, 8, a, 1);
+	confchg(1, PROTO_CONF_REGULAR, 2, 8, b, 1);
 	e = last(0, 0);
+	assert_int_equal(e->type, IPC_EV_CONFCHG);
 	assert_int_equal(e->n_members, 1);
 	assert_int_equal(e->n_left, 1);
 	assert_int_equal(e->m[1].nodeid, 2);
 	assert_int_equal(e->m[1].reason, CPG_REASON_NODEDOWN);
 	assert_int_equal(last(1, 0)->m[1].reason, CPG_REASON_NODEDOWN);
-	confchg(0, PROTO_CONF_REGULAR, 1, 8, a, 1);
 	deliver_all(0, 1);   /* A's JOINLIST, to A only */
-	confchg(1, PROTO_CONF_REGULAR, 2, 8, b, 1);
 	deliver_all(1, 1);
 	assert_int_equal(last(0, 0)->type, IPC_EV_TOTEM);
 
