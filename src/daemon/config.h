@@ -56,7 +56,10 @@ struct proto_timing;
 #define COHORT_CONFIG_DEFAULT_NETMTU 1500
 /* totem.netmtu: room for a 576-byte payload above the larger (IPv6) IP and
  * UDP headers, up to the largest datagram. */
-#define COHORT_CONFIG_NETMTU_MIN (576 + 48)
+/* The engine's smallest datagram (596 bytes, src/proto/internal.h
+ * MIN_MTU) plus IPv6 and UDP headers (48) and the transport's header,
+ * nonce and tag (56). */
+#define COHORT_CONFIG_NETMTU_MIN (596 + 48 + 56)
 #define COHORT_CONFIG_NETMTU_MAX 65536
 #define COHORT_CONFIG_DEFAULT_CLUSTER_NAME "cohort"
 

@@ -117,9 +117,9 @@ int netconf_transport(const struct cohort_config *cfg, uint32_t nodeid,
 	memset(tc, 0, sizeof(*tc));
 	tc->local_nodeid = nodeid;
 	tc->cluster_id = netconf_cluster_id(cfg->cluster_name);
-	if (cfg->netmtu < 576 + ip_udp) {
+	if (cfg->netmtu < COHORT_CONFIG_NETMTU_MIN) {
 		snprintf(err, errlen, "netmtu %u is too small (at least %zu)",
-		    cfg->netmtu, 576 + ip_udp);
+		    cfg->netmtu, (size_t)COHORT_CONFIG_NETMTU_MIN);
 		return -EINVAL;
 	}
 	tc->max_payload = cfg->netmtu - ip_udp - TRANSPORT_OVERHEAD;

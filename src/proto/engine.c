@@ -370,7 +370,8 @@ uint64_t proto_next_timeout(const struct proto *p)
 		if (merges(p))
 			t = min64(t, p->merge_at);
 		/* A ring of one with work left (a callback queued more). */
-		if (p->state == ST_OPERATIONAL && p->members.n == 1 && p->sq)
+		if (p->state == ST_OPERATIONAL && p->members.n == 1 &&
+		    (p->sq || p->solo_more))
 			t = 0;
 		return t;
 	}
@@ -413,7 +414,8 @@ int proto_tick(struct proto *p, uint64_t now)
 			hold_release(p);
 		if (merges(p) && now >= p->merge_at)
 			merge_detect(p);
-		if (p->state == ST_OPERATIONAL && p->members.n == 1 && p->sq)
+		if (p->state == ST_OPERATIONAL && p->members.n == 1 &&
+		    (p->sq || p->solo_more))
 			ring_kick(p);
 		break;
 	}

@@ -21,7 +21,11 @@
 #define STORE_CAP 8192u
 #define OUTSTANDING_MAX (STORE_CAP / 2)
 #define RING_SEQ_STEP 4u
-#define MIN_MTU 576u
+/* The largest token (every retransmission request slot used) must fit. */
+#define MIN_MTU (WIRE_HDR_LEN + TOKEN_FIXED + 8u * TOKEN_RTR_MAX)
+/* Token visits a ring of one makes in one call before it returns (the
+ * rest is due at once: proto_next_timeout() says 0). */
+#define SOLO_VISITS_MAX 64u
 #define DGRAM_MAX 65536u
 /* A recovered message is stored with its old identity in front. */
 #define REC_PREFIX 25u
@@ -129,6 +133,7 @@ struct proto {
 	uint64_t hold_until;     /* UINT64_MAX: not holding */
 	struct wire_token held;  /* the token while held */
 	bool in_visit;           /* reentrancy guard for a ring of one */
+	bool solo_more;          /* a ring of one stopped with work left */
 	bool hold_cancel_sent;
 	uint64_t merge_at;
 

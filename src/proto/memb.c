@@ -363,16 +363,21 @@ void join_timeout(struct proto *p)
 
 void consensus_timeout(struct proto *p)
 {
-	struct idset m;
+	struct idset m, late = { 0 };
 	bool changed = false;
 
 	agreed(p, &m);
+	/* Judge every node against the view as it stands, then fail the
+	 * late ones: failing one changes the view, and the others would
+	 * no longer match it. */
 	for (size_t i = 0; i < m.n; i++)
 		if (!matches(p, m.id[i])) {
 			plog(p, 2, "node %u did not agree in time: failed",
 			    m.id[i]);
-			changed |= idset_add(&p->fail, m.id[i]);
+			idset_add(&late, m.id[i]);
 		}
+	for (size_t i = 0; i < late.n; i++)
+		changed |= idset_add(&p->fail, late.id[i]);
 	if (!changed && p->consensus && m.id[0] != p->cfg.local_nodeid) {
 		plog(p, 2, "no commit token from node %u: failed", m.id[0]);
 		changed = idset_add(&p->fail, m.id[0]);

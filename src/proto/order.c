@@ -79,14 +79,17 @@ static void store_recovered(struct proto *p, const struct wire_mcast *m)
 void mcast_receive(struct proto *p, const struct wire_hdr *h,
     const struct wire_mcast *m)
 {
-	/* A body larger than we pack ourselves (a peer with a larger mtu)
+	/* Old-ring messages travel only while a ring recovers: one at any
+	 * other time is forged or stale, and stored it would wedge the ring.
+	 * A body larger than we pack ourselves (a peer with a larger mtu)
 	 * could not be sent again as a recovered message, which carries
 	 * the old identity too, within our mtu: refuse it now rather than
 	 * overflow the datagram buffer in recovery. */
 	if ((p->state != ST_OPERATIONAL && p->state != ST_RECOVERY) ||
 	    !p->cur || !idset_has(&p->members, m->origin) ||
 	    !idset_has(&p->members, h->sender) ||
-	    m->body_len > p->payload_max) {
+	    m->body_len > p->payload_max ||
+	    ((m->mflags & MCAST_RECOVERED) && p->state != ST_RECOVERY)) {
 		p->stats.rx_dropped++;
 		return;
 	}
@@ -386,7 +389,8 @@ static void solo_rotate(struct proto *p, struct wire_token *t)
 	if (p->in_visit)
 		return;
 	p->in_visit = true;
-	for (;;) {
+	p->solo_more = false;
+	for (unsigned visits = 0;; visits++) {
 		bool more;
 
 		t->tseq++;
@@ -399,6 +403,12 @@ static void solo_rotate(struct proto *p, struct wire_token *t)
 		    (t->tflags & TOKEN_INSTALL);
 		if (!more)
 			break;
+		/* A deliver callback that submits again would keep us here
+		 * for ever: return, and go on at once from proto_tick(). */
+		if (visits + 1 >= SOLO_VISITS_MAX && p->state == ST_OPERATIONAL) {
+			p->solo_more = true;
+			break;
+		}
 	}
 	p->held = *t;
 	p->in_visit = false;

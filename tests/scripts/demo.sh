@@ -142,6 +142,7 @@ wait_for "$DIR/chat1.out" "nodeup"
 grep -E "nodedown|nodeup" "$DIR/chat1.out" | tail -n 2
 on 2 "$CTL" send chat "bob on node 2: I am back"
 wait_for "$DIR/chat3b.out" "I am back"
+grep "I am back" "$DIR/chat3b.out"
 on 1 "$CTL" status | sed -n '4,6p'
 
 say "stopping"

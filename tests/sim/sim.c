@@ -561,7 +561,7 @@ static void setup(struct sim *s, uint64_t seed, int nodes)
 	s->timing.token_ms = tokens[rnd(&s->rng, 3)];
 	s->timing.max_messages = 5 + (uint32_t)rnd(&s->rng, 20);
 	s->timing.window_size = s->timing.max_messages + (uint32_t)rnd(&s->rng, 60);
-	s->mtu = 576 + (uint32_t)rnd(&s->rng, 1000);
+	s->mtu = 596 + (uint32_t)rnd(&s->rng, 1000);
 	/* The commit token, one entry per member, must fit one datagram. */
 	if (s->mtu < SIM_COMMIT_MTU(s->n))
 		s->mtu = SIM_COMMIT_MTU(s->n);
