@@ -14,6 +14,8 @@
  *   sim [--seeds N | --seeds A-B | --seed S] [--nodes N] [-v] [-q]
  */
 #include <errno.h>
+#include <signal.h>
+#include <unistd.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -903,6 +905,22 @@ static int scenario(uint64_t seed, int nodes, bool verbose, uint64_t *digest,
 	return rc;
 }
 
+/* An assertion in the engine aborts the whole run: say which scenario. */
+static volatile uint64_t current_seed;
+
+static void on_crash(int sig)
+{
+	char line[160];
+	int n = snprintf(line, sizeof(line), "CRASH (signal %d) in seed %" PRIu64
+	    ": replay with build/tests/sim/sim --seed %" PRIu64 " -v\n", sig,
+	    current_seed, current_seed);
+
+	if (n > 0 && write(STDOUT_FILENO, line, (size_t)n) < 0)
+		_exit(128 + sig);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: sim [--seeds N | --seeds A-B | --seed S] "
@@ -944,9 +962,12 @@ int main(int argc, char **argv)
 	}
 	if (last < first)
 		usage();
+	signal(SIGABRT, on_crash);
+	signal(SIGSEGV, on_crash);
 	for (uint64_t seed = first; seed <= last; seed++) {
 		uint64_t d, ev;
 
+		current_seed = seed;
 		if (scenario(seed, nodes, verbose, &d, &ev))
 			failed++;
 		digest = fnv(digest, &d, sizeof(d));
