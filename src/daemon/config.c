@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "daemon/config_int.h"
+#include "proto/proto.h"
 
 #define TIMEOUT_MAX_MS 3600000u   /* one hour: far beyond any sane value */
 #define COUNT_MAX 1000000u
@@ -39,8 +40,8 @@ static const struct tkey_desc {
 	TOTEM_U32(T_FAIL_RECV, fail_recv_const, COUNT_MAX),
 	TOTEM_U32(T_SEQNO, seqno_unchanged_const, COUNT_MAX),
 	TOTEM_U32(T_MISS, miss_count_const, COUNT_MAX),
-	TOTEM_U32(T_MAXMSG, max_messages, COUNT_MAX),
-	TOTEM_U32(T_WINDOW, window_size, COUNT_MAX),
+	TOTEM_U32(T_MAXMSG, max_messages, PROTO_WINDOW_MAX),
+	TOTEM_U32(T_WINDOW, window_size, PROTO_WINDOW_MAX),
 };
 
 /* corosync keys that Cohort reads but does not act on, per section. A name

@@ -160,6 +160,9 @@ static int check_config(const struct proto_config *cfg)
 		return -EINVAL;
 	if (cfg->n_nodes > wire_commit_capacity(cfg->mtu))
 		return -EINVAL;   /* the commit token must fit a datagram */
+	if (cfg->timing.window_size > PROTO_WINDOW_MAX ||
+	    cfg->timing.max_messages > PROTO_WINDOW_MAX)
+		return -EINVAL;
 	for (size_t i = 0; i < cfg->n_nodes; i++) {
 		if (cfg->nodes[i] == 0)
 			return -EINVAL;

@@ -33,6 +33,9 @@
 #include <sys/uio.h>
 
 #define PROTO_MAX_NODES 64          /* nodes in a nodelist / a ring */
+/* Largest max_messages and window_size: a rotation's messages, and what
+ * recovery re-sends of them, stay well inside the engine's stores. */
+#define PROTO_WINDOW_MAX 1024u
 /* Largest message proto_submit takes: a 16 MiB client message plus the
  * CPG service header that travels with it. */
 #define PROTO_MSG_MAX ((16u << 20) + 4096u)
