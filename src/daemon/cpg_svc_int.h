@@ -36,6 +36,12 @@ struct cpg_svc {
 	/* The transitional set that preceded it (nodes that came with us). */
 	size_t n_trans;
 	uint32_t trans[PROTO_MAX_NODES];
+	/* Nodes whose processes our group table holds: every node of the
+	 * last ring whose synchronisation completed, or, after one that
+	 * was cut short, those whose JOINLIST came. n_known 0: not yet
+	 * any ring (only this node). */
+	size_t n_known;
+	uint32_t known[PROTO_MAX_NODES];
 	bool have_trans;
 	bool syncing;
 	struct joinlist_rx jl[PROTO_MAX_NODES];

@@ -391,9 +391,21 @@ static void finish_sync(struct cpg_svc *svc, bool complete)
 		    svc->n_members);
 	}
 	/* The new nodes' processes are members now; from here on the trans
-	 * set means "known": every node of the ring. */
-	memcpy(svc->trans, svc->members, svc->n_members * sizeof(uint32_t));
-	svc->n_trans = svc->n_members;
+	 * set means "known": every node of the ring, or, cut short, the
+	 * nodes that came with us and those whose JOINLIST arrived (the
+	 * others' processes are still unknown here, and will be added as
+	 * new at the next ring). */
+	if (!complete)
+		for (size_t i = 0; i < svc->n_members; i++)
+			if (svc->jl[i].msg && !in_set(svc->trans, svc->n_trans,
+			    svc->jl[i].node))
+				svc->trans[svc->n_trans++] = svc->jl[i].node;
+	if (complete) {
+		memcpy(svc->trans, svc->members, svc->n_members * sizeof(uint32_t));
+		svc->n_trans = svc->n_members;
+	}
+	memcpy(svc->known, svc->trans, svc->n_trans * sizeof(uint32_t));
+	svc->n_known = svc->n_trans;
 	clear_joinlists(svc);
 	while (svc->dq) {
 		struct deferred *dm = svc->dq;
@@ -496,8 +508,12 @@ void cpg_svc_confchg(struct cpg_svc *svc, const struct proto_conf *conf)
 	if (svc->syncing)
 		finish_sync(svc, false);
 	if (conf->type == PROTO_CONF_TRANSITIONAL) {
-		svc->n_trans = conf->n_members;
-		memcpy(svc->trans, conf->members, conf->n_members * sizeof(uint32_t));
+		/* Those who came with us, as far as our table knows them. */
+		svc->n_trans = 0;
+		for (size_t i = 0; i < conf->n_members; i++)
+			if (conf->members[i] == svc->d->nodeid ||
+			    in_set(svc->known, svc->n_known, conf->members[i]))
+				svc->trans[svc->n_trans++] = conf->members[i];
 		svc->have_trans = true;
 		return;
 	}
