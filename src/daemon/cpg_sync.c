@@ -374,12 +374,27 @@ static void add_new_nodes(struct cpg_svc *svc)
 	free(v);
 }
 
+/* Whether our group table holds the processes of `node`: a message of a
+ * node we do not know yet (a synchronisation was cut short before its
+ * JOINLIST) would land in a view its own node does not share. */
+static bool known(const struct cpg_svc *svc, uint32_t node)
+{
+	return node == svc->d->nodeid || svc->n_known == 0 ||
+	    in_set(svc->known, svc->n_known, node);
+}
+
 /* Completes (or, on an interrupted ring, cuts short) the synchronisation:
  * applies what the JOINLISTs said, then the messages held back. */
 static void finish_sync(struct cpg_svc *svc, bool complete)
 {
-	add_new_nodes(svc);
-	remove_members(svc, stale, CPG_REASON_PROCDOWN);
+	/* Cut short, the JOINLISTs that did arrive are not applied: our own
+	 * node's is never new to us but is to the others, so the views of
+	 * nodes that stay together would differ. Each node then goes on
+	 * with what it knows, and the next ring's synchronisation merges. */
+	if (complete) {
+		add_new_nodes(svc);
+		remove_members(svc, stale, CPG_REASON_PROCDOWN);
+	}
 	svc->syncing = false;
 	if (complete) {
 		svc->synced_ring = svc->ring;
@@ -392,14 +407,9 @@ static void finish_sync(struct cpg_svc *svc, bool complete)
 	}
 	/* The new nodes' processes are members now; from here on the trans
 	 * set means "known": every node of the ring, or, cut short, the
-	 * nodes that came with us and those whose JOINLIST arrived (the
-	 * others' processes are still unknown here, and will be added as
-	 * new at the next ring). */
-	if (!complete)
-		for (size_t i = 0; i < svc->n_members; i++)
-			if (svc->jl[i].msg && !in_set(svc->trans, svc->n_trans,
-			    svc->jl[i].node))
-				svc->trans[svc->n_trans++] = svc->jl[i].node;
+	 * nodes that came with us (the others' processes are unknown here
+	 * and come as new at the next ring; their messages are not ours to
+	 * deliver until then, see cpg_svc_deliver). */
 	if (complete) {
 		memcpy(svc->trans, svc->members, svc->n_members * sizeof(uint32_t));
 		svc->n_trans = svc->n_members;
@@ -411,7 +421,8 @@ static void finish_sync(struct cpg_svc *svc, bool complete)
 		struct deferred *dm = svc->dq;
 
 		svc->dq = dm->next;
-		cpg_apply(svc, dm->sender, dm->msg, dm->len);
+		if (known(svc, dm->sender))
+			cpg_apply(svc, dm->sender, dm->msg, dm->len);
 		free(dm);
 	}
 	svc->dq_tail = &svc->dq;
@@ -452,7 +463,8 @@ void cpg_svc_deliver(struct cpg_svc *svc, uint32_t sender, const uint8_t *msg,
 		return;
 	}
 	if (!svc->syncing) {
-		cpg_apply(svc, sender, msg, len);
+		if (known(svc, sender))
+			cpg_apply(svc, sender, msg, len);
 		return;
 	}
 	dm = malloc(sizeof(*dm) + len);

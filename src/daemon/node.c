@@ -327,6 +327,28 @@ static void text_add(struct text *t, const char *fmt, ...)
 	t->len += (size_t)n;
 }
 
+/* The link to a node: "local", "up" (a good datagram within the token
+ * timeout), "down" (none since), or "never"; and how long ago. */
+static void status_link(struct daemon *d, struct text *t, uint32_t id)
+{
+	uint64_t last, now = loop_now(d->loop);
+	struct proto_status st;
+
+	if (id == d->nodeid || !d->transport) {
+		text_add(t, "node.%" PRIu32 ".link=local\n", id);
+		return;
+	}
+	last = transport_last_rx(d->transport, id);
+	proto_status(d->proto, &st);   /* for the effective token timeout */
+	if (!last) {
+		text_add(t, "node.%" PRIu32 ".link=never\n", id);
+		return;
+	}
+	text_add(t, "node.%" PRIu32 ".link=%s\nnode.%" PRIu32 ".heard_ms_ago=%"
+	    PRIu64 "\n", id, now - last <= st.token_ms ? "up" : "down", id,
+	    now - last);
+}
+
 char *node_status_text(struct daemon *d, size_t *len)
 {
 	struct text t = { .cap = 1024 };
@@ -350,6 +372,7 @@ char *node_status_text(struct daemon *d, size_t *len)
 	for (size_t i = 0; i < d->n_nodes; i++) {
 		text_add(&t, "node.%" PRIu32 ".addr=%s\n", d->node_ids[i],
 		    d->node_addrs[i] ? d->node_addrs[i] : "");
+		status_link(d, &t, d->node_ids[i]);
 		if (d->node_names[i])
 			text_add(&t, "node.%" PRIu32 ".name=%s\n", d->node_ids[i],
 			    d->node_names[i]);
@@ -367,6 +390,18 @@ char *node_status_text(struct daemon *d, size_t *len)
 	text_add(&t, "stat.send_queue_used=%zu\nstat.send_queue_bytes=%zu\n"
 	    "stat.submit_queue=%zu\n", st.send_queue_used, st.send_queue_bytes,
 	    d->subq->n);
+	if (d->transport) {
+		struct transport_stats ts;
+
+		transport_stats(d->transport, &ts);
+		text_add(&t, "stat.net_tx=%" PRIu64 "\nstat.net_rx=%" PRIu64
+		    "\nstat.net_tx_errors=%" PRIu64 "\nstat.net_rx_malformed=%"
+		    PRIu64 "\nstat.net_rx_foreign=%" PRIu64
+		    "\nstat.net_rx_unknown_sender=%" PRIu64
+		    "\nstat.net_rx_auth_failed=%" PRIu64 "\n", ts.tx, ts.rx,
+		    ts.tx_errors, ts.rx_malformed, ts.rx_foreign,
+		    ts.rx_unknown_sender, ts.rx_auth_failed);
+	}
 	text_add(&t, "stat.ipc_frames_in=%" PRIu64 "\nstat.ipc_frames_out=%"
 	    PRIu64 "\nstat.ipc_dropped_clients=%" PRIu64
 	    "\nstat.ipc_evicted_clients=%" PRIu64 "\n", fin, fout, dropped,

@@ -42,6 +42,9 @@ struct transport {
 	struct iovec rx_iov[BATCH];
 	struct sockaddr_storage rx_addr[BATCH];
 	struct transport_stats st;
+	/* Per peer (index in cfg.peers): loop time of the last datagram
+	 * that passed every check, 0 = none yet. */
+	uint64_t last_rx[PROTO_MAX_NODES];
 };
 
 static void put_be32(uint8_t *b, uint32_t v)
@@ -196,6 +199,7 @@ static void accept_one(struct transport *t, uint8_t *d, size_t len,
 		return;
 	}
 	if (!sealed) {
+		t->last_rx[p - t->cfg.peers] = loop_now(t->loop);
 		t->rx(t->arg, sender, d + TRANSPORT_HDR_LEN,
 		    len - TRANSPORT_HDR_LEN);
 		return;
@@ -208,6 +212,7 @@ static void accept_one(struct transport *t, uint8_t *d, size_t len,
 		t->st.rx_auth_failed++;
 		return;
 	}
+	t->last_rx[p - t->cfg.peers] = loop_now(t->loop);
 	/* The plain text was written over the front of the cipher text. */
 	t->rx(t->arg, sender, d + TRANSPORT_OVERHEAD - TRANSPORT_TAG_LEN,
 	    (size_t)plen);
@@ -333,5 +338,13 @@ int transport_derive_key(const uint8_t *file, size_t len,
 	    strlen(cluster_name) + 1);
 	crypto_generichash_update(&h, file, len);
 	crypto_generichash_final(&h, key, TRANSPORT_KEY_LEN);
+	return 0;
+}
+
+uint64_t transport_last_rx(const struct transport *t, uint32_t nodeid)
+{
+	for (size_t i = 0; i < t->cfg.n_peers; i++)
+		if (t->cfg.peers[i].nodeid == nodeid)
+			return t->last_rx[i];
 	return 0;
 }

@@ -73,6 +73,9 @@ void transport_flush(struct transport *t);
 
 void transport_stats(const struct transport *t, struct transport_stats *st);
 
+/* Loop time (ms) of the last good datagram from `nodeid`; 0: none yet. */
+uint64_t transport_last_rx(const struct transport *t, uint32_t nodeid);
+
 /* Derives the 32-byte cluster key from a key file's bytes (corosync's
  * authkey or `cohortctl keygen` output, 128..4096 bytes) and the cluster
  * name. 0, or -EINVAL for a length out of range. */

@@ -442,5 +442,6 @@ void proto_status(const struct proto *p, struct proto_status *st)
 	}
 	st->send_queue_used = p->sq_bytes;
 	st->send_queue_bytes = p->cfg.send_queue_bytes;
+	st->token_ms = p->cfg.timing.token_ms;
 	st->stats = p->stats;
 }

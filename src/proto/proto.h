@@ -135,6 +135,7 @@ struct proto_status {
 	uint32_t members[PROTO_MAX_NODES];
 	size_t send_queue_used;   /* bytes queued locally, not yet ordered */
 	size_t send_queue_bytes;  /* its bound */
+	uint32_t token_ms;        /* the token timeout in use */
 	struct proto_stats stats;
 };
 
