@@ -445,8 +445,10 @@ void hold_release(struct proto *p)
 
 	if (p->hold_until == UINT64_MAX)
 		return;
+	/* seq_unchanged is not reset: an idle ring goes on holding the token
+	 * at every rotation (one rotation per hold_ms) until a visit sees
+	 * new messages or a member asks with HOLD_CANCEL. */
 	p->hold_until = UINT64_MAX;
-	p->seq_unchanged = 0;
 	token_forward(p, &t);
 }
 
