@@ -29,6 +29,7 @@
 #define DGRAM_MAX 65536u
 /* A recovered message is stored with its old identity in front. */
 #define REC_PREFIX 25u
+#define SHARE_ONE 256u
 
 enum pstate {
 	ST_IDLE = 0,
@@ -126,6 +127,7 @@ struct proto {
 	uint64_t token_loss_at;       /* UINT64_MAX: off */
 	uint32_t my_last_sent;   /* our part of the token's fcc */
 	uint32_t my_backlog;     /* our part of the token's backlog */
+	uint64_t share_credit;   /* fair share not used yet, 1/SHARE_ONE */
 	uint64_t seq_last_visit; /* token seq at our previous visit */
 	uint64_t aru_last_visit;
 	uint32_t aru_stuck;      /* visits without progress (fail_recv) */

@@ -133,6 +133,7 @@ static void recovery_enter(struct proto *p, const struct wire_commit *c)
 		abort();   /* 100 KiB at a configuration change */
 	p->my_last_sent = 0;
 	p->my_backlog = 0;
+	p->share_credit = 0;
 	p->aru_stuck = 0;
 	p->seq_unchanged = 0;
 	p->seq_last_visit = UINT64_MAX;

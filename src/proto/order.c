@@ -188,10 +188,13 @@ static uint32_t minus(uint32_t total, uint32_t mine)
  * How many messages this visit may number: at most max_messages, within
  * what the rest of the ring left of window_size in the last rotation,
  * within the store's bound above the stable point, and, when several
- * members have a backlog, our fair share of the window (so that one busy
- * sender early in the ring cannot starve the others).
+ * members have a backlog, our fair share of the window (so that busy
+ * senders early in the ring cannot starve the later ones). A share
+ * below one message per rotation accumulates as credit, in 1/SHARE_ONE
+ * units, until it makes a message: with more busy members than the
+ * window has room for, they take turns.
  */
-static uint32_t send_budget(const struct proto *p, const struct wire_token *t,
+static uint32_t send_budget(struct proto *p, const struct wire_token *t,
     uint32_t backlog)
 {
 	uint32_t budget = p->cfg.timing.max_messages;
@@ -200,20 +203,29 @@ static uint32_t send_budget(const struct proto *p, const struct wire_token *t,
 	uint64_t total = (uint64_t)minus(t->backlog, p->my_backlog) + backlog;
 	uint64_t limit = t->stable + OUTSTANDING_MAX;
 
-	if (others >= window || t->seq >= limit)
+	if (t->seq >= limit)
 		return 0;
-	if (budget > window - others)
-		budget = window - others;
 	if (budget > limit - t->seq)
 		budget = (uint32_t)(limit - t->seq);
 	if (total > backlog && backlog > 0) {
-		uint64_t share = (uint64_t)window * backlog / total;
+		/* Several members are busy: the window is theirs in
+		 * proportion to their backlogs, as credit that accrues at
+		 * every visit, so that the shares add up to about the window
+		 * per rotation and a late member's turn comes too. */
+		uint64_t share = (uint64_t)window * SHARE_ONE * backlog / total;
 
-		if (share < 1)
-			share = 1;
-		if (budget > share)
-			budget = (uint32_t)share;
+		p->share_credit += share;
+		if (p->share_credit > (uint64_t)window * SHARE_ONE)
+			p->share_credit = (uint64_t)window * SHARE_ONE;
+		if (budget > p->share_credit / SHARE_ONE)
+			budget = (uint32_t)(p->share_credit / SHARE_ONE);
+		return budget;
 	}
+	p->share_credit = 0;
+	if (others >= window)
+		return 0;
+	if (budget > window - others)
+		budget = window - others;
 	return budget;
 }
 
@@ -247,6 +259,8 @@ static uint32_t send_messages(struct proto *p, struct wire_token *t)
 		}
 		sent++;
 	}
+	p->share_credit = p->share_credit > (uint64_t)sent * SHARE_ONE ?
+	    p->share_credit - (uint64_t)sent * SHARE_ONE : 0;
 	backlog = backlog_now(p);
 	t->backlog = minus(t->backlog, p->my_backlog) + backlog;
 	p->my_backlog = backlog;

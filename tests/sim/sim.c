@@ -838,11 +838,12 @@ static void dump_nodes(struct sim *s)
 		}
 		proto_status(nd->p, &st);
 		printf("  node %u: %s%s ring %x.%" PRIx64 ", %zu members, queue %zu"
-		    " bytes, sent %" PRIu64 ", own delivered %" PRIu64 "\n",
-		    nd->id, st.state_name, nd->paused ? " (paused)" : "",
-		    st.ring_id.rep, st.ring_id.seq, st.n_members,
-		    st.send_queue_used, s->proc[nd->proc].sent,
-		    s->proc[nd->proc].own_delivered);
+		    " bytes, sent %" PRIu64 ", own delivered %" PRIu64
+		    ", next timer %s\n", nd->id, st.state_name,
+		    nd->paused ? " (paused)" : "", st.ring_id.rep, st.ring_id.seq,
+		    st.n_members, st.send_queue_used, s->proc[nd->proc].sent,
+		    s->proc[nd->proc].own_delivered,
+		    proto_next_timeout(nd->p) == UINT64_MAX ? "none" : "armed");
 	}
 }
 
