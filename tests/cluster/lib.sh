@@ -260,6 +260,14 @@ finish_and_check() {
 	"$CL_B/tests/evs/evscheck" --final "${files[@]}"
 }
 
+# cluster_test_init: what every cluster test starts with: SKIP where
+# namespaces cannot be made, cleanup on exit, and fail() that reports.
+cluster_test_init() {
+	cluster_skip_unless_able
+	trap cluster_cleanup EXIT
+}
+fail() { echo "FAIL: $*"; cluster_dump; exit 1; }
+
 cluster_cleanup() {
 	local k i
 	for k in "${!CL_CLIENTS[@]}"; do

@@ -6,9 +6,7 @@
 set -uo pipefail
 B=${1:-build}
 . tests/cluster/lib.sh
-cluster_skip_unless_able
-trap cluster_cleanup EXIT
-fail() { echo "FAIL: $*"; cluster_dump; exit 1; }
+cluster_test_init
 
 cluster_create 3
 for i in 1 2 3; do node_start $i || fail "start"; done
