@@ -210,8 +210,8 @@ static uint32_t send_budget(struct proto *p, const struct wire_token *t,
 	if (total > backlog && backlog > 0) {
 		/* Several members are busy: the window is theirs in
 		 * proportion to their backlogs, as credit that accrues at
-		 * every visit, so that the shares add up to about the window
-		 * per rotation and a late member's turn comes too. */
+		 * every visit, so that the shares add up to the window per
+		 * rotation and a late member's turn comes too. */
 		uint64_t share = (uint64_t)window * SHARE_ONE * backlog / total;
 
 		p->share_credit += share;
@@ -219,9 +219,12 @@ static uint32_t send_budget(struct proto *p, const struct wire_token *t,
 			p->share_credit = (uint64_t)window * SHARE_ONE;
 		if (budget > p->share_credit / SHARE_ONE)
 			budget = (uint32_t)(p->share_credit / SHARE_ONE);
-		return budget;
+	} else {
+		p->share_credit = 0;
 	}
-	p->share_credit = 0;
+	/* And never beyond the window: credit accrues even while it is full,
+	 * so a member refused now has its turn once the others' (smaller)
+	 * shares leave room. */
 	if (others >= window)
 		return 0;
 	if (budget > window - others)
