@@ -260,6 +260,19 @@ finish_and_check() {
 	"$CL_B/tests/evs/evscheck" --final "${files[@]}"
 }
 
+# cluster_up N RUNNING [CLIENT_ARGS...]: a nodelist of N nodes, daemons
+# 1..RUNNING started in one ring, a cpgload on each, every one joined.
+cluster_up() {
+	local n=$1 r=$2 i nodes
+	shift 2
+	nodes=$(seq -s ' ' 1 "$r")
+	cluster_create "$n"
+	for i in $nodes; do node_start "$i" || fail "start of node $i"; done
+	wait_ring $nodes || fail "no ring of $r"
+	for i in $nodes; do client_start "$i" "$@"; done
+	wait_all_joined || fail "join"
+}
+
 # cluster_test_init: what every cluster test starts with: SKIP where
 # namespaces cannot be made, cleanup on exit, and fail() that reports.
 cluster_test_init() {

@@ -12,12 +12,8 @@ B=${1:-build}
 . tests/cluster/lib.sh
 cluster_test_init
 
-cluster_create 4
-for i in 1 2 3; do node_start $i || fail "start"; done
-wait_ring 1 2 3 || fail "no ring of 3"
+cluster_up 4 3 -r 50
 ring0=$(node_status_field 1 ring_id)
-for i in 1 2 3; do client_start $i -r 50; done
-wait_all_joined || fail "join"
 
 # bad_node4 CONF ARGS...: runs node 4's daemon with another configuration.
 bad_node4() {

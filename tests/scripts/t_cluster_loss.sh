@@ -7,11 +7,7 @@ B=${1:-build}
 . tests/cluster/lib.sh
 cluster_test_init
 
-cluster_create 5
-for i in 1 2 3 4 5; do node_start $i || fail "start"; done
-wait_ring 1 2 3 4 5 || fail "no ring of 5"
-for i in 1 2 3 4 5; do client_start $i -r 50 -s 1200; done
-wait_all_joined || fail "join"
+cluster_up 5 5 -r 50 -s 1200
 cl_log "5% loss"
 random_loss 5
 sleep 3

@@ -8,11 +8,7 @@ B=${1:-build}
 . tests/cluster/lib.sh
 cluster_test_init
 
-cluster_create 3
-for i in 1 2 3; do node_start $i || fail "start"; done
-wait_ring 1 2 3 || fail "no ring of 3"
-for i in 1 2 3; do client_start $i -r 100; done
-wait_all_joined || fail "join"
+cluster_up 3 3 -r 100
 sleep 1
 cl_log "SIGSTOP of node 2's daemon"
 node_stop_signal 2
