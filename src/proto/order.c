@@ -166,15 +166,26 @@ static bool recovery_pending(const struct proto *p)
 	return false;
 }
 
-/* Datagrams our send queue needs: what we ask the ring's window for. */
+/* Datagrams we could number now, up to one window: what we ask the
+ * ring's window for. A recovering ring numbers only old-ring messages, so
+ * the queue of new ones does not count there (counting it let members
+ * with long queues shrink the share of a member with old messages to
+ * send to almost nothing, and recovery stalled: sim seed 4826). Capping
+ * the claim at the window makes the shares of the busy members equal
+ * (a member with a queue of thousands claims no more than one with a
+ * window's worth), and a member with little to send still gets at least
+ * 1/N of a message per visit: its turn comes within N visits. */
 static uint32_t backlog_now(const struct proto *p)
 {
-	size_t n = p->sq_bytes / p->payload_max + (p->sq ? 1 : 0);
+	size_t n;
 
 	if (p->state == ST_RECOVERY)
-		n += p->rec_next <= p->rec_high ?
+		n = p->rec_next <= p->rec_high ?
 		    (size_t)(p->rec_high - p->rec_next + 1) : 0;
-	return n > UINT32_MAX / 2 ? UINT32_MAX / 2 : (uint32_t)n;
+	else
+		n = p->sq_bytes / p->payload_max + (p->sq ? 1 : 0);
+	return n > p->cfg.timing.window_size ?
+	    p->cfg.timing.window_size : (uint32_t)n;
 }
 
 /* What the token's counters say of the rest of the ring: our previous
@@ -213,6 +224,9 @@ static uint32_t send_budget(struct proto *p, const struct wire_token *t,
 		 * every visit, so that the shares add up to the window per
 		 * rotation and a late member's turn comes too. */
 		uint64_t share = (uint64_t)window * SHARE_ONE * backlog / total;
+
+		if (share == 0)
+			share = 1;   /* never starve: a peer's counters may lie */
 
 		p->share_credit += share;
 		if (p->share_credit > (uint64_t)window * SHARE_ONE)
