@@ -198,8 +198,9 @@ void cohort_config_free(struct cohort_config *cfg);
 
 /* Effective timing for the protocol engine: every key resolved the way
  * corosync 3.1.7 resolves it (reference §8.8), for this nodelist:
- *   token            = token (3000) + (n_nodes - 2) * token_coefficient
- *                      (650) when the nodelist has 3 nodes or more;
+ *   token            = token (300) + (n_nodes - 2) * token_coefficient
+ *                      (30) when the nodelist has 3 nodes or more
+ *                      (corosync's defaults are 3000 and 650);
  *   token_retransmit = token / (token_retransmits_before_loss_const + 0.2)
  *   hold             = token_retransmit * 0.8 - 10
  *   consensus        = 1.2 * token
@@ -223,7 +224,7 @@ void cohort_config_timing(const struct cohort_config *cfg,
  *     given, numbers in decimal, booleans as yes/no, uids and gids as
  *     sorted numbers, one key a line;
  *   - with 3 nodes or more, a comment line before token shows how the
- *     effective token was derived ("# token: 3000 + (3 - 2) *
+ *     effective token was derived ("# token: 300 + (3 - 2) *
  *     token_coefficient"): feeding the output back in would apply the
  *     coefficient twice.
  * Returns 0 or -EIO when writing fails. */

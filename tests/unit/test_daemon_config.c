@@ -271,14 +271,15 @@ static void defaults(void **state)
 	assert_true(cfg.logging.to_stderr);
 	assert_int_equal(cohort_config_uid_allowed(&cfg, 0, 5), 1);
 	assert_int_equal(cohort_config_uid_allowed(&cfg, 5, 5), 0);
-	/* corosync 3.1.7's effective defaults (reference §8.8). */
+	/* corosync 3.1.7's effective defaults (reference §8.8), but for the
+	 * token: 300 ms + 30 a node above two (corosync: 3000 + 650). */
 	cohort_config_timing(&cfg, &t);
-	assert_int_equal(t.token_ms, 3000);
-	assert_int_equal(t.token_coefficient_ms, 650);
+	assert_int_equal(t.token_ms, 300);
+	assert_int_equal(t.token_coefficient_ms, 30);
 	assert_int_equal(t.token_retransmits_before_loss_const, 4);
-	assert_int_equal(t.token_retransmit_ms, 714);
-	assert_int_equal(t.hold_ms, 561);
-	assert_int_equal(t.consensus_ms, 3600);
+	assert_int_equal(t.token_retransmit_ms, 71);
+	assert_int_equal(t.hold_ms, 46);
+	assert_int_equal(t.consensus_ms, 360);
 	assert_int_equal(t.join_ms, 50);
 	assert_int_equal(t.send_join_ms, 0);
 	assert_int_equal(t.merge_ms, 200);
@@ -305,20 +306,20 @@ static void effective_timing(void **state)
 	/* The coefficient counts nodes above two. */
 	cfg.n_nodes = 2;
 	cohort_config_timing(&cfg, &t);
-	assert_int_equal(t.token_ms, 3000);
+	assert_int_equal(t.token_ms, 300);
 	cfg.n_nodes = 3;
 	cohort_config_timing(&cfg, &t);
-	assert_int_equal(t.token_ms, 3650);
-	assert_int_equal(t.consensus_ms, 4380);
-	assert_int_equal(t.token_retransmit_ms, 869);
-	assert_int_equal(t.hold_ms, 685);
+	assert_int_equal(t.token_ms, 330);
+	assert_int_equal(t.consensus_ms, 396);
+	assert_int_equal(t.token_retransmit_ms, 78);
+	assert_int_equal(t.hold_ms, 52);
 	cfg.n_nodes = 64;
 	cohort_config_timing(&cfg, &t);
-	assert_int_equal(t.token_ms, 3000 + 62 * 650);
+	assert_int_equal(t.token_ms, 300 + 62 * 30);
 	/* An explicit coefficient of 0 switches it off; one of 100 counts. */
 	cfg.totem.token_coefficient_set = true;
 	cohort_config_timing(&cfg, &t);
-	assert_int_equal(t.token_ms, 3000);
+	assert_int_equal(t.token_ms, 300);
 	cfg.totem.token_coefficient = 100;
 	cfg.totem.token = 1000;
 	cfg.n_nodes = 5;
@@ -440,7 +441,7 @@ static void sixty_four_nodes(void **state)
 	assert_int_equal(cfg.nodes[63].nodeid, 192);
 	assert_int_equal(cfg.nodes[63].line, 2 + 63 * 4);
 	cohort_config_timing(&cfg, &t);
-	assert_int_equal(t.token_ms, 3000 + 62 * 650);
+	assert_int_equal(t.token_ms, 300 + 62 * 30);
 	cohort_config_free(&cfg);
 	scratch_end(dir, cwd);
 }
