@@ -52,14 +52,15 @@ static void retransmit(struct proto *p, const struct smsg *m)
 
 /* Stores a received recovered message: in the new ring's store (with the
  * old identity as a prefix, to retransmit it as it came) and, if it is
- * one of our old ring's, in the old store too. */
-static void store_recovered(struct proto *p, const struct wire_mcast *m)
+ * one of our old ring's, in the old store too. False when the new ring's
+ * store did not take it (a duplicate, or outside its window). */
+static bool store_recovered(struct proto *p, const struct wire_mcast *m)
 {
 	uint8_t buf[REC_PREFIX + DGRAM_MAX];
 	size_t n = m->body_len;
 
 	if (n > DGRAM_MAX)
-		return;
+		return false;
 	memcpy(buf, &m->old_ring.rep, 4);
 	memcpy(buf + 4, &m->old_ring.seq, 8);
 	memcpy(buf + 12, &m->old_seq, 8);
@@ -67,13 +68,14 @@ static void store_recovered(struct proto *p, const struct wire_mcast *m)
 	buf[24] = m->old_mflags;
 	memcpy(buf + REC_PREFIX, m->body, n);
 	if (!store_put(p->cur, m->seq, m->origin, MCAST_RECOVERED, buf, n + REC_PREFIX))
-		return;
+		return false;
 	if (p->state == ST_RECOVERY && p->old &&
 	    m->old_ring.rep == p->old->ring.rep &&
 	    m->old_ring.seq == p->old->ring.seq &&
 	    node_index(p, m->old_origin) >= 0)
 		store_put(p->old, m->old_seq, m->old_origin, m->old_mflags,
 		    m->body, m->body_len);
+	return true;
 }
 
 void mcast_receive(struct proto *p, const struct wire_hdr *h,
@@ -93,11 +95,14 @@ void mcast_receive(struct proto *p, const struct wire_hdr *h,
 		p->stats.rx_dropped++;
 		return;
 	}
-	if (m->mflags & MCAST_RECOVERED) {
-		store_recovered(p, m);
-	} else {
-		store_put(p->cur, m->seq, m->origin, m->mflags, m->body,
-		    m->body_len);
+	/* A message the store already had (a retransmission that crossed
+	 * our request, or a replay) or numbered outside its window (stale)
+	 * is dropped, and counted like every other drop. */
+	if ((m->mflags & MCAST_RECOVERED) ? !store_recovered(p, m) :
+	    !store_put(p->cur, m->seq, m->origin, m->mflags, m->body,
+	    m->body_len)) {
+		p->stats.rx_dropped++;
+		return;
 	}
 	deliver_ready(p);
 }
@@ -115,7 +120,7 @@ static void number(struct proto *p, struct wire_token *t, uint8_t *body,
 		w.old_seq = old->old_seq;
 		w.old_origin = old->old_origin;
 		w.old_mflags = old->old_mflags;
-		store_recovered(p, &w);
+		(void)store_recovered(p, &w);
 	} else {
 		store_put(p->cur, w.seq, w.origin, w.mflags, body, len);
 	}

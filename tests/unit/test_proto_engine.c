@@ -1318,6 +1318,17 @@ static size_t forge_mcast(uint8_t *buf, size_t cap, uint32_t origin,
 	return len;
 }
 
+/* Forms the ring, has node 2 (ids[2]) order one message and the token
+ * go round a while; *tok is the last token on the wire. */
+static void one_message_delivered(struct net *net, struct wire_msg *tok)
+{
+	form(net);
+	submit(&net->node[2], "x", 1, PROTO_AGREED);
+	run_until_delivered(net, 1, 5 * TOKEN_MS);
+	net_run_for(net, TOKEN_MS);
+	assert_int_equal(wire_decode(net->token, net->token_len, tok), 0);
+}
+
 /*
  * A multicast that fits the mtu but whose body is larger than what an
  * engine of that mtu packs (up to MCAST_OLD_FIXED bytes more: a peer
@@ -1339,11 +1350,7 @@ static void recovery_of_a_full_size_multicast(void **state)
 	struct wire_msg m;
 	size_t len;
 
-	form(net);
-	submit(&net->node[2], "x", 1, PROTO_AGREED);
-	run_until_delivered(net, 1, 5 * TOKEN_MS);
-	net_run_for(net, TOKEN_MS);
-	assert_int_equal(wire_decode(net->token, net->token_len, &m), 0);
+	one_message_delivered(net, &m);
 	proto_status(holder->p, &st);
 	len = forge_mcast(buf, sizeof(buf), ids[2], st.ring_id,
 	    m.u.token.seq + 1, MTU - WIRE_HDR_LEN - MCAST_FIXED);
@@ -1357,6 +1364,31 @@ static void recovery_of_a_full_size_multicast(void **state)
 	net_run_for(net, 2 * TOKEN_MS);
 	/* Whatever became of it, the survivors agree. */
 	assert_same_deliveries(holder, other);
+	net_free(net);
+}
+
+/*
+ * A multicast the node has already delivered, sent again (a late
+ * retransmission, or a replay of a captured datagram with a valid seal):
+ * dropped and counted, nothing delivered twice, the ring unchanged. It
+ * used to be ignored without being counted, so a replay left no trace.
+ */
+static void duplicate_multicast_counted(void **state)
+{
+	struct net *net = net_new(3, NULL);
+	struct node *nd = &net->node[0];
+	uint8_t buf[DGRAM_CAP];
+	struct proto_status st;
+	struct wire_msg m;
+	size_t len;
+
+	one_message_delivered(net, &m);
+	proto_status(nd->p, &st);
+	len = forge_mcast(buf, sizeof(buf), ids[2], st.ring_id, m.u.token.seq,
+	    ENTRY_HDR + 1);
+	assert_true(len > 0);
+	assert_dropped(nd, ids[2], buf, len);
+	assert_dropped(nd, ids[2], buf, len);
 	net_free(net);
 }
 
@@ -1483,6 +1515,7 @@ int main(void)
 		cmocka_unit_test(bad_datagrams_dropped),
 		cmocka_unit_test(peer_with_a_larger_mtu),
 		cmocka_unit_test(recovery_of_a_full_size_multicast),
+		cmocka_unit_test(duplicate_multicast_counted),
 		cmocka_unit_test(forged_recovered_multicast),
 	};
 
