@@ -65,7 +65,7 @@ static const char *const noeffect_logging[] = {
 	"syslog_priority", "blackbox", "tags", NULL,
 };
 static const char *const noeffect_system[] = {
-	"qb_ipc_type", "sched_rr", "priority", "move_to_root_cgroup",
+	"qb_ipc_type", "priority", "move_to_root_cgroup",
 	"allow_knet_handle_fallback", NULL,
 };
 static const char *const noeffect_sections_top[] = {
@@ -427,6 +427,13 @@ static int system_item(struct cfg_loader *ld, const struct cfg_event *ev)
 		if (ev->value[0] != '/')
 			return cfg_bad_value(ld, ev, "an absolute path");
 		return get_str(ld, ev, &ld->cfg->state_dir);
+	}
+	if (strcmp(ev->name, "sched_rr") == 0) {
+		bool on = true;
+		int rc = get_bool(ld, ev, &on);
+
+		ld->cfg->no_sched_rr = !on;
+		return rc;
 	}
 	return cfg_unknown(ld, ev, noeffect_system);
 }

@@ -165,6 +165,7 @@ struct cohort_config {
 	gid_t *gids;
 
 	const char *state_dir;      /* system.state_dir; NULL when not given */
+	bool no_sched_rr;           /* system.sched_rr: no (default yes) */
 
 	/* This node's id: 0 after cohort_config_load(); the daemon sets it
 	 * (from -n, cohort_config_find_local() or
@@ -218,7 +219,8 @@ void cohort_config_timing(const struct cohort_config *cfg,
  *     set;
  *   - sections in this order: totem (with one interface section, link 0),
  *     nodelist, logging, uidgid (only when uids or gids are allowed),
- *     system (only when state_dir is given), separated by an empty line;
+ *     system (only when state_dir is given or sched_rr is no), separated
+ *     by an empty line;
  *   - keys in a fixed order, one TAB of indent per level, optional strings
  *     (keyfile, bindnetaddr, mcastaddr, name, logfile) left out when not
  *     given, numbers in decimal, booleans as yes/no, uids and gids as

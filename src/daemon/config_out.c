@@ -186,9 +186,14 @@ int cohort_config_print(const struct cohort_config *cfg, FILE *out)
 			fprintf(out, "\tgid: %u\n", (unsigned)cfg->gids[n]);
 		fprintf(out, "}\n");
 	}
-	if (cfg->state_dir)
-		fprintf(out, "\nsystem {\n\tstate_dir: %s\n}\n",
-		    cfg->state_dir);
+	if (cfg->state_dir || cfg->no_sched_rr) {
+		fprintf(out, "\nsystem {\n");
+		if (cfg->state_dir)
+			fprintf(out, "\tstate_dir: %s\n", cfg->state_dir);
+		if (cfg->no_sched_rr)
+			fprintf(out, "\tsched_rr: no\n");
+		fprintf(out, "}\n");
+	}
 	if (fflush(out) != 0 || ferror(out))
 		return -EIO;
 	return 0;

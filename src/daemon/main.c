@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +29,7 @@
 #define SEND_QUEUE_BYTES (32u << 20)
 
 struct options {
-	bool foreground, check_only, debug;
+	bool foreground, check_only, debug, no_sched_rr;
 	const char *config;
 	uint32_t nodeid;
 };
@@ -43,6 +44,7 @@ static void usage(FILE *out)
 	    "             (default " DEFAULT_CONFIG " if it exists, else a\n"
 	    "             one-node cluster with node id 1)\n"
 	    "  -n NODEID  this node's id (overrides the configuration)\n"
+	    "  -p         no realtime scheduling (as system.sched_rr: no)\n"
 	    "  -t         check the configuration, print it and exit\n"
 	    "  -h         this help\n"
 	    "environment: COHORT_SOCKET, COHORT_STATE_DIR, COHORT_READY_FD\n");
@@ -52,7 +54,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 {
 	int ch;
 
-	while ((ch = getopt(argc, argv, "fdc:n:th")) != -1) {
+	while ((ch = getopt(argc, argv, "fdc:n:pth")) != -1) {
 		switch (ch) {
 		case 'f':
 			o->foreground = true;
@@ -77,6 +79,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->nodeid = (uint32_t)v;
 			break;
 		}
+		case 'p':
+			o->no_sched_rr = true;
+			break;
 		case 't':
 			o->check_only = true;
 			break;
@@ -254,6 +259,30 @@ static void raise_fd_limit(void)
 	}
 }
 
+/* Like corosync: round-robin realtime scheduling at the highest priority,
+ * so that a busy machine cannot delay the token past its timeout and
+ * cause a false membership change. Without the privilege (not root, or a
+ * container without CAP_SYS_NICE) the daemon runs as a normal process
+ * and says so. */
+static void set_realtime(bool off)
+{
+	struct sched_param sp = { .sched_priority =
+	    sched_get_priority_max(SCHED_RR) };
+
+	if (off) {
+		log_info("realtime scheduling off (-p or system.sched_rr: no)");
+		return;
+	}
+	if (sched_setscheduler(0, SCHED_RR, &sp) == 0)
+		log_debug("realtime scheduling: SCHED_RR priority %d",
+		    sp.sched_priority);
+	else if (errno == EPERM)
+		log_info("realtime scheduling not permitted: running as a "
+		    "normal process (a busy machine may delay the token)");
+	else
+		log_warn("cannot set realtime scheduling (SCHED_RR)");
+}
+
 static int setup_signals(struct daemon *d, int *sfd)
 {
 	sigset_t set;
@@ -387,6 +416,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		cfg.local_nodeid = nodeid;
+		set_realtime(o.no_sched_rr || cfg.no_sched_rr);
 		rc = run(&d, &cfg, nodeid);
 	}
 	cohort_config_free(&cfg);

@@ -368,7 +368,7 @@ char *node_status_text(struct daemon *d, size_t *len)
 	    st.ring_id.seq);
 	for (size_t i = 0; i < st.n_members; i++)
 		text_add(&t, "%s%" PRIu32, i ? " " : "", st.members[i]);
-	text_add(&t, "\n");
+	text_add(&t, "\ntoken_ms=%" PRIu32 "\n", st.token_ms);
 	for (size_t i = 0; i < d->n_nodes; i++) {
 		text_add(&t, "node.%" PRIu32 ".addr=%s\n", d->node_ids[i],
 		    d->node_addrs[i] ? d->node_addrs[i] : "");
