@@ -174,6 +174,15 @@ SIM_SEEDS ?= 100000
 sim-long: $(SIM)
 	SIM_SEEDS=$(SIM_SEEDS) tests/scripts/t_sim.sh $(B)
 
+# The chaos soak: five nodes in namespaces under a seeded random mix of
+# faults and client churn for SOAK_SECONDS, every history checked at the
+# end (tests/cluster/chaos.sh; SOAK_SEED replays a schedule; needs root).
+SOAK_SECONDS ?= 1800
+SOAK_SEED ?=
+.PHONY: soak
+soak: $(ALL) $(EVSCHECK) $(CLUSTER_PROGS)
+	bash tests/cluster/chaos.sh $(B) $(SOAK_SECONDS) $(SOAK_SEED)
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 	    $(DESTDIR)$(PREFIX)/include/corosync $(DESTDIR)$(PREFIX)/share/man/man3 \

@@ -7,6 +7,7 @@
  *   ring REP.SEQ NODE...            totem configuration changes
  *   gconf GROUP M=... L=... J=...   group membership changes
  *   send SEQ DIGEST / deliver SENDER SEQ DIGEST
+ *   leave                           it is about to call cpg_leave
  *   crash node                      its daemon went away (it then exits)
  *
  *   cpgload -g GROUP -o FILE [-r MSGS_PER_S] [-s BYTES]
@@ -17,6 +18,13 @@
  * and delivered every message it sent, it writes "# drained" (the
  * harness waits for it). Each line goes to the file with one write(2),
  * so a kill -9 loses nothing that was recorded.
+ *
+ * SIGHUP toggles membership (the chaos soak's join, leave, rejoin
+ * cycles): a member stops sending, records "leave" and calls cpg_leave at
+ * once, with its last messages possibly still in flight; a process that
+ * left calls cpg_join again (TRY_AGAIN until its own LEAVE confchg has
+ * come) and sends again once the join is accepted. Sequence numbers go on
+ * across the cycle, so FIFO and self delivery are checked over it.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -35,6 +43,8 @@
 
 #define PAYLOAD_MIN 24u
 #define PAYLOAD_MAX (1u << 20)
+/* How soon a join or leave answered TRY_AGAIN is tried again. */
+#define RETRY_MS 10
 
 struct load {
 	int fd;                    /* the history */
@@ -44,10 +54,13 @@ struct load {
 	size_t size;
 	uint64_t sent, own_delivered;
 	bool recording, drained_said;
+	bool want_in;              /* SIGHUP's target: a member or not */
+	bool joined;               /* cpg_join accepted, no cpg_leave since */
+	bool leave_said;           /* "leave" recorded, cpg_leave not yet OK */
 	uint8_t *buf;
 };
 
-static volatile sig_atomic_t stop_sending, stop_recording, quit;
+static volatile sig_atomic_t stop_sending, stop_recording, quit, toggle;
 
 static void on_signal(int sig)
 {
@@ -55,6 +68,8 @@ static void on_signal(int sig)
 		stop_sending = 1;
 	else if (sig == SIGUSR1)
 		stop_recording = 1;
+	else if (sig == SIGHUP)
+		toggle = 1;
 	else
 		quit = 1;
 }
@@ -217,6 +232,36 @@ static cs_error_t send_one(struct load *l, cpg_handle_t h)
 	return rc;
 }
 
+/*
+ * One step towards the membership SIGHUP asked for. A leave once recorded
+ * is carried through even if another SIGHUP came meanwhile: the history
+ * says "leave", so the others must see it; the join follows.
+ */
+static cs_error_t membership_step(struct load *l, cpg_handle_t h)
+{
+	cs_error_t rc = CS_OK;
+
+	if (l->joined && (!l->want_in || l->leave_said)) {
+		if (!l->leave_said) {
+			record(l, "leave");
+			l->leave_said = true;
+		}
+		rc = cpg_leave(h, &l->group);
+		if (rc == CS_OK) {
+			l->joined = false;
+			l->leave_said = false;
+		}
+	} else if (!l->joined && l->want_in) {
+		rc = cpg_join(h, &l->group);
+		if (rc == CS_OK)
+			l->joined = true;
+	}
+	if (rc != CS_OK && rc != CS_ERR_TRY_AGAIN)
+		fprintf(stderr, "cpgload: %s: %s\n", l->joined ? "leave" : "join",
+		    cs_strerror(rc));
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	cpg_model_v1_data_t md = {
@@ -226,7 +271,8 @@ int main(int argc, char **argv)
 		.cpg_totem_confchg_fn = on_totem,
 		.flags = CPG_MODEL_V1_DELIVER_INITIAL_TOTEM_CONF,
 	};
-	struct load l = { .size = 64, .recording = true };
+	struct load l = { .size = 64, .recording = true, .want_in = true,
+	    .joined = true };
 	const char *group = NULL, *out = NULL;
 	unsigned rate = 50;
 	cpg_handle_t h;
@@ -261,6 +307,7 @@ int main(int argc, char **argv)
 	signal(SIGUSR2, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
+	signal(SIGHUP, on_signal);
 	/* A daemon still forming its first ring answers TRY_AGAIN. */
 	for (int tries = 0; (rc = cpg_model_initialize(&h, CPG_MODEL_V1,
 	    (cpg_model_data_t *)&md, NULL)) == CS_ERR_TRY_AGAIN &&
@@ -283,12 +330,23 @@ int main(int argc, char **argv)
 		struct pollfd pfd = { fd, POLLIN, 0 };
 		uint64_t t = now_ms();
 		int wait = 200;
+		bool was_in = l.joined, sending;
 
 		if (stop_recording && l.recording) {
 			record(&l, "# stopped");
 			l.recording = false;
 		}
-		if (!stop_sending && t >= next_send) {
+		if (toggle) {
+			toggle = 0;
+			l.want_in = !l.want_in;
+		}
+		rc = membership_step(&l, h);
+		if (rc != CS_OK && rc != CS_ERR_TRY_AGAIN)
+			break;
+		if (l.joined && !was_in)
+			next_send = t;   /* no burst for the time spent outside */
+		sending = !stop_sending && l.joined && !l.leave_said && l.want_in;
+		if (sending && t >= next_send) {
 			rc = send_one(&l, h);
 			if (rc == CS_OK)
 				next_send += 1000 / rate ? 1000 / rate : 1;
@@ -297,8 +355,10 @@ int main(int argc, char **argv)
 			if (next_send + 1000 < t)   /* never make up a long stall */
 				next_send = t;
 		}
-		if (!stop_sending)
+		if (sending)
 			wait = next_send > t ? (int)(next_send - t) : 0;
+		if (l.joined != l.want_in || l.leave_said)
+			wait = RETRY_MS;
 		if (stop_sending && !l.drained_said && l.own_delivered == l.sent) {
 			record(&l, "# drained");
 			l.drained_said = true;
