@@ -9,7 +9,9 @@
  * (warned about: "unknown key ... ignored"). Sections likewise; the content
  * of an ignored section is skipped whole (its syntax is still checked).
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -296,8 +298,18 @@ static int iface_item(struct cfg_loader *ld, const struct cfg_event *ev)
 		return cfg_get_u32(ld, ev, 0, 7, &ld->iface.linknumber);
 	if (strcmp(ev->name, "bindnetaddr") == 0)
 		return get_str(ld, ev, &ld->iface.bindnetaddr);
-	if (strcmp(ev->name, "mcastaddr") == 0)
+	if (strcmp(ev->name, "mcastaddr") == 0) {
+		struct in_addr a4;
+		struct in6_addr a6;
+
+		if (!(inet_pton(AF_INET, ev->value, &a4) == 1 &&
+		    IN_MULTICAST(ntohl(a4.s_addr))) &&
+		    !(inet_pton(AF_INET6, ev->value, &a6) == 1 &&
+		    IN6_IS_ADDR_MULTICAST(&a6)))
+			return cfg_bad_value(ld, ev, "an IPv4 or IPv6 multicast "
+			    "address");
 		return get_str(ld, ev, &ld->iface.mcastaddr);
+	}
 	if (strcmp(ev->name, "mcastport") == 0) {
 		if ((rc = cfg_get_u32(ld, ev, 1, UINT16_MAX, &v)) < 0)
 			return rc;

@@ -107,6 +107,54 @@ static int resolve(const char *host, uint16_t port, struct transport_peer *p)
 	return 0;
 }
 
+/*
+ * transport udp: the multicast group, mcastaddr or, without it, one
+ * derived from the cluster id (239.192.X.Y for IPv4, ff15::c0:X:Y for
+ * IPv6, X.Y the id's low 16 bits), in the local node's family.
+ */
+static int mcast_group(const struct cohort_config *cfg,
+    struct transport_config *tc, uint16_t port, char *err, size_t errlen)
+{
+	const struct transport_peer *self = NULL;
+	struct transport_peer g;
+	char derived[INET6_ADDRSTRLEN];
+	const char *addr = cfg->interface.mcastaddr;
+	bool ok;
+
+	for (size_t i = 0; i < tc->n_peers; i++)
+		if (tc->peers[i].nodeid == tc->local_nodeid)
+			self = &tc->peers[i];
+	if (!self)
+		return 0;   /* transport_new refuses it */
+	if (!addr) {
+		uint32_t id = tc->cluster_id;
+
+		if (self->addr.ss_family == AF_INET)
+			snprintf(derived, sizeof(derived), "239.192.%u.%u",
+			    (id >> 8) & 0xff, id & 0xff);
+		else
+			snprintf(derived, sizeof(derived), "ff15::c0:%x:%x",
+			    (id >> 8) & 0xff, id & 0xff);
+		addr = derived;
+	}
+	ok = resolve(addr, port, &g) == 0 && g.addr.ss_family ==
+	    self->addr.ss_family;
+	if (ok && g.addr.ss_family == AF_INET)
+		ok = IN_MULTICAST(ntohl(((struct sockaddr_in *)&g.addr)->
+		    sin_addr.s_addr));
+	else if (ok)
+		ok = IN6_IS_ADDR_MULTICAST(&((struct sockaddr_in6 *)&g.addr)->
+		    sin6_addr);
+	if (!ok) {
+		snprintf(err, errlen, "transport udp: mcastaddr '%s' is not a "
+		    "multicast address of this node's address family", addr);
+		return -EINVAL;
+	}
+	tc->mcast = g.addr;
+	tc->mcast_len = g.addr_len;
+	return 0;
+}
+
 int netconf_transport(const struct cohort_config *cfg, uint32_t nodeid,
     struct transport_config *tc, char *err, size_t errlen)
 {
@@ -134,6 +182,8 @@ int netconf_transport(const struct cohort_config *cfg, uint32_t nodeid,
 		}
 		tc->n_peers++;
 	}
+	if (cfg->transport == COHORT_TRANSPORT_UDP)
+		return mcast_group(cfg, tc, port, err, errlen);
 	return 0;
 }
 

@@ -3,6 +3,8 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,9 @@ struct transport {
 	struct loop *loop;
 	int fd;
 	struct loop_reg *reg;
+	int mfd;                     /* bound to the multicast group, or -1 */
+	struct loop_reg *mreg;
+	struct transport_peer group; /* where multicast goes */
 	struct transport_config cfg;
 	uint8_t key[TRANSPORT_KEY_LEN];
 	bool sealed;
@@ -164,6 +169,10 @@ void transport_send(struct transport *t, uint32_t to, const uint8_t *buf,
 			queue_one(t, p, buf, len);
 		return;
 	}
+	if (t->mfd >= 0) {
+		queue_one(t, &t->group, buf, len);
+		return;
+	}
 	for (size_t i = 0; i < t->cfg.n_peers; i++)
 		if (t->cfg.peers[i].nodeid != t->cfg.local_nodeid)
 			queue_one(t, &t->cfg.peers[i], buf, len);
@@ -245,6 +254,105 @@ static void on_readable(void *arg, int fd, uint32_t events)
 	}
 }
 
+/* The index of the interface that has address `a` (port ignored), 0 if
+ * none has it. */
+static unsigned int ifindex_of(const struct sockaddr_storage *a)
+{
+	struct ifaddrs *ifs, *i;
+	unsigned int idx = 0;
+
+	if (getifaddrs(&ifs) < 0)
+		return 0;
+	for (i = ifs; i && !idx; i = i->ifa_next) {
+		struct sockaddr_storage x = { 0 };
+
+		if (!i->ifa_addr || i->ifa_addr->sa_family != a->ss_family)
+			continue;
+		memcpy(&x, i->ifa_addr, a->ss_family == AF_INET ?
+		    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
+		/* same_addr compares ports too: give x the port of a. */
+		if (a->ss_family == AF_INET)
+			((struct sockaddr_in *)&x)->sin_port =
+			    ((const struct sockaddr_in *)a)->sin_port;
+		else
+			((struct sockaddr_in6 *)&x)->sin6_port =
+			    ((const struct sockaddr_in6 *)a)->sin6_port;
+		if (same_addr(&x, a))
+			idx = if_nametoindex(i->ifa_name);
+	}
+	freeifaddrs(ifs);
+	return idx;
+}
+
+/* The multicast side: the sending options of the unicast socket (out
+ * through the node's own interface, time to live 1, no loopback) and a
+ * second socket bound to the group's address and port, joined there. */
+static int open_group(struct transport *t, const struct transport_peer *self)
+{
+	const struct sockaddr_storage *g = &t->cfg.mcast;
+	unsigned int ifindex = ifindex_of(&self->addr);
+	int one = 1, zero = 0, bufsz = 4 << 20, rc;
+
+	if (g->ss_family != self->addr.ss_family)
+		return -EINVAL;
+	if (g->ss_family == AF_INET) {
+		const struct sockaddr_in *ga = (const void *)g;
+		const struct sockaddr_in *sa = (const void *)&self->addr;
+		struct ip_mreqn mr = { .imr_multiaddr = ga->sin_addr,
+		    .imr_address = sa->sin_addr, .imr_ifindex = (int)ifindex };
+
+		if (!IN_MULTICAST(ntohl(ga->sin_addr.s_addr)))
+			return -EINVAL;
+		if (setsockopt(t->fd, IPPROTO_IP, IP_MULTICAST_IF, &mr,
+		    sizeof(mr)) < 0 ||
+		    setsockopt(t->fd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero,
+		    sizeof(zero)) < 0 ||
+		    setsockopt(t->fd, IPPROTO_IP, IP_MULTICAST_TTL, &one,
+		    sizeof(one)) < 0)
+			return -errno;
+		t->mfd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, 0);
+		if (t->mfd < 0)
+			return -errno;
+		setsockopt(t->mfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		setsockopt(t->mfd, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
+		if (bind(t->mfd, (const struct sockaddr *)g,
+		    sizeof(struct sockaddr_in)) < 0 ||
+		    setsockopt(t->mfd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr,
+		    sizeof(mr)) < 0)
+			return -errno;
+	} else {
+		const struct sockaddr_in6 *ga = (const void *)g;
+		struct ipv6_mreq mr = { .ipv6mr_multiaddr = ga->sin6_addr,
+		    .ipv6mr_interface = ifindex };
+
+		if (!IN6_IS_ADDR_MULTICAST(&ga->sin6_addr))
+			return -EINVAL;
+		if (setsockopt(t->fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex,
+		    sizeof(ifindex)) < 0 ||
+		    setsockopt(t->fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &zero,
+		    sizeof(zero)) < 0 ||
+		    setsockopt(t->fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &one,
+		    sizeof(one)) < 0)
+			return -errno;
+		t->mfd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, 0);
+		if (t->mfd < 0)
+			return -errno;
+		setsockopt(t->mfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		setsockopt(t->mfd, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
+		if (bind(t->mfd, (const struct sockaddr *)g,
+		    sizeof(struct sockaddr_in6)) < 0 ||
+		    setsockopt(t->mfd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr,
+		    sizeof(mr)) < 0)
+			return -errno;
+	}
+	t->group.addr = *g;
+	t->group.addr_len = t->cfg.mcast_len;
+	rc = loop_add_fd(t->loop, t->mfd, EPOLLIN, on_readable, t, &t->mreg);
+	return rc;
+}
+
 int transport_new(struct loop *l, const struct transport_config *cfg,
     transport_rx_fn rx, void *arg, struct transport **out)
 {
@@ -259,6 +367,7 @@ int transport_new(struct loop *l, const struct transport_config *cfg,
 		return -ENOMEM;
 	t->loop = l;
 	t->fd = -1;
+	t->mfd = -1;
 	t->cfg = *cfg;
 	t->rx = rx;
 	t->arg = arg;
@@ -292,9 +401,15 @@ int transport_new(struct loop *l, const struct transport_config *cfg,
 	rc = loop_add_fd(l, t->fd, EPOLLIN, on_readable, t, &t->reg);
 	if (rc < 0)
 		goto fail;
+	if (cfg->mcast_len && (rc = open_group(t, self)) < 0) {
+		loop_del_fd(l, t->reg);
+		goto fail;
+	}
 	*out = t;
 	return 0;
 fail:
+	if (t->mfd >= 0)
+		close(t->mfd);
 	if (t->fd >= 0)
 		close(t->fd);
 	free(t->tx_buf);
@@ -311,6 +426,10 @@ void transport_free(struct transport *t)
 	transport_flush(t);
 	loop_del_fd(t->loop, t->reg);
 	close(t->fd);
+	if (t->mfd >= 0) {
+		loop_del_fd(t->loop, t->mreg);
+		close(t->mfd);
+	}
 	free(t->tx_buf);
 	free(t->rx_buf);
 	sodium_memzero(t->key, sizeof(t->key));

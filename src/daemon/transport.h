@@ -1,9 +1,14 @@
 /*
  * transport.h: UDP between the daemons of a cluster.
  *
- * Unicast to every node of the nodelist (corosync's udpu/knet role), with
+ * Unicast to every node of the nodelist (corosync's udpu/knet role), or,
+ * with a multicast group (corosync's udp transport), what goes to every
+ * node sent once to the group and only what goes to one node unicast;
  * sends batched per loop iteration (sendmmsg) and receives batched per
- * wake-up (recvmmsg). Every datagram carries a 16-byte header:
+ * wake-up (recvmmsg). Multicast leaves from the node's own address and
+ * port (so the sender checks below apply to it unchanged), time to live
+ * 1, without loopback, and arrives on a second socket bound to the
+ * group and port, joined on the interface of the node's address. Every datagram carries a 16-byte header:
  *
  *   u32 magic "COHT", u8 version 1, u8 flags (1 = sealed), u16 0,
  *   u32 cluster id, u32 sender node id     (network byte order)
@@ -48,6 +53,10 @@ struct transport_config {
 	struct transport_peer peers[PROTO_MAX_NODES];
 	size_t max_payload;              /* the engine's mtu */
 	const uint8_t *key;              /* TRANSPORT_KEY_LEN bytes, or NULL */
+	/* The multicast group and port (the local node's address family);
+	 * mcast_len 0: unicast to every node. */
+	struct sockaddr_storage mcast;
+	socklen_t mcast_len;
 };
 
 struct transport_stats {
@@ -59,8 +68,10 @@ struct transport_stats {
 typedef void (*transport_rx_fn)(void *arg, uint32_t from, const uint8_t *buf,
     size_t len);
 
-/* Binds the local node's address and registers with the loop. 0 or
- * -errno (e.g. -EADDRNOTAVAIL when the address is not on this host). */
+/* Binds the local node's address (and the multicast group, joined) and
+ * registers with the loop. 0 or -errno (e.g. -EADDRNOTAVAIL when the
+ * address is not on this host, -EINVAL for a group that is not a
+ * multicast address of the node's family). */
 int transport_new(struct loop *l, const struct transport_config *cfg,
     transport_rx_fn rx, void *arg, struct transport **out);
 void transport_free(struct transport *t);

@@ -169,6 +169,39 @@ static void foreign_cluster_dropped(void **state)
 	assert_int_equal(st.rx_foreign, 1);
 }
 
+/* transport udp with a "group" that is no multicast address, or of the
+ * other family: refused at once, nothing left open or allocated. */
+static void group_not_multicast(void **state)
+{
+	struct transport_config c;
+	struct transport *t = NULL;
+	struct loop *l;
+	struct sockaddr_in *g = (struct sockaddr_in *)&c.mcast;
+	struct sockaddr_in6 *g6 = (struct sockaddr_in6 *)&c.mcast;
+	int ports[3] = { free_port(), free_port(), free_port() };
+
+	(void)state;
+	assert_int_equal(loop_new(&l), 0);
+	make_cfg(&c, 1, 7, ports, NULL);
+	g->sin_family = AF_INET;
+	g->sin_port = htons((uint16_t)ports[0]);
+	inet_pton(AF_INET, "10.1.2.3", &g->sin_addr);
+	c.mcast_len = sizeof(*g);
+	assert_int_equal(transport_new(l, &c, on_rx, NULL, &t), -EINVAL);
+	assert_null(t);
+	memset(&c.mcast, 0, sizeof(c.mcast));
+	g6->sin6_family = AF_INET6;
+	inet_pton(AF_INET6, "ff15::1", &g6->sin6_addr);
+	c.mcast_len = sizeof(*g6);
+	assert_int_equal(transport_new(l, &c, on_rx, NULL, &t), -EINVAL);
+	assert_null(t);
+	/* The unicast port is free again: a plain transport binds it. */
+	c.mcast_len = 0;
+	assert_int_equal(transport_new(l, &c, on_rx, NULL, &t), 0);
+	transport_free(t);
+	loop_free(l);
+}
+
 static void key_lengths(void **state)
 {
 	uint8_t file[5000] = { 0 }, key[TRANSPORT_KEY_LEN], k2[TRANSPORT_KEY_LEN];
@@ -188,6 +221,7 @@ int main(void)
 		cmocka_unit_test(wrong_key_dropped),
 		cmocka_unit_test(foreign_cluster_dropped),
 		cmocka_unit_test(key_lengths),
+		cmocka_unit_test(group_not_multicast),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
