@@ -284,6 +284,26 @@ static unsigned int ifindex_of(const struct sockaddr_storage *a)
 	return idx;
 }
 
+/* The socket that receives the group's datagrams: bound to the group's
+ * address and port, joined with `join` (a membership request of size
+ * `len` at IP level `level`, option `opt`). */
+static int group_socket(struct transport *t, const struct sockaddr_storage *g,
+    socklen_t glen, int level, int opt, const void *join, socklen_t len)
+{
+	int one = 1, bufsz = 4 << 20;
+
+	t->mfd = socket(g->ss_family, SOCK_DGRAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (t->mfd < 0)
+		return -errno;
+	setsockopt(t->mfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(t->mfd, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
+	if (bind(t->mfd, (const struct sockaddr *)g, glen) < 0 ||
+	    setsockopt(t->mfd, level, opt, join, len) < 0)
+		return -errno;
+	return 0;
+}
+
 /* The multicast side: the sending options of the unicast socket (out
  * through the node's own interface, time to live 1, no loopback) and a
  * second socket bound to the group's address and port, joined there. */
@@ -291,7 +311,7 @@ static int open_group(struct transport *t, const struct transport_peer *self)
 {
 	const struct sockaddr_storage *g = &t->cfg.mcast;
 	unsigned int ifindex = ifindex_of(&self->addr);
-	int one = 1, zero = 0, bufsz = 4 << 20, rc;
+	int one = 1, zero = 0, rc;
 
 	if (g->ss_family != self->addr.ss_family)
 		return -EINVAL;
@@ -310,17 +330,8 @@ static int open_group(struct transport *t, const struct transport_peer *self)
 		    setsockopt(t->fd, IPPROTO_IP, IP_MULTICAST_TTL, &one,
 		    sizeof(one)) < 0)
 			return -errno;
-		t->mfd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK |
-		    SOCK_CLOEXEC, 0);
-		if (t->mfd < 0)
-			return -errno;
-		setsockopt(t->mfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		setsockopt(t->mfd, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
-		if (bind(t->mfd, (const struct sockaddr *)g,
-		    sizeof(struct sockaddr_in)) < 0 ||
-		    setsockopt(t->mfd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr,
-		    sizeof(mr)) < 0)
-			return -errno;
+		rc = group_socket(t, g, sizeof(*ga), IPPROTO_IP,
+		    IP_ADD_MEMBERSHIP, &mr, sizeof(mr));
 	} else {
 		const struct sockaddr_in6 *ga = (const void *)g;
 		struct ipv6_mreq mr = { .ipv6mr_multiaddr = ga->sin6_addr,
@@ -335,22 +346,14 @@ static int open_group(struct transport *t, const struct transport_peer *self)
 		    setsockopt(t->fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &one,
 		    sizeof(one)) < 0)
 			return -errno;
-		t->mfd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK |
-		    SOCK_CLOEXEC, 0);
-		if (t->mfd < 0)
-			return -errno;
-		setsockopt(t->mfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		setsockopt(t->mfd, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
-		if (bind(t->mfd, (const struct sockaddr *)g,
-		    sizeof(struct sockaddr_in6)) < 0 ||
-		    setsockopt(t->mfd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr,
-		    sizeof(mr)) < 0)
-			return -errno;
+		rc = group_socket(t, g, sizeof(*ga), IPPROTO_IPV6,
+		    IPV6_JOIN_GROUP, &mr, sizeof(mr));
 	}
+	if (rc < 0)
+		return rc;
 	t->group.addr = *g;
 	t->group.addr_len = t->cfg.mcast_len;
-	rc = loop_add_fd(t->loop, t->mfd, EPOLLIN, on_readable, t, &t->mreg);
-	return rc;
+	return loop_add_fd(t->loop, t->mfd, EPOLLIN, on_readable, t, &t->mreg);
 }
 
 int transport_new(struct loop *l, const struct transport_config *cfg,
