@@ -340,3 +340,42 @@ clear_filters() {
 		ip netns exec "$(cl_ns "$i")" nft delete table inet cohtest 2>/dev/null || true
 	done
 }
+
+# ---------------------------------------------------------------- hosts
+# Hosts on the cluster's bridge that are not in the nodelist (an
+# attacker, a stranger): namespace coh<run>h<NAME>, address
+# 10.<net>.0.SUFFIX. A test that adds hosts sets `trap
+# cluster_cleanup_hosts EXIT` after cluster_test_init.
+CL_HOSTS=()
+host_ns() { echo "coh${CL_RUN}h$1"; }
+
+# host_add NAME SUFFIX: after cluster_create.
+host_add() {
+	local ns; ns=$(host_ns "$1")
+	ip netns add "$ns"
+	ip link add "c${CL_RUN}h$1" netns "$ns" type veth peer name "h$1" netns "$CL_BR"
+	ip -n "$ns" link set "c${CL_RUN}h$1" name eth0
+	ip -n "$ns" addr add "10.$CL_NET.0.$2/24" dev eth0
+	ip -n "$ns" link set eth0 up
+	ip -n "$ns" link set lo up
+	ip -n "$CL_BR" link set "h$1" master br0 up
+	CL_HOSTS+=("$1")
+}
+
+cluster_cleanup_hosts() {
+	local h
+	cluster_cleanup
+	for h in "${CL_HOSTS[@]}"; do ip netns del "$(host_ns "$h")" 2>/dev/null; done
+}
+
+# node_kernel_drops I: datagrams node I's kernel dropped before any
+# socket read them (UDP receive errors, buffer overflows included, and
+# failed IP reassemblies), for tests that count what a daemon saw.
+node_kernel_drops() {
+	ip netns exec "$(cl_ns "$1")" awk '
+		$1 == "Udp:" && !u { for (i = 2; i <= NF; i++) uk[i] = $i; u = 1; next }
+		$1 == "Udp:" { for (i = 2; i <= NF; i++) if (uk[i] == "InErrors") n += $i }
+		$1 == "Ip:" && !p { for (i = 2; i <= NF; i++) pk[i] = $i; p = 1; next }
+		$1 == "Ip:" { for (i = 2; i <= NF; i++) if (pk[i] == "ReasmFails") n += $i }
+		END { print n + 0 }' /proc/net/snmp
+}
