@@ -388,25 +388,32 @@ static int cmd_capture(int argc, char **argv)
 	return 0;
 }
 
-/* Reads a capture file; returns the number of records or -1. */
+static void free_recs(struct rec *r, long n)
+{
+	for (long i = 0; i < n; i++)
+		free(r[i].data);
+	free(r);
+}
+
+/* Reads a capture file into *out (free with free_recs); returns the
+ * number of records, or -1 for a file that is not a whole capture. */
 static long load(const char *path, struct rec **out)
 {
 	FILE *f = fopen(path, "rb");
 	uint8_t h[14];
 	char magic[4];
-	struct rec *r = NULL;
-	long n = 0, cap = 0;
+	struct rec *r = NULL, *more;
+	long n = 0, cap = 0, rc = -1;
 
-	if (!f || fread(magic, 1, 4, f) != 4 || memcmp(magic, FILE_MAGIC, 4)) {
-		fprintf(stderr, "netjunk: %s: not a capture\n", path);
-		return -1;
-	}
+	if (!f || fread(magic, 1, 4, f) != 4 || memcmp(magic, FILE_MAGIC, 4))
+		goto out;
 	while (fread(h, 1, sizeof(h), f) == sizeof(h)) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 256;
-			r = realloc(r, (size_t)cap * sizeof(*r));
-			if (!r)
-				return -1;
+			more = realloc(r, (size_t)cap * sizeof(*r));
+			if (!more)
+				goto out;
+			r = more;
 		}
 		memcpy(&r[n].src, h, 4);
 		memcpy(&r[n].dst, h + 4, 4);
@@ -415,14 +422,24 @@ static long load(const char *path, struct rec **out)
 		r[n].len = (uint16_t)(h[12] << 8 | h[13]);
 		/* Room in front for the IPv4 and UDP headers of -S. */
 		r[n].data = malloc(IP_HDR + UDP_HDR + r[n].len);
-		if (!r[n].data || fread(r[n].data + IP_HDR + UDP_HDR, 1, r[n].len,
-		    f) != r[n].len)
-			return -1;
+		if (!r[n].data)
+			goto out;
 		n++;
+		if (fread(r[n - 1].data + IP_HDR + UDP_HDR, 1, r[n - 1].len, f) !=
+		    r[n - 1].len)
+			goto out;
 	}
-	fclose(f);
+	rc = n;
+out:
+	if (f)
+		fclose(f);
+	if (rc < 0) {
+		fprintf(stderr, "netjunk: %s: not a whole capture\n", path);
+		free_recs(r, n);
+		r = NULL;
+	}
 	*out = r;
-	return n;
+	return rc;
 }
 
 /* Writes the IPv4 and UDP headers of -S in front of a record. */
@@ -534,9 +551,7 @@ static int cmd_replay(int argc, char **argv)
 	}
 	sender_print(&s);
 	close(s.fd);
-	for (long i = 0; i < n; i++)
-		free(r[i].data);
-	free(r);
+	free_recs(r, n);
 	free(order);
 	return 0;
 }
