@@ -24,7 +24,12 @@
 #define DEF_JOIN 50u
 #define DEF_MERGE 200u
 #define DEF_FAIL_RECV_CONST 2500u
-#define DEF_SEQNO_UNCHANGED_CONST 30u
+/* corosync: 30 idle rotations before the representative holds the token.
+ * Cohort holds after one: an idle token otherwise circulates as fast as
+ * the network carries it (20000 rotations/s on 3 nodes in namespaces,
+ * with 300 messages/s of traffic), for CPU and nothing else; a member
+ * with something to send cancels the hold with one datagram. */
+#define DEF_SEQNO_UNCHANGED_CONST 1u
 #define DEF_MISS_COUNT_CONST 5u
 #define DEF_MAX_MESSAGES 17u
 #define DEF_WINDOW_SIZE 50u
