@@ -167,7 +167,7 @@ fuzz: deps
 	tests/scripts/t_fuzz.sh $(B) $(FUZZ_SECONDS)
 
 bench: all
-	bench/run.sh
+	BENCH_BUILD=$(B) bench/run.sh
 
 # The simulator's long mode: SIM_SEEDS scenarios over two processes.
 SIM_SEEDS ?= 100000

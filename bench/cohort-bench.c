@@ -2,20 +2,41 @@
  * cohort-bench: a CPG benchmark that builds against any libcpg, Cohort's
  * or corosync's, through `pkg-config libcpg`; it uses only the public API.
  *
- *   cohort-bench [-l LABEL] throughput SIZE SECONDS
- *       one sender (this process) floods the group for SECONDS; a
- *       dispatch thread receives; every delivered message is checked
- *       (sender sequence without gap, length, contents).
- *   cohort-bench [-l LABEL] latency SIZE SECONDS RATE
- *       sends RATE messages per second (0: as fast as possible) and
- *       measures send-to-self-delivery time: p50/p90/p99/max.
- *   cohort-bench [-l LABEL] join ROUNDS
+ *   cohort-bench [OPTIONS] throughput SIZE SECONDS
+ *       one process floods the group for SECONDS and receives its own
+ *       messages (one node: member send SIZE SECONDS 0 1 1).
+ *   cohort-bench [OPTIONS] latency SIZE SECONDS RATE
+ *       the same at RATE messages per second (0: as fast as possible).
+ *   cohort-bench [OPTIONS] member send|recv SIZE SECONDS RATE MEMBERS SENDERS
+ *       one member of a run across nodes: joins, waits until the group
+ *       has MEMBERS members, then (send) sends for SECONDS at RATE (0: as
+ *       fast as possible) and an end mark; every member delivers until
+ *       the end marks of SENDERS senders arrived and reports its own
+ *       deliveries.
+ *   cohort-bench [OPTIONS] join ROUNDS
  *       cpg_join to the own JOIN confchg, ROUNDS times.
+ *   cohort-bench [OPTIONS] watch [MEMBERS]
+ *       prints every confchg with a CLOCK_REALTIME stamp (ns) on stdout;
+ *       with MEMBERS, exits 0 once the group has that many members.
+ *       Waits up to CONNECT_WAIT_S for a daemon to connect to.
+ *
+ * OPTIONS: -l LABEL (first CSV column), -g GROUP (default "cbench"),
+ * -o FILE (latency samples in microseconds, sorted, one a line; at most
+ * SAMPLES_OUT of them, evenly spaced quantiles when there are more).
+ *
+ * Every message carries its sender's sequence number and a CLOCK_REALTIME
+ * send stamp (all network namespaces share one clock, so the difference
+ * at delivery is the send-to-deliver latency at that member, on any node).
+ * Every delivered message is checked: length, the sequence of its sender
+ * without gap, duplicate or reordering, and its contents (every 97th byte
+ * from a pattern of sequence, offset and sender pid).
  *
  * Progress goes to stderr; one result line of CSV goes to stdout:
  *   label,mode,size,count,seconds,msgs_per_s,mb_per_s,p50_us,p90_us,p99_us,max_us
- * Exit status: 0 ok, 1 an API error, 2 a checking error (a lost,
- * duplicated, reordered or corrupted message), 3 usage.
+ * count is the messages this process delivered (from all senders);
+ * seconds runs from the moment the group was complete to the last
+ * delivery. Exit status: 0 ok, 1 an API error, 2 a checking error (a
+ * lost, duplicated, reordered or corrupted message), 3 usage.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -30,69 +51,145 @@
 
 #include <corosync/cpg.h>
 
-#define HDR 16u            /* u64 sequence, u64 send time (ns) */
-#define MAX_SAMPLES (1u << 22)
+#define HDR 16u            /* u64 sequence, u64 send time (CLOCK_REALTIME ns) */
+#define END_MARK (UINT64_C(1) << 63)  /* in the sequence: the sender's last */
+#define PATTERN_STEP 97    /* payload bytes checked: every this many */
+#define MAX_SAMPLES (1u << 23)
+#define SAMPLES_OUT 20000
+#define MAX_SENDERS 64
+#define DRAIN_IDLE_S 10    /* give up when nothing arrives for this long */
+#define CONNECT_WAIT_S 60
+#define DISPATCH_POLL_MS 100
+
+struct sender {
+	uint32_t nodeid, pid;
+	uint64_t next;             /* expected sequence of its next message */
+	int ended;
+};
 
 struct bench {
-	const char *label;
+	const char *label, *group, *samples_path;
 	cpg_handle_t h;
+	unsigned int my_nodeid;
 	size_t size;
-	volatile int joined;
-	volatile uint64_t delivered;
-	volatile uint64_t last_ns;   /* time of the latest own delivery */
-	uint64_t next_seq;           /* expected sequence of the next delivery */
-	volatile int bad;
-	volatile int stop;           /* tells the dispatcher to return */
-	uint64_t *lat;               /* latency samples, ns */
-	size_t n_lat;
+	unsigned members_wanted;
+	unsigned senders_wanted;
+	/* Written by the dispatch thread under lock, read by the main one. */
+	int joined;
+	size_t n_members;
+	size_t most_members;       /* the largest view since the own join */
+	uint64_t delivered;
+	uint64_t last_ns;          /* CLOCK_MONOTONIC of the latest delivery */
+	unsigned senders_ended;
+	int bad;
+	int stop;
+	int running;               /* the group was complete: changes are news */
+	/* Only the dispatch thread touches these. */
+	struct sender snd[MAX_SENDERS];
+	size_t n_snd;
+	uint64_t *lat;             /* latency samples, ns; grows, owned here */
+	size_t n_lat, cap_lat;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 };
 
-static uint64_t now_ns(void)
+static uint64_t clock_ns(clockid_t c)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(c, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static unsigned char pattern(uint64_t seq, size_t i)
+static uint64_t mono_ns(void) { return clock_ns(CLOCK_MONOTONIC); }
+static uint64_t real_ns(void) { return clock_ns(CLOCK_REALTIME); }
+
+static unsigned char pattern(uint64_t seq, size_t i, uint32_t pid)
 {
-	return (unsigned char)(seq * 31 + i * 7);
+	return (unsigned char)(seq * 31 + i * 7 + pid);
+}
+
+static struct sender *sender_of(struct bench *b, uint32_t nodeid, uint32_t pid)
+{
+	for (size_t i = 0; i < b->n_snd; i++)
+		if (b->snd[i].nodeid == nodeid && b->snd[i].pid == pid)
+			return &b->snd[i];
+	if (b->n_snd == MAX_SENDERS)
+		return NULL;
+	b->snd[b->n_snd] = (struct sender){ .nodeid = nodeid, .pid = pid };
+	return &b->snd[b->n_snd++];
+}
+
+static void add_sample(struct bench *b, uint64_t v)
+{
+	if (b->n_lat == b->cap_lat) {
+		size_t cap = b->cap_lat ? b->cap_lat * 2 : 65536;
+		uint64_t *n;
+
+		if (cap > MAX_SAMPLES || !(n = realloc(b->lat, cap * sizeof(*n))))
+			return;
+		b->lat = n;
+		b->cap_lat = cap;
+	}
+	b->lat[b->n_lat++] = v;
 }
 
 static void on_deliver(cpg_handle_t h, const struct cpg_name *g __attribute__((unused)),
-    uint32_t nodeid __attribute__((unused)), uint32_t pid, void *msg, size_t len)
+    uint32_t nodeid, uint32_t pid, void *msg, size_t len)
 {
 	struct bench *b;
-	uint64_t seq, sent;
+	struct sender *s;
+	uint64_t seq, sent, now = real_ns();
 	const unsigned char *p = msg;
+	int bad = 0, end;
 
 	cpg_context_get(h, (void **)&b);
-	if (pid != (uint32_t)getpid())
-		return;
-	if (len != b->size || len < HDR) {
+	if (len != b->size || len < HDR || !(s = sender_of(b, nodeid, pid))) {
+		pthread_mutex_lock(&b->lock);
 		b->bad = 1;
+		pthread_mutex_unlock(&b->lock);
 		return;
 	}
 	memcpy(&seq, p, 8);
 	memcpy(&sent, p + 8, 8);
-	if (seq != b->next_seq)
-		b->bad = 1;
-	b->next_seq = seq + 1;
-	/* Check a sample of the payload bytes: cheap, catches corruption. */
-	for (size_t i = HDR; i < len; i += 97)
-		if (p[i] != pattern(seq, i))
-			b->bad = 1;
-	if (b->lat && b->n_lat < MAX_SAMPLES)
-		b->lat[b->n_lat++] = now_ns() - sent;
+	end = (seq & END_MARK) != 0;
+	seq &= ~END_MARK;
+	if (s->ended || seq != s->next) {
+		fprintf(stderr, "cohort-bench: %s: from %u/%u: sequence %" PRIu64
+		    ", expected %" PRIu64 "%s\n", b->label, nodeid, pid, seq,
+		    s->next, s->ended ? " (after its end mark)" : "");
+		bad = 1;
+	}
+	for (size_t i = HDR; i < len; i += PATTERN_STEP)
+		if (p[i] != pattern(seq, i, pid))
+			bad = 1;
+	if (!end) {
+		s->next = seq + 1;
+		if (now > sent)
+			add_sample(b, now - sent);
+	} else
+		s->ended = 1;
 	pthread_mutex_lock(&b->lock);
-	b->last_ns = now_ns();
-	b->delivered++;
+	if (bad)
+		b->bad = 1;
+	if (end)
+		b->senders_ended++;
+	else {
+		b->last_ns = mono_ns();
+		b->delivered++;
+	}
 	pthread_cond_broadcast(&b->cond);
 	pthread_mutex_unlock(&b->lock);
 }
+
+static void print_addrs(const char *what, const struct cpg_address *a, size_t n)
+{
+	printf(" %s=", what);
+	for (size_t i = 0; i < n; i++)
+		printf("%s%u/%u/%u", i ? "," : "", a[i].nodeid, a[i].pid, a[i].reason);
+}
+
+static int watching;  /* watch mode: print confchgs (set once in main) */
 
 static void on_confchg(cpg_handle_t h, const struct cpg_name *g,
     const struct cpg_address *m, size_t nm, const struct cpg_address *l,
@@ -101,45 +198,74 @@ static void on_confchg(cpg_handle_t h, const struct cpg_name *g,
 	struct bench *b;
 
 	cpg_context_get(h, (void **)&b);
+	if (watching) {
+		printf("%" PRIu64 " confchg members=%zu", real_ns(), nm);
+		print_addrs("member", m, nm);
+		print_addrs("left", l, nl);
+		print_addrs("joined", j, nj);
+		printf("\n");
+		fflush(stdout);
+	}
+	pthread_mutex_lock(&b->lock);
+	if (b->running && b->senders_ended < b->senders_wanted)
+		fprintf(stderr, "cohort-bench: %s: the group changed during the run: "
+		    "%zu members, %zu left, %zu joined\n", b->label, nm, nl, nj);
 	for (size_t i = 0; i < nj; i++)
-		if (j[i].pid == (uint32_t)getpid()) {
-			pthread_mutex_lock(&b->lock);
+		if (j[i].pid == (uint32_t)getpid() && j[i].nodeid == b->my_nodeid)
 			b->joined = 1;
-			pthread_cond_broadcast(&b->cond);
-			pthread_mutex_unlock(&b->lock);
-		}
+	b->n_members = nm;
+	/* The largest view since the own join, not the latest: two
+	 * confchgs can come back to back before the main thread looks. */
+	if (b->joined && nm > b->most_members)
+		b->most_members = nm;
+	pthread_cond_broadcast(&b->cond);
+	pthread_mutex_unlock(&b->lock);
 }
 
 /* corosync's cpg_finalize does not wake a thread blocked in
  * CS_DISPATCH_BLOCKING, so the dispatcher polls with a timeout and
- * checks a stop flag; both libraries behave the same with it. */
+ * checks a stop flag; both libraries behave the same with it. A failed
+ * dispatch (the daemon went away) ends the wait of the main thread. */
 static void *dispatcher(void *arg)
 {
 	struct bench *b = arg;
-	int fd;
+	int fd, stop = 0;
 
 	cpg_fd_get(b->h, &fd);
-	while (!b->stop) {
+	while (!stop) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 
-		if (poll(&p, 1, 100) > 0 &&
-		    cpg_dispatch(b->h, CS_DISPATCH_ALL) != CS_OK)
-			break;
+		if (poll(&p, 1, DISPATCH_POLL_MS) > 0 &&
+		    cpg_dispatch(b->h, CS_DISPATCH_ALL) != CS_OK) {
+			pthread_mutex_lock(&b->lock);
+			b->stop = 1;
+			pthread_cond_broadcast(&b->cond);
+			pthread_mutex_unlock(&b->lock);
+		}
+		pthread_mutex_lock(&b->lock);
+		stop = b->stop;
+		pthread_mutex_unlock(&b->lock);
 	}
 	return NULL;
 }
 
-static int open_and_join(struct bench *b, pthread_t *t)
+/* Connects (waiting up to `wait_s` for a daemon), joins, starts the
+ * dispatcher and waits for the own JOIN and `members` members. */
+static int open_and_join(struct bench *b, pthread_t *t, int wait_s, size_t members)
 {
 	cpg_callbacks_t cb = { on_deliver, on_confchg };
-	struct cpg_name g = { 7, "cbench" };
+	struct cpg_name g;
+	uint64_t until = mono_ns() + (uint64_t)wait_s * 1000000000u;
 	cs_error_t err;
-
 	int tries = 0;
 
-	if ((err = cpg_initialize(&b->h, &cb)) != CS_OK ||
-	    (err = cpg_context_set(b->h, b)) != CS_OK) {
-		fprintf(stderr, "cohort-bench: %s\n", cs_strerror(err));
+	g.length = (uint32_t)strlen(b->group);
+	memcpy(g.value, b->group, g.length);
+	while ((err = cpg_initialize(&b->h, &cb)) != CS_OK && mono_ns() < until)
+		usleep(10000);
+	if (err != CS_OK || (err = cpg_context_set(b->h, b)) != CS_OK ||
+	    (err = cpg_local_get(b->h, &b->my_nodeid)) != CS_OK) {
+		fprintf(stderr, "cohort-bench: connect: %s\n", cs_strerror(err));
 		return -1;
 	}
 	/* A join right after this process's previous handle left can be
@@ -152,26 +278,43 @@ static int open_and_join(struct bench *b, pthread_t *t)
 	}
 	pthread_create(t, NULL, dispatcher, b);
 	pthread_mutex_lock(&b->lock);
-	while (!b->joined)
+	while (!b->stop && b->most_members < members)
 		pthread_cond_wait(&b->cond, &b->lock);
+	err = b->stop ? CS_ERR_LIBRARY : CS_OK;
 	pthread_mutex_unlock(&b->lock);
-	return 0;
+	if (err != CS_OK)
+		fprintf(stderr, "cohort-bench: the daemon went away while joining\n");
+	return err == CS_OK ? 0 : -1;
 }
 
-/* Sends message `seq`, retrying while the library pushes back. */
+static void stop_dispatcher(struct bench *b, pthread_t t)
+{
+	pthread_mutex_lock(&b->lock);
+	b->stop = 1;
+	pthread_mutex_unlock(&b->lock);
+	pthread_join(t, NULL);
+	cpg_finalize(b->h);
+}
+
+/* Sends message `seq` (with END_MARK: the end mark), retrying while the
+ * library pushes back. The stamp is taken at each attempt, so latency
+ * runs from the accepted send, not from the first refused one. */
 static int send_one(struct bench *b, unsigned char *buf, uint64_t seq)
 {
 	struct iovec iov = { buf, b->size };
-	uint64_t t = now_ns();
+	uint64_t s = seq & ~END_MARK, t;
 	cs_error_t err;
 
 	memcpy(buf, &seq, 8);
-	memcpy(buf + 8, &t, 8);
-	for (size_t i = HDR; i < b->size; i += 97)
-		buf[i] = pattern(seq, i);
-	while ((err = cpg_mcast_joined(b->h, CPG_TYPE_AGREED, &iov, 1)) ==
-	    CS_ERR_TRY_AGAIN)
-		sched_yield();
+	for (size_t i = HDR; i < b->size; i += PATTERN_STEP)
+		buf[i] = pattern(s, i, (uint32_t)getpid());
+	do {
+		t = real_ns();
+		memcpy(buf + 8, &t, 8);
+		err = cpg_mcast_joined(b->h, CPG_TYPE_AGREED, &iov, 1);
+		if (err == CS_ERR_TRY_AGAIN)
+			sched_yield();
+	} while (err == CS_ERR_TRY_AGAIN);
 	if (err != CS_OK) {
 		fprintf(stderr, "cohort-bench: cpg_mcast_joined: %s\n",
 		    cs_strerror(err));
@@ -180,31 +323,31 @@ static int send_one(struct bench *b, unsigned char *buf, uint64_t seq)
 	return 0;
 }
 
-#define DRAIN_IDLE_S 5   /* give up when nothing arrives for this long */
-
-/* Waits until `n` messages are delivered, or until deliveries stop for
- * DRAIN_IDLE_S seconds (an implementation that drops messages).
- * Returns how many arrived. */
-static uint64_t wait_delivered(struct bench *b, uint64_t n)
+/* Waits until every expected sender's end mark arrived, or deliveries
+ * stop for DRAIN_IDLE_S seconds (lost messages), or the daemon goes. */
+static void wait_ends(struct bench *b)
 {
-	uint64_t got;
-
 	pthread_mutex_lock(&b->lock);
-	while (b->delivered < n) {
+	while (b->senders_ended < b->senders_wanted && !b->stop) {
 		uint64_t before = b->delivered;
+		unsigned ends = b->senders_ended;
 		struct timespec ts;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_sec += DRAIN_IDLE_S;
-		while (b->delivered == before &&
-		    pthread_cond_timedwait(&b->cond, &b->lock, &ts) == 0)
+		while (b->delivered == before && b->senders_ended == ends &&
+		    !b->stop && pthread_cond_timedwait(&b->cond, &b->lock, &ts) == 0)
 			;
-		if (b->delivered == before)
+		if (b->delivered == before && b->senders_ended == ends)
 			break;
 	}
-	got = b->delivered;
+	if (b->senders_ended < b->senders_wanted) {
+		fprintf(stderr, "cohort-bench: %s: end marks from %u of %u senders "
+		    "(%zu seen); %" PRIu64 " delivered\n", b->label, b->senders_ended,
+		    b->senders_wanted, b->n_snd, b->delivered);
+		b->bad = 1;
+	}
 	pthread_mutex_unlock(&b->lock);
-	return got;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -216,90 +359,105 @@ static int cmp_u64(const void *a, const void *b)
 
 static double pct_us(const uint64_t *v, size_t n, double p)
 {
-	size_t i = (size_t)(p * (double)(n - 1));
-
-	return n ? (double)v[i] / 1000.0 : 0;
+	return n ? (double)v[(size_t)(p * (double)(n - 1))] / 1000.0 : 0;
 }
 
-static int run_traffic(struct bench *b, double seconds, double rate, int lat)
+static void write_samples(const struct bench *b)
+{
+	FILE *f;
+	size_t n = b->n_lat, out = n < SAMPLES_OUT ? n : SAMPLES_OUT;
+
+	if (!b->samples_path || !(f = fopen(b->samples_path, "w")))
+		return;
+	for (size_t i = 0; i < out; i++)
+		fprintf(f, "%.1f\n", (double)b->lat[out > 1 ?
+		    (size_t)((double)i * (double)(n - 1) / (double)(out - 1)) : 0] / 1000.0);
+	fclose(f);
+}
+
+static int run_member(struct bench *b, const char *mode, int send,
+    double seconds, double rate)
 {
 	unsigned char *buf = calloc(1, b->size);
 	pthread_t t;
-	uint64_t sent = 0, got, start, end;
+	uint64_t sent = 0, start, end, got;
 	double secs;
+	int rc = 0;
 
-	if (!buf || open_and_join(b, &t) < 0)
+	if (!buf || open_and_join(b, &t, 0, b->members_wanted) < 0)
 		return 1;
-	if (lat)
-		b->lat = malloc(MAX_SAMPLES * sizeof(uint64_t));
-	start = now_ns();
+	start = mono_ns();
+	pthread_mutex_lock(&b->lock);
+	b->running = 1;
+	fprintf(stderr, "cohort-bench: %s: %zu members, %s\n", b->label,
+	    b->n_members, send ? "sending" : "receiving");
+	pthread_mutex_unlock(&b->lock);
 	end = start + (uint64_t)(seconds * 1e9);
-	while (now_ns() < end) {
+	while (send && mono_ns() < end) {
 		if (rate > 0) {
 			uint64_t due = start + (uint64_t)((double)sent * 1e9 / rate);
-
-			uint64_t t = now_ns();
+			uint64_t now = mono_ns();
 
 			/* Sleep most of the gap, spin the last 50 us. */
-			if (due > t + 100000) {
-				struct timespec ts = { 0, (long)(due - t - 50000) };
+			if (due > now + 100000) {
+				struct timespec ts = { 0, (long)(due - now - 50000) };
 
 				nanosleep(&ts, NULL);
 			}
-			while (now_ns() < due)
+			while (mono_ns() < due)
 				;
 		}
-		if (send_one(b, buf, sent) < 0)
-			return 1;
+		if (send_one(b, buf, sent) < 0) {
+			rc = 1;
+			break;
+		}
 		sent++;
 	}
-	got = wait_delivered(b, sent);
+	if (send && rc == 0 && send_one(b, buf, sent | END_MARK) < 0)
+		rc = 1;
+	if (rc == 0)
+		wait_ends(b);
+	pthread_mutex_lock(&b->lock);
+	got = b->delivered;
 	/* Up to the last delivery: an idle wait for lost messages does not
 	 * count against the rate. */
-	secs = (double)((b->last_ns > start ? b->last_ns : now_ns()) - start) / 1e9;
-	if (got < sent) {
-		fprintf(stderr, "cohort-bench: %s: %" PRIu64 " of %" PRIu64
-		    " messages never delivered\n", b->label, sent - got, sent);
-		b->bad = 1;
-	}
-	b->stop = 1;
-	pthread_join(t, NULL);
-	cpg_finalize(b->h);
-	if (lat)
-		qsort(b->lat, b->n_lat, sizeof(uint64_t), cmp_u64);
+	secs = (double)((b->last_ns > start ? b->last_ns : mono_ns()) - start) / 1e9;
+	pthread_mutex_unlock(&b->lock);
+	stop_dispatcher(b, t);
+	qsort(b->lat, b->n_lat, sizeof(uint64_t), cmp_u64);
+	write_samples(b);
 	printf("%s,%s,%zu,%" PRIu64 ",%.3f,%.0f,%.2f,%.1f,%.1f,%.1f,%.1f\n",
-	    b->label, lat ? "latency" : "throughput", b->size, got, secs,
+	    b->label, mode, b->size, got, secs,
 	    (double)got / secs, (double)got * (double)b->size / secs / 1e6,
-	    lat ? pct_us(b->lat, b->n_lat, 0.5) : 0,
-	    lat ? pct_us(b->lat, b->n_lat, 0.9) : 0,
-	    lat ? pct_us(b->lat, b->n_lat, 0.99) : 0,
-	    lat ? pct_us(b->lat, b->n_lat, 1.0) : 0);
+	    pct_us(b->lat, b->n_lat, 0.5), pct_us(b->lat, b->n_lat, 0.9),
+	    pct_us(b->lat, b->n_lat, 0.99), pct_us(b->lat, b->n_lat, 1.0));
 	free(buf);
 	free(b->lat);
-	if (b->bad) {
+	if (rc == 0 && b->bad) {
 		fprintf(stderr, "cohort-bench: %s: CHECK FAILED: lost, reordered "
 		    "or corrupted messages\n", b->label);
 		return 2;
 	}
-	return 0;
+	return rc;
 }
 
 static int run_join(struct bench *b, int rounds)
 {
 	uint64_t *v = calloc((size_t)rounds, sizeof(*v));
 
+	if (!v)
+		return 1;
 	for (int i = 0; i < rounds; i++) {
 		pthread_t t;
-		uint64_t t0 = now_ns();
+		uint64_t t0 = mono_ns();
 
 		b->joined = 0;
-		if (open_and_join(b, &t) < 0)
+		b->most_members = 0;
+		if (open_and_join(b, &t, 0, 1) < 0)
 			return 1;
-		v[i] = now_ns() - t0;
-		b->stop = 1;
-		pthread_join(t, NULL);
+		v[i] = mono_ns() - t0;
+		stop_dispatcher(b, t);
 		b->stop = 0;
-		cpg_finalize(b->h);
 	}
 	qsort(v, (size_t)rounds, sizeof(*v), cmp_u64);
 	printf("%s,join,0,%d,0,0,0,%.1f,%.1f,%.1f,%.1f\n", b->label, rounds,
@@ -309,34 +467,79 @@ static int run_join(struct bench *b, int rounds)
 	return 0;
 }
 
+/* Watch: runs until the daemon goes away (or, with `members`, until the
+ * group has that many). Confchgs are printed by on_confchg. */
+static int run_watch(struct bench *b, size_t members)
+{
+	pthread_t t;
+
+	watching = 1;
+	if (open_and_join(b, &t, CONNECT_WAIT_S, members ? members : 1) < 0)
+		return 1;
+	pthread_mutex_lock(&b->lock);
+	while (!members && !b->stop)
+		pthread_cond_wait(&b->cond, &b->lock);
+	pthread_mutex_unlock(&b->lock);
+	stop_dispatcher(b, t);
+	return 0;
+}
+
+static size_t size_arg(const char *s)
+{
+	size_t v = strtoul(s, NULL, 0);
+
+	return v < HDR ? HDR : v;
+}
+
 int main(int argc, char **argv)
 {
-	struct bench b = { .label = "cpg" };
-	int i = 1;
+	struct bench b = { .label = "cpg", .group = "cbench",
+	    .members_wanted = 1, .senders_wanted = 1 };
+	int i = 1, n;
+	const char *mode;
 
 	pthread_mutex_init(&b.lock, NULL);
 	pthread_cond_init(&b.cond, NULL);
-	if (i + 1 < argc && strcmp(argv[i], "-l") == 0) {
-		b.label = argv[i + 1];
+	while (i + 1 < argc && argv[i][0] == '-' && argv[i][1] && !argv[i][2]) {
+		if (argv[i][1] == 'l')
+			b.label = argv[i + 1];
+		else if (argv[i][1] == 'g' && strlen(argv[i + 1]) < CPG_MAX_NAME_LENGTH)
+			b.group = argv[i + 1];
+		else if (argv[i][1] == 'o')
+			b.samples_path = argv[i + 1];
+		else
+			break;
 		i += 2;
 	}
-	if (i + 2 < argc + 0 && strcmp(argv[i], "throughput") == 0 &&
-	    argc - i == 3) {
-		b.size = strtoul(argv[i + 1], NULL, 0);
-		if (b.size < HDR)
-			b.size = HDR;
-		return run_traffic(&b, atof(argv[i + 2]), 0, 0);
+	mode = i < argc ? argv[i] : "";
+	n = argc - i - 1;
+	if (strcmp(mode, "throughput") == 0 && n == 2) {
+		b.size = size_arg(argv[i + 1]);
+		return run_member(&b, mode, 1, atof(argv[i + 2]), 0);
 	}
-	if (strcmp(argv[i < argc ? i : 0], "latency") == 0 && argc - i == 4) {
-		b.size = strtoul(argv[i + 1], NULL, 0);
-		if (b.size < HDR)
-			b.size = HDR;
-		return run_traffic(&b, atof(argv[i + 2]), atof(argv[i + 3]), 1);
+	if (strcmp(mode, "latency") == 0 && n == 3) {
+		b.size = size_arg(argv[i + 1]);
+		return run_member(&b, mode, 1, atof(argv[i + 2]), atof(argv[i + 3]));
 	}
-	if (strcmp(argv[i < argc ? i : 0], "join") == 0 && argc - i == 2)
+	if (strcmp(mode, "member") == 0 && n == 6 &&
+	    (strcmp(argv[i + 1], "send") == 0 || strcmp(argv[i + 1], "recv") == 0)) {
+		b.size = size_arg(argv[i + 2]);
+		b.members_wanted = (unsigned)atoi(argv[i + 5]);
+		b.senders_wanted = (unsigned)atoi(argv[i + 6]);
+		if (b.members_wanted < 1 || b.senders_wanted > MAX_SENDERS)
+			return 3;
+		return run_member(&b, mode, argv[i + 1][0] == 's',
+		    atof(argv[i + 3]), atof(argv[i + 4]));
+	}
+	if (strcmp(mode, "join") == 0 && n == 1)
 		return run_join(&b, atoi(argv[i + 1]));
-	fprintf(stderr, "usage: cohort-bench [-l LABEL] throughput SIZE SECONDS\n"
-	    "       cohort-bench [-l LABEL] latency SIZE SECONDS RATE\n"
-	    "       cohort-bench [-l LABEL] join ROUNDS\n");
+	if (strcmp(mode, "watch") == 0 && n <= 1)
+		return run_watch(&b, n ? (size_t)atoi(argv[i + 1]) : 0);
+	fprintf(stderr, "usage: cohort-bench [-l LABEL] [-g GROUP] [-o FILE] MODE ARGS\n"
+	    "  throughput SIZE SECONDS\n"
+	    "  latency SIZE SECONDS RATE\n"
+	    "  member send|recv SIZE SECONDS RATE MEMBERS SENDERS\n"
+	    "  join ROUNDS\n"
+	    "  watch [MEMBERS]\n");
 	return 3;
 }

@@ -1,0 +1,72 @@
+# bench/common.sh: what bench/run.sh (one node) and bench/cluster.sh
+# (three nodes) share: settings, the Debian packages, Cohort installed
+# from $BENCH_BUILD into a private prefix, cohort-bench built against each
+# library through pkg-config, and daemon statistics.
+#
+# After bench_prepare: $T is a private directory (removed by the EXIT trap
+# the caller sets up with bench_cleanup), $T/cohort the Cohort prefix,
+# $T/bench-cohort and $T/bench-corosync the two builds of cohort-bench.
+# Results accumulate under $BENCH_OUT (default bench/results/tmp).
+
+ROUNDS=${ROUNDS:-3}
+SECS=${SECONDS_PER_RUN:-3}
+SIZES=${BENCH_SIZES:-64 1024 16384 65536 1048576}
+BENCH_BUILD=${BENCH_BUILD:-build}
+BENCH_OUT=${BENCH_OUT:-bench/results/tmp}
+BENCH_CC_FLAGS="-O2 -Wall -Wextra -Wno-unused-parameter"
+declare -a BENCH_PIDS
+
+bench_log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+
+bench_need_packages() {
+	local p
+	for p in corosync libcpg-dev libcorosync-common-dev gnuplot-nox; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" && continue
+		bench_log "installing $p"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$p" >&2
+	done
+}
+
+bench_prepare() {
+	[ "$(id -u)" -eq 0 ] || { echo "bench: needs root (corosync, namespaces)" >&2; exit 1; }
+	bench_need_packages
+	T=$(mktemp -d /tmp/cohort-bench.XXXXXX)
+	mkdir -p "$BENCH_OUT/lat"
+	make -s B="$BENCH_BUILD" install PREFIX="$T/cohort" >/dev/null
+	# shellcheck disable=SC2046
+	cc $BENCH_CC_FLAGS -o "$T/bench-cohort" bench/cohort-bench.c \
+	    $(PKG_CONFIG_PATH="$T/cohort/lib/pkgconfig" pkg-config --cflags --libs libcpg libcorosync_common) \
+	    -Wl,-rpath,"$T/cohort/lib" -pthread
+	# shellcheck disable=SC2046
+	cc $BENCH_CC_FLAGS -o "$T/bench-corosync" bench/cohort-bench.c \
+	    $(pkg-config --cflags --libs libcpg) -lcorosync_common -pthread
+}
+
+# Every process the benchmark starts is in BENCH_PIDS; only those are
+# stopped, by PID.
+bench_cleanup() {
+	local p
+	for p in "${BENCH_PIDS[@]}"; do
+		[ -n "$p" ] && kill -9 "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	[ -n "${BENCH_CLEANUP_MORE:-}" ] && $BENCH_CLEANUP_MORE
+	rm -rf "$T"
+}
+
+proc_stats() {  # pid -> "peak_rss_kb cpu_s"
+	local hwm cpu tck
+	hwm=$(awk '/VmHWM/ {print $2}' "/proc/$1/status")
+	tck=$(getconf CLK_TCK)
+	cpu=$(awk -v t="$tck" '{printf "%.1f", ($14 + $15) / t}' "/proc/$1/stat")
+	echo "$hwm $cpu"
+}
+
+# order ROUND: the two systems in the order of this round (A B, then B A).
+order() { if [ $(($1 % 2)) -eq 1 ]; then echo "corosync cohort"; else echo "cohort corosync"; fi; }
+
+bench_machine() {
+	printf '%s cores, %s, kernel %s; load average before the run: %s' "$(nproc)" \
+	    "$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)" "$(uname -r)" \
+	    "$(cut -d' ' -f1-3 /proc/loadavg)"
+}
