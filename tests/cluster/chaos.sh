@@ -35,6 +35,7 @@ cd "$(dirname "$0")/../.." || exit 1
 CL_WAIT=${CL_WAIT:-90}
 . tests/cluster/lib.sh
 cluster_test_init
+trap 'exit 1' TERM INT   # through the EXIT trap: everything is removed
 
 CH_NODES="1 2 3 4 5"
 CH_GROUPS=3            # groups chaos0 .. chaos2
@@ -63,6 +64,16 @@ rnd_in() {  # rnd_in LO HI: CH_R uniform in LO..HI
 
 now_ms() { local t=${EPOCHREALTIME/./}; CH_NOW=$(( t / 1000 )); }
 
+# Under load a fork costs tens of milliseconds (80 ms each on the shared
+# 2-core machine at load 17): the hot paths here use builtins only, so
+# the schedule's timings stay close to the plan.
+ch_log() {
+	local t=${EPOCHREALTIME#*.}
+	printf '[%(%H:%M:%S)T.%s] chaos: %s\n' -1 "${t:0:3}" "$*"
+}
+cpid() { CH_P=${CL_CLIENTS[$1]%% *}; }    # client K's pid, in CH_P
+cnode() { CH_N=${CL_CLIENTS[$1]##* }; }   # client K's node, in CH_N
+
 # ------------------------------------------------------------ accounting
 declare -A CH_COUNT=()
 count() { CH_COUNT[$1]=$(( ${CH_COUNT[$1]:-0} + 1 )); }
@@ -85,31 +96,49 @@ ch_client() {
 	CH_GRP[$k]=$2 CH_SIZE[$k]=$3 CH_OUT[$k]=0
 }
 
-# Live clients that have seen a confchg (their signal handlers are in
-# place and their history has begun), optionally only on usable nodes.
+# CH_ELIG: the live clients that have seen a confchg (their signal
+# handlers are in place and their history has begun), optionally only
+# those on usable nodes (daemon neither killed nor stopped).
+declare -a CH_ELIG CH_SEEN
 eligible_clients() {  # [usable]
-	local k n
+	local k
+	CH_ELIG=()
 	for k in "${!CL_CLIENTS[@]}"; do
 		[ -n "${CL_CLIENTS[$k]}" ] || continue
-		n=$(client_node "$k")
-		if [ "${1:-}" = usable ] && { [ "${CH_DOWN[$n]:-0}" = 1 ] || [ "${CH_STOPPED[$n]:-0}" = 1 ]; }; then
+		cnode "$k"
+		if [ "${1:-}" = usable ] && { [ "${CH_DOWN[$CH_N]:-0}" = 1 ] || [ "${CH_STOPPED[$CH_N]:-0}" = 1 ]; }; then
 			continue
 		fi
-		grep -q '^gconf ' "$CL_DIR/h$k" 2>/dev/null && echo "$k"
+		[ "${CH_SEEN[$k]:-}" ] || { grep -q '^gconf ' "$CL_DIR/h$k" 2>/dev/null && CH_SEEN[$k]=1; }
+		[ "${CH_SEEN[$k]:-}" ] && CH_ELIG+=("$k")
 	done
 }
 
-live_count() {
-	local k c=0
-	for k in "${!CL_CLIENTS[@]}"; do [ -n "${CL_CLIENTS[$k]}" ] && c=$((c + 1)); done
-	echo $c
+# ch_reap: lib.sh's clients_reap without a process per client.
+ch_reap() {
+	local k
+	for k in "${!CL_CLIENTS[@]}"; do
+		[ -n "${CL_CLIENTS[$k]}" ] || continue
+		cpid "$k"
+		kill -0 "$CH_P" 2>/dev/null && continue
+		wait "$CH_P" 2>/dev/null
+		CL_CLIENTS[$k]=
+	done
+}
+
+live_count() {  # in CH_LIVE
+	local k
+	CH_LIVE=0
+	for k in "${!CL_CLIENTS[@]}"; do [ -n "${CL_CLIENTS[$k]}" ] && CH_LIVE=$((CH_LIVE + 1)); done
 }
 
 # The population stays between CH_MIN_CLIENTS and CH_MAX_CLIENTS: a kill
 # that would go below becomes a new client, and the other way round.
 act_client_kill() {  # R
-	local c; c=($(eligible_clients))
-	if [ "$(live_count)" -le $CH_MIN_CLIENTS ] || [ ${#c[@]} -eq 0 ]; then
+	local c
+	eligible_clients; c=("${CH_ELIG[@]}")
+	live_count
+	if [ $CH_LIVE -le $CH_MIN_CLIENTS ] || [ ${#c[@]} -eq 0 ]; then
 		new_client "$1" $(( $1 % CH_GROUPS )) 200
 	else
 		kill_client "${c[$(( $1 % ${#c[@]} ))]}"
@@ -117,8 +146,10 @@ act_client_kill() {  # R
 }
 
 act_client_new() {  # R GROUP SIZE
-	local c; c=($(eligible_clients))
-	if [ "$(live_count)" -ge $CH_MAX_CLIENTS ] && [ ${#c[@]} -gt 0 ]; then
+	local c
+	eligible_clients; c=("${CH_ELIG[@]}")
+	live_count
+	if [ $CH_LIVE -ge $CH_MAX_CLIENTS ] && [ ${#c[@]} -gt 0 ]; then
 		kill_client "${c[$(( $1 % ${#c[@]} ))]}"
 	else
 		new_client "$@"
@@ -126,7 +157,8 @@ act_client_new() {  # R GROUP SIZE
 }
 
 kill_client() {  # K
-	cl_log "chaos: kill -9 of client $1 (node $(client_node "$1"))"
+	cnode "$1"
+	ch_log "kill -9 of client $1 (node $CH_N)"
 	client_kill "$1"
 	count client_kill
 }
@@ -136,66 +168,72 @@ new_client() {  # R GROUP SIZE: on a node whose daemon runs
 	for i in $CH_NODES; do [ "${CH_DOWN[$i]:-0}" = 1 ] || n+=("$i"); done
 	i=${n[$(( $1 % ${#n[@]} ))]}
 	ch_client "$i" "$2" "$3"
-	cl_log "chaos: new client $((CL_NEXT_CLIENT - 1)) on node $i in chaos$2, $3 B"
+	ch_log "new client $((CL_NEXT_CLIENT - 1)) on node $i in chaos$2, $3 B"
 	count client_new
 }
 
 act_toggle() {  # R: a member leaves its group, or one that left joins again
-	local c; c=($(eligible_clients usable))
+	local c k
+	eligible_clients usable; c=("${CH_ELIG[@]}")
 	[ ${#c[@]} -gt 0 ] || return 0
-	local k=${c[$(( $1 % ${#c[@]} ))]}
-	kill -HUP "$(client_pid "$k")" 2>/dev/null || return 0
+	k=${c[$(( $1 % ${#c[@]} ))]}
+	cpid "$k"
+	kill -HUP "$CH_P" 2>/dev/null || return 0
 	if [ "${CH_OUT[$k]}" = 0 ]; then
 		CH_OUT[$k]=1; count leave
-		cl_log "chaos: client $k leaves chaos${CH_GRP[$k]}"
+		ch_log "client $k leaves chaos${CH_GRP[$k]}"
 	else
 		CH_OUT[$k]=0; count rejoin
-		cl_log "chaos: client $k joins chaos${CH_GRP[$k]} again"
+		ch_log "client $k joins chaos${CH_GRP[$k]} again"
 	fi
 }
 
 # ----------------------------------------------------------------- faults
-# The nft table of fault F, so undoing one fault leaves the others alone.
-ftab() { echo "chaos$1"; }
-
-filter_chain() {  # NODE TABLE: an input chain in its own table
-	ip netns exec "$(cl_ns "$1")" nft add table inet "$2" &&
-	ip netns exec "$(cl_ns "$1")" nft "add chain inet $2 in { type filter hook input priority 0; }"
+# Fault F's nft rules live in a table of their own, chaosF, so undoing one
+# fault leaves the others alone.
+# nft_in NODE TABLE RULE: RULE in an input chain of its own table on
+# NODE, in one nft call.
+nft_in() {
+	ip netns exec "coh${CL_RUN}n$1" nft -f - <<-EOF
+	add table inet $2
+	add chain inet $2 in { type filter hook input priority 0; }
+	add rule inet $2 in $3
+	EOF
 }
 
 declare -a CH_FKIND CH_FNODES CH_FARG
 
 # fault_on ID KIND "NODES" ARG
 fault_on() {
-	local id=$1 kind=$2 nodes=$3 arg=$4 i
+	local id=$1 kind=$2 nodes=$3 arg=$4 i k
 	CH_FKIND[$id]=$kind CH_FNODES[$id]=$nodes CH_FARG[$id]=$arg
 	count "$kind"
 	case $kind in
 	kill)
 		i=$nodes
 		hwm_note "$i"
-		CH_WAS[$i]="$(clients_of_node "$i" | tr '\n' ' ')"
-		cl_log "chaos: kill -9 of node $i's daemon"
+		CH_WAS[$i]=
+		for k in "${!CL_CLIENTS[@]}"; do
+			[ -n "${CL_CLIENTS[$k]}" ] || continue
+			cnode "$k"; [ "$CH_N" = "$i" ] && CH_WAS[$i]+="$k "
+		done
+		ch_log "kill -9 of node $i's daemon"
 		node_kill "$i"; CH_DOWN[$i]=1
 		wait_clients_exit_on "$i" ;;
 	pause)
-		cl_log "chaos: SIGSTOP of node $nodes's daemon"
+		ch_log "SIGSTOP of node $nodes's daemon"
 		node_stop_signal "$nodes"; CH_STOPPED[$nodes]=1 ;;
 	partition)
-		cl_log "chaos: partition {$nodes} from the rest"
+		ch_log "partition {$nodes} from the rest"
 		partition "$nodes" ;;
 	asym)
 		set -- $nodes
-		cl_log "chaos: node $1 stops hearing node $2"
-		filter_chain "$1" "$(ftab "$id")" &&
-		ip netns exec "$(cl_ns "$1")" nft add rule inet "$(ftab "$id")" in \
-		    ip saddr "$(cl_addr "$2")" drop || ch_fail "nft (asym)" ;;
+		ch_log "node $1 stops hearing node $2"
+		nft_in "$1" "chaos$id" "ip saddr 10.$CL_NET.0.$2 drop" || ch_fail "nft (asym)" ;;
 	loss)
-		cl_log "chaos: $arg% random loss into nodes {$nodes}"
+		ch_log "$arg% random loss into nodes {$nodes}"
 		for i in $nodes; do
-			filter_chain "$i" "$(ftab "$id")" &&
-			ip netns exec "$(cl_ns "$i")" nft add rule inet "$(ftab "$id")" in \
-			    udp dport 5405 numgen random mod 100 "<" "$arg" drop ||
+			nft_in "$i" "chaos$id" "udp dport 5405 numgen random mod 100 < $arg drop" ||
 			    ch_fail "nft (loss)"
 		done ;;
 	esac
@@ -205,22 +243,22 @@ fault_off() {  # ID
 	local id=$1 nodes=${CH_FNODES[$1]} i k
 	case ${CH_FKIND[$id]} in
 	kill)
-		cl_log "chaos: restart of node $nodes"
+		ch_log "restart of node $nodes"
 		node_start "$nodes" || ch_fail "restart of node $nodes"
 		CH_DOWN[$nodes]=0
 		# The clients that died with it come back, one for one.
 		for k in ${CH_WAS[$nodes]}; do ch_client "$nodes" "${CH_GRP[$k]}" "${CH_SIZE[$k]}"; done ;;
 	pause)
-		cl_log "chaos: SIGCONT of node $nodes's daemon"
+		ch_log "SIGCONT of node $nodes's daemon"
 		node_cont_signal "$nodes"; CH_STOPPED[$nodes]=0 ;;
 	partition)
-		cl_log "chaos: heal of {$nodes}"
+		ch_log "heal of {$nodes}"
 		for i in $nodes; do ip -n "$CL_BR" link set "p$i" master br0; done ;;
 	asym|loss)
-		cl_log "chaos: ${CH_FKIND[$id]} into {$nodes} off"
+		ch_log "${CH_FKIND[$id]} into {$nodes} off"
 		for i in $nodes; do
 			[ "${CH_FKIND[$id]}" = asym ] && [ "$i" != "${nodes%% *}" ] && continue
-			ip netns exec "$(cl_ns "$i")" nft delete table inet "$(ftab "$id")" ||
+			ip netns exec "coh${CL_RUN}n$i" nft delete table inet "chaos$id" ||
 			    ch_fail "nft delete"
 		done ;;
 	esac
@@ -269,11 +307,11 @@ plan_episode() {
 		rnd_in 0 3000; start=$CH_R
 	done
 	rnd 4; n=$CH_R
-	for i in $(seq 1 "$n"); do
+	for ((i = 0; i < n; i++)); do
 		rnd "$end"; t=$CH_R
 		rnd 1000000; a=$CH_R
 		rnd 100
-		if [ "$CH_R" -lt 30 ]; then ev+=("$t act_client_kill $a")
+		if [ "$CH_R" -lt 25 ]; then ev+=("$t act_client_kill $a")
 		elif [ "$CH_R" -lt 55 ]; then
 			rnd $CH_GROUPS; b=$CH_R
 			rnd 4; d=$(( (CH_R == 3 ? 3000 : 64 << (CH_R * 2)) ))
@@ -284,14 +322,16 @@ plan_episode() {
 }
 
 run_episode() {
-	local e t what base
+	local e t what base d
 	now_ms; base=$CH_NOW
 	for e in "${CH_PLAN[@]}"; do
 		set -- $e
 		t=$1 what=$2; shift 2
 		now_ms
 		if [ $((base + t)) -gt "$CH_NOW" ]; then
-			sleep "$(printf '%d.%03d' $(( (base + t - CH_NOW) / 1000 )) $(( (base + t - CH_NOW) % 1000 )))"
+			d=$((base + t - CH_NOW))
+			printf -v d '%d.%03d' $((d / 1000)) $((d % 1000))
+			sleep "$d"
 		fi
 		case $what in
 		fault_on) fault_on "$1" "$2" "${3//,/ }" "$4" ;;
@@ -310,7 +350,7 @@ settle() {
 	wait_all_joined || ch_fail "a client did not join after episode $1"
 	now_ms
 	[ $((CH_NOW - t0)) -gt $CH_SETTLE_MAX ] && CH_SETTLE_MAX=$((CH_NOW - t0))
-	cl_log "chaos: settled in $((CH_NOW - t0)) ms"
+	ch_log "settled in $((CH_NOW - t0)) ms"
 }
 
 # -------------------------------------------------------------- the end
@@ -323,30 +363,49 @@ rejoined() {
 		END { exit !ok }' "$CL_DIR/h$1"
 }
 
+# views_agree K...: every listed client's last view is exactly the listed
+# clients of its group (one awk over all the histories: under load a
+# process per client and check is slow).
+views_agree() {
+	local k args=()
+	for k in "$@"; do args+=("${CH_GRP[$k]}:$CL_DIR/h$k"); done
+	awk '
+		BEGIN {
+			for (i = 1; i < ARGC; i++) {
+				g = substr(ARGV[i], 1, index(ARGV[i], ":") - 1)
+				ARGV[i] = substr(ARGV[i], index(ARGV[i], ":") + 1)
+				grp[ARGV[i]] = g
+			}
+		}
+		FNR == 1 { name[FILENAME] = $2 }
+		$1 == "gconf" { m = $3; sub(/^M=/, "", m); view[FILENAME] = m }
+		END {
+			for (f in grp) { want[grp[f]] = want[grp[f]] " " name[f] " "; n[grp[f]]++ }
+			for (f in grp) {
+				c = split(view[f], a, ",")
+				if (c != n[grp[f]])
+					exit 1
+				for (i = 1; i <= c; i++)
+					if (!index(want[grp[f]], " " a[i] " "))
+						exit 1
+			}
+		}' "${args[@]}"
+}
+
 # finish_groups: finish_and_check for several groups. Each live client's
 # last view must be the clients of its group that are members now; a
 # history that never began (a client started on a node killed before it
 # connected) is left out.
 finish_groups() {
-	local k live=() files=() g want got ok deadline
+	local k live=() files=() deadline
 	clients_reap
 	for k in "${!CL_CLIENTS[@]}"; do [ -n "${CL_CLIENTS[$k]}" ] && live+=("$k"); done
 	for k in "${live[@]}"; do kill -USR2 "$(client_pid "$k")"; done
 	for k in "${live[@]}"; do wait_history_line "$k" "# drained" || return 1; done
-	cl_log "chaos: ${#live[@]} clients drained"
+	ch_log "${#live[@]} clients drained"
 	deadline=$((SECONDS + CL_WAIT))
-	while :; do
-		ok=1
-		for g in $(seq 0 $((CH_GROUPS - 1))); do
-			want=$(for k in "${live[@]}"; do [ "${CH_GRP[$k]}" = "$g" ] && head -1 "$CL_DIR/h$k" | awk '{ print $2 }'; done | sort | tr '\n' ,)
-			for k in "${live[@]}"; do
-				[ "${CH_GRP[$k]}" = "$g" ] || continue
-				got=$(grep '^gconf ' "$CL_DIR/h$k" | tail -1 | sed 's/.* M=\([^ ]*\) .*/\1/' | tr ',' '\n' | sort | tr '\n' ,)
-				[ "$got" = "$want" ] || { ok=0; break 2; }
-			done
-		done
-		[ $ok = 1 ] && break
-		[ $SECONDS -lt $deadline ] || { echo "group chaos$g: a final view is $got, not $want"; return 1; }
+	until views_agree "${live[@]}"; do
+		[ $SECONDS -lt $deadline ] || { echo "the final views did not converge"; return 1; }
 		sleep 0.1
 	done
 	for k in "${live[@]}"; do kill -USR1 "$(client_pid "$k")"; done
@@ -356,12 +415,12 @@ finish_groups() {
 		grep -q '^proc ' "$CL_DIR/h$k" 2>/dev/null && files+=("$CL_DIR/h$k")
 	done
 	CH_FILES=("${files[@]}")
-	cl_log "chaos: checking ${#files[@]} histories"
+	ch_log "checking ${#files[@]} histories"
 	"$CL_B/tests/evs/evscheck" --final "${files[@]}"
 }
 
 # ------------------------------------------------------------------ run
-cl_log "chaos: seed $CH_SEED, $CH_SECONDS s (replay: tests/cluster/chaos.sh $B $CH_SECONDS $CH_SEED)"
+ch_log "seed $CH_SEED, $CH_SECONDS s, pid $$ (replay: tests/cluster/chaos.sh $B $CH_SECONDS $CH_SEED)"
 cluster_create 5
 for i in $CH_NODES; do node_start "$i" || ch_fail "start of node $i"; done
 wait_ring $CH_NODES || ch_fail "no first ring of 5"
@@ -376,13 +435,13 @@ ep=0
 while [ $((SECONDS - CH_T0)) -lt "$CH_SECONDS" ]; do
 	ep=$((ep + 1))
 	plan_episode
-	cl_log "chaos: episode $ep: ${CH_PLAN[*]/#/| }"
+	ch_log "episode $ep: ${CH_PLAN[*]/#/| }"
 	run_episode
 	settle "$ep"
-	clients_reap
+	ch_reap
 done
 
-cl_log "chaos: faults over after $ep episodes; the clients that left join again"
+ch_log "faults over after $ep episodes; the clients that left join again"
 for k in "${!CL_CLIENTS[@]}"; do
 	[ -n "${CL_CLIENTS[$k]}" ] && [ "${CH_OUT[$k]}" = 1 ] || continue
 	kill -HUP "$(client_pid "$k")"; CH_OUT[$k]=0; count rejoin
@@ -396,7 +455,7 @@ for k in "${!CL_CLIENTS[@]}"; do
 	done
 done
 wait_ring $CH_NODES || ch_fail "no final ring of 5"
-cl_log "chaos: every client in; stop sending, drain, check"
+ch_log "every client in; stop sending, drain, check"
 for i in $CH_NODES; do hwm_note "$i"; done
 finish_groups || ch_fail "histories"
 
