@@ -83,6 +83,13 @@ struct selfcase {
 #define GS_Y "proc n2p1\ngconf g M=n1p1,n2p1 L=- J=n2p1:1\n" \
 	"gconf g M=n2p1 L=n1p1:3 J=-\n"
 
+/* n1p1 and n2p1 in one view; n1p1 sends a1, leaves, delivers a1. */
+#define GL_X "proc n1p1\ngconf g M=n1p1 L=- J=n1p1:1\n" \
+	"gconf g M=n1p1,n2p1 L=- J=n2p1:1\ndeliver n2p1 1 b1\nsend 1 a1\n" \
+	"leave\ndeliver n1p1 1 a1\ngconf g M=n2p1 L=n1p1:2 J=-\n"
+#define GL_Y "proc n2p1\ngconf g M=n1p1,n2p1 L=- J=n2p1:1\nsend 1 b1\n" \
+	"deliver n2p1 1 b1\n"
+
 static const struct selfcase cases[] = {
 	{ "good", NULL, false, { GOOD_P1, GOOD_P2 } },
 	{ "created", "invariant 1 (no creation)", false, { GOOD_P1,
@@ -160,6 +167,12 @@ static const struct selfcase cases[] = {
 	{ "g-identical", "invariant 10 (group virtual synchrony)", false, {
 	    G_A, G_B, GC_JOIN GC_ALL GC_PART_("n2p1:2") "deliver n1p1 2 a2\n"
 	    GC_HEAL GC_CRASH } },
+	/* n1p1 sends a1 and leaves; n2p1 sees its node fail instead (NODEDOWN)
+	 * and never delivers a1: allowed. Seeing the LEAVE without a1 is not. */
+	{ "g-leave-nodedown", NULL, false, { GL_X,
+	    GL_Y "gconf g M=n2p1 L=n1p1:3 J=-\n" } },
+	{ "g-leave-lost", "invariant 10 (group virtual synchrony)", false, {
+	    GL_X, GL_Y "gconf g M=n2p1 L=n1p1:2 J=-\n" } },
 	{ "g-procdown", "invariant 11 (reasons)", false, { G_A, G_B,
 	    GC_JOIN GC_ALL GC_PART GC_HEAL } },
 	{ "g-leave-reason", "invariant 11 (reasons)", false, {
