@@ -204,6 +204,10 @@ static int make_proto_config(const struct cohort_config *cfg, uint32_t nodeid,
 	pc->local_nodeid = nodeid;
 	pc->cluster_id = netconf_cluster_id(cfg->cluster_name);
 	pc->mtu = (cfg->netmtu ? cfg->netmtu : 1500) - 48 - TRANSPORT_OVERHEAD;
+	/* A cluster of one has no network: nothing to fit into datagrams,
+	 * so the engine's largest (fewer fragments of a large message). */
+	if (cfg->n_nodes < 2)
+		pc->mtu = PROTO_DGRAM_MAX;
 	pc->send_queue_bytes = SEND_QUEUE_BYTES;
 	cohort_config_timing(cfg, &pc->timing);
 	for (size_t i = 0; i < cfg->n_nodes && i < PROTO_MAX_NODES; i++) {

@@ -26,7 +26,7 @@
 /* Token visits a ring of one makes in one call before it returns (the
  * rest is due at once: proto_next_timeout() says 0). */
 #define SOLO_VISITS_MAX 64u
-#define DGRAM_MAX 65536u
+#define DGRAM_MAX PROTO_DGRAM_MAX
 /* A recovered message is stored with its old identity in front. */
 #define REC_PREFIX 25u
 #define SHARE_ONE 256u

@@ -36,6 +36,8 @@
 /* Largest max_messages and window_size: a rotation's messages, and what
  * recovery re-sends of them, stay well inside the engine's stores. */
 #define PROTO_WINDOW_MAX 1024u
+/* Largest mtu the engine takes (proto_config.mtu). */
+#define PROTO_DGRAM_MAX 65536u
 /* Largest message proto_submit takes: a 16 MiB client message plus the
  * CPG service header that travels with it. */
 #define PROTO_MSG_MAX ((16u << 20) + 4096u)
