@@ -7,7 +7,7 @@
 set -euo pipefail
 B=${1:-build}
 N=${SIM_SEEDS:-2000}
-[ -n "${COHORT_SAN:-}" ] && N=${SIM_SEEDS_SAN:-200}
+[ -n "${COHORT_SAN:-}" ] && N=${SIM_SEEDS_SAN:-120}
 half=$((N / 2))
 out=$(mktemp -d /tmp/cohort-sim.XXXXXX)
 trap 'rm -rf "$out"' EXIT
