@@ -329,23 +329,22 @@ static void text_add(struct text *t, const char *fmt, ...)
 
 /* The link to a node: "local", "up" (a good datagram within the token
  * timeout), "down" (none since), or "never"; and how long ago. */
-static void status_link(struct daemon *d, struct text *t, uint32_t id)
+static void status_link(struct daemon *d, struct text *t, uint32_t id,
+    uint32_t token_ms)
 {
 	uint64_t last, now = loop_now(d->loop);
-	struct proto_status st;
 
 	if (id == d->nodeid || !d->transport) {
 		text_add(t, "node.%" PRIu32 ".link=local\n", id);
 		return;
 	}
 	last = transport_last_rx(d->transport, id);
-	proto_status(d->proto, &st);   /* for the effective token timeout */
 	if (!last) {
 		text_add(t, "node.%" PRIu32 ".link=never\n", id);
 		return;
 	}
 	text_add(t, "node.%" PRIu32 ".link=%s\nnode.%" PRIu32 ".heard_ms_ago=%"
-	    PRIu64 "\n", id, now - last <= st.token_ms ? "up" : "down", id,
+	    PRIu64 "\n", id, now - last <= token_ms ? "up" : "down", id,
 	    now - last);
 }
 
@@ -372,7 +371,7 @@ char *node_status_text(struct daemon *d, size_t *len)
 	for (size_t i = 0; i < d->n_nodes; i++) {
 		text_add(&t, "node.%" PRIu32 ".addr=%s\n", d->node_ids[i],
 		    d->node_addrs[i] ? d->node_addrs[i] : "");
-		status_link(d, &t, d->node_ids[i]);
+		status_link(d, &t, d->node_ids[i], st.token_ms);
 		if (d->node_names[i])
 			text_add(&t, "node.%" PRIu32 ".name=%s\n", d->node_ids[i],
 			    d->node_names[i]);
