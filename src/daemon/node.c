@@ -382,10 +382,10 @@ char *node_status_text(struct daemon *d, size_t *len)
 	text_add(&t, "stat.rx_datagrams=%" PRIu64 "\nstat.tx_datagrams=%" PRIu64
 	    "\nstat.rx_dropped=%" PRIu64 "\nstat.delivered=%" PRIu64
 	    "\nstat.retransmits=%" PRIu64 "\nstat.token_losses=%" PRIu64
-	    "\nstat.configurations=%" PRIu64 "\n", st.stats.rx_datagrams,
-	    st.stats.tx_datagrams, st.stats.rx_dropped, st.stats.delivered,
-	    st.stats.retransmits, st.stats.token_losses,
-	    st.stats.configurations);
+	    "\nstat.configurations=%" PRIu64 "\nstat.originated=%" PRIu64 "\n",
+	    st.stats.rx_datagrams, st.stats.tx_datagrams, st.stats.rx_dropped,
+	    st.stats.delivered, st.stats.retransmits, st.stats.token_losses,
+	    st.stats.configurations, st.stats.originated);
 	text_add(&t, "stat.send_queue_used=%zu\nstat.send_queue_bytes=%zu\n"
 	    "stat.submit_queue=%zu\n", st.send_queue_used, st.send_queue_bytes,
 	    d->subq->n);

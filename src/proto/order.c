@@ -114,6 +114,8 @@ static void number(struct proto *p, struct wire_token *t, uint8_t *body,
 	struct wire_mcast w = { .seq = ++t->seq, .origin = p->cfg.local_nodeid,
 	    .mflags = mflags, .body = body, .body_len = len };
 
+	p->stats.originated++;
+
 	if (old) {
 		w.mflags |= MCAST_RECOVERED;
 		w.old_ring = old->old_ring;

@@ -127,6 +127,7 @@ struct proto_stats {
 	uint64_t rx_datagrams, tx_datagrams;
 	uint64_t rx_dropped;      /* malformed, foreign, stale or unknown */
 	uint64_t delivered, retransmits, token_losses, configurations;
+	uint64_t originated;      /* datagrams of our own numbered (first sends) */
 };
 
 struct proto_status {
