@@ -71,6 +71,7 @@ static uint32_t submit_proc(struct cpg_svc *svc, enum cpg_wire_type type,
 	cpg_wire_put_proc(&wb, type, name, pid, arg);
 	if (node_submit(svc->d, NULL, buf, wb.len, PROTO_AGREED, 0) < 0)
 		return CS_ERR_NO_MEMORY;
+	svc->own_sent++;
 	return CS_OK;
 }
 
@@ -180,6 +181,8 @@ static void req_mcast(struct cpg_svc *svc, struct conn *c,
 	if (node_submit2(svc->d, c, hdr, wb.len, rb->p, len,
 	    guarantee == CPG_TYPE_SAFE ? PROTO_SAFE : PROTO_AGREED, cost) < 0)
 		ipcs_close_conn(svc->d->ipcs, c, "out of memory");
+	else
+		svc->own_sent++;
 }
 
 static void req_membership(struct cpg_svc *svc, struct conn *c,
@@ -445,7 +448,6 @@ int cpg_svc_new(struct daemon *d, struct cpg_svc **out)
 		return -ENOMEM;
 	}
 	svc->d = d;
-	svc->dq_tail = &svc->dq;
 	*out = svc;
 	return 0;
 }
@@ -455,12 +457,6 @@ void cpg_svc_free(struct cpg_svc *svc)
 	if (!svc)
 		return;
 	groups_free(&svc->groups);
-	while (svc->dq) {
-		struct deferred *next = svc->dq->next;
-
-		free(svc->dq);
-		svc->dq = next;
-	}
 	for (size_t i = 0; i < PROTO_MAX_NODES; i++)
 		free(svc->jl[i].msg);
 	free(svc->scratch);

@@ -9,15 +9,6 @@
 #include "daemon/daemon.h"
 #include "daemon/groups.h"
 
-/* A message delivered while the synchronisation of a new ring is still
- * in progress: applied, in order, once it completes. */
-struct deferred {
-	struct deferred *next;
-	uint32_t sender;
-	size_t len;
-	uint8_t msg[];
-};
-
 struct joinlist_rx {
 	uint32_t node;
 	uint8_t *msg;          /* the JOINLIST as delivered; owned */
@@ -33,19 +24,25 @@ struct cpg_svc {
 	struct proto_ring_id ring;
 	size_t n_members;
 	uint32_t members[PROTO_MAX_NODES];
-	/* The transitional set that preceded it (nodes that came with us). */
+	/* The nodes that came with us into it and whose processes our table
+	 * held then (the others are new: their JOINLISTs add them). */
 	size_t n_trans;
 	uint32_t trans[PROTO_MAX_NODES];
-	/* Nodes whose processes our group table holds: every node of the
-	 * last ring whose synchronisation completed, or, after one that
-	 * was cut short, those whose JOINLIST came. n_known 0: not yet
-	 * any ring (only this node). */
+	/* Nodes whose processes our group table holds: those of `trans`
+	 * while the ring synchronises, every member once it has. */
 	size_t n_known;
 	uint32_t known[PROTO_MAX_NODES];
+	/* The last transitional configuration, as the engine gave it. */
 	bool have_trans;
+	size_t n_raw_trans;
+	uint32_t raw_trans[PROTO_MAX_NODES];
 	bool syncing;
 	struct joinlist_rx jl[PROTO_MAX_NODES];
-	struct deferred *dq, **dq_tail;
+	/* Our own messages: submitted and delivered so far; our JOINLIST
+	 * goes once the first `jl_after` are delivered. */
+	uint64_t own_sent, own_delivered, jl_after;
+	bool jl_sent;
+	uint64_t sync_dropped;            /* see cpg_svc_deliver */
 
 	/* The last ring whose synchronisation completed. */
 	struct proto_ring_id synced_ring;

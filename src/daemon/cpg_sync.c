@@ -10,13 +10,16 @@
  * transitional one, the processes of nodes that did not come along are
  * removed (NODEDOWN, one confchg per group in name order); not at the
  * transitional configuration itself, because what is delivered in it was
- * delivered in the old view by the nodes that left. Then every
- * node multicasts a JOINLIST of its own processes; messages delivered
- * before every member's JOINLIST has arrived are held back. When the last
- * JOINLIST arrives (the same point of the order everywhere) the processes
- * of new nodes are added (NODEUP, one confchg per group), stale entries of
- * surviving nodes are removed (PROCDOWN), the totem confchg goes to every
- * connection, and the held messages are applied.
+ * delivered in the old view by the nodes that left. Then the new ring is
+ * synchronised: every node holds its new messages back, and once its
+ * earlier ones are delivered multicasts a JOINLIST of its own processes.
+ * The messages before it come from the sender's side of a merge and are
+ * applied by that side only. When the last JOINLIST arrives (the same
+ * point of the order everywhere) the processes of new nodes are added
+ * (NODEUP, one confchg per group), stale entries of surviving nodes are
+ * removed (PROCDOWN), the totem confchg goes to every connection, and the
+ * held messages go out, in the merged view. docs/protocol.md, "The CPG
+ * service's synchronisation", says why each rule is there.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -374,58 +377,43 @@ static void add_new_nodes(struct cpg_svc *svc)
 	free(v);
 }
 
-/* Whether our group table holds the processes of `node`: a message of a
- * node we do not know yet (a synchronisation was cut short before its
- * JOINLIST) would land in a view its own node does not share. */
+/* Whether our group table holds the processes of `node`. */
 static bool known(const struct cpg_svc *svc, uint32_t node)
 {
-	return node == svc->d->nodeid || svc->n_known == 0 ||
-	    in_set(svc->known, svc->n_known, node);
+	return node == svc->d->nodeid || in_set(svc->known, svc->n_known, node);
 }
 
-/* Completes (or, on an interrupted ring, cuts short) the synchronisation:
- * applies what the JOINLISTs said, then the messages held back. */
+/* Ends the synchronisation of the ring: complete (every member's
+ * JOINLIST delivered) or cut short (the ring ended first). Either way the
+ * messages held back go to the engine: in the merged view if complete,
+ * or, cut short, ahead of the next ring's JOINLIST, whose
+ * synchronisation holds what comes after them again. */
 static void finish_sync(struct cpg_svc *svc, bool complete)
 {
-	/* Cut short, the JOINLISTs that did arrive are not applied: our own
-	 * node's is never new to us but is to the others, so the views of
-	 * nodes that stay together would differ. Each node then goes on
-	 * with what it knows, and the next ring's synchronisation merges. */
+	/* Cut short, the JOINLISTs that did arrive are not applied: the
+	 * other side of a split may hold different ones. Each node goes on
+	 * with what it knows (`known` stays the nodes that came with it),
+	 * and the next ring's synchronisation merges. */
 	if (complete) {
 		add_new_nodes(svc);
 		remove_members(svc, stale, CPG_REASON_PROCDOWN);
-	}
-	svc->syncing = false;
-	if (complete) {
 		svc->synced_ring = svc->ring;
 		svc->n_synced = svc->n_members;
 		memcpy(svc->synced, svc->members, svc->n_members * sizeof(uint32_t));
+		memcpy(svc->known, svc->members, svc->n_members * sizeof(uint32_t));
+		svc->n_known = svc->n_members;
 		cpg_emit_totem(svc, NULL);
 		log_info("ring %x.%llx in service with %zu node(s)",
 		    svc->ring.rep, (unsigned long long)svc->ring.seq,
 		    svc->n_members);
+	} else {
+		log_info("ring %x.%llx ended before its synchronisation "
+		    "completed", svc->ring.rep,
+		    (unsigned long long)svc->ring.seq);
 	}
-	/* The new nodes' processes are members now; from here on the trans
-	 * set means "known": every node of the ring, or, cut short, the
-	 * nodes that came with us (the others' processes are unknown here
-	 * and come as new at the next ring; their messages are not ours to
-	 * deliver until then, see cpg_svc_deliver). */
-	if (complete) {
-		memcpy(svc->trans, svc->members, svc->n_members * sizeof(uint32_t));
-		svc->n_trans = svc->n_members;
-	}
-	memcpy(svc->known, svc->trans, svc->n_trans * sizeof(uint32_t));
-	svc->n_known = svc->n_trans;
+	svc->syncing = false;
 	clear_joinlists(svc);
-	while (svc->dq) {
-		struct deferred *dm = svc->dq;
-
-		svc->dq = dm->next;
-		if (known(svc, dm->sender))
-			cpg_apply(svc, dm->sender, dm->msg, dm->len);
-		free(dm);
-	}
-	svc->dq_tail = &svc->dq;
+	node_hold(svc->d, false);
 	if (complete && !svc->ready) {
 		svc->ready = true;
 		daemon_ready(svc->d);
@@ -452,33 +440,9 @@ static void on_joinlist(struct cpg_svc *svc, uint32_t sender,
 	finish_sync(svc, true);
 }
 
-void cpg_svc_deliver(struct cpg_svc *svc, uint32_t sender, const uint8_t *msg,
-    size_t len, enum proto_guarantee g)
-{
-	struct deferred *dm;
-
-	if (len >= 2 && msg[1] == CPG_MSG_JOINLIST) {
-		if (svc->syncing)
-			on_joinlist(svc, sender, msg, len);
-		return;
-	}
-	if (!svc->syncing) {
-		if (known(svc, sender))
-			cpg_apply(svc, sender, msg, len);
-		return;
-	}
-	dm = malloc(sizeof(*dm) + len);
-	if (!dm)
-		fatalx("out of memory holding a message during synchronisation");
-	dm->next = NULL;
-	dm->sender = sender;
-	dm->len = len;
-	memcpy(dm->msg, msg, len);
-	*svc->dq_tail = dm;
-	svc->dq_tail = &dm->next;
-}
-
-/* Multicasts this node's JOINLIST for the current ring. */
+/* Multicasts this node's JOINLIST for the current ring: the processes of
+ * this node in our table, which holds the effect of every message of
+ * ours ordered before it (they have all been delivered). */
 static void send_joinlist(struct cpg_svc *svc)
 {
 	size_t ng, count = 0, cap = 32;
@@ -509,46 +473,116 @@ static void send_joinlist(struct cpg_svc *svc)
 			}
 	free(v);
 	put_u32(buf + CPG_WIRE_HDR + 12, (uint32_t)count);
-	if (wb.err || node_submit(svc->d, NULL, buf, wb.len, PROTO_AGREED, 0) < 0)
+	if (wb.err || node_submit_sync(svc->d, buf, wb.len) < 0)
 		fatalx("cannot queue the joinlist");
+	svc->own_sent++;
+	svc->jl_sent = true;
 }
 
-void cpg_svc_confchg(struct cpg_svc *svc, const struct proto_conf *conf)
+/* Our JOINLIST goes once every message of ours submitted before the ring
+ * was installed has been delivered. */
+static void joinlist_when_due(struct cpg_svc *svc)
 {
-	if (conf->n_members > PROTO_MAX_NODES)
-		fatalx("configuration larger than PROTO_MAX_NODES");
-	if (svc->syncing)
-		finish_sync(svc, false);
-	if (conf->type == PROTO_CONF_TRANSITIONAL) {
-		/* Those who came with us, as far as our table knows them. */
-		svc->n_trans = 0;
-		for (size_t i = 0; i < conf->n_members; i++)
-			if (conf->members[i] == svc->d->nodeid ||
-			    in_set(svc->known, svc->n_known, conf->members[i]))
-				svc->trans[svc->n_trans++] = conf->members[i];
-		svc->have_trans = true;
+	if (svc->syncing && !svc->jl_sent && svc->own_delivered >= svc->jl_after)
+		send_joinlist(svc);
+}
+
+/*
+ * A message of the ring being synchronised, before it completes here.
+ * Nodes hold their own new messages during a synchronisation, so each
+ * one's messages before its JOINLIST were sent in the view of its side of
+ * the merge: they are applied now by the nodes of that side (which know
+ * the sender) and dropped by the others, whose tables get their effect
+ * from the JOINLIST. A message from a node after its JOINLIST was sent
+ * once that node completed the synchronisation, so it belongs to the
+ * merged view: ordered after the last JOINLIST, which this node then
+ * never delivers (the ring broke, and that JOINLIST is lost on our side
+ * of it). It is dropped too; delivering it here, in a view its sender's
+ * side never had, is what made views differ (chaos soak, seed 965676562).
+ */
+static void deliver_syncing(struct cpg_svc *svc, uint32_t sender,
+    const uint8_t *msg, size_t len)
+{
+	const struct joinlist_rx *jl = jl_slot(svc, sender);
+
+	if ((jl && jl->msg) || !known(svc, sender)) {
+		svc->sync_dropped++;
+		log_debug("message from node %u outside our view during the "
+		    "synchronisation of ring %x.%llx: dropped", sender,
+		    svc->ring.rep, (unsigned long long)svc->ring.seq);
 		return;
 	}
+	cpg_apply(svc, sender, msg, len);
+}
+
+void cpg_svc_deliver(struct cpg_svc *svc, uint32_t sender, const uint8_t *msg,
+    size_t len, enum proto_guarantee g)
+{
+	if (sender == svc->d->nodeid)
+		svc->own_delivered++;
+	if (len >= 2 && msg[1] == CPG_MSG_JOINLIST) {
+		if (svc->syncing)
+			on_joinlist(svc, sender, msg, len);
+	} else if (svc->syncing) {
+		deliver_syncing(svc, sender, msg, len);
+	} else if (known(svc, sender)) {
+		cpg_apply(svc, sender, msg, len);
+	}
+	joinlist_when_due(svc);
+}
+
+/* Those who came with us into the new ring whose processes we know. */
+static void came_with_us(struct cpg_svc *svc, const struct proto_conf *conf)
+{
+	size_t n = 0;
+
 	if (svc->have_trans) {
-		/* Messages delivered in the transitional configuration were
-		 * delivered by the nodes that left in the old configuration:
-		 * they belong to the old view here too, so the processes of
-		 * those nodes leave only now, after them. */
-		remove_members(svc, not_in_trans, CPG_REASON_NODEDOWN);
+		for (size_t i = 0; i < svc->n_raw_trans; i++)
+			if (known(svc, svc->raw_trans[i]))
+				svc->trans[n++] = svc->raw_trans[i];
 	} else {
 		/* No transitional configuration came first: at the first ring
 		 * nobody came with us; otherwise those of the old ring that
 		 * are in the new one did. */
-		size_t n = 0;
-
 		for (size_t i = 0; i < svc->n_members; i++)
-			if (in_set(conf->members, conf->n_members, svc->members[i]))
+			if (in_set(conf->members, conf->n_members,
+			    svc->members[i]) && known(svc, svc->members[i]))
 				svc->trans[n++] = svc->members[i];
-		if (n == 0)
-			svc->trans[n++] = svc->d->nodeid;
-		svc->n_trans = n;
-		remove_members(svc, not_in_trans, CPG_REASON_NODEDOWN);
 	}
+	if (!in_set(svc->trans, n, svc->d->nodeid))
+		svc->trans[n++] = svc->d->nodeid;
+	svc->n_trans = n;
+}
+
+/*
+ * A transitional configuration only records who came along: the messages
+ * it delivers belong to the old ring, whose synchronisation (if it is
+ * still going) goes on through them, since every node that moves to the
+ * same next ring delivers the same ones. At the regular configuration an
+ * unfinished synchronisation is cut short, the processes of nodes that
+ * did not come along leave (NODEDOWN; not earlier, because what the
+ * transitional configuration delivered was delivered by those nodes in
+ * the old view), and the new ring's synchronisation starts: new messages
+ * of ours are held, and our JOINLIST goes once the earlier ones are
+ * delivered.
+ */
+void cpg_svc_confchg(struct cpg_svc *svc, const struct proto_conf *conf)
+{
+	if (conf->n_members > PROTO_MAX_NODES)
+		fatalx("configuration larger than PROTO_MAX_NODES");
+	if (conf->type == PROTO_CONF_TRANSITIONAL) {
+		memcpy(svc->raw_trans, conf->members,
+		    conf->n_members * sizeof(uint32_t));
+		svc->n_raw_trans = conf->n_members;
+		svc->have_trans = true;
+		return;
+	}
+	if (svc->syncing)
+		finish_sync(svc, false);
+	came_with_us(svc, conf);
+	remove_members(svc, not_in_trans, CPG_REASON_NODEDOWN);
+	memcpy(svc->known, svc->trans, svc->n_trans * sizeof(uint32_t));
+	svc->n_known = svc->n_trans;
 	svc->have_trans = false;
 	svc->ring = conf->ring_id;
 	svc->n_members = conf->n_members;
@@ -557,5 +591,8 @@ void cpg_svc_confchg(struct cpg_svc *svc, const struct proto_conf *conf)
 	for (size_t i = 0; i < svc->n_members; i++)
 		svc->jl[i].node = svc->members[i];
 	svc->syncing = true;
-	send_joinlist(svc);
+	svc->jl_sent = false;
+	svc->jl_after = svc->own_sent;
+	node_hold(svc->d, true);
+	joinlist_when_due(svc);
 }

@@ -124,6 +124,12 @@ int node_submit(struct daemon *d, struct conn *owner, const uint8_t *msg,
 int node_submit2(struct daemon *d, struct conn *owner, const uint8_t *hdr,
     size_t hlen, const uint8_t *payload, size_t plen, enum proto_guarantee g,
     uint64_t cost);
+/* A message of the CPG synchronisation (a JOINLIST): to the engine ahead
+ * of the messages held by node_hold, behind any queued before them. */
+int node_submit_sync(struct daemon *d, const uint8_t *msg, size_t len);
+/* On: messages submitted from now on wait in the queue (behind those
+ * queued before) until it is turned off; then they go in order. */
+void node_hold(struct daemon *d, bool on);
 /* A connection is going away: its queued messages stay, unowned. */
 void node_forget_owner(struct daemon *d, struct conn *c);
 void node_after_io(struct daemon *d);

@@ -7,6 +7,11 @@
  * over. The queue is bounded by the connections' credit windows plus the
  * daemon's own messages (one JOINLIST per ring, one PROCDOWN per closing
  * connection).
+ *
+ * While the CPG service synchronises a new ring it holds the queue
+ * (node_hold): what is submitted then waits, behind what was queued
+ * before, until the synchronisation ends; only its JOINLIST goes ahead
+ * (node_submit_sync). See cpg_sync.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +31,7 @@ struct subq_entry {
 	struct conn *owner;      /* NULL: the daemon's own, or owner gone */
 	uint64_t cost;
 	enum proto_guarantee g;
+	bool held;               /* submitted while the queue was held */
 	size_t len;
 	uint8_t msg[];
 };
@@ -33,6 +39,7 @@ struct subq_entry {
 struct submitq {
 	struct subq_entry *head, **tail;
 	size_t n;
+	bool hold;               /* new messages wait (node_hold) */
 };
 
 static void rearm(struct daemon *d)
@@ -50,16 +57,19 @@ static void pump(struct daemon *d)
 {
 	struct submitq *q = d->subq;
 
-	while (q->head) {
+	while (q->head && !q->head->held) {
 		struct subq_entry *e = q->head;
 		int rc = proto_submit(d->proto, loop_now(d->loop), e->msg, e->len,
 		    e->g);
 
 		if (rc == -EAGAIN)
 			break;
+		/* The CPG service's sizes are within the engine's, so only
+		 * memory can fail here; dropping the message would lose it and
+		 * stall the synchronisation that waits for it (cpg_sync.c). */
 		if (rc < 0)
-			log_warnx("message of %zu bytes refused by the protocol "
-			    "engine (%s); dropped", e->len, strerror(-rc));
+			fatalx("message of %zu bytes refused by the protocol "
+			    "engine: %s", e->len, strerror(-rc));
 		q->head = e->next;
 		if (!q->head)
 			q->tail = &q->head;
@@ -80,43 +90,95 @@ void node_after_io(struct daemon *d)
 	rearm(d);
 }
 
+/* Hands a message straight to the engine: 0, -EAGAIN (no room) or
+ * another -errno (refused). */
+static int submit_now(struct daemon *d, const uint8_t *hdr, size_t hlen,
+    const uint8_t *payload, size_t plen, enum proto_guarantee g)
+{
+	struct iovec iov[2] = { { (void *)hdr, hlen }, { (void *)payload, plen } };
+	bool outer = !d->in_proto;
+	int rc;
+
+	d->in_proto = true;
+	rc = proto_submitv(d->proto, loop_now(d->loop), iov, 2, g);
+	d->in_proto = !outer;
+	if (rc == 0 && outer)
+		rearm(d);
+	return rc;
+}
+
+/* Queues a message: at the tail, or (`ahead`) in front of the held ones. */
+static int enqueue(struct daemon *d, struct conn *owner, const uint8_t *hdr,
+    size_t hlen, const uint8_t *payload, size_t plen, enum proto_guarantee g,
+    uint64_t cost, bool ahead)
+{
+	struct submitq *q = d->subq;
+	struct subq_entry *e = malloc(sizeof(*e) + hlen + plen), **at;
+
+	if (!e)
+		return -ENOMEM;
+	*e = (struct subq_entry){ NULL, owner, cost, g, q->hold && !ahead,
+	    hlen + plen };
+	memcpy(e->msg, hdr, hlen);
+	if (plen)
+		memcpy(e->msg + hlen, payload, plen);
+	at = &q->head;
+	if (ahead)
+		while (*at && !(*at)->held)
+			at = &(*at)->next;
+	else
+		at = q->tail;
+	e->next = *at;
+	*at = e;
+	if (!e->next)
+		q->tail = &e->next;
+	q->n++;
+	return 0;
+}
+
 int node_submit2(struct daemon *d, struct conn *owner, const uint8_t *hdr,
     size_t hlen, const uint8_t *payload, size_t plen, enum proto_guarantee g,
     uint64_t cost)
 {
-	struct submitq *q = d->subq;
-	struct subq_entry *e;
+	if (!d->subq->head && !d->subq->hold) {
+		int rc = submit_now(d, hdr, hlen, payload, plen, g);
 
-	if (!q->head) {
-		struct iovec iov[2] = { { (void *)hdr, hlen },
-		    { (void *)payload, plen } };
-		bool outer = !d->in_proto;
-		int rc;
-
-		d->in_proto = true;
-		rc = proto_submitv(d->proto, loop_now(d->loop), iov, 2, g);
-		d->in_proto = !outer;
-		if (rc == 0) {
-			if (owner)
-				ipcs_credit(owner, cost);
-			if (outer)
-				rearm(d);
-			return 0;
-		}
+		if (rc == 0 && owner)
+			ipcs_credit(owner, cost);
 		if (rc != -EAGAIN)
 			return rc;
 	}
-	e = malloc(sizeof(*e) + hlen + plen);
-	if (!e)
-		return -ENOMEM;
-	*e = (struct subq_entry){ NULL, owner, cost, g, hlen + plen };
-	memcpy(e->msg, hdr, hlen);
-	if (plen)
-		memcpy(e->msg + hlen, payload, plen);
-	*q->tail = e;
-	q->tail = &e->next;
-	q->n++;
-	return 0;
+	return enqueue(d, owner, hdr, hlen, payload, plen, g, cost, false);
+}
+
+int node_submit_sync(struct daemon *d, const uint8_t *msg, size_t len)
+{
+	struct submitq *q = d->subq;
+
+	if (!q->head || q->head->held) {
+		int rc = submit_now(d, msg, len, NULL, 0, PROTO_AGREED);
+
+		if (rc != -EAGAIN)
+			return rc;
+	}
+	return enqueue(d, NULL, msg, len, NULL, 0, PROTO_AGREED, 0, true);
+}
+
+void node_hold(struct daemon *d, bool on)
+{
+	struct submitq *q = d->subq;
+
+	q->hold = on;
+	if (on)
+		return;
+	for (struct subq_entry *e = q->head; e; e = e->next)
+		e->held = false;
+	if (!d->in_proto) {
+		d->in_proto = true;
+		pump(d);
+		d->in_proto = false;
+		rearm(d);
+	}
 }
 
 int node_submit(struct daemon *d, struct conn *owner, const uint8_t *msg,

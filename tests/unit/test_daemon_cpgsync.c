@@ -1,10 +1,11 @@
 /*
  * Unit tests: the CPG service's multi-node logic (src/daemon/cpg_svc.c,
- * cpg_sync.c) without a network: two services, A (node 1) and B (node 2),
- * whose ordered messages this test delivers to both in one total order,
- * and whose configuration changes it plays: joins, a partition
- * (NODEDOWN), a merge (JOINLIST exchange, NODEUP), and messages held back
- * during synchronisation.
+ * cpg_sync.c) without a network: services on nodes 1, 2 and 3 whose
+ * ordered messages this test delivers in one total order, to all of them
+ * or to one side of a split, and whose configuration changes it plays:
+ * joins, a partition (NODEDOWN), a merge (JOINLIST exchange, NODEUP),
+ * messages held back during synchronisation, and a ring that breaks
+ * while it synchronises.
  *
  * The IPC server and the protocol glue are replaced at link time by the
  * small recorders below (the functions cpg_svc calls), so what each local
@@ -50,22 +51,60 @@ struct ordered {
 static struct ordered queue[256];
 static int q_head, q_tail;
 
+/* What a node submitted while node_hold was on, in order. */
+#define HELD_MAX 16
+static struct ordered held[3][HELD_MAX];
+static int n_held[3];
+static bool holding[3];
+
 struct ipcs {
 	struct conn *first;
 };
 
+static void put(struct ordered *o, uint32_t sender, const uint8_t *hdr,
+    size_t hlen, const uint8_t *payload, size_t plen)
+{
+	assert_true(hlen + plen <= sizeof(o->msg));
+	o->sender = sender;
+	o->len = hlen + plen;
+	memcpy(o->msg, hdr, hlen);
+	if (plen)
+		memcpy(o->msg + hlen, payload, plen);
+}
+
+/* Node ids are 1..3, their slots 0..2. */
 int node_submit2(struct daemon *d, struct conn *owner, const uint8_t *hdr,
     size_t hlen, const uint8_t *payload, size_t plen, enum proto_guarantee g,
     uint64_t cost)
 {
-	assert_true(hlen + plen <= sizeof(queue[0].msg));
-	queue[q_tail].sender = d->nodeid;
-	queue[q_tail].len = hlen + plen;
-	memcpy(queue[q_tail].msg, hdr, hlen);
-	if (plen)
-		memcpy(queue[q_tail].msg + hlen, payload, plen);
-	q_tail++;
+	int i = (int)d->nodeid - 1;
+
+	if (holding[i]) {
+		assert_true(n_held[i] < HELD_MAX);
+		put(&held[i][n_held[i]++], d->nodeid, hdr, hlen, payload, plen);
+	} else {
+		assert_true(q_tail < (int)(sizeof(queue) / sizeof(queue[0])));
+		put(&queue[q_tail++], d->nodeid, hdr, hlen, payload, plen);
+	}
 	return 0;
+}
+
+int node_submit_sync(struct daemon *d, const uint8_t *msg, size_t len)
+{
+	put(&queue[q_tail++], d->nodeid, msg, len, NULL, 0);
+	return 0;
+}
+
+void node_hold(struct daemon *d, bool on)
+{
+	int i = (int)d->nodeid - 1;
+
+	holding[i] = on;
+	if (on)
+		return;
+	for (int k = 0; k < n_held[i]; k++)
+		queue[q_tail++] = held[i][k];
+	n_held[i] = 0;
 }
 
 int node_submit(struct daemon *d, struct conn *owner, const uint8_t *msg,
@@ -142,11 +181,13 @@ struct node {
 	struct fake_conn conn;
 };
 
-static struct node nodes[2];
+static struct node nodes[3];
 
 static void setup_node(struct node *n, uint32_t id, uint32_t pid)
 {
 	memset(n, 0, sizeof(*n));
+	n_held[id - 1] = 0;
+	holding[id - 1] = false;
 	n->d.nodeid = id;
 	n->d.ipcs = &n->ipcs;
 	n->ipcs.first = &n->conn.c;
@@ -166,6 +207,16 @@ static void deliver_all(int first, int count)
 			cpg_svc_deliver(nodes[i].d.cpg, o->sender, o->msg, o->len,
 			    PROTO_AGREED);
 	}
+}
+
+/* Delivers queue entry k to node slot i (for orders that differ in what
+ * each side of a split has). */
+static void deliver_one(int k, int i)
+{
+	const struct ordered *o = &queue[k];
+
+	cpg_svc_deliver(nodes[i].d.cpg, o->sender, o->msg, o->len,
+	    PROTO_AGREED);
 }
 
 static void confchg(int node, enum proto_conf_type type, uint32_t rep,
@@ -267,24 +318,22 @@ static void partition_and_merge(void **state)
 	assert_int_equal(e->m[1].nodeid, 2);
 	assert_int_equal(e->m[1].reason, CPG_REASON_NODEDOWN);
 	assert_int_equal(last(1, 0)->m[1].reason, CPG_REASON_NODEDOWN);
-	deliver_all(0, 1);   /* A's JOINLIST, to A only */
-	deliver_all(1, 1);
+	/* Each side's JOINLIST, to its side only. */
+	deliver_one(q_tail - 2, 0);
+	deliver_one(q_tail - 1, 1);
+	q_head = q_tail;
 	assert_int_equal(last(0, 0)->type, IPC_EV_TOTEM);
 
 	/* Merge: each side came alone from its ring. B's process sends
-	 * before the JOINLISTs are all in: held until the sync completes. */
+	 * while the ring synchronises: the message is held back and goes
+	 * out once the JOINLISTs are all in, in the merged view. */
 	confchg(0, PROTO_CONF_TRANSITIONAL, 1, 8, a, 1);
 	confchg(1, PROTO_CONF_TRANSITIONAL, 2, 8, b, 1);
 	confchg(0, PROTO_CONF_REGULAR, 1, 12, both, 2);
 	confchg(1, PROTO_CONF_REGULAR, 1, 12, both, 2);
-	/* Queue now: A's JOINLIST, B's JOINLIST. Put B's message between. */
-	{
-		struct ordered jl_b = queue[q_tail - 1];
-
-		q_tail--;
-		mcast(1, "held");
-		queue[q_tail++] = jl_b;
-	}
+	mcast(1, "held");
+	assert_int_equal(q_tail - q_head, 2);     /* the two JOINLISTs only */
+	assert_int_equal(n_held[1], 1);
 	deliver_all(0, 2);
 	for (int n = 0; n < 2; n++) {
 		/* NODEUP confchg, then the totem confchg, then the message. */
@@ -305,10 +354,262 @@ static void partition_and_merge(void **state)
 	cpg_svc_free(nodes[1].d.cpg);
 }
 
+/* Delivers queue entries [from, to) to node slots [first, first+count). */
+static void deliver_range(int from, int to, int first, int count)
+{
+	for (int k = from; k < to; k++)
+		for (int i = first; i < first + count; i++)
+			deliver_one(k, i);
+}
+
+/* The member pids of the view in which node slot i delivered `text`
+ * (the last confchg before it), sorted; -1 if it was not delivered. */
+static int view_of(int i, const char *text, uint32_t *pids)
+{
+	const struct fake_conn *fc = &nodes[i].conn;
+	int view = -1;
+
+	for (int k = 0; k < fc->n; k++) {
+		const struct event *e = &fc->ev[k];
+
+		if (e->type == IPC_EV_CONFCHG)
+			view = k;
+		if (e->type == IPC_EV_DELIVER && strcmp(e->data, text) == 0) {
+			int n;
+
+			assert_true(view >= 0);
+			n = (int)fc->ev[view].n_members;
+			for (int j = 0; j < n; j++)
+				pids[j] = fc->ev[view].m[j].pid;
+			for (int a = 1; a < n; a++)
+				for (int b = a; b > 0 && pids[b] < pids[b - 1]; b--) {
+					uint32_t t = pids[b];
+
+					pids[b] = pids[b - 1];
+					pids[b - 1] = t;
+				}
+			return n;
+		}
+	}
+	return -1;
+}
+
+static int count_type(int i, uint16_t type)
+{
+	int n = 0;
+
+	for (int k = 0; k < nodes[i].conn.n; k++)
+		n += nodes[i].conn.ev[k].type == type;
+	return n;
+}
+
+/* Rings (1, seq) of {1} and (2, seq) of {2, 3}, each side synchronised
+ * with what is queued. */
+static void split(uint64_t seq)
+{
+	const uint32_t x[] = { 1 }, y[] = { 2, 3 };
+
+	confchg(0, PROTO_CONF_TRANSITIONAL, 1, seq, x, 1);
+	confchg(0, PROTO_CONF_REGULAR, 1, seq, x, 1);
+	deliver_all(0, 1);
+	for (int i = 1; i < 3; i++)
+		confchg(i, PROTO_CONF_TRANSITIONAL, 2, seq, y, 2);
+	for (int i = 1; i < 3; i++)
+		confchg(i, PROTO_CONF_REGULAR, 2, seq, y, 2);
+	deliver_all(1, 2);
+}
+
+/* Three nodes, a process of each in G; split into {1} and {2, 3}. */
+static void three_nodes_split(void)
+{
+	const uint32_t all[] = { 1, 2, 3 };
+
+	for (int i = 0; i < 3; i++)
+		setup_node(&nodes[i], (uint32_t)i + 1, (uint32_t)(i + 1) * 100);
+	q_head = q_tail = 0;
+	for (int i = 0; i < 3; i++)
+		confchg(i, PROTO_CONF_REGULAR, 1, 4, all, 3);
+	deliver_all(0, 3);
+	for (int i = 0; i < 3; i++) {
+		assert_true(cpg_svc_ready(nodes[i].d.cpg));
+		join(i, "G", (uint32_t)(i + 1) * 100);
+		deliver_all(0, 3);
+	}
+	assert_int_equal(last(0, 0)->n_members, 3);
+	split(8);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(last(i, 0)->type, IPC_EV_TOTEM);
+		assert_int_equal(last(i, 1)->n_members, i == 0 ? 1 : 2);
+	}
+}
+
+/*
+ * The ring that merges {1} and {2, 3} breaks while it synchronises: node
+ * 1 delivers the last JOINLIST (its own) and completes, nodes 2 and 3
+ * never get it. A message each side sent before the merge is delivered
+ * by its own side only, in its own view, and the message node 2 sent
+ * during the synchronisation waits for the next ring: no message is
+ * delivered by two nodes in different views (chaos soak seed 965676562:
+ * the old code applied the held messages in the merged view on node 1
+ * and in the old one on nodes 2 and 3).
+ */
+static void split_while_synchronising(void **state)
+{
+	const uint32_t all[] = { 1, 2, 3 }, x[] = { 1 }, y[] = { 2, 3 };
+	uint32_t pids[8];
+	int k_y, k_x, k_jl1, k_jl3, from;
+
+	three_nodes_split();
+	/* Before the merge each side sends: the messages are queued in the
+	 * engines, so each node's JOINLIST waits for its own message. */
+	from = q_tail;
+	mcast(2, "y");
+	mcast(0, "x");
+	k_y = from;
+	k_x = from + 1;
+	for (int i = 0; i < 3; i++)
+		confchg(i, PROTO_CONF_TRANSITIONAL, 1, 12, i == 0 ? x : y,
+		    i == 0 ? 1 : 2);
+	for (int i = 0; i < 3; i++)
+		confchg(i, PROTO_CONF_REGULAR, 1, 12, all, 3);
+	assert_int_equal(q_tail, from + 3);       /* y, x, node 2's JOINLIST */
+	mcast(1, "later");                        /* held: synchronising */
+	assert_int_equal(n_held[1], 1);
+	deliver_range(k_y, k_y + 1, 0, 3);        /* node 3's JOINLIST follows */
+	k_jl3 = q_tail - 1;
+	deliver_range(k_x, k_x + 1, 0, 3);        /* node 1's JOINLIST follows */
+	k_jl1 = q_tail - 1;
+	assert_int_equal(k_jl1, k_jl3 + 1);
+	deliver_range(from + 2, k_jl1, 0, 3);     /* node 2's and node 3's */
+	/* Node 1 completes; 2 and 3 get the transitional configuration. */
+	deliver_one(k_jl1, 0);
+	assert_int_equal(last(0, 0)->type, IPC_EV_TOTEM);
+	assert_int_equal(last(0, 1)->n_members, 3);
+	assert_int_equal(last(0, 1)->n_joined, 2);
+	assert_int_equal(last(0, 1)->m[3].reason, CPG_REASON_NODEUP);
+	/* Node 2's held message goes out ahead of its next JOINLIST. */
+	q_head = q_tail;
+	split(16);
+	assert_int_equal(last(0, 1)->n_left, 2);
+	assert_int_equal(last(0, 1)->m[1].reason, CPG_REASON_NODEDOWN);
+
+	/* Each side delivered its own message, in its own view. */
+	assert_int_equal(view_of(0, "x", pids), 1);
+	assert_int_equal(pids[0], 100);
+	assert_int_equal(view_of(0, "y", pids), -1);
+	for (int i = 1; i < 3; i++) {
+		assert_int_equal(view_of(i, "y", pids), 2);
+		assert_int_equal(pids[0], 200);
+		assert_int_equal(pids[1], 300);
+		assert_int_equal(view_of(i, "x", pids), -1);
+		assert_int_equal(view_of(i, "later", pids), 2);
+		/* No NODEUP on this side (node 1 never merged here): since
+		 * "y", only "later" and the totem confchgs of the rings. */
+		assert_int_equal(last(i, 0)->type, IPC_EV_TOTEM);
+		assert_string_equal(last(i, 1)->data, "later");
+		assert_int_equal(last(i, 2)->type, IPC_EV_DELIVER);
+		assert_string_equal(last(i, 2)->data, "y");
+	}
+	assert_int_equal(view_of(0, "later", pids), -1);
+	/* 2 and 3 saw the same events since the split (node 3 joined G
+	 * last, so it saw one confchg fewer before). */
+	for (int k = 0; k < 5; k++)
+		assert_memory_equal(last(1, k), last(2, k), sizeof(struct event));
+	for (int i = 0; i < 3; i++)
+		cpg_svc_free(nodes[i].d.cpg);
+}
+
+/*
+ * A message a node sends once it completed the synchronisation belongs to
+ * the merged view; a node that delivers it without the last JOINLIST (the
+ * ring broke, that JOINLIST is lost on its side) drops it rather than
+ * deliver it in a view its sender never had.
+ */
+static void message_after_sync_dropped(void **state)
+{
+	const uint32_t all[] = { 1, 2, 3 }, x[] = { 1 }, y[] = { 2, 3 };
+	uint32_t pids[8];
+	int from;
+
+	three_nodes_split();
+	from = q_tail;
+	for (int i = 0; i < 3; i++)
+		confchg(i, PROTO_CONF_TRANSITIONAL, 1, 12, i == 0 ? x : y,
+		    i == 0 ? 1 : 2);
+	for (int i = 0; i < 3; i++)
+		confchg(i, PROTO_CONF_REGULAR, 1, 12, all, 3);
+	assert_int_equal(q_tail, from + 3);       /* the three JOINLISTs */
+	/* Node 2 has them all and sends; node 3 missed node 1's. */
+	deliver_range(from, from + 3, 0, 2);
+	assert_int_equal(last(1, 0)->type, IPC_EV_TOTEM);
+	q_head = q_tail;
+	mcast(1, "merged");
+	deliver_one(from + 1, 2);
+	deliver_one(from + 2, 2);
+	deliver_one(q_tail - 1, 0);
+	deliver_one(q_tail - 1, 1);
+	deliver_one(q_tail - 1, 2);
+	assert_int_equal(view_of(0, "merged", pids), 3);
+	assert_int_equal(view_of(1, "merged", pids), 3);
+	assert_int_equal(view_of(2, "merged", pids), -1);
+	assert_int_equal(count_type(2, IPC_EV_TOTEM), 2);  /* no third */
+	for (int i = 0; i < 3; i++)
+		cpg_svc_free(nodes[i].d.cpg);
+}
+
+/*
+ * The synchronisation goes on through the transitional configuration:
+ * a node that gets the last JOINLIST after it completes like one that
+ * got it before, with the same events.
+ */
+static void sync_completes_in_transitional(void **state)
+{
+	const uint32_t both[] = { 1, 2 }, a[] = { 1 }, b[] = { 2 };
+	const uint32_t three[] = { 1, 2, 3 };
+	int from;
+
+	setup_node(&nodes[0], 1, 100);
+	setup_node(&nodes[1], 2, 200);
+	q_head = q_tail = 0;
+	confchg(0, PROTO_CONF_REGULAR, 1, 4, a, 1);
+	deliver_all(0, 1);
+	confchg(1, PROTO_CONF_REGULAR, 2, 4, b, 1);
+	deliver_all(1, 1);
+	join(0, "G", 100);
+	deliver_all(0, 1);
+	join(1, "G", 200);
+	deliver_all(1, 1);
+	from = q_tail;
+	for (int i = 0; i < 2; i++) {
+		confchg(i, PROTO_CONF_TRANSITIONAL, 1, 8, i ? b : a, 1);
+		confchg(i, PROTO_CONF_REGULAR, 1, 8, both, 2);
+	}
+	deliver_range(from, from + 1, 0, 2);
+	/* The ring grows before node 2's JOINLIST is delivered: node 1 gets
+	 * it in the regular configuration, node 2 after the transitional. */
+	deliver_one(from + 1, 0);
+	confchg(1, PROTO_CONF_TRANSITIONAL, 1, 12, both, 2);
+	deliver_one(from + 1, 1);
+	confchg(0, PROTO_CONF_TRANSITIONAL, 1, 12, both, 2);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(last(i, 0)->type, IPC_EV_TOTEM);
+		assert_int_equal(last(i, 1)->n_members, 2);
+		assert_int_equal(last(i, 1)->m[2].reason, CPG_REASON_NODEUP);
+		confchg(i, PROTO_CONF_REGULAR, 1, 12, three, 3);
+	}
+	assert_memory_equal(last(0, 1)->m, last(1, 1)->m,
+	    2 * sizeof(struct ipc_member));
+	cpg_svc_free(nodes[0].d.cpg);
+	cpg_svc_free(nodes[1].d.cpg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(partition_and_merge),
+		cmocka_unit_test(split_while_synchronising),
+		cmocka_unit_test(message_after_sync_dropped),
+		cmocka_unit_test(sync_completes_in_transitional),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
