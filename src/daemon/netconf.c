@@ -138,13 +138,7 @@ static int mcast_group(const struct cohort_config *cfg,
 		addr = derived;
 	}
 	ok = resolve(addr, port, &g) == 0 && g.addr.ss_family ==
-	    self->addr.ss_family;
-	if (ok && g.addr.ss_family == AF_INET)
-		ok = IN_MULTICAST(ntohl(((struct sockaddr_in *)&g.addr)->
-		    sin_addr.s_addr));
-	else if (ok)
-		ok = IN6_IS_ADDR_MULTICAST(&((struct sockaddr_in6 *)&g.addr)->
-		    sin6_addr);
+	    self->addr.ss_family && transport_is_multicast(&g.addr);
 	if (!ok) {
 		snprintf(err, errlen, "transport udp: mcastaddr '%s' is not a "
 		    "multicast address of this node's address family", addr);

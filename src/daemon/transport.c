@@ -304,6 +304,15 @@ static int group_socket(struct transport *t, const struct sockaddr_storage *g,
 	return 0;
 }
 
+bool transport_is_multicast(const struct sockaddr_storage *a)
+{
+	if (a->ss_family == AF_INET)
+		return IN_MULTICAST(ntohl(((const struct sockaddr_in *)(const void *)
+		    a)->sin_addr.s_addr));
+	return a->ss_family == AF_INET6 && IN6_IS_ADDR_MULTICAST(
+	    &((const struct sockaddr_in6 *)(const void *)a)->sin6_addr);
+}
+
 /* The multicast side: the sending options of the unicast socket (out
  * through the node's own interface, time to live 1, no loopback) and a
  * second socket bound to the group's address and port, joined there. */
@@ -313,7 +322,7 @@ static int open_group(struct transport *t, const struct transport_peer *self)
 	unsigned int ifindex = ifindex_of(&self->addr);
 	int one = 1, zero = 0, rc;
 
-	if (g->ss_family != self->addr.ss_family)
+	if (g->ss_family != self->addr.ss_family || !transport_is_multicast(g))
 		return -EINVAL;
 	if (g->ss_family == AF_INET) {
 		const struct sockaddr_in *ga = (const void *)g;
@@ -321,8 +330,6 @@ static int open_group(struct transport *t, const struct transport_peer *self)
 		struct ip_mreqn mr = { .imr_multiaddr = ga->sin_addr,
 		    .imr_address = sa->sin_addr, .imr_ifindex = (int)ifindex };
 
-		if (!IN_MULTICAST(ntohl(ga->sin_addr.s_addr)))
-			return -EINVAL;
 		if (setsockopt(t->fd, IPPROTO_IP, IP_MULTICAST_IF, &mr,
 		    sizeof(mr)) < 0 ||
 		    setsockopt(t->fd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero,
@@ -337,8 +344,6 @@ static int open_group(struct transport *t, const struct transport_peer *self)
 		struct ipv6_mreq mr = { .ipv6mr_multiaddr = ga->sin6_addr,
 		    .ipv6mr_interface = ifindex };
 
-		if (!IN6_IS_ADDR_MULTICAST(&ga->sin6_addr))
-			return -EINVAL;
 		if (setsockopt(t->fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex,
 		    sizeof(ifindex)) < 0 ||
 		    setsockopt(t->fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &zero,

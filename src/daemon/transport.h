@@ -23,6 +23,7 @@
 #ifndef COHORT_TRANSPORT_H
 #define COHORT_TRANSPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -75,6 +76,8 @@ typedef void (*transport_rx_fn)(void *arg, uint32_t from, const uint8_t *buf,
 int transport_new(struct loop *l, const struct transport_config *cfg,
     transport_rx_fn rx, void *arg, struct transport **out);
 void transport_free(struct transport *t);
+/* Whether `a` is an IPv4 or IPv6 multicast address. */
+bool transport_is_multicast(const struct sockaddr_storage *a);
 
 /* Queues a datagram to `to` (0: every other node). Sent by the next
  * transport_flush(), or at once when the batch is full. */

@@ -34,11 +34,18 @@ grep -q "^Could not initialize corosync cpg API error 2$" "$DIR/err" || fail "cp
 
 mkfifo "$DIR/ready"
 COHORT_READY_FD=3 "$B/sbin/cohortd" -f -n 3 3>"$DIR/ready" 2>"$DIR/log" &
-pids+=($!)
+dpid=$!
+pids+=($dpid)
 read -r line <"$DIR/ready"
 
 st=$("$CTL" status)
 grep -q "^nodeid  *3$" <<<"$st" || fail "status text"
+grep -q "^token_ms  *[1-9][0-9]*$" <<<"$st" || fail "status has no token_ms: $st"
+# As root the daemon runs SCHED_RR (cohortd.8), unless -p.
+if [ "$(id -u)" = 0 ]; then
+	pol=$(python3 -c 'import os, sys; p = os.sched_getscheduler(int(sys.argv[1])); print("rr" if p == os.SCHED_RR else p)' "$dpid")
+	[ "$pol" = rr ] || fail "the daemon's scheduling policy is $pol, not SCHED_RR"
+fi
 "$CTL" --json status | json 'assert d["nodeid"]==3 and d["members"]==[3] and d["state"]=="operational", d'
 
 # listen in the background (JSON lines), wait for its join, then send.

@@ -856,6 +856,19 @@ static void large_message_fragmented(void **state)
 	}
 	/* Many datagrams, none above the mtu (t_send checks each). */
 	assert_true(src->sent[WIRE_MCAST] >= len / MTU);
+	/* Each numbered once by its origin (sends include retransmissions);
+	 * the others originated nothing. */
+	for (size_t i = 0; i < 3; i++) {
+		struct proto_status st;
+
+		proto_status(net->node[i].p, &st);
+		if (i == 2) {
+			assert_true(st.stats.originated >= len / MTU);
+			assert_true(st.stats.originated <= src->sent[WIRE_MCAST]);
+		} else {
+			assert_int_equal(st.stats.originated, 0);
+		}
+	}
 	free(big);
 	net_free(net);
 }
