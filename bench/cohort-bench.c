@@ -71,6 +71,7 @@ struct bench {
 	const char *label, *group, *samples_path;
 	cpg_handle_t h;
 	unsigned int my_nodeid;
+	uint32_t my_pid;           /* getpid() once: it is a system call */
 	size_t size;
 	unsigned members_wanted;
 	unsigned senders_wanted;
@@ -211,7 +212,7 @@ static void on_confchg(cpg_handle_t h, const struct cpg_name *g,
 		fprintf(stderr, "cohort-bench: %s: the group changed during the run: "
 		    "%zu members, %zu left, %zu joined\n", b->label, nm, nl, nj);
 	for (size_t i = 0; i < nj; i++)
-		if (j[i].pid == (uint32_t)getpid() && j[i].nodeid == b->my_nodeid)
+		if (j[i].pid == b->my_pid && j[i].nodeid == b->my_nodeid)
 			b->joined = 1;
 	b->n_members = nm;
 	/* The largest view since the own join, not the latest: two
@@ -307,7 +308,7 @@ static int send_one(struct bench *b, unsigned char *buf, uint64_t seq)
 
 	memcpy(buf, &seq, 8);
 	for (size_t i = HDR; i < b->size; i += PATTERN_STEP)
-		buf[i] = pattern(s, i, (uint32_t)getpid());
+		buf[i] = pattern(s, i, b->my_pid);
 	do {
 		t = real_ns();
 		memcpy(buf + 8, &t, 8);
@@ -494,7 +495,8 @@ static size_t size_arg(const char *s)
 int main(int argc, char **argv)
 {
 	struct bench b = { .label = "cpg", .group = "cbench",
-	    .members_wanted = 1, .senders_wanted = 1 };
+	    .members_wanted = 1, .senders_wanted = 1,
+	    .my_pid = (uint32_t)getpid() };
 	int i = 1, n;
 	const char *mode;
 

@@ -468,6 +468,13 @@ bool cpg_svc_ready(const struct cpg_svc *svc)
 	return svc->ready;
 }
 
+void cpg_svc_stats(const struct cpg_svc *svc, struct cpg_svc_stats *st)
+{
+	st->syncing = svc->syncing;
+	st->sync_dropped = svc->sync_dropped;
+	st->bad_messages = svc->bad_messages;
+}
+
 size_t cpg_svc_groups(const struct cpg_svc *svc)
 {
 	return svc->groups.count;

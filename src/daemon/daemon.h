@@ -108,6 +108,13 @@ void cpg_svc_deliver(struct cpg_svc *svc, uint32_t sender, const uint8_t *msg,
 void cpg_svc_confchg(struct cpg_svc *svc, const struct proto_conf *conf);
 bool cpg_svc_ready(const struct cpg_svc *svc);
 size_t cpg_svc_groups(const struct cpg_svc *svc);
+/* The CPG service's counters, for the status text. */
+struct cpg_svc_stats {
+	bool syncing;             /* a ring's synchronisation is in progress */
+	uint64_t sync_dropped;    /* messages outside our view, dropped then */
+	uint64_t bad_messages;    /* undecodable messages from other nodes */
+};
+void cpg_svc_stats(const struct cpg_svc *svc, struct cpg_svc_stats *st);
 /* True for the request types a request channel may carry. */
 bool cpg_svc_is_request(uint16_t type);
 

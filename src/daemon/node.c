@@ -451,6 +451,14 @@ char *node_status_text(struct daemon *d, size_t *len)
 	text_add(&t, "stat.send_queue_used=%zu\nstat.send_queue_bytes=%zu\n"
 	    "stat.submit_queue=%zu\n", st.send_queue_used, st.send_queue_bytes,
 	    d->subq->n);
+	{
+		struct cpg_svc_stats cs;
+
+		cpg_svc_stats(d->cpg, &cs);
+		text_add(&t, "cpg.syncing=%d\nstat.cpg_sync_dropped=%" PRIu64
+		    "\nstat.cpg_bad_messages=%" PRIu64 "\n", cs.syncing ? 1 : 0,
+		    cs.sync_dropped, cs.bad_messages);
+	}
 	if (d->transport) {
 		struct transport_stats ts;
 

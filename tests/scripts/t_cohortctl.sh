@@ -41,6 +41,7 @@ read -r line <"$DIR/ready"
 st=$("$CTL" status)
 grep -q "^nodeid  *3$" <<<"$st" || fail "status text"
 grep -q "^token_ms  *[1-9][0-9]*$" <<<"$st" || fail "status has no token_ms: $st"
+grep -q "^cpg.syncing  *0$" <<<"$st" || fail "status: the ring of one is not in service: $st"
 # As root the daemon runs SCHED_RR (cohortd.8), unless -p.
 if [ "$(id -u)" = 0 ]; then
 	pol=$(python3 -c 'import os, sys; p = os.sched_getscheduler(int(sys.argv[1])); print("rr" if p == os.SCHED_RR else p)' "$dpid")

@@ -511,6 +511,14 @@ static void split_while_synchronising(void **state)
 		assert_string_equal(last(i, 2)->data, "y");
 	}
 	assert_int_equal(view_of(0, "later", pids), -1);
+	/* Each side counted the other's message it dropped. */
+	for (int i = 0; i < 3; i++) {
+		struct cpg_svc_stats st;
+
+		cpg_svc_stats(nodes[i].d.cpg, &st);
+		assert_int_equal(st.sync_dropped, 1);
+		assert_false(st.syncing);
+	}
 	/* 2 and 3 saw the same events since the split (node 3 joined G
 	 * last, so it saw one confchg fewer before). */
 	for (int k = 0; k < 5; k++)
