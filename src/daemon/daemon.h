@@ -142,6 +142,8 @@ void node_forget_owner(struct daemon *d, struct conn *c);
 void node_after_io(struct daemon *d);
 void node_receive(struct daemon *d, uint32_t from, const uint8_t *buf,
     size_t len);
+/* The transport saw a closed port at `nodeid`'s address. */
+void node_peer_unreachable(struct daemon *d, uint32_t nodeid);
 char *node_status_text(struct daemon *d, size_t *len);
 
 struct submitq;

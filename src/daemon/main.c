@@ -132,6 +132,11 @@ static void on_datagram(void *arg, uint32_t from, const uint8_t *buf,
 	node_receive(arg, from, buf, len);
 }
 
+static void on_unreachable(void *arg, uint32_t nodeid)
+{
+	node_peer_unreachable(arg, nodeid);
+}
+
 /* The UDP transport, for a nodelist of more than one node. */
 static int setup_transport(struct daemon *d, const struct cohort_config *cfg,
     struct proto_config *pc)
@@ -161,6 +166,7 @@ static int setup_transport(struct daemon *d, const struct cohort_config *cfg,
 		    "traffic is neither authenticated nor encrypted");
 	}
 	pc->mtu = (uint32_t)tc.max_payload;
+	tc.unreachable = on_unreachable;
 	rc = transport_new(d->loop, &tc, on_datagram, d, &d->transport);
 	memset(key, 0, sizeof(key));
 	if (rc < 0)

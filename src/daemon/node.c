@@ -285,6 +285,16 @@ void node_receive(struct daemon *d, uint32_t from, const uint8_t *buf,
 	node_after_io(d);
 }
 
+void node_peer_unreachable(struct daemon *d, uint32_t nodeid)
+{
+	log_debug("node %u: port unreachable (no daemon at its address)",
+	    nodeid);
+	d->in_proto = true;
+	proto_peer_unreachable(d->proto, loop_now(d->loop), nodeid);
+	d->in_proto = false;
+	node_after_io(d);
+}
+
 /* Reads the last ring sequence; a missing file means 0. */
 static int load_ring_seq(const struct daemon *d, uint64_t *seq)
 {
@@ -444,10 +454,11 @@ char *node_status_text(struct daemon *d, size_t *len)
 	text_add(&t, "stat.rx_datagrams=%" PRIu64 "\nstat.tx_datagrams=%" PRIu64
 	    "\nstat.rx_dropped=%" PRIu64 "\nstat.delivered=%" PRIu64
 	    "\nstat.retransmits=%" PRIu64 "\nstat.token_losses=%" PRIu64
-	    "\nstat.configurations=%" PRIu64 "\nstat.originated=%" PRIu64 "\n",
+	    "\nstat.configurations=%" PRIu64 "\nstat.originated=%" PRIu64
+	    "\nstat.peers_failed_unreachable=%" PRIu64 "\n",
 	    st.stats.rx_datagrams, st.stats.tx_datagrams, st.stats.rx_dropped,
 	    st.stats.delivered, st.stats.retransmits, st.stats.token_losses,
-	    st.stats.configurations, st.stats.originated);
+	    st.stats.configurations, st.stats.originated, st.stats.unreachable);
 	text_add(&t, "stat.send_queue_used=%zu\nstat.send_queue_bytes=%zu\n"
 	    "stat.submit_queue=%zu\n", st.send_queue_used, st.send_queue_bytes,
 	    d->subq->n);
@@ -467,9 +478,11 @@ char *node_status_text(struct daemon *d, size_t *len)
 		    "\nstat.net_tx_errors=%" PRIu64 "\nstat.net_rx_malformed=%"
 		    PRIu64 "\nstat.net_rx_foreign=%" PRIu64
 		    "\nstat.net_rx_unknown_sender=%" PRIu64
-		    "\nstat.net_rx_auth_failed=%" PRIu64 "\n", ts.tx, ts.rx,
+		    "\nstat.net_rx_auth_failed=%" PRIu64
+		    "\nstat.net_port_unreachable=%" PRIu64 "\n", ts.tx, ts.rx,
 		    ts.tx_errors, ts.rx_malformed, ts.rx_foreign,
-		    ts.rx_unknown_sender, ts.rx_auth_failed);
+		    ts.rx_unknown_sender, ts.rx_auth_failed,
+		    ts.port_unreachable);
 	}
 	text_add(&t, "stat.ipc_frames_in=%" PRIu64 "\nstat.ipc_frames_out=%"
 	    PRIu64 "\nstat.ipc_dropped_clients=%" PRIu64

@@ -5,7 +5,10 @@
 #include <errno.h>
 #include <ifaddrs.h>
 #include <net/if.h>
+#include <linux/errqueue.h>
+#include <netinet/icmp6.h>
 #include <netinet/in.h>
+#include <netinet/ip_icmp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -97,13 +100,17 @@ static bool same_addr(const struct sockaddr_storage *a,
 
 void transport_flush(struct transport *t)
 {
-	unsigned int done = 0;
+	unsigned int done = 0, refused = 0;
 
 	while (done < t->tx_n) {
 		int n = sendmmsg(t->fd, t->tx_msg + done, t->tx_n - done, 0);
 
 		if (n < 0) {
-			if (errno == EINTR)
+			/* A peer's ICMP error (IP_RECVERR) fails one call once;
+			 * the report itself is on the error queue. */
+			if (errno == EINTR || ((errno == ECONNREFUSED ||
+			    errno == EHOSTUNREACH || errno == ENETUNREACH) &&
+			    ++refused <= 4))
 				continue;
 			/* EAGAIN (socket buffer full) or an unreachable peer:
 			 * UDP may lose datagrams; the protocol retransmits. */
@@ -114,6 +121,21 @@ void transport_flush(struct transport *t)
 		done += (unsigned int)n;
 	}
 	t->tx_n = 0;
+}
+
+/* A datagram to `to` found no socket there. */
+static void port_closed(struct transport *t, const struct sockaddr_storage *to)
+{
+	for (size_t i = 0; i < t->cfg.n_peers; i++) {
+		const struct transport_peer *p = &t->cfg.peers[i];
+
+		if (p->nodeid != t->cfg.local_nodeid && same_addr(&p->addr, to)) {
+			t->st.port_unreachable++;
+			if (t->cfg.unreachable)
+				t->cfg.unreachable(t->arg, p->nodeid);
+			return;
+		}
+	}
 }
 
 /* Builds one datagram for `peer` in the next batch slot. */
@@ -227,10 +249,55 @@ static void accept_one(struct transport *t, uint8_t *d, size_t len,
 	    (size_t)plen);
 }
 
+/* Reads the socket's error queue: an ICMP port unreachable names the
+ * peer address a datagram of ours went to. Only the kernel writes it. */
+static void read_errors(struct transport *t, int fd)
+{
+	for (int k = 0; k < BATCH; k++) {
+		struct sockaddr_storage to;
+		union {
+			struct cmsghdr h;
+			uint8_t buf[CMSG_SPACE(sizeof(struct sock_extended_err) +
+			    sizeof(struct sockaddr_in6))];
+		} ctl;
+		uint8_t dummy[64];
+		struct iovec iov = { dummy, sizeof(dummy) };
+		struct msghdr mh = { .msg_name = &to, .msg_namelen = sizeof(to),
+		    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+		    .msg_controllen = sizeof(ctl.buf) };
+
+		if (recvmsg(fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+			return;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c;
+		    c = CMSG_NXTHDR(&mh, c)) {
+			struct sock_extended_err ee;
+			bool v4 = c->cmsg_level == SOL_IP &&
+			    c->cmsg_type == IP_RECVERR;
+			bool v6 = c->cmsg_level == SOL_IPV6 &&
+			    c->cmsg_type == IPV6_RECVERR;
+
+			if ((!v4 && !v6) ||
+			    c->cmsg_len < CMSG_LEN(sizeof(ee)))
+				continue;
+			memcpy(&ee, CMSG_DATA(c), sizeof(ee));
+			if ((v4 && ee.ee_origin == SO_EE_ORIGIN_ICMP &&
+			    ee.ee_type == ICMP_DEST_UNREACH &&
+			    ee.ee_code == ICMP_PORT_UNREACH) ||
+			    (v6 && ee.ee_origin == SO_EE_ORIGIN_ICMP6 &&
+			    ee.ee_type == ICMP6_DST_UNREACH &&
+			    ee.ee_code == ICMP6_DST_UNREACH_NOPORT))
+				port_closed(t, &to);
+		}
+	}
+}
+
 static void on_readable(void *arg, int fd, uint32_t events)
 {
 	struct transport *t = arg;
 	int n;
+
+	if (events & EPOLLERR)
+		read_errors(t, fd);
 
 	for (int i = 0; i < BATCH; i++) {
 		t->rx_iov[i] = (struct iovec){ t->rx_buf + (size_t)i * t->slot,
@@ -401,6 +468,12 @@ int transport_new(struct loop *l, const struct transport_config *cfg,
 	setsockopt(t->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	setsockopt(t->fd, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
 	setsockopt(t->fd, SOL_SOCKET, SO_SNDBUF, &bufsz, sizeof(bufsz));
+	/* ICMP errors about our datagrams: a closed port means a dead
+	 * daemon, reported at once (cfg->unreachable). */
+	if (self->addr.ss_family == AF_INET)
+		setsockopt(t->fd, SOL_IP, IP_RECVERR, &one, sizeof(one));
+	else
+		setsockopt(t->fd, SOL_IPV6, IPV6_RECVERR, &one, sizeof(one));
 	if (bind(t->fd, (const struct sockaddr *)&self->addr,
 	    self->addr_len) < 0) {
 		rc = -errno;

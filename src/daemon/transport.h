@@ -58,10 +58,14 @@ struct transport_config {
 	 * mcast_len 0: unicast to every node. */
 	struct sockaddr_storage mcast;
 	socklen_t mcast_len;
+	/* Called (if set) when an ICMP port unreachable comes back for a
+	 * datagram sent to a peer: no daemon listens at its address. */
+	void (*unreachable)(void *arg, uint32_t nodeid);
 };
 
 struct transport_stats {
 	uint64_t tx, rx, tx_errors;
+	uint64_t port_unreachable;       /* ICMP reports about peers */
 	uint64_t rx_malformed, rx_foreign, rx_unknown_sender, rx_auth_failed;
 };
 

@@ -270,6 +270,7 @@ int proto_receive(struct proto *p, uint64_t now, uint32_t from,
 		p->stats.rx_dropped++;
 		return 0;
 	}
+	p->unreach[node_index(p, m->h.sender)] = false;   /* it is up */
 	switch (m->h.type) {
 	case WIRE_JOIN:
 		join_receive(p, &m->h, &m->u.join);
@@ -388,6 +389,19 @@ static void merge_detect(struct proto *p)
 
 	send_dgram(p, 0, p->dgram, n);
 	p->merge_at = p->now + p->cfg.timing.merge_ms;
+}
+
+void proto_peer_unreachable(struct proto *p, uint64_t now, uint32_t nodeid)
+{
+	int i = node_index(p, nodeid);
+
+	p->now = now;
+	if (i < 0 || nodeid == p->cfg.local_nodeid || p->state == ST_IDLE ||
+	    p->unreach[i])
+		return;
+	p->unreach[i] = true;
+	p->stats.unreachable++;
+	peer_unreachable(p, nodeid);
 }
 
 int proto_tick(struct proto *p, uint64_t now)

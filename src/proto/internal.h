@@ -147,6 +147,9 @@ struct proto {
 	uint64_t accepted_seq;   /* ring seq of the last accepted commit */
 	struct idset proc, fail;
 	struct jrec *jrec;       /* per nodelist index */
+	/* Per nodelist index: its port was reported closed and nothing has
+	 * come from it since (proto_peer_unreachable). */
+	bool unreach[PROTO_MAX_NODES];
 	uint64_t join_at, consensus_at;
 	bool consensus;
 
@@ -205,6 +208,7 @@ void ring_kick(struct proto *p);
 
 /* memb.c */
 void gather_enter(struct proto *p, const char *why, bool from_operational);
+void peer_unreachable(struct proto *p, uint32_t id);
 void join_receive(struct proto *p, const struct wire_hdr *h,
     const struct wire_join *j);
 void commit_receive(struct proto *p, const struct wire_hdr *h,

@@ -238,6 +238,9 @@ void gather_enter(struct proto *p, const char *why, bool from_operational)
 	 * earlier attempt, kept failed, would spread through the JOINs of
 	 * the others and keep the cluster split after the fault is gone. */
 	p->fail.n = 0;
+	for (size_t i = 0; i < p->proc.n; i++)
+		if (p->unreach[node_index(p, p->proc.id[i])])
+			idset_add(&p->fail, p->proc.id[i]);
 	(void)from_operational;
 	p->episode++;
 	p->tok_retransmit_at = UINT64_MAX;
@@ -250,6 +253,32 @@ void gather_enter(struct proto *p, const char *why, bool from_operational)
 	/* Consensus is looked for when JOINs arrive and when ours is resent,
 	 * never here: the JOIN that made us gather is not merged yet. */
 	view_changed(p);
+}
+
+/* A node's port is closed (proto_peer_unreachable): a member of the ring
+ * we are in or forming ends it; in a forming view the node is failed. */
+void peer_unreachable(struct proto *p, uint32_t id)
+{
+	switch (p->state) {
+	case ST_OPERATIONAL:
+	case ST_COMMIT:
+	case ST_RECOVERY:
+		if (idset_has(&p->members, id)) {
+			plog(p, 2, "node %u's port is closed: it failed", id);
+			gather_enter(p, "a member's port is closed",
+			    p->state == ST_OPERATIONAL);
+		}
+		break;
+	case ST_GATHER:
+		if (idset_has(&p->proc, id) && idset_add(&p->fail, id)) {
+			plog(p, 2, "node %u's port is closed: failed", id);
+			view_changed(p);
+			check_consensus(p);
+		}
+		break;
+	case ST_IDLE:
+		break;
+	}
 }
 
 /* Merges a JOIN into our view. */

@@ -128,6 +128,7 @@ struct proto_stats {
 	uint64_t rx_dropped;      /* malformed, foreign, stale or unknown */
 	uint64_t delivered, retransmits, token_losses, configurations;
 	uint64_t originated;      /* datagrams of our own numbered (first sends) */
+	uint64_t unreachable;     /* peers failed on a closed port (new reports) */
 };
 
 struct proto_status {
@@ -170,6 +171,14 @@ int proto_submitv(struct proto *p, uint64_t now, const struct iovec *iov,
 
 /* Free bytes in the local send queue (what proto_submit would accept). */
 size_t proto_send_space(const struct proto *p);
+
+/* The transport learnt that `nodeid`'s port is closed (an ICMP port
+ * unreachable came back for a datagram sent to it): no daemon runs
+ * there. The engine fails the node now, as the token and consensus
+ * timeouts would later: a member ends the ring, a node in a forming
+ * view is failed in it. Until a valid datagram comes from the node it
+ * stays failed in every new view. Unknown ids and our own are ignored. */
+void proto_peer_unreachable(struct proto *p, uint64_t now, uint32_t nodeid);
 
 /* The time at which proto_tick() must next be called (UINT64_MAX: none). */
 uint64_t proto_next_timeout(const struct proto *p);

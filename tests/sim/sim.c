@@ -3,7 +3,10 @@
  * the real protocol engine (src/proto) on a virtual clock over a seeded
  * network that loses, duplicates, delays and reorders datagrams, splits
  * into partitions (also asymmetric ones), crashes and restarts nodes and
- * pauses them beyond the token timeout. Every node's history goes through
+ * pauses them beyond the token timeout; a crashed node is, by the draw,
+ * a crashed host (silent) or a crashed daemon, whose closed port answers
+ * what is sent to it with an ICMP port unreachable
+ * (proto_peer_unreachable). Every node's history goes through
  * the EVS checker (tests/evs, invariants 1-6), and the simulator itself
  * checks SAFE delivery (7) and liveness once the faults stop (8).
  *
@@ -68,6 +71,7 @@ struct pkt {
 	uint64_t at, ord;
 	int to;                  /* node index */
 	int to_inc;              /* incarnation it was sent to */
+	bool icmp;               /* a port unreachable about node `from` */
 	uint32_t from;
 	size_t len;
 	uint8_t data[];
@@ -95,6 +99,7 @@ struct node {
 	int inc;                 /* incarnation, 0 when never started */
 	int proc;                /* current proc index */
 	bool alive, paused;
+	bool port_closed;        /* crashed daemon (not host): ICMP answers */
 	uint64_t ring_seq;       /* "stable storage" */
 	uint64_t timer_at;       /* us; UINT64_MAX none */
 	struct pkt **backlog;    /* arrivals while paused */
@@ -241,6 +246,17 @@ struct cbctx {
 
 static struct cbctx cbs[MAX_NODES];
 
+/* Schedules `p` for node index `to` (its current incarnation) after the
+ * network's delay and jitter. */
+static void pkt_route(struct sim *s, struct pkt *p, int to)
+{
+	p->at = s->now + s->delay_us + rnd(&s->rng, s->jitter_us + 1);
+	p->ord = s->ord++;
+	p->to = to;
+	p->to_inc = s->node[to].inc;
+	heap_push(s, p);
+}
+
 static void net_send(struct sim *s, int from, int to, const uint8_t *buf,
     size_t len)
 {
@@ -255,14 +271,11 @@ static void net_send(struct sim *s, int from, int to, const uint8_t *buf,
 
 		if (!p)
 			abort();
-		p->at = s->now + s->delay_us + rnd(&s->rng, s->jitter_us + 1);
-		p->ord = s->ord++;
-		p->to = to;
-		p->to_inc = s->node[to].inc;
+		p->icmp = false;
 		p->from = s->node[from].id;
 		p->len = len;
 		memcpy(p->data, buf, len);
-		heap_push(s, p);
+		pkt_route(s, p, to);
 	}
 }
 
@@ -433,6 +446,7 @@ static void node_crash(struct sim *s, struct node *nd)
 {
 	hist_line(s, nd->proc, "crash");
 	s->proc[nd->proc].crashed = true;
+	nd->port_closed = chance(&s->rng, 500);
 	proto_free(nd->p);
 	nd->p = NULL;
 	nd->alive = false;
@@ -474,12 +488,41 @@ static void node_submit(struct sim *s, struct node *nd, size_t len, bool safe,
 	update_timer(s, nd);
 }
 
+/* A datagram reached a crashed daemon's host: the port unreachable goes
+ * back to the sender over the same network (lost and blocked alike). */
+static void port_unreachable(struct sim *s, struct pkt *p)
+{
+	int dead = p->to, back = -1;
+
+	for (int i = 0; i < s->n; i++)
+		if (s->node[i].id == p->from)
+			back = i;
+	if (back < 0 || s->block[dead][back] || chance(&s->rng, s->loss))
+		return;
+	p->icmp = true;
+	p->from = s->node[dead].id;
+	p->len = 0;
+	pkt_route(s, p, back);
+}
+
 static void deliver_pkt(struct sim *s, struct pkt *p)
 {
 	struct node *nd = &s->node[p->to];
 
 	if (!nd->alive || p->to_inc != nd->inc) {
+		if (!p->icmp && !nd->alive && nd->port_closed &&
+		    p->to_inc == nd->inc) {
+			port_unreachable(s, p);
+			return;
+		}
 		free(p);
+		return;
+	}
+	if (p->icmp) {
+		if (!nd->paused)
+			proto_peer_unreachable(nd->p, ms(s), p->from);
+		free(p);
+		update_timer(s, nd);
 		return;
 	}
 	if (nd->paused) {

@@ -202,6 +202,50 @@ static void group_not_multicast(void **state)
 	loop_free(l);
 }
 
+static void on_unreachable(void *arg, uint32_t nodeid)
+{
+	struct rx_log *r = arg;
+
+	if (r->n++ == 0)
+		r->from = nodeid;
+	loop_stop(r->loop);
+}
+
+/* A datagram to a port nobody listens on: the ICMP port unreachable that
+ * comes back names the peer, and the next send still goes out. */
+static void closed_port_reported(void **state)
+{
+	struct rx_log r = { 0 };
+	struct transport_config c;
+	struct transport *t;
+	struct transport_stats st;
+	struct loop_timer deadline = { 0 };
+	int ports[3] = { free_port(), free_port(), free_port() };
+
+	(void)state;
+	assert_int_equal(loop_new(&r.loop), 0);
+	make_cfg(&c, 1, 7, ports, NULL);
+	c.unreachable = on_unreachable;
+	assert_int_equal(transport_new(r.loop, &c, on_rx, &r, &t), 0);
+	transport_send(t, 3, (const uint8_t *)"anyone?", 7);
+	transport_flush(t);
+	deadline.fn = on_deadline;
+	deadline.arg = r.loop;
+	loop_timer_arm(r.loop, &deadline, loop_update(r.loop) + 10000);
+	loop_run(r.loop);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.from, 3);
+	/* The error did not stick to the socket: this send goes out. */
+	transport_send(t, 2, (const uint8_t *)"again", 5);
+	transport_flush(t);
+	transport_stats(t, &st);
+	assert_int_equal(st.port_unreachable, 1);
+	assert_int_equal(st.tx, 2);
+	assert_int_equal(st.tx_errors, 0);
+	transport_free(t);
+	loop_free(r.loop);
+}
+
 static void key_lengths(void **state)
 {
 	uint8_t file[5000] = { 0 }, key[TRANSPORT_KEY_LEN], k2[TRANSPORT_KEY_LEN];
@@ -222,6 +266,7 @@ int main(void)
 		cmocka_unit_test(foreign_cluster_dropped),
 		cmocka_unit_test(key_lengths),
 		cmocka_unit_test(group_not_multicast),
+		cmocka_unit_test(closed_port_reported),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1106,6 +1106,53 @@ static void crash_of_the_representative(void **state)
 
 /* A crashed node restarts with its persisted ring seq and rejoins; ring
  * ids keep increasing everywhere. */
+/*
+ * A crashed daemon whose host answers with port unreachable: the
+ * survivors fail it at once, long before the token timeout, and keep it
+ * failed in the views they form until it speaks again; restarted, it
+ * rejoins. Reports about an unknown node, ourselves, or a node already
+ * reported are ignored.
+ */
+static void unreachable_peer_failed_at_once(void **state)
+{
+	struct net *net = net_new(3, NULL);
+	struct node *nd = &net->node[2];
+	uint64_t persisted;
+	uint32_t dead = nd->cfg.local_nodeid;
+	const uint32_t two[] = { 2, 5 };
+
+	form(net);
+	persisted = nd->persisted;
+	nd->down = true;
+	for (size_t i = 0; i < 2; i++) {
+		struct proto_status st;
+
+		proto_peer_unreachable(net->node[i].p, net->now, 77);
+		proto_peer_unreachable(net->node[i].p, net->now,
+		    net->node[i].cfg.local_nodeid);
+		proto_peer_unreachable(net->node[i].p, net->now, dead);
+		proto_peer_unreachable(net->node[i].p, net->now, dead);
+		proto_status(net->node[i].p, &st);
+		assert_int_equal(st.stats.unreachable, 1);
+	}
+	/* Well within the token timeout (1000 ms of virtual time). */
+	assert_true(net_run_until(net, all_up_in_one_ring, TOKEN_MS / 4));
+	for (size_t i = 0; i < 2; i++)
+		assert_members(last_conf(&net->node[i], 0), PROTO_CONF_REGULAR,
+		    2, two);
+	/* A token loss later still leaves it out (it is still down). */
+	net_run_for(net, 3 * TOKEN_MS);
+	assert_true(all_up_in_one_ring(net));
+
+	proto_free(nd->p);
+	nd->p = NULL;
+	node_forget(nd);
+	node_boot(nd, persisted);
+	form(net);
+	assert_int_equal(last_conf(&net->node[0], 0)->n, 3);
+	net_free(net);
+}
+
 static void restart_rejoins(void **state)
 {
 	struct net *net = net_new(3, NULL);
@@ -1525,6 +1572,7 @@ int main(void)
 		cmocka_unit_test(crash_of_each_node_of_three),
 		cmocka_unit_test(crash_of_the_representative),
 		cmocka_unit_test(restart_rejoins),
+		cmocka_unit_test(unreachable_peer_failed_at_once),
 		cmocka_unit_test(bad_datagrams_dropped),
 		cmocka_unit_test(peer_with_a_larger_mtu),
 		cmocka_unit_test(recovery_of_a_full_size_multicast),
