@@ -240,9 +240,9 @@ def main():
                   '(A B in odd rounds, B A in even ones) scenario by scenario.\n'
                   % (read(out, '%d-machine' % nodes), nodes, rounds, secs))
         md.append(NOTES[nodes])
-        md.append('The machine is shared with other engineers\' test runs: with a load '
-                  'average above its core count the figures are noisy (ranges, not only '
-                  'medians, matter) and should be taken again on a quiet machine.\n')
+        md.append('With a load average above the core count (other jobs on the '
+                  'machine) the figures are noisy: the ranges matter, not only the '
+                  'medians, and a run on a quiet machine is the one to quote.\n')
         md += HEAD + body + ['']
         md += daemon_table(daemons, nodes) + ['']
         if nodes == 3 and fo:
