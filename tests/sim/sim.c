@@ -497,8 +497,10 @@ static void port_unreachable(struct sim *s, struct pkt *p)
 	for (int i = 0; i < s->n; i++)
 		if (s->node[i].id == p->from)
 			back = i;
-	if (back < 0 || s->block[dead][back] || chance(&s->rng, s->loss))
+	if (back < 0 || s->block[dead][back] || chance(&s->rng, s->loss)) {
+		free(p);
 		return;
+	}
 	p->icmp = true;
 	p->from = s->node[dead].id;
 	p->len = 0;
