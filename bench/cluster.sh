@@ -10,6 +10,9 @@
 # no encryption, unicast: corosync on knet (Debian's default transport,
 # crypto_cipher/crypto_hash none as in Debian's corosync.conf), Cohort on
 # udpu (its transport; `transport: knet` would be read as udpu too).
+# COHORT_TOTEM_EXTRA="key: value" adds one line to Cohort's totem section
+# (e.g. seqno_unchanged_const: 30, corosync's value, to measure the token
+# hold's share of the latency).
 #
 # Scenarios (each message is checked at every member):
 #   tput1 SIZE     node 1 sends flat out, every node delivers
@@ -79,6 +82,7 @@ write_configs() {
 			echo "	crypto_hash: none"
 			echo "	token: 1000"
 			echo "	token_coefficient: 0"
+			[ "$impl" = cohort ] && [ -n "${COHORT_TOTEM_EXTRA:-}" ] && printf "\t%s\n" "$COHORT_TOTEM_EXTRA"
 			echo "}"
 			echo "nodelist {"
 			for i in $(seq 1 $N); do
