@@ -173,12 +173,8 @@ void node_hold(struct daemon *d, bool on)
 		return;
 	for (struct subq_entry *e = q->head; e; e = e->next)
 		e->held = false;
-	if (!d->in_proto) {
-		d->in_proto = true;
-		pump(d);
-		d->in_proto = false;
-		rearm(d);
-	}
+	if (!d->in_proto)
+		node_after_io(d);   /* inside a callback: after the proto call */
 }
 
 int node_submit(struct daemon *d, struct conn *owner, const uint8_t *msg,

@@ -258,19 +258,20 @@ int proto_receive(struct proto *p, uint64_t now, uint32_t from,
 {
 	/* Callbacks never call back into proto_receive: one decode buffer. */
 	struct wire_msg *m = &p->rx;
-	int rc;
+	int rc, si;
 
 	p->now = now;
 	p->stats.rx_datagrams++;
 	rc = wire_decode(buf, len, m);
+	si = rc ? -1 : node_index(p, m->h.sender);
 	if (rc || m->h.cluster_id != p->cfg.cluster_id ||
-	    node_index(p, m->h.sender) < 0 || node_index(p, m->h.ring.rep) < 0 ||
+	    si < 0 || node_index(p, m->h.ring.rep) < 0 ||
 	    (from && from != m->h.sender) ||
 	    m->h.sender == p->cfg.local_nodeid || p->state == ST_IDLE) {
 		p->stats.rx_dropped++;
 		return 0;
 	}
-	p->unreach[node_index(p, m->h.sender)] = false;   /* it is up */
+	p->unreach[si] = false;   /* it speaks: up again */
 	switch (m->h.type) {
 	case WIRE_JOIN:
 		join_receive(p, &m->h, &m->u.join);
