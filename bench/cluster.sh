@@ -290,10 +290,10 @@ rm -f "$BENCH_OUT/3-nodes.csv" "$BENCH_OUT/3-failover.csv" "$BENCH_OUT/3-daemons
 bench_machine >"$BENCH_OUT/3-machine"
 net_create
 write_configs
-for impl in cohort corosync; do
+for impl in $BENCH_IMPLS; do
 	for i in $(seq 1 $N); do daemon_start "$impl" "$i" || exit 1; done
 done
-for impl in cohort corosync; do
+for impl in $BENCH_IMPLS; do
 	wait_group "$impl" || { echo "bench: $impl: no group of $N members within 60 s" >&2; exit 1; }
 done
 bench_log "3 nodes up: Cohort and corosync"
@@ -302,6 +302,7 @@ for r in $(seq 1 "$ROUNDS"); do
 	bench_log "3 nodes: round $r/$ROUNDS"
 	for senders in 1 $N; do
 		scen=tput1; [ "$senders" -eq $N ] && scen=tputall
+		scen_on $scen || continue
 		for s in $SIZES; do
 			for impl in $(order "$r"); do
 				bench_log "3 nodes: $impl $scen $s B"
@@ -309,12 +310,12 @@ for r in $(seq 1 "$ROUNDS"); do
 			done
 		done
 	done
-	for impl in $(order "$r"); do run3 "$impl" "$r" lat1000 64 1000 1; done
-	for impl in $(order "$r"); do join3 "$impl" "$r"; done
-	for impl in $(order "$r"); do failover3 "$impl" "$r"; done
+	scen_on lat1000 && for impl in $(order "$r"); do run3 "$impl" "$r" lat1000 64 1000 1; done
+	scen_on join && for impl in $(order "$r"); do join3 "$impl" "$r"; done
+	scen_on failover && for impl in $(order "$r"); do failover3 "$impl" "$r"; done
 done
 
-for impl in cohort corosync; do
+for impl in $BENCH_IMPLS; do
 	for i in $(seq 1 $N); do
 		k=$impl$i
 		if kill -0 "${DPID[$k]}" 2>/dev/null; then

@@ -63,7 +63,18 @@ proc_stats() {  # pid -> "peak_rss_kb cpu_s"
 }
 
 # order ROUND: the two systems in the order of this round (A B, then B A).
-order() { if [ $(($1 % 2)) -eq 1 ]; then echo "corosync cohort"; else echo "cohort corosync"; fi; }
+# BENCH_IMPLS: the systems measured (default both; "cohort" alone is for
+# working on Cohort, never for a published table).
+BENCH_IMPLS=${BENCH_IMPLS:-cohort corosync}
+# BENCH_SCENARIOS: the scenarios run (default all: tput1 tputall lat1000
+# join failover).
+BENCH_SCENARIOS=${BENCH_SCENARIOS:-tput1 tputall lat1000 join failover}
+scen_on() { case " $BENCH_SCENARIOS " in *" $1 "*) return 0 ;; esac; return 1; }
+order() {
+	local o=cohort\ corosync x
+	[ $(($1 % 2)) -eq 1 ] && o=corosync\ cohort
+	for x in $o; do case " $BENCH_IMPLS " in *" $x "*) echo "$x" ;; esac; done
+}
 
 bench_machine() {
 	printf '%s cores, %s, kernel %s; load average before the run: %s' "$(nproc)" \

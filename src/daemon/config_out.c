@@ -31,7 +31,12 @@
  * with something to send cancels the hold with one datagram. */
 #define DEF_SEQNO_UNCHANGED_CONST 1u
 #define DEF_MISS_COUNT_CONST 5u
-#define DEF_MAX_MESSAGES 17u
+/* corosync: 17 a visit, a third of the window. Cohort lets one visit use
+ * the whole window: a lone sender (the others idle) then numbers 50
+ * datagrams per rotation instead of 17, and busy senders still share the
+ * window in proportion to their backlogs (3 nodes, one sender, 1 MiB
+ * messages, one round: 113 MB/s with 17, 146 with 50). */
+#define DEF_MAX_MESSAGES 50u
 #define DEF_WINDOW_SIZE 50u
 /* The coefficient counts nodes above this many. */
 #define COEFFICIENT_BASE_NODES 2u

@@ -286,7 +286,7 @@ static void defaults(void **state)
 	assert_int_equal(t.fail_recv_const, 2500);
 	assert_int_equal(t.seqno_unchanged_const, 1);
 	assert_int_equal(t.miss_count_const, 5);
-	assert_int_equal(t.max_messages, 17);
+	assert_int_equal(t.max_messages, 50);
 	assert_int_equal(t.window_size, 50);
 	out = printed(&cfg);
 	assert_non_null(strstr(out, "# local nodeid: 1\n"));
