@@ -466,8 +466,18 @@ int transport_new(struct loop *l, const struct transport_config *cfg,
 		goto fail;
 	}
 	setsockopt(t->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	setsockopt(t->fd, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
-	setsockopt(t->fd, SOL_SOCKET, SO_SNDBUF, &bufsz, sizeof(bufsz));
+	/* Room for two windows of the largest datagrams (a large netmtu
+	 * arrives as IP fragments: truesize well above the payload), beyond
+	 * net.core.rmem_max where the daemon may (CAP_NET_ADMIN, as knet;
+	 * Debian's default limit is 208 KiB). */
+	if (t->slot * 128 > (size_t)bufsz)
+		bufsz = (int)(t->slot * 128);
+	if (setsockopt(t->fd, SOL_SOCKET, SO_RCVBUFFORCE, &bufsz,
+	    sizeof(bufsz)) < 0)
+		setsockopt(t->fd, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
+	if (setsockopt(t->fd, SOL_SOCKET, SO_SNDBUFFORCE, &bufsz,
+	    sizeof(bufsz)) < 0)
+		setsockopt(t->fd, SOL_SOCKET, SO_SNDBUF, &bufsz, sizeof(bufsz));
 	/* ICMP errors about our datagrams: a closed port means a dead
 	 * daemon, reported at once (cfg->unreachable). */
 	if (self->addr.ss_family == AF_INET)
