@@ -296,7 +296,7 @@ done
 for impl in $BENCH_IMPLS; do
 	wait_group "$impl" || { echo "bench: $impl: no group of $N members within 60 s" >&2; exit 1; }
 done
-bench_log "3 nodes up: Cohort and corosync"
+bench_log "3 nodes up: $BENCH_IMPLS"
 
 for r in $(seq 1 "$ROUNDS"); do
 	bench_log "3 nodes: round $r/$ROUNDS"

@@ -35,7 +35,7 @@
  * the whole window: a lone sender (the others idle) then numbers 50
  * datagrams per rotation instead of 17, and busy senders still share the
  * window in proportion to their backlogs (3 nodes, one sender, 1 MiB
- * messages, one round: 113 MB/s with 17, 146 with 50). */
+ * messages: 55 MB/s with 17, 71 with 50, docs/compatibility.md). */
 #define DEF_MAX_MESSAGES 50u
 #define DEF_WINDOW_SIZE 50u
 /* The coefficient counts nodes above this many. */

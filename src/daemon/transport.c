@@ -321,6 +321,21 @@ static void on_readable(void *arg, int fd, uint32_t events)
 	}
 }
 
+/* Socket buffers: room for 128 of the largest datagrams (two windows; a
+ * large netmtu arrives as IP fragments, truesize well above the payload),
+ * at least 4 MiB, beyond net.core.rmem_max/wmem_max where the daemon may
+ * (CAP_NET_ADMIN, as knet; Debian's default limit is 208 KiB). */
+static void set_buffer(const struct transport *t, int fd, int opt,
+    int force_opt)
+{
+	int bytes = 4 << 20;
+
+	if (t->slot * 128 > (size_t)bytes)
+		bytes = (int)(t->slot * 128);
+	if (setsockopt(fd, SOL_SOCKET, force_opt, &bytes, sizeof(bytes)) < 0)
+		setsockopt(fd, SOL_SOCKET, opt, &bytes, sizeof(bytes));
+}
+
 /* The index of the interface that has address `a` (port ignored), 0 if
  * none has it. */
 static unsigned int ifindex_of(const struct sockaddr_storage *a)
@@ -357,14 +372,14 @@ static unsigned int ifindex_of(const struct sockaddr_storage *a)
 static int group_socket(struct transport *t, const struct sockaddr_storage *g,
     socklen_t glen, int level, int opt, const void *join, socklen_t len)
 {
-	int one = 1, bufsz = 4 << 20;
+	int one = 1;
 
 	t->mfd = socket(g->ss_family, SOCK_DGRAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0);
 	if (t->mfd < 0)
 		return -errno;
 	setsockopt(t->mfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	setsockopt(t->mfd, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
+	set_buffer(t, t->mfd, SO_RCVBUF, SO_RCVBUFFORCE);
 	if (bind(t->mfd, (const struct sockaddr *)g, glen) < 0 ||
 	    setsockopt(t->mfd, level, opt, join, len) < 0)
 		return -errno;
@@ -433,7 +448,7 @@ int transport_new(struct loop *l, const struct transport_config *cfg,
 {
 	const struct transport_peer *self;
 	struct transport *t;
-	int rc, one = 1, bufsz = 4 << 20;
+	int rc, one = 1;
 
 	if (sodium_init() < 0)
 		return -EIO;
@@ -466,18 +481,8 @@ int transport_new(struct loop *l, const struct transport_config *cfg,
 		goto fail;
 	}
 	setsockopt(t->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	/* Room for two windows of the largest datagrams (a large netmtu
-	 * arrives as IP fragments: truesize well above the payload), beyond
-	 * net.core.rmem_max where the daemon may (CAP_NET_ADMIN, as knet;
-	 * Debian's default limit is 208 KiB). */
-	if (t->slot * 128 > (size_t)bufsz)
-		bufsz = (int)(t->slot * 128);
-	if (setsockopt(t->fd, SOL_SOCKET, SO_RCVBUFFORCE, &bufsz,
-	    sizeof(bufsz)) < 0)
-		setsockopt(t->fd, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
-	if (setsockopt(t->fd, SOL_SOCKET, SO_SNDBUFFORCE, &bufsz,
-	    sizeof(bufsz)) < 0)
-		setsockopt(t->fd, SOL_SOCKET, SO_SNDBUF, &bufsz, sizeof(bufsz));
+	set_buffer(t, t->fd, SO_RCVBUF, SO_RCVBUFFORCE);
+	set_buffer(t, t->fd, SO_SNDBUF, SO_SNDBUFFORCE);
 	/* ICMP errors about our datagrams: a closed port means a dead
 	 * daemon, reported at once (cfg->unreachable). */
 	if (self->addr.ss_family == AF_INET)
