@@ -475,10 +475,14 @@ char *node_status_text(struct daemon *d, size_t *len)
 		    PRIu64 "\nstat.net_rx_foreign=%" PRIu64
 		    "\nstat.net_rx_unknown_sender=%" PRIu64
 		    "\nstat.net_rx_auth_failed=%" PRIu64
-		    "\nstat.net_port_unreachable=%" PRIu64 "\n", ts.tx, ts.rx,
+		    "\nstat.net_port_unreachable=%" PRIu64
+		    "\nstat.net_tx_frags=%" PRIu64 "\nstat.net_rx_frags=%" PRIu64
+		    "\nstat.net_rx_reassembled=%" PRIu64
+		    "\nstat.net_rx_frag_evicted=%" PRIu64 "\n", ts.tx, ts.rx,
 		    ts.tx_errors, ts.rx_malformed, ts.rx_foreign,
 		    ts.rx_unknown_sender, ts.rx_auth_failed,
-		    ts.port_unreachable);
+		    ts.port_unreachable, ts.tx_frags, ts.rx_frags,
+		    ts.rx_reassembled, ts.rx_frag_evicted);
 	}
 	text_add(&t, "stat.ipc_frames_in=%" PRIu64 "\nstat.ipc_frames_out=%"
 	    PRIu64 "\nstat.ipc_dropped_clients=%" PRIu64

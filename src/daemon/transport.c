@@ -22,9 +22,20 @@
 #define TRANSPORT_MAGIC 0x434f4854u   /* "COHT" */
 #define TRANSPORT_VERSION 1u
 #define FLAG_SEALED 1u
+#define FLAG_FRAG 2u
 #define BATCH 64                      /* datagrams per sendmmsg/recvmmsg */
 #define KEYFILE_MIN 128u
 #define KEYFILE_MAX 4096u
+
+/* One datagram being rebuilt from a sender's fragments. */
+struct reasm {
+	bool busy;
+	uint32_t id, total, chunk;   /* as the fragment header says */
+	uint16_t count, have;        /* fragments expected, received */
+	uint64_t stamp;              /* t->reasm_clock when last touched */
+	uint64_t seen[TRANSPORT_MAX_FRAGS / 64];
+	uint8_t *buf;                /* max_payload bytes, allocated at need */
+};
 
 struct transport {
 	struct loop *loop;
@@ -38,7 +49,10 @@ struct transport {
 	bool sealed;
 	transport_rx_fn rx;
 	void *arg;
-	size_t slot;                 /* bytes per datagram buffer */
+	size_t slot;                 /* bytes per frame buffer */
+	size_t frame;                /* the largest frame sent */
+	size_t chunk;                /* datagram bytes per fragment */
+	uint32_t next_id;            /* of the next fragmented datagram */
 	/* Outgoing batch. */
 	uint8_t *tx_buf;
 	struct mmsghdr tx_msg[BATCH];
@@ -53,6 +67,9 @@ struct transport {
 	/* Per peer (index in cfg.peers): loop time of the last datagram
 	 * that passed every check, 0 = none yet. */
 	uint64_t last_rx[PROTO_MAX_NODES];
+	/* Per peer: its datagrams being reassembled. */
+	struct reasm reasm[PROTO_MAX_NODES][TRANSPORT_REASM_SLOTS];
+	uint64_t reasm_clock;
 };
 
 static void put_be32(uint8_t *b, uint32_t v)
@@ -67,6 +84,17 @@ static uint32_t get_be32(const uint8_t *b)
 {
 	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
 	    (uint32_t)b[2] << 8 | b[3];
+}
+
+static void put_be16(uint8_t *b, uint16_t v)
+{
+	b[0] = (uint8_t)(v >> 8);
+	b[1] = (uint8_t)v;
+}
+
+static uint16_t get_be16(const uint8_t *b)
+{
+	return (uint16_t)(b[0] << 8 | b[1]);
 }
 
 static const struct transport_peer *peer_by_id(const struct transport *t,
@@ -138,11 +166,12 @@ static void port_closed(struct transport *t, const struct sockaddr_storage *to)
 	}
 }
 
-/* Builds one datagram for `peer` in the next batch slot. */
+/* Builds one frame for `peer` in the next batch slot: `frag` (a fragment
+ * header, or NULL) then `len` bytes of `buf` as its payload. */
 static void queue_one(struct transport *t, const struct transport_peer *peer,
-    const uint8_t *buf, size_t len)
+    const uint8_t *frag, const uint8_t *buf, size_t len)
 {
-	uint8_t *d;
+	uint8_t *d, *m;
 	size_t out = TRANSPORT_HDR_LEN;
 	unsigned long long clen;
 
@@ -151,18 +180,26 @@ static void queue_one(struct transport *t, const struct transport_peer *peer,
 	d = t->tx_buf + (size_t)t->tx_n * t->slot;
 	put_be32(d, TRANSPORT_MAGIC);
 	d[4] = TRANSPORT_VERSION;
-	d[5] = t->sealed ? FLAG_SEALED : 0;
+	d[5] = (uint8_t)((t->sealed ? FLAG_SEALED : 0) | (frag ? FLAG_FRAG : 0));
 	d[6] = d[7] = 0;
 	put_be32(d + 8, t->cfg.cluster_id);
 	put_be32(d + 12, t->cfg.local_nodeid);
+	m = d + out + (t->sealed ? TRANSPORT_NONCE_LEN : 0);
+	if (frag) {
+		/* The payload in one piece where it goes; sealed in place. */
+		memcpy(m, frag, TRANSPORT_FRAG_HDR_LEN);
+		memcpy(m + TRANSPORT_FRAG_HDR_LEN, buf, len);
+		buf = m;
+		len += TRANSPORT_FRAG_HDR_LEN;
+	}
 	if (t->sealed) {
 		randombytes_buf(d + out, TRANSPORT_NONCE_LEN);
-		crypto_aead_xchacha20poly1305_ietf_encrypt(
-		    d + out + TRANSPORT_NONCE_LEN, &clen, buf, len, d,
-		    TRANSPORT_HDR_LEN, NULL, d + out, t->key);
+		crypto_aead_xchacha20poly1305_ietf_encrypt(m, &clen, buf, len,
+		    d, TRANSPORT_HDR_LEN, NULL, d + out, t->key);
 		out += TRANSPORT_NONCE_LEN + (size_t)clen;
 	} else {
-		memcpy(d + out, buf, len);
+		if (buf != m)
+			memcpy(m, buf, len);
 		out += len;
 	}
 	t->tx_iov[t->tx_n] = (struct iovec){ d, out };
@@ -175,9 +212,38 @@ static void queue_one(struct transport *t, const struct transport_peer *peer,
 	t->tx_n++;
 }
 
+/* Queues a datagram to one destination: as one frame, or cut into
+ * fragments of t->chunk bytes under datagram id `id`. */
+static void queue_datagram(struct transport *t,
+    const struct transport_peer *peer, uint32_t id, const uint8_t *buf,
+    size_t len)
+{
+	uint8_t fh[TRANSPORT_FRAG_HDR_LEN];
+	size_t count, off = 0;
+
+	if (len <= t->chunk + TRANSPORT_FRAG_HDR_LEN) {
+		queue_one(t, peer, NULL, buf, len);
+		return;
+	}
+	count = (len + t->chunk - 1) / t->chunk;
+	put_be32(fh, id);
+	put_be32(fh + 4, (uint32_t)len);
+	put_be32(fh + 8, (uint32_t)t->chunk);
+	put_be16(fh + 14, (uint16_t)count);
+	for (size_t i = 0; i < count; i++, off += t->chunk) {
+		size_t n = len - off < t->chunk ? len - off : t->chunk;
+
+		put_be16(fh + 12, (uint16_t)i);
+		queue_one(t, peer, fh, buf + off, n);
+		t->st.tx_frags++;
+	}
+}
+
 void transport_send(struct transport *t, uint32_t to, const uint8_t *buf,
     size_t len)
 {
+	uint32_t id = t->next_id++;
+
 	if (len > t->cfg.max_payload) {
 		log_warnx("transport: datagram of %zu bytes above the mtu, "
 		    "not sent", len);
@@ -188,16 +254,98 @@ void transport_send(struct transport *t, uint32_t to, const uint8_t *buf,
 		const struct transport_peer *p = peer_by_id(t, to);
 
 		if (p && to != t->cfg.local_nodeid)
-			queue_one(t, p, buf, len);
+			queue_datagram(t, p, id, buf, len);
 		return;
 	}
 	if (t->mfd >= 0) {
-		queue_one(t, &t->group, buf, len);
+		queue_datagram(t, &t->group, id, buf, len);
 		return;
 	}
 	for (size_t i = 0; i < t->cfg.n_peers; i++)
 		if (t->cfg.peers[i].nodeid != t->cfg.local_nodeid)
-			queue_one(t, &t->cfg.peers[i], buf, len);
+			queue_datagram(t, &t->cfg.peers[i], id, buf, len);
+}
+
+/* The slot for datagram `id` of peer `pi`: its own, else a free one,
+ * else the least recently touched (its datagram given up). */
+static struct reasm *reasm_slot(struct transport *t, size_t pi, uint32_t id)
+{
+	struct reasm *r = t->reasm[pi], *pick = NULL;
+
+	for (unsigned i = 0; i < TRANSPORT_REASM_SLOTS; i++)
+		if (r[i].busy && r[i].id == id)
+			return &r[i];
+	for (unsigned i = 0; i < TRANSPORT_REASM_SLOTS; i++) {
+		if (!r[i].busy) {
+			pick = &r[i];
+			break;
+		}
+		if (!pick || r[i].stamp < pick->stamp)
+			pick = &r[i];
+	}
+	if (pick->busy)
+		t->st.rx_frag_evicted++;
+	pick->busy = false;
+	return pick;
+}
+
+/* One good fragment of peer `pi`: into its slot; the datagram goes to
+ * the engine when whole. Fragment i of a datagram of `total` bytes cut
+ * into `count` pieces of `chunk` bytes holds bytes i * chunk onwards,
+ * `chunk` of them but for the last: a header that breaks this drops the
+ * fragment, so the pieces that make a datagram tile it exactly. */
+static void accept_frag(struct transport *t, size_t pi, uint32_t sender,
+    const uint8_t *m, size_t len)
+{
+	uint32_t id, total, chunk, off;
+	uint16_t idx, count;
+	struct reasm *r;
+
+	if (len <= TRANSPORT_FRAG_HDR_LEN)
+		goto bad;
+	id = get_be32(m);
+	total = get_be32(m + 4);
+	chunk = get_be32(m + 8);
+	idx = get_be16(m + 12);
+	count = get_be16(m + 14);
+	len -= TRANSPORT_FRAG_HDR_LEN;
+	if (count < 2 || count > TRANSPORT_MAX_FRAGS || idx >= count ||
+	    total > t->cfg.max_payload || chunk == 0 ||
+	    (total + chunk - 1) / chunk != count)
+		goto bad;
+	off = idx * chunk;
+	if (len != (total - off < chunk ? total - off : chunk))
+		goto bad;
+	r = reasm_slot(t, pi, id);
+	if (r->busy && (r->total != total || r->chunk != chunk))
+		goto bad;   /* the same id, another datagram: a forgery */
+	if (!r->busy) {
+		if (!r->buf && !(r->buf = malloc(t->cfg.max_payload))) {
+			t->st.rx_frag_evicted++;
+			return;
+		}
+		memset(r->seen, 0, sizeof(r->seen));
+		r->busy = true;
+		r->id = id;
+		r->total = total;
+		r->chunk = chunk;
+		r->count = count;
+		r->have = 0;
+	}
+	r->stamp = ++t->reasm_clock;
+	t->st.rx_frags++;
+	if (r->seen[idx / 64] & (UINT64_C(1) << (idx % 64)))
+		return;     /* a duplicate */
+	r->seen[idx / 64] |= UINT64_C(1) << (idx % 64);
+	memcpy(r->buf + off, m + TRANSPORT_FRAG_HDR_LEN, len);
+	if (++r->have < r->count)
+		return;
+	r->busy = false;
+	t->st.rx_reassembled++;
+	t->rx(t->arg, sender, r->buf, r->total);
+	return;
+bad:
+	t->st.rx_malformed++;
 }
 
 /* Checks one received datagram; calls rx for a good one. */
@@ -207,10 +355,12 @@ static void accept_one(struct transport *t, uint8_t *d, size_t len,
 	const struct transport_peer *p;
 	unsigned long long plen;
 	uint32_t sender;
+	uint8_t *m;
 	bool sealed;
 
 	if (len < TRANSPORT_HDR_LEN || get_be32(d) != TRANSPORT_MAGIC ||
-	    d[4] != TRANSPORT_VERSION || (d[5] & ~FLAG_SEALED) || d[6] || d[7]) {
+	    d[4] != TRANSPORT_VERSION || (d[5] & ~(FLAG_SEALED | FLAG_FRAG)) ||
+	    d[6] || d[7]) {
 		t->st.rx_malformed++;
 		return;
 	}
@@ -230,23 +380,26 @@ static void accept_one(struct transport *t, uint8_t *d, size_t len,
 		return;
 	}
 	if (!sealed) {
-		t->last_rx[p - t->cfg.peers] = loop_now(t->loop);
-		t->rx(t->arg, sender, d + TRANSPORT_HDR_LEN,
-		    len - TRANSPORT_HDR_LEN);
-		return;
-	}
-	if (len < TRANSPORT_OVERHEAD ||
+		m = d + TRANSPORT_HDR_LEN;
+		plen = len - TRANSPORT_HDR_LEN;
+	} else if (len < TRANSPORT_OVERHEAD ||
 	    crypto_aead_xchacha20poly1305_ietf_decrypt(d + TRANSPORT_OVERHEAD -
 	    TRANSPORT_TAG_LEN, &plen, NULL, d + TRANSPORT_HDR_LEN +
 	    TRANSPORT_NONCE_LEN, len - TRANSPORT_HDR_LEN - TRANSPORT_NONCE_LEN,
 	    d, TRANSPORT_HDR_LEN, d + TRANSPORT_HDR_LEN, t->key) != 0) {
 		t->st.rx_auth_failed++;
 		return;
+	} else {
+		/* The plain text was written over the front of the cipher
+		 * text. */
+		m = d + TRANSPORT_OVERHEAD - TRANSPORT_TAG_LEN;
 	}
 	t->last_rx[p - t->cfg.peers] = loop_now(t->loop);
-	/* The plain text was written over the front of the cipher text. */
-	t->rx(t->arg, sender, d + TRANSPORT_OVERHEAD - TRANSPORT_TAG_LEN,
-	    (size_t)plen);
+	if (d[5] & FLAG_FRAG)
+		accept_frag(t, (size_t)(p - t->cfg.peers), sender, m,
+		    (size_t)plen);
+	else
+		t->rx(t->arg, sender, m, (size_t)plen);
 }
 
 /* Reads the socket's error queue: an ICMP port unreachable names the
@@ -322,16 +475,17 @@ static void on_readable(void *arg, int fd, uint32_t events)
 }
 
 /* Socket buffers: room for 128 of the largest datagrams (two windows; a
- * large netmtu arrives as IP fragments, truesize well above the payload),
- * at least 4 MiB, beyond net.core.rmem_max/wmem_max where the daemon may
- * (CAP_NET_ADMIN, as knet; Debian's default limit is 208 KiB). */
+ * large datagram arrives as many frames, truesize well above the
+ * payload), at least 4 MiB, beyond net.core.rmem_max/wmem_max where the
+ * daemon may (CAP_NET_ADMIN, as knet; Debian's default limit is 208 KiB). */
 static void set_buffer(const struct transport *t, int fd, int opt,
     int force_opt)
 {
+	size_t want = (t->cfg.max_payload + TRANSPORT_OVERHEAD) * 128;
 	int bytes = 4 << 20;
 
-	if (t->slot * 128 > (size_t)bytes)
-		bytes = (int)(t->slot * 128);
+	if (want > (size_t)bytes)
+		bytes = (int)want;
 	if (setsockopt(fd, SOL_SOCKET, force_opt, &bytes, sizeof(bytes)) < 0)
 		setsockopt(fd, SOL_SOCKET, opt, &bytes, sizeof(bytes));
 }
@@ -464,7 +618,23 @@ int transport_new(struct loop *l, const struct transport_config *cfg,
 	t->sealed = cfg->key != NULL;
 	if (t->sealed)
 		memcpy(t->key, cfg->key, TRANSPORT_KEY_LEN);
-	t->slot = cfg->max_payload + TRANSPORT_OVERHEAD + 1;
+	/* The frame: the whole datagram, or cut to frame_max. */
+	t->frame = cfg->max_payload + TRANSPORT_OVERHEAD;
+	rc = -EINVAL;
+	if (cfg->frame_max && cfg->frame_max < t->frame) {
+		if (cfg->frame_max < TRANSPORT_FRAME_MIN)
+			goto fail;
+		t->frame = cfg->frame_max;
+		t->chunk = t->frame - TRANSPORT_OVERHEAD - TRANSPORT_FRAG_HDR_LEN;
+		if ((cfg->max_payload + t->chunk - 1) / t->chunk >
+		    TRANSPORT_MAX_FRAGS)
+			goto fail;
+	} else {
+		/* Never cut: every datagram fits one frame. */
+		t->chunk = cfg->max_payload;
+	}
+	randombytes_buf(&t->next_id, sizeof(t->next_id));
+	t->slot = t->frame + 1;
 	t->tx_buf = malloc(t->slot * BATCH);
 	t->rx_buf = malloc(t->slot * BATCH);
 	self = peer_by_id(t, cfg->local_nodeid);
@@ -528,6 +698,9 @@ void transport_free(struct transport *t)
 	}
 	free(t->tx_buf);
 	free(t->rx_buf);
+	for (size_t i = 0; i < PROTO_MAX_NODES; i++)
+		for (unsigned k = 0; k < TRANSPORT_REASM_SLOTS; k++)
+			free(t->reasm[i][k].buf);
 	sodium_memzero(t->key, sizeof(t->key));
 	free(t);
 }

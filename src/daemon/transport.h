@@ -8,17 +8,34 @@
  * wake-up (recvmmsg). Multicast leaves from the node's own address and
  * port (so the sender checks below apply to it unchanged), time to live
  * 1, without loopback, and arrives on a second socket bound to the
- * group and port, joined on the interface of the node's address. Every datagram carries a 16-byte header:
+ * group and port, joined on the interface of the node's address.
  *
- *   u32 magic "COHT", u8 version 1, u8 flags (1 = sealed), u16 0,
- *   u32 cluster id, u32 sender node id     (network byte order)
+ * Every frame on the wire carries a 16-byte header:
+ *
+ *   u32 magic "COHT", u8 version 1, u8 flags (1 = sealed, 2 = fragment),
+ *   u16 0, u32 cluster id, u32 sender node id     (network byte order)
  *
  * With a key, the payload is sealed with XChaCha20-Poly1305 (libsodium),
  * a random 24-byte nonce after the header, the header as associated data.
- * A datagram that fails any check (magic, version, cluster, a sender that
+ *
+ * A datagram larger than one frame (frame_max, knet's role: the engine's
+ * 64 KiB datagrams over a 1500-byte link) is cut into fragments, each
+ * sealed on its own, whose payload starts with a 16-byte fragment header:
+ *
+ *   u32 datagram id, u32 datagram length, u32 chunk, u16 index, u16 count
+ *
+ * (fragment i holds the datagram's bytes from i * chunk, chunk of them
+ * but for the last)
+ *
+ * and is reassembled per sender in TRANSPORT_REASM_SLOTS bounded slots:
+ * a lost fragment loses its datagram (the engine retransmits), and an
+ * incomplete datagram is evicted by newer ones, never held for a timeout
+ * (the kernel's IP reassembly would hold it 30 s in 4 MiB it shares).
+ *
+ * A frame that fails any check (magic, version, cluster, a sender that
  * is not in the nodelist or not at its address, authentication, plain
- * text while a key is configured) is counted and dropped before the
- * protocol engine sees it.
+ * text while a key is configured, a fragment header out of range) is
+ * counted and dropped before the protocol engine sees it.
  */
 #ifndef COHORT_TRANSPORT_H
 #define COHORT_TRANSPORT_H
@@ -38,6 +55,14 @@
 /* Bytes a datagram carries besides the engine's payload. */
 #define TRANSPORT_OVERHEAD (TRANSPORT_HDR_LEN + TRANSPORT_NONCE_LEN + \
     TRANSPORT_TAG_LEN)
+#define TRANSPORT_FRAG_HDR_LEN 16u
+/* Fragments of one datagram at most, and incomplete datagrams kept per
+ * sender (one per receiving socket, and one spare for reordering). */
+#define TRANSPORT_MAX_FRAGS 256u
+#define TRANSPORT_REASM_SLOTS 3u
+/* The smallest frame: the header, nonce and tag, the fragment header
+ * and 64 bytes of payload. */
+#define TRANSPORT_FRAME_MIN (TRANSPORT_OVERHEAD + TRANSPORT_FRAG_HDR_LEN + 64u)
 
 struct transport;
 
@@ -53,6 +78,11 @@ struct transport_config {
 	size_t n_peers;                  /* the nodelist, local node included */
 	struct transport_peer peers[PROTO_MAX_NODES];
 	size_t max_payload;              /* the engine's mtu */
+	/* The largest UDP payload of one frame; 0, or at least
+	 * max_payload + TRANSPORT_OVERHEAD: datagrams are never cut.
+	 * Otherwise at least TRANSPORT_FRAME_MIN, and max_payload must fit
+	 * in TRANSPORT_MAX_FRAGS fragments (else transport_new: -EINVAL). */
+	size_t frame_max;
 	const uint8_t *key;              /* TRANSPORT_KEY_LEN bytes, or NULL */
 	/* The multicast group and port (the local node's address family);
 	 * mcast_len 0: unicast to every node. */
@@ -67,16 +97,20 @@ struct transport_stats {
 	uint64_t tx, rx, tx_errors;
 	uint64_t port_unreachable;       /* ICMP reports about peers */
 	uint64_t rx_malformed, rx_foreign, rx_unknown_sender, rx_auth_failed;
+	uint64_t tx_frags, rx_frags;     /* fragments sent, received good */
+	uint64_t rx_reassembled;         /* datagrams rebuilt from fragments */
+	uint64_t rx_frag_evicted;        /* incomplete ones given up */
 };
 
-/* Called for each datagram that passed every check. */
+/* Called for each datagram that passed every check (a fragmented one
+ * once, when it is whole). */
 typedef void (*transport_rx_fn)(void *arg, uint32_t from, const uint8_t *buf,
     size_t len);
 
 /* Binds the local node's address (and the multicast group, joined) and
  * registers with the loop. 0 or -errno (e.g. -EADDRNOTAVAIL when the
  * address is not on this host, -EINVAL for a group that is not a
- * multicast address of the node's family). */
+ * multicast address of the node's family or a frame_max out of range). */
 int transport_new(struct loop *l, const struct transport_config *cfg,
     transport_rx_fn rx, void *arg, struct transport **out);
 void transport_free(struct transport *t);

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -246,6 +247,245 @@ static void closed_port_reported(void **state)
 	loop_free(r.loop);
 }
 
+/* Datagram bytes the fragment tests send: byte i of a datagram of len
+ * bytes, so a receiver can check every byte knowing only the length. */
+static uint8_t pattern(size_t len, size_t i)
+{
+	return (uint8_t)(len + i * 3);
+}
+
+struct rx_many {
+	struct loop *loop;
+	int n, want, bad;
+	size_t len[16];
+	uint32_t from[16];
+};
+
+static void on_rx_many(void *arg, uint32_t from, const uint8_t *buf,
+    size_t len)
+{
+	struct rx_many *r = arg;
+
+	for (size_t i = 0; i < len; i++)
+		if (buf[i] != pattern(len, i))
+			r->bad++;
+	if (r->n < 16) {
+		r->len[r->n] = len;
+		r->from[r->n] = from;
+	}
+	if (++r->n == r->want)
+		loop_stop(r->loop);
+}
+
+static void run_until(struct loop *l)
+{
+	struct loop_timer deadline = { 0 };
+
+	deadline.fn = on_deadline;
+	deadline.arg = l;
+	loop_timer_arm(l, &deadline, loop_update(l) + 10000);
+	loop_run(l);
+	loop_timer_disarm(l, &deadline);
+}
+
+/* Datagrams larger than a frame, to every node, plain and sealed: each
+ * arrives whole at both peers, every byte in place; one that fits a
+ * frame goes uncut. */
+static void fragments_roundtrip(const uint8_t *key)
+{
+	static const size_t sizes[] = { 1, 544, 545, 60000 };
+	struct transport_config c[3];
+	struct transport *t[3];
+	struct transport_stats st;
+	struct rx_many r = { .want = 8 };
+	uint8_t *buf = malloc(60000);
+	int ports[3] = { free_port(), free_port(), free_port() };
+
+	assert_non_null(buf);
+	assert_int_equal(loop_new(&r.loop), 0);
+	for (int i = 0; i < 3; i++) {
+		make_cfg(&c[i], (uint32_t)i + 1, 7, ports, key);
+		c[i].max_payload = 60000;
+		c[i].frame_max = 600;   /* 528 bytes a fragment */
+		assert_int_equal(transport_new(r.loop, &c[i], on_rx_many, &r,
+		    &t[i]), 0);
+	}
+	for (size_t k = 0; k < 4; k++) {
+		for (size_t i = 0; i < sizes[k]; i++)
+			buf[i] = pattern(sizes[k], i);
+		transport_send(t[0], 0, buf, sizes[k]);
+	}
+	transport_flush(t[0]);
+	run_until(r.loop);
+	assert_int_equal(r.n, 8);
+	assert_int_equal(r.bad, 0);
+	for (int k = 0; k < 8; k++)
+		assert_int_equal(r.from[k], 1);
+	transport_stats(t[0], &st);
+	/* 545 bytes: 2 fragments, 60000: 114; to two peers. */
+	assert_int_equal(st.tx_frags, 2 * (2 + 114));
+	assert_int_equal(st.tx_errors, 0);
+	for (int i = 1; i < 3; i++) {
+		transport_stats(t[i], &st);
+		assert_int_equal(st.rx_reassembled, 2);
+		assert_int_equal(st.rx_frags, 116);
+		assert_int_equal(st.rx_frag_evicted, 0);
+		assert_int_equal(st.rx_malformed, 0);
+	}
+	for (int i = 0; i < 3; i++)
+		transport_free(t[i]);
+	loop_free(r.loop);
+	free(buf);
+}
+
+static void fragments_plain(void **state)
+{
+	(void)state;
+	fragments_roundtrip(NULL);
+}
+
+static void fragments_sealed(void **state)
+{
+	uint8_t file[256], key[TRANSPORT_KEY_LEN];
+
+	(void)state;
+	memset(file, 0x33, sizeof(file));
+	assert_int_equal(transport_derive_key(file, sizeof(file), "c", key), 0);
+	fragments_roundtrip(key);
+}
+
+/* frame_max out of range is refused; one that holds every datagram
+ * never cuts. */
+static void fragment_limits(void **state)
+{
+	struct transport_config c;
+	struct transport *t = NULL;
+	struct transport_stats st;
+	struct loop *l;
+	uint8_t buf[1400] = { 0 };
+	int ports[3] = { free_port(), free_port(), free_port() };
+
+	(void)state;
+	assert_int_equal(loop_new(&l), 0);
+	make_cfg(&c, 1, 7, ports, NULL);
+	c.frame_max = TRANSPORT_FRAME_MIN - 1;
+	assert_int_equal(transport_new(l, &c, on_rx, NULL, &t), -EINVAL);
+	c.max_payload = 65000;   /* 65000 / (200 - 72) > 256 fragments */
+	c.frame_max = 200;
+	assert_int_equal(transport_new(l, &c, on_rx, NULL, &t), -EINVAL);
+	assert_null(t);
+	c.max_payload = 1400;
+	c.frame_max = 1400 + TRANSPORT_OVERHEAD;
+	assert_int_equal(transport_new(l, &c, on_rx, NULL, &t), 0);
+	transport_send(t, 2, buf, sizeof(buf));
+	transport_flush(t);
+	transport_stats(t, &st);
+	assert_int_equal(st.tx_frags, 0);
+	assert_int_equal(st.tx, 1);
+	transport_free(t);
+	loop_free(l);
+}
+
+/* A plain frame as node 1 would send it; frag NULL: not a fragment. */
+static size_t craft(uint8_t *d, const uint32_t *frag, const uint8_t *data,
+    size_t len)
+{
+	uint32_t be[4] = { htonl(0x434f4854u), htonl(0x01000000u | (frag ?
+	    0x020000u : 0)), htonl(7), htonl(1) };
+	size_t out = sizeof(be);
+
+	memcpy(d, be, sizeof(be));
+	if (frag) {
+		/* id, total, chunk, index << 16 | count */
+		uint32_t fh[4] = { htonl(frag[0]), htonl(frag[1]),
+		    htonl(frag[2]), htonl(frag[3] << 16 | frag[4]) };
+
+		memcpy(d + out, fh, sizeof(fh));
+		out += sizeof(fh);
+	}
+	memcpy(d + out, data, len);
+	return out + len;
+}
+
+/*
+ * Fragments sent by hand from node 1's address to node 2: a datagram
+ * missing a fragment is evicted when every slot is busy and never
+ * delivered; out-of-order completion works; headers that do not tile a
+ * datagram, duplicates and a chunk size changed under a busy id are
+ * dropped; all in the order sent, so the outcome is exact.
+ */
+static void fragment_loss_and_forgery(void **state)
+{
+	struct rx_many r = { .want = 4 };
+	struct transport_config c;
+	struct transport *t;
+	struct transport_stats st;
+	struct sockaddr_in me = { .sin_family = AF_INET }, to = me;
+	int ports[3] = { free_port(), free_port(), free_port() };
+	uint8_t data[20], end[3], d[128];
+	int fd;
+	/* { id, total, chunk, index, count, bytes } */
+	static const uint32_t frames[][6] = {
+		{ 1, 20, 10, 0, 2, 10 },    /* ids 1..3: half each */
+		{ 2, 20, 10, 0, 2, 10 },
+		{ 3, 20, 10, 0, 2, 10 },
+		{ 4, 20, 10, 1, 2, 10 },    /* id 4 evicts id 1 */
+		{ 4, 20, 10, 0, 2, 10 },    /* delivered: 20 bytes */
+		{ 2, 20, 10, 1, 2, 10 },    /* id 2 whole: 20 bytes */
+		{ 1, 20, 10, 1, 2, 10 },    /* id 1 again: half, kept */
+		{ 5, 20, 20, 0, 1, 20 },    /* malformed: count 1 */
+		{ 5, 20, 10, 2, 2, 10 },    /* index beyond count */
+		{ 5, 70000, 35000, 0, 2, 10 },  /* above max_payload */
+		{ 5, 20, 0, 0, 2, 10 },     /* chunk 0 */
+		{ 5, 20, 10, 0, 3, 10 },    /* count not total / chunk */
+		{ 5, 20, 10, 0, 2, 9 },     /* short piece */
+		{ 3, 21, 7, 1, 3, 7 },      /* id 3 busy with other sizes */
+		{ 9, 20, 10, 0, 2, 10 },    /* duplicate then whole */
+		{ 9, 20, 10, 0, 2, 10 },
+		{ 9, 20, 10, 1, 2, 10 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = pattern(sizeof(data), i);
+	for (size_t i = 0; i < sizeof(end); i++)
+		end[i] = pattern(sizeof(end), i);
+	assert_int_equal(loop_new(&r.loop), 0);
+	make_cfg(&c, 2, 7, ports, NULL);
+	c.frame_max = 600;
+	assert_int_equal(transport_new(r.loop, &c, on_rx_many, &r, &t), 0);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	inet_pton(AF_INET, "127.0.0.1", &me.sin_addr);
+	to.sin_addr = me.sin_addr;
+	me.sin_port = htons((uint16_t)ports[0]);
+	to.sin_port = htons((uint16_t)ports[1]);
+	assert_int_equal(bind(fd, (struct sockaddr *)&me, sizeof(me)), 0);
+	for (size_t k = 0; k < sizeof(frames) / sizeof(frames[0]); k++) {
+		const uint32_t *f = frames[k];
+		size_t n = craft(d, f, data + f[3] * f[2] % 20, f[5]);
+
+		assert_int_equal(sendto(fd, d, n, 0, (struct sockaddr *)&to,
+		    sizeof(to)), (ssize_t)n);
+	}
+	assert_int_equal(sendto(fd, d, craft(d, NULL, end, sizeof(end)), 0,
+	    (struct sockaddr *)&to, sizeof(to)), 19);
+	run_until(r.loop);
+	assert_int_equal(r.n, 4);
+	assert_int_equal(r.bad, 0);
+	assert_int_equal(r.len[0], 20);   /* id 4 */
+	assert_int_equal(r.len[1], 20);   /* id 2 */
+	assert_int_equal(r.len[2], 20);   /* id 9, once */
+	assert_int_equal(r.len[3], 3);
+	transport_stats(t, &st);
+	assert_int_equal(st.rx_reassembled, 3);
+	assert_int_equal(st.rx_frag_evicted, 1);
+	assert_int_equal(st.rx_malformed, 7);
+	assert_int_equal(st.rx_frags, 10);
+	close(fd);
+	transport_free(t);
+	loop_free(r.loop);
+}
+
 static void key_lengths(void **state)
 {
 	uint8_t file[5000] = { 0 }, key[TRANSPORT_KEY_LEN], k2[TRANSPORT_KEY_LEN];
@@ -267,6 +507,10 @@ int main(void)
 		cmocka_unit_test(key_lengths),
 		cmocka_unit_test(group_not_multicast),
 		cmocka_unit_test(closed_port_reported),
+		cmocka_unit_test(fragments_plain),
+		cmocka_unit_test(fragments_sealed),
+		cmocka_unit_test(fragment_limits),
+		cmocka_unit_test(fragment_loss_and_forgery),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
