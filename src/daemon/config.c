@@ -95,7 +95,7 @@ static const char *const timestamp_names[] = { "off", "on", "hires", NULL };
 
 const char *cohort_transport_name(enum cohort_transport t)
 {
-	return t == COHORT_TRANSPORT_UDP ? "udp" : "udpu";
+	return (unsigned)t <= COHORT_TRANSPORT_KNET ? transport_names[t] : "?";
 }
 
 const char *cohort_cipher_name(enum cohort_cipher c)
@@ -261,14 +261,20 @@ static int totem_item(struct cfg_loader *ld, const struct cfg_event *ev)
 	if (strcmp(ev->name, "netmtu") == 0)
 		return cfg_get_u32(ld, ev, COHORT_CONFIG_NETMTU_MIN,
 		    COHORT_CONFIG_NETMTU_MAX, &cfg->netmtu);
+	if (strcmp(ev->name, "knet_mtu") == 0) {
+		if ((rc = cfg_get_u32(ld, ev, 0, COHORT_CONFIG_KNET_MTU_MAX,
+		    &cfg->knet_mtu)) < 0)
+			return rc;
+		if (cfg->knet_mtu && cfg->knet_mtu < COHORT_CONFIG_KNET_MTU_MIN)
+			return cfg_bad_value(ld, ev, "0 (the default, 1500) or "
+			    "576 to 65536");
+		ld->knet_mtu_line = ev->line;
+		return 0;
+	}
 	if (strcmp(ev->name, "transport") == 0) {
 		if ((rc = get_enum(ld, ev, transport_names, &i)) < 0)
 			return rc;
-		cfg->transport = i == 1 ? COHORT_TRANSPORT_UDP :
-		    COHORT_TRANSPORT_UDPU;
-		if (i == 2 && cfg_warn(cfg, &ld->dropped, ev->file, ev->line,
-		    "key '%s': knet runs on Cohort's udpu transport", ev->path))
-			return cfg_oom(ld, ev);
+		cfg->transport = (enum cohort_transport)i;
 		return 0;
 	}
 	if (strcmp(ev->name, "crypto_cipher") == 0) {

@@ -53,7 +53,14 @@ struct proto_timing;
 #define COHORT_CONFIG_UIDGID_FILES_MAX 256  /* files read in uidgid.d */
 
 #define COHORT_CONFIG_DEFAULT_PORT 5405
-#define COHORT_CONFIG_DEFAULT_NETMTU 1500
+#define COHORT_CONFIG_DEFAULT_NETMTU 1500       /* udpu and udp */
+#define COHORT_CONFIG_DEFAULT_KNET_NETMTU 65536 /* knet: corosync's */
+/* totem.knet_mtu: the link's MTU (IP packet), 0 for the default 1500;
+ * a frame's UDP payload is the MTU less 48 bytes of IPv6 and UDP
+ * headers. The smallest holds a 65536-byte datagram in 256 fragments. */
+#define COHORT_CONFIG_DEFAULT_KNET_MTU 1500
+#define COHORT_CONFIG_KNET_MTU_MIN 576
+#define COHORT_CONFIG_KNET_MTU_MAX 65536
 /* totem.netmtu: room for a 576-byte payload above the larger (IPv6) IP and
  * UDP headers, up to the largest datagram. */
 /* The engine's smallest datagram (596 bytes, src/proto/internal.h
@@ -64,8 +71,11 @@ struct proto_timing;
 #define COHORT_CONFIG_DEFAULT_CLUSTER_NAME "cohort"
 
 enum cohort_transport {
-	COHORT_TRANSPORT_UDPU = 0,  /* unicast to each node; also for knet */
+	COHORT_TRANSPORT_UDPU = 0,  /* unicast to each node */
 	COHORT_TRANSPORT_UDP = 1,   /* IP multicast */
+	/* Unicast to each node, corosync's default: 64 KiB datagrams cut
+	 * into link-sized frames by the transport, as knet does. */
+	COHORT_TRANSPORT_KNET = 2,
 };
 
 enum cohort_cipher {
@@ -148,7 +158,10 @@ struct cohort_config {
 	const char *cluster_name;   /* never NULL */
 	enum cohort_transport transport;
 	struct cohort_totem totem;
-	uint32_t netmtu;            /* default COHORT_CONFIG_DEFAULT_NETMTU */
+	/* The largest datagram: COHORT_CONFIG_DEFAULT_NETMTU, with knet
+	 * COHORT_CONFIG_DEFAULT_KNET_NETMTU, unless given. */
+	uint32_t netmtu;
+	uint32_t knet_mtu;          /* as given; 0: the default */
 	enum cohort_cipher crypto_cipher;
 	enum cohort_hash crypto_hash;
 	const char *keyfile;        /* NULL when not given */

@@ -99,7 +99,7 @@ struct cfg_loader {
 	struct cohort_node node;         /* the node being read */
 	unsigned nodeid_line, addr_line;
 	unsigned tline[T_COUNT];         /* where each timing key was set */
-	unsigned to_logfile_line, cipher_line;
+	unsigned to_logfile_line, cipher_line, knet_mtu_line;
 	size_t uid_cap, gid_cap;
 };
 

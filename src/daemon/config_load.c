@@ -16,8 +16,8 @@ static void base_defaults(struct cohort_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->cluster_name = COHORT_CONFIG_DEFAULT_CLUSTER_NAME;
-	cfg->transport = COHORT_TRANSPORT_UDPU;
-	cfg->netmtu = COHORT_CONFIG_DEFAULT_NETMTU;
+	cfg->transport = COHORT_TRANSPORT_KNET;   /* as corosync */
+	cfg->netmtu = 0;                          /* per transport */
 	cfg->crypto_cipher = COHORT_CIPHER_NONE;
 	cfg->crypto_hash = COHORT_HASH_NONE;
 	cfg->interface.mcastport = COHORT_CONFIG_DEFAULT_PORT;
@@ -26,9 +26,19 @@ static void base_defaults(struct cohort_config *cfg)
 	cfg->logging.timestamp = COHORT_TIMESTAMP_HIRES;
 }
 
+/* netmtu when not given: corosync's for the transport. */
+static void default_netmtu(struct cohort_config *cfg)
+{
+	if (cfg->netmtu == 0)
+		cfg->netmtu = cfg->transport == COHORT_TRANSPORT_KNET ?
+		    COHORT_CONFIG_DEFAULT_KNET_NETMTU :
+		    COHORT_CONFIG_DEFAULT_NETMTU;
+}
+
 void cohort_config_defaults(struct cohort_config *cfg)
 {
 	base_defaults(cfg);
+	default_netmtu(cfg);
 	cfg->n_nodes = 1;
 	cfg->nodes[0].nodeid = 1;
 	cfg->nodes[0].ring0_addr = "127.0.0.1";
@@ -118,6 +128,14 @@ static int check_file(struct cfg_loader *ld)
 
 	if ((rc = check_timing(ld)) < 0)
 		return rc;
+	default_netmtu(cfg);
+	if (ld->knet_mtu_line && cfg->transport != COHORT_TRANSPORT_KNET &&
+	    cfg_warn(cfg, &ld->dropped, cfg->path, ld->knet_mtu_line,
+	    "key 'totem.knet_mtu' has no effect with transport %s, ignored",
+	    cohort_transport_name(cfg->transport)) < 0) {
+		cfg_err(ld->err, ld->errlen, cfg->path, 0, "out of memory");
+		return -ENOMEM;
+	}
 	/* As corosync: a cipher without a hash is refused. */
 	if (cfg->crypto_cipher != COHORT_CIPHER_NONE &&
 	    cfg->crypto_hash == COHORT_HASH_NONE) {

@@ -135,6 +135,10 @@ static void print_totem(const struct cohort_config *cfg, FILE *out)
 	    cohort_transport_name(cfg->transport), cfg->netmtu,
 	    cohort_cipher_name(cfg->crypto_cipher),
 	    cohort_hash_name(cfg->crypto_hash));
+	if (cfg->transport == COHORT_TRANSPORT_KNET)
+		fprintf(out, "\t# frames of at most knet_mtu bytes (0: %u)\n"
+		    "\tknet_mtu: %u\n", COHORT_CONFIG_DEFAULT_KNET_MTU,
+		    cfg->knet_mtu);
 	if (cfg->keyfile)
 		fprintf(out, "\tkeyfile: %s\n", cfg->keyfile);
 	if (cfg->n_nodes > COEFFICIENT_BASE_NODES)

@@ -165,6 +165,10 @@ int netconf_transport(const struct cohort_config *cfg, uint32_t nodeid,
 		return -EINVAL;
 	}
 	tc->max_payload = cfg->netmtu - ip_udp - TRANSPORT_OVERHEAD;
+	/* knet: datagrams cut into frames that fit the link. */
+	if (cfg->transport == COHORT_TRANSPORT_KNET)
+		tc->frame_max = (cfg->knet_mtu ? cfg->knet_mtu :
+		    COHORT_CONFIG_DEFAULT_KNET_MTU) - ip_udp;
 	for (size_t i = 0; i < cfg->n_nodes; i++) {
 		struct transport_peer *p = &tc->peers[tc->n_peers];
 

@@ -262,8 +262,10 @@ static void defaults(void **state)
 	assert_int_equal(cfg.nodes[0].nodeid, 1);
 	assert_string_equal(cfg.nodes[0].ring0_addr, "127.0.0.1");
 	assert_int_equal(cfg.local_nodeid, 1);
-	assert_int_equal(cfg.transport, COHORT_TRANSPORT_UDPU);
-	assert_int_equal(cfg.netmtu, 1500);
+	/* corosync's default transport and its 64 KiB datagram. */
+	assert_int_equal(cfg.transport, COHORT_TRANSPORT_KNET);
+	assert_int_equal(cfg.netmtu, 65536);
+	assert_int_equal(cfg.knet_mtu, 0);
 	assert_int_equal(cfg.interface.mcastport, 5405);
 	assert_int_equal(cfg.crypto_cipher, COHORT_CIPHER_NONE);
 	assert_int_equal(cfg.n_uids + cfg.n_gids + cfg.n_warnings, 0);
