@@ -51,7 +51,8 @@ bench_cleanup() {
 	done
 	wait 2>/dev/null
 	[ -n "${BENCH_CLEANUP_MORE:-}" ] && $BENCH_CLEANUP_MORE
-	rm -rf "$T"
+	# BENCH_KEEP=1: the daemons' logs and files stay, for a failed run.
+	if [ "${BENCH_KEEP:-}" = 1 ]; then echo "kept: $T" >&2; else rm -rf "$T"; fi
 }
 
 proc_stats() {  # pid -> "peak_rss_kb cpu_s"

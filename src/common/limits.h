@@ -36,11 +36,17 @@
  * client). Above the high watermark the daemon turns flow control on for
  * that connection (cpg_mcast_joined returns CS_ERR_TRY_AGAIN and
  * cpg_flow_control_state_get reports ENABLED); below the low watermark it
- * turns it off again. A client whose queue passes the hard limit has
- * stopped reading: the daemon disconnects it (PROCDOWN to its groups). */
+ * turns it off again. A client whose queue passes the hard limit is
+ * disconnected (PROCDOWN to its groups). */
 #define COHORT_EVQ_LOW (4u << 20)
 #define COHORT_EVQ_HIGH (8u << 20)
 #define COHORT_EVQ_HARD (COHORT_MSG_MAX * 2u + (16u << 20))
+/* While any client's queue is above the high watermark the node holds the
+ * whole cluster's new messages back (proto_set_congested), so that a slow
+ * reader slows the senders instead of being dropped. A client above the
+ * high watermark that reads nothing for this long has stopped: it is
+ * disconnected, and the cluster goes on. */
+#define COHORT_EVQ_STALL_MS 5000u
 
 /* Iteration handles one connection may hold open at once. */
 #define COHORT_ITER_MAX 64

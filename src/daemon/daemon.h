@@ -66,6 +66,7 @@ struct conn {
 	uint64_t inflight;       /* credit consumed and not yet returned */
 	uint64_t credit_back;    /* returned, not yet told to the client */
 	bool fc_evq;             /* above the event-queue high watermark */
+	uint64_t ev_progress;    /* loop time the client last read events */
 	bool fc_told;            /* what the client was last told */
 
 	/* CPG service. */
@@ -93,6 +94,8 @@ void ipcs_credit(struct conn *c, uint64_t cost);
 void ipcs_before_sleep(struct ipcs *s);
 void ipcs_close_conn(struct ipcs *s, struct conn *c, const char *why);
 size_t ipcs_count(const struct ipcs *s);
+/* Whether some client's event queue is above the high watermark. */
+bool ipcs_congested(const struct ipcs *s);
 struct conn *ipcs_first(struct ipcs *s);
 void ipcs_stats(const struct ipcs *s, uint64_t *frames_in,
     uint64_t *frames_out, uint64_t *dropped, uint64_t *evicted);
@@ -140,6 +143,10 @@ void node_hold(struct daemon *d, bool on);
 /* A connection is going away: its queued messages stay, unowned. */
 void node_forget_owner(struct daemon *d, struct conn *c);
 void node_after_io(struct daemon *d);
+/* Tells the engine whether a local client's event queue is above the
+ * high watermark (the ring then holds new messages back). Whether that
+ * changed. */
+bool node_set_congested(struct daemon *d, bool on);
 void node_receive(struct daemon *d, uint32_t from, const uint8_t *buf,
     size_t len);
 /* The transport saw a closed port at `nodeid`'s address. */
@@ -162,6 +169,7 @@ struct daemon {
 	uint64_t started_ms;
 	int ready_fd;            /* COHORT_READY_FD, -1 once used */
 	bool in_proto;           /* inside a proto call (callbacks running) */
+	bool congested;          /* told to the engine: a local reader is behind */
 	const struct cohort_config *cfg;
 	/* Status text: nodes and addresses. */
 	size_t n_nodes;

@@ -73,10 +73,25 @@ struct ipcs {
 	uint64_t rng;
 	uint64_t frames_in, frames_out, dropped, evicted;
 	bool reap;                   /* some connection is dead */
+	size_t n_congested;          /* live connections with fc_evq */
+	struct loop_timer stall;     /* looks for stopped readers */
 };
 
 static void sock_free(struct sock *s);
 static void on_sock(void *arg, int fd, uint32_t events);
+static void on_stall_check(void *arg);
+
+/* A connection's event queue passes a watermark. */
+static void set_fc_evq(struct ipcs *srv, struct conn *c, bool on)
+{
+	if (c->fc_evq == on)
+		return;
+	c->fc_evq = on;
+	if (on)
+		srv->n_congested++;
+	else
+		srv->n_congested--;
+}
 
 static uint64_t next_cookie(struct ipcs *srv)
 {
@@ -157,6 +172,8 @@ static int sock_flush(struct sock *s)
 			return -errno;
 		}
 		s->out_bytes -= (uint64_t)w;
+		if (w > 0 && s->role == SOCK_EV && s->conn)
+			s->conn->ev_progress = loop_now(s->srv->d->loop);
 		while (w > 0) {
 			struct frame *f = s->out[s->out_head];
 			size_t rest = f->len - s->out_off;
@@ -254,7 +271,7 @@ void ipcs_event(struct conn *c, struct frame *f)
 		return;
 	}
 	if (!c->fc_evq && ev->out_bytes > COHORT_EVQ_HIGH)
-		c->fc_evq = true;
+		set_fc_evq(ev->srv, c, true);
 }
 
 void ipcs_credit(struct conn *c, uint64_t cost)
@@ -284,7 +301,7 @@ static void conn_notices(struct conn *c)
 	if (c->dead)
 		return;
 	if (c->fc_evq && c->ev && c->ev->out_bytes < COHORT_EVQ_LOW)
-		c->fc_evq = false;
+		set_fc_evq(c->ev->srv, c, false);
 	if (c->credit_back) {
 		wbuf_init(&wb, body, sizeof(body));
 		wbuf_u64(&wb, c->credit_back);
@@ -325,6 +342,7 @@ void ipcs_close_conn(struct ipcs *srv, struct conn *c, const char *why)
 {
 	if (c->dead)
 		return;
+	set_fc_evq(srv, c, false);
 	c->dead = true;
 	srv->reap = true;
 	if (why)
@@ -458,6 +476,7 @@ static bool handle_attach(struct sock *s, const struct ipc_hdr *h,
 	s->conn = c;
 	s->role = SOCK_EV;
 	c->ev = s;
+	c->ev_progress = loop_now(s->srv->d->loop);
 	sock_send_new(s, IPC_ATTACH_REPLY, h->seq, CS_OK, NULL, 0);
 	return !c->dead;
 }
@@ -745,6 +764,8 @@ int ipcs_new(struct daemon *d, const char *path, struct ipcs **out)
 		return -ENOMEM;
 	srv->d = d;
 	srv->lfd = -1;
+	srv->stall.fn = on_stall_check;
+	srv->stall.arg = srv;
 	srv->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	srv->rng = (uint64_t)getpid() << 32 ^ (uint64_t)(uintptr_t)srv ^
 	    loop_now(d->loop);
@@ -794,6 +815,7 @@ void ipcs_free(struct ipcs *srv)
 {
 	if (!srv)
 		return;
+	loop_timer_disarm(srv->d->loop, &srv->stall);
 	while (srv->conns)
 		conn_free(srv, srv->conns);
 	while (srv->loose) {
@@ -831,6 +853,36 @@ void ipcs_before_sleep(struct ipcs *srv)
 	}
 	if (srv->reap)
 		reap(srv);
+	if (srv->n_congested && !srv->stall.armed)
+		loop_timer_arm(srv->d->loop, &srv->stall,
+		    loop_now(srv->d->loop) + COHORT_EVQ_STALL_MS / 5);
+}
+
+/* Every COHORT_EVQ_STALL_MS / 5 while some queue is above the high
+ * watermark: a client that has read nothing for COHORT_EVQ_STALL_MS
+ * holds the cluster back for nothing and is disconnected. */
+static void on_stall_check(void *arg)
+{
+	struct ipcs *srv = arg;
+	uint64_t now = loop_now(srv->d->loop);
+
+	for (struct conn *c = srv->conns; c; c = c->next)
+		if (c->fc_evq && !c->dead &&
+		    now - c->ev_progress >= COHORT_EVQ_STALL_MS) {
+			srv->evicted++;
+			ipcs_close_conn(srv, c, "stopped reading events "
+			    "(nothing read for 5 s above the high watermark)");
+		}
+	if (srv->reap)
+		reap(srv);
+	if (srv->n_congested)
+		loop_timer_arm(srv->d->loop, &srv->stall,
+		    now + COHORT_EVQ_STALL_MS / 5);
+}
+
+bool ipcs_congested(const struct ipcs *srv)
+{
+	return srv->n_congested > 0;
 }
 
 size_t ipcs_count(const struct ipcs *srv)

@@ -122,6 +122,9 @@ static void before_sleep(void *arg)
 
 	node_after_io(d);
 	ipcs_before_sleep(d->ipcs);
+	/* Turning back-pressure off may deliver and queue events at once. */
+	if (node_set_congested(d, ipcs_congested(d->ipcs)))
+		ipcs_before_sleep(d->ipcs);
 	if (d->transport)
 		transport_flush(d->transport);
 }

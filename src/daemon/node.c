@@ -90,6 +90,21 @@ void node_after_io(struct daemon *d)
 	rearm(d);
 }
 
+bool node_set_congested(struct daemon *d, bool on)
+{
+	if (d->congested == on || d->in_proto)
+		return false;
+	d->congested = on;
+	log_debug("a local client is %s: new messages of the cluster %s",
+	    on ? "behind on its events" : "caught up",
+	    on ? "wait" : "go on");
+	d->in_proto = true;
+	proto_set_congested(d->proto, loop_now(d->loop), on);
+	d->in_proto = false;
+	node_after_io(d);
+	return true;
+}
+
 /* Hands a message straight to the engine: 0, -EAGAIN (no room) or
  * another -errno (refused). */
 static int submit_now(struct daemon *d, const uint8_t *hdr, size_t hlen,
@@ -478,11 +493,14 @@ char *node_status_text(struct daemon *d, size_t *len)
 		    "\nstat.net_port_unreachable=%" PRIu64
 		    "\nstat.net_tx_frags=%" PRIu64 "\nstat.net_rx_frags=%" PRIu64
 		    "\nstat.net_rx_reassembled=%" PRIu64
-		    "\nstat.net_rx_frag_evicted=%" PRIu64 "\n", ts.tx, ts.rx,
+		    "\nstat.net_rx_frag_evicted=%" PRIu64
+		    "\nstat.net_tx_offloaded=%" PRIu64
+		    "\nstat.net_rx_coalesced=%" PRIu64 "\n", ts.tx, ts.rx,
 		    ts.tx_errors, ts.rx_malformed, ts.rx_foreign,
 		    ts.rx_unknown_sender, ts.rx_auth_failed,
 		    ts.port_unreachable, ts.tx_frags, ts.rx_frags,
-		    ts.rx_reassembled, ts.rx_frag_evicted);
+		    ts.rx_reassembled, ts.rx_frag_evicted, ts.tx_offloaded,
+		    ts.rx_coalesced);
 	}
 	text_add(&t, "stat.ipc_frames_in=%" PRIu64 "\nstat.ipc_frames_out=%"
 	    PRIu64 "\nstat.ipc_dropped_clients=%" PRIu64

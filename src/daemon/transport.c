@@ -9,6 +9,7 @@
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <netinet/ip_icmp.h>
+#include <netinet/udp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -23,7 +24,16 @@
 #define TRANSPORT_VERSION 1u
 #define FLAG_SEALED 1u
 #define FLAG_FRAG 2u
-#define BATCH 64                      /* datagrams per sendmmsg/recvmmsg */
+#define BATCH 64                      /* frames per sendmmsg/recvmmsg */
+/* Segmentation offload (UDP_SEGMENT): consecutive frames of one size to
+ * one address leave in one send, at most this many and this many bytes
+ * (below the 64 KiB of an IP packet; older kernels take 64 segments). */
+#define GSO_FRAMES 64
+#define GSO_BYTES 65000
+/* Receive offload (UDP_GRO): frames coalesced by the kernel arrive as one
+ * buffer of up to 64 KiB, fewer to a batch. */
+#define GRO_BATCH 32
+#define GRO_SLOT 65536
 #define KEYFILE_MIN 128u
 #define KEYFILE_MAX 4096u
 
@@ -55,14 +65,28 @@ struct transport {
 	uint32_t next_id;            /* of the next fragmented datagram */
 	/* Outgoing batch. */
 	uint8_t *tx_buf;
-	struct mmsghdr tx_msg[BATCH];
-	struct iovec tx_iov[BATCH];
-	unsigned int tx_n;
+	struct iovec tx_iov[BATCH];                  /* one per frame */
+	const struct transport_peer *tx_to[BATCH];
+	unsigned int tx_n;                           /* frames */
+	struct mmsghdr tx_msg[BATCH];                /* one per send */
+	unsigned int tx_m;                           /* sends */
+	bool tx_open;                  /* the last send may take a frame */
+	bool gso;                      /* UDP_SEGMENT works */
+	union {
+		struct cmsghdr h;
+		uint8_t b[CMSG_SPACE(sizeof(uint16_t))];
+	} tx_ctl[BATCH];
 	/* Incoming batch. */
 	uint8_t *rx_buf;
+	size_t rx_slot;                /* bytes per receive buffer */
+	unsigned int rx_batch;
 	struct mmsghdr rx_msg[BATCH];
 	struct iovec rx_iov[BATCH];
 	struct sockaddr_storage rx_addr[BATCH];
+	union {
+		struct cmsghdr h;
+		uint8_t b[CMSG_SPACE(sizeof(int))];
+	} rx_ctl[BATCH];
 	struct transport_stats st;
 	/* Per peer (index in cfg.peers): loop time of the last datagram
 	 * that passed every check, 0 = none yet. */
@@ -126,12 +150,25 @@ static bool same_addr(const struct sockaddr_storage *a,
 	return false;
 }
 
+/* Sends from frame `f` on go one frame per send, without offload. */
+static void split_sends(struct transport *t, unsigned int m, unsigned int f)
+{
+	for (t->tx_m = m; f < t->tx_n; f++)
+		t->tx_msg[t->tx_m++] = (struct mmsghdr){ .msg_hdr = {
+			.msg_name = (void *)&t->tx_to[f]->addr,
+			.msg_namelen = t->tx_to[f]->addr_len,
+			.msg_iov = &t->tx_iov[f],
+			.msg_iovlen = 1,
+		} };
+}
+
 void transport_flush(struct transport *t)
 {
 	unsigned int done = 0, refused = 0;
 
-	while (done < t->tx_n) {
-		int n = sendmmsg(t->fd, t->tx_msg + done, t->tx_n - done, 0);
+	while (done < t->tx_m) {
+		struct msghdr *h = &t->tx_msg[done].msg_hdr;
+		int n = sendmmsg(t->fd, t->tx_msg + done, t->tx_m - done, 0);
 
 		if (n < 0) {
 			/* A peer's ICMP error (IP_RECVERR) fails one call once;
@@ -140,15 +177,76 @@ void transport_flush(struct transport *t)
 			    errno == EHOSTUNREACH || errno == ENETUNREACH) &&
 			    ++refused <= 4))
 				continue;
+			/* The path cannot offload segmentation (a device
+			 * without checksum offload, IPsec): from now on one
+			 * frame per send. */
+			if ((errno == EIO || errno == EINVAL ||
+			    errno == ENOPROTOOPT) && h->msg_control) {
+				log_warnx("transport: segmentation offload "
+				    "refused (%s); sending frame by frame",
+				    strerror(errno));
+				t->gso = false;
+				split_sends(t, done, (unsigned int)(h->msg_iov -
+				    t->tx_iov));
+				continue;
+			}
 			/* EAGAIN (socket buffer full) or an unreachable peer:
 			 * UDP may lose datagrams; the protocol retransmits. */
-			t->st.tx_errors += t->tx_n - done;
+			for (; done < t->tx_m; done++)
+				t->st.tx_errors += t->tx_msg[done].msg_hdr.msg_iovlen;
 			break;
 		}
-		t->st.tx += (uint64_t)n;
-		done += (unsigned int)n;
+		for (int i = 0; i < n; i++, done++) {
+			size_t k = t->tx_msg[done].msg_hdr.msg_iovlen;
+
+			t->st.tx += k;
+			if (k > 1)
+				t->st.tx_offloaded += k;
+		}
 	}
 	t->tx_n = 0;
+	t->tx_m = 0;
+	t->tx_open = false;
+}
+
+/* Puts frame tx_n (built, `len` bytes, to `peer`) into the batch: into
+ * the last send when offload allows (the same address, its frames all of
+ * this one's size or larger only for the last), else a send of its own. */
+static void add_frame(struct transport *t, const struct transport_peer *peer,
+    size_t len)
+{
+	unsigned int f = t->tx_n++;
+	struct mmsghdr *m = t->tx_m ? &t->tx_msg[t->tx_m - 1] : NULL;
+	size_t seg = m ? m->msg_hdr.msg_iov[0].iov_len : 0;
+	size_t k = m ? m->msg_hdr.msg_iovlen : 0;
+
+	t->tx_iov[f].iov_len = len;
+	t->tx_to[f] = peer;
+	if (m && t->tx_open && t->tx_to[f - 1] == peer && len <= seg &&
+	    k < GSO_FRAMES && seg * k + len <= GSO_BYTES) {
+		struct cmsghdr *c = &t->tx_ctl[t->tx_m - 1].h;
+		uint16_t v = (uint16_t)seg;
+
+		m->msg_hdr.msg_iovlen = k + 1;
+		if (k == 1) {
+			m->msg_hdr.msg_control = t->tx_ctl[t->tx_m - 1].b;
+			m->msg_hdr.msg_controllen = CMSG_SPACE(sizeof(v));
+			c->cmsg_level = SOL_UDP;
+			c->cmsg_type = UDP_SEGMENT;
+			c->cmsg_len = CMSG_LEN(sizeof(v));
+			memcpy(CMSG_DATA(c), &v, sizeof(v));
+		}
+		/* A shorter frame ends the send. */
+		t->tx_open = len == seg;
+		return;
+	}
+	t->tx_msg[t->tx_m++] = (struct mmsghdr){ .msg_hdr = {
+		.msg_name = (void *)&peer->addr,
+		.msg_namelen = peer->addr_len,
+		.msg_iov = &t->tx_iov[f],
+		.msg_iovlen = 1,
+	} };
+	t->tx_open = t->gso;
 }
 
 /* A datagram to `to` found no socket there. */
@@ -202,14 +300,8 @@ static void queue_one(struct transport *t, const struct transport_peer *peer,
 			memcpy(m, buf, len);
 		out += len;
 	}
-	t->tx_iov[t->tx_n] = (struct iovec){ d, out };
-	t->tx_msg[t->tx_n] = (struct mmsghdr){ .msg_hdr = {
-		.msg_name = (void *)&peer->addr,
-		.msg_namelen = peer->addr_len,
-		.msg_iov = &t->tx_iov[t->tx_n],
-		.msg_iovlen = 1,
-	} };
-	t->tx_n++;
+	t->tx_iov[t->tx_n].iov_base = d;
+	add_frame(t, peer, out);
 }
 
 /* Queues a datagram to one destination: as one frame, or cut into
@@ -452,25 +544,49 @@ static void on_readable(void *arg, int fd, uint32_t events)
 	if (events & EPOLLERR)
 		read_errors(t, fd);
 
-	for (int i = 0; i < BATCH; i++) {
-		t->rx_iov[i] = (struct iovec){ t->rx_buf + (size_t)i * t->slot,
-		    t->slot };
+	for (unsigned int i = 0; i < t->rx_batch; i++) {
+		t->rx_iov[i] = (struct iovec){ t->rx_buf + (size_t)i * t->rx_slot,
+		    t->rx_slot };
 		t->rx_msg[i] = (struct mmsghdr){ .msg_hdr = {
 			.msg_name = &t->rx_addr[i],
 			.msg_namelen = sizeof(t->rx_addr[i]),
 			.msg_iov = &t->rx_iov[i],
 			.msg_iovlen = 1,
+			.msg_control = t->rx_ctl[i].b,
+			.msg_controllen = sizeof(t->rx_ctl[i].b),
 		} };
 	}
-	n = recvmmsg(fd, t->rx_msg, BATCH, MSG_DONTWAIT, NULL);
+	n = recvmmsg(fd, t->rx_msg, t->rx_batch, MSG_DONTWAIT, NULL);
 	for (int i = 0; i < n; i++) {
-		t->st.rx++;
-		if (t->rx_msg[i].msg_hdr.msg_flags & MSG_TRUNC) {
+		struct msghdr *h = &t->rx_msg[i].msg_hdr;
+		uint8_t *d = t->rx_iov[i].iov_base;
+		size_t len = t->rx_msg[i].msg_len, seg = len;
+
+		if (h->msg_flags & MSG_TRUNC) {
+			t->st.rx++;
 			t->st.rx_malformed++;
 			continue;
 		}
-		accept_one(t, t->rx_iov[i].iov_base, t->rx_msg[i].msg_len,
-		    &t->rx_addr[i]);
+		/* Frames the kernel coalesced (UDP_GRO): seg bytes each,
+		 * the last one possibly shorter. */
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c;
+		    c = CMSG_NXTHDR(h, c)) {
+			int v;
+
+			if (c->cmsg_level != SOL_UDP || c->cmsg_type != UDP_GRO ||
+			    c->cmsg_len < CMSG_LEN(sizeof(v)))
+				continue;
+			memcpy(&v, CMSG_DATA(c), sizeof(v));
+			if (v > 0)
+				seg = (size_t)v;
+		}
+		if (seg < len)
+			t->st.rx_coalesced += (len + seg - 1) / seg;
+		for (size_t off = 0; off < len; off += seg) {
+			t->st.rx++;
+			accept_one(t, d + off, len - off < seg ? len - off : seg,
+			    &t->rx_addr[i]);
+		}
 	}
 }
 
@@ -533,6 +649,8 @@ static int group_socket(struct transport *t, const struct sockaddr_storage *g,
 	if (t->mfd < 0)
 		return -errno;
 	setsockopt(t->mfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (t->gso)
+		setsockopt(t->mfd, SOL_UDP, UDP_GRO, &one, sizeof(one));
 	set_buffer(t, t->mfd, SO_RCVBUF, SO_RCVBUFFORCE);
 	if (bind(t->mfd, (const struct sockaddr *)g, glen) < 0 ||
 	    setsockopt(t->mfd, level, opt, join, len) < 0)
@@ -635,8 +753,17 @@ int transport_new(struct loop *l, const struct transport_config *cfg,
 	}
 	randombytes_buf(&t->next_id, sizeof(t->next_id));
 	t->slot = t->frame + 1;
+	t->rx_slot = t->slot;
+	t->rx_batch = BATCH;
+	/* Cut datagrams: their frames leave in one send each where the
+	 * kernel offloads segmentation, and may arrive coalesced. */
+	if (t->chunk < cfg->max_payload) {
+		t->gso = true;
+		t->rx_slot = GRO_SLOT;
+		t->rx_batch = GRO_BATCH;
+	}
 	t->tx_buf = malloc(t->slot * BATCH);
-	t->rx_buf = malloc(t->slot * BATCH);
+	t->rx_buf = malloc(t->rx_slot * t->rx_batch);
 	self = peer_by_id(t, cfg->local_nodeid);
 	rc = -ENOMEM;
 	if (!t->tx_buf || !t->rx_buf)
@@ -659,6 +786,9 @@ int transport_new(struct loop *l, const struct transport_config *cfg,
 		setsockopt(t->fd, SOL_IP, IP_RECVERR, &one, sizeof(one));
 	else
 		setsockopt(t->fd, SOL_IPV6, IPV6_RECVERR, &one, sizeof(one));
+	/* Without it (a kernel before 5.0) frames come one by one. */
+	if (t->gso)
+		setsockopt(t->fd, SOL_UDP, UDP_GRO, &one, sizeof(one));
 	if (bind(t->fd, (const struct sockaddr *)&self->addr,
 	    self->addr_len) < 0) {
 		rc = -errno;

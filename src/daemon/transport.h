@@ -100,6 +100,9 @@ struct transport_stats {
 	uint64_t tx_frags, rx_frags;     /* fragments sent, received good */
 	uint64_t rx_reassembled;         /* datagrams rebuilt from fragments */
 	uint64_t rx_frag_evicted;        /* incomplete ones given up */
+	/* Frames sent several to a send (UDP_SEGMENT), received several
+	 * to a buffer (UDP_GRO). */
+	uint64_t tx_offloaded, rx_coalesced;
 };
 
 /* Called for each datagram that passed every check (a fragmented one

@@ -350,6 +350,14 @@ static uint64_t min64(uint64_t a, uint64_t b)
 	return a < b ? a : b;
 }
 
+/* A ring of one with work left: a callback queued more, or messages wait
+ * (unless a local reader is behind: they wait for it). */
+static bool solo_work(const struct proto *p)
+{
+	return p->state == ST_OPERATIONAL && p->members.n == 1 &&
+	    ((p->sq && !p->congested) || p->solo_more);
+}
+
 /* The representative of a ring smaller than the nodelist announces it, so
  * that partitions heal (MERGE_DETECT every `merge` ms). */
 static bool merges(const struct proto *p)
@@ -375,8 +383,7 @@ uint64_t proto_next_timeout(const struct proto *p)
 		if (merges(p))
 			t = min64(t, p->merge_at);
 		/* A ring of one with work left (a callback queued more). */
-		if (p->state == ST_OPERATIONAL && p->members.n == 1 &&
-		    (p->sq || p->solo_more))
+		if (solo_work(p))
 			t = 0;
 		return t;
 	}
@@ -403,6 +410,17 @@ void proto_peer_unreachable(struct proto *p, uint64_t now, uint32_t nodeid)
 	p->unreach[i] = true;
 	p->stats.unreachable++;
 	peer_unreachable(p, nodeid);
+}
+
+void proto_set_congested(struct proto *p, uint64_t now, bool on)
+{
+	p->now = now;
+	if (p->congested == on)
+		return;
+	p->congested = on;
+	p->stats.congested += on;
+	if (!on)
+		ring_kick(p);
 }
 
 int proto_tick(struct proto *p, uint64_t now)
@@ -432,8 +450,7 @@ int proto_tick(struct proto *p, uint64_t now)
 			hold_release(p);
 		if (merges(p) && now >= p->merge_at)
 			merge_detect(p);
-		if (p->state == ST_OPERATIONAL && p->members.n == 1 &&
-		    (p->sq || p->solo_more))
+		if (solo_work(p))
 			ring_kick(p);
 		break;
 	}

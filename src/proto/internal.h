@@ -135,6 +135,7 @@ struct proto {
 	uint64_t hold_until;     /* UINT64_MAX: not holding */
 	struct wire_token held;  /* the token while held */
 	bool in_visit;           /* reentrancy guard for a ring of one */
+	bool congested;          /* proto_set_congested() */
 	bool solo_more;          /* a ring of one stopped with work left */
 	bool hold_cancel_sent;
 	uint64_t merge_at;

@@ -348,7 +348,9 @@ void token_forward(struct proto *p, struct wire_token *t)
 
 static bool ring_idle(const struct proto *p, const struct wire_token *t)
 {
-	return t->n_rtr == 0 && !p->sq && p->cur->delivered == t->seq &&
+	/* Our queue waits while a local reader is behind (congested). */
+	return t->n_rtr == 0 && (!p->sq || p->congested) &&
+	    p->cur->delivered == t->seq &&
 	    t->stable == t->seq && !(t->tflags & (TOKEN_PENDING | TOKEN_INSTALL));
 }
 
@@ -378,9 +380,17 @@ static void token_visit(struct proto *p, struct wire_token *t)
 	if (t->stable > s->stable)
 		s->stable = t->stable;
 	serve_requests(p, t);
-	sent = send_messages(p, t);
-	t->fcc = minus(t->fcc, p->my_last_sent) + sent;
-	p->my_last_sent = sent;
+	if (p->congested && p->state == ST_OPERATIONAL) {
+		/* A local reader is behind: nothing new, here or anywhere;
+		 * the full window claimed leaves the others none. */
+		sent = 0;
+		t->fcc = minus(t->fcc, p->my_last_sent) + p->cfg.timing.window_size;
+		p->my_last_sent = p->cfg.timing.window_size;
+	} else {
+		sent = send_messages(p, t);
+		t->fcc = minus(t->fcc, p->my_last_sent) + sent;
+		p->my_last_sent = sent;
+	}
 	if (p->state == ST_RECOVERY && recovery_pending(p))
 		t->tflags |= TOKEN_PENDING;
 	if (rep || s->aru < t->rot_aru)
@@ -436,7 +446,7 @@ static void solo_rotate(struct proto *p, struct wire_token *t)
 		token_visit(p, t);
 		if (p->state != ST_OPERATIONAL && p->state != ST_RECOVERY)
 			break;
-		more = p->sq || p->cur->delivered < t->seq ||
+		more = (p->sq && !p->congested) || p->cur->delivered < t->seq ||
 		    t->stable < t->seq || p->state == ST_RECOVERY ||
 		    (t->tflags & TOKEN_INSTALL);
 		if (!more)

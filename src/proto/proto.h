@@ -129,6 +129,7 @@ struct proto_stats {
 	uint64_t delivered, retransmits, token_losses, configurations;
 	uint64_t originated;      /* datagrams of our own numbered (first sends) */
 	uint64_t unreachable;     /* peers failed on a closed port (new reports) */
+	uint64_t congested;       /* times a local reader held the ring back */
 };
 
 struct proto_status {
@@ -179,6 +180,13 @@ size_t proto_send_space(const struct proto *p);
  * view is failed in it. Until a valid datagram comes from the node it
  * stays failed in every new view. Unknown ids and our own are ignored. */
 void proto_peer_unreachable(struct proto *p, uint64_t now, uint32_t nodeid);
+
+/* Consumer back-pressure: while `on`, a local reader of deliveries is
+ * behind, and the whole ring stops numbering new messages (this node
+ * claims the full window in the token's flow-control count, and numbers
+ * nothing new itself); retransmission, membership and recovery go on.
+ * Turning it off makes the token come (as a submit does). */
+void proto_set_congested(struct proto *p, uint64_t now, bool on);
 
 /* The time at which proto_tick() must next be called (UINT64_MAX: none). */
 uint64_t proto_next_timeout(const struct proto *p);

@@ -1,7 +1,8 @@
 /* API test: bounded memory. A member that never reads while another
- * floods its group is disconnected once its unread queue passes the hard
- * limit; the flooder loses nothing; the daemon's resident memory stays
- * under a bound derived from the limits. */
+ * floods its group holds the group's messages back (back-pressure) until
+ * it has read nothing for COHORT_EVQ_STALL_MS above the high watermark,
+ * then is disconnected; the flooder loses nothing; the daemon's resident
+ * memory stays under a bound derived from the limits. */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>

@@ -100,6 +100,7 @@ struct node {
 	int proc;                /* current proc index */
 	bool alive, paused;
 	bool port_closed;        /* crashed daemon (not host): ICMP answers */
+	bool congested;          /* a reader behind (proto_set_congested) */
 	uint64_t ring_seq;       /* "stable storage" */
 	uint64_t timer_at;       /* us; UINT64_MAX none */
 	struct pkt **backlog;    /* arrivals while paused */
@@ -449,6 +450,7 @@ static void node_crash(struct sim *s, struct node *nd)
 	nd->port_closed = chance(&s->rng, 500);
 	proto_free(nd->p);
 	nd->p = NULL;
+	nd->congested = false;   /* its readers died with it */
 	nd->alive = false;
 	nd->paused = false;
 	for (size_t i = 0; i < nd->n_backlog; i++)
@@ -561,6 +563,15 @@ static void heal(struct sim *s)
 	memset(s->block, 0, sizeof(s->block));
 }
 
+/* A local reader of the node falls behind, or catches up: the ring
+ * holds new messages back meanwhile. */
+static void set_congested(struct sim *s, struct node *nd, bool on)
+{
+	nd->congested = on;
+	proto_set_congested(nd->p, ms(s), on);
+	update_timer(s, nd);
+}
+
 static void random_fault(struct sim *s)
 {
 	struct node *nd = &s->node[rnd(&s->rng, (uint64_t)s->n)];
@@ -591,8 +602,10 @@ static void random_fault(struct sim *s)
 			s->block[a][b] = true;
 	} else if (kind < 85) {
 		heal(s);
-	} else {                             /* change the loss rate */
+	} else if (kind < 93) {              /* change the loss rate */
 		s->loss = (unsigned)rnd(&s->rng, 301);
+	} else if (nd->alive && !nd->paused) {   /* a reader falls behind */
+		set_congested(s, nd, !nd->congested);
 	}
 }
 
@@ -935,6 +948,8 @@ static int scenario(uint64_t seed, int nodes, bool verbose, uint64_t *digest,
 			node_start(s, &s->node[i]);
 		else if (s->node[i].paused)
 			node_resume(s, &s->node[i]);
+		if (s->node[i].congested)
+			set_congested(s, &s->node[i], false);
 	}
 	/* 8: liveness within a small multiple of token + consensus. */
 	bound = 6ull * (s->timing.token_ms + s->timing.token_ms * 12 / 10) * 1000
