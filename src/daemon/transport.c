@@ -582,10 +582,13 @@ static void on_readable(void *arg, int fd, uint32_t events)
 		}
 		if (seg < len)
 			t->st.rx_coalesced += (len + seg - 1) / seg;
-		for (size_t off = 0; off < len; off += seg) {
+		/* At least once: an empty datagram is malformed too. */
+		for (size_t off = 0; off == 0 || off < len; off += seg) {
 			t->st.rx++;
 			accept_one(t, d + off, len - off < seg ? len - off : seg,
 			    &t->rx_addr[i]);
+			if (seg == 0)
+				break;
 		}
 	}
 }
