@@ -27,7 +27,13 @@
 
 #define DEFAULT_CONFIG "/etc/cohort/cohort.conf"
 #define DEFAULT_STATE_DIR "/var/lib/cohort"
-#define SEND_QUEUE_BYTES (32u << 20)
+/* Local messages waiting for the token: a window of 64 KiB datagrams
+ * (50 x 64 KiB) and some. 32 MiB gave no more throughput and a third more
+ * peak memory: 3 nodes, 64 KiB and 1 MiB messages, one and all senders,
+ * 2026-12-04, 578/561/582/580 MB/s at 37 MiB peak RSS against 504/398/
+ * 406/362 at 81 MiB (`BENCH_IMPLS=cohort BENCH_SCENARIOS="tput1 tputall"
+ * BENCH_SIZES="65536 1048576" ROUNDS=1 bash bench/cluster.sh`). */
+#define SEND_QUEUE_BYTES (4u << 20)
 
 struct options {
 	bool foreground, check_only, debug, no_sched_rr;
