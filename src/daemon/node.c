@@ -495,12 +495,14 @@ char *node_status_text(struct daemon *d, size_t *len)
 		    "\nstat.net_rx_reassembled=%" PRIu64
 		    "\nstat.net_rx_frag_evicted=%" PRIu64
 		    "\nstat.net_tx_offloaded=%" PRIu64
-		    "\nstat.net_rx_coalesced=%" PRIu64 "\n", ts.tx, ts.rx,
+		    "\nstat.net_rx_coalesced=%" PRIu64
+		    "\nnet.rcvbuf=%" PRIu64 "\nnet.sndbuf=%" PRIu64 "\n",
+		    ts.tx, ts.rx,
 		    ts.tx_errors, ts.rx_malformed, ts.rx_foreign,
 		    ts.rx_unknown_sender, ts.rx_auth_failed,
 		    ts.port_unreachable, ts.tx_frags, ts.rx_frags,
 		    ts.rx_reassembled, ts.rx_frag_evicted, ts.tx_offloaded,
-		    ts.rx_coalesced);
+		    ts.rx_coalesced, ts.rcvbuf, ts.sndbuf);
 	}
 	text_add(&t, "stat.ipc_frames_in=%" PRIu64 "\nstat.ipc_frames_out=%"
 	    PRIu64 "\nstat.ipc_dropped_clients=%" PRIu64

@@ -840,7 +840,15 @@ void transport_free(struct transport *t)
 
 void transport_stats(const struct transport *t, struct transport_stats *st)
 {
+	int v = 0;
+	socklen_t len = sizeof(v);
+
 	*st = t->st;
+	if (getsockopt(t->fd, SOL_SOCKET, SO_RCVBUF, &v, &len) == 0)
+		st->rcvbuf = (uint64_t)v;
+	len = sizeof(v);
+	if (getsockopt(t->fd, SOL_SOCKET, SO_SNDBUF, &v, &len) == 0)
+		st->sndbuf = (uint64_t)v;
 }
 
 int transport_derive_key(const uint8_t *file, size_t len,

@@ -103,6 +103,9 @@ struct transport_stats {
 	/* Frames sent several to a send (UDP_SEGMENT), received several
 	 * to a buffer (UDP_GRO). */
 	uint64_t tx_offloaded, rx_coalesced;
+	/* The unicast socket's buffers as the kernel set them (bytes, its
+	 * bookkeeping included: twice what was asked). */
+	uint64_t rcvbuf, sndbuf;
 };
 
 /* Called for each datagram that passed every check (a fragmented one
