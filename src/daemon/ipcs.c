@@ -302,7 +302,13 @@ static void conn_notices(struct conn *c)
 		return;
 	if (c->fc_evq && c->ev && c->ev->out_bytes < COHORT_EVQ_LOW)
 		set_fc_evq(c->ev->srv, c, false);
-	if (c->credit_back) {
+	/* Credit goes back in quarters of the window, or all of it once
+	 * nothing is outstanding (a message larger than the window needs
+	 * that): a sender that keeps the daemon busy gets one notice per
+	 * quarter window instead of one per loop iteration, and is never
+	 * left waiting for credit the daemon holds back. */
+	if (c->credit_back && (c->credit_back >= COHORT_SEND_WINDOW / 4 ||
+	    c->inflight == 0)) {
 		wbuf_init(&wb, body, sizeof(body));
 		wbuf_u64(&wb, c->credit_back);
 		c->credit_back = 0;
