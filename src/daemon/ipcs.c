@@ -87,10 +87,14 @@ static void set_fc_evq(struct ipcs *srv, struct conn *c, bool on)
 	if (c->fc_evq == on)
 		return;
 	c->fc_evq = on;
-	if (on)
+	if (on) {
 		srv->n_congested++;
-	else
+		/* The stall clock starts now at the latest: a client idle
+		 * for a while below the watermark gets its full grace. */
+		c->ev_progress = loop_now(srv->d->loop);
+	} else {
 		srv->n_congested--;
+	}
 }
 
 static uint64_t next_cookie(struct ipcs *srv)
@@ -879,8 +883,8 @@ static void on_stall_check(void *arg)
 			ipcs_close_conn(srv, c, "stopped reading events "
 			    "(nothing read for 5 s above the high watermark)");
 		}
-	if (srv->reap)
-		reap(srv);
+	/* Not reaped here: a closed connection may still be on the dirty
+	 * list, which ipcs_before_sleep() empties first and then reaps. */
 	if (srv->n_congested)
 		loop_timer_arm(srv->d->loop, &srv->stall,
 		    now + COHORT_EVQ_STALL_MS / 5);

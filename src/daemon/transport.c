@@ -652,7 +652,7 @@ static int group_socket(struct transport *t, const struct sockaddr_storage *g,
 	if (t->mfd < 0)
 		return -errno;
 	setsockopt(t->mfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (t->gso)
+	if (t->chunk < t->cfg.max_payload)   /* frames may come coalesced */
 		setsockopt(t->mfd, SOL_UDP, UDP_GRO, &one, sizeof(one));
 	set_buffer(t, t->mfd, SO_RCVBUF, SO_RCVBUFFORCE);
 	if (bind(t->mfd, (const struct sockaddr *)g, glen) < 0 ||
@@ -758,10 +758,9 @@ int transport_new(struct loop *l, const struct transport_config *cfg,
 	t->slot = t->frame + 1;
 	t->rx_slot = t->slot;
 	t->rx_batch = BATCH;
-	/* Cut datagrams: their frames leave in one send each where the
-	 * kernel offloads segmentation, and may arrive coalesced. */
+	/* Cut datagrams: their frames may arrive coalesced (UDP_GRO),
+	 * up to 64 KiB a read. */
 	if (t->chunk < cfg->max_payload) {
-		t->gso = true;
 		t->rx_slot = GRO_SLOT;
 		t->rx_batch = GRO_BATCH;
 	}
@@ -789,9 +788,19 @@ int transport_new(struct loop *l, const struct transport_config *cfg,
 		setsockopt(t->fd, SOL_IP, IP_RECVERR, &one, sizeof(one));
 	else
 		setsockopt(t->fd, SOL_IPV6, IPV6_RECVERR, &one, sizeof(one));
-	/* Without it (a kernel before 5.0) frames come one by one. */
-	if (t->gso)
+	/* Cut datagrams: their frames leave in one send each where the
+	 * kernel takes UDP_SEGMENT (4.18; an older one would ignore the
+	 * control message and send them as one datagram, so it is probed
+	 * here and the socket's default left at 0), and may arrive
+	 * coalesced (UDP_GRO, 5.0; without it one by one). */
+	if (t->chunk < cfg->max_payload) {
+		int seg = (int)t->frame, zero = 0;
+
+		t->gso = setsockopt(t->fd, SOL_UDP, UDP_SEGMENT, &seg,
+		    sizeof(seg)) == 0 && setsockopt(t->fd, SOL_UDP, UDP_SEGMENT,
+		    &zero, sizeof(zero)) == 0;
 		setsockopt(t->fd, SOL_UDP, UDP_GRO, &one, sizeof(one));
+	}
 	if (bind(t->fd, (const struct sockaddr *)&self->addr,
 	    self->addr_len) < 0) {
 		rc = -errno;
