@@ -17,6 +17,9 @@
 # BENCH_BUILD (Cohort's build directory, default build), BENCH_SIZES,
 # BENCH_OUT (scratch results, default bench/results/tmp).
 set -euo pipefail
+# A command that stops the run says where (set -e alone is silent).
+set -E
+trap 'echo "bench/run.sh: line $LINENO: \"$BASH_COMMAND\" failed ($?)" >&2' ERR
 cd "$(dirname "$0")/.."
 . bench/common.sh
 BENCH_NODES=${BENCH_NODES:-all}
