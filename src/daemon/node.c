@@ -466,10 +466,12 @@ char *node_status_text(struct daemon *d, size_t *len)
 	    "\nstat.rx_dropped=%" PRIu64 "\nstat.delivered=%" PRIu64
 	    "\nstat.retransmits=%" PRIu64 "\nstat.token_losses=%" PRIu64
 	    "\nstat.configurations=%" PRIu64 "\nstat.originated=%" PRIu64
-	    "\nstat.peers_failed_unreachable=%" PRIu64 "\n",
+	    "\nstat.peers_failed_unreachable=%" PRIu64
+	    "\nstat.ring_held_for_readers=%" PRIu64 "\ncongested=%d\n",
 	    st.stats.rx_datagrams, st.stats.tx_datagrams, st.stats.rx_dropped,
 	    st.stats.delivered, st.stats.retransmits, st.stats.token_losses,
-	    st.stats.configurations, st.stats.originated, st.stats.unreachable);
+	    st.stats.configurations, st.stats.originated, st.stats.unreachable,
+	    st.stats.congested, d->congested ? 1 : 0);
 	text_add(&t, "stat.send_queue_used=%zu\nstat.send_queue_bytes=%zu\n"
 	    "stat.submit_queue=%zu\n", st.send_queue_used, st.send_queue_bytes,
 	    d->subq->n);
