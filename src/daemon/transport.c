@@ -96,6 +96,13 @@ struct transport {
 	uint64_t reasm_clock;
 };
 
+/* Whether datagrams are cut into fragments (knet): then frames may also
+ * arrive coalesced (UDP_GRO). */
+static bool cuts(const struct transport *t)
+{
+	return t->chunk < t->cfg.max_payload;
+}
+
 static void put_be32(uint8_t *b, uint32_t v)
 {
 	b[0] = (uint8_t)(v >> 24);
@@ -552,9 +559,13 @@ static void on_readable(void *arg, int fd, uint32_t events)
 			.msg_namelen = sizeof(t->rx_addr[i]),
 			.msg_iov = &t->rx_iov[i],
 			.msg_iovlen = 1,
-			.msg_control = t->rx_ctl[i].b,
-			.msg_controllen = sizeof(t->rx_ctl[i].b),
 		} };
+		/* Only a socket that cuts has UDP_GRO to report. */
+		if (cuts(t)) {
+			t->rx_msg[i].msg_hdr.msg_control = t->rx_ctl[i].b;
+			t->rx_msg[i].msg_hdr.msg_controllen =
+			    sizeof(t->rx_ctl[i].b);
+		}
 	}
 	n = recvmmsg(fd, t->rx_msg, t->rx_batch, MSG_DONTWAIT, NULL);
 	for (int i = 0; i < n; i++) {
@@ -652,7 +663,7 @@ static int group_socket(struct transport *t, const struct sockaddr_storage *g,
 	if (t->mfd < 0)
 		return -errno;
 	setsockopt(t->mfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (t->chunk < t->cfg.max_payload)   /* frames may come coalesced */
+	if (cuts(t))
 		setsockopt(t->mfd, SOL_UDP, UDP_GRO, &one, sizeof(one));
 	set_buffer(t, t->mfd, SO_RCVBUF, SO_RCVBUFFORCE);
 	if (bind(t->mfd, (const struct sockaddr *)g, glen) < 0 ||
@@ -760,7 +771,7 @@ int transport_new(struct loop *l, const struct transport_config *cfg,
 	t->rx_batch = BATCH;
 	/* Cut datagrams: their frames may arrive coalesced (UDP_GRO),
 	 * up to 64 KiB a read. */
-	if (t->chunk < cfg->max_payload) {
+	if (cuts(t)) {
 		t->rx_slot = GRO_SLOT;
 		t->rx_batch = GRO_BATCH;
 	}
@@ -793,7 +804,7 @@ int transport_new(struct loop *l, const struct transport_config *cfg,
 	 * control message and send them as one datagram, so it is probed
 	 * here and the socket's default left at 0), and may arrive
 	 * coalesced (UDP_GRO, 5.0; without it one by one). */
-	if (t->chunk < cfg->max_payload) {
+	if (cuts(t)) {
 		int seg = (int)t->frame, zero = 0;
 
 		t->gso = setsockopt(t->fd, SOL_UDP, UDP_SEGMENT, &seg,

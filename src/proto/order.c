@@ -380,16 +380,16 @@ static void token_visit(struct proto *p, struct wire_token *t)
 	if (t->stable > s->stable)
 		s->stable = t->stable;
 	serve_requests(p, t);
-	if (p->congested && p->state == ST_OPERATIONAL) {
+	{
 		/* A local reader is behind: nothing new, here or anywhere;
 		 * the full window claimed leaves the others none. */
-		sent = 0;
-		t->fcc = minus(t->fcc, p->my_last_sent) + p->cfg.timing.window_size;
-		p->my_last_sent = p->cfg.timing.window_size;
-	} else {
-		sent = send_messages(p, t);
-		t->fcc = minus(t->fcc, p->my_last_sent) + sent;
-		p->my_last_sent = sent;
+		bool hold = p->congested && p->state == ST_OPERATIONAL;
+		uint32_t claim;
+
+		sent = hold ? 0 : send_messages(p, t);
+		claim = hold ? p->cfg.timing.window_size : sent;
+		t->fcc = minus(t->fcc, p->my_last_sent) + claim;
+		p->my_last_sent = claim;
 	}
 	if (p->state == ST_RECOVERY && recovery_pending(p))
 		t->tflags |= TOKEN_PENDING;
