@@ -1,10 +1,16 @@
 /*
  * ipc.h: the protocol between libcpg and cohortd over a unix socket.
  *
- * A client handle owns two stream connections to the daemon's socket:
+ * A client handle owns two stream connections to the daemon's socket, and
+ * a shared-memory ring (common/ipc_ring.h):
  *
- *   request channel  HELLO, then requests; carries replies and the
- *                    daemon's unsolicited CREDIT and FLOWCTL notices.
+ *   request channel  HELLO, then requests; carries their replies. The
+ *                    HELLO reply of a handle with events carries the
+ *                    ring's descriptor (SCM_RIGHTS).
+ *   request ring     MCAST frames, written without a system call; a
+ *                    DOORBELL frame on the request channel wakes the
+ *                    daemon when it sleeps. The ring's shared page also
+ *                    carries the send credit and the flow-control state.
  *   event channel    ATTACH, then only events (confchg, deliver, totem
  *                    confchg). Its descriptor is what cpg_fd_get() returns,
  *                    so it is readable exactly while events are pending.
@@ -23,10 +29,11 @@
  * (CS_ERR_LIBRARY).
  *
  * Flow control is credit based: the HELLO reply grants `window` bytes; each
- * MCAST consumes its payload length; the daemon returns credit with CREDIT
- * frames as messages leave its queues, and sends FLOWCTL when it starts or
- * stops pushing back for other reasons (unread events above the high
- * watermark, configuration synchronisation).
+ * MCAST consumes IPC_MCAST_COST of its payload; the daemon returns credit
+ * in the ring's shared page as messages leave its queues, and sets the
+ * page's flow-control flag while it pushes back for other reasons (unread
+ * events above the high watermark). Only a connection with a ring may
+ * send MCAST frames.
  */
 #ifndef COHORT_IPC_H
 #define COHORT_IPC_H
@@ -38,7 +45,7 @@
 #include "common/limits.h"
 
 #define IPC_HDR_LEN 16u
-#define IPC_VERSION 1u
+#define IPC_VERSION 2u
 #define IPC_NAME_MAX 128u  /* CPG_MAX_NAME_LENGTH */
 #define IPC_DEFAULT_SOCKET "/run/cohort/cohort.sock"
 #define IPC_SOCKET_ENV "COHORT_SOCKET"
@@ -63,9 +70,8 @@ enum ipc_type {
 	IPC_ITER_FINALIZE = 17,
 	IPC_FINALIZE = 18,
 	IPC_STATUS = 19,
+	IPC_DOORBELL = 20,     /* no reply: the ring has frames (ipc_ring.h) */
 
-	IPC_CREDIT = 30,
-	IPC_FLOWCTL = 31,
 	IPC_REPLY = 40,
 
 	IPC_EV_CONFCHG = 60,

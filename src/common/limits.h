@@ -32,6 +32,14 @@
  * window is accepted when nothing else is outstanding. */
 #define COHORT_SEND_WINDOW (4u << 20)
 
+/* Per-connection shared-memory request ring (common/ipc_ring.h): the
+ * messages a client has written and the daemon not yet taken. A message
+ * whose frame is larger than COHORT_IPC_RING_FRAME goes over the socket
+ * instead; one that does not fit the ring's free room gets
+ * CS_ERR_TRY_AGAIN from cpg_mcast_joined until the daemon has taken more. */
+#define COHORT_IPC_RING (1u << 20)
+#define COHORT_IPC_RING_FRAME (COHORT_IPC_RING / 8u)
+
 /* Per-connection event queue (deliveries and confchgs not yet read by the
  * client). Above the high watermark the daemon turns flow control on for
  * that connection (cpg_mcast_joined returns CS_ERR_TRY_AGAIN and

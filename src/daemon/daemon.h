@@ -19,6 +19,7 @@
 #include <sys/types.h>
 
 #include "common/ipc.h"
+#include "common/ipc_ring.h"
 #include "daemon/loop.h"
 #include "proto/proto.h"
 
@@ -62,12 +63,18 @@ struct conn {
 	bool dirty;              /* on the server's list of work for later */
 	struct conn *dnext;
 
+	/* Request ring (common/ipc_ring.h); ring.sh is NULL without one. */
+	struct ipc_ring ring;
+	uint64_t ring_head;      /* ours: the page's copy is only told */
+	uint64_t sock_mcasts;    /* MCAST frames taken from the socket */
+	bool polling;            /* on the list of rings looked at each loop */
+	struct conn *pnext;
+
 	/* Flow control. */
 	uint64_t inflight;       /* credit consumed and not yet returned */
-	uint64_t credit_back;    /* returned, not yet told to the client */
+	uint64_t credit_total;   /* returned so far (told in the ring's page) */
 	bool fc_evq;             /* above the event-queue high watermark */
 	uint64_t ev_progress;    /* loop time the client last read events */
-	bool fc_told;            /* what the client was last told */
 
 	/* CPG service. */
 	enum cpg_conn_state state;
@@ -90,7 +97,11 @@ void ipcs_reply(struct conn *c, uint32_t seq, uint32_t error,
  * hard limit. */
 void ipcs_event(struct conn *c, struct frame *f);
 void ipcs_credit(struct conn *c, uint64_t cost);
-/* Flushes credit and flow-control notices and reaps dead connections. */
+/* Takes the frames waiting in the request rings of clients that are
+ * writing (the others ring the doorbell). */
+void ipcs_poll_rings(struct ipcs *s);
+/* Writes queued frames, tells credit and flow control, arms the rings'
+ * doorbells and reaps dead connections. */
 void ipcs_before_sleep(struct ipcs *s);
 void ipcs_close_conn(struct ipcs *s, struct conn *c, const char *why);
 size_t ipcs_count(const struct ipcs *s);

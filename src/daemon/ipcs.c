@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,7 @@ struct ipcs {
 	struct conn *conns;
 	size_t n_conns;
 	struct conn *dirty;          /* connections with notices or frames to send */
+	struct conn *polling;        /* rings looked at every loop (doorbell off) */
 	struct sock *loose;          /* sockets without a connection yet */
 	uint32_t next_id;
 	uint64_t rng;
@@ -283,11 +285,10 @@ void ipcs_credit(struct conn *c, uint64_t cost)
 	if (cost > c->inflight)
 		fatalx("credit returned beyond what was consumed");
 	c->inflight -= cost;
-	c->credit_back += cost;
+	c->credit_total += cost;
 	mark_dirty(c);
 }
 
-/* Sends pending CREDIT and FLOWCTL notices of one connection. */
 /* Writes a connection's queued frames, unless the socket is waiting for
  * room (EPOLLOUT will resume it). */
 static void conn_flush(struct ipcs *srv, struct conn *c, struct sock *s)
@@ -297,32 +298,111 @@ static void conn_flush(struct ipcs *srv, struct conn *c, struct sock *s)
 		ipcs_close_conn(srv, c, "write failed");
 }
 
+/* Tells credit and flow control in the ring's page: two stores, no
+ * system call. */
 static void conn_notices(struct conn *c)
 {
-	uint8_t body[8];
-	struct wbuf wb;
-
 	if (c->dead)
 		return;
 	if (c->fc_evq && c->ev && c->ev->out_bytes < COHORT_EVQ_LOW)
 		set_fc_evq(c->ev->srv, c, false);
-	/* Credit goes back in quarters of the window, or all of it once
-	 * nothing is outstanding (a message larger than the window needs
-	 * that): a sender that keeps the daemon busy gets one notice per
-	 * quarter window instead of one per loop iteration, and is never
-	 * left waiting for credit the daemon holds back. */
-	if (c->credit_back && (c->credit_back >= COHORT_SEND_WINDOW / 4 ||
-	    c->inflight == 0)) {
-		wbuf_init(&wb, body, sizeof(body));
-		wbuf_u64(&wb, c->credit_back);
-		c->credit_back = 0;
-		sock_send_new(c->req, IPC_CREDIT, 0, 0, body, wb.len);
+	if (!c->ring.sh)
+		return;
+	atomic_store_explicit(&c->ring.sh->credit, c->credit_total,
+	    memory_order_release);
+	atomic_store_explicit(&c->ring.sh->fc, c->fc_evq, memory_order_release);
+}
+
+/* ------------------------------------------------------- request ring */
+
+static void poll_ring(struct ipcs *srv, struct conn *c)
+{
+	if (c->polling || c->dead)
+		return;
+	c->polling = true;
+	c->pnext = srv->polling;
+	srv->polling = c;
+}
+
+/*
+ * Hands every frame of the ring to the service, in order. Nothing in the
+ * shared page is trusted: the head is ours, the tail and each frame's
+ * header are read once and checked. A frame's payload is read in place
+ * (the service copies it once); a client that changes it meanwhile only
+ * garbles its own message. Returns false when the connection is closing.
+ */
+static bool ring_drain(struct ipcs *srv, struct conn *c)
+{
+	struct ipc_ring *r = &c->ring;
+	uint64_t head = c->ring_head, tail;
+
+	if (c->dead)
+		return false;
+	if (!r->sh)
+		return true;
+	tail = atomic_load_explicit(&r->sh->tail, memory_order_acquire);
+	if (tail - head > r->cap || tail % IPC_RING_ALIGN) {
+		ipcs_close_conn(srv, c, "request ring tail out of range");
+		return false;
 	}
-	if (!c->dead && c->fc_evq != c->fc_told) {
-		c->fc_told = c->fc_evq;
-		wbuf_init(&wb, body, sizeof(body));
-		wbuf_u32(&wb, c->fc_evq);
-		sock_send_new(c->req, IPC_FLOWCTL, 0, 0, body, wb.len);
+	while (head != tail && !c->dead) {
+		const uint8_t *f = r->data + head % r->cap;
+		uint8_t hb[IPC_HDR_LEN];
+		struct ipc_hdr h;
+		struct rbuf rb;
+
+		memcpy(hb, f, sizeof(hb));
+		if (ipc_hdr_get(hb, &h) < 0 || h.type != IPC_MCAST ||
+		    ipc_ring_stride(h.len) > tail - head) {
+			ipcs_close_conn(srv, c, "malformed frame in the "
+			    "request ring");
+			break;
+		}
+		rbuf_init(&rb, f + IPC_HDR_LEN, h.len - IPC_HDR_LEN);
+		srv->frames_in++;
+		cpg_svc_request(srv->d->cpg, c, &h, &rb);
+		head += ipc_ring_stride(h.len);
+	}
+	c->ring_head = head;
+	atomic_store_explicit(&r->sh->head, head, memory_order_release);
+	return !c->dead;
+}
+
+void ipcs_poll_rings(struct ipcs *srv)
+{
+	for (struct conn *c = srv->polling; c; c = c->pnext)
+		(void)ring_drain(srv, c);
+}
+
+/*
+ * Before the loop sleeps: each polled ring that is empty gets its
+ * doorbell armed and leaves the list. The fence between arming and
+ * looking at the tail pairs with the library's between its tail and its
+ * look at the bell: a frame written meanwhile is either seen here (the
+ * loop does not sleep) or rings the bell.
+ */
+static void arm_rings(struct ipcs *srv)
+{
+	struct conn **pp = &srv->polling;
+
+	while (*pp) {
+		struct conn *c = *pp;
+		uint64_t tail;
+
+		if (!c->dead) {
+			atomic_store_explicit(&c->ring.sh->bell, 1,
+			    memory_order_relaxed);
+			atomic_thread_fence(memory_order_seq_cst);
+			tail = atomic_load_explicit(&c->ring.sh->tail,
+			    memory_order_relaxed);
+			if (tail != c->ring_head) {
+				loop_no_sleep(srv->d->loop);
+				pp = &c->pnext;
+				continue;
+			}
+		}
+		c->polling = false;
+		*pp = c->pnext;
 	}
 }
 
@@ -375,6 +455,7 @@ static void conn_free(struct ipcs *srv, struct conn *c)
 		sock_free(c->req);
 	if (c->ev)
 		sock_free(c->ev);
+	ipc_ring_unmap(&c->ring);
 	free(c);
 }
 
@@ -395,6 +476,74 @@ static void drop_sock(struct sock *s, const char *why)
 
 /* ------------------------------------------------------------ handshake */
 
+/*
+ * The HELLO reply of a connection with a ring carries the ring's
+ * descriptor. It is the first frame on a fresh socket, so it goes at once
+ * and whole; anything else means the client is gone.
+ */
+static int send_with_fd(struct sock *s, struct frame *f, int fd)
+{
+	union {
+		struct cmsghdr align;
+		uint8_t buf[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	struct iovec iov = { f->data, f->len };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf),
+	};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	ssize_t w;
+
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	do {
+		w = sendmsg(s->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+	} while (w < 0 && errno == EINTR);
+	if (w < 0)
+		return -errno;
+	if ((size_t)w != f->len)
+		return -EMSGSIZE;
+	s->srv->frames_out++;
+	return 0;
+}
+
+/* Creates the connection's ring. Returns its descriptor or -errno. */
+static int ring_setup(struct conn *c)
+{
+	int fd = ipc_ring_create(COHORT_IPC_RING), rc;
+
+	if (fd < 0)
+		return fd;
+	rc = ipc_ring_map(fd, COHORT_IPC_RING, &c->ring);
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
+	/* The daemon is idle for this ring until its first doorbell. */
+	atomic_store(&c->ring.sh->bell, 1);
+	return fd;
+}
+
+/* Answers a HELLO with `err` and closes once the answer is out. Returns
+ * false (the socket will close). */
+static bool refuse_hello(struct sock *s, const struct ipc_hdr *h,
+    uint32_t err)
+{
+	sock_send_new(s, IPC_HELLO_REPLY, h->seq, err, NULL, 0);
+	s->close_after_flush = true;
+	if (s->out_n == 0) {
+		loose_unlink(s->srv, s);
+		sock_free(s);
+	} else {
+		/* Only wait for the reply to drain. */
+		loop_mod_fd(s->srv->d->loop, s->reg, EPOLLOUT);
+	}
+	return false;
+}
+
 /* Returns false when the socket was dropped or will close. */
 static bool handle_hello(struct sock *s, const struct ipc_hdr *h,
     struct rbuf *rb)
@@ -403,9 +552,11 @@ static bool handle_hello(struct sock *s, const struct ipc_hdr *h,
 	uint32_t version = rbuf_u32(rb), pid = rbuf_u32(rb);
 	uint32_t events = rbuf_u32(rb);
 	uint32_t err = CS_OK;
-	uint8_t body[32];
+	uint8_t body[40];
 	struct wbuf wb;
+	struct frame *reply;
 	struct conn *c;
+	int ring_fd = -1, rc;
 
 	if (rb->err || rb->left || events > 1) {
 		drop_sock(s, "malformed HELLO");
@@ -422,22 +573,18 @@ static bool handle_hello(struct sock *s, const struct ipc_hdr *h,
 		err = CS_ERR_TRY_AGAIN;
 	else if (srv->n_conns >= COHORT_CONN_MAX)
 		err = CS_ERR_NO_RESOURCES;
-	if (err != CS_OK) {
-		sock_send_new(s, IPC_HELLO_REPLY, h->seq, err, NULL, 0);
-		s->close_after_flush = true;
-		if (s->out_n == 0) {
-			loose_unlink(srv, s);
-			sock_free(s);
-		} else {
-			/* Only wait for the reply to drain. */
-			loop_mod_fd(srv->d->loop, s->reg, EPOLLOUT);
-		}
-		return false;
-	}
+	if (err != CS_OK)
+		return refuse_hello(s, h, err);
 	c = calloc(1, sizeof(*c));
 	if (!c) {
 		drop_sock(s, "out of memory");
 		return false;
+	}
+	if (events && (ring_fd = ring_setup(c)) < 0) {
+		log_warnx("client pid %d: no request ring: %s", (int)s->pid,
+		    strerror(-ring_fd));
+		free(c);
+		return refuse_hello(s, h, CS_ERR_NO_RESOURCES);
 	}
 	c->id = ++srv->next_id;
 	c->cookie = next_cookie(srv);
@@ -458,8 +605,20 @@ static bool handle_hello(struct sock *s, const struct ipc_hdr *h,
 	wbuf_u64(&wb, c->cookie);
 	wbuf_u32(&wb, srv->d->nodeid);
 	wbuf_u64(&wb, COHORT_SEND_WINDOW);
-	sock_send_new(s, IPC_HELLO_REPLY, h->seq, CS_OK, body, wb.len);
-	return !c->dead;
+	wbuf_u64(&wb, c->ring.cap);
+	if (ring_fd < 0) {
+		sock_send_new(s, IPC_HELLO_REPLY, h->seq, CS_OK, body, wb.len);
+		return !c->dead;
+	}
+	reply = make_frame(IPC_HELLO_REPLY, h->seq, CS_OK, body, wb.len);
+	rc = reply ? send_with_fd(s, reply, ring_fd) : -ENOMEM;
+	frame_unref(reply);
+	close(ring_fd);
+	if (rc < 0) {
+		ipcs_close_conn(srv, c, "HELLO reply not sent");
+		return false;
+	}
+	return true;
 }
 
 static bool handle_attach(struct sock *s, const struct ipc_hdr *h,
@@ -512,11 +671,29 @@ static bool handle_frame(struct sock *s, const uint8_t *f,
 		drop_sock(s, "first frame is neither HELLO nor ATTACH");
 		return false;
 	case SOCK_REQ:
+		/* The ring's frames were written before this one. */
+		if (!ring_drain(s->srv, c))
+			return false;
+		if (h->type == IPC_DOORBELL) {
+			if (rb.left || !c->ring.sh) {
+				drop_sock(s, "malformed DOORBELL");
+				return false;
+			}
+			poll_ring(s->srv, c);
+			return true;
+		}
 		if (!cpg_svc_is_request(h->type)) {
 			drop_sock(s, "unknown request type");
 			return false;
 		}
+		if (h->type == IPC_MCAST && !c->ring.sh) {
+			drop_sock(s, "MCAST on a connection without events");
+			return false;
+		}
 		cpg_svc_request(s->srv->d->cpg, c, h, &rb);
+		if (h->type == IPC_MCAST && !c->dead)
+			atomic_store_explicit(&c->ring.sh->sock_done,
+			    ++c->sock_mcasts, memory_order_release);
 		return !c->dead;
 	case SOCK_EV:
 		drop_sock(s, "frame on the event channel");
@@ -594,6 +771,11 @@ static void sock_read(struct sock *s)
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return;
 		if (n <= 0) {
+			/* What a client wrote to its ring before it went is
+			 * taken, as what it wrote to the socket was. */
+			if (s->conn && s->role == SOCK_REQ &&
+			    !ring_drain(s->srv, s->conn))
+				return;
 			if (s->conn) {
 				ipcs_close_conn(s->srv, s->conn,
 				    n == 0 ? (s->in_len ? "closed mid-frame" :
@@ -861,6 +1043,7 @@ void ipcs_before_sleep(struct ipcs *srv)
 			conn_flush(srv, c, c->req);
 		}
 	}
+	arm_rings(srv);
 	if (srv->reap)
 		reap(srv);
 	if (srv->n_congested && !srv->stall.armed)

@@ -22,6 +22,7 @@ struct loop_reg {
 struct loop {
 	int epfd;
 	bool stop;
+	bool no_sleep;               /* the next wait only polls */
 	uint64_t now;
 	struct loop_timer *timers;
 	struct loop_reg *regs;
@@ -170,6 +171,11 @@ void loop_stop(struct loop *l)
 	l->stop = true;
 }
 
+void loop_no_sleep(struct loop *l)
+{
+	l->no_sleep = true;
+}
+
 /* Runs every due timer; a timer may re-arm itself or others. */
 static void run_timers(struct loop *l)
 {
@@ -216,7 +222,9 @@ int loop_run(struct loop *l)
 			l->before_sleep(l->before_sleep_arg);
 		if (l->stop)
 			break;
-		n = epoll_wait(l->epfd, evs, LOOP_EVENTS_PER_WAKE, next_wait(l));
+		n = epoll_wait(l->epfd, evs, LOOP_EVENTS_PER_WAKE,
+		    l->no_sleep ? 0 : next_wait(l));
+		l->no_sleep = false;
 		if (n < 0 && errno != EINTR)
 			return -errno;
 		loop_update(l);

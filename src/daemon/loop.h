@@ -48,5 +48,8 @@ uint64_t loop_update(struct loop *l);
 /* Runs until loop_stop(); returns 0 or a negative errno. */
 int loop_run(struct loop *l);
 void loop_stop(struct loop *l);
+/* The coming wait for events does not sleep: called from before_sleep
+ * by work that must be looked at again at once. */
+void loop_no_sleep(struct loop *l);
 
 #endif /* COHORT_LOOP_H */

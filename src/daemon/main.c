@@ -126,6 +126,7 @@ static void before_sleep(void *arg)
 {
 	struct daemon *d = arg;
 
+	ipcs_poll_rings(d->ipcs);
 	node_after_io(d);
 	ipcs_before_sleep(d->ipcs);
 	/* Turning back-pressure off may deliver and queue events at once. */

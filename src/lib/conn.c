@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -13,7 +14,7 @@
 
 #include "lib/conn.h"
 
-#define HELLO_REPLY_BODY 24u   /* conn_id u32, cookie u64, nodeid u32, window u64 */
+#define HELLO_REPLY_BODY 32u   /* conn_id, cookie, nodeid, window, ring capacity */
 #define RX_INITIAL 4096u
 #define SOCKBUF (1 << 20)     /* requested send buffer per socket */
 
@@ -58,19 +59,52 @@ static int write_full(int fd, const struct iovec *iov, int n)
 	return 0;
 }
 
-static int read_full(int fd, void *p, size_t n)
+/* Reads exactly `n` bytes. With `passed`, also takes a descriptor sent
+ * with them (SCM_RIGHTS): the first one is kept in *passed (which starts
+ * at -1), any other is closed. */
+static int read_full(int fd, void *p, size_t n, int *passed)
 {
 	uint8_t *b = p;
 
 	while (n > 0) {
-		ssize_t r = recv(fd, b, n, MSG_WAITALL);
+		union {
+			struct cmsghdr align;
+			uint8_t buf[CMSG_SPACE(sizeof(int) * 4)];
+		} ctl;
+		struct iovec iov = { b, n };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+		ssize_t r;
 
+		if (passed) {
+			mh.msg_control = ctl.buf;
+			mh.msg_controllen = sizeof(ctl.buf);
+		}
+		r = recvmsg(fd, &mh, MSG_WAITALL | MSG_CMSG_CLOEXEC);
 		if (r == 0)
 			return -ECONNRESET;
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
+		}
+		for (struct cmsghdr *cm = passed ? CMSG_FIRSTHDR(&mh) : NULL; cm;
+		    cm = CMSG_NXTHDR(&mh, cm)) {
+			size_t nfd;
+
+			if (cm->cmsg_level != SOL_SOCKET ||
+			    cm->cmsg_type != SCM_RIGHTS)
+				continue;
+			nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			for (size_t i = 0; i < nfd; i++) {
+				int got;
+
+				memcpy(&got, CMSG_DATA(cm) + i * sizeof(int),
+				    sizeof(int));
+				if (*passed < 0)
+					*passed = got;
+				else
+					close(got);
+			}
 		}
 		b += r;
 		n -= (size_t)r;
@@ -95,19 +129,22 @@ static int rx_reserve(struct ipc_conn *c, size_t n)
 	return 0;
 }
 
-/* Reads one whole frame of the request channel into c->rx. */
-static int read_frame(struct ipc_conn *c, int fd, struct ipc_hdr *h)
+/* Reads one whole frame of the request channel into c->rx, and with
+ * `passed` a descriptor sent with it (see read_full). */
+static int read_frame(struct ipc_conn *c, int fd, struct ipc_hdr *h,
+    int *passed)
 {
 	int rc = rx_reserve(c, IPC_HDR_LEN);
 
 	if (rc == 0)
-		rc = read_full(fd, c->rx, IPC_HDR_LEN);
+		rc = read_full(fd, c->rx, IPC_HDR_LEN, passed);
 	if (rc == 0 && ipc_hdr_get(c->rx, h) < 0)
 		rc = -EBADMSG;
 	if (rc == 0)
 		rc = rx_reserve(c, h->len);
 	if (rc == 0)
-		rc = read_full(fd, c->rx + IPC_HDR_LEN, h->len - IPC_HDR_LEN);
+		rc = read_full(fd, c->rx + IPC_HDR_LEN, h->len - IPC_HDR_LEN,
+		    passed);
 	return rc;
 }
 
@@ -156,16 +193,18 @@ static int connect_socket(int *out)
 	return 0;
 }
 
-/* Sends a handshake frame and reads its reply. Returns 0 or a cs_error_t. */
+/* Sends a handshake frame and reads its reply (and with `passed`, a
+ * descriptor sent with it). Returns 0 or a cs_error_t. */
 static int handshake(struct ipc_conn *c, int fd, uint16_t type,
-    const uint8_t *body, size_t len, uint16_t reply_type, struct rbuf *rb)
+    const uint8_t *body, size_t len, uint16_t reply_type, struct rbuf *rb,
+    int *passed)
 {
 	struct ipc_hdr h;
 
 	/* A daemon that refuses us may close before reading our frame: its
 	 * reply, if any, still tells why. */
 	(void)send_frame(fd, type, 0, body, len);
-	if (read_frame(c, fd, &h) < 0)
+	if (read_frame(c, fd, &h, passed) < 0)
 		return CS_ERR_LIBRARY;
 	/* A daemon out of descriptors answers any first frame with a
 	 * HELLO_REPLY carrying CS_ERR_NO_RESOURCES. */
@@ -184,8 +223,8 @@ int conn_open(struct ipc_conn *c, bool events)
 	struct wbuf wb;
 	struct rbuf rb;
 	uint32_t conn_id;
-	uint64_t cookie;
-	int rc;
+	uint64_t cookie, ring_cap;
+	int rc, ring_fd = -1;
 
 	*c = (struct ipc_conn){ .req_fd = -1, .ev_fd = -1 };
 	rc = connect_socket(&c->req_fd);
@@ -196,19 +235,29 @@ int conn_open(struct ipc_conn *c, bool events)
 	wbuf_u32(&wb, (uint32_t)getpid());
 	wbuf_u32(&wb, events ? 1 : 0);
 	rc = handshake(c, c->req_fd, IPC_HELLO, body, wb.len, IPC_HELLO_REPLY,
-	    &rb);
+	    &rb, &ring_fd);
 	if (rc)
 		goto fail;
 	conn_id = rbuf_u32(&rb);
 	cookie = rbuf_u64(&rb);
 	c->nodeid = rbuf_u32(&rb);
 	c->window = rbuf_u64(&rb);
-	if (rb.err) {
+	ring_cap = rbuf_u64(&rb);
+	/* A handle with events gets a ring, a handle without none. */
+	if (rb.err || rb.left || (events != (ring_fd >= 0)) ||
+	    (events != (ring_cap > 0))) {
 		rc = CS_ERR_LIBRARY;
 		goto fail;
 	}
 	if (!events)
 		return 0;
+	rc = ipc_ring_map(ring_fd, ring_cap, &c->ring);
+	close(ring_fd);
+	ring_fd = -1;
+	if (rc < 0) {
+		rc = rc == -ENOMEM ? CS_ERR_NO_MEMORY : CS_ERR_LIBRARY;
+		goto fail;
+	}
 	rc = connect_socket(&c->ev_fd);
 	if (rc)
 		goto fail;
@@ -216,11 +265,13 @@ int conn_open(struct ipc_conn *c, bool events)
 	wbuf_u32(&wb, conn_id);
 	wbuf_u64(&wb, cookie);
 	rc = handshake(c, c->ev_fd, IPC_ATTACH, body, wb.len, IPC_ATTACH_REPLY,
-	    &rb);
+	    &rb, NULL);
 	if (rc)
 		goto fail;
 	return 0;
 fail:
+	if (ring_fd >= 0)
+		close(ring_fd);
 	conn_close(c);
 	return rc;
 }
@@ -232,34 +283,11 @@ void conn_close(struct ipc_conn *c)
 	if (c->ev_fd >= 0)
 		close(c->ev_fd);
 	free(c->rx);
+	ipc_ring_unmap(&c->ring);
 	c->req_fd = c->ev_fd = -1;
 	c->rx = NULL;
 	c->rx_cap = 0;
 	c->broken = true;
-}
-
-/* Applies a CREDIT or FLOWCTL notice. Returns 0, or -EBADMSG. */
-static int apply_notice(struct ipc_conn *c, const struct ipc_hdr *h)
-{
-	struct rbuf rb;
-
-	rbuf_init(&rb, c->rx + IPC_HDR_LEN, h->len - IPC_HDR_LEN);
-	if (h->type == IPC_CREDIT) {
-		uint64_t back = rbuf_u64(&rb);
-
-		if (rb.err || back > c->outstanding)
-			return -EBADMSG;
-		c->outstanding -= back;
-	} else if (h->type == IPC_FLOWCTL) {
-		uint32_t on = rbuf_u32(&rb);
-
-		if (rb.err || on > 1)
-			return -EBADMSG;
-		c->daemon_fc = on;
-	} else {
-		return -EBADMSG;
-	}
-	return 0;
 }
 
 static int fail(struct ipc_conn *c, int rc)
@@ -281,78 +309,136 @@ int conn_request(struct ipc_conn *c, uint16_t type, const void *body,
 	rc = send_frame(c->req_fd, type, seq, body, len);
 	if (rc < 0)
 		return fail(c, rc);
-	for (;;) {
-		rc = read_frame(c, c->req_fd, &h);
-		if (rc < 0)
-			return fail(c, rc);
-		if (h.type == IPC_REPLY && h.seq == seq)
-			break;
-		if (apply_notice(c, &h) < 0)
-			return fail(c, -EBADMSG);
-	}
+	rc = read_frame(c, c->req_fd, &h, NULL);
+	if (rc < 0)
+		return fail(c, rc);
+	if (h.type != IPC_REPLY || h.seq != seq)
+		return fail(c, -EBADMSG);
 	r->error = h.error;
 	r->body = c->rx + IPC_HDR_LEN;
 	r->len = h.len - IPC_HDR_LEN;
 	return 0;
 }
 
-int conn_poll_notices(struct ipc_conn *c)
+/* Credit still out: what was spent minus what the daemon gave back.
+ * -EBADMSG when the daemon's page claims more than was spent. */
+static int64_t outstanding(const struct ipc_conn *c)
 {
-	uint8_t peek[IPC_HDR_LEN];
-	struct ipc_hdr h;
+	uint64_t back = atomic_load_explicit(&c->ring.sh->credit,
+	    memory_order_acquire);
+
+	return back > c->spent ? -1 : (int64_t)(c->spent - back);
+}
+
+/* Whether the next MCAST may use the ring: it fits the ring's frames, and
+ * every one sent on the socket has been taken (none can be overtaken). */
+static bool use_ring(const struct ipc_conn *c, uint64_t frame_len)
+{
+	return frame_len <= COHORT_IPC_RING_FRAME &&
+	    atomic_load_explicit(&c->ring.sh->sock_done,
+	    memory_order_acquire) == c->sock_mcasts;
+}
+
+static uint64_t ring_free(const struct ipc_conn *c)
+{
+	uint64_t head = atomic_load_explicit(&c->ring.sh->head,
+	    memory_order_acquire);
+
+	/* A head beyond the tail is the daemon's page gone wrong. */
+	return c->tail - head > c->ring.cap ? 0 : c->ring.cap - (c->tail - head);
+}
+
+/* conn_may_send, for a frame that goes through the ring or not. */
+static int may_send(struct ipc_conn *c, size_t len, bool ring)
+{
+	uint64_t frame_len = IPC_HDR_LEN + 4 + (uint64_t)len;
+	int64_t out;
 
 	if (c->broken)
 		return -ENOTCONN;
-	for (;;) {
-		ssize_t n = recv(c->req_fd, peek, sizeof(peek),
-		    MSG_PEEK | MSG_DONTWAIT);
-
-		if (n == 0)
-			return fail(c, -ECONNRESET);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return 0;
-			return fail(c, -errno);
-		}
-		if ((size_t)n < sizeof(peek))
-			return 0;  /* the rest of the header is on its way */
-		if (read_frame(c, c->req_fd, &h) < 0 || apply_notice(c, &h) < 0)
-			return fail(c, -EBADMSG);
-	}
+	if (!c->ring.sh)
+		return -EINVAL;   /* a handle without events does not send */
+	out = outstanding(c);
+	if (out < 0)
+		return fail(c, -EBADMSG);
+	if (atomic_load_explicit(&c->ring.sh->fc, memory_order_relaxed))
+		return -EAGAIN;
+	if (out > 0 && (uint64_t)out + IPC_MCAST_COST(len) > c->window)
+		return -EAGAIN;
+	if (ring && ring_free(c) < ipc_ring_stride(frame_len))
+		return -EAGAIN;
+	return 0;
 }
 
-bool conn_may_send(const struct ipc_conn *c, size_t len)
+int conn_may_send(struct ipc_conn *c, size_t len)
 {
-	if (c->daemon_fc)
-		return false;
-	return c->outstanding == 0 ||
-	    c->outstanding + IPC_MCAST_COST(len) <= c->window;
+	if (!c->ring.sh)
+		return c->broken ? -ENOTCONN : -EINVAL;
+	return may_send(c, len, use_ring(c, IPC_HDR_LEN + 4 + (uint64_t)len));
+}
+
+/* Tells a sleeping daemon that the ring has frames. The daemon arms the
+ * bell before it sleeps and looks at the ring again after; the fence
+ * between our tail and our look at the bell pairs with its fence, so one
+ * of the two always sees the other. */
+static int ring_bell(struct ipc_conn *c)
+{
+	atomic_thread_fence(memory_order_seq_cst);
+	if (!atomic_load_explicit(&c->ring.sh->bell, memory_order_relaxed) ||
+	    !atomic_exchange(&c->ring.sh->bell, 0))
+		return 0;
+	return send_frame(c->req_fd, IPC_DOORBELL, 0, NULL, 0);
 }
 
 int conn_send_mcast(struct ipc_conn *c, uint32_t guarantee,
     const struct iovec *iov, unsigned int n, size_t total)
 {
+	uint64_t frame_len = IPC_HDR_LEN + 4 + (uint64_t)total;
 	struct iovec all[COHORT_IOV_MAX + 1];
 	uint8_t hdr[IPC_HDR_LEN + 4];
 	struct wbuf wb;
+	bool ring;
 	int rc;
 
-	if (c->broken)
-		return -ENOTCONN;
 	if (n > COHORT_IOV_MAX)
 		return -EINVAL;
+	if (!c->ring.sh)
+		return c->broken ? -ENOTCONN : -EINVAL;
+	/* Decided once: the daemon may take the socket's frames meanwhile. */
+	ring = use_ring(c, frame_len);
+	rc = may_send(c, total, ring);
+	if (rc < 0)
+		return rc;
 	wbuf_init(&wb, hdr, sizeof(hdr));
 	ipc_hdr_put(&wb, IPC_MCAST, ++c->seq, 0);
 	wbuf_u32(&wb, guarantee);
-	put_u32(hdr, (uint32_t)(sizeof(hdr) + total));
-	all[0] = (struct iovec){ hdr, sizeof(hdr) };
-	if (n > 0)
-		memcpy(&all[1], iov, n * sizeof(*iov));
-	rc = write_full(c->req_fd, all, (int)n + 1);
+	put_u32(hdr, (uint32_t)frame_len);
+	if (ring) {
+		/* The data is mapped twice in a row: the frame is contiguous
+		 * wherever it starts. */
+		uint8_t *p = c->ring.data + c->tail % c->ring.cap;
+
+		memcpy(p, hdr, sizeof(hdr));
+		p += sizeof(hdr);
+		for (unsigned int i = 0; i < n; i++) {
+			if (iov[i].iov_len)
+				memcpy(p, iov[i].iov_base, iov[i].iov_len);
+			p += iov[i].iov_len;
+		}
+		c->tail += ipc_ring_stride(frame_len);
+		atomic_store_explicit(&c->ring.sh->tail, c->tail,
+		    memory_order_release);
+		c->spent += IPC_MCAST_COST(total);
+		rc = ring_bell(c);
+	} else {
+		all[0] = (struct iovec){ hdr, sizeof(hdr) };
+		if (n > 0)
+			memcpy(&all[1], iov, n * sizeof(*iov));
+		rc = write_full(c->req_fd, all, (int)n + 1);
+		c->spent += IPC_MCAST_COST(total);
+		c->sock_mcasts++;
+	}
 	if (rc < 0)
 		return fail(c, rc);
-	c->outstanding += IPC_MCAST_COST(total);
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include <sys/uio.h>
 
 #include "common/ipc.h"
+#include "common/ipc_ring.h"
 
 struct ipc_conn {
 	int req_fd;            /* request channel, blocking */
@@ -22,8 +23,11 @@ struct ipc_conn {
 	uint32_t seq;          /* last request number used */
 	uint32_t nodeid;       /* local node id, from the HELLO reply */
 	uint64_t window;       /* send credit granted at HELLO */
-	uint64_t outstanding;  /* bytes sent and not yet credited back */
-	bool daemon_fc;        /* the daemon asked us to hold back */
+	uint64_t spent;        /* credit consumed so far (the daemon's page
+	                        * says how much came back) */
+	struct ipc_ring ring;  /* the request ring, when events are wanted */
+	uint64_t tail;         /* bytes written to the ring */
+	uint64_t sock_mcasts;  /* MCAST frames sent on the socket */
 	bool broken;           /* the channel failed: every call fails */
 	uint8_t *rx;           /* reply buffer; owned, grows on demand */
 	size_t rx_cap;
@@ -42,19 +46,19 @@ struct ipc_reply {
 int conn_open(struct ipc_conn *c, bool events);
 void conn_close(struct ipc_conn *c);
 
-/* Sends a request and waits for its reply, handling credit and flow
- * control notices that arrive first. 0 or -errno (channel broken). */
+/* Sends a request and waits for its reply. 0 or -errno (channel
+ * broken). */
 int conn_request(struct ipc_conn *c, uint16_t type, const void *body,
     size_t len, struct ipc_reply *r);
 
-/* Reads the notices already waiting, without blocking. 0 or -errno. */
-int conn_poll_notices(struct ipc_conn *c);
+/* Whether an MCAST of `len` bytes may go now: 0, -EAGAIN (no credit, the
+ * daemon pushes back, or the ring is full), -EBADMSG or -ENOTCONN (the
+ * connection is broken). */
+int conn_may_send(struct ipc_conn *c, size_t len);
 
-/* True when an MCAST of `len` bytes fits the credit and the daemon is
- * not pushing back. */
-bool conn_may_send(const struct ipc_conn *c, size_t len);
-
-/* Sends an MCAST frame: header, guarantee, then the iovecs. 0 or -errno. */
+/* Sends an MCAST frame (header, guarantee, then the iovecs) through the
+ * ring, or the socket when it is too large for the ring. 0, -EAGAIN (as
+ * conn_may_send) or another -errno (broken). */
 int conn_send_mcast(struct ipc_conn *c, uint32_t guarantee,
     const struct iovec *iov, unsigned int n, size_t total);
 

@@ -190,7 +190,6 @@ cs_error_t cpg_flow_control_state_get(cpg_handle_t handle,
     cpg_flow_control_state_t *flow_control_enabled)
 {
 	struct cpg_inst *inst;
-	bool held;
 	int rc;
 
 	if (!flow_control_enabled)
@@ -199,14 +198,13 @@ cs_error_t cpg_flow_control_state_get(cpg_handle_t handle,
 	if (!inst)
 		return CS_ERR_BAD_HANDLE;
 	pthread_mutex_lock(&inst->req_lock);
-	rc = conn_poll_notices(&inst->conn);
 	/* Enabled exactly when a small message would be refused now. */
-	held = !conn_may_send(&inst->conn, 0);
+	rc = conn_may_send(&inst->conn, 0);
 	pthread_mutex_unlock(&inst->req_lock);
 	hdb_put(&cpg_handles, handle);
-	if (rc < 0)
+	if (rc < 0 && rc != -EAGAIN)
 		return CS_ERR_LIBRARY;
-	*flow_control_enabled = held ? CPG_FLOW_CONTROL_ENABLED :
+	*flow_control_enabled = rc == -EAGAIN ? CPG_FLOW_CONTROL_ENABLED :
 	    CPG_FLOW_CONTROL_DISABLED;
 	return CS_OK;
 }
@@ -334,21 +332,13 @@ cs_error_t cpg_mcast_iov(cpg_handle_t handle, cpg_guarantee_t guarantee,
 		goto out;
 	}
 	pthread_mutex_lock(&inst->req_lock);
-	/* Notices are read only when the known credit does not allow the
-	 * send: one system call per message instead of two. The daemon's
-	 * memory stays bounded by the window either way; a flow-control
-	 * notice is seen at the latest when the window runs out. */
-	rc = 0;
-	if (!conn_may_send(&inst->conn, total))
-		rc = conn_poll_notices(&inst->conn);
-	if (rc == 0 && !conn_may_send(&inst->conn, total))
-		err = CS_ERR_TRY_AGAIN;
-	else if (rc == 0)
-		rc = conn_send_mcast(&inst->conn, (uint32_t)guarantee, iov,
-		    iov_len, total);
-	if (rc < 0)
-		err = CS_ERR_LIBRARY;
+	rc = conn_send_mcast(&inst->conn, (uint32_t)guarantee, iov, iov_len,
+	    total);
 	pthread_mutex_unlock(&inst->req_lock);
+	if (rc == -EAGAIN)
+		err = CS_ERR_TRY_AGAIN;
+	else if (rc < 0)
+		err = CS_ERR_LIBRARY;
 out:
 	hdb_put(&cpg_handles, handle);
 	return err;
