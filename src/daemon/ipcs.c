@@ -788,6 +788,11 @@ static void sock_read(struct sock *s)
 		}
 		s->in_len += (size_t)n;
 		budget -= (size_t)n < budget ? (size_t)n : budget;
+		/* Less than there was room for: the socket is empty, most
+		 * likely. Whole frames are handled now; anything that came
+		 * meanwhile wakes the loop again (level-triggered). */
+		if ((size_t)n < s->in_cap - (s->in_len - (size_t)n))
+			budget = 0;
 	}
 }
 

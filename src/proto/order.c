@@ -463,6 +463,25 @@ static void solo_rotate(struct proto *p, struct wire_token *t)
 	p->token_loss_at = UINT64_MAX;
 }
 
+/*
+ * A message submitted at the rep while it holds the token: the token has
+ * not left, so the rep visits it again as if it arrived now and numbers
+ * the message at once, instead of forwarding it empty and waiting a whole
+ * rotation for its return. The hold began on an idle ring (ring_idle():
+ * stable == seq == the rep's aru, nothing to retransmit), so the second
+ * visit's rotation bookkeeping (stable from rot_aru, the rep's own aru)
+ * states nothing that is not true.
+ */
+static void revisit_held(struct proto *p)
+{
+	struct wire_token t = p->held;
+
+	p->hold_until = UINT64_MAX;
+	token_visit(p, &t);
+	if (p->state == ST_OPERATIONAL || p->state == ST_RECOVERY)
+		after_visit(p, &t);
+}
+
 /* Something was queued: make the token come to it. */
 void ring_kick(struct proto *p)
 {
@@ -475,7 +494,7 @@ void ring_kick(struct proto *p)
 		return;
 	}
 	if (p->hold_until != UINT64_MAX) {
-		hold_release(p);
+		revisit_held(p);
 		return;
 	}
 	if (!p->hold_cancel_sent && p->my_index != 0) {
