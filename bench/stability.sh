@@ -11,9 +11,14 @@
 # At the end: the ring id of every node (it must not have moved), the
 # configuration changes the daemons logged, the clients' histories
 # checked, the CPU the burners got. Needs root (namespaces).
+# STABILITY_PULSE=BUSY:IDLE makes the busy loops run BUSY seconds and
+# pause IDLE seconds in turn, so that the load keeps arriving while the
+# daemons run as normal processes (system.sched_rr: auto turns realtime
+# on only while the machine is busy).
 set -uo pipefail
 B=${1:-build}
 DURATION=${2:-600}
+PULSE=${STABILITY_PULSE:-}   # BUSY:IDLE seconds, e.g. 3:11; empty: always busy
 cd "$(dirname "$0")/.."
 . tests/cluster/lib.sh
 cluster_test_init
@@ -37,7 +42,14 @@ token=$(node_status_field 1 token_ms)
 confs0=$(cat "$CL_DIR"/n*/daemon.log | grep -c 'regular configuration')
 cl_log "ring $ring0, token $token ms; $(nproc) busy loops for ${DURATION}s"
 for _ in $(seq 1 "$(nproc)"); do
-	( while :; do :; done ) &
+	if [ -n "$PULSE" ]; then
+		# Load that comes and goes: each change of it finds the
+		# daemons in the other scheduling mode (system.sched_rr auto).
+		( while :; do timeout "${PULSE%:*}" sh -c 'while :; do :; done'
+		  sleep "${PULSE#*:}"; done ) &
+	else
+		( while :; do :; done ) &
+	fi
 	burners+=($!)
 done
 t_end=$((SECONDS + DURATION))
@@ -55,7 +67,7 @@ while [ $SECONDS -lt $t_end ]; do
 done
 burn_cpu=0
 for p in "${burners[@]}"; do
-	burn_cpu=$((burn_cpu + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+	burn_cpu=$((burn_cpu + $(awk '{print $14 + $15 + $16 + $17}' "/proc/$p/stat")))
 done
 stop_burners
 confs=$(( $(cat "$CL_DIR"/n*/daemon.log | grep -c 'regular configuration') - confs0 ))

@@ -447,10 +447,16 @@ static int system_item(struct cfg_loader *ld, const struct cfg_event *ev)
 		return get_str(ld, ev, &ld->cfg->state_dir);
 	}
 	if (strcmp(ev->name, "sched_rr") == 0) {
-		bool on = true;
-		int rc = get_bool(ld, ev, &on);
+		/* yes and no as corosync's; on and off as get_bool(). */
+		static const char *const names[] = { "auto", "yes", "no", "on",
+		    "off", NULL };
+		static const enum cohort_sched modes[] = { COHORT_SCHED_AUTO,
+		    COHORT_SCHED_RR, COHORT_SCHED_NORMAL, COHORT_SCHED_RR,
+		    COHORT_SCHED_NORMAL };
+		int i = 0, rc = get_enum(ld, ev, names, &i);
 
-		ld->cfg->no_sched_rr = !on;
+		if (rc == 0)
+			ld->cfg->sched = modes[i];
 		return rc;
 	}
 	return cfg_unknown(ld, ev, noeffect_system);

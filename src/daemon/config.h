@@ -94,6 +94,13 @@ enum cohort_hash {
 	COHORT_HASH_SHA512,
 };
 
+/* system.sched_rr: the daemon's CPU scheduling (daemon/sched.c). */
+enum cohort_sched {
+	COHORT_SCHED_AUTO = 0,   /* realtime while the machine is busy */
+	COHORT_SCHED_RR,         /* yes: realtime always, as corosync */
+	COHORT_SCHED_NORMAL,     /* no: a normal process */
+};
+
 enum cohort_debug {
 	COHORT_DEBUG_OFF = 0,
 	COHORT_DEBUG_ON,
@@ -178,7 +185,7 @@ struct cohort_config {
 	gid_t *gids;
 
 	const char *state_dir;      /* system.state_dir; NULL when not given */
-	bool no_sched_rr;           /* system.sched_rr: no (default yes) */
+	enum cohort_sched sched;    /* system.sched_rr (default auto) */
 
 	/* This node's id: 0 after cohort_config_load(); the daemon sets it
 	 * (from -n, cohort_config_find_local() or
@@ -232,7 +239,7 @@ void cohort_config_timing(const struct cohort_config *cfg,
  *     set;
  *   - sections in this order: totem (with one interface section, link 0),
  *     nodelist, logging, uidgid (only when uids or gids are allowed),
- *     system (only when state_dir is given or sched_rr is no), separated
+ *     system (only when state_dir is given or sched_rr is not auto), separated
  *     by an empty line;
  *   - keys in a fixed order, one TAB of indent per level, optional strings
  *     (keyfile, bindnetaddr, mcastaddr, name, logfile) left out when not

@@ -21,6 +21,7 @@
 #include "common/ipc.h"
 #include "common/ipc_ring.h"
 #include "daemon/loop.h"
+#include "daemon/sched.h"
 #include "proto/proto.h"
 
 struct daemon;
@@ -181,6 +182,7 @@ struct daemon {
 	int ready_fd;            /* COHORT_READY_FD, -1 once used */
 	bool in_proto;           /* inside a proto call (callbacks running) */
 	bool congested;          /* told to the engine: a local reader is behind */
+	struct sched_ctl sched;  /* CPU scheduling (system.sched_rr) */
 	const struct cohort_config *cfg;
 	/* Status text: nodes and addresses. */
 	size_t n_nodes;

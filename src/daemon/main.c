@@ -8,7 +8,6 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <malloc.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -280,30 +279,6 @@ static void raise_fd_limit(void)
 	}
 }
 
-/* Like corosync: round-robin realtime scheduling at the highest priority,
- * so that a busy machine cannot delay the token past its timeout and
- * cause a false membership change. Without the privilege (not root, or a
- * container without CAP_SYS_NICE) the daemon runs as a normal process
- * and says so. */
-static void set_realtime(bool off)
-{
-	struct sched_param sp = { .sched_priority =
-	    sched_get_priority_max(SCHED_RR) };
-
-	if (off) {
-		log_info("realtime scheduling off (-p or system.sched_rr: no)");
-		return;
-	}
-	if (sched_setscheduler(0, SCHED_RR, &sp) == 0)
-		log_debug("realtime scheduling: SCHED_RR priority %d",
-		    sp.sched_priority);
-	else if (errno == EPERM)
-		log_info("realtime scheduling not permitted: running as a "
-		    "normal process (a busy machine may delay the token)");
-	else
-		log_warn("cannot set realtime scheduling (SCHED_RR)");
-}
-
 static int setup_signals(struct daemon *d, int *sfd)
 {
 	sigset_t set;
@@ -322,7 +297,7 @@ static int setup_signals(struct daemon *d, int *sfd)
 }
 
 static int run(struct daemon *d, const struct cohort_config *cfg,
-    uint32_t nodeid)
+    uint32_t nodeid, enum cohort_sched sched)
 {
 	struct proto_config pc;
 	int rc, sfd = -1;
@@ -342,6 +317,7 @@ static int run(struct daemon *d, const struct cohort_config *cfg,
 	if ((rc = loop_new(&d->loop)) < 0)
 		fatalx("event loop: %s", strerror(-rc));
 	d->started_ms = loop_now(d->loop);
+	sched_start(&d->sched, d->loop, sched);
 	make_proto_config(cfg, nodeid, &pc, d);
 	if (setup_transport(d, cfg, &pc) < 0)
 		return 1;
@@ -366,6 +342,7 @@ static int run(struct daemon *d, const struct cohort_config *cfg,
 		return 1;
 	}
 	rc = loop_run(d->loop);
+	sched_stop(&d->sched);
 	ipcs_free(d->ipcs);
 	transport_free(d->transport);
 	node_free(d);
@@ -444,8 +421,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		cfg.local_nodeid = nodeid;
-		set_realtime(o.no_sched_rr || cfg.no_sched_rr);
-		rc = run(&d, &cfg, nodeid);
+		rc = run(&d, &cfg, nodeid, o.no_sched_rr ?
+		    COHORT_SCHED_NORMAL : cfg.sched);
 	}
 	cohort_config_free(&cfg);
 	return rc;

@@ -42,10 +42,26 @@ st=$("$CTL" status)
 grep -q "^nodeid  *3$" <<<"$st" || fail "status text"
 grep -q "^token_ms  *[1-9][0-9]*$" <<<"$st" || fail "status has no token_ms: $st"
 grep -q "^cpg.syncing  *0$" <<<"$st" || fail "status: the ring of one is not in service: $st"
-# As root the daemon runs SCHED_RR (cohortd.8), unless -p.
+# As root, with system.sched_rr auto (the default, cohortd.8): nice -20,
+# and SCHED_RR once the machine is busy (a busy loop on every CPU).
+grep -q "^sched.mode  *auto$" <<<"$st" || fail "status: sched.mode is not auto: $st"
 if [ "$(id -u)" = 0 ]; then
-	pol=$(python3 -c 'import os, sys; p = os.sched_getscheduler(int(sys.argv[1])); print("rr" if p == os.SCHED_RR else p)' "$dpid")
-	[ "$pol" = rr ] || fail "the daemon's scheduling policy is $pol, not SCHED_RR"
+	[ "$(awk '{print $19}' "/proc/$dpid/stat")" = -20 ] || fail "the daemon does not run at nice -20"
+	burners=()
+	for _ in $(seq 1 "$(nproc)"); do
+		( while :; do :; done ) &
+		burners+=($!)
+	done
+	policy() { python3 -c 'import os, sys; p = os.sched_getscheduler(int(sys.argv[1])); print("rr" if p == os.SCHED_RR else p)' "$dpid"; }
+	deadline=$((SECONDS + 20))
+	until [ "$(policy)" = rr ] || [ $SECONDS -ge $deadline ]; do
+		"$CTL" status >/dev/null   # a round trip: the daemon is awake
+	done
+	pol=$(policy)
+	kill "${burners[@]}"
+	wait "${burners[@]}" 2>/dev/null || true
+	[ "$pol" = rr ] || fail "busy machine: the daemon's scheduling policy is $pol, not SCHED_RR"
+	"$CTL" status | grep -q "^sched.realtime  *1$" || fail "status: sched.realtime is not 1 under load"
 fi
 "$CTL" --json status | json 'assert d["nodeid"]==3 and d["members"]==[3] and d["state"]=="operational", d'
 

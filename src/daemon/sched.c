@@ -1,0 +1,163 @@
+/*
+ * sched.c: the daemon's CPU scheduling (system.sched_rr, cohortd -p).
+ *
+ * A token that waits for a CPU can pass its timeout on a busy machine
+ * and fail a healthy node: a false membership change. That is why
+ * corosync runs with realtime round-robin scheduling, and why Cohort
+ * does while the machine is busy. On a machine with idle CPUs realtime
+ * only costs: the kernel wakes a realtime task on the CPU it last ran on,
+ * never next to the process that woke it, so each request that wakes the
+ * daemon pays a wake-up across CPUs (one node, 64 B at 1000 msg/s, p50
+ * send to delivery: 72-93 us under SCHED_RR, 26-28 us at nice -20;
+ * measured 2026-12-04 on this project's 2-core test machine).
+ *
+ *   yes   SCHED_RR at the highest priority, always (corosync's default)
+ *   no    a normal process (cohortd -p)
+ *   auto  (default) nice -20, and SCHED_RR while the machine is busy:
+ *         every SCHED_SAMPLE_MS the share of idle CPU time since the last
+ *         sample is read from /proc/stat; below SCHED_BUSY_IDLE percent
+ *         the daemon turns realtime at once, and it turns back only after
+ *         SCHED_CALM_SAMPLES samples in a row above SCHED_CALM_IDLE.
+ *
+ * Without the privilege (not root, no CAP_SYS_NICE) the daemon stays a
+ * normal process and says so once.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "daemon/sched.h"
+
+#define SCHED_SAMPLE_MS 250u
+#define SCHED_BUSY_IDLE 25u     /* percent idle below which: realtime */
+#define SCHED_CALM_IDLE 50u     /* percent idle above which: calm sample */
+#define SCHED_CALM_SAMPLES 40u  /* calm samples in a row to leave realtime */
+
+static const char *mode_names[] = {
+	[COHORT_SCHED_AUTO] = "auto",
+	[COHORT_SCHED_RR] = "rr",
+	[COHORT_SCHED_NORMAL] = "normal",
+};
+
+const char *sched_mode_name(enum cohort_sched mode)
+{
+	return mode_names[mode];
+}
+
+/* Returns 0, or -errno (EPERM: not allowed). */
+static int set_rr(bool on)
+{
+	struct sched_param sp = { .sched_priority = on ?
+	    sched_get_priority_max(SCHED_RR) : 0 };
+
+	return sched_setscheduler(0, on ? SCHED_RR : SCHED_OTHER, &sp) < 0 ?
+	    -errno : 0;
+}
+
+static void turn(struct sched_ctl *s, bool rr, const char *why)
+{
+	int rc = set_rr(rr);
+
+	if (rc == 0) {
+		s->rr = rr;
+		s->switches++;
+		log_info("realtime scheduling %s (%s)", rr ? "on" : "off", why);
+		return;
+	}
+	if (rc == -EPERM) {
+		log_info("realtime scheduling not permitted: running as a "
+		    "normal process (a busy machine may delay the token)");
+		s->permitted = false;
+		return;
+	}
+	log_warnx("cannot change the scheduling policy: %s", strerror(-rc));
+}
+
+/* Idle and total CPU time from the first line of /proc/stat. */
+static int read_cpu(int fd, uint64_t *idle, uint64_t *total)
+{
+	char buf[512];
+	uint64_t v[8] = { 0 };
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if (sscanf(buf, "cpu %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64
+	    " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64, &v[0], &v[1],
+	    &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) < 4)
+		return -1;
+	*idle = v[3] + v[4];            /* idle + iowait */
+	*total = 0;
+	for (int i = 0; i < 8; i++)     /* guest time is counted in user */
+		*total += v[i];
+	return 0;
+}
+
+static void on_sample(void *arg)
+{
+	struct sched_ctl *s = arg;
+	uint64_t idle, total, pct;
+
+	loop_timer_arm(s->loop, &s->timer, loop_now(s->loop) + SCHED_SAMPLE_MS);
+	if (read_cpu(s->stat_fd, &idle, &total) < 0 || total <= s->total)
+		return;
+	pct = (idle - s->idle) * 100 / (total - s->total);
+	s->idle = idle;
+	s->total = total;
+	s->idle_pct = (unsigned)pct;
+	if (!s->permitted)
+		return;
+	if (!s->rr && pct < SCHED_BUSY_IDLE) {
+		s->calm = 0;
+		turn(s, true, "the machine is busy");
+	} else if (s->rr) {
+		s->calm = pct > SCHED_CALM_IDLE ? s->calm + 1 : 0;
+		if (s->calm >= SCHED_CALM_SAMPLES)
+			turn(s, false, "the machine is idle again");
+	}
+}
+
+void sched_start(struct sched_ctl *s, struct loop *l, enum cohort_sched mode)
+{
+	*s = (struct sched_ctl){ .loop = l, .mode = mode, .stat_fd = -1,
+	    .permitted = true };
+	switch (mode) {
+	case COHORT_SCHED_NORMAL:
+		log_info("realtime scheduling off (-p or system.sched_rr: no)");
+		return;
+	case COHORT_SCHED_RR:
+		turn(s, true, "system.sched_rr: yes");
+		return;
+	case COHORT_SCHED_AUTO:
+		break;
+	}
+	/* Ahead of other normal processes on a CPU, realtime or not. */
+	if (setpriority(PRIO_PROCESS, 0, -20) < 0)
+		log_debug("nice -20: %s", strerror(errno));
+	s->stat_fd = open("/proc/stat", O_RDONLY | O_CLOEXEC);
+	if (s->stat_fd < 0 || read_cpu(s->stat_fd, &s->idle, &s->total) < 0) {
+		/* Cannot tell a busy machine: be safe, as corosync. */
+		log_warnx("cannot read /proc/stat: realtime scheduling always");
+		turn(s, true, "system.sched_rr: auto without /proc/stat");
+		return;
+	}
+	s->timer.fn = on_sample;
+	s->timer.arg = s;
+	loop_timer_arm(l, &s->timer, loop_now(l) + SCHED_SAMPLE_MS);
+}
+
+void sched_stop(struct sched_ctl *s)
+{
+	if (s->loop)
+		loop_timer_disarm(s->loop, &s->timer);
+	if (s->stat_fd >= 0)
+		close(s->stat_fd);
+	s->stat_fd = -1;
+}
