@@ -81,6 +81,7 @@ struct ipcs {
 
 static void sock_free(struct sock *s);
 static void on_sock(void *arg, int fd, uint32_t events);
+static void conn_gone(struct ipcs *srv, struct conn *c, const char *why);
 static void on_stall_check(void *arg);
 
 /* A connection's event queue passes a watermark. */
@@ -295,7 +296,7 @@ static void conn_flush(struct ipcs *srv, struct conn *c, struct sock *s)
 {
 	if (!c->dead && s && s->out_n > 0 && !s->want_out &&
 	    sock_flush(s) < 0)
-		ipcs_close_conn(srv, c, "write failed");
+		conn_gone(srv, c, "write failed");
 }
 
 /* Tells credit and flow control in the ring's page: two stores, no
@@ -366,6 +367,19 @@ static bool ring_drain(struct ipcs *srv, struct conn *c)
 	c->ring_head = head;
 	atomic_store_explicit(&r->sh->head, head, memory_order_release);
 	return !c->dead;
+}
+
+/*
+ * The client is gone: one of its channels closed or broke. What it wrote
+ * to its ring before it went is taken first, as what it wrote to the
+ * socket and was read is; whichever channel the daemon sees go first (a
+ * client that exits with events unread resets its event channel, which
+ * may be seen before the request channel's end).
+ */
+static void conn_gone(struct ipcs *srv, struct conn *c, const char *why)
+{
+	if (ring_drain(srv, c))
+		ipcs_close_conn(srv, c, why);
 }
 
 void ipcs_poll_rings(struct ipcs *srv)
@@ -771,13 +785,8 @@ static void sock_read(struct sock *s)
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return;
 		if (n <= 0) {
-			/* What a client wrote to its ring before it went is
-			 * taken, as what it wrote to the socket was. */
-			if (s->conn && s->role == SOCK_REQ &&
-			    !ring_drain(s->srv, s->conn))
-				return;
 			if (s->conn) {
-				ipcs_close_conn(s->srv, s->conn,
+				conn_gone(s->srv, s->conn,
 				    n == 0 ? (s->in_len ? "closed mid-frame" :
 				    "connection closed") : "read error");
 			} else {
@@ -806,7 +815,7 @@ static void on_sock(void *arg, int fd, uint32_t events)
 		mark_dirty(s->conn);   /* a drained queue may end flow control */
 		if (sock_flush(s) < 0) {
 			if (s->conn)
-				ipcs_close_conn(s->srv, s->conn, "write failed");
+				conn_gone(s->srv, s->conn, "write failed");
 			else
 				drop_sock(s, "write failed");
 			return;
