@@ -183,6 +183,7 @@ struct daemon {
 	bool in_proto;           /* inside a proto call (callbacks running) */
 	bool congested;          /* told to the engine: a local reader is behind */
 	struct sched_ctl sched;  /* CPU scheduling (system.sched_rr) */
+	struct loop_timer trim;  /* gives the heap's free memory back */
 	const struct cohort_config *cfg;
 	/* Status text: nodes and addresses. */
 	size_t n_nodes;
