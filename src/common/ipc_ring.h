@@ -2,7 +2,7 @@
  * ipc_ring.h: the shared-memory request ring between libcpg and cohortd.
  *
  * Every connection with an event channel gets one ring: the daemon
- * creates it (a sealed memfd of IPC_RING_META + COHORT_IPC_RING bytes),
+ * creates it (a sealed memfd of ipc_ring_meta() + COHORT_IPC_RING bytes),
  * passes the descriptor with the HELLO reply, and both sides map it. The
  * library writes MCAST frames into it (the same bytes as on the socket:
  * header, guarantee, payload), each at a multiple of IPC_RING_ALIGN, so a
@@ -19,6 +19,9 @@
  *   credit     daemon   send credit returned so far (see ipc.h)
  *   sock_done  daemon   MCAST frames taken from the socket so far
  *   fc         daemon   1 while the daemon pushes back (FLOWCTL)
+ *   closed     daemon   1 once the daemon has dropped the connection: the
+ *                       library fails its next call instead of writing
+ *                       into a ring nobody reads
  *
  * Order: the daemon handles everything in the ring before any frame it
  * reads from the socket, so a frame sent on the socket after ring frames
@@ -38,7 +41,6 @@
 
 #include "common/limits.h"
 
-#define IPC_RING_META 4096u   /* the shared counters, ahead of the data */
 #define IPC_RING_ALIGN 16u    /* frames start at multiples of this */
 
 struct ipc_ring_shared {
@@ -48,6 +50,7 @@ struct ipc_ring_shared {
 	_Atomic uint64_t credit;
 	_Atomic uint64_t sock_done;
 	_Atomic uint32_t fc;
+	_Atomic uint32_t closed;
 };
 
 struct ipc_ring {
@@ -57,6 +60,11 @@ struct ipc_ring {
 	void *base;            /* the whole reservation, for unmapping */
 	size_t span;
 };
+
+/* Bytes of the shared counters ahead of the data: a page (at least
+ * 4 KiB), so that the data can be mapped a second time after itself.
+ * Library and daemon run on one host: they agree. */
+size_t ipc_ring_meta(void);
 
 /* Bytes a frame of `len` bytes takes in the ring. */
 static inline uint64_t ipc_ring_stride(uint64_t len)

@@ -353,6 +353,9 @@ static bool ring_drain(struct ipcs *srv, struct conn *c)
 		struct rbuf rb;
 
 		memcpy(hb, f, sizeof(hb));
+		/* The checked copy is what is used: the compiler may not
+		 * read the shared header again in its place. */
+		atomic_signal_fence(memory_order_seq_cst);
 		if (ipc_hdr_get(hb, &h) < 0 || h.type != IPC_MCAST ||
 		    ipc_ring_stride(h.len) > tail - head) {
 			ipcs_close_conn(srv, c, "malformed frame in the "
@@ -382,6 +385,16 @@ static void conn_gone(struct ipcs *srv, struct conn *c, const char *why)
 		ipcs_close_conn(srv, c, why);
 }
 
+/* Arms a ring's doorbell; false when a frame came meanwhile (the bell
+ * stays armed: at worst one DOORBELL too many). */
+static bool arm_bell(struct conn *c)
+{
+	atomic_store_explicit(&c->ring.sh->bell, 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_seq_cst);
+	return atomic_load_explicit(&c->ring.sh->tail, memory_order_relaxed) ==
+	    c->ring_head;
+}
+
 void ipcs_poll_rings(struct ipcs *srv)
 {
 	for (struct conn *c = srv->polling; c; c = c->pnext)
@@ -393,7 +406,9 @@ void ipcs_poll_rings(struct ipcs *srv)
  * doorbell armed and leaves the list. The fence between arming and
  * looking at the tail pairs with the library's between its tail and its
  * look at the bell: a frame written meanwhile is either seen here (the
- * loop does not sleep) or rings the bell.
+ * loop does not sleep) or rings the bell. A ring that has frames already
+ * stays on the list unarmed: its client goes on writing without a
+ * doorbell, and the loop comes back to it at once.
  */
 static void arm_rings(struct ipcs *srv)
 {
@@ -401,19 +416,12 @@ static void arm_rings(struct ipcs *srv)
 
 	while (*pp) {
 		struct conn *c = *pp;
-		uint64_t tail;
 
-		if (!c->dead) {
-			atomic_store_explicit(&c->ring.sh->bell, 1,
-			    memory_order_relaxed);
-			atomic_thread_fence(memory_order_seq_cst);
-			tail = atomic_load_explicit(&c->ring.sh->tail,
-			    memory_order_relaxed);
-			if (tail != c->ring_head) {
-				loop_no_sleep(srv->d->loop);
-				pp = &c->pnext;
-				continue;
-			}
+		if (!c->dead && (atomic_load_explicit(&c->ring.sh->tail,
+		    memory_order_relaxed) != c->ring_head || !arm_bell(c))) {
+			loop_no_sleep(srv->d->loop);
+			pp = &c->pnext;
+			continue;
 		}
 		c->polling = false;
 		*pp = c->pnext;
@@ -449,6 +457,9 @@ void ipcs_close_conn(struct ipcs *srv, struct conn *c, const char *why)
 	set_fc_evq(srv, c, false);
 	c->dead = true;
 	srv->reap = true;
+	if (c->ring.sh)
+		atomic_store_explicit(&c->ring.sh->closed, 1,
+		    memory_order_release);
 	if (why)
 		log_info("client %u (pid %d) disconnected: %s", c->id,
 		    (int)c->pid, why);

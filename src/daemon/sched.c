@@ -20,7 +20,9 @@
  *         SCHED_CALM_SAMPLES samples in a row above SCHED_CALM_IDLE.
  *
  * Without the privilege (not root, no CAP_SYS_NICE) the daemon stays a
- * normal process and says so once.
+ * normal process, says so once and stops sampling. Reading /proc/stat
+ * costs the kernel a line per CPU: well under a millisecond on small
+ * machines, more on very large ones, four times a second.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -76,7 +78,10 @@ static void turn(struct sched_ctl *s, bool rr, const char *why)
 		s->permitted = false;
 		return;
 	}
-	log_warnx("cannot change the scheduling policy: %s", strerror(-rc));
+	if (!s->failed)
+		log_warnx("cannot change the scheduling policy: %s",
+		    strerror(-rc));
+	s->failed = true;
 }
 
 /* Idle and total CPU time from the first line of /proc/stat. */
@@ -104,16 +109,23 @@ static void on_sample(void *arg)
 {
 	struct sched_ctl *s = arg;
 	uint64_t idle, total, pct;
+	bool sane;
 
+	if (!s->permitted)
+		return;   /* nothing to change: stop sampling */
 	loop_timer_arm(s->loop, &s->timer, loop_now(s->loop) + SCHED_SAMPLE_MS);
-	if (read_cpu(s->stat_fd, &idle, &total) < 0 || total <= s->total)
+	if (read_cpu(s->stat_fd, &idle, &total) < 0)
 		return;
-	pct = (idle - s->idle) * 100 / (total - s->total);
+	/* iowait may go down, and CPUs come and go: such a sample only
+	 * starts the next one. */
+	sane = total > s->total && idle >= s->idle &&
+	    idle - s->idle <= total - s->total;
+	pct = sane ? (idle - s->idle) * 100 / (total - s->total) : 0;
 	s->idle = idle;
 	s->total = total;
-	s->idle_pct = (unsigned)pct;
-	if (!s->permitted)
+	if (!sane)
 		return;
+	s->idle_pct = (unsigned)pct;
 	if (!s->rr && pct < SCHED_BUSY_IDLE) {
 		s->calm = 0;
 		turn(s, true, "the machine is busy");

@@ -15,6 +15,7 @@ struct sched_ctl {
 	enum cohort_sched mode;
 	bool rr;                 /* SCHED_RR now */
 	bool permitted;          /* false once the kernel said EPERM */
+	bool failed;             /* another error was logged already */
 	int stat_fd;             /* /proc/stat, auto mode */
 	uint64_t idle, total;    /* CPU time at the last sample */
 	unsigned idle_pct;       /* idle share of the last sample */

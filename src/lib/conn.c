@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -348,6 +349,19 @@ static uint64_t ring_free(const struct ipc_conn *c)
 	return c->tail - head > c->ring.cap ? 0 : c->ring.cap - (c->tail - head);
 }
 
+/* The daemon holds us back. Unless it is gone: a daemon that died cannot
+ * say so in the ring, and nothing would ever move. Only on this path,
+ * where the caller waits anyway, does the check cost a system call. */
+static int pushed_back(struct ipc_conn *c)
+{
+	struct pollfd p = { .fd = c->req_fd, .events = POLLRDHUP };
+
+	if (poll(&p, 1, 0) > 0 &&
+	    (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)))
+		return fail(c, -ENOTCONN);
+	return -EAGAIN;
+}
+
 /* conn_may_send, for a frame that goes through the ring or not. */
 static int may_send(struct ipc_conn *c, size_t len, bool ring)
 {
@@ -358,15 +372,17 @@ static int may_send(struct ipc_conn *c, size_t len, bool ring)
 		return -ENOTCONN;
 	if (!c->ring.sh)
 		return -EINVAL;   /* a handle without events does not send */
+	if (atomic_load_explicit(&c->ring.sh->closed, memory_order_acquire))
+		return fail(c, -ENOTCONN);
 	out = outstanding(c);
 	if (out < 0)
 		return fail(c, -EBADMSG);
 	if (atomic_load_explicit(&c->ring.sh->fc, memory_order_relaxed))
-		return -EAGAIN;
+		return pushed_back(c);
 	if (out > 0 && (uint64_t)out + IPC_MCAST_COST(len) > c->window)
-		return -EAGAIN;
+		return pushed_back(c);
 	if (ring && ring_free(c) < ipc_ring_stride(frame_len))
-		return -EAGAIN;
+		return pushed_back(c);
 	return 0;
 }
 

@@ -410,7 +410,9 @@ static void token_visit(struct proto *p, struct wire_token *t)
 	deliver_ready(p);
 }
 
-static void after_visit(struct proto *p, struct wire_token *t)
+/* After a visit: forward the token, or (`may_hold`, on an idle ring)
+ * keep it a while. */
+static void after_visit(struct proto *p, struct wire_token *t, bool may_hold)
 {
 	if (p->aru_stuck > p->cfg.timing.fail_recv_const) {
 		plog(p, 2, "failed to receive: aru %llu behind seq %llu for %u "
@@ -420,7 +422,8 @@ static void after_visit(struct proto *p, struct wire_token *t)
 		return;
 	}
 	p->token_loss_at = p->now + p->cfg.timing.token_ms;
-	if (p->my_index == 0 && p->members.n > 1 && p->state == ST_OPERATIONAL &&
+	if (may_hold && p->my_index == 0 && p->members.n > 1 &&
+	    p->state == ST_OPERATIONAL &&
 	    p->seq_unchanged > p->cfg.timing.seqno_unchanged_const &&
 	    ring_idle(p, t)) {
 		/* An idle ring: keep the token a while (hold), unless asked. */
@@ -470,7 +473,9 @@ static void solo_rotate(struct proto *p, struct wire_token *t)
  * rotation for its return. The hold began on an idle ring (ring_idle():
  * stable == seq == the rep's aru, nothing to retransmit), so the second
  * visit's rotation bookkeeping (stable from rot_aru, the rep's own aru)
- * states nothing that is not true.
+ * states nothing that is not true. The token then goes on, never held
+ * again here: a hold renewed at every submit could keep it past the
+ * others' token timeout.
  */
 static void revisit_held(struct proto *p)
 {
@@ -479,7 +484,7 @@ static void revisit_held(struct proto *p)
 	p->hold_until = UINT64_MAX;
 	token_visit(p, &t);
 	if (p->state == ST_OPERATIONAL || p->state == ST_RECOVERY)
-		after_visit(p, &t);
+		after_visit(p, &t, false);
 }
 
 /* Something was queued: make the token come to it. */
@@ -494,7 +499,10 @@ void ring_kick(struct proto *p)
 		return;
 	}
 	if (p->hold_until != UINT64_MAX) {
-		revisit_held(p);
+		/* Only what the visit can number is worth it; a congested
+		 * node numbers nothing, and its hold runs out as planned. */
+		if (!p->congested)
+			revisit_held(p);
 		return;
 	}
 	if (!p->hold_cancel_sent && p->my_index != 0) {
@@ -544,7 +552,7 @@ void token_start(struct proto *p)
 	}
 	token_visit(p, &t);
 	if (p->state == ST_OPERATIONAL || p->state == ST_RECOVERY)
-		after_visit(p, &t);
+		after_visit(p, &t, true);
 }
 
 void token_receive(struct proto *p, const struct wire_hdr *h,
@@ -564,5 +572,5 @@ void token_receive(struct proto *p, const struct wire_hdr *h,
 	p->hold_cancel_sent = false;
 	token_visit(p, &t);
 	if (p->state == ST_OPERATIONAL || p->state == ST_RECOVERY)
-		after_visit(p, &t);
+		after_visit(p, &t, true);
 }

@@ -84,7 +84,7 @@ static void expect_taken(struct raw_conn *rc)
 static void check_sealed(const struct raw_conn *rc)
 {
 	const int want = F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL;
-	off_t size = (off_t)(IPC_RING_META + rc->ring.cap);
+	off_t size = (off_t)(ipc_ring_meta() + rc->ring.cap);
 	char path[64];
 	struct stat st;
 	int fd;
@@ -126,6 +126,7 @@ static void well_formed(cpg_handle_t h, struct watch *w)
 	CHECK(w->bad == 0);
 	expect_taken(&rc);
 	check_sealed(&rc);
+	CHECK(atomic_load(&rc.ring.sh->closed) == 0);
 	raw_close(&rc);
 	wait_in(h, w, false);
 	CHECK(w->left_reason == CPG_REASON_PROCDOWN);
@@ -316,6 +317,9 @@ int main(void)
 		taken = hostile[i].spoil(&rc);
 		raw_await_close(rc.req);
 		rc.req = -1;
+		/* The page tells the library too: no more writing into a
+		 * ring nobody reads. */
+		CHECK(atomic_load(&rc.ring.sh->closed) == 1);
 		wait_in(h, &w, false);
 		CHECK(w.left_reason == CPG_REASON_PROCDOWN);
 		CHECK(w.got == taken && w.bad == 0 && w.late == 0);

@@ -903,6 +903,78 @@ static void small_messages_packed(void **state)
 	net_free(net);
 }
 
+/* The representative of the ring `net` formed. */
+static struct node *rep_node(struct net *net)
+{
+	uint32_t rep = last_conf(&net->node[0], 0)->ring.rep;
+
+	for (size_t i = 0; i < net->n; i++)
+		if (net->node[i].cfg.local_nodeid == rep)
+			return &net->node[i];
+	fail_msg("no representative");
+	return NULL;
+}
+
+/* On an idle ring the rep holds the token; a message submitted there is
+ * numbered and delivered by the submit itself (the held token is visited
+ * again), not a rotation later. */
+static void rep_numbers_at_once_while_holding(void **state)
+{
+	struct net *net = net_new(3, NULL);
+	struct node *rep;
+	uint8_t msg[64] = { 7 };
+
+	form(net);
+	rep = rep_node(net);
+	net_run_for(net, TOKEN_MS);            /* idle: the token is held */
+	assert_int_equal(rep->n_dlv, 0);
+	submit(rep, msg, sizeof(msg), PROTO_AGREED);
+	assert_int_equal(rep->n_dlv, 1);       /* no step of the network */
+	run_until_delivered(net, 1, TOKEN_MS);
+	/* Again, once the ring is idle and the token held again. */
+	net_run_for(net, TOKEN_MS);
+	submit(rep, msg, sizeof(msg), PROTO_SAFE);
+	run_until_delivered(net, 2, TOKEN_MS);
+	net_free(net);
+}
+
+/* A congested rep (a local reader behind) that holds the token and keeps
+ * getting messages submitted must still let the token go round: the
+ * others would otherwise lose it and reform the ring. */
+static void congested_rep_lets_the_token_go(void **state)
+{
+	struct net *net = net_new(3, NULL);
+	struct proto_ring_id ring;
+	struct proto_status st;
+	struct node *rep;
+	uint8_t msg[64] = { 0 };
+	size_t queued = 0;
+
+	form(net);
+	rep = rep_node(net);
+	ring = last_conf(rep, 0)->ring;
+	net_run_for(net, TOKEN_MS);            /* idle: the token is held */
+	proto_set_congested(rep->p, net->now, true);
+	for (unsigned t = 0; t < 3 * TOKEN_MS; t += 10) {
+		int rc = proto_submit(rep->p, net->now, msg, sizeof(msg),
+		    PROTO_AGREED);
+
+		assert_true(rc == 0 || rc == -EAGAIN);
+		queued += rc == 0;
+		net_run_for(net, 10);
+	}
+	for (size_t i = 0; i < net->n; i++) {
+		proto_status(net->node[i].p, &st);
+		assert_int_equal(st.stats.token_losses, 0);
+		assert_true(same_ring(last_conf(&net->node[i], 0)->ring, ring));
+	}
+	/* Released: what waited is delivered everywhere. */
+	assert_int_equal(rep->n_dlv, 0);
+	proto_set_congested(rep->p, net->now, false);
+	run_until_delivered(net, queued, 10 * TOKEN_MS);
+	net_free(net);
+}
+
 static void small_queue(struct proto_config *cfg)
 {
 	cfg->send_queue_bytes = 4096;
@@ -1568,6 +1640,8 @@ int main(void)
 		cmocka_unit_test(large_message_fragmented),
 		cmocka_unit_test(small_messages_packed),
 		cmocka_unit_test(flow_control),
+		cmocka_unit_test(rep_numbers_at_once_while_holding),
+		cmocka_unit_test(congested_rep_lets_the_token_go),
 		cmocka_unit_test(crash_gives_transitional_then_regular),
 		cmocka_unit_test(crash_of_each_node_of_three),
 		cmocka_unit_test(crash_of_the_representative),
