@@ -52,7 +52,7 @@
 
 /* Credit an MCAST consumes: its payload plus a fixed cost, so that even
  * empty messages are bounded by the window. */
-#define IPC_MCAST_COST(len) ((uint64_t)(len) + 64u)
+#define IPC_MCAST_COST(len) ((uint64_t)(len) + 512u)
 
 enum ipc_type {
 	IPC_HELLO = 1,

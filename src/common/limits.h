@@ -48,6 +48,11 @@
  * disconnected (PROCDOWN to its groups). */
 #define COHORT_EVQ_LOW (4u << 20)
 #define COHORT_EVQ_HIGH (8u << 20)
+/* The same watermarks in events: 8 MiB of small messages is a queue of
+ * tens of thousands, a quarter second of a reader's work; a queue that
+ * long only adds delay (and memory), not throughput. */
+#define COHORT_EVQ_LOW_EVENTS 2048u
+#define COHORT_EVQ_HIGH_EVENTS 4096u
 #define COHORT_EVQ_HARD (COHORT_MSG_MAX * 2u + (16u << 20))
 /* While any client's queue is above the high watermark the node holds the
  * whole cluster's new messages back (proto_set_congested), so that a slow

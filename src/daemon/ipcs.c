@@ -34,7 +34,7 @@
 #define IPC_IOV_BATCH 64            /* frames per writev */
 #define IN_KEEP_CAP (1u << 20)      /* input buffers above this are freed when empty */
 #define SMALL_FRAME_MAX 4096u       /* every frame but MCAST */
-#define IPC_SOCKBUF (1 << 20)       /* send buffer of each client socket */
+#define IPC_SOCKBUF (256 << 10)     /* send buffer of each client socket */
 #define REPLY_QUEUE_MAX (4u << 20)  /* unread replies before a client is dropped */
 
 enum sock_role { SOCK_NEW, SOCK_REQ, SOCK_EV };
@@ -277,7 +277,8 @@ void ipcs_event(struct conn *c, struct frame *f)
 		    "(queue above the hard limit)");
 		return;
 	}
-	if (!c->fc_evq && ev->out_bytes > COHORT_EVQ_HIGH)
+	if (!c->fc_evq && (ev->out_bytes > COHORT_EVQ_HIGH ||
+	    ev->out_n > COHORT_EVQ_HIGH_EVENTS))
 		set_fc_evq(ev->srv, c, true);
 }
 
@@ -305,7 +306,8 @@ static void conn_notices(struct conn *c)
 {
 	if (c->dead)
 		return;
-	if (c->fc_evq && c->ev && c->ev->out_bytes < COHORT_EVQ_LOW)
+	if (c->fc_evq && c->ev && c->ev->out_bytes < COHORT_EVQ_LOW &&
+	    c->ev->out_n < COHORT_EVQ_LOW_EVENTS)
 		set_fc_evq(c->ev->srv, c, false);
 	if (!c->ring.sh)
 		return;

@@ -33,6 +33,9 @@
  * 406/362 at 81 MiB (`BENCH_IMPLS=cohort BENCH_SCENARIOS="tput1 tputall"
  * BENCH_SIZES="65536 1048576" ROUNDS=1 bash bench/cluster.sh`). */
 #define SEND_QUEUE_BYTES (4u << 20)
+/* And in messages: 4 MiB of small ones is tens of thousands, tens of
+ * milliseconds of delay at saturation for nothing more delivered. */
+#define SEND_QUEUE_MSGS 8192u
 
 struct options {
 	bool foreground, check_only, debug, no_sched_rr;
@@ -248,6 +251,7 @@ static int make_proto_config(const struct cohort_config *cfg, uint32_t nodeid,
 	if (cfg->n_nodes < 2)
 		pc->mtu = PROTO_DGRAM_MAX;
 	pc->send_queue_bytes = SEND_QUEUE_BYTES;
+	pc->send_queue_msgs = SEND_QUEUE_MSGS;
 	cohort_config_timing(cfg, &pc->timing);
 	for (size_t i = 0; i < cfg->n_nodes && i < PROTO_MAX_NODES; i++) {
 		pc->nodes[pc->n_nodes++] = cfg->nodes[i].nodeid;

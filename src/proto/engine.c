@@ -313,7 +313,8 @@ int proto_submitv(struct proto *p, uint64_t now, const struct iovec *iov,
 	if (guarantee != PROTO_AGREED && guarantee != PROTO_SAFE)
 		return -EINVAL;
 	/* A message larger than the whole queue fits an empty queue. */
-	if (p->sq_bytes > 0 && p->sq_bytes + len > p->cfg.send_queue_bytes)
+	if (p->sq_bytes > 0 && (p->sq_bytes + len > p->cfg.send_queue_bytes ||
+	    (p->cfg.send_queue_msgs && p->sq_n >= p->cfg.send_queue_msgs)))
 		return -EAGAIN;
 	q = malloc(sizeof(*q) + len);
 	if (!q)
@@ -327,6 +328,7 @@ int proto_submitv(struct proto *p, uint64_t now, const struct iovec *iov,
 	*p->sq_tail = q;
 	p->sq_tail = &q->next;
 	p->sq_bytes += len;
+	p->sq_n++;
 	ring_kick(p);
 	return 0;
 }
@@ -341,6 +343,8 @@ int proto_submit(struct proto *p, uint64_t now, const void *msg, size_t len,
 
 size_t proto_send_space(const struct proto *p)
 {
+	if (p->cfg.send_queue_msgs && p->sq_n >= p->cfg.send_queue_msgs)
+		return 0;
 	return p->sq_bytes >= p->cfg.send_queue_bytes ? 0 :
 	    p->cfg.send_queue_bytes - p->sq_bytes;
 }

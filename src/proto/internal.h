@@ -116,6 +116,7 @@ struct proto {
 	/* Local send queue. */
 	struct qmsg *sq, **sq_tail;
 	size_t sq_bytes;
+	size_t sq_n;              /* messages in sq */
 	struct reasm *reasm;     /* per nodelist index */
 
 	/* Token. */

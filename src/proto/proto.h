@@ -119,6 +119,7 @@ struct proto_config {
 	uint32_t mtu;             /* largest datagram the engine emits */
 	uint64_t ring_seq;        /* last persisted ring sequence (0 at first) */
 	size_t send_queue_bytes;  /* bound on queued local messages */
+	size_t send_queue_msgs;   /* the same in messages (0: bytes only) */
 	struct proto_timing timing;
 };
 

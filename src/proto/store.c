@@ -219,6 +219,7 @@ size_t pack_next(struct proto *p, uint8_t *body, size_t cap, uint8_t *mflags)
 		if (!p->sq)
 			p->sq_tail = &p->sq;
 		p->sq_bytes -= q->len;
+		p->sq_n--;
 		free(q);
 	}
 	assert(!wb.err);
@@ -244,4 +245,5 @@ void sq_free(struct proto *p)
 	}
 	p->sq_tail = &p->sq;
 	p->sq_bytes = 0;
+	p->sq_n = 0;
 }
