@@ -46,9 +46,14 @@
  * cpg_flow_control_state_get reports ENABLED); below the low watermark it
  * turns it off again. A client whose queue passes the hard limit is
  * disconnected (PROCDOWN to its groups). */
-#define COHORT_EVQ_LOW (4u << 20)
-#define COHORT_EVQ_HIGH (8u << 20)
-/* The same watermarks in events: 8 MiB of small messages is a queue of
+/* 4/2 MiB rather than 8/4: three nodes, every node sending 1 MiB
+ * messages, 2026-12-04, largest daemon 29.9 MiB at 372 MB/s against
+ * about 36 MiB at 320-460 MB/s (single runs of `BENCH_IMPLS=cohort
+ * BENCH_SCENARIOS="tput1 tputall" ROUNDS=1 bash bench/cluster.sh`, with
+ * the 3 MiB send queue of src/daemon/main.c). */
+#define COHORT_EVQ_LOW (2u << 20)
+#define COHORT_EVQ_HIGH (4u << 20)
+/* The same watermarks in events: 4 MiB of small messages is a queue of
  * tens of thousands, a quarter second of a reader's work; a queue that
  * long only adds delay (and memory), not throughput. */
 #define COHORT_EVQ_LOW_EVENTS 2048u

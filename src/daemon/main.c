@@ -31,8 +31,12 @@
  * peak memory: 3 nodes, 64 KiB and 1 MiB messages, one and all senders,
  * 2026-12-04, 578/561/582/580 MB/s at 37 MiB peak RSS against 504/398/
  * 406/362 at 81 MiB (`BENCH_IMPLS=cohort BENCH_SCENARIOS="tput1 tputall"
- * BENCH_SIZES="65536 1048576" ROUNDS=1 bash bench/cluster.sh`). */
-#define SEND_QUEUE_BYTES (4u << 20)
+ * BENCH_SIZES="65536 1048576" ROUNDS=1 bash bench/cluster.sh`). 3 MiB:
+ * with event-queue watermarks of 4/2 MiB, 29.9 MiB peak and 415 MB/s for
+ * one 1 MiB sender; 2 MiB (then with 32 receive buffers, not 16) gave
+ * 30.0 MiB and 312 MB/s (same command, BENCH_SIZES="64 16384 65536
+ * 1048576", single runs). */
+#define SEND_QUEUE_BYTES (3u << 20)
 /* And in messages: 4 MiB of small ones is tens of thousands, tens of
  * milliseconds of delay at saturation for nothing more delivered. */
 #define SEND_QUEUE_MSGS 8192u

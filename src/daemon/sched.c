@@ -39,7 +39,7 @@
 #define SCHED_SAMPLE_MS 250u
 #define SCHED_BUSY_IDLE 25u     /* percent idle below which: realtime */
 #define SCHED_CALM_IDLE 50u     /* percent idle above which: calm sample */
-#define SCHED_CALM_SAMPLES 40u  /* calm samples in a row to leave realtime */
+#define SCHED_CALM_SAMPLES 4u   /* calm samples in a row to leave realtime */
 
 static const char *mode_names[] = {
 	[COHORT_SCHED_AUTO] = "auto",

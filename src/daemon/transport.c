@@ -31,8 +31,9 @@
 #define GSO_FRAMES 64
 #define GSO_BYTES 65000
 /* Receive offload (UDP_GRO): frames coalesced by the kernel arrive as one
- * buffer of up to 64 KiB, fewer to a batch. */
-#define GRO_BATCH 32
+ * buffer of up to 64 KiB, fewer to a batch: 16 of them is 1 MiB a read,
+ * and a megabyte less resident than 32. */
+#define GRO_BATCH 16
 #define GRO_SLOT 65536
 #define KEYFILE_MIN 128u
 #define KEYFILE_MAX 4096u
