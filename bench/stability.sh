@@ -65,6 +65,8 @@ while [ $SECONDS -lt $t_end ]; do
 	done
 	[ $changed = 1 ] && break
 done
+switches=""
+for i in 1 2 3; do switches+=" $(node_status_field "$i" stat.sched_switches)"; done
 burn_cpu=0
 for p in "${burners[@]}"; do
 	burn_cpu=$((burn_cpu + $(awk '{print $14 + $15 + $16 + $17}' "/proc/$p/stat")))
@@ -78,5 +80,5 @@ done
 finish_and_check || fail "histories"
 echo "stability: ${DURATION}s with $(nproc) busy loops (they got $((burn_cpu / $(getconf CLK_TCK))) CPU s)," \
     "token ${token} ms: $confs configuration changes logged, ring ${ring0} -> $(node_status_field 1 ring_id);" \
-    "daemon CPU s:$cpu"
+    "daemon CPU s:$cpu; scheduling policy changes:$switches"
 [ $changed = 0 ] && [ "$confs" = 0 ] || { echo "FAIL: false membership change"; exit 1; }
