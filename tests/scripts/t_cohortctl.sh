@@ -62,6 +62,15 @@ if [ "$(id -u)" = 0 ]; then
 	wait "${burners[@]}" 2>/dev/null || true
 	[ "$pol" = rr ] || fail "busy machine: the daemon's scheduling policy is $pol, not SCHED_RR"
 	"$CTL" status | grep -q "^sched.realtime  *1$" || fail "status: sched.realtime is not 1 under load"
+	# Idle again: back to a normal process after a second of calm. The
+	# pause between looks keeps this loop from being the load itself.
+	deadline=$((SECONDS + 30))
+	until [ "$(policy)" != rr ] || [ $SECONDS -ge $deadline ]; do
+		sleep 0.2
+	done
+	[ "$(policy)" = 0 ] || fail "idle machine: the daemon's scheduling policy is $(policy), not SCHED_OTHER"
+	sw=$("$CTL" status | awk '$1 == "stat.sched_switches" { print $2 }')
+	[ "${sw:-0}" -ge 2 ] || fail "status: $sw policy changes, not at least two"
 fi
 "$CTL" --json status | json 'assert d["nodeid"]==3 and d["members"]==[3] and d["state"]=="operational", d'
 

@@ -975,6 +975,33 @@ static void congested_rep_lets_the_token_go(void **state)
 	net_free(net);
 }
 
+static void three_message_queue(struct proto_config *cfg)
+{
+	cfg->send_queue_msgs = 3;
+}
+
+/* The send queue is bounded in messages too: the fourth small message
+ * waits, though its bytes would fit many times over. */
+static void queue_bounded_in_messages(void **state)
+{
+	struct net *net = net_new(3, three_message_queue);
+	struct node *nd = &net->node[0];
+	uint8_t msg[8] = { 0 };
+
+	form(net);
+	assert_true(last_conf(nd, 0)->ring.rep != nd->cfg.local_nodeid);
+	for (int k = 0; k < 3; k++)
+		submit(nd, msg, sizeof(msg), PROTO_AGREED);
+	assert_int_equal(proto_send_space(nd->p), 0);
+	assert_int_equal(proto_submit(nd->p, net->now, msg, sizeof(msg),
+	    PROTO_AGREED), -EAGAIN);
+	run_until_delivered(net, 3, 10 * TOKEN_MS);
+	assert_true(proto_send_space(nd->p) > 0);
+	submit(nd, msg, sizeof(msg), PROTO_AGREED);
+	run_until_delivered(net, 4, 10 * TOKEN_MS);
+	net_free(net);
+}
+
 static void small_queue(struct proto_config *cfg)
 {
 	cfg->send_queue_bytes = 4096;
@@ -1640,6 +1667,7 @@ int main(void)
 		cmocka_unit_test(large_message_fragmented),
 		cmocka_unit_test(small_messages_packed),
 		cmocka_unit_test(flow_control),
+		cmocka_unit_test(queue_bounded_in_messages),
 		cmocka_unit_test(rep_numbers_at_once_while_holding),
 		cmocka_unit_test(congested_rep_lets_the_token_go),
 		cmocka_unit_test(crash_gives_transitional_then_regular),
