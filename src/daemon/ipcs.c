@@ -369,8 +369,13 @@ static bool ring_drain(struct ipcs *srv, struct conn *c)
 		cpg_svc_request(srv->d->cpg, c, &h, &rb);
 		head += ipc_ring_stride(h.len);
 	}
-	c->ring_head = head;
-	atomic_store_explicit(&r->sh->head, head, memory_order_release);
+	/* Every socket frame drains first, mostly an empty ring: the
+	 * shared line is written only when something was taken. */
+	if (head != c->ring_head) {
+		c->ring_head = head;
+		atomic_store_explicit(&r->sh->head, head,
+		    memory_order_release);
+	}
 	return !c->dead;
 }
 

@@ -362,16 +362,24 @@ static int pushed_back(struct ipc_conn *c)
 	return -EAGAIN;
 }
 
-/* conn_may_send, for a frame that goes through the ring or not. */
-static int may_send(struct ipc_conn *c, size_t len, bool ring)
+/* An MCAST frame: header, guarantee, payload. */
+static uint64_t mcast_frame_len(size_t len)
 {
-	uint64_t frame_len = IPC_HDR_LEN + 4 + (uint64_t)len;
+	return IPC_HDR_LEN + 4 + (uint64_t)len;
+}
+
+/* conn_may_send; also tells whether the frame goes through the ring,
+ * decided once (the daemon may take the socket's frames meanwhile). */
+static int may_send(struct ipc_conn *c, size_t len, bool *ring)
+{
+	uint64_t frame_len = mcast_frame_len(len);
 	int64_t out;
 
 	if (c->broken)
 		return -ENOTCONN;
 	if (!c->ring.sh)
 		return -EINVAL;   /* a handle without events does not send */
+	*ring = use_ring(c, frame_len);
 	if (atomic_load_explicit(&c->ring.sh->closed, memory_order_acquire))
 		return fail(c, -ENOTCONN);
 	out = outstanding(c);
@@ -381,16 +389,16 @@ static int may_send(struct ipc_conn *c, size_t len, bool ring)
 		return pushed_back(c);
 	if (out > 0 && (uint64_t)out + IPC_MCAST_COST(len) > c->window)
 		return pushed_back(c);
-	if (ring && ring_free(c) < ipc_ring_stride(frame_len))
+	if (*ring && ring_free(c) < ipc_ring_stride(frame_len))
 		return pushed_back(c);
 	return 0;
 }
 
 int conn_may_send(struct ipc_conn *c, size_t len)
 {
-	if (!c->ring.sh)
-		return c->broken ? -ENOTCONN : -EINVAL;
-	return may_send(c, len, use_ring(c, IPC_HDR_LEN + 4 + (uint64_t)len));
+	bool ring;
+
+	return may_send(c, len, &ring);
 }
 
 /* Tells a sleeping daemon that the ring has frames. The daemon arms the
@@ -409,7 +417,7 @@ static int ring_bell(struct ipc_conn *c)
 int conn_send_mcast(struct ipc_conn *c, uint32_t guarantee,
     const struct iovec *iov, unsigned int n, size_t total)
 {
-	uint64_t frame_len = IPC_HDR_LEN + 4 + (uint64_t)total;
+	uint64_t frame_len = mcast_frame_len(total);
 	struct iovec all[COHORT_IOV_MAX + 1];
 	uint8_t hdr[IPC_HDR_LEN + 4];
 	struct wbuf wb;
@@ -418,11 +426,7 @@ int conn_send_mcast(struct ipc_conn *c, uint32_t guarantee,
 
 	if (n > COHORT_IOV_MAX)
 		return -EINVAL;
-	if (!c->ring.sh)
-		return c->broken ? -ENOTCONN : -EINVAL;
-	/* Decided once: the daemon may take the socket's frames meanwhile. */
-	ring = use_ring(c, frame_len);
-	rc = may_send(c, total, ring);
+	rc = may_send(c, total, &ring);
 	if (rc < 0)
 		return rc;
 	wbuf_init(&wb, hdr, sizeof(hdr));
@@ -444,16 +448,15 @@ int conn_send_mcast(struct ipc_conn *c, uint32_t guarantee,
 		c->tail += ipc_ring_stride(frame_len);
 		atomic_store_explicit(&c->ring.sh->tail, c->tail,
 		    memory_order_release);
-		c->spent += IPC_MCAST_COST(total);
 		rc = ring_bell(c);
 	} else {
 		all[0] = (struct iovec){ hdr, sizeof(hdr) };
 		if (n > 0)
 			memcpy(&all[1], iov, n * sizeof(*iov));
 		rc = write_full(c->req_fd, all, (int)n + 1);
-		c->spent += IPC_MCAST_COST(total);
 		c->sock_mcasts++;
 	}
+	c->spent += IPC_MCAST_COST(total);
 	if (rc < 0)
 		return fail(c, rc);
 	return 0;
