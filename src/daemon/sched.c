@@ -4,20 +4,26 @@
  * A token that waits for a CPU can pass its timeout on a busy machine
  * and fail a healthy node: a false membership change. That is why
  * corosync runs with realtime round-robin scheduling, and why Cohort
- * does while the machine is busy. On a machine with idle CPUs realtime
- * only costs: the kernel wakes a realtime task on the CPU it last ran on,
- * never next to the process that woke it, so each request that wakes the
- * daemon pays a wake-up across CPUs (one node, 64 B at 1000 msg/s, p50
- * send to delivery: 72-93 us under SCHED_RR, 26-28 us at nice -20;
- * measured 2026-12-04 on this project's 2-core test machine).
+ * does while the machine is busy. On a machine with idle CPUs a raised
+ * priority only costs: the kernel wakes a realtime task on the CPU it
+ * last ran on, never next to the process that woke it, and it judges a
+ * CPU running a nice -20 task too loaded to take the task that task
+ * wakes, so each request pays wake-ups across CPUs, which on a virtual
+ * machine means waking a halted CPU through the hypervisor. One node,
+ * 64 B at 1000 msg/s, p50 send to delivery, measured 2026-12-04 on this
+ * project's 2-core test machine: 72-93 us under SCHED_RR; 51-72 us at
+ * nice -20 against 41-52 us at nice 0 (six runs each, alternating). A
+ * bare socketpair relay of the same shape: 30-34 us at nice 0, 58-63 us
+ * with the relay at nice -20.
  *
  *   yes   SCHED_RR at the highest priority, always (corosync's default)
  *   no    a normal process (cohortd -p)
- *   auto  (default) nice -20, and SCHED_RR while the machine is busy:
- *         every SCHED_SAMPLE_MS the share of idle CPU time since the last
- *         sample is read from /proc/stat; below SCHED_BUSY_IDLE percent
- *         the daemon turns realtime at once, and it turns back only after
- *         SCHED_CALM_SAMPLES samples in a row above SCHED_CALM_IDLE.
+ *   auto  (default) a normal process while the machine has idle CPUs,
+ *         SCHED_RR while it is busy: every SCHED_SAMPLE_MS the share of
+ *         idle CPU time since the last sample is read from /proc/stat;
+ *         below SCHED_BUSY_IDLE percent the daemon turns realtime at once,
+ *         and it turns back only after SCHED_CALM_SAMPLES samples in a
+ *         row above SCHED_CALM_IDLE.
  *
  * Without the privilege (not root, no CAP_SYS_NICE) the daemon stays a
  * normal process, says so once and stops sampling. Reading /proc/stat
@@ -30,7 +36,6 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -150,9 +155,6 @@ void sched_start(struct sched_ctl *s, struct loop *l, enum cohort_sched mode)
 	case COHORT_SCHED_AUTO:
 		break;
 	}
-	/* Ahead of other normal processes on a CPU, realtime or not. */
-	if (setpriority(PRIO_PROCESS, 0, -20) < 0)
-		log_debug("nice -20: %s", strerror(errno));
 	s->stat_fd = open("/proc/stat", O_RDONLY | O_CLOEXEC);
 	if (s->stat_fd < 0 || read_cpu(s->stat_fd, &s->idle, &s->total) < 0) {
 		/* Cannot tell a busy machine: be safe, as corosync. */
