@@ -47,6 +47,9 @@ struct smsg {
 	size_t len;
 	uint8_t body[];          /* packed entries */
 };
+/* A message of ours is packed into a datagram-sized smsg, given back
+ * down to its length when it leaves more than this unused. */
+#define SMSG_SLACK 1024u
 
 /* The messages of one ring, indexed by sequence number. */
 struct store {
@@ -186,11 +189,15 @@ const struct smsg *store_get(const struct store *s, uint64_t seq);
 /* Takes a copy; false if it is a duplicate or out of the window. */
 bool store_put(struct store *s, uint64_t seq, uint32_t origin, uint8_t mflags,
     const uint8_t *body, size_t len);
+/* Takes `m` (malloc'd, its body's first `len` bytes filled) instead of a
+ * copy; frees it and returns false where store_put would refuse. */
+bool store_adopt(struct store *s, uint64_t seq, uint32_t origin,
+    uint8_t mflags, struct smsg *m, size_t len);
 void store_release(struct store *s, uint64_t upto);
 void deliver_msg(struct proto *p, const struct smsg *m);
 void reasm_reset_all(struct proto *p);
 void deliver_ready(struct proto *p);
-/* Builds the next message from the send queue into p->dgram's body area:
+/* Builds the next message from the send queue into `body` (cap bytes):
  * returns the body length (0: nothing queued) and sets *mflags. */
 size_t pack_next(struct proto *p, uint8_t *body, size_t cap, uint8_t *mflags);
 void sq_rewind(struct proto *p);

@@ -17,6 +17,7 @@
  * member installs the new ring as the token reaches it.
  */
 #include <assert.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "proto/internal.h"
@@ -107,33 +108,38 @@ void mcast_receive(struct proto *p, const struct wire_hdr *h,
 	deliver_ready(p);
 }
 
-/* Numbers and multicasts one new message of ours. */
-static void number(struct proto *p, struct wire_token *t, uint8_t *body,
-    size_t len, uint8_t mflags, const struct wire_mcast *old)
+/* Numbers and multicasts one message of ours: a new one, `own`, whose
+ * body the store takes as it is, or (`old` set) a recovered one. */
+static void number(struct proto *p, struct wire_token *t, struct smsg *own,
+    const uint8_t *body, size_t len, uint8_t mflags,
+    const struct wire_mcast *old)
 {
 	struct wire_mcast w = { .seq = ++t->seq, .origin = p->cfg.local_nodeid,
 	    .mflags = mflags, .body = body, .body_len = len };
+	size_t n = 0;
 
 	p->stats.originated++;
-
 	if (old) {
 		w.mflags |= MCAST_RECOVERED;
 		w.old_ring = old->old_ring;
 		w.old_seq = old->old_seq;
 		w.old_origin = old->old_origin;
 		w.old_mflags = old->old_mflags;
-		(void)store_recovered(p, &w);
-	} else {
-		store_put(p->cur, w.seq, w.origin, w.mflags, body, len);
 	}
-	{
+	/* Encoded before the store takes `own`, which it may free; a ring
+	 * of one has nobody to send to, and no datagram to build. */
+	if (p->members.n > 1) {
 		struct wire_hdr h = make_hdr(p, WIRE_MCAST, p->ring);
-		size_t n = wire_encode_mcast(p->dgram2, p->cfg.mtu, &h, &w);
 
+		n = wire_encode_mcast(p->dgram2, p->cfg.mtu, &h, &w);
 		assert(n > 0);
-		if (p->members.n > 1)
-			send_dgram(p, 0, p->dgram2, n);
 	}
+	if (old)
+		(void)store_recovered(p, &w);
+	else
+		(void)store_adopt(p->cur, w.seq, w.origin, w.mflags, own, len);
+	if (n > 0)
+		send_dgram(p, 0, p->dgram2, n);
 }
 
 /* Whether this node recovers old-ring message `s`: a message some
@@ -257,7 +263,6 @@ static uint32_t send_messages(struct proto *p, struct wire_token *t)
 {
 	uint32_t backlog = backlog_now(p);
 	uint32_t budget = send_budget(p, t, backlog), sent = 0;
-	uint8_t *body = p->dgram + WIRE_HDR_LEN + MCAST_FIXED + MCAST_OLD_FIXED;
 
 	while (sent < budget) {
 		uint8_t mflags;
@@ -273,13 +278,27 @@ static uint32_t send_messages(struct proto *p, struct wire_token *t)
 			old.old_seq = m->seq;
 			old.old_origin = m->origin;
 			old.old_mflags = m->mflags;
-			memcpy(body, m->body, m->len);
-			number(p, t, body, m->len, 0, &old);
+			number(p, t, NULL, m->body, m->len, 0, &old);
 		} else {
-			len = pack_next(p, body, p->payload_max, &mflags);
-			if (len == 0)
+			/* Packed straight into the store's copy. */
+			struct smsg *m;
+
+			if (!p->sq)
 				break;
-			number(p, t, body, len, mflags, NULL);
+			m = malloc(sizeof(*m) + p->payload_max);
+			if (!m)
+				break;   /* numbered at a later visit */
+			len = pack_next(p, m->body, p->payload_max, &mflags);
+			assert(len > 0);
+			if (len + SMSG_SLACK < p->payload_max) {
+				/* Shrinks in place: a light load's small
+				 * messages do not hold a datagram each. */
+				struct smsg *small = realloc(m, sizeof(*m) + len);
+
+				if (small)
+					m = small;
+			}
+			number(p, t, m, m->body, len, mflags, NULL);
 		}
 		sent++;
 	}

@@ -16,6 +16,11 @@
 #include "common/buf.h"
 #include "proto/internal.h"
 
+/* A reassembly buffer up to this size is kept for the origin's next
+ * large message: growing it again from 64 KiB copies a 1 MiB message
+ * twice more. Larger ones (up to PROTO_MSG_MAX) are freed after use. */
+#define REASM_KEEP (2u << 20)
+
 struct store *store_new(struct proto_ring_id ring)
 {
 	struct store *s = calloc(1, sizeof(*s));
@@ -46,23 +51,39 @@ const struct smsg *store_get(const struct store *s, uint64_t seq)
 	return m && m->seq == seq ? m : NULL;
 }
 
+/* Whether `seq` has an empty slot: in the window, not delivered, not
+ * held already. */
+static bool store_room(const struct store *s, uint64_t seq)
+{
+	return seq >= s->base && seq < s->base + STORE_CAP &&
+	    seq > s->delivered && !s->slot[seq % STORE_CAP];
+}
+
 bool store_put(struct store *s, uint64_t seq, uint32_t origin, uint8_t mflags,
     const uint8_t *body, size_t len)
 {
 	struct smsg *m;
 
-	if (seq < s->base || seq >= s->base + STORE_CAP || seq <= s->delivered)
-		return false;
-	if (s->slot[seq % STORE_CAP])
+	if (!store_room(s, seq))
 		return false;
 	m = malloc(sizeof(*m) + len);
 	if (!m)
 		return false;   /* as if lost: it will be retransmitted */
+	memcpy(m->body, body, len);
+	return store_adopt(s, seq, origin, mflags, m, len);
+}
+
+bool store_adopt(struct store *s, uint64_t seq, uint32_t origin,
+    uint8_t mflags, struct smsg *m, size_t len)
+{
+	if (!store_room(s, seq)) {
+		free(m);
+		return false;
+	}
 	m->seq = seq;
 	m->origin = origin;
 	m->mflags = mflags;
 	m->len = len;
-	memcpy(m->body, body, len);
 	s->slot[seq % STORE_CAP] = m;
 	if (seq > s->high)
 		s->high = seq;
@@ -138,7 +159,7 @@ static void deliver_entry(struct proto *p, uint32_t origin, uint8_t f,
 		r->active = false;
 		p->stats.delivered++;
 		p->ops.deliver(p->ctx, origin, r->buf, r->len, g);
-		if (r->cap > (1u << 20)) {   /* do not keep a 16 MiB buffer */
+		if (r->cap > REASM_KEEP) {
 			free(r->buf);
 			r->buf = NULL;
 			r->cap = 0;
