@@ -72,6 +72,7 @@ if [ "$(id -u)" = 0 ]; then
 		sleep 0.2
 	done
 	[ "$(policy)" = 0 ] || fail "idle machine: the daemon's scheduling policy is $(policy), not SCHED_OTHER"
+	[ "$(awk '{print $19}' "/proc/$dpid/stat")" = "$mynice" ] || fail "the daemon left realtime at another nice value"
 	sw=$("$CTL" status | awk '$1 == "stat.sched_switches" { print $2 }')
 	[ "${sw:-0}" -ge 2 ] || fail "status: $sw policy changes, not at least two"
 fi
