@@ -5,21 +5,25 @@
  * and fail a healthy node: a false membership change. That is why
  * corosync runs with realtime round-robin scheduling, and why Cohort
  * does while the machine is busy. On a machine with idle CPUs a raised
- * priority only costs: the kernel wakes a realtime task on the CPU it
- * last ran on, never next to the process that woke it, and it judges a
- * CPU running a nice -20 task too loaded to take the task that task
- * wakes, so each request pays wake-ups across CPUs, which on a virtual
- * machine means waking a halted CPU through the hypervisor. One node,
- * 64 B at 1000 msg/s, p50 send to delivery, measured 2026-12-04 on this
- * project's 2-core test machine: 72-93 us under SCHED_RR; 51-72 us at
- * nice -20 against 41-52 us at nice 0 (six runs each, alternating). A
- * bare socketpair relay of the same shape: 30-34 us at nice 0, 58-63 us
- * with the relay at nice -20.
+ * priority only costs. A client's request wakes the daemon on the
+ * client's CPU; a daemon that preempts the client there, rather than run
+ * once the client sleeps, answers while that CPU is still busy with the
+ * client, so the kernel sends the answer's wake-up (the client's
+ * dispatching thread) to another CPU, which on a virtual machine means
+ * waking a halted CPU through the hypervisor (perf sched: 54 us more
+ * than a wake-up on the same CPU). A realtime or nice -20 daemon always
+ * preempts; one at nice 0 does for every other request; one a few steps
+ * below its clients never does. One node, 64 B at 1000 msg/s, send to
+ * delivery, measured 2026-12-04 on this project's 2-core test machine,
+ * runs alternating: p50 72-93 us under SCHED_RR, 51-72 us at nice -20,
+ * 41-55 us at nice 0, 26-35 us at nice 5 (p99 128-140 us at nice 0,
+ * 77-91 us at nice 5; nice 10 and 19 no better than 5).
  *
  *   yes   SCHED_RR at the highest priority, always (corosync's default)
  *   no    a normal process (cohortd -p)
- *   auto  (default) a normal process while the machine has idle CPUs,
- *         SCHED_RR while it is busy: every SCHED_SAMPLE_MS the share of
+ *   auto  (default) a normal process SCHED_CALM_NICE steps of nice below
+ *         the priority it was started with while the machine has idle
+ *         CPUs, SCHED_RR while it is busy: every SCHED_SAMPLE_MS the share of
  *         idle CPU time since the last sample is read from /proc/stat;
  *         below SCHED_BUSY_IDLE percent the daemon turns realtime at once,
  *         and it turns back only after SCHED_CALM_SAMPLES samples in a
@@ -36,6 +40,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -45,6 +50,7 @@
 #define SCHED_BUSY_IDLE 25u     /* percent idle below which: realtime */
 #define SCHED_CALM_IDLE 50u     /* percent idle above which: calm sample */
 #define SCHED_CALM_SAMPLES 4u   /* calm samples in a row to leave realtime */
+#define SCHED_CALM_NICE 5       /* auto, calm: this much below the start */
 
 static const char *mode_names[] = {
 	[COHORT_SCHED_AUTO] = "auto",
@@ -141,6 +147,20 @@ static void on_sample(void *arg)
 	}
 }
 
+/* Below the clients while calm (see above); leaving realtime keeps it. */
+static void calm_nice(void)
+{
+	int nice, calm;
+
+	errno = 0;
+	nice = getpriority(PRIO_PROCESS, 0);
+	if (nice == -1 && errno)
+		return;
+	calm = nice + SCHED_CALM_NICE > 19 ? 19 : nice + SCHED_CALM_NICE;
+	if (setpriority(PRIO_PROCESS, 0, calm) < 0)
+		log_debug("nice %d: %s", calm, strerror(errno));
+}
+
 void sched_start(struct sched_ctl *s, struct loop *l, enum cohort_sched mode)
 {
 	*s = (struct sched_ctl){ .loop = l, .mode = mode, .stat_fd = -1,
@@ -155,6 +175,10 @@ void sched_start(struct sched_ctl *s, struct loop *l, enum cohort_sched mode)
 	case COHORT_SCHED_AUTO:
 		break;
 	}
+	/* Only a daemon that may turn realtime once the machine is busy may
+	 * sit below its clients while it is calm: it could not come back. */
+	if (set_rr(true) == 0 && set_rr(false) == 0)
+		calm_nice();
 	s->stat_fd = open("/proc/stat", O_RDONLY | O_CLOEXEC);
 	if (s->stat_fd < 0 || read_cpu(s->stat_fd, &s->idle, &s->total) < 0) {
 		/* Cannot tell a busy machine: be safe, as corosync. */
