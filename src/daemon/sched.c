@@ -23,14 +23,15 @@
  *   no    a normal process (cohortd -p)
  *   auto  (default) a normal process SCHED_CALM_NICE steps of nice below
  *         the priority it was started with while the machine has idle
- *         CPUs, SCHED_RR while it is busy: every SCHED_SAMPLE_MS the share of
- *         idle CPU time since the last sample is read from /proc/stat;
- *         below SCHED_BUSY_IDLE percent the daemon turns realtime at once,
- *         and it turns back only after SCHED_CALM_SAMPLES samples in a
- *         row above SCHED_CALM_IDLE.
+ *         CPUs, SCHED_RR while it is busy: every SCHED_SAMPLE_MS the
+ *         share of idle CPU time since the last sample is read from
+ *         /proc/stat; below SCHED_BUSY_IDLE percent the daemon turns
+ *         realtime at once, and it turns back only after
+ *         SCHED_CALM_SAMPLES samples in a row above SCHED_CALM_IDLE.
  *
  * Without the privilege (not root, no CAP_SYS_NICE) the daemon stays a
- * normal process, says so once and stops sampling. Reading /proc/stat
+ * normal process at the priority it was started with, says so once and
+ * stops sampling. Reading /proc/stat
  * costs the kernel a line per CPU: well under a millisecond on small
  * machines, more on very large ones, four times a second.
  */

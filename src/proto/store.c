@@ -59,6 +59,21 @@ static bool store_room(const struct store *s, uint64_t seq)
 	    seq > s->delivered && !s->slot[seq % STORE_CAP];
 }
 
+/* Files `m` in its empty slot (store_room said so). */
+static void store_insert(struct store *s, uint64_t seq, uint32_t origin,
+    uint8_t mflags, struct smsg *m, size_t len)
+{
+	m->seq = seq;
+	m->origin = origin;
+	m->mflags = mflags;
+	m->len = len;
+	s->slot[seq % STORE_CAP] = m;
+	if (seq > s->high)
+		s->high = seq;
+	while (store_get(s, s->aru + 1))
+		s->aru++;
+}
+
 bool store_put(struct store *s, uint64_t seq, uint32_t origin, uint8_t mflags,
     const uint8_t *body, size_t len)
 {
@@ -70,7 +85,8 @@ bool store_put(struct store *s, uint64_t seq, uint32_t origin, uint8_t mflags,
 	if (!m)
 		return false;   /* as if lost: it will be retransmitted */
 	memcpy(m->body, body, len);
-	return store_adopt(s, seq, origin, mflags, m, len);
+	store_insert(s, seq, origin, mflags, m, len);
+	return true;
 }
 
 bool store_adopt(struct store *s, uint64_t seq, uint32_t origin,
@@ -80,15 +96,7 @@ bool store_adopt(struct store *s, uint64_t seq, uint32_t origin,
 		free(m);
 		return false;
 	}
-	m->seq = seq;
-	m->origin = origin;
-	m->mflags = mflags;
-	m->len = len;
-	s->slot[seq % STORE_CAP] = m;
-	if (seq > s->high)
-		s->high = seq;
-	while (store_get(s, s->aru + 1))
-		s->aru++;
+	store_insert(s, seq, origin, mflags, m, len);
 	return true;
 }
 
