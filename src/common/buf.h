@@ -2,11 +2,12 @@
  * buf.h: bounds-checked byte readers and writers.
  *
  * Everything that decodes bytes from outside (IPC frames, CPG service
- * messages) goes through a `struct rbuf`: each get checks the remaining
- * length first and, once a read has failed, every later read fails too, so
- * a decoder can read all fields and check `rb.err` once at the end. Writers
- * mirror the readers. Byte order is little-endian on the IPC (one host)
- * and network order where the caller says so (the _be variants).
+ * messages, the protocol's datagrams) goes through a `struct rbuf`: each
+ * get checks the remaining length first and, once a read has failed,
+ * every later read fails too, so a decoder can read all fields and check
+ * `rb.err` once at the end. Writers mirror the readers. Byte order is
+ * little-endian on the IPC (one host) and network order where the caller
+ * says so (the _be variants).
  */
 #ifndef COHORT_BUF_H
 #define COHORT_BUF_H

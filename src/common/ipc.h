@@ -87,7 +87,8 @@ struct ipc_hdr {
 	uint32_t error;
 };
 
-/* A group name as on the wire: u32 length (<= 128) and that many bytes. */
+/* A group name as on the wire: u32 length (at most IPC_NAME_MAX) and that
+ * many bytes. */
 struct ipc_name {
 	uint32_t length;
 	char value[IPC_NAME_MAX];

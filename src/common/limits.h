@@ -46,11 +46,9 @@
  * cpg_flow_control_state_get reports ENABLED); below the low watermark it
  * turns it off again. A client whose queue passes the hard limit is
  * disconnected (PROCDOWN to its groups). */
-/* 4/2 MiB rather than 8/4: three nodes, every node sending 1 MiB
- * messages, 2026-12-04, largest daemon 29.9 MiB at 372 MB/s against
- * about 36 MiB at 320-460 MB/s (single runs of `BENCH_IMPLS=cohort
- * BENCH_SCENARIOS="tput1 tputall" ROUNDS=1 bash bench/cluster.sh`, with
- * the 3 MiB send queue of src/daemon/main.c). */
+/* Watermarks of a few large messages: a longer queue only holds more
+ * memory in every daemon of a cluster whose nodes all send large
+ * messages, without more throughput (bench/results/constants-log.md). */
 #define COHORT_EVQ_LOW (2u << 20)
 #define COHORT_EVQ_HIGH (4u << 20)
 /* The same watermarks in events: 4 MiB of small messages is a queue of

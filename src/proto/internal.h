@@ -135,7 +135,7 @@ struct proto {
 	uint64_t seq_last_visit; /* token seq at our previous visit */
 	uint64_t aru_last_visit;
 	uint32_t aru_stuck;      /* visits without progress (fail_recv) */
-	uint32_t seq_unchanged;  /* rotations without new messages (hold) */
+	uint32_t seq_unchanged;  /* rep visits in a row that numbered nothing */
 	uint64_t hold_until;     /* UINT64_MAX: not holding */
 	struct wire_token held;  /* the token while held */
 	bool in_visit;           /* reentrancy guard for a ring of one */

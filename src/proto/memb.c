@@ -130,7 +130,7 @@ static void recovery_enter(struct proto *p, const struct wire_commit *c)
 	store_free(p->cur);
 	p->cur = store_new(p->ring);
 	if (!p->cur)
-		abort();   /* 100 KiB at a configuration change */
+		abort();   /* one store per configuration change */
 	p->my_last_sent = 0;
 	p->my_backlog = 0;
 	p->share_credit = 0;
@@ -324,8 +324,8 @@ void join_receive(struct proto *p, const struct wire_hdr *h,
 	for (unsigned k = 0; k < j->n_fail; k++)
 		if (node_index(p, j->fail[k]) < 0)
 			goto drop;
-	/* IDs arrive in any order from a foreign implementation; ours are
-	 * sorted, and matching compares sorted sets. */
+	/* Matching compares sorted sets, and ours are sent sorted: a JOIN
+	 * whose lists are not in ascending order is dropped. */
 	for (unsigned k = 1; k < j->n_proc; k++)
 		if (j->proc[k] < j->proc[k - 1])
 			goto drop;

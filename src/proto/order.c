@@ -181,9 +181,9 @@ static bool recovery_pending(const struct proto *p)
 
 /* Datagrams we could number now, up to one window: what we ask the
  * ring's window for. A recovering ring numbers only old-ring messages, so
- * the queue of new ones does not count there (counting it let members
- * with long queues shrink the share of a member with old messages to
- * send to almost nothing, and recovery stalled: sim seed 4826). Capping
+ * the queue of new ones does not count there (counted, it would let
+ * members with long queues shrink the share of a member with old messages
+ * to send to almost nothing, and recovery would not end). Capping
  * the claim at the window makes the shares of the busy members equal
  * (a member with a queue of thousands claims no more than one with a
  * window's worth), and a member with little to send still gets at least

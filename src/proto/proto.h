@@ -15,15 +15,20 @@
  *     never decreases from one call to the next.
  *   - After any call into the engine, the caller asks proto_next_timeout()
  *     and calls proto_tick() once that time has come.
- *   - Callbacks run synchronously inside proto_receive(), proto_tick() and
- *     proto_submit(). From inside a callback the caller may call
- *     proto_submit() (it only queues), and nothing else of this API.
+ *   - Callbacks run synchronously inside proto_start(), proto_receive(),
+ *     proto_tick(), proto_submit(), proto_submitv(),
+ *     proto_peer_unreachable() and proto_set_congested(). From inside a
+ *     callback the caller may call proto_submit() or proto_submitv(),
+ *     and nothing else of this API; such a call queues the message and
+ *     calls for the token as any submission does (it may send a
+ *     HOLD_CANCEL, or release a token held here).
  *   - Buffers passed to callbacks belong to the engine and are valid only
  *     during the callback; copy what must outlive it.
  *
  * Memory: bounded by the configuration (send queue bytes, the window of
  * received-but-not-stable messages, fragment reassembly per node); see
- * docs/protocol.md. Every function returns 0 or a negative errno.
+ * docs/protocol.md. The functions that return int return 0 or a negative
+ * errno.
  */
 #ifndef COHORT_PROTO_H
 #define COHORT_PROTO_H
@@ -33,8 +38,9 @@
 #include <sys/uio.h>
 
 #define PROTO_MAX_NODES 64          /* nodes in a nodelist / a ring */
-/* Largest max_messages and window_size: a rotation's messages, and what
- * recovery re-sends of them, stay well inside the engine's stores. */
+/* Largest max_messages and window_size. The window bounds what a
+ * rotation numbers, and so what recovery has to re-send of it, which
+ * must fit one store (docs/protocol.md, "Known limits", item 1). */
 #define PROTO_WINDOW_MAX 1024u
 /* Largest mtu the engine takes (proto_config.mtu). */
 #define PROTO_DGRAM_MAX 65536u
@@ -57,7 +63,9 @@ enum proto_conf_type {
 /* A configuration change, delivered at the same point of the total order
  * on every node that installs it. Members are ascending node ids. A
  * transitional configuration carries the ring id of the regular one it
- * precedes, so that configuration ids are unique (evs-invariants 6). */
+ * precedes; members that come from different old rings deliver
+ * transitional configurations with that same id and different members,
+ * so its id is unique only together with the previous regular one. */
 struct proto_conf {
 	enum proto_conf_type type;
 	struct proto_ring_id ring_id;
@@ -102,11 +110,11 @@ struct proto_timing {
 	uint32_t hold_ms;                /* token_retransmit * 0.8 - 10 */
 	uint32_t consensus_ms;           /* 1.2 * token */
 	uint32_t join_ms;                /* 50 */
-	uint32_t send_join_ms;           /* 0 */
+	uint32_t send_join_ms;           /* 0; not used by the engine */
 	uint32_t merge_ms;               /* 200 */
 	uint32_t fail_recv_const;        /* 2500 */
 	uint32_t seqno_unchanged_const;  /* 30 */
-	uint32_t miss_count_const;       /* 5 */
+	uint32_t miss_count_const;       /* 5; not used by the engine */
 	uint32_t max_messages;           /* 17 */
 	uint32_t window_size;            /* 50 */
 };
@@ -145,14 +153,17 @@ struct proto_status {
 	struct proto_stats stats;
 };
 
-/* Creates an engine; `*out` is set on success. -EINVAL for a bad config
- * (local node not in the nodelist, zero ids, duplicates, mtu too small). */
+/* Creates an engine; `*out` is set on success. -EINVAL for a missing
+ * callback (only `log` is optional) or a bad config: local node not in
+ * the nodelist, zero ids, duplicates, more than PROTO_MAX_NODES, an mtu
+ * outside the engine's range or too small for the nodelist's commit
+ * token, max_messages or window_size above PROTO_WINDOW_MAX. -ENOMEM. */
 int proto_new(const struct proto_config *cfg, const struct proto_ops *ops,
     void *ctx, uint64_t now, struct proto **out);
 void proto_free(struct proto *p);
 
 /* Starts the engine: it enters GATHER and forms a ring (with a one-node
- * nodelist, a ring of one). */
+ * nodelist, a ring of one). -EALREADY if it was started before, -ENOMEM. */
 int proto_start(struct proto *p, uint64_t now);
 
 /* A datagram from the network. `from` is the node id the transport
@@ -163,7 +174,8 @@ int proto_receive(struct proto *p, uint64_t now, uint32_t from,
 
 /* Orders a local message. The bytes are copied. -EAGAIN when the send
  * queue has no room (flow control: try again after deliveries),
- * -EMSGSIZE above PROTO_MSG_MAX. */
+ * -EMSGSIZE above PROTO_MSG_MAX, -EINVAL for an unknown guarantee,
+ * -ENOMEM. */
 int proto_submit(struct proto *p, uint64_t now, const void *msg, size_t len,
     enum proto_guarantee guarantee);
 

@@ -17,8 +17,9 @@
 #include "proto/internal.h"
 
 /* A reassembly buffer up to this size is kept for the origin's next
- * large message: growing it again from 64 KiB copies a 1 MiB message
- * twice more. Larger ones (up to PROTO_MSG_MAX) are freed after use. */
+ * large message: growing it again from its first size copies the message
+ * once per doubling. Larger ones (up to PROTO_MSG_MAX) are freed after
+ * use. */
 #define REASM_KEEP (2u << 20)
 
 struct store *store_new(struct proto_ring_id ring)
