@@ -347,7 +347,7 @@ static void auth_failed(struct transport *t, const struct transport_peer *p,
 	t->st.rx_auth_failed++;
 	if (may_warn(t, pi, kind, &held))
 		log_warnx("transport: node %u at %s %s; its frames are dropped "
-		    "(%" PRIu64 " more since the last warning)", p->nodeid,
+		    "(%" PRIu64 " more dropped since the last warning)", p->nodeid,
 		    addr_str(&p->addr, a, sizeof(a)), why[kind], held);
 }
 
@@ -377,9 +377,11 @@ static void icmp_verdict(struct transport *t, size_t pi,
 
 	switch (v) {
 	case UNREACH_FAIL:
-		log_info("transport: node %u's port is closed (ICMP port "
-		    "unreachable, silent for %" PRIu32 " ms): failing it",
-		    p->nodeid, t->cfg.unreachable_quiet_ms);
+		log_info("transport: node %u's port is closed (an ICMP port "
+		    "unreachable from its address quotes a datagram sent "
+		    "there, and nothing came from it for %" PRIu32 " ms or "
+		    "more): failing it", p->nodeid,
+		    t->cfg.unreachable_quiet_ms);
 		t->cfg.unreachable(t->arg, p->nodeid);
 		break;
 	case UNREACH_DEFER:
@@ -402,9 +404,11 @@ static void icmp_verdict(struct transport *t, size_t pi,
 		break;
 	case UNREACH_ALIVE:
 		t->st.icmp_peer_alive++;
-		log_info("transport: ICMP port unreachable about node %u "
-		    "ignored: it spoke within %" PRIu32 " ms", p->nodeid,
-		    t->cfg.unreachable_quiet_ms);
+		if (may_warn(t, pi, WARN_ICMP, &held))
+			log_warnx("transport: ICMP port unreachable about node "
+			    "%u ignored: it spoke within %" PRIu32 " ms (%"
+			    PRIu64 " more ICMP ignored since the last warning)",
+			    p->nodeid, t->cfg.unreachable_quiet_ms, held);
 		break;
 	case UNREACH_LIMITED:
 		t->st.icmp_ignored++;
