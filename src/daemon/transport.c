@@ -46,7 +46,9 @@ enum warn_kind {
 	WARN_PLAIN,        /* plain text, a key is required here */
 	WARN_UNKEYED,      /* sealed frames, no key here */
 	WARN_SEAL,         /* a seal that fails: another key */
-	WARN_ICMP,         /* an ICMP error not believed */
+	WARN_ICMP_ORIGIN,  /* an ICMP error about it from another address */
+	WARN_ICMP_QUOTE,   /* one quoting nothing recently sent there */
+	WARN_ICMP_ALIVE,   /* one about it while it speaks */
 	WARN_KINDS
 };
 
@@ -374,6 +376,7 @@ static void icmp_verdict(struct transport *t, size_t pi,
 	const struct transport_peer *p = &t->cfg.peers[pi];
 	char a[INET6_ADDRSTRLEN + 8], o[INET6_ADDRSTRLEN + 8];
 	uint64_t due, held;
+	bool foreign;
 
 	switch (v) {
 	case UNREACH_FAIL:
@@ -392,22 +395,23 @@ static void icmp_verdict(struct transport *t, size_t pi,
 		break;
 	case UNREACH_UNMATCHED:
 		t->st.icmp_unmatched++;
-		if (may_warn(t, pi, WARN_ICMP, &held))
+		foreign = !origin || !same_host(origin, &p->addr);
+		if (may_warn(t, pi, foreign ? WARN_ICMP_ORIGIN : WARN_ICMP_QUOTE,
+		    &held))
 			log_warnx("transport: ICMP port unreachable about node "
 			    "%u (%s) from %s ignored: %s (%" PRIu64 " more "
-			    "since the last warning)", p->nodeid,
+			    "such since the last warning)", p->nodeid,
 			    addr_str(&p->addr, a, sizeof(a)),
 			    origin ? addr_str(origin, o, sizeof(o)) : "?",
-			    origin && !same_host(origin, &p->addr) ?
-			    "not from the node's address" :
+			    foreign ? "not from the node's address" :
 			    "it quotes no datagram recently sent there", held);
 		break;
 	case UNREACH_ALIVE:
 		t->st.icmp_peer_alive++;
-		if (may_warn(t, pi, WARN_ICMP, &held))
+		if (may_warn(t, pi, WARN_ICMP_ALIVE, &held))
 			log_warnx("transport: ICMP port unreachable about node "
 			    "%u ignored: it spoke within %" PRIu32 " ms (%"
-			    PRIu64 " more ICMP ignored since the last warning)",
+			    PRIu64 " more such since the last warning)",
 			    p->nodeid, t->cfg.unreachable_quiet_ms, held);
 		break;
 	case UNREACH_LIMITED:
