@@ -81,6 +81,10 @@ sent=$(field sent "$out")
 [ "$sent" -ge $((RATE * FLOOD_S)) ] || fail "netjunk icmp -F sent $sent"
 wait_at_least 1 stat.net_icmp_unmatched $((base + 1 + sent))
 steady "forged ICMP flood"
+# The counters as tools read them.
+ctl 1 --json status | python3 -c "import json,sys; d=json.load(sys.stdin)
+assert d['stat.net_icmp_unmatched'] >= $((base + 1 + sent)) and d['stat.net_icmp_peer_alive'] == 0, d" ||
+    fail "cohortctl --json status lacks the ICMP counters"
 # Warned about, at most once per 10 s (TRANSPORT_WARN_MS).
 lines=$(grep -c "ICMP port unreachable about node 2 " "$CL_DIR/n1/daemon.log")
 grep -q "from $(cl_addr 2):0 ignored: it quotes no datagram recently sent there" "$CL_DIR/n1/daemon.log" ||
