@@ -961,6 +961,11 @@ int transport_new(struct loop *l, const struct transport_config *cfg,
 			return -ENOMEM;
 		}
 		memcpy(t->key, cfg->key, TRANSPORT_KEY_LEN);
+		/* sodium_malloc locked it if it could: say so when it could
+		 * not (RLIMIT_MEMLOCK reached). */
+		if (sodium_mlock(t->key, TRANSPORT_KEY_LEN) < 0)
+			log_warn("transport: cannot lock the cluster key in "
+			    "memory, it may be swapped out");
 	}
 	unreach_init(&t->unreach, cfg->unreachable_quiet_ms,
 	    cfg->unreachable_age_ms);
