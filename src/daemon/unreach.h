@@ -30,8 +30,10 @@
 
 #include "proto/proto.h"
 
-/* Frames remembered per peer, and bytes of each compared. */
-#define UNREACH_RECENT 64u
+/* Frames remembered per peer (more than four 64 KiB datagrams cut into
+ * 1500-byte frames: what may still be on its way when the peer dies
+ * under load), and bytes of each compared. */
+#define UNREACH_RECENT 256u
 #define UNREACH_MATCH_LEN 16u
 /* The daemon's quiet time is the token timeout divided by this: longer
  * than the default hold of an idle token (token_retransmit * 0.8 - 10 ms,

@@ -12,11 +12,14 @@
 #define QUIET 250u
 #define AGE 1000u
 
-/* The bytes after the header of frame `k`: 24 "random" bytes. */
+/* The bytes after the header of frame `k`: 24 "random" bytes, distinct
+ * for every k below 65536. */
 static void body(uint8_t b[24], unsigned k)
 {
 	for (unsigned i = 0; i < 24; i++)
 		b[i] = (uint8_t)(k * 131u + i * 7u + 1u);
+	b[0] = (uint8_t)k;
+	b[1] = (uint8_t)(k >> 8);
 }
 
 static struct unreach u;
