@@ -86,3 +86,16 @@ void fatalx(const char *fmt, ...)
 	LOG_BODY(LOG_LVL_ERR, 0);
 	abort();
 }
+
+bool log_gate_pass(struct log_gate *g, uint64_t now_ms, uint64_t interval_ms,
+    uint64_t *held)
+{
+	if (g->next_ms && now_ms < g->next_ms) {
+		g->held++;
+		return false;
+	}
+	*held = g->held;
+	g->held = 0;
+	g->next_ms = now_ms + interval_ms;
+	return true;
+}

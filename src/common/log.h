@@ -12,6 +12,7 @@
 #define COHORT_LOG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 enum log_level { LOG_LVL_ERR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
@@ -26,5 +27,16 @@ void log_debug(const char *fmt, ...) LOG_PRINTF(1, 2);
 void log_msg(enum log_level lvl, const char *fmt, ...) LOG_PRINTF(2, 3);
 _Noreturn void fatal(const char *fmt, ...) LOG_PRINTF(1, 2);
 _Noreturn void fatalx(const char *fmt, ...) LOG_PRINTF(1, 2);
+
+/* A line that bad input may repeat at any rate is logged at most once per
+ * interval: log_gate_pass() says whether it may be logged at `now_ms`,
+ * and then sets *held to the number of times it was held back since the
+ * last one, which the line should give. Plain data, zeroed to start. */
+struct log_gate {
+	uint64_t next_ms;
+	uint64_t held;
+};
+bool log_gate_pass(struct log_gate *g, uint64_t now_ms, uint64_t interval_ms,
+    uint64_t *held);
 
 #endif /* COHORT_LOG_H */

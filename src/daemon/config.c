@@ -258,6 +258,8 @@ static int totem_item(struct cfg_loader *ld, const struct cfg_event *ev)
 		return get_str(ld, ev, &cfg->cluster_name);
 	if (strcmp(ev->name, "keyfile") == 0)
 		return get_str(ld, ev, &cfg->keyfile);
+	if (strcmp(ev->name, "fail_on_port_unreachable") == 0)
+		return get_bool(ld, ev, &cfg->fail_on_port_unreachable);
 	if (strcmp(ev->name, "netmtu") == 0)
 		return cfg_get_u32(ld, ev, COHORT_CONFIG_NETMTU_MIN,
 		    COHORT_CONFIG_NETMTU_MAX, &cfg->netmtu);

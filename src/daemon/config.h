@@ -172,6 +172,9 @@ struct cohort_config {
 	enum cohort_cipher crypto_cipher;
 	enum cohort_hash crypto_hash;
 	const char *keyfile;        /* NULL when not given */
+	/* totem.fail_on_port_unreachable (default yes): fail a peer at
+	 * once on a believed ICMP port unreachable (transport.h). */
+	bool fail_on_port_unreachable;
 	struct cohort_interface interface;
 
 	size_t n_nodes;             /* 0 when the file has no nodelist */

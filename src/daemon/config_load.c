@@ -21,6 +21,7 @@ static void base_defaults(struct cohort_config *cfg)
 	cfg->crypto_cipher = COHORT_CIPHER_NONE;
 	cfg->crypto_hash = COHORT_HASH_NONE;
 	cfg->interface.mcastport = COHORT_CONFIG_DEFAULT_PORT;
+	cfg->fail_on_port_unreachable = true;
 	cfg->logging.to_stderr = true;
 	cfg->logging.to_syslog = true;
 	cfg->logging.timestamp = COHORT_TIMESTAMP_HIRES;

@@ -156,6 +156,8 @@ static void print_totem(const struct cohort_config *cfg, FILE *out)
 	    e.join, e.send_join, e.consensus, e.merge, e.fail_recv_const,
 	    e.seqno_unchanged_const, e.miss_count_const, e.max_messages,
 	    e.window_size);
+	fprintf(out, "\tfail_on_port_unreachable: %s\n",
+	    yes_no(cfg->fail_on_port_unreachable));
 	fprintf(out, "\tinterface {\n\t\tlinknumber: 0\n");
 	if (i->bindnetaddr)
 		fprintf(out, "\t\tbindnetaddr: %s\n", i->bindnetaddr);

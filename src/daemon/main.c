@@ -18,11 +18,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "common/log.h"
 #include "daemon/config.h"
 #include "daemon/daemon.h"
 #include "daemon/netconf.h"
 #include "daemon/transport.h"
+#include "daemon/unreach.h"
 
 #define DEFAULT_CONFIG "/etc/cohort/cohort.conf"
 #define DEFAULT_STATE_DIR "/var/lib/cohort"
@@ -176,12 +179,14 @@ static void on_unreachable(void *arg, uint32_t nodeid)
 	node_peer_unreachable(arg, nodeid);
 }
 
-/* The UDP transport, for a nodelist of more than one node. */
+/* The UDP transport, for a nodelist of more than one node. The key is
+ * held in locked memory (sodium_malloc: kept out of swap, wiped when
+ * freed) while it passes to the transport, which keeps its own such copy. */
 static int setup_transport(struct daemon *d, const struct cohort_config *cfg,
     struct proto_config *pc)
 {
 	struct transport_config tc;
-	uint8_t key[TRANSPORT_KEY_LEN];
+	uint8_t *key = NULL;
 	char err[512];
 	int rc;
 
@@ -194,9 +199,15 @@ static int setup_transport(struct daemon *d, const struct cohort_config *cfg,
 	}
 	if (cfg->crypto_cipher != COHORT_CIPHER_NONE ||
 	    cfg->crypto_hash != COHORT_HASH_NONE) {
+		if (sodium_init() < 0 ||
+		    !(key = sodium_malloc(TRANSPORT_KEY_LEN))) {
+			log_warnx("cannot allocate locked memory for the key");
+			return -ENOMEM;
+		}
 		rc = netconf_key(cfg, key, err, sizeof(err));
 		if (rc < 0) {
 			log_warnx("%s", err);
+			sodium_free(key);
 			return rc;
 		}
 		tc.key = key;
@@ -205,9 +216,14 @@ static int setup_transport(struct daemon *d, const struct cohort_config *cfg,
 		    "traffic is neither authenticated nor encrypted");
 	}
 	pc->mtu = (uint32_t)tc.max_payload;
-	tc.unreachable = on_unreachable;
+	if (cfg->fail_on_port_unreachable) {
+		tc.unreachable = on_unreachable;
+		tc.unreachable_quiet_ms = pc->timing.token_ms /
+		    UNREACH_QUIET_DIV;
+		tc.unreachable_age_ms = pc->timing.token_ms;
+	}
 	rc = transport_new(d->loop, &tc, on_datagram, d, &d->transport);
-	memset(key, 0, sizeof(key));
+	sodium_free(key);
 	if (rc < 0)
 		log_warnx("cannot bind this node's address (node %u): %s",
 		    d->nodeid, strerror(-rc));

@@ -11,6 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
+#include "common/log.h"
 #include "daemon/netconf.h"
 
 #define DEFAULT_KEYFILE "/etc/cohort/authkey"
@@ -185,11 +188,31 @@ int netconf_transport(const struct cohort_config *cfg, uint32_t nodeid,
 	return 0;
 }
 
+/* Warns, as ssh does of a private key, about a key file that others may
+ * read or replace, or that is not the daemon's own: the cluster key is
+ * what keeps every other host out of the membership. */
+static void check_key_file(int fd, const char *path)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return;
+	if (st.st_mode & (S_IRWXG | S_IRWXO))
+		log_warnx("key file %s: permissions %04o are too open: the "
+		    "group or others may read or change the cluster key "
+		    "(chmod 0400 or 0600)", path,
+		    (unsigned)(st.st_mode & 07777));
+	if (st.st_uid != geteuid())
+		log_warnx("key file %s: owned by uid %u, not by the daemon's "
+		    "user (uid %u)", path, (unsigned)st.st_uid,
+		    (unsigned)geteuid());
+}
+
 int netconf_key(const struct cohort_config *cfg, uint8_t key[TRANSPORT_KEY_LEN],
     char *err, size_t errlen)
 {
 	const char *path = cfg->keyfile ? cfg->keyfile : DEFAULT_KEYFILE;
-	uint8_t buf[KEYFILE_READ_MAX];
+	uint8_t *buf;
 	ssize_t n;
 	int fd, rc;
 
@@ -198,14 +221,23 @@ int netconf_key(const struct cohort_config *cfg, uint8_t key[TRANSPORT_KEY_LEN],
 		snprintf(err, errlen, "key file %s: %s", path, strerror(errno));
 		return -errno;
 	}
-	n = read(fd, buf, sizeof(buf));
+	check_key_file(fd, path);
+	/* The file's bytes in locked memory, wiped when freed. */
+	if (sodium_init() < 0 || !(buf = sodium_malloc(KEYFILE_READ_MAX))) {
+		close(fd);
+		snprintf(err, errlen, "key file %s: no locked memory to read "
+		    "it into", path);
+		return -ENOMEM;
+	}
+	n = read(fd, buf, KEYFILE_READ_MAX);
 	close(fd);
 	if (n < 0) {
 		snprintf(err, errlen, "key file %s: %s", path, strerror(errno));
+		sodium_free(buf);
 		return -EIO;
 	}
 	rc = transport_derive_key(buf, (size_t)n, cfg->cluster_name, key);
-	memset(buf, 0, sizeof(buf));
+	sodium_free(buf);
 	if (rc < 0)
 		snprintf(err, errlen, "key file %s: %zd bytes; a key file has "
 		    "128 to 4096 bytes", path, n);

@@ -496,6 +496,9 @@ char *node_status_text(struct daemon *d, size_t *len)
 		    "\nstat.net_rx_unknown_sender=%" PRIu64
 		    "\nstat.net_rx_auth_failed=%" PRIu64
 		    "\nstat.net_port_unreachable=%" PRIu64
+		    "\nstat.net_icmp_unmatched=%" PRIu64
+		    "\nstat.net_icmp_peer_alive=%" PRIu64
+		    "\nstat.net_icmp_ignored=%" PRIu64
 		    "\nstat.net_tx_frags=%" PRIu64 "\nstat.net_rx_frags=%" PRIu64
 		    "\nstat.net_rx_reassembled=%" PRIu64
 		    "\nstat.net_rx_frag_evicted=%" PRIu64
@@ -505,7 +508,8 @@ char *node_status_text(struct daemon *d, size_t *len)
 		    ts.tx, ts.rx,
 		    ts.tx_errors, ts.rx_malformed, ts.rx_foreign,
 		    ts.rx_unknown_sender, ts.rx_auth_failed,
-		    ts.port_unreachable, ts.tx_frags, ts.rx_frags,
+		    ts.port_unreachable, ts.icmp_unmatched, ts.icmp_peer_alive,
+		    ts.icmp_ignored, ts.tx_frags, ts.rx_frags,
 		    ts.rx_reassembled, ts.rx_frag_evicted, ts.tx_offloaded,
 		    ts.rx_coalesced, ts.rcvbuf, ts.sndbuf);
 	}

@@ -10,6 +10,8 @@
 #include <netinet/in.h>
 #include <netinet/ip_icmp.h>
 #include <netinet/udp.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -19,6 +21,7 @@
 
 #include "common/log.h"
 #include "daemon/transport.h"
+#include "daemon/unreach.h"
 
 #define TRANSPORT_MAGIC 0x434f4854u   /* "COHT" */
 #define TRANSPORT_VERSION 1u
@@ -38,6 +41,17 @@
 #define KEYFILE_MIN 128u
 #define KEYFILE_MAX 4096u
 
+/* What a peer's bad input may be warned about (each at its own rate). */
+enum warn_kind {
+	WARN_PLAIN,        /* plain text, a key is required here */
+	WARN_UNKEYED,      /* sealed frames, no key here */
+	WARN_SEAL,         /* a seal that fails: another key */
+	WARN_ICMP_ORIGIN,  /* an ICMP error about it from another address */
+	WARN_ICMP_QUOTE,   /* one quoting nothing recently sent there */
+	WARN_ICMP_ALIVE,   /* one about it while it speaks */
+	WARN_KINDS
+};
+
 /* One datagram being rebuilt from a sender's fragments. */
 struct reasm {
 	bool busy;
@@ -56,7 +70,9 @@ struct transport {
 	struct loop_reg *mreg;
 	struct transport_peer group; /* where multicast goes */
 	struct transport_config cfg;
-	uint8_t key[TRANSPORT_KEY_LEN];
+	/* TRANSPORT_KEY_LEN bytes from sodium_malloc (locked in memory,
+	 * wiped when freed), or NULL. */
+	uint8_t *key;
 	bool sealed;
 	transport_rx_fn rx;
 	void *arg;
@@ -95,6 +111,12 @@ struct transport {
 	/* Per peer: its datagrams being reassembled. */
 	struct reasm reasm[PROTO_MAX_NODES][TRANSPORT_REASM_SLOTS];
 	uint64_t reasm_clock;
+	/* The closed-port fast path: frames sent per peer, reports
+	 * deferred until the peer has been quiet (unreach.h). */
+	struct unreach unreach;
+	struct loop_timer unreach_timer;
+	/* Per peer and kind: the rate of warnings about its bad input. */
+	struct log_gate warn[PROTO_MAX_NODES][WARN_KINDS];
 };
 
 /* Whether datagrams are cut into fragments (knet): then frames may also
@@ -257,18 +279,189 @@ static void add_frame(struct transport *t, const struct transport_peer *peer,
 	t->tx_open = t->gso;
 }
 
-/* A datagram to `to` found no socket there. */
-static void port_closed(struct transport *t, const struct sockaddr_storage *to)
+/* `a` as text, "192.0.2.1:5405" or "[2001:db8::1]:5405". */
+static const char *addr_str(const struct sockaddr_storage *a, char *buf,
+    size_t len)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+	unsigned port = 0;
+
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)a;
+
+		inet_ntop(AF_INET, &x->sin_addr, ip, sizeof(ip));
+		port = ntohs(x->sin_port);
+		snprintf(buf, len, "%s:%u", ip, port);
+	} else if (a->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const void *)a;
+
+		inet_ntop(AF_INET6, &x->sin6_addr, ip, sizeof(ip));
+		port = ntohs(x->sin6_port);
+		snprintf(buf, len, "[%s]:%u", ip, port);
+	} else {
+		snprintf(buf, len, "?");
+	}
+	return buf;
+}
+
+/* Whether `a` and `b` are the same host address (ports aside). */
+static bool same_host(const struct sockaddr_storage *a,
+    const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)(const void *)a)->sin_addr.s_addr ==
+		    ((const struct sockaddr_in *)(const void *)b)->sin_addr.s_addr;
+	return a->ss_family == AF_INET6 && memcmp(
+	    &((const struct sockaddr_in6 *)(const void *)a)->sin6_addr,
+	    &((const struct sockaddr_in6 *)(const void *)b)->sin6_addr,
+	    sizeof(struct in6_addr)) == 0;
+}
+
+/* Whether a warning of `kind` about peer `pi` may be logged now; *held
+ * is then how many were held back since the last one. */
+static bool may_warn(struct transport *t, size_t pi, enum warn_kind kind,
+    uint64_t *held)
+{
+	return log_gate_pass(&t->warn[pi][kind], loop_now(t->loop),
+	    TRANSPORT_WARN_MS, held);
+}
+
+/* A frame from peer `p` that is not sealed as this node seals: another
+ * crypto setting or another key there. Counted, and named in a warning
+ * at a bounded rate. */
+static void auth_failed(struct transport *t, const struct transport_peer *p,
+    enum warn_kind kind)
+{
+	static const char *const why[] = {
+		[WARN_PLAIN] = "sends plain text, but this node requires crypto "
+		    "(crypto_cipher/crypto_hash set here, not there?)",
+		[WARN_UNKEYED] = "sends sealed frames, but this node has no key "
+		    "(crypto_cipher and crypto_hash are none here)",
+		[WARN_SEAL] = "sends frames that fail authentication: its key "
+		    "differs from this node's (another key file)",
+	};
+	size_t pi = (size_t)(p - t->cfg.peers);
+	uint64_t held;
+	char a[INET6_ADDRSTRLEN + 8];
+
+	t->st.rx_auth_failed++;
+	if (may_warn(t, pi, kind, &held))
+		log_warnx("transport: node %u at %s %s; its frames are dropped "
+		    "(%" PRIu64 " more dropped since the last warning)", p->nodeid,
+		    addr_str(&p->addr, a, sizeof(a)), why[kind], held);
+}
+
+/* Remembers a frame to a peer for the closed-port check (unreach.h):
+ * the bytes after its header, which start with the random nonce of a
+ * sealed frame. Multicast frames draw no ICMP error. */
+static void note_sent(struct transport *t, const struct transport_peer *peer,
+    const uint8_t *d, size_t len)
+{
+	if (!t->cfg.unreachable || peer == &t->group)
+		return;
+	unreach_sent(&t->unreach, (size_t)(peer - t->cfg.peers),
+	    d + TRANSPORT_HDR_LEN, len - TRANSPORT_HDR_LEN, loop_now(t->loop));
+}
+
+static void on_unreach_due(void *arg);
+
+/* What became of an ICMP port unreachable about peer `pi` (from
+ * `origin`, or NULL for a deferred one): the peer failed, or the report
+ * counted and dropped. */
+static void icmp_verdict(struct transport *t, size_t pi,
+    enum unreach_verdict v, const struct sockaddr_storage *origin)
+{
+	const struct transport_peer *p = &t->cfg.peers[pi];
+	char a[INET6_ADDRSTRLEN + 8], o[INET6_ADDRSTRLEN + 8];
+	uint64_t due, held;
+	bool foreign;
+
+	switch (v) {
+	case UNREACH_FAIL:
+		log_info("transport: node %u's port is closed (an ICMP port "
+		    "unreachable from its address quotes a datagram sent "
+		    "there, and nothing came from it for %" PRIu32 " ms or "
+		    "more): failing it", p->nodeid,
+		    t->cfg.unreachable_quiet_ms);
+		t->cfg.unreachable(t->arg, p->nodeid);
+		break;
+	case UNREACH_DEFER:
+		due = unreach_due(&t->unreach, t->cfg.n_peers);
+		if (due && (!t->unreach_timer.armed ||
+		    t->unreach_timer.when_ms > due))
+			loop_timer_arm(t->loop, &t->unreach_timer, due);
+		break;
+	case UNREACH_UNMATCHED:
+		t->st.icmp_unmatched++;
+		foreign = !origin || !same_host(origin, &p->addr);
+		if (may_warn(t, pi, foreign ? WARN_ICMP_ORIGIN : WARN_ICMP_QUOTE,
+		    &held))
+			log_warnx("transport: ICMP port unreachable about node "
+			    "%u (%s) from %s ignored: %s (%" PRIu64 " more "
+			    "such since the last warning)", p->nodeid,
+			    addr_str(&p->addr, a, sizeof(a)),
+			    origin ? addr_str(origin, o, sizeof(o)) : "?",
+			    foreign ? "not from the node's address" :
+			    "it quotes no datagram recently sent there", held);
+		break;
+	case UNREACH_ALIVE:
+		t->st.icmp_peer_alive++;
+		if (may_warn(t, pi, WARN_ICMP_ALIVE, &held))
+			log_warnx("transport: ICMP port unreachable about node "
+			    "%u ignored: it spoke within %" PRIu32 " ms (%"
+			    PRIu64 " more such since the last warning)",
+			    p->nodeid, t->cfg.unreachable_quiet_ms, held);
+		break;
+	case UNREACH_LIMITED:
+		t->st.icmp_ignored++;
+		break;
+	}
+}
+
+/* The quiet time of a deferred report is over: the peer failed, or it
+ * spoke meanwhile. */
+static void on_unreach_due(void *arg)
+{
+	struct transport *t = arg;
+	uint64_t now = loop_now(t->loop), due;
+
+	for (size_t i = 0; i < t->cfg.n_peers; i++) {
+		enum unreach_verdict v = unreach_recheck(&t->unreach, i,
+		    t->last_rx[i], now);
+
+		if (v != UNREACH_DEFER)
+			icmp_verdict(t, i, v, NULL);
+	}
+	due = unreach_due(&t->unreach, t->cfg.n_peers);
+	if (due)
+		loop_timer_arm(t->loop, &t->unreach_timer, due);
+}
+
+/* An ICMP port unreachable from `origin` says a datagram to `to` found no
+ * socket there; `quote` is the start of that datagram, as the reporting
+ * host quoted it (`qlen` bytes). */
+static void port_closed(struct transport *t, const struct sockaddr_storage *to,
+    const struct sockaddr_storage *origin, const uint8_t *quote, size_t qlen)
 {
 	for (size_t i = 0; i < t->cfg.n_peers; i++) {
 		const struct transport_peer *p = &t->cfg.peers[i];
+		enum unreach_verdict v = UNREACH_UNMATCHED;
 
-		if (p->nodeid != t->cfg.local_nodeid && same_addr(&p->addr, to)) {
-			t->st.port_unreachable++;
-			if (t->cfg.unreachable)
-				t->cfg.unreachable(t->arg, p->nodeid);
+		if (p->nodeid == t->cfg.local_nodeid || !same_addr(&p->addr, to))
+			continue;
+		t->st.port_unreachable++;
+		if (!t->cfg.unreachable) {
+			t->st.icmp_ignored++;
 			return;
 		}
+		if (same_host(origin, &p->addr) && qlen >= TRANSPORT_HDR_LEN)
+			v = unreach_judge(&t->unreach, i, quote +
+			    TRANSPORT_HDR_LEN, qlen - TRANSPORT_HDR_LEN,
+			    t->last_rx[i], loop_now(t->loop));
+		icmp_verdict(t, i, v, origin);
+		return;
 	}
 }
 
@@ -309,6 +502,7 @@ static void queue_one(struct transport *t, const struct transport_peer *peer,
 		out += len;
 	}
 	t->tx_iov[t->tx_n].iov_base = d;
+	note_sent(t, peer, d, out);
 	add_frame(t, peer, out);
 }
 
@@ -476,7 +670,7 @@ static void accept_one(struct transport *t, uint8_t *d, size_t len,
 	}
 	sealed = d[5] & FLAG_SEALED;
 	if (sealed != t->sealed) {
-		t->st.rx_auth_failed++;
+		auth_failed(t, p, sealed ? WARN_UNKEYED : WARN_PLAIN);
 		return;
 	}
 	if (!sealed) {
@@ -487,7 +681,7 @@ static void accept_one(struct transport *t, uint8_t *d, size_t len,
 	    TRANSPORT_TAG_LEN, &plen, NULL, d + TRANSPORT_HDR_LEN +
 	    TRANSPORT_NONCE_LEN, len - TRANSPORT_HDR_LEN - TRANSPORT_NONCE_LEN,
 	    d, TRANSPORT_HDR_LEN, d + TRANSPORT_HDR_LEN, t->key) != 0) {
-		t->st.rx_auth_failed++;
+		auth_failed(t, p, WARN_SEAL);
 		return;
 	} else {
 		/* The plain text was written over the front of the cipher
@@ -503,7 +697,10 @@ static void accept_one(struct transport *t, uint8_t *d, size_t len,
 }
 
 /* Reads the socket's error queue: an ICMP port unreachable names the
- * peer address a datagram of ours went to. Only the kernel writes it. */
+ * peer address a datagram of ours went to, the host that sent the ICMP
+ * (SO_EE_OFFENDER) and, as the payload, the start of that datagram as the
+ * ICMP quotes it. The kernel writes the queue, from ICMP that anyone may
+ * send. */
 static void read_errors(struct transport *t, int fd)
 {
 	for (int k = 0; k < BATCH; k++) {
@@ -513,17 +710,20 @@ static void read_errors(struct transport *t, int fd)
 			uint8_t buf[CMSG_SPACE(sizeof(struct sock_extended_err) +
 			    sizeof(struct sockaddr_in6))];
 		} ctl;
-		uint8_t dummy[64];
-		struct iovec iov = { dummy, sizeof(dummy) };
+		uint8_t quote[TRANSPORT_HDR_LEN + UNREACH_MATCH_LEN];
+		struct iovec iov = { quote, sizeof(quote) };
 		struct msghdr mh = { .msg_name = &to, .msg_namelen = sizeof(to),
 		    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
 		    .msg_controllen = sizeof(ctl.buf) };
+		ssize_t n = recvmsg(fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT);
 
-		if (recvmsg(fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+		if (n < 0)
 			return;
 		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c;
 		    c = CMSG_NXTHDR(&mh, c)) {
 			struct sock_extended_err ee;
+			struct sockaddr_storage origin = { 0 };
+			size_t olen;
 			bool v4 = c->cmsg_level == SOL_IP &&
 			    c->cmsg_type == IP_RECVERR;
 			bool v6 = c->cmsg_level == SOL_IPV6 &&
@@ -533,13 +733,17 @@ static void read_errors(struct transport *t, int fd)
 			    c->cmsg_len < CMSG_LEN(sizeof(ee)))
 				continue;
 			memcpy(&ee, CMSG_DATA(c), sizeof(ee));
+			/* The offender's address follows the error. */
+			olen = c->cmsg_len - CMSG_LEN(sizeof(ee));
+			memcpy(&origin, CMSG_DATA(c) + sizeof(ee),
+			    olen < sizeof(origin) ? olen : sizeof(origin));
 			if ((v4 && ee.ee_origin == SO_EE_ORIGIN_ICMP &&
 			    ee.ee_type == ICMP_DEST_UNREACH &&
 			    ee.ee_code == ICMP_PORT_UNREACH) ||
 			    (v6 && ee.ee_origin == SO_EE_ORIGIN_ICMP6 &&
 			    ee.ee_type == ICMP6_DST_UNREACH &&
 			    ee.ee_code == ICMP6_DST_UNREACH_NOPORT))
-				port_closed(t, &to);
+				port_closed(t, &to, &origin, quote, (size_t)n);
 		}
 	}
 }
@@ -749,8 +953,24 @@ int transport_new(struct loop *l, const struct transport_config *cfg,
 	t->rx = rx;
 	t->arg = arg;
 	t->sealed = cfg->key != NULL;
-	if (t->sealed)
+	t->cfg.key = NULL;   /* the caller's copy: not kept */
+	if (t->sealed) {
+		t->key = sodium_malloc(TRANSPORT_KEY_LEN);
+		if (!t->key) {
+			free(t);
+			return -ENOMEM;
+		}
 		memcpy(t->key, cfg->key, TRANSPORT_KEY_LEN);
+		/* sodium_malloc locked it if it could: say so when it could
+		 * not (RLIMIT_MEMLOCK reached). */
+		if (sodium_mlock(t->key, TRANSPORT_KEY_LEN) < 0)
+			log_warn("transport: cannot lock the cluster key in "
+			    "memory, it may be swapped out");
+	}
+	unreach_init(&t->unreach, cfg->unreachable_quiet_ms,
+	    cfg->unreachable_age_ms);
+	t->unreach_timer.fn = on_unreach_due;
+	t->unreach_timer.arg = t;
 	/* The frame: the whole datagram, or cut to frame_max. */
 	t->frame = cfg->max_payload + TRANSPORT_OVERHEAD;
 	rc = -EINVAL;
@@ -834,7 +1054,7 @@ fail:
 		close(t->fd);
 	free(t->tx_buf);
 	free(t->rx_buf);
-	sodium_memzero(t->key, sizeof(t->key));
+	sodium_free(t->key);
 	free(t);
 	return rc;
 }
@@ -844,6 +1064,7 @@ void transport_free(struct transport *t)
 	if (!t)
 		return;
 	transport_flush(t);
+	loop_timer_disarm(t->loop, &t->unreach_timer);
 	loop_del_fd(t->loop, t->reg);
 	close(t->fd);
 	if (t->mfd >= 0) {
@@ -855,7 +1076,7 @@ void transport_free(struct transport *t)
 	for (size_t i = 0; i < PROTO_MAX_NODES; i++)
 		for (unsigned k = 0; k < TRANSPORT_REASM_SLOTS; k++)
 			free(t->reasm[i][k].buf);
-	sodium_memzero(t->key, sizeof(t->key));
+	sodium_free(t->key);
 	free(t);
 }
 
@@ -888,6 +1109,8 @@ int transport_derive_key(const uint8_t *file, size_t len,
 	    strlen(cluster_name) + 1);
 	crypto_generichash_update(&h, file, len);
 	crypto_generichash_final(&h, key, TRANSPORT_KEY_LEN);
+	/* The state holds what the key was made of. */
+	sodium_memzero(&h, sizeof(h));
 	return 0;
 }
 

@@ -35,7 +35,15 @@
  * A frame that fails any check (magic, version, cluster, a sender that
  * is not in the nodelist or not at its address, authentication, plain
  * text while a key is configured, a fragment header out of range) is
- * counted and dropped before the protocol engine sees it.
+ * counted and dropped before the protocol engine sees it. A peer whose
+ * crypto setting differs from this node's (plain text where a key is
+ * required, sealed frames without a key here, a seal that fails: another
+ * key) is named in a warning, at most once per TRANSPORT_WARN_MS per
+ * peer and kind.
+ *
+ * An ICMP port unreachable about a peer (the socket's error queue) is
+ * passed to the unreachable callback only when unreach.h's rule believes
+ * it; the others are counted and dropped.
  */
 #ifndef COHORT_TRANSPORT_H
 #define COHORT_TRANSPORT_H
@@ -63,6 +71,9 @@
 /* The smallest frame: the header, nonce and tag, the fragment header
  * and 64 bytes of payload. */
 #define TRANSPORT_FRAME_MIN (TRANSPORT_OVERHEAD + TRANSPORT_FRAG_HDR_LEN + 64u)
+/* The least interval between two warnings about one peer's bad input of
+ * one kind (crypto mismatch, an ICMP error not believed). */
+#define TRANSPORT_WARN_MS 10000u
 
 struct transport;
 
@@ -88,14 +99,23 @@ struct transport_config {
 	 * mcast_len 0: unicast to every node. */
 	struct sockaddr_storage mcast;
 	socklen_t mcast_len;
-	/* Called (if set) when an ICMP port unreachable comes back for a
-	 * datagram sent to a peer: no daemon listens at its address. */
+	/* Called (if set: the closed-port fast path is on) when an ICMP
+	 * port unreachable about a peer is believed (unreach.h): no daemon
+	 * listens at its address. Believed only after the peer has been
+	 * silent for unreachable_quiet_ms, and only when it quotes a frame
+	 * sent to the peer within unreachable_age_ms. */
 	void (*unreachable)(void *arg, uint32_t nodeid);
+	uint32_t unreachable_quiet_ms, unreachable_age_ms;
 };
 
 struct transport_stats {
 	uint64_t tx, rx, tx_errors;
 	uint64_t port_unreachable;       /* ICMP reports about peers */
+	/* Of those, dropped: from another address than the peer's or
+	 * quoting no recent frame to it (what a forger sends); the peer
+	 * spoke within the quiet time; not acted on (the fast path is off,
+	 * or a report about the peer was acted on within the quiet time). */
+	uint64_t icmp_unmatched, icmp_peer_alive, icmp_ignored;
 	uint64_t rx_malformed, rx_foreign, rx_unknown_sender, rx_auth_failed;
 	uint64_t tx_frags, rx_frags;     /* fragments sent, received good */
 	uint64_t rx_reassembled;         /* datagrams rebuilt from fragments */

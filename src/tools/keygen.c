@@ -19,7 +19,7 @@ int ctl_keygen(int argc, char **argv)
 {
 	unsigned char key[KEY_BYTES];
 	const char *path = DEFAULT_KEYFILE;
-	int flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, fd, i = 1;
+	int flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, fd, i = 1, rc = 1;
 	size_t got = 0;
 
 	if (i < argc && strcmp(argv[i], "-f") == 0) {
@@ -39,7 +39,7 @@ int ctl_keygen(int argc, char **argv)
 			continue;
 		if (n < 0) {
 			perror("cohortctl: getrandom");
-			return 1;
+			goto out;
 		}
 		got += (size_t)n;
 	}
@@ -47,15 +47,18 @@ int ctl_keygen(int argc, char **argv)
 	if (fd < 0) {
 		fprintf(stderr, "cohortctl: %s: %s%s\n", path, strerror(errno),
 		    errno == EEXIST ? " (use -f to replace it)" : "");
-		return 1;
+		goto out;
 	}
 	if (write(fd, key, sizeof(key)) != (ssize_t)sizeof(key) ||
 	    fsync(fd) < 0 || close(fd) < 0) {
 		fprintf(stderr, "cohortctl: %s: %s\n", path, strerror(errno));
-		return 1;
+		goto out;
 	}
-	memset(key, 0, sizeof(key));
 	printf("wrote a %d-byte cluster key to %s; copy it to every node\n",
 	    KEY_BYTES, path);
-	return 0;
+	rc = 0;
+out:
+	/* Not left on the stack: explicit_bzero is not optimised away. */
+	explicit_bzero(key, sizeof(key));
+	return rc;
 }

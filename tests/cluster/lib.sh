@@ -126,6 +126,35 @@ node_status_field() {
 	ctl "$1" status 2>/dev/null | awk -v k="$2" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }'
 }
 
+# ring_note NODES...: remembers each listed node's ring id and
+# configuration count, for ring_steady.
+declare -A CL_SEEN
+ring_note() {
+	local i
+	for i in "$@"; do
+		CL_SEEN[$i.ring]=$(node_status_field "$i" ring_id)
+		CL_SEEN[$i.confs]=$(node_status_field "$i" stat.configurations)
+	done
+}
+
+# ring_steady WHAT "MEMBERS" NODES...: fails the test unless every listed
+# node is still in the ring ring_note saw, with these members, and has
+# had no configuration change since.
+ring_steady() {
+	local what=$1 members=$2 i v
+	shift 2
+	for i in "$@"; do
+		v=$(node_status_field "$i" ring_id)
+		[ "$v" = "${CL_SEEN[$i.ring]}" ] ||
+		    fail "$what: node $i's ring changed: ${CL_SEEN[$i.ring]} -> $v"
+		v=$(node_status_field "$i" members)
+		[ "$v" = "$members" ] || fail "$what: node $i's members are $v"
+		v=$(node_status_field "$i" stat.configurations)
+		[ "$v" = "${CL_SEEN[$i.confs]}" ] ||
+		    fail "$what: node $i's configurations ${CL_SEEN[$i.confs]} -> $v"
+	done
+}
+
 # wait_ring NODES...: until every listed node is operational in one ring
 # whose members are exactly the listed nodes. Bounded (CL_WAIT s).
 wait_ring() {

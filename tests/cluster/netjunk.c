@@ -7,6 +7,8 @@
  *   netjunk capture IFACE PORT FILE [-n COUNT] [-t SECONDS]
  *   netjunk replay FILE [-k COPIES] [-S] [-n COUNT] [-t SECONDS] [-r RATE]
  *                       [-H SHORTLEN] [-s SEED]
+ *   netjunk icmp ADDR SRC:SPORT DST:DPORT [-F FROM] [-n COUNT] [-t SECONDS]
+ *                       [-r RATE] [-m QUOTELEN] [-s SEED]
  *
  * random sends datagrams of random bytes and random sizes (0..MAXLEN,
  * at most 65507, the largest UDP payload over IPv4) to ADDR:PORT.
@@ -31,6 +33,14 @@
  * flood with -t). -H counts separately the datagrams of at most SHORTLEN
  * bytes (the test uses it for the header-only messages, which the
  * protocol may accept again without harm).
+ *
+ * icmp sends ICMP port unreachables (type 3, code 3) to ADDR, each
+ * quoting a UDP datagram from SRC:SPORT to DST:DPORT: its IPv4 and UDP
+ * headers and QUOTELEN random bytes of payload (default 64), new ones
+ * each time; the kernel at ADDR hands such an error to the socket bound
+ * to SRC:SPORT. By default the ICMP leaves from this host's own address
+ * (a raw ICMP socket); with -F it claims to come from FROM (a raw socket
+ * that writes its own IPv4 header), e.g. the address of DST.
  *
  * Every sending mode batches with sendmmsg; -r 0 (the default) sends as
  * fast as the kernel takes them (a flood at line rate), -r RATE paces to
@@ -87,6 +97,7 @@ struct opts {
 	unsigned copies;
 	bool spoof;
 	size_t shortlen;
+	const char *from;              /* icmp -F */
 };
 
 struct dest {
@@ -128,7 +139,9 @@ static void usage(void)
 	    "[-r RATE] [-m MAXLEN] [-s SEED]\n"
 	    "       netjunk capture IFACE PORT FILE [-n COUNT] [-t SECONDS]\n"
 	    "       netjunk replay FILE [-k COPIES] [-S] [-n COUNT] [-t SECONDS] "
-	    "[-r RATE] [-H SHORTLEN] [-s SEED]\n");
+	    "[-r RATE] [-H SHORTLEN] [-s SEED]\n"
+	    "       netjunk icmp ADDR SRC:SPORT DST:DPORT [-F FROM] [-n COUNT] "
+	    "[-t SECONDS] [-r RATE] [-m QUOTELEN] [-s SEED]\n");
 	exit(2);
 }
 
@@ -152,6 +165,7 @@ static int parse_opts(int argc, char **argv, int first, struct opts *o)
 		case 'k': o->copies = (unsigned)strtoul(v, NULL, 10); break;
 		case 'H': o->shortlen = strtoul(v, NULL, 10); break;
 		case 's': rng_state = strtoull(v, NULL, 10) | 1; break;
+		case 'F': o->from = v; break;
 		default: return -1;
 		}
 	}
@@ -556,6 +570,111 @@ static int cmd_replay(int argc, char **argv)
 	return 0;
 }
 
+/* The Internet checksum of `len` bytes. */
+static uint16_t inet_csum(const uint8_t *b, size_t len)
+{
+	uint32_t sum = 0;
+
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)b[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons((uint16_t)~sum);
+}
+
+/* Writes an IPv4 header of a `len`-byte packet of `proto` at `ip`. */
+static void ip_header(uint8_t *ip, size_t len, uint8_t proto, uint32_t src,
+    uint32_t dst)
+{
+	uint16_t tot = htons((uint16_t)len), c;
+
+	memset(ip, 0, IP_HDR);
+	ip[0] = 0x45;
+	memcpy(ip + 2, &tot, 2);
+	ip[8] = 64;
+	ip[9] = proto;
+	memcpy(ip + 12, &src, 4);
+	memcpy(ip + 16, &dst, 4);
+	c = inet_csum(ip, IP_HDR);
+	memcpy(ip + 10, &c, 2);
+}
+
+#define ICMP_HDR 8u
+#define QUOTE_MAX 512u
+
+static int cmd_icmp(int argc, char **argv)
+{
+	struct opts o = { .copies = 1, .maxlen = 64 };
+	struct sockaddr_in to, src, dst, from = { 0 };
+	struct sender s = { .o = &o };
+	struct mmsghdr m[BATCH];
+	struct iovec iov[BATCH];
+	static uint8_t pkt[BATCH][IP_HDR + ICMP_HDR + IP_HDR + UDP_HDR + QUOTE_MAX];
+	size_t outer;
+
+	to = (struct sockaddr_in){ .sin_family = AF_INET };
+	if (argc < 5 || inet_pton(AF_INET, argv[2], &to.sin_addr) != 1 ||
+	    parse_addr(argv[3], &src) ||
+	    parse_addr(argv[4], &dst) || parse_opts(argc, argv, 5, &o) ||
+	    o.maxlen > QUOTE_MAX)
+		usage();
+	if (o.from) {
+		char a[64];
+
+		snprintf(a, sizeof(a), "%s:0", o.from);
+		if (parse_addr(a, &from))
+			usage();
+	}
+	if (!o.count && o.seconds <= 0)
+		o.count = 1;
+	/* With -F the IPv4 header is ours (IPPROTO_RAW implies IP_HDRINCL). */
+	outer = o.from ? IP_HDR : 0;
+	s.fd = o.from ? socket(AF_INET, SOCK_RAW, IPPROTO_RAW) :
+	    socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	if (s.fd < 0) {
+		perror("socket");
+		return 1;
+	}
+	s.start = now_s();
+	while (!sender_done(&s)) {
+		unsigned k = sender_batch(&s);
+
+		for (unsigned i = 0; i < k; i++) {
+			uint8_t *icmp = pkt[i] + outer, *q = icmp + ICMP_HDR;
+			uint8_t *u = q + IP_HDR;
+			size_t len = ICMP_HDR + IP_HDR + UDP_HDR + o.maxlen;
+			uint16_t ul = htons((uint16_t)(UDP_HDR + o.maxlen)), c;
+
+			memset(icmp, 0, ICMP_HDR);
+			icmp[0] = 3;           /* destination unreachable */
+			icmp[1] = 3;           /* port unreachable */
+			ip_header(q, IP_HDR + UDP_HDR + o.maxlen, IPPROTO_UDP,
+			    src.sin_addr.s_addr, dst.sin_addr.s_addr);
+			memcpy(u, &src.sin_port, 2);
+			memcpy(u + 2, &dst.sin_port, 2);
+			memcpy(u + 4, &ul, 2);
+			memset(u + 6, 0, 2);
+			for (size_t b = 0; b < o.maxlen; b++)
+				u[UDP_HDR + b] = (uint8_t)rnd();
+			c = inet_csum(icmp, len);
+			memcpy(icmp + 2, &c, 2);
+			if (o.from)
+				ip_header(pkt[i], IP_HDR + len, IPPROTO_ICMP,
+				    from.sin_addr.s_addr, to.sin_addr.s_addr);
+			iov[i] = (struct iovec){ pkt[i], outer + len };
+			m[i] = (struct mmsghdr){ .msg_hdr = { .msg_name = &to,
+			    .msg_namelen = sizeof(to), .msg_iov = &iov[i],
+			    .msg_iovlen = 1 } };
+		}
+		sender_send(&s, m, k, NULL);
+	}
+	sender_print(&s);
+	close(s.fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -567,6 +686,8 @@ int main(int argc, char **argv)
 		return cmd_capture(argc, argv);
 	if (!strcmp(argv[1], "replay"))
 		return cmd_replay(argc, argv);
+	if (!strcmp(argv[1], "icmp"))
+		return cmd_icmp(argc, argv);
 	usage();
 	return 2;
 }
