@@ -16,10 +16,12 @@
  * The messages before it come from the sender's side of a merge and are
  * applied by that side only. When the last JOINLIST arrives (the same
  * point of the order everywhere) the processes of new nodes are added
- * (NODEUP, one confchg per group), stale entries of surviving nodes are
- * removed (PROCDOWN), the totem confchg goes to every connection, and the
- * held messages go out, in the merged view. docs/protocol.md, "The CPG
- * service's synchronisation", says why each rule is there.
+ * (NODEUP, one confchg per group; a group the merge makes larger than
+ * the member limit keeps its first members), stale entries of surviving
+ * nodes are removed (PROCDOWN), the totem confchg goes to every
+ * connection, and the held messages go out, in the merged view.
+ * docs/protocol.md, "The CPG service's synchronisation", says why each
+ * rule is there.
  */
 #include <errno.h>
 #include <stdlib.h>
