@@ -15,10 +15,10 @@
  * earlier ones are delivered multicasts a JOINLIST of its own processes.
  * The messages before it come from the sender's side of a merge and are
  * applied by that side only. When the last JOINLIST arrives (the same
- * point of the order everywhere) the processes of new nodes are added
- * (NODEUP, one confchg per group; a group the merge makes larger than
- * the member limit keeps its first members), stale entries of surviving
- * nodes are removed (PROCDOWN), the totem confchg goes to every
+ * point of the order everywhere) stale entries of surviving nodes are
+ * removed (PROCDOWN), the processes of new nodes are added (NODEUP, one
+ * confchg per group; a group the merge makes larger than the member
+ * limit keeps its first members), the totem confchg goes to every
  * connection, and the held messages go out, in the merged view.
  * docs/protocol.md, "The CPG service's synchronisation", says why each
  * rule is there.
@@ -371,16 +371,16 @@ static void drop_evicted(struct cpg_svc *svc, const struct member *m)
  * Tells one group, after the processes of new nodes were added, who came
  * (NODEUP). A group that the merge made larger than
  * COHORT_GROUP_MEMBERS_MAX keeps its first members in (node id, pid)
- * order, counting only those that stay (not stale): every node has the
- * same table now, so every node keeps the same ones. The members this
- * node knew that are left out leave with PROCDOWN in the same confchg;
- * those of new nodes are simply not added.
+ * order: every node has the same table now (stale entries are gone), so
+ * every node keeps the same ones. The members this node knew that are
+ * left out leave with PROCDOWN in the same confchg; those of new nodes
+ * are simply not added.
  */
 static void tell_new_members(struct cpg_svc *svc, struct group *g)
 {
 	struct member *joined = malloc(2 * g->n * sizeof(*joined) + 1);
 	struct member *left = joined + g->n;
-	size_t n_joined = 0, n_left = 0, kept = 0, k = 0, before = g->n;
+	size_t n_joined = 0, n_left = 0, k = 0, before = g->n;
 
 	if (!joined)
 		fatalx("out of memory listing new members");
@@ -388,7 +388,7 @@ static void tell_new_members(struct cpg_svc *svc, struct group *g)
 		struct member m = g->m[j];
 		bool is_new = !in_set(svc->trans, svc->n_trans, m.nodeid);
 
-		if (!stale(svc, g, &m) && kept++ >= COHORT_GROUP_MEMBERS_MAX) {
+		if (j >= COHORT_GROUP_MEMBERS_MAX) {
 			if (!is_new)
 				left[n_left++] = m;
 			continue;
@@ -401,7 +401,7 @@ static void tell_new_members(struct cpg_svc *svc, struct group *g)
 	if (k < before)
 		log_warnx("a group had %zu members after the merge into ring "
 		    "%x.%llx, more than %u: the last %zu in (node id, pid) "
-		    "order are dropped", kept, svc->ring.rep,
+		    "order are dropped", before, svc->ring.rep,
 		    (unsigned long long)svc->ring.seq,
 		    (unsigned)COHORT_GROUP_MEMBERS_MAX, before - k);
 	if (n_joined || n_left)
@@ -468,8 +468,10 @@ static void finish_sync(struct cpg_svc *svc, bool complete)
 	 * with what it knows (`known` stays the nodes that came with it),
 	 * and the next ring's synchronisation merges. */
 	if (complete) {
-		add_new_nodes(svc);
+		/* Stale entries go first, so that they take no place of the
+		 * member limit when new nodes' processes are added. */
 		remove_members(svc, stale, CPG_REASON_PROCDOWN);
+		add_new_nodes(svc);
 		svc->synced_ring = svc->ring;
 		svc->n_synced = svc->n_members;
 		memcpy(svc->synced, svc->members, svc->n_members * sizeof(uint32_t));
