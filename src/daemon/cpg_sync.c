@@ -586,7 +586,8 @@ static void deliver_syncing(struct cpg_svc *svc, uint32_t sender,
 
 		/* Our own joins are delivered before our JOINLIST; should one
 		 * ever be dropped, its joiner must not wait for ever. */
-		if (sender == svc->d->nodeid && cpg_wire_get(msg, len, &w) == 0 &&
+		if (sender == svc->d->nodeid &&
+		    cpg_wire_get(msg, len, &w) == 0 &&
 		    w.type == CPG_MSG_PROCJOIN && (c = local_joiner(svc, &w)))
 			answer_join(c, CS_ERR_TRY_AGAIN);
 		svc->sync_dropped++;

@@ -82,7 +82,7 @@ struct conn {
 	enum cpg_conn_state state;
 	struct ipc_name group;
 	uint32_t join_pid;       /* pid given at join */
-	uint32_t join_seq;       /* the JOIN request, answered at its delivery */
+	uint32_t join_seq;       /* the JOIN request, answered at delivery */
 	uint32_t flags;          /* model flags given at join */
 	bool initial_totem_due;
 	bool initial_totem_sent;

@@ -852,7 +852,8 @@ static void merge_above_limit(void **state)
 
 	nodes[1].ipcs.allow_close = true;
 	for (int i = 0; i < 2; i++) {
-		confchg(i, PROTO_CONF_TRANSITIONAL, i ? 2 : 1, 4, i ? b2 : a1, 1);
+		confchg(i, PROTO_CONF_TRANSITIONAL, i ? 2 : 1, 4, i ? b2 : a1,
+		    1);
 		confchg(i, PROTO_CONF_REGULAR, 1, 8, both, 2);
 	}
 	deliver_all(0, 2);
@@ -885,7 +886,7 @@ static void merge_above_limit(void **state)
 		assert_int_equal(e->left_reason, CPG_REASON_PROCDOWN);
 		assert_int_equal(e->n_joined, per_side);
 		assert_int_equal(e->joined_reason, CPG_REASON_NODEUP);
-		assert_int_equal(e->m[0].nodeid, 1);    /* members from node 1 */
+		assert_int_equal(e->m[0].nodeid, 1);   /* node 1's come first */
 	}
 	assert_int_equal(b[0].last_confchg.n_members, LIMIT);
 	/* No PROCDOWN for the dropped ones follows (nor anything else). */
