@@ -30,7 +30,9 @@
 #define COHORT_GROUP_MEMBERS_MAX 128
 
 /* Groups in the whole cluster; a join of a new group beyond gets
- * CS_ERR_TOO_MANY_GROUPS, when it is asked and again at its delivery. */
+ * CS_ERR_TOO_MANY_GROUPS, when it is asked and again at its delivery.
+ * A merge of two partitions may pass it (their groups are kept): it
+ * bounds memory, and no list has a fixed size in groups. */
 #define COHORT_GROUPS_MAX 65536
 
 /* Per-connection send credit: bytes of messages a client may have handed
