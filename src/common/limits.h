@@ -20,11 +20,19 @@
  * CS_ERR_NO_RESOURCES. */
 #define COHORT_CONN_MAX 4096
 
-/* Members (processes) per group; a join beyond gets CS_ERR_NO_SPACE. */
-#define COHORT_GROUP_MEMBERS_MAX 1024
+/* Members (processes) per group: CPG_MEMBERS_MAX, so that every member
+ * list a program is given fits the CPG_MEMBERS_MAX arrays corosync's
+ * programs use. Joins in flight count: a join is refused with
+ * CS_ERR_NO_SPACE when the group and this node's joins in flight already
+ * make this many, and, at its delivery, by every node alike when the
+ * group is full then. A merge that makes a group larger keeps the first
+ * members in (node id, pid) order; the others are dropped (cpg_sync.c). */
+#define COHORT_GROUP_MEMBERS_MAX 128
 
 /* Groups in the whole cluster; a join of a new group beyond gets
- * CS_ERR_TOO_MANY_GROUPS. */
+ * CS_ERR_TOO_MANY_GROUPS, when it is asked and again at its delivery.
+ * A merge of two partitions may pass it (their groups are kept): it
+ * bounds memory, and no list has a fixed size in groups. */
 #define COHORT_GROUPS_MAX 65536
 
 /* Per-connection send credit: bytes of messages a client may have handed

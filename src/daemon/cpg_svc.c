@@ -60,6 +60,19 @@ static bool local_duplicate(struct cpg_svc *svc, const struct conn *self,
 	return false;
 }
 
+/* This node's joins of `name` that are ordered and not yet delivered:
+ * they count towards the group's member limit. */
+static size_t joins_in_flight(struct cpg_svc *svc, const struct ipc_name *name)
+{
+	size_t n = 0;
+
+	for (struct conn *c = ipcs_first(svc->d->ipcs); c; c = c->next)
+		if (!c->dead && c->state == CONN_JOIN_STARTED &&
+		    ipc_name_cmp(&c->group, name) == 0)
+			n++;
+	return n;
+}
+
 /* Encodes PROCJOIN/PROCLEAVE and submits it. 0 or a cs_error_t. */
 static uint32_t submit_proc(struct cpg_svc *svc, enum cpg_wire_type type,
     const struct ipc_name *name, uint32_t pid, uint32_t arg)
@@ -99,26 +112,28 @@ static void req_join(struct cpg_svc *svc, struct conn *c,
 		err = CS_ERR_EXIST;
 	else if (g && group_member(g, svc->d->nodeid, pid))
 		err = CS_ERR_TRY_AGAIN;   /* its earlier leave is in flight */
-	else if (g && g->n >= COHORT_GROUP_MEMBERS_MAX)
+	else if ((g ? g->n : 0) + joins_in_flight(svc, &name) >=
+	    COHORT_GROUP_MEMBERS_MAX)
 		err = CS_ERR_NO_SPACE;
 	else if (!g && svc->groups.count >= COHORT_GROUPS_MAX)
 		err = CS_ERR_TOO_MANY_GROUPS;
 	else
 		err = CS_OK;
-	/* The reply goes first: a one-node ring may deliver the join (and
-	 * queue its confchg) before submit_proc returns. The state is set
-	 * first for the same reason. */
-	if (err == CS_OK) {
-		c->state = CONN_JOIN_STARTED;
-		c->group = name;
-		c->join_pid = pid;
-		c->flags = flags;
-		ipcs_reply(c, h->seq, CS_OK, NULL, 0);
-		if (submit_proc(svc, CPG_MSG_PROCJOIN, &name, pid, flags) != CS_OK)
-			ipcs_close_conn(svc->d->ipcs, c, "out of memory");
+	if (err != CS_OK) {
+		ipcs_reply(c, h->seq, err, NULL, 0);
 		return;
 	}
-	ipcs_reply(c, h->seq, err, NULL, 0);
+	/* Other nodes' joins in flight are not known here: the join is
+	 * answered when it is delivered (apply_join), accepted or refused
+	 * there by every node alike. The state is set first: a one-node ring
+	 * may deliver the join before submit_proc returns. */
+	c->state = CONN_JOIN_STARTED;
+	c->group = name;
+	c->join_pid = pid;
+	c->flags = flags;
+	c->join_seq = h->seq;
+	if (submit_proc(svc, CPG_MSG_PROCJOIN, &name, pid, flags) != CS_OK)
+		ipcs_close_conn(svc->d->ipcs, c, "out of memory");
 }
 
 static void req_leave(struct cpg_svc *svc, struct conn *c,
@@ -138,6 +153,8 @@ static void req_leave(struct cpg_svc *svc, struct conn *c,
 		err = CS_ERR_NOT_EXIST;
 	else if (ipc_name_cmp(&name, &c->group) != 0)
 		err = CS_ERR_NOT_EXIST;
+	else if (c->state == CONN_JOIN_STARTED)
+		err = CS_ERR_TRY_AGAIN;   /* its join is not answered yet */
 	else
 		err = CS_OK;
 	if (err == CS_OK) {

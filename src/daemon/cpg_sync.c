@@ -15,11 +15,13 @@
  * earlier ones are delivered multicasts a JOINLIST of its own processes.
  * The messages before it come from the sender's side of a merge and are
  * applied by that side only. When the last JOINLIST arrives (the same
- * point of the order everywhere) the processes of new nodes are added
- * (NODEUP, one confchg per group), stale entries of surviving nodes are
- * removed (PROCDOWN), the totem confchg goes to every connection, and the
- * held messages go out, in the merged view. docs/protocol.md, "The CPG
- * service's synchronisation", says why each rule is there.
+ * point of the order everywhere) stale entries of surviving nodes are
+ * removed (PROCDOWN), the processes of new nodes are added (NODEUP, one
+ * confchg per group; a group the merge makes larger than the member
+ * limit keeps its first members), the totem confchg goes to every
+ * connection, and the held messages go out, in the merged view.
+ * docs/protocol.md, "The CPG service's synchronisation", says why each
+ * rule is there.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -122,26 +124,52 @@ static struct conn *local_joiner(struct cpg_svc *svc, const struct cpg_wire *w)
 	return NULL;
 }
 
+/* Answers the JOIN request whose PROCJOIN was delivered (cpg_svc.c
+ * req_join defers the reply to this point). */
+static void answer_join(struct conn *c, uint32_t err)
+{
+	if (err != CS_OK)
+		c->state = CONN_UNJOINED;
+	ipcs_reply(c, c->join_seq, err, NULL, 0);
+}
+
+/*
+ * A join is refused here, by every node alike, when its group is full or
+ * it would make one group too many: joins in flight on several nodes can
+ * pass the checks each node made when they were asked.
+ */
 static void apply_join(struct cpg_svc *svc, uint32_t sender,
     const struct cpg_wire *w)
 {
-	struct group *g = groups_get(&svc->groups, &w->name);
+	struct group *g = groups_find(&svc->groups, &w->name);
 	struct conn *c = NULL;
 	struct member joined = { sender, w->pid, NULL };
+	uint32_t err = CS_OK;
 
-	if (!g)
-		fatalx("out of memory adding a group");
-	if (group_member(g, sender, w->pid)) {
-		log_debug("join of %u/%u: already a member", sender, w->pid);
-		return;
-	}
 	if (sender == svc->d->nodeid)
 		c = local_joiner(svc, w);
+	if (g && group_member(g, sender, w->pid))
+		err = CS_ERR_TRY_AGAIN;   /* its earlier leave is in flight */
+	else if (g && g->n >= COHORT_GROUP_MEMBERS_MAX)
+		err = CS_ERR_NO_SPACE;
+	else if (!g && svc->groups.count >= COHORT_GROUPS_MAX)
+		err = CS_ERR_TOO_MANY_GROUPS;
+	if (err != CS_OK) {
+		log_debug("join of %u/%u refused (error %u)", sender, w->pid,
+		    err);
+		if (c)
+			answer_join(c, err);
+		return;
+	}
+	g = groups_get(&svc->groups, &w->name);
+	if (!g)
+		fatalx("out of memory adding a group");
 	if (group_add(g, sender, w->pid, c) < 0)
 		fatalx("out of memory adding a member");
 	if (c) {
 		c->state = CONN_JOIN_COMPLETED;
 		c->initial_totem_due = w->arg & CPG_MODEL_V1_DELIVER_INITIAL_TOTEM_CONF;
+		answer_join(c, CS_OK);
 	}
 	cpg_emit_confchg(svc, g, NULL, 0, 0, &joined, 1, CPG_REASON_JOIN, NULL);
 	if (c && c->initial_totem_due && !c->initial_totem_sent) {
@@ -326,6 +354,64 @@ static bool stale(struct cpg_svc *svc, const struct group *g,
 	return true;
 }
 
+/* Drops the local connection of a member a merge left out of its group:
+ * every node removed the member, so no PROCDOWN follows. */
+static void drop_evicted(struct cpg_svc *svc, const struct member *m)
+{
+	struct conn *c = m->conn;
+
+	if (m->nodeid != svc->d->nodeid || !c || c->dead)
+		return;
+	c->state = CONN_UNJOINED;
+	ipcs_close_conn(svc->d->ipcs, c, "its group has more than the "
+	    "member limit after a merge, and it is not among the first");
+}
+
+/*
+ * Tells one group, after the processes of new nodes were added, who came
+ * (NODEUP). A group that the merge made larger than
+ * COHORT_GROUP_MEMBERS_MAX keeps its first members in (node id, pid)
+ * order: every node has the same table now (stale entries are gone), so
+ * every node keeps the same ones. The members this node knew that are
+ * left out leave with PROCDOWN in the same confchg; those of new nodes
+ * are simply not added.
+ */
+static void tell_new_members(struct cpg_svc *svc, struct group *g)
+{
+	struct member *joined = malloc(2 * g->n * sizeof(*joined) + 1);
+	struct member *left = joined + g->n;
+	size_t n_joined = 0, n_left = 0, k = 0, before = g->n;
+
+	if (!joined)
+		fatalx("out of memory listing new members");
+	for (size_t j = 0; j < before; j++) {
+		struct member m = g->m[j];
+		bool is_new = !in_set(svc->trans, svc->n_trans, m.nodeid);
+
+		if (j >= COHORT_GROUP_MEMBERS_MAX) {
+			if (!is_new)
+				left[n_left++] = m;
+			continue;
+		}
+		g->m[k++] = m;
+		if (is_new)
+			joined[n_joined++] = m;
+	}
+	g->n = k;
+	if (k < before)
+		log_warnx("a group had %zu members after the merge into ring "
+		    "%x.%llx, more than %u: the last %zu in (node id, pid) "
+		    "order are dropped", before, svc->ring.rep,
+		    (unsigned long long)svc->ring.seq,
+		    (unsigned)COHORT_GROUP_MEMBERS_MAX, before - k);
+	if (n_joined || n_left)
+		cpg_emit_confchg(svc, g, left, n_left, CPG_REASON_PROCDOWN,
+		    joined, n_joined, CPG_REASON_NODEUP, NULL);
+	for (size_t j = 0; j < n_left; j++)
+		drop_evicted(svc, &left[j]);
+	free(joined);
+}
+
 /* Adds the processes of nodes that are new to this ring: NODEUP. */
 static void add_new_nodes(struct cpg_svc *svc)
 {
@@ -359,21 +445,8 @@ static void add_new_nodes(struct cpg_svc *svc)
 	v = groups_sorted(&svc->groups, &ng);
 	if (!v)
 		fatalx("out of memory listing groups");
-	for (size_t i = 0; i < ng; i++) {
-		struct group *g = v[i];
-		struct member *joined = malloc(g->n * sizeof(*joined) + 1);
-		size_t n = 0;
-
-		if (!joined)
-			fatalx("out of memory listing new members");
-		for (size_t j = 0; j < g->n; j++)
-			if (!in_set(svc->trans, svc->n_trans, g->m[j].nodeid))
-				joined[n++] = g->m[j];
-		if (n)
-			cpg_emit_confchg(svc, g, NULL, 0, 0, joined, n,
-			    CPG_REASON_NODEUP, NULL);
-		free(joined);
-	}
+	for (size_t i = 0; i < ng; i++)
+		tell_new_members(svc, v[i]);
 	free(v);
 }
 
@@ -395,8 +468,10 @@ static void finish_sync(struct cpg_svc *svc, bool complete)
 	 * with what it knows (`known` stays the nodes that came with it),
 	 * and the next ring's synchronisation merges. */
 	if (complete) {
-		add_new_nodes(svc);
+		/* Stale entries go first, so that they take no place of the
+		 * member limit when new nodes' processes are added. */
 		remove_members(svc, stale, CPG_REASON_PROCDOWN);
+		add_new_nodes(svc);
 		svc->synced_ring = svc->ring;
 		svc->n_synced = svc->n_members;
 		memcpy(svc->synced, svc->members, svc->n_members * sizeof(uint32_t));
@@ -506,6 +581,15 @@ static void deliver_syncing(struct cpg_svc *svc, uint32_t sender,
 	const struct joinlist_rx *jl = jl_slot(svc, sender);
 
 	if ((jl && jl->msg) || !known(svc, sender)) {
+		struct cpg_wire w;
+		struct conn *c;
+
+		/* Our own joins are delivered before our JOINLIST; should one
+		 * ever be dropped, its joiner must not wait for ever. */
+		if (sender == svc->d->nodeid &&
+		    cpg_wire_get(msg, len, &w) == 0 &&
+		    w.type == CPG_MSG_PROCJOIN && (c = local_joiner(svc, &w)))
+			answer_join(c, CS_ERR_TRY_AGAIN);
 		svc->sync_dropped++;
 		log_debug("message from node %u outside our view during the "
 		    "synchronisation of ring %x.%llx: dropped", sender,

@@ -43,7 +43,8 @@ void frame_unref(struct frame *f);
 /* The CPG state of a connection (the daemon side of one cpg handle). */
 enum cpg_conn_state {
 	CONN_UNJOINED,
-	CONN_JOIN_STARTED,    /* PROCJOIN ordered but not yet delivered */
+	CONN_JOIN_STARTED,    /* PROCJOIN ordered, not yet delivered nor
+	                       * answered */
 	CONN_JOIN_COMPLETED,
 	CONN_LEAVE_STARTED,   /* PROCLEAVE ordered but not yet delivered */
 };
@@ -81,6 +82,7 @@ struct conn {
 	enum cpg_conn_state state;
 	struct ipc_name group;
 	uint32_t join_pid;       /* pid given at join */
+	uint32_t join_seq;       /* the JOIN request, answered at delivery */
 	uint32_t flags;          /* model flags given at join */
 	bool initial_totem_due;
 	bool initial_totem_sent;

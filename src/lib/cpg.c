@@ -350,6 +350,13 @@ cs_error_t cpg_mcast_joined(cpg_handle_t handle, cpg_guarantee_t guarantee,
 	return cpg_mcast_iov(handle, guarantee, iovec, iov_len);
 }
 
+/* The input value of *member_list_entries is not read, as corosync's
+ * library does not read it (its testcpg leaves it uninitialised): the
+ * array must hold CPG_MEMBERS_MAX entries, and a group has at most that
+ * many members. */
+_Static_assert(COHORT_GROUP_MEMBERS_MAX <= CPG_MEMBERS_MAX,
+    "a member list must fit a CPG_MEMBERS_MAX array");
+
 cs_error_t cpg_membership_get(cpg_handle_t handle, struct cpg_name *groupName,
     struct cpg_address *member_list, int *member_list_entries)
 {
@@ -360,7 +367,7 @@ cs_error_t cpg_membership_get(cpg_handle_t handle, struct cpg_name *groupName,
 	struct wbuf wb;
 	struct rbuf rb;
 	cs_error_t err;
-	uint32_t count, cap;
+	uint32_t count;
 	int rc;
 
 	if (!groupName || !member_list || !member_list_entries)
@@ -370,8 +377,6 @@ cs_error_t cpg_membership_get(cpg_handle_t handle, struct cpg_name *groupName,
 	inst = inst_get(handle);
 	if (!inst)
 		return CS_ERR_BAD_HANDLE;
-	cap = *member_list_entries > 0 ? (uint32_t)*member_list_entries :
-	    CPG_MEMBERS_MAX;
 	name_from_api(&n, groupName);
 	wbuf_init(&wb, body, sizeof(body));
 	ipc_name_put(&wb, &n);
@@ -387,14 +392,12 @@ cs_error_t cpg_membership_get(cpg_handle_t handle, struct cpg_name *groupName,
 		err = CS_ERR_LIBRARY;
 		goto out;
 	}
-	for (uint32_t i = 0; i < count && i < cap; i++) {
+	for (uint32_t i = 0; i < count; i++) {
 		member_list[i].nodeid = rbuf_u32(&rb);
 		member_list[i].pid = rbuf_u32(&rb);
 		member_list[i].reason = CPG_REASON_UNDEFINED;
 	}
 	*member_list_entries = (int)count;
-	if (count > cap)
-		err = CS_ERR_NO_SPACE;
 out:
 	pthread_mutex_unlock(&inst->req_lock);
 	hdb_put(&cpg_handles, handle);

@@ -159,6 +159,16 @@ static int on_confchg(struct cpg_inst *inst, cpg_handle_t handle,
 		ipc_member_at(ev.entries, i, &m);
 		a[i] = (struct cpg_address){ m.nodeid, m.pid, m.reason };
 	}
+	/* Our own JOIN: the handle may send, even if the thread in cpg_join
+	 * has not seen the daemon's answer yet. */
+	for (size_t i = ev.n_members + ev.n_left; i < total; i++) {
+		int unjoined = JS_UNJOINED;
+
+		if (a[i].nodeid == self && a[i].pid == pid &&
+		    a[i].reason == CPG_REASON_JOIN)
+			atomic_compare_exchange_strong(&inst->join, &unjoined,
+			    JS_JOINED);
+	}
 	/* Our own LEAVE completes the leave: the handle may join again. */
 	for (size_t i = ev.n_members; i < ev.n_members + ev.n_left; i++) {
 		int leaving = JS_LEAVING;

@@ -111,35 +111,21 @@ static int cmd_groups(const struct out *o)
 
 static int cmd_members(const struct out *o, const char *group)
 {
+	struct cpg_address list[CPG_MEMBERS_MAX];
 	struct cpg_name name;
-	struct cpg_address *list = NULL;
 	cpg_handle_t h;
 	cs_error_t err;
-	int n = CPG_MEMBERS_MAX;
+	int n = 0;   /* not read: a group has at most CPG_MEMBERS_MAX */
 
 	if (ctl_name(group, &name) < 0)
 		return 2;
 	err = cpg_initialize(&h, NULL);
 	if (err != CS_OK)
 		return ctl_fail("connect", err);
-	for (;;) {
-		int cap = n;
-		struct cpg_address *grown = realloc(list, (size_t)cap *
-		    sizeof(*list));
-
-		if (!grown) {
-			err = CS_ERR_NO_MEMORY;
-			break;
-		}
-		list = grown;
-		err = cpg_membership_get(h, &name, list, &n);
-		if (err != CS_ERR_NO_SPACE)
-			break;
-	}
+	err = cpg_membership_get(h, &name, list, &n);
 	cpg_finalize(h);
 	if (err == CS_OK)
 		o->members(&name, list, (size_t)n);
-	free(list);
 	return err == CS_OK ? 0 : ctl_fail("members", err);
 }
 

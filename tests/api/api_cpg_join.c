@@ -1,5 +1,5 @@
-/* API test: cpg_join: names, one group per handle, one membership per
- * process, the joiner's first event. */
+/* API test: cpg_join: names, answered once delivered, one group per
+ * handle, one membership per process, the joiner's first event. */
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,9 +12,10 @@ int main(void)
 	struct rec r = { 0 }, r2 = { 0 }, r3 = { 0 };
 	struct cpg_name g = harness_name("join"), other = harness_name("other");
 	struct cpg_name longest = { 0 }, toolong = { 0 };
+	struct cpg_address list[CPG_MEMBERS_MAX];
 	cpg_handle_t h, h2, h3;
 	pid_t pid;
-	int status;
+	int status, n;
 
 	harness_start(&d, NULL);
 	CHECK_CS(cpg_join(0, &g), CS_ERR_BAD_HANDLE);
@@ -24,6 +25,10 @@ int main(void)
 	CHECK_CS(cpg_join(h, &toolong), CS_ERR_NAME_TOO_LONG);
 	CHECK_CS(cpg_join(0, &toolong), CS_ERR_NAME_TOO_LONG);
 	CHECK_CS(cpg_join(h, &g), CS_OK);
+	/* Answered once delivered: the caller is a member already. */
+	n = 0;
+	CHECK_CS(cpg_membership_get(h, &g, list, &n), CS_OK);
+	CHECK(n == 1 && list[0].pid == (uint32_t)getpid());
 	CHECK_CS(cpg_join(h, &g), CS_ERR_EXIST);       /* same group again */
 	CHECK_CS(cpg_join(h, &other), CS_ERR_EXIST);   /* one group per handle */
 	/* The first event is our own JOIN, listing us in joined. */

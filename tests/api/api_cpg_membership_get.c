@@ -1,9 +1,48 @@
-/* API test: cpg_membership_get: arguments, capacity, order. */
+/* API test: cpg_membership_get: arguments, order, and the count on input
+ * not read (corosync's testcpg leaves it uninitialised). */
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness.h"
+
+/* A member in a process of its own, as testcpg is: it joins, then asks
+ * with a CPG_MEMBERS_MAX array and a count it never set (4 here), and
+ * must get all `want` members. It stays until `go` is closed. */
+static pid_t member(const struct cpg_name *g, const int *go, int want)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct rec c = { 0 };
+		struct cpg_address mine[CPG_MEMBERS_MAX];
+		cpg_handle_t ch = harness_open(&c, 0);
+		int count = 4;
+		char b;
+
+		close(go[1]);
+		CHECK_CS(cpg_join(ch, g), CS_OK);
+		harness_wait(ch, &c.joined);
+		if (want) {
+			CHECK_CS(cpg_membership_get(ch, (struct cpg_name *)g,
+			    mine, &count), CS_OK);
+			CHECK(count == want && mine[want - 1].nodeid == 1);
+		}
+		if (read(go[0], &b, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	CHECK(pid > 0);
+	return pid;
+}
+
+static void wait_members(cpg_handle_t h, struct rec *r, int n)
+{
+	while (r->last_members < n) {
+		r->changed = false;
+		harness_wait(h, &r->changed);
+	}
+}
 
 int main(void)
 {
@@ -11,10 +50,10 @@ int main(void)
 	struct rec r = { 0 };
 	struct cpg_name g = harness_name("members"), none = harness_name("none");
 	struct cpg_name toolong = { .length = CPG_MAX_NAME_LENGTH + 1 };
-	struct cpg_address list[8];
+	struct cpg_address list[CPG_MEMBERS_MAX];
 	cpg_handle_t h;
-	pid_t kids[2];
-	int n, go[2];
+	pid_t kids[4];
+	int n, go[2], status;
 
 	harness_start(&d, NULL);
 	n = 8;
@@ -28,27 +67,11 @@ int main(void)
 	CHECK(n == 0);
 	CHECK_CS(cpg_join(h, &g), CS_OK);
 	harness_wait(h, &r.joined);
-	/* Two more processes join; they stay until we kill them. */
+	/* Two more processes join; they stay until `go` is closed. */
 	CHECK(pipe(go) == 0);
-	for (int i = 0; i < 2; i++) {
-		kids[i] = fork();
-		if (kids[i] == 0) {
-			struct rec c = { 0 };
-			cpg_handle_t ch = harness_open(&c, 0);
-			char b;
-
-			close(go[1]);
-			CHECK_CS(cpg_join(ch, &g), CS_OK);
-			harness_wait(ch, &c.joined);
-			if (read(go[0], &b, 1) < 0)
-				_exit(1);
-			_exit(0);
-		}
-	}
-	while (r.last_members < 3) {
-		r.changed = false;
-		harness_wait(h, &r.changed);
-	}
+	for (int i = 0; i < 2; i++)
+		kids[i] = member(&g, go, 0);
+	wait_members(h, &r, 3);
 	n = 8;
 	CHECK_CS(cpg_membership_get(h, &g, list, &n), CS_OK);
 	CHECK(n == 3);
@@ -58,18 +81,28 @@ int main(void)
 		if (i)
 			CHECK(list[i - 1].pid < list[i].pid);
 	}
-	/* The count on input is the capacity: two entries, NO_SPACE, 3. */
+	/* The count on input is not read: a smaller value still gets every
+	 * member (the array must hold CPG_MEMBERS_MAX, as on corosync). */
 	list[2].pid = 0xdeadbeef;
 	n = 2;
-	CHECK_CS(cpg_membership_get(h, &g, list, &n), CS_ERR_NO_SPACE);
-	CHECK(n == 3);
-	CHECK(list[2].pid == 0xdeadbeef);
-	n = 0;   /* 0 means CPG_MEMBERS_MAX */
+	CHECK_CS(cpg_membership_get(h, &g, list, &n), CS_OK);
+	CHECK(n == 3 && list[2].pid != 0xdeadbeef);
+	n = -1;
 	CHECK_CS(cpg_membership_get(h, &g, list, &n), CS_OK);
 	CHECK(n == 3);
+
+	/* testcpg as the fourth and as the fifth member of the group. */
+	kids[2] = member(&g, go, 4);
+	wait_members(h, &r, 4);
+	kids[3] = member(&g, go, 5);
+	wait_members(h, &r, 5);
+	n = 0;
+	CHECK_CS(cpg_membership_get(h, &g, list, &n), CS_OK);
+	CHECK(n == 5);
 	close(go[1]);
-	for (int i = 0; i < 2; i++)
-		waitpid(kids[i], NULL, 0);
+	for (int i = 0; i < 4; i++)
+		CHECK(waitpid(kids[i], &status, 0) == kids[i] &&
+		    WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	CHECK_CS(cpg_finalize(h), CS_OK);
 	harness_stop(&d);
 	return 0;

@@ -196,14 +196,11 @@ void raw_close(struct raw_conn *rc)
 uint32_t raw_request(struct raw_conn *rc, uint16_t type, const void *body,
     size_t len)
 {
-	struct ipc_hdr h;
-
 	raw_send(rc->req, type, ++rc->seq, body, len);
-	read_reply(rc->req, IPC_REPLY, rc->seq, &h);
-	return h.error;
+	return raw_reply(rc);
 }
 
-void raw_join(struct raw_conn *rc, const char *group, uint32_t pid)
+void raw_join_send(struct raw_conn *rc, const char *group, uint32_t pid)
 {
 	struct ipc_name name = { .length = (uint32_t)strlen(group) };
 	uint8_t body[4 + IPC_NAME_MAX + 8];
@@ -215,7 +212,21 @@ void raw_join(struct raw_conn *rc, const char *group, uint32_t pid)
 	ipc_name_put(&wb, &name);
 	wbuf_u32(&wb, pid);
 	wbuf_u32(&wb, 0);   /* flags */
-	CHECK_CS(raw_request(rc, IPC_JOIN, body, wb.len), CS_OK);
+	raw_send(rc->req, IPC_JOIN, ++rc->seq, body, wb.len);
+}
+
+uint32_t raw_reply(struct raw_conn *rc)
+{
+	struct ipc_hdr h;
+
+	read_reply(rc->req, IPC_REPLY, rc->seq, &h);
+	return h.error;
+}
+
+void raw_join(struct raw_conn *rc, const char *group, uint32_t pid)
+{
+	raw_join_send(rc, group, pid);
+	CHECK_CS(raw_reply(rc), CS_OK);
 }
 
 uint8_t *raw_ring_next(struct raw_conn *rc)

@@ -53,6 +53,11 @@ uint32_t raw_request(struct raw_conn *rc, uint16_t type, const void *body,
     size_t len);
 /* Joins `group` in the name of process `pid`, which need not exist. */
 void raw_join(struct raw_conn *rc, const char *group, uint32_t pid);
+/* The same in two steps, so that many joins can be in flight at once:
+ * the request, then its reply's cs_error_t (the daemon answers a join
+ * once it is delivered). raw_reply reads the reply to the last request. */
+void raw_join_send(struct raw_conn *rc, const char *group, uint32_t pid);
+uint32_t raw_reply(struct raw_conn *rc);
 
 /* Writes a well-formed MCAST frame (AGREED) at the ring's tail as libcpg
  * would, without publishing it; fails if the ring has no room. */

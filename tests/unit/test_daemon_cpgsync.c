@@ -4,8 +4,9 @@
  * ordered messages this test delivers in one total order, to all of them
  * or to one side of a split, and whose configuration changes it plays:
  * joins, a partition (NODEDOWN), a merge (JOINLIST exchange, NODEUP),
- * messages held back during synchronisation, and a ring that breaks
- * while it synchronises.
+ * messages held back during synchronisation, a ring that breaks
+ * while it synchronises, and the member limit (joins in flight on
+ * several nodes, a merge into a group above the limit).
  *
  * The IPC server and the protocol glue are replaced at link time by the
  * small recorders below (the functions cpg_svc calls), so what each local
@@ -32,6 +33,7 @@ struct event {
 	uint16_t type;
 	uint32_t n_members, n_left, n_joined;
 	struct ipc_member m[8];       /* members, then left, then joined */
+	uint32_t left_reason, joined_reason;   /* of the first of each */
 	uint32_t nodeid, pid;         /* deliver */
 	char data[32];
 };
@@ -40,15 +42,24 @@ struct fake_conn {
 	struct conn c;
 	struct event ev[MAX_EVENTS];
 	int n;
+	/* Kept for every connection, even one that keeps no events (many
+	 * connections see many confchgs in the member limit tests). */
+	bool summary_only;
+	int confchgs, max_members;
+	struct event last_confchg;
+	int replies;
+	uint32_t last_error;
+	uint32_t last_count;          /* first u32 of the last reply's body */
+	bool closed;
 };
 
 struct ordered {
 	uint32_t sender;
 	size_t len;
-	uint8_t msg[512];
+	uint8_t msg[2048];            /* a JOINLIST of a hundred members */
 };
 
-static struct ordered queue[256];
+static struct ordered queue[1024];
 static int q_head, q_tail;
 
 /* What a node submitted while node_hold was on, in order. */
@@ -59,6 +70,8 @@ static bool holding[3];
 
 struct ipcs {
 	struct conn *first;
+	struct daemon *d;
+	bool allow_close;             /* else a close fails the test */
 };
 
 static void put(struct ordered *o, uint32_t sender, const uint8_t *hdr,
@@ -123,13 +136,39 @@ struct conn *ipcs_first(struct ipcs *s)
 	return s->first;
 }
 
+/* Keeps a confchg's counts and its first entries (members, then left,
+ * then joined, as many as fit). */
+static void record_confchg(struct event *e, const struct ipc_ev_confchg *ev)
+{
+	size_t total = (size_t)ev->n_members + ev->n_left + ev->n_joined;
+	size_t room = sizeof(e->m) / sizeof(e->m[0]);
+	struct ipc_member m;
+
+	e->n_members = ev->n_members;
+	e->n_left = ev->n_left;
+	e->n_joined = ev->n_joined;
+	for (size_t i = 0; i < total && i < room; i++)
+		ipc_member_at(ev->entries, i, &e->m[i]);
+	if (ev->n_left) {
+		ipc_member_at(ev->entries, ev->n_members, &m);
+		e->left_reason = m.reason;
+	}
+	if (ev->n_joined) {
+		ipc_member_at(ev->entries, total - ev->n_joined, &m);
+		e->joined_reason = m.reason;
+	}
+}
+
 void ipcs_event(struct conn *c, struct frame *f)
 {
 	struct fake_conn *fc = (struct fake_conn *)c;
-	struct event *e = &fc->ev[fc->n++];
+	struct event *e, one;
 	struct ipc_hdr h;
 	struct rbuf rb;
 
+	if (c->dead)
+		return;   /* as ipcs.c: a closing connection gets nothing */
+	e = fc->summary_only ? &one : &fc->ev[fc->n++];
 	assert_true(fc->n <= MAX_EVENTS);
 	assert_int_equal(ipc_hdr_get(f->data, &h), 0);
 	rbuf_init(&rb, f->data + IPC_HDR_LEN, h.len - IPC_HDR_LEN);
@@ -139,11 +178,11 @@ void ipcs_event(struct conn *c, struct frame *f)
 		struct ipc_ev_confchg ev;
 
 		assert_int_equal(ipc_ev_confchg_get(&rb, &ev), 0);
-		e->n_members = ev.n_members;
-		e->n_left = ev.n_left;
-		e->n_joined = ev.n_joined;
-		for (size_t i = 0; i < ev.n_members + ev.n_left + ev.n_joined; i++)
-			ipc_member_at(ev.entries, i, &e->m[i]);
+		record_confchg(e, &ev);
+		fc->confchgs++;
+		fc->last_confchg = *e;
+		if (fc->max_members < (int)ev.n_members)
+			fc->max_members = (int)ev.n_members;
 	} else if (h.type == IPC_EV_DELIVER) {
 		struct ipc_ev_deliver ev;
 
@@ -157,7 +196,13 @@ void ipcs_event(struct conn *c, struct frame *f)
 void ipcs_reply(struct conn *c, uint32_t seq, uint32_t error,
     const void *body, size_t len)
 {
-	assert_int_equal(error, CS_OK);
+	struct fake_conn *fc = (struct fake_conn *)c;
+
+	if (c->dead)
+		return;
+	fc->replies++;
+	fc->last_error = error;
+	fc->last_count = len >= 4 ? get_u32(body) : 0;
 }
 
 void ipcs_credit(struct conn *c, uint64_t cost)
@@ -166,7 +211,13 @@ void ipcs_credit(struct conn *c, uint64_t cost)
 
 void ipcs_close_conn(struct ipcs *s, struct conn *c, const char *why)
 {
-	fail_msg("connection closed: %s", why);
+	if (!s->allow_close)
+		fail_msg("connection closed: %s", why);
+	if (c->dead)
+		return;
+	c->dead = true;
+	((struct fake_conn *)c)->closed = true;
+	cpg_svc_conn_closed(s->d->cpg, c);
 }
 
 void daemon_ready(struct daemon *d)
@@ -179,6 +230,8 @@ struct node {
 	struct daemon d;
 	struct ipcs ipcs;
 	struct fake_conn conn;
+	struct fake_conn *extra;      /* more connections; owned */
+	int n_extra;
 };
 
 static struct node nodes[3];
@@ -191,6 +244,7 @@ static void setup_node(struct node *n, uint32_t id, uint32_t pid)
 	n->d.nodeid = id;
 	n->d.ipcs = &n->ipcs;
 	n->ipcs.first = &n->conn.c;
+	n->ipcs.d = &n->d;
 	n->conn.c.id = id;
 	n->conn.c.wants_events = true;
 	n->conn.c.pid = (pid_t)pid;
@@ -227,27 +281,58 @@ static void confchg(int node, enum proto_conf_type type, uint32_t rep,
 	cpg_svc_confchg(nodes[node].d.cpg, &c);
 }
 
-static void request(int node, uint16_t type, const void *body, size_t len)
+static void request_on(int node, struct fake_conn *fc, uint16_t type,
+    const void *body, size_t len)
 {
 	struct ipc_hdr h = { .len = (uint32_t)(IPC_HDR_LEN + len), .type = type };
 	struct rbuf rb;
 
 	rbuf_init(&rb, body, len);
-	cpg_svc_request(nodes[node].d.cpg, &nodes[node].conn.c, &h, &rb);
+	cpg_svc_request(nodes[node].d.cpg, &fc->c, &h, &rb);
+}
+
+static void request(int node, uint16_t type, const void *body, size_t len)
+{
+	request_on(node, &nodes[node].conn, type, body, len);
+}
+
+static void put_name(struct wbuf *wb, const char *group)
+{
+	struct ipc_name n = { (uint32_t)strlen(group), { 0 } };
+
+	memcpy(n.value, group, n.length);
+	ipc_name_put(wb, &n);
+}
+
+static void join_on(int node, struct fake_conn *fc, const char *group,
+    uint32_t pid)
+{
+	uint8_t body[256];
+	struct wbuf wb;
+
+	wbuf_init(&wb, body, sizeof(body));
+	put_name(&wb, group);
+	wbuf_u32(&wb, pid);
+	wbuf_u32(&wb, 0);
+	request_on(node, fc, IPC_JOIN, body, wb.len);
 }
 
 static void join(int node, const char *group, uint32_t pid)
 {
+	join_on(node, &nodes[node].conn, group, pid);
+}
+
+/* The member count node slot `node` answers cpg_membership_get with. */
+static uint32_t membership(int node, const char *group)
+{
 	uint8_t body[256];
-	struct ipc_name n = { (uint32_t)strlen(group), { 0 } };
 	struct wbuf wb;
 
-	memcpy(n.value, group, n.length);
 	wbuf_init(&wb, body, sizeof(body));
-	ipc_name_put(&wb, &n);
-	wbuf_u32(&wb, pid);
-	wbuf_u32(&wb, 0);
-	request(node, IPC_JOIN, body, wb.len);
+	put_name(&wb, group);
+	request(node, IPC_MEMBERSHIP, body, wb.len);
+	assert_int_equal(nodes[node].conn.last_error, CS_OK);
+	return nodes[node].conn.last_count;
 }
 
 static void mcast(int node, const char *text)
@@ -269,19 +354,26 @@ static const struct event *last(int node, int back)
 	return &fc->ev[fc->n - 1 - back];
 }
 
+/* Two nodes in one ring, synchronised. */
+static void two_nodes(void)
+{
+	const uint32_t both[] = { 1, 2 };
+
+	setup_node(&nodes[0], 1, 100);
+	setup_node(&nodes[1], 2, 200);
+	q_head = q_tail = 0;
+	confchg(0, PROTO_CONF_REGULAR, 1, 4, both, 2);
+	confchg(1, PROTO_CONF_REGULAR, 1, 4, both, 2);
+	deliver_all(0, 2);
+}
+
 static void partition_and_merge(void **state)
 {
 	const uint32_t both[] = { 1, 2 }, a[] = { 1 }, b[] = { 2 };
 	const struct event *e;
 
-	setup_node(&nodes[0], 1, 100);
-	setup_node(&nodes[1], 2, 200);
-	q_head = q_tail = 0;
-
 	/* The first ring: both nodes, empty JOINLISTs, service ready. */
-	confchg(0, PROTO_CONF_REGULAR, 1, 4, both, 2);
-	confchg(1, PROTO_CONF_REGULAR, 1, 4, both, 2);
-	deliver_all(0, 2);
+	two_nodes();
 	assert_true(cpg_svc_ready(nodes[0].d.cpg));
 	assert_true(cpg_svc_ready(nodes[1].d.cpg));
 
@@ -296,6 +388,11 @@ static void partition_and_merge(void **state)
 	assert_int_equal(e->m[2].pid, 200);       /* joined */
 	assert_int_equal(e->m[2].reason, CPG_REASON_JOIN);
 	assert_memory_equal(last(1, 0), e, sizeof(*e));
+	/* Each join was answered once, when it was delivered. */
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(nodes[i].conn.replies, 1);
+		assert_int_equal(nodes[i].conn.last_error, CS_OK);
+	}
 
 	/* A message reaches both, in order. */
 	mcast(0, "one");
@@ -565,6 +662,20 @@ static void message_after_sync_dropped(void **state)
 		cpg_svc_free(nodes[i].d.cpg);
 }
 
+/* Nodes 1 and 2, each in a ring of its own (1.4 and 2.4), synchronised. */
+static void two_nodes_apart(void)
+{
+	const uint32_t a[] = { 1 }, b[] = { 2 };
+
+	setup_node(&nodes[0], 1, 100);
+	setup_node(&nodes[1], 2, 200);
+	q_head = q_tail = 0;
+	confchg(0, PROTO_CONF_REGULAR, 1, 4, a, 1);
+	deliver_all(0, 1);
+	confchg(1, PROTO_CONF_REGULAR, 2, 4, b, 1);
+	deliver_all(1, 1);
+}
+
 /*
  * The synchronisation goes on through the transitional configuration:
  * a node that gets the last JOINLIST after it completes like one that
@@ -576,13 +687,7 @@ static void sync_completes_in_transitional(void **state)
 	const uint32_t three[] = { 1, 2, 3 };
 	int from;
 
-	setup_node(&nodes[0], 1, 100);
-	setup_node(&nodes[1], 2, 200);
-	q_head = q_tail = 0;
-	confchg(0, PROTO_CONF_REGULAR, 1, 4, a, 1);
-	deliver_all(0, 1);
-	confchg(1, PROTO_CONF_REGULAR, 2, 4, b, 1);
-	deliver_all(1, 1);
+	two_nodes_apart();
 	join(0, "G", 100);
 	deliver_all(0, 1);
 	join(1, "G", 200);
@@ -611,6 +716,187 @@ static void sync_completes_in_transitional(void **state)
 	cpg_svc_free(nodes[1].d.cpg);
 }
 
+/* ------------------------------------------------ the member limit */
+
+#define LIMIT COHORT_GROUP_MEMBERS_MAX
+
+/* Gives node slot `node` `n` more connections, which keep no events. */
+static void add_conns(int node, int n, uint32_t pid_base)
+{
+	struct node *nd = &nodes[node];
+
+	nd->extra = calloc((size_t)n, sizeof(*nd->extra));
+	assert_non_null(nd->extra);
+	nd->n_extra = n;
+	for (int i = 0; i < n; i++) {
+		struct fake_conn *fc = &nd->extra[i];
+
+		fc->summary_only = true;
+		fc->c.id = 1000u + (uint32_t)i;
+		fc->c.pid = (pid_t)(pid_base + (uint32_t)i);
+		fc->c.wants_events = true;
+		fc->c.next = i + 1 < n ? &nd->extra[i + 1].c : NULL;
+	}
+	nd->conn.c.next = &nd->extra[0].c;
+}
+
+static void free_nodes(int n)
+{
+	for (int i = 0; i < n; i++) {
+		cpg_svc_free(nodes[i].d.cpg);
+		free(nodes[i].extra);
+	}
+}
+
+/*
+ * Joins in flight on two nodes at once, twice as many as the group may
+ * have: each node lets its own joins in flight count, so it refuses the
+ * ones beyond at once; the others pass on both and are decided at
+ * delivery, by both alike: the first LIMIT in the total order join, the
+ * rest get CS_ERR_NO_SPACE. No confchg ever lists more than LIMIT, both
+ * nodes answer cpg_membership_get with LIMIT, and once a member goes a
+ * refused process may join.
+ */
+static void joins_in_flight_limit(void **state)
+{
+	struct fake_conn *a, *b;
+
+	two_nodes();
+	add_conns(0, LIMIT + 2, 1000);
+	add_conns(1, LIMIT, 2000);
+	a = nodes[0].extra;
+	b = nodes[1].extra;
+	for (int i = 0; i < LIMIT; i++) {
+		join_on(0, &a[i], "L", 1000u + (uint32_t)i);
+		join_on(1, &b[i], "L", 2000u + (uint32_t)i);
+	}
+	for (int i = LIMIT; i < LIMIT + 2; i++) {
+		join_on(0, &a[i], "L", 1000u + (uint32_t)i);
+		assert_int_equal(a[i].replies, 1);
+		assert_int_equal(a[i].last_error, CS_ERR_NO_SPACE);
+		assert_int_equal(a[i].c.state, CONN_UNJOINED);
+	}
+	/* Nothing is answered before its delivery. */
+	assert_int_equal(a[0].replies + b[0].replies, 0);
+	assert_int_equal(q_tail - q_head, 2 * LIMIT);
+	deliver_all(0, 2);
+	/* The order alternated between the nodes: each got half in. */
+	for (int i = 0; i < LIMIT; i++) {
+		bool in = i < LIMIT / 2;
+
+		for (int k = 0; k < 2; k++) {
+			struct fake_conn *fc = k ? &b[i] : &a[i];
+
+			assert_int_equal(fc->replies, 1);
+			assert_int_equal(fc->last_error, in ? CS_OK :
+			    CS_ERR_NO_SPACE);
+			assert_int_equal(fc->c.state, in ? CONN_JOIN_COMPLETED :
+			    CONN_UNJOINED);
+			assert_true(fc->max_members <= LIMIT);
+			assert_int_equal(fc->confchgs, in ? LIMIT - 2 * i -
+			    k : 0);
+		}
+	}
+	assert_int_equal(a[0].last_confchg.n_members, LIMIT);
+	assert_int_equal(membership(0, "L"), LIMIT);
+	assert_int_equal(membership(1, "L"), LIMIT);
+	/* Full: refused when asked. */
+	join_on(1, &b[LIMIT - 1], "L", 2000u + LIMIT - 1);
+	assert_int_equal(b[LIMIT - 1].last_error, CS_ERR_NO_SPACE);
+	assert_int_equal(q_tail - q_head, 0);
+
+	/* A member's process exits (PROCDOWN): its place is free again. */
+	nodes[1].ipcs.allow_close = true;
+	ipcs_close_conn(&nodes[1].ipcs, &b[0].c, "exit");
+	deliver_all(0, 2);
+	assert_int_equal(a[0].last_confchg.n_members, LIMIT - 1);
+	assert_int_equal(a[0].last_confchg.n_left, 1);
+	assert_int_equal(a[0].last_confchg.left_reason, CPG_REASON_PROCDOWN);
+	join_on(0, &a[LIMIT], "L", 1000u + LIMIT);
+	assert_int_equal(a[LIMIT].replies, 1);    /* the refusal before */
+	deliver_all(0, 2);
+	assert_int_equal(a[LIMIT].replies, 2);
+	assert_int_equal(a[LIMIT].last_error, CS_OK);
+	assert_int_equal(membership(0, "L"), LIMIT);
+	assert_int_equal(membership(1, "L"), LIMIT);
+	free_nodes(2);
+}
+
+/*
+ * Two sides each with a legal group merge into a group larger than the
+ * limit. Both keep the same first LIMIT members in (node id, pid) order:
+ * node 1's side sees only the NODEUP of those of node 2 that stay; node
+ * 2's side sees node 1's processes come (NODEUP) and its own processes
+ * beyond the limit go (PROCDOWN) in the same confchg, and node 2 closes
+ * their connections, sending nothing: every node removed them already.
+ */
+static void merge_above_limit(void **state)
+{
+	const uint32_t both[] = { 1, 2 }, a1[] = { 1 }, b2[] = { 2 };
+	const int per_side = LIMIT * 3 / 4, kept2 = LIMIT - per_side;
+	struct fake_conn *a, *b;
+
+	two_nodes_apart();
+	add_conns(0, per_side, 1000);
+	add_conns(1, per_side, 2000);
+	a = nodes[0].extra;
+	b = nodes[1].extra;
+	for (int i = 0; i < per_side; i++)
+		join_on(0, &a[i], "M", 1000u + (uint32_t)i);
+	deliver_all(0, 1);
+	for (int i = 0; i < per_side; i++)
+		join_on(1, &b[i], "M", 2000u + (uint32_t)i);
+	deliver_all(1, 1);
+	assert_int_equal(membership(0, "M"), per_side);
+	assert_int_equal(membership(1, "M"), per_side);
+
+	nodes[1].ipcs.allow_close = true;
+	for (int i = 0; i < 2; i++) {
+		confchg(i, PROTO_CONF_TRANSITIONAL, i ? 2 : 1, 4, i ? b2 : a1,
+		    1);
+		confchg(i, PROTO_CONF_REGULAR, 1, 8, both, 2);
+	}
+	deliver_all(0, 2);
+	assert_int_equal(membership(0, "M"), LIMIT);
+	assert_int_equal(membership(1, "M"), LIMIT);
+	for (int i = 0; i < per_side; i++) {
+		const struct event *e = &a[i].last_confchg;
+
+		assert_false(a[i].closed);
+		assert_int_equal(e->n_members, LIMIT);
+		assert_int_equal(e->n_left, 0);
+		assert_int_equal(e->n_joined, kept2);
+		assert_int_equal(e->joined_reason, CPG_REASON_NODEUP);
+		assert_true(a[i].max_members <= LIMIT);
+	}
+	for (int i = 0; i < per_side; i++) {
+		const struct event *e = &b[i].last_confchg;
+
+		assert_true(b[i].max_members <= LIMIT);
+		if (i >= kept2) {
+			/* Dropped: closed, not told of the merged group. */
+			assert_true(b[i].closed);
+			assert_int_equal(b[i].c.state, CONN_UNJOINED);
+			assert_int_equal(e->n_members, per_side);
+			continue;
+		}
+		assert_false(b[i].closed);
+		assert_int_equal(e->n_members, LIMIT);
+		assert_int_equal(e->n_left, per_side - kept2);
+		assert_int_equal(e->left_reason, CPG_REASON_PROCDOWN);
+		assert_int_equal(e->n_joined, per_side);
+		assert_int_equal(e->joined_reason, CPG_REASON_NODEUP);
+		assert_int_equal(e->m[0].nodeid, 1);   /* node 1's come first */
+	}
+	assert_int_equal(b[0].last_confchg.n_members, LIMIT);
+	/* No PROCDOWN for the dropped ones follows (nor anything else). */
+	assert_int_equal(q_tail - q_head, 0);
+	/* The group is full on both. */
+	join(1, "M", 200);
+	assert_int_equal(nodes[1].conn.last_error, CS_ERR_NO_SPACE);
+	free_nodes(2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -618,6 +904,8 @@ int main(void)
 		cmocka_unit_test(split_while_synchronising),
 		cmocka_unit_test(message_after_sync_dropped),
 		cmocka_unit_test(sync_completes_in_transitional),
+		cmocka_unit_test(joins_in_flight_limit),
+		cmocka_unit_test(merge_above_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
