@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "daemon/cfgcheck.h"
 #include "daemon/config.h"
 #include "daemon/daemon.h"
 #include "daemon/netconf.h"
@@ -176,6 +177,43 @@ static void on_unreachable(void *arg, uint32_t nodeid)
 	node_peer_unreachable(arg, nodeid);
 }
 
+static void on_config_differs(void *arg, uint32_t nodeid,
+    const uint8_t *summary, size_t len)
+{
+	node_config_differs(arg, nodeid, summary, len);
+}
+
+/* What the transport needs for its replay and configuration checks:
+ * this run's incarnation, and the summary of what must agree. */
+static int setup_checks(struct daemon *d, const struct cohort_config *cfg,
+    const struct proto_config *pc, struct transport_config *tc)
+{
+	size_t room = tc->max_payload < TRANSPORT_SUMMARY_MAX ?
+	    tc->max_payload : TRANSPORT_SUMMARY_MAX;
+	int rc = node_incarnation(d, &tc->incarnation);
+
+	if (rc < 0) {
+		log_warnx("state directory %s: %s", d->state_dir, strerror(-rc));
+		return rc;
+	}
+	d->cfgsum = malloc(sizeof(*d->cfgsum));
+	if (!d->cfgsum)
+		return -ENOMEM;
+	rc = cfgcheck_build(d->cfgsum, cfg, tc, pc->timing.token_ms, room);
+	if (rc < 0) {
+		log_warnx("the configuration summary does not fit in %zu bytes",
+		    room);
+		return rc;
+	}
+	tc->config_digest = d->cfgsum->digest;
+	tc->summary = (const uint8_t *)d->cfgsum->text;
+	tc->summary_len = d->cfgsum->len;
+	tc->config_differs = on_config_differs;
+	log_info("incarnation %" PRIu64 ", configuration digest %08" PRIx32,
+	    tc->incarnation, tc->config_digest);
+	return 0;
+}
+
 /* The UDP transport, for a nodelist of more than one node. */
 static int setup_transport(struct daemon *d, const struct cohort_config *cfg,
     struct proto_config *pc)
@@ -206,11 +244,14 @@ static int setup_transport(struct daemon *d, const struct cohort_config *cfg,
 	}
 	pc->mtu = (uint32_t)tc.max_payload;
 	tc.unreachable = on_unreachable;
-	rc = transport_new(d->loop, &tc, on_datagram, d, &d->transport);
+	rc = setup_checks(d, cfg, pc, &tc);
+	if (rc == 0) {
+		rc = transport_new(d->loop, &tc, on_datagram, d, &d->transport);
+		if (rc < 0)
+			log_warnx("cannot bind this node's address (node %u): %s",
+			    d->nodeid, strerror(-rc));
+	}
 	memset(key, 0, sizeof(key));
-	if (rc < 0)
-		log_warnx("cannot bind this node's address (node %u): %s",
-		    d->nodeid, strerror(-rc));
 	return rc;
 }
 
@@ -379,6 +420,7 @@ static int run(struct daemon *d, const struct cohort_config *cfg,
 	sched_stop(&d->sched);
 	ipcs_free(d->ipcs);
 	transport_free(d->transport);
+	free(d->cfgsum);
 	node_free(d);
 	cpg_svc_free(d->cpg);
 	loop_free(d->loop);
