@@ -541,6 +541,9 @@ static bool fresh(struct transport *t, size_t pi, const uint8_t *d, bool take)
 	enum replay_verdict v;
 
 	if (take) {
+		/* A new run of the peer hears our summary at once. */
+		if (inc != w->incarnation)
+			t->summary_sent_at[pi] = 0;
 		replay_take(w, inc, ctr);
 		return true;
 	}
