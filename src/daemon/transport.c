@@ -530,24 +530,22 @@ static void report_replays(struct transport *t, uint32_t sender,
 	t->replay_logged = n;
 }
 
-/* Whether the frame with header `d` from peer `pi` is fresh (replay.h);
- * `take`: it passed authentication, record it. A stale one is counted
- * and reported. */
-static bool fresh(struct transport *t, size_t pi, const uint8_t *d, bool take)
+/* The replay window of the stream the frame with header `d` from peer
+ * `pi` belongs to. */
+static struct replay_window *stream_window(struct transport *t, size_t pi,
+    const uint8_t *d)
 {
-	struct replay_window *w = &t->win[pi][d[5] & FLAG_GROUP ? 1 : 0];
-	uint64_t inc = get_be64(d + HDR_INCARNATION);
-	uint64_t ctr = get_be64(d + HDR_COUNTER);
-	enum replay_verdict v;
+	return &t->win[pi][d[5] & FLAG_GROUP ? 1 : 0];
+}
 
-	if (take) {
-		/* A new run of the peer hears our summary at once. */
-		if (inc != w->incarnation)
-			t->summary_sent_at[pi] = 0;
-		replay_take(w, inc, ctr);
-		return true;
-	}
-	v = replay_check(w, inc, ctr);
+/* Whether the frame with header `d` from peer `pi` is fresh (replay.h);
+ * a stale one is counted and reported. Changes no window: the frame is
+ * not authenticated yet. */
+static bool frame_fresh(struct transport *t, size_t pi, const uint8_t *d)
+{
+	enum replay_verdict v = replay_check(stream_window(t, pi, d),
+	    get_be64(d + HDR_INCARNATION), get_be64(d + HDR_COUNTER));
+
 	if (replay_fresh(v))
 		return true;
 	if (v == REPLAY_PAST_INCARNATION)
@@ -556,6 +554,18 @@ static bool fresh(struct transport *t, size_t pi, const uint8_t *d, bool take)
 		t->st.rx_replayed++;
 	report_replays(t, get_be32(d + 12), v);
 	return false;
+}
+
+/* Records an authenticated fresh frame in its window. */
+static void frame_taken(struct transport *t, size_t pi, const uint8_t *d)
+{
+	struct replay_window *w = stream_window(t, pi, d);
+	uint64_t inc = get_be64(d + HDR_INCARNATION);
+
+	/* A new run of the peer hears our summary at once. */
+	if (inc != w->incarnation)
+		t->summary_sent_at[pi] = 0;
+	replay_take(w, inc, get_be64(d + HDR_COUNTER));
 }
 
 /* Sends our configuration summary to peer `pi`, unless it was sent less
@@ -646,7 +656,7 @@ static void accept_one(struct transport *t, uint8_t *d, size_t len,
 		t->st.rx_auth_failed++;
 		return;
 	}
-	if (!fresh(t, (size_t)(p - t->cfg.peers), d, false))
+	if (!frame_fresh(t, (size_t)(p - t->cfg.peers), d))
 		return;
 	if (!sealed) {
 		m = d + TRANSPORT_HDR_LEN;
@@ -663,7 +673,7 @@ static void accept_one(struct transport *t, uint8_t *d, size_t len,
 		 * text. */
 		m = d + TRANSPORT_OVERHEAD - TRANSPORT_TAG_LEN;
 	}
-	fresh(t, (size_t)(p - t->cfg.peers), d, true);
+	frame_taken(t, (size_t)(p - t->cfg.peers), d);
 	t->last_rx[p - t->cfg.peers] = loop_now(t->loop);
 	if (!config_agrees(t, (size_t)(p - t->cfg.peers), d))
 		return;
