@@ -41,7 +41,7 @@
 #include "daemon/transport.h"
 
 /* Bytes of a summary at most (64 IPv6 nodes fit). */
-#define CFGCHECK_SUMMARY_MAX 8192u
+#define CFGCHECK_SUMMARY_MAX TRANSPORT_SUMMARY_MAX
 /* Differences reported at most per comparison. */
 #define CFGCHECK_DIFF_MAX 16u
 

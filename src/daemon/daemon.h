@@ -166,6 +166,10 @@ void node_receive(struct daemon *d, uint32_t from, const uint8_t *buf,
  * microseconds, so it grows across restarts even when the clock steps
  * back; kept there durably before it is used. 0 or -errno. */
 int node_incarnation(struct daemon *d, uint64_t *inc);
+/* Writes the transport's replay windows to the state directory if they
+ * moved (also every second while running), so that the next run takes
+ * no frame this one took. */
+void node_save_replay(struct daemon *d);
 /* A peer's configuration summary differs from ours: logs which values. */
 void node_config_differs(struct daemon *d, uint32_t nodeid,
     const uint8_t *summary, size_t len);
@@ -202,6 +206,8 @@ struct daemon {
 	 * node (as node_ids) when its difference was last logged, and the
 	 * summary digest logged then. */
 	struct cfgcheck *cfgsum;
+	struct loop_timer replay_save;  /* node_save_replay, every second */
+	bool replay_save_failed;        /* logged once */
 	uint64_t cfg_logged_at[PROTO_MAX_NODES];
 	uint32_t cfg_logged_digest[PROTO_MAX_NODES];
 };

@@ -419,6 +419,7 @@ static int run(struct daemon *d, const struct cohort_config *cfg,
 	rc = loop_run(d->loop);
 	sched_stop(&d->sched);
 	ipcs_free(d->ipcs);
+	node_save_replay(d);
 	transport_free(d->transport);
 	free(d->cfgsum);
 	node_free(d);

@@ -31,6 +31,10 @@
 /* A configuration that differs from a node's is logged when it is new
  * or changed, and again at most once per this interval while it lasts. */
 #define CONFIG_LOG_INTERVAL_MS 60000u
+/* How often the replay windows are written to the state directory when
+ * they moved: frames taken in the last interval before a crash of the
+ * daemon could be taken once more after its restart. */
+#define REPLAY_SAVE_MS 1000u
 
 struct subq_entry {
 	struct subq_entry *next;
@@ -251,24 +255,40 @@ static int state_file(const struct daemon *d, const char *name, char *path,
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-/* Writes a 64-bit value to state file `name` durably (temporary file,
- * fsync, rename). */
+/* Writes `len` bytes to state file `name` through a temporary file and
+ * a rename, so that a reader sees the old or the new whole; `durable`:
+ * on disk before the rename (fsync). 0, or -1 with errno set. */
+static int state_put(const struct daemon *d, const char *name,
+    const void *buf, size_t len, bool durable)
+{
+	char path[4096], tmp[4200];
+	int fd, rc = -1;
+
+	if (state_file(d, name, path, sizeof(path)) < 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	if (write(fd, buf, len) == (ssize_t)len && (!durable || fsync(fd) == 0))
+		rc = 0;
+	if (close(fd) < 0 || (rc == 0 && rename(tmp, path) < 0))
+		rc = -1;
+	return rc;
+}
+
+/* Writes a 64-bit value to state file `name` durably. */
 static void state_write(const struct daemon *d, const char *name,
     uint64_t v)
 {
-	char path[4096], tmp[4200];
 	uint8_t b[8];
-	int fd;
 
-	if (state_file(d, name, path, sizeof(path)) < 0)
-		fatalx("state directory path too long");
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	for (int i = 0; i < 8; i++)
 		b[i] = (uint8_t)(v >> (8 * i));
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, b, sizeof(b)) != (ssize_t)sizeof(b) ||
-	    fsync(fd) < 0 || close(fd) < 0 || rename(tmp, path) < 0)
-		fatal("cannot persist %s to %s", name, path);
+	if (state_put(d, name, b, sizeof(b), true) < 0)
+		fatal("cannot persist %s in %s", name, d->state_dir);
 }
 
 /* The engine relies on the ring sequence to keep ring ids unique across
@@ -396,6 +416,50 @@ int node_incarnation(struct daemon *d, uint64_t *inc)
 	return 0;
 }
 
+void node_save_replay(struct daemon *d)
+{
+	uint8_t buf[TRANSPORT_WINDOWS_MAX];
+	size_t n;
+
+	if (!d->transport || !transport_windows_changed(d->transport))
+		return;
+	n = transport_windows_save(d->transport, buf);
+	/* Not fsync'd: it is for a restart of the daemon, and a host that
+	 * crashes takes its peers' frames in flight with it. */
+	if (state_put(d, "replay", buf, n, false) < 0 && !d->replay_save_failed) {
+		log_warn("cannot keep the replay windows in %s", d->state_dir);
+		d->replay_save_failed = true;
+	}
+}
+
+static void on_replay_save(void *arg)
+{
+	struct daemon *d = arg;
+
+	node_save_replay(d);
+	loop_timer_arm(d->loop, &d->replay_save, loop_now(d->loop) +
+	    REPLAY_SAVE_MS);
+}
+
+/* Starts the transport's replay windows where the last run left them. */
+static void load_replay(struct daemon *d)
+{
+	uint8_t buf[TRANSPORT_WINDOWS_MAX + 1];
+	char path[4096];
+	ssize_t n;
+	int fd;
+
+	if (!d->transport || state_file(d, "replay", path, sizeof(path)) < 0)
+		return;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n < 0 || transport_windows_load(d->transport, buf, (size_t)n) < 0)
+		log_warnx("%s is damaged; replay windows start empty", path);
+}
+
 int node_new(struct daemon *d, const struct proto_config *pc)
 {
 	struct proto_config cfg = *pc;
@@ -409,6 +473,8 @@ int node_new(struct daemon *d, const struct proto_config *pc)
 	if (rc < 0)
 		return rc;
 	d->proto_timer = (struct loop_timer){ .fn = on_proto_timer, .arg = d };
+	d->replay_save = (struct loop_timer){ .fn = on_replay_save, .arg = d };
+	load_replay(d);
 	return proto_new(&cfg, &node_ops, d, loop_now(d->loop), &d->proto);
 }
 
@@ -420,6 +486,9 @@ int node_start(struct daemon *d)
 	rc = proto_start(d->proto, loop_now(d->loop));
 	d->in_proto = false;
 	node_after_io(d);
+	if (d->transport)
+		loop_timer_arm(d->loop, &d->replay_save, loop_now(d->loop) +
+		    REPLAY_SAVE_MS);
 	return rc;
 }
 

@@ -43,11 +43,10 @@ enum replay_verdict replay_check(const struct replay_window *w,
 void replay_take(struct replay_window *w, uint64_t incarnation,
     uint64_t counter)
 {
-	if (incarnation != w->incarnation) {
+	if (incarnation != w->incarnation || w->restored) {
 		/* A window begins: all before this frame counts as taken. */
-		w->incarnation = incarnation;
-		w->top = counter;
-		memset(w->bits, 0xff, sizeof(w->bits));
+		replay_restore(w, incarnation, counter);
+		w->restored = false;
 		return;
 	}
 	if (counter > w->top) {
@@ -60,4 +59,13 @@ void replay_take(struct replay_window *w, uint64_t incarnation,
 		w->top = counter;
 	}
 	bit_set(w, counter);
+}
+
+void replay_restore(struct replay_window *w, uint64_t incarnation,
+    uint64_t top)
+{
+	w->incarnation = incarnation;
+	w->top = top;
+	memset(w->bits, 0xff, sizeof(w->bits));
+	w->restored = true;
 }

@@ -24,6 +24,7 @@
 #ifndef COHORT_REPLAY_H
 #define COHORT_REPLAY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define REPLAY_WINDOW 1024u
@@ -34,6 +35,9 @@ struct replay_window {
 	/* Bit c % REPLAY_WINDOW: counter c, top - REPLAY_WINDOW < c <= top,
 	 * was taken. */
 	uint64_t bits[REPLAY_WINDOW / 64];
+	/* Restored from a previous run (replay_restore): the next frame
+	 * taken starts the window anew. */
+	bool restored;
 };
 
 enum replay_verdict {
@@ -53,6 +57,14 @@ enum replay_verdict replay_check(const struct replay_window *w,
 /* Records a frame that replay_check found fresh (or a new incarnation). */
 void replay_take(struct replay_window *w, uint64_t incarnation,
     uint64_t counter);
+
+/* A window as a previous run of this daemon left it: every counter up to
+ * `top` of `incarnation` counts as taken. The frames taken in that run's
+ * last moments may not be in `top`; the first frame taken now therefore
+ * starts the window again (everything older counts as taken), as if it
+ * were the first one heard. */
+void replay_restore(struct replay_window *w, uint64_t incarnation,
+    uint64_t top);
 
 /* True for the verdicts that take the frame. */
 static inline int replay_fresh(enum replay_verdict v)

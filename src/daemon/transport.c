@@ -114,6 +114,7 @@ struct transport {
 	 * those taken. */
 	uint64_t tx_counter[STREAMS];
 	struct replay_window win[PROTO_MAX_NODES][2];
+	bool win_moved;              /* since transport_windows_save */
 	uint8_t tx_flags;            /* added to the frames queued now */
 	uint64_t replay_logged_at;   /* loop time of the last report */
 	uint64_t replay_logged;      /* drops counted at that report */
@@ -566,6 +567,7 @@ static void frame_taken(struct transport *t, size_t pi, const uint8_t *d)
 	if (inc != w->incarnation)
 		t->summary_sent_at[pi] = 0;
 	replay_take(w, inc, get_be64(d + HDR_COUNTER));
+	t->win_moved = true;
 }
 
 /* Sends our configuration summary to peer `pi`, unless it was sent less
@@ -1098,4 +1100,49 @@ bool transport_peer_config(const struct transport *t, uint32_t nodeid,
 			return true;
 		}
 	return false;
+}
+
+bool transport_windows_changed(const struct transport *t)
+{
+	return t->win_moved;
+}
+
+size_t transport_windows_save(struct transport *t, uint8_t *buf)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->cfg.n_peers; i++)
+		for (uint8_t k = 0; k < 2; k++) {
+			const struct replay_window *w = &t->win[i][k];
+			uint8_t *r = buf + n;
+
+			if (!w->incarnation)
+				continue;
+			put_be32(r, t->cfg.peers[i].nodeid);
+			r[4] = k;
+			put_be64(r + 5, w->incarnation);
+			put_be64(r + 13, w->top);
+			n += TRANSPORT_WINDOW_REC;
+		}
+	t->win_moved = false;
+	return n;
+}
+
+int transport_windows_load(struct transport *t, const uint8_t *buf,
+    size_t len)
+{
+	if (len % TRANSPORT_WINDOW_REC || len > TRANSPORT_WINDOWS_MAX)
+		return -EINVAL;
+	for (size_t off = 0; off < len; off += TRANSPORT_WINDOW_REC) {
+		const uint8_t *r = buf + off;
+		const struct transport_peer *p = peer_by_id(t, get_be32(r));
+		uint64_t inc = get_be64(r + 5);
+
+		if (!p || r[4] > 1 || inc == 0 ||
+		    p->nodeid == t->cfg.local_nodeid)
+			continue;
+		replay_restore(&t->win[p - t->cfg.peers][r[4]], inc,
+		    get_be64(r + 13));
+	}
+	return 0;
 }

@@ -185,6 +185,25 @@ uint64_t transport_last_rx(const struct transport *t, uint32_t nodeid);
 bool transport_peer_config(const struct transport *t, uint32_t nodeid,
     const uint8_t **summary, size_t *len);
 
+/* The replay windows' positions, kept across a restart of this daemon
+ * (node.c writes them to the state directory): per peer and stream the
+ * incarnation and the highest counter taken, TRANSPORT_WINDOW_REC bytes
+ * a record (u32 node id, u8 stream, u64 incarnation, u64 counter, big
+ * endian). A daemon that loads them at start takes none of the frames
+ * its peers sent before it stopped, replayed. */
+#define TRANSPORT_WINDOW_REC 21u
+#define TRANSPORT_WINDOWS_MAX (PROTO_MAX_NODES * 2u * TRANSPORT_WINDOW_REC)
+/* Whether a window moved since the last transport_windows_save. */
+bool transport_windows_changed(const struct transport *t);
+/* Writes the records into `buf` (TRANSPORT_WINDOWS_MAX bytes); returns
+ * the bytes written. */
+size_t transport_windows_save(struct transport *t, uint8_t *buf);
+/* Starts the windows where saved: every counter up to the saved one
+ * counts as taken. Records of nodes not in the nodelist are skipped.
+ * 0, or -EINVAL for a length that is not whole records. */
+int transport_windows_load(struct transport *t, const uint8_t *buf,
+    size_t len);
+
 /* Derives the 32-byte cluster key from a key file's bytes (corosync's
  * authkey or `cohortctl keygen` output, 128..4096 bytes) and the cluster
  * name. 0, or -EINVAL for a length out of range. */

@@ -13,7 +13,11 @@
 #      expected): nodes 1 and 2 drop node 3's old datagrams as a past
 #      incarnation (stat.net_rx_old_incarnation), the new node 3 drops
 #      what 1 and 2 sent its past run (stat.net_rx_replayed), and no
-#      node changes its configuration.
+#      node changes its configuration;
+#   3. node 3 killed again, then node 1 killed and restarted (it kept
+#      its replay windows in its state directory): node 1 drops node 3's
+#      old datagrams too, and neither node 1 nor node 2 changes
+#      configuration.
 # The clients' histories are checked at the end.
 set -uo pipefail
 B=${1:-build}
@@ -134,6 +138,25 @@ for i in 1 2; do expect_rise "$i" stat.net_rx_old_incarnation "$(dest_sent "$out
 expect_rise 3 stat.net_rx_replayed "$(dest_sent "$out" 3)"
 unchanged 1 2 3
 for i in 1 2 3; do [ "$(node_status_field "$i" members)" = "1 2 3" ] || fail "node $i: members $(node_status_field "$i" members)"; done
+
+cl_log "3. node 3 down again, node 1 restarted, the capture replayed"
+node_kill 3
+wait_clients_exit_on 3
+wait_ring 1 2 || fail "no ring of 1 and 2"
+# Node 1 keeps its windows every second while they move (node 2's
+# traffic moves them): wait for a save after node 3's last datagram.
+touch "$CL_DIR/mark"
+until [ "$CL_DIR/n1/replay_1" -nt "$CL_DIR/mark" ]; do sleep 0.1; done
+for k in $(clients_of_node 1); do client_kill "$k"; done
+node_kill 1
+node_start 1 || fail "restart of node 1"
+wait_ring 1 2 || fail "node 1 did not rejoin node 2"
+snap 1 2
+out=$(attacker replay "$CL_DIR/cap" -S -r 2000) || fail "netjunk replay"
+cl_log "replay: $(tr '\n' ' ' <<<"$out")"
+expect_rise 1 stat.net_rx_old_incarnation "$(dest_sent "$out" 1)"
+expect_rise 2 stat.net_rx_old_incarnation "$(dest_sent "$out" 2)"
+unchanged 1 2
 
 finish_and_check || fail "histories"
 echo "PASS"

@@ -119,6 +119,29 @@ static void incarnations(void **state)
 	assert_int_equal(offer(&w, 101, 3), REPLAY_PAST_INCARNATION);
 }
 
+/* A window restored from a previous run: what it had taken is refused
+ * until a frame is taken, which starts the window anew. */
+static void restored(void **state)
+{
+	struct replay_window w = { 0 };
+
+	(void)state;
+	replay_restore(&w, 7, 100);
+	assert_int_equal(offer(&w, 7, 100), REPLAY_DUPLICATE);
+	assert_int_equal(offer(&w, 7, 1), REPLAY_DUPLICATE);
+	assert_int_equal(offer(&w, 6, 500), REPLAY_PAST_INCARNATION);
+	assert_int_equal(offer(&w, 7, 150), REPLAY_FRESH);
+	/* 101..149 were maybe taken by the previous run's last moments. */
+	assert_int_equal(offer(&w, 7, 120), REPLAY_DUPLICATE);
+	assert_int_equal(offer(&w, 7, 152), REPLAY_FRESH);
+	assert_int_equal(offer(&w, 7, 151), REPLAY_FRESH);
+	assert_int_equal(offer(&w, 7, 151), REPLAY_DUPLICATE);
+	/* A restored window meets a new run of its sender. */
+	replay_restore(&w, 7, 100);
+	assert_int_equal(offer(&w, 8, 1), REPLAY_NEW_INCARNATION);
+	assert_int_equal(offer(&w, 8, 2), REPLAY_FRESH);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -127,6 +150,7 @@ int main(void)
 		cmocka_unit_test(far_behind_and_far_ahead),
 		cmocka_unit_test(bitmap_wrap),
 		cmocka_unit_test(incarnations),
+		cmocka_unit_test(restored),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
