@@ -368,7 +368,7 @@ void node_config_differs(struct daemon *d, uint32_t nodeid,
 	n = cfgcheck_compare(d->cfgsum->text, d->cfgsum->len,
 	    (const char *)summary, len, df, CFGCHECK_DIFF_MAX);
 	log_warnx("node %u has a configuration that differs from this "
-	    "node's in %zu value(s); their datagrams are dropped until the "
+	    "node's in %zu value(s); its datagrams are dropped here until the "
 	    "two agree", nodeid, n);
 	for (size_t k = 0; k < n && k < CFGCHECK_DIFF_MAX; k++)
 		log_warnx("node %u: %.*s is '%.*s' here, '%.*s' there", nodeid,
