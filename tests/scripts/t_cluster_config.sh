@@ -64,12 +64,10 @@ awk '
 	inblk { buf = buf "\n" $0; if ($0 ~ /nodeid: 3$/) drop = 1; if ($0 ~ /^    }/) { if (!drop) print buf; inblk = 0; drop = 0 } ; next }
 	{ print }' "$CL_DIR/cluster.conf" >"$CL_DIR/two.conf"
 grep -q "nodeid: 3" "$CL_DIR/two.conf" && fail "two.conf still has node 3"
-for i in 2 3; do node_start "$i" || fail "start of node $i"; done
-wait_ring 2 3 || fail "no ring of 2 and 3"
-
-cl_log "1. node 1 with the nodelist {1,2}"
+cl_log "1. node 1 with the nodelist {1,2}, nodes 2 and 3 with {1,2,3}, started together"
 CL_CONF[1]=$CL_DIR/two.conf
-node_start 1 || fail "start of node 1"
+for i in 1 2 3; do node_start "$i" || fail "start of node $i"; done
+wait_ring 2 3 || fail "no ring of 2 and 3"
 wait_log 2 "node 1: nodes is '3' here, '2' there"
 wait_log 2 "node 1: node.3 is '$(cl_addr 3):5405' here, '(none)' there"
 wait_log 1 "node 2: nodes is '2' here, '3' there"
