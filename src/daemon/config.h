@@ -65,8 +65,8 @@ struct proto_timing;
  * UDP headers, up to the largest datagram. */
 /* The engine's smallest datagram (596 bytes, src/proto/internal.h
  * MIN_MTU) plus IPv6 and UDP headers (48) and the transport's header,
- * nonce and tag (56). */
-#define COHORT_CONFIG_NETMTU_MIN (596 + 48 + 56)
+ * nonce and tag (76). */
+#define COHORT_CONFIG_NETMTU_MIN (596 + 48 + 76)
 #define COHORT_CONFIG_NETMTU_MAX 65536
 #define COHORT_CONFIG_DEFAULT_CLUSTER_NAME "cohort"
 

@@ -163,6 +163,18 @@ void node_after_io(struct daemon *d);
 bool node_set_congested(struct daemon *d, bool on);
 void node_receive(struct daemon *d, uint32_t from, const uint8_t *buf,
     size_t len);
+/* This run's incarnation for the transport (transport.h): above the one
+ * kept in the state directory and at least the realtime clock in
+ * microseconds, so it grows across restarts even when the clock steps
+ * back; kept there durably before it is used. 0 or -errno. */
+int node_incarnation(struct daemon *d, uint64_t *inc);
+/* Writes the transport's replay windows to the state directory if they
+ * moved (also every second while running), so that the next run takes
+ * no frame this one took. */
+void node_save_replay(struct daemon *d);
+/* A peer's configuration summary differs from ours: logs which values. */
+void node_config_differs(struct daemon *d, uint32_t nodeid,
+    const uint8_t *summary, size_t len);
 /* The transport saw a closed port at `nodeid`'s address. */
 void node_peer_unreachable(struct daemon *d, uint32_t nodeid);
 char *node_status_text(struct daemon *d, size_t *len);
@@ -192,6 +204,14 @@ struct daemon {
 	uint32_t node_ids[PROTO_MAX_NODES];
 	const char *node_addrs[PROTO_MAX_NODES];
 	const char *node_names[PROTO_MAX_NODES];
+	/* The configuration nodes must share (cfgcheck.h): ours, and per
+	 * node (as node_ids) when its difference was last logged, and the
+	 * summary digest logged then. */
+	struct cfgcheck *cfgsum;
+	struct loop_timer replay_save;  /* node_save_replay, every second */
+	bool replay_save_failed;        /* logged once */
+	uint64_t cfg_logged_at[PROTO_MAX_NODES];
+	uint32_t cfg_logged_digest[PROTO_MAX_NODES];
 };
 
 bool daemon_uid_allowed(const struct daemon *d, uid_t uid, gid_t gid);

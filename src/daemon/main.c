@@ -21,6 +21,7 @@
 #include <sodium.h>
 
 #include "common/log.h"
+#include "daemon/cfgcheck.h"
 #include "daemon/config.h"
 #include "daemon/daemon.h"
 #include "daemon/netconf.h"
@@ -179,6 +180,43 @@ static void on_unreachable(void *arg, uint32_t nodeid)
 	node_peer_unreachable(arg, nodeid);
 }
 
+static void on_config_differs(void *arg, uint32_t nodeid,
+    const uint8_t *summary, size_t len)
+{
+	node_config_differs(arg, nodeid, summary, len);
+}
+
+/* What the transport needs for its replay and configuration checks:
+ * this run's incarnation, and the summary of what must agree. */
+static int setup_checks(struct daemon *d, const struct cohort_config *cfg,
+    const struct proto_config *pc, struct transport_config *tc)
+{
+	size_t room = tc->max_payload < TRANSPORT_SUMMARY_MAX ?
+	    tc->max_payload : TRANSPORT_SUMMARY_MAX;
+	int rc = node_incarnation(d, &tc->incarnation);
+
+	if (rc < 0) {
+		log_warnx("state directory %s: %s", d->state_dir, strerror(-rc));
+		return rc;
+	}
+	d->cfgsum = malloc(sizeof(*d->cfgsum));
+	if (!d->cfgsum)
+		return -ENOMEM;
+	rc = cfgcheck_build(d->cfgsum, cfg, tc, pc->timing.token_ms, room);
+	if (rc < 0) {
+		log_warnx("the configuration summary does not fit in %zu bytes",
+		    room);
+		return rc;
+	}
+	tc->config_digest = d->cfgsum->digest;
+	tc->summary = (const uint8_t *)d->cfgsum->text;
+	tc->summary_len = d->cfgsum->len;
+	tc->config_differs = on_config_differs;
+	log_info("incarnation %" PRIu64 ", configuration digest %08" PRIx32,
+	    tc->incarnation, tc->config_digest);
+	return 0;
+}
+
 /* The UDP transport, for a nodelist of more than one node. The key is
  * held in locked memory (sodium_malloc: kept out of swap, wiped when
  * freed) while it passes to the transport, which keeps its own such copy. */
@@ -222,11 +260,14 @@ static int setup_transport(struct daemon *d, const struct cohort_config *cfg,
 		    UNREACH_QUIET_DIV;
 		tc.unreachable_age_ms = pc->timing.token_ms;
 	}
-	rc = transport_new(d->loop, &tc, on_datagram, d, &d->transport);
+	rc = setup_checks(d, cfg, pc, &tc);
+	if (rc == 0) {
+		rc = transport_new(d->loop, &tc, on_datagram, d, &d->transport);
+		if (rc < 0)
+			log_warnx("cannot bind this node's address (node %u): %s",
+			    d->nodeid, strerror(-rc));
+	}
 	sodium_free(key);
-	if (rc < 0)
-		log_warnx("cannot bind this node's address (node %u): %s",
-		    d->nodeid, strerror(-rc));
 	return rc;
 }
 
@@ -394,7 +435,9 @@ static int run(struct daemon *d, const struct cohort_config *cfg,
 	rc = loop_run(d->loop);
 	sched_stop(&d->sched);
 	ipcs_free(d->ipcs);
+	node_save_replay(d);
 	transport_free(d->transport);
+	free(d->cfgsum);
 	node_free(d);
 	cpg_svc_free(d->cpg);
 	loop_free(d->loop);

@@ -20,11 +20,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
+#include "daemon/cfgcheck.h"
 #include "daemon/daemon.h"
 #include "daemon/transport.h"
+
+/* A configuration that differs from a node's is logged when it is new
+ * or changed, and again at most once per this interval while it lasts. */
+#define CONFIG_LOG_INTERVAL_MS 60000u
+/* How often the replay windows are written to the state directory when
+ * they moved: frames taken in the last interval before a crash of the
+ * daemon could be taken once more after its restart. */
+#define REPLAY_SAVE_MS 1000u
 
 struct subq_entry {
 	struct subq_entry *next;
@@ -234,32 +244,58 @@ static void cb_confchg(void *ctx, const struct proto_conf *conf)
 	cpg_svc_confchg(d->cpg, conf);
 }
 
-static int ring_file(const struct daemon *d, char *path, size_t len)
+/* The path of state file `name` (with this node's id) in the state
+ * directory. */
+static int state_file(const struct daemon *d, const char *name, char *path,
+    size_t len)
 {
-	int n = snprintf(path, len, "%s/ringid_%" PRIu32, d->state_dir,
+	int n = snprintf(path, len, "%s/%s_%" PRIu32, d->state_dir, name,
 	    d->nodeid);
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-/* Writes the ring sequence durably (temporary file, fsync, rename): the
- * engine relies on it to keep ring ids unique across restarts. */
+/* Writes `len` bytes to state file `name` through a temporary file and
+ * a rename, so that a reader sees the old or the new whole; `durable`:
+ * on disk before the rename (fsync). 0, or -1 with errno set. */
+static int state_put(const struct daemon *d, const char *name,
+    const void *buf, size_t len, bool durable)
+{
+	char path[4096], tmp[4200];
+	int fd, rc = -1;
+
+	if (state_file(d, name, path, sizeof(path)) < 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	if (write(fd, buf, len) == (ssize_t)len && (!durable || fsync(fd) == 0))
+		rc = 0;
+	if (close(fd) < 0 || (rc == 0 && rename(tmp, path) < 0))
+		rc = -1;
+	return rc;
+}
+
+/* Writes a 64-bit value to state file `name` durably. */
+static void state_write(const struct daemon *d, const char *name,
+    uint64_t v)
+{
+	uint8_t b[8];
+
+	for (int i = 0; i < 8; i++)
+		b[i] = (uint8_t)(v >> (8 * i));
+	if (state_put(d, name, b, sizeof(b), true) < 0)
+		fatal("cannot persist %s in %s", name, d->state_dir);
+}
+
+/* The engine relies on the ring sequence to keep ring ids unique across
+ * restarts. */
 static void cb_ring_seq(void *ctx, uint64_t seq)
 {
-	struct daemon *d = ctx;
-	char path[4096], tmp[4200];
-	uint8_t b[8];
-	int fd;
-
-	if (ring_file(d, path, sizeof(path)) < 0)
-		fatalx("state directory path too long");
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	for (int i = 0; i < 8; i++)
-		b[i] = (uint8_t)(seq >> (8 * i));
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, b, sizeof(b)) != (ssize_t)sizeof(b) ||
-	    fsync(fd) < 0 || close(fd) < 0 || rename(tmp, path) < 0)
-		fatal("cannot persist the ring sequence to %s", path);
+	state_write(ctx, "ringid", seq);
 }
 
 static void cb_log(void *ctx, int level, const char *line)
@@ -306,16 +342,50 @@ void node_peer_unreachable(struct daemon *d, uint32_t nodeid)
 	node_after_io(d);
 }
 
-/* Reads the last ring sequence; a missing file means 0. */
-static int load_ring_seq(const struct daemon *d, uint64_t *seq)
+static size_t node_index(const struct daemon *d, uint32_t nodeid)
+{
+	for (size_t i = 0; i < d->n_nodes; i++)
+		if (d->node_ids[i] == nodeid)
+			return i;
+	return d->n_nodes;
+}
+
+void node_config_differs(struct daemon *d, uint32_t nodeid,
+    const uint8_t *summary, size_t len)
+{
+	struct cfgcheck_diff df[CFGCHECK_DIFF_MAX];
+	size_t i = node_index(d, nodeid), n;
+	uint32_t digest = cfgcheck_digest((const char *)summary, len);
+	uint64_t now = loop_now(d->loop);
+
+	if (i == d->n_nodes || !d->cfgsum)
+		return;
+	if (d->cfg_logged_at[i] && d->cfg_logged_digest[i] == digest &&
+	    now - d->cfg_logged_at[i] < CONFIG_LOG_INTERVAL_MS)
+		return;
+	d->cfg_logged_at[i] = now;
+	d->cfg_logged_digest[i] = digest;
+	n = cfgcheck_compare(d->cfgsum->text, d->cfgsum->len,
+	    (const char *)summary, len, df, CFGCHECK_DIFF_MAX);
+	log_warnx("node %u has a configuration that differs from this "
+	    "node's in %zu value(s); its datagrams are dropped here until the "
+	    "two agree", nodeid, n);
+	for (size_t k = 0; k < n && k < CFGCHECK_DIFF_MAX; k++)
+		log_warnx("node %u: %.*s is '%.*s' here, '%.*s' there", nodeid,
+		    (int)df[k].key_len, df[k].key, (int)df[k].ours_len,
+		    df[k].ours, (int)df[k].theirs_len, df[k].theirs);
+}
+
+/* Reads state file `name`; a missing or damaged file means 0. */
+static int state_read(const struct daemon *d, const char *name, uint64_t *v)
 {
 	char path[4096];
 	uint8_t b[8];
 	ssize_t n;
 	int fd;
 
-	*seq = 0;
-	if (ring_file(d, path, sizeof(path)) < 0)
+	*v = 0;
+	if (state_file(d, name, path, sizeof(path)) < 0)
 		return -ENAMETOOLONG;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -323,12 +393,71 @@ static int load_ring_seq(const struct daemon *d, uint64_t *seq)
 	n = read(fd, b, sizeof(b));
 	close(fd);
 	if (n != (ssize_t)sizeof(b)) {
-		log_warnx("%s is damaged; starting ring sequence from 0", path);
+		log_warnx("%s is damaged; starting %s from 0", path, name);
 		return 0;
 	}
 	for (int i = 7; i >= 0; i--)
-		*seq = *seq << 8 | b[i];
+		*v = *v << 8 | b[i];
 	return 0;
+}
+
+int node_incarnation(struct daemon *d, uint64_t *inc)
+{
+	struct timespec ts;
+	uint64_t last, clock_us;
+	int rc = state_read(d, "incarnation", &last);
+
+	if (rc < 0)
+		return rc;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_us = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+	*inc = clock_us > last ? clock_us : last + 1;
+	state_write(d, "incarnation", *inc);
+	return 0;
+}
+
+void node_save_replay(struct daemon *d)
+{
+	uint8_t buf[TRANSPORT_WINDOWS_MAX];
+	size_t n;
+
+	if (!d->transport || !transport_windows_changed(d->transport))
+		return;
+	n = transport_windows_save(d->transport, buf);
+	/* Not fsync'd: it is for a restart of the daemon, and a host that
+	 * crashes takes its peers' frames in flight with it. */
+	if (state_put(d, "replay", buf, n, false) < 0 && !d->replay_save_failed) {
+		log_warn("cannot keep the replay windows in %s", d->state_dir);
+		d->replay_save_failed = true;
+	}
+}
+
+static void on_replay_save(void *arg)
+{
+	struct daemon *d = arg;
+
+	node_save_replay(d);
+	loop_timer_arm(d->loop, &d->replay_save, loop_now(d->loop) +
+	    REPLAY_SAVE_MS);
+}
+
+/* Starts the transport's replay windows where the last run left them. */
+static void load_replay(struct daemon *d)
+{
+	uint8_t buf[TRANSPORT_WINDOWS_MAX + 1];
+	char path[4096];
+	ssize_t n;
+	int fd;
+
+	if (!d->transport || state_file(d, "replay", path, sizeof(path)) < 0)
+		return;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n < 0 || transport_windows_load(d->transport, buf, (size_t)n) < 0)
+		log_warnx("%s is damaged; replay windows start empty", path);
 }
 
 int node_new(struct daemon *d, const struct proto_config *pc)
@@ -340,10 +469,12 @@ int node_new(struct daemon *d, const struct proto_config *pc)
 	if (!d->subq)
 		return -ENOMEM;
 	d->subq->tail = &d->subq->head;
-	rc = load_ring_seq(d, &cfg.ring_seq);
+	rc = state_read(d, "ringid", &cfg.ring_seq);
 	if (rc < 0)
 		return rc;
 	d->proto_timer = (struct loop_timer){ .fn = on_proto_timer, .arg = d };
+	d->replay_save = (struct loop_timer){ .fn = on_replay_save, .arg = d };
+	load_replay(d);
 	return proto_new(&cfg, &node_ops, d, loop_now(d->loop), &d->proto);
 }
 
@@ -355,6 +486,9 @@ int node_start(struct daemon *d)
 	rc = proto_start(d->proto, loop_now(d->loop));
 	d->in_proto = false;
 	node_after_io(d);
+	if (d->transport)
+		loop_timer_arm(d->loop, &d->replay_save, loop_now(d->loop) +
+		    REPLAY_SAVE_MS);
 	return rc;
 }
 
@@ -431,6 +565,36 @@ static void status_link(struct daemon *d, struct text *t, uint32_t id,
 	    now - last);
 }
 
+/* A node whose configuration differs from ours: "node.N.config=differs",
+ * the keys that differ, and each one's value here and there (once its
+ * summary came). */
+static void status_config(struct daemon *d, struct text *t, uint32_t id)
+{
+	struct cfgcheck_diff df[CFGCHECK_DIFF_MAX];
+	const uint8_t *sum;
+	size_t len, n;
+
+	if (!d->transport || !d->cfgsum ||
+	    !transport_peer_config(d->transport, id, &sum, &len))
+		return;
+	text_add(t, "node.%" PRIu32 ".config=differs\nnode.%" PRIu32
+	    ".config_keys=", id, id);
+	n = sum ? cfgcheck_compare(d->cfgsum->text, d->cfgsum->len,
+	    (const char *)sum, len, df, CFGCHECK_DIFF_MAX) : 0;
+	if (n > CFGCHECK_DIFF_MAX)
+		n = CFGCHECK_DIFF_MAX;
+	for (size_t k = 0; k < n; k++)
+		text_add(t, "%s%.*s", k ? " " : "", (int)df[k].key_len,
+		    df[k].key);
+	text_add(t, "\n");
+	for (size_t k = 0; k < n; k++)
+		text_add(t, "node.%" PRIu32 ".config.%.*s.here=%.*s\n"
+		    "node.%" PRIu32 ".config.%.*s.there=%.*s\n", id,
+		    (int)df[k].key_len, df[k].key, (int)df[k].ours_len,
+		    df[k].ours, id, (int)df[k].key_len, df[k].key,
+		    (int)df[k].theirs_len, df[k].theirs);
+}
+
 char *node_status_text(struct daemon *d, size_t *len)
 {
 	struct text t = { .cap = 1024 };
@@ -455,6 +619,7 @@ char *node_status_text(struct daemon *d, size_t *len)
 		text_add(&t, "node.%" PRIu32 ".addr=%s\n", d->node_ids[i],
 		    d->node_addrs[i] ? d->node_addrs[i] : "");
 		status_link(d, &t, d->node_ids[i], st.token_ms);
+		status_config(d, &t, d->node_ids[i]);
 		if (d->node_names[i])
 			text_add(&t, "node.%" PRIu32 ".name=%s\n", d->node_ids[i],
 			    d->node_names[i]);
@@ -495,6 +660,11 @@ char *node_status_text(struct daemon *d, size_t *len)
 		    PRIu64 "\nstat.net_rx_foreign=%" PRIu64
 		    "\nstat.net_rx_unknown_sender=%" PRIu64
 		    "\nstat.net_rx_auth_failed=%" PRIu64
+		    "\nstat.net_rx_replayed=%" PRIu64
+		    "\nstat.net_rx_old_incarnation=%" PRIu64
+		    "\nstat.net_rx_config_mismatch=%" PRIu64
+		    "\nstat.net_tx_summaries=%" PRIu64
+		    "\nstat.net_rx_summaries=%" PRIu64
 		    "\nstat.net_port_unreachable=%" PRIu64
 		    "\nstat.net_icmp_unmatched=%" PRIu64
 		    "\nstat.net_icmp_peer_alive=%" PRIu64
@@ -507,7 +677,9 @@ char *node_status_text(struct daemon *d, size_t *len)
 		    "\nnet.rcvbuf=%" PRIu64 "\nnet.sndbuf=%" PRIu64 "\n",
 		    ts.tx, ts.rx,
 		    ts.tx_errors, ts.rx_malformed, ts.rx_foreign,
-		    ts.rx_unknown_sender, ts.rx_auth_failed,
+		    ts.rx_unknown_sender, ts.rx_auth_failed, ts.rx_replayed,
+		    ts.rx_old_incarnation, ts.rx_config_mismatch,
+		    ts.tx_summaries, ts.rx_summaries,
 		    ts.port_unreachable, ts.icmp_unmatched, ts.icmp_peer_alive,
 		    ts.icmp_ignored, ts.tx_frags, ts.rx_frags,
 		    ts.rx_reassembled, ts.rx_frag_evicted, ts.tx_offloaded,

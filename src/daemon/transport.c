@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ifaddrs.h>
+#include <inttypes.h>
 #include <net/if.h>
 #include <linux/errqueue.h>
 #include <netinet/icmp6.h>
@@ -20,13 +21,25 @@
 #include <sodium.h>
 
 #include "common/log.h"
+#include "daemon/replay.h"
 #include "daemon/transport.h"
 #include "daemon/unreach.h"
 
 #define TRANSPORT_MAGIC 0x434f4854u   /* "COHT" */
-#define TRANSPORT_VERSION 1u
+#define TRANSPORT_VERSION 2u
 #define FLAG_SEALED 1u
 #define FLAG_FRAG 2u
+#define FLAG_GROUP 4u                 /* sent to the multicast group */
+#define FLAG_SUMMARY 8u               /* a configuration summary */
+#define FLAGS_ALL (FLAG_SEALED | FLAG_FRAG | FLAG_GROUP | FLAG_SUMMARY)
+/* Header offsets of the fields after the sender (transport.h). */
+#define HDR_INCARNATION 16
+#define HDR_COUNTER 24
+#define HDR_DIGEST 32
+/* Streams of frames a sender numbers: one per peer (its index in the
+ * nodelist), and the multicast group's. */
+#define STREAM_GROUP PROTO_MAX_NODES
+#define STREAMS (PROTO_MAX_NODES + 1)
 #define BATCH 64                      /* frames per sendmmsg/recvmmsg */
 /* Segmentation offload (UDP_SEGMENT): consecutive frames of one size to
  * one address leave in one send, at most this many and this many bytes
@@ -57,6 +70,7 @@ struct reasm {
 	bool busy;
 	uint32_t id, total, chunk;   /* as the fragment header says */
 	uint16_t count, have;        /* fragments expected, received */
+	bool summary;                /* of a configuration summary */
 	uint64_t stamp;              /* t->reasm_clock when last touched */
 	uint64_t seen[TRANSPORT_MAX_FRAGS / 64];
 	uint8_t *buf;                /* max_payload bytes, allocated at need */
@@ -117,6 +131,21 @@ struct transport {
 	struct loop_timer unreach_timer;
 	/* Per peer and kind: the rate of warnings about its bad input. */
 	struct log_gate warn[PROTO_MAX_NODES][WARN_KINDS];
+	/* Replay protection: counters of the frames sent per stream, and per
+	 * peer and stream (unicast to us, or to the group) the window of
+	 * those taken. */
+	uint64_t tx_counter[STREAMS];
+	struct replay_window win[PROTO_MAX_NODES][2];
+	bool win_moved;              /* since transport_windows_save */
+	uint8_t tx_flags;            /* added to the frames queued now */
+	uint64_t replay_logged_at;   /* loop time of the last report */
+	uint64_t replay_logged;      /* drops counted at that report */
+	/* Per peer: whether its frames carry another configuration digest,
+	 * when we last sent it our summary, and its summary. */
+	bool cfg_differs[PROTO_MAX_NODES];
+	uint64_t summary_sent_at[PROTO_MAX_NODES];
+	uint8_t *peer_summary[PROTO_MAX_NODES];
+	size_t peer_summary_len[PROTO_MAX_NODES];
 };
 
 /* Whether datagrams are cut into fragments (knet): then frames may also
@@ -149,6 +178,17 @@ static void put_be16(uint8_t *b, uint16_t v)
 static uint16_t get_be16(const uint8_t *b)
 {
 	return (uint16_t)(b[0] << 8 | b[1]);
+}
+
+static void put_be64(uint8_t *b, uint64_t v)
+{
+	put_be32(b, (uint32_t)(v >> 32));
+	put_be32(b + 4, (uint32_t)v);
+}
+
+static uint64_t get_be64(const uint8_t *b)
+{
+	return (uint64_t)get_be32(b) << 32 | get_be32(b + 4);
 }
 
 static const struct transport_peer *peer_by_id(const struct transport *t,
@@ -465,6 +505,26 @@ static void port_closed(struct transport *t, const struct sockaddr_storage *to,
 	}
 }
 
+/* Writes the header of the next frame to `peer` at `d`: the flags, ids,
+ * incarnation, the stream's next counter and our configuration digest. */
+static void put_header(struct transport *t, uint8_t *d,
+    const struct transport_peer *peer, bool frag)
+{
+	bool group = peer == &t->group;
+	size_t stream = group ? STREAM_GROUP : (size_t)(peer - t->cfg.peers);
+
+	put_be32(d, TRANSPORT_MAGIC);
+	d[4] = TRANSPORT_VERSION;
+	d[5] = (uint8_t)((t->sealed ? FLAG_SEALED : 0) | (frag ? FLAG_FRAG : 0) |
+	    (group ? FLAG_GROUP : 0) | t->tx_flags);
+	d[6] = d[7] = 0;
+	put_be32(d + 8, t->cfg.cluster_id);
+	put_be32(d + 12, t->cfg.local_nodeid);
+	put_be64(d + HDR_INCARNATION, t->cfg.incarnation);
+	put_be64(d + HDR_COUNTER, ++t->tx_counter[stream]);
+	put_be32(d + HDR_DIGEST, t->cfg.config_digest);
+}
+
 /* Builds one frame for `peer` in the next batch slot: `frag` (a fragment
  * header, or NULL) then `len` bytes of `buf` as its payload. */
 static void queue_one(struct transport *t, const struct transport_peer *peer,
@@ -477,12 +537,7 @@ static void queue_one(struct transport *t, const struct transport_peer *peer,
 	if (t->tx_n == BATCH)
 		transport_flush(t);
 	d = t->tx_buf + (size_t)t->tx_n * t->slot;
-	put_be32(d, TRANSPORT_MAGIC);
-	d[4] = TRANSPORT_VERSION;
-	d[5] = (uint8_t)((t->sealed ? FLAG_SEALED : 0) | (frag ? FLAG_FRAG : 0));
-	d[6] = d[7] = 0;
-	put_be32(d + 8, t->cfg.cluster_id);
-	put_be32(d + 12, t->cfg.local_nodeid);
+	put_header(t, d, peer, frag != NULL);
 	m = d + out + (t->sealed ? TRANSPORT_NONCE_LEN : 0);
 	if (frag) {
 		/* The payload in one piece where it goes; sealed in place. */
@@ -588,8 +643,11 @@ static struct reasm *reasm_slot(struct transport *t, size_t pi, uint32_t id)
  * into `count` pieces of `chunk` bytes holds bytes i * chunk onwards,
  * `chunk` of them but for the last: a header that breaks this drops the
  * fragment, so the pieces that make a datagram tile it exactly. */
+static void take_summary(struct transport *t, size_t pi, uint32_t digest,
+    const uint8_t *m, size_t len);
+
 static void accept_frag(struct transport *t, size_t pi, uint32_t sender,
-    const uint8_t *m, size_t len)
+    const uint8_t *m, size_t len, bool summary, uint32_t digest)
 {
 	uint32_t id, total, chunk, off;
 	uint16_t idx, count;
@@ -611,7 +669,8 @@ static void accept_frag(struct transport *t, size_t pi, uint32_t sender,
 	if (len != (total - off < chunk ? total - off : chunk))
 		goto bad;
 	r = reasm_slot(t, pi, id);
-	if (r->busy && (r->total != total || r->chunk != chunk))
+	if (r->busy && (r->total != total || r->chunk != chunk ||
+	    r->summary != summary))
 		goto bad;   /* the same id, another datagram: a forgery */
 	if (!r->busy) {
 		if (!r->buf && !(r->buf = malloc(t->cfg.max_payload))) {
@@ -625,6 +684,7 @@ static void accept_frag(struct transport *t, size_t pi, uint32_t sender,
 		r->chunk = chunk;
 		r->count = count;
 		r->have = 0;
+		r->summary = summary;
 	}
 	r->stamp = ++t->reasm_clock;
 	t->st.rx_frags++;
@@ -636,10 +696,129 @@ static void accept_frag(struct transport *t, size_t pi, uint32_t sender,
 		return;
 	r->busy = false;
 	t->st.rx_reassembled++;
-	t->rx(t->arg, sender, r->buf, r->total);
+	if (summary)
+		take_summary(t, pi, digest, r->buf, r->total);
+	else
+		t->rx(t->arg, sender, r->buf, r->total);
 	return;
 bad:
 	t->st.rx_malformed++;
+}
+
+/* Logs the replay drops counted since the last report, at most once per
+ * TRANSPORT_REPLAY_LOG_MS. */
+static void report_replays(struct transport *t, uint32_t sender,
+    enum replay_verdict v)
+{
+	uint64_t now = loop_now(t->loop);
+	uint64_t n = t->st.rx_replayed + t->st.rx_old_incarnation;
+
+	if (t->replay_logged_at && now - t->replay_logged_at <
+	    TRANSPORT_REPLAY_LOG_MS)
+		return;
+	log_warnx("transport: %" PRIu64 " replayed or stale frame(s) dropped "
+	    "since the last report, the last from node %u's address (%s)",
+	    n - t->replay_logged, sender, v == REPLAY_PAST_INCARNATION ?
+	    "from a past run of that node" : v == REPLAY_DUPLICATE ?
+	    "taken before" : "older than the replay window");
+	t->replay_logged_at = now;
+	t->replay_logged = n;
+}
+
+/* The replay window of the stream the frame with header `d` from peer
+ * `pi` belongs to. */
+static struct replay_window *stream_window(struct transport *t, size_t pi,
+    const uint8_t *d)
+{
+	return &t->win[pi][d[5] & FLAG_GROUP ? 1 : 0];
+}
+
+/* Whether the frame with header `d` from peer `pi` is fresh (replay.h);
+ * a stale one is counted and reported. Changes no window: the frame is
+ * not authenticated yet. */
+static bool frame_fresh(struct transport *t, size_t pi, const uint8_t *d)
+{
+	enum replay_verdict v = replay_check(stream_window(t, pi, d),
+	    get_be64(d + HDR_INCARNATION), get_be64(d + HDR_COUNTER));
+
+	if (replay_fresh(v))
+		return true;
+	if (v == REPLAY_PAST_INCARNATION)
+		t->st.rx_old_incarnation++;
+	else
+		t->st.rx_replayed++;
+	report_replays(t, get_be32(d + 12), v);
+	return false;
+}
+
+/* Records an authenticated fresh frame in its window. */
+static void frame_taken(struct transport *t, size_t pi, const uint8_t *d)
+{
+	struct replay_window *w = stream_window(t, pi, d);
+	uint64_t inc = get_be64(d + HDR_INCARNATION);
+
+	/* A new run of the peer hears our summary at once. */
+	if (inc != w->incarnation)
+		t->summary_sent_at[pi] = 0;
+	replay_take(w, inc, get_be64(d + HDR_COUNTER));
+	t->win_moved = true;
+}
+
+/* Sends our configuration summary to peer `pi`, unless it was sent less
+ * than TRANSPORT_SUMMARY_INTERVAL_MS ago. */
+static void send_summary(struct transport *t, size_t pi)
+{
+	uint64_t now = loop_now(t->loop);
+
+	if (!t->cfg.summary_len || (t->summary_sent_at[pi] &&
+	    now - t->summary_sent_at[pi] < TRANSPORT_SUMMARY_INTERVAL_MS))
+		return;
+	t->summary_sent_at[pi] = now;
+	t->tx_flags = FLAG_SUMMARY;
+	queue_datagram(t, &t->cfg.peers[pi], t->next_id++, t->cfg.summary,
+	    t->cfg.summary_len);
+	t->tx_flags = 0;
+	t->st.tx_summaries++;
+}
+
+/* Whether a fresh frame of peer `pi` carries our configuration digest; a
+ * summary is let through all the same. Another digest is counted and
+ * answered with our summary. */
+static bool config_agrees(struct transport *t, size_t pi, const uint8_t *d)
+{
+	if (get_be32(d + HDR_DIGEST) == t->cfg.config_digest) {
+		t->cfg_differs[pi] = false;
+		return true;
+	}
+	t->cfg_differs[pi] = true;
+	if (d[5] & FLAG_SUMMARY)
+		return true;
+	t->st.rx_config_mismatch++;
+	send_summary(t, pi);
+	return false;
+}
+
+/* Peer `pi`'s configuration summary, sent under `digest`. */
+static void take_summary(struct transport *t, size_t pi, uint32_t digest,
+    const uint8_t *m, size_t len)
+{
+	uint8_t *copy;
+
+	t->st.rx_summaries++;
+	if (digest == t->cfg.config_digest)
+		return;   /* it agrees with us now */
+	if (len > TRANSPORT_SUMMARY_MAX)
+		len = TRANSPORT_SUMMARY_MAX;
+	copy = realloc(t->peer_summary[pi], len ? len : 1);
+	if (!copy)
+		return;
+	memcpy(copy, m, len);
+	t->peer_summary[pi] = copy;
+	t->peer_summary_len[pi] = len;
+	if (t->cfg.config_differs)
+		t->cfg.config_differs(t->arg, t->cfg.peers[pi].nodeid, copy, len);
+	/* It may not hear us otherwise (a nodelist without us). */
+	send_summary(t, pi);
 }
 
 /* Checks one received datagram; calls rx for a good one. */
@@ -653,7 +832,7 @@ static void accept_one(struct transport *t, uint8_t *d, size_t len,
 	bool sealed;
 
 	if (len < TRANSPORT_HDR_LEN || get_be32(d) != TRANSPORT_MAGIC ||
-	    d[4] != TRANSPORT_VERSION || (d[5] & ~(FLAG_SEALED | FLAG_FRAG)) ||
+	    d[4] != TRANSPORT_VERSION || (d[5] & ~FLAGS_ALL) ||
 	    d[6] || d[7]) {
 		t->st.rx_malformed++;
 		return;
@@ -673,6 +852,8 @@ static void accept_one(struct transport *t, uint8_t *d, size_t len,
 		auth_failed(t, p, sealed ? WARN_UNKEYED : WARN_PLAIN);
 		return;
 	}
+	if (!frame_fresh(t, (size_t)(p - t->cfg.peers), d))
+		return;
 	if (!sealed) {
 		m = d + TRANSPORT_HDR_LEN;
 		plen = len - TRANSPORT_HDR_LEN;
@@ -688,10 +869,16 @@ static void accept_one(struct transport *t, uint8_t *d, size_t len,
 		 * text. */
 		m = d + TRANSPORT_OVERHEAD - TRANSPORT_TAG_LEN;
 	}
+	frame_taken(t, (size_t)(p - t->cfg.peers), d);
 	t->last_rx[p - t->cfg.peers] = loop_now(t->loop);
+	if (!config_agrees(t, (size_t)(p - t->cfg.peers), d))
+		return;
 	if (d[5] & FLAG_FRAG)
 		accept_frag(t, (size_t)(p - t->cfg.peers), sender, m,
-		    (size_t)plen);
+		    (size_t)plen, d[5] & FLAG_SUMMARY, get_be32(d + HDR_DIGEST));
+	else if (d[5] & FLAG_SUMMARY)
+		take_summary(t, (size_t)(p - t->cfg.peers),
+		    get_be32(d + HDR_DIGEST), m, (size_t)plen);
 	else
 		t->rx(t->arg, sender, m, (size_t)plen);
 }
@@ -974,6 +1161,8 @@ int transport_new(struct loop *l, const struct transport_config *cfg,
 	/* The frame: the whole datagram, or cut to frame_max. */
 	t->frame = cfg->max_payload + TRANSPORT_OVERHEAD;
 	rc = -EINVAL;
+	if (cfg->incarnation == 0)
+		goto fail;
 	if (cfg->frame_max && cfg->frame_max < t->frame) {
 		if (cfg->frame_max < TRANSPORT_FRAME_MIN)
 			goto fail;
@@ -1073,9 +1262,11 @@ void transport_free(struct transport *t)
 	}
 	free(t->tx_buf);
 	free(t->rx_buf);
-	for (size_t i = 0; i < PROTO_MAX_NODES; i++)
+	for (size_t i = 0; i < PROTO_MAX_NODES; i++) {
 		for (unsigned k = 0; k < TRANSPORT_REASM_SLOTS; k++)
 			free(t->reasm[i][k].buf);
+		free(t->peer_summary[i]);
+	}
 	sodium_free(t->key);
 	free(t);
 }
@@ -1119,5 +1310,62 @@ uint64_t transport_last_rx(const struct transport *t, uint32_t nodeid)
 	for (size_t i = 0; i < t->cfg.n_peers; i++)
 		if (t->cfg.peers[i].nodeid == nodeid)
 			return t->last_rx[i];
+	return 0;
+}
+
+bool transport_peer_config(const struct transport *t, uint32_t nodeid,
+    const uint8_t **summary, size_t *len)
+{
+	for (size_t i = 0; i < t->cfg.n_peers; i++)
+		if (t->cfg.peers[i].nodeid == nodeid && t->cfg_differs[i]) {
+			*summary = t->peer_summary[i];
+			*len = t->peer_summary_len[i];
+			return true;
+		}
+	return false;
+}
+
+bool transport_windows_changed(const struct transport *t)
+{
+	return t->win_moved;
+}
+
+size_t transport_windows_save(struct transport *t, uint8_t *buf)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->cfg.n_peers; i++)
+		for (uint8_t k = 0; k < 2; k++) {
+			const struct replay_window *w = &t->win[i][k];
+			uint8_t *r = buf + n;
+
+			if (!w->incarnation)
+				continue;
+			put_be32(r, t->cfg.peers[i].nodeid);
+			r[4] = k;
+			put_be64(r + 5, w->incarnation);
+			put_be64(r + 13, w->top);
+			n += TRANSPORT_WINDOW_REC;
+		}
+	t->win_moved = false;
+	return n;
+}
+
+int transport_windows_load(struct transport *t, const uint8_t *buf,
+    size_t len)
+{
+	if (len % TRANSPORT_WINDOW_REC || len > TRANSPORT_WINDOWS_MAX)
+		return -EINVAL;
+	for (size_t off = 0; off < len; off += TRANSPORT_WINDOW_REC) {
+		const uint8_t *r = buf + off;
+		const struct transport_peer *p = peer_by_id(t, get_be32(r));
+		uint64_t inc = get_be64(r + 5);
+
+		if (!p || r[4] > 1 || inc == 0 ||
+		    p->nodeid == t->cfg.local_nodeid)
+			continue;
+		replay_restore(&t->win[p - t->cfg.peers][r[4]], inc,
+		    get_be64(r + 13));
+	}
 	return 0;
 }

@@ -10,10 +10,31 @@
  * 1, without loopback, and arrives on a second socket bound to the
  * group and port, joined on the interface of the node's address.
  *
- * Every frame on the wire carries a 16-byte header:
+ * Every frame on the wire carries a 36-byte header (network byte order):
  *
- *   u32 magic "COHT", u8 version 1, u8 flags (1 = sealed, 2 = fragment),
- *   u16 0, u32 cluster id, u32 sender node id     (network byte order)
+ *    0 u32 magic "COHT"
+ *    4 u8  version 2
+ *    5 u8  flags: 1 sealed, 2 fragment, 4 sent to the multicast group,
+ *              8 configuration summary
+ *    6 u16 0
+ *    8 u32 cluster id
+ *   12 u32 sender node id
+ *   16 u64 incarnation: the sender's, above that of every earlier run
+ *   24 u64 counter: 1, 2, ... per incarnation and stream (the frames to
+ *          one peer, or to the group)
+ *   32 u32 configuration digest (cfgcheck.h) of the sender
+ *
+ * The receiver takes a frame once: its incarnation and counter are
+ * checked against a window per sender and stream (replay.h) before the
+ * frame reaches the engine or refreshes the sender's link, so a frame
+ * replayed, duplicated (a multicast and a unicast copy) or from a past
+ * run of its sender is counted and dropped. A frame whose digest is not
+ * the receiver's is counted and dropped too; each side then sends the
+ * other, at most once per TRANSPORT_SUMMARY_INTERVAL_MS, its
+ * configuration summary (flag 8: the payload is the summary's text),
+ * which is taken despite the digest, so that both can say which values
+ * differ. Without a key none of this is authenticated: it stops stale
+ * and duplicate frames of an honest network, not an attacker.
  *
  * With a key, the payload is sealed with XChaCha20-Poly1305 (libsodium),
  * a random 24-byte nonce after the header, the header as associated data.
@@ -34,12 +55,12 @@
  *
  * A frame that fails any check (magic, version, cluster, a sender that
  * is not in the nodelist or not at its address, authentication, plain
- * text while a key is configured, a fragment header out of range) is
- * counted and dropped before the protocol engine sees it. A peer whose
- * crypto setting differs from this node's (plain text where a key is
- * required, sealed frames without a key here, a seal that fails: another
- * key) is named in a warning, at most once per TRANSPORT_WARN_MS per
- * peer and kind.
+ * text while a key is configured, a replay, a configuration digest that
+ * differs, a fragment header out of range) is counted and dropped
+ * before the protocol engine sees it. A peer whose crypto setting
+ * differs from this node's (plain text where a key is required, sealed
+ * frames without a key here, a seal that fails: another key) is named in
+ * a warning, at most once per TRANSPORT_WARN_MS per peer and kind.
  *
  * An ICMP port unreachable about a peer (the socket's error queue) is
  * passed to the unreachable callback only when unreach.h's rule believes
@@ -56,7 +77,7 @@
 #include "daemon/loop.h"
 #include "proto/proto.h"
 
-#define TRANSPORT_HDR_LEN 16u
+#define TRANSPORT_HDR_LEN 36u
 #define TRANSPORT_NONCE_LEN 24u
 #define TRANSPORT_TAG_LEN 16u
 #define TRANSPORT_KEY_LEN 32u
@@ -74,6 +95,12 @@
 /* The least interval between two warnings about one peer's bad input of
  * one kind (crypto mismatch, an ICMP error not believed). */
 #define TRANSPORT_WARN_MS 10000u
+/* A peer's configuration summary is kept up to this many bytes; ours is
+ * sent to a peer whose digest differs at most once per interval. */
+#define TRANSPORT_SUMMARY_MAX 8192u
+#define TRANSPORT_SUMMARY_INTERVAL_MS 5000u
+/* Drops of replayed frames are logged at most once per interval. */
+#define TRANSPORT_REPLAY_LOG_MS 10000u
 
 struct transport;
 
@@ -106,6 +133,18 @@ struct transport_config {
 	 * sent to the peer within unreachable_age_ms. */
 	void (*unreachable)(void *arg, uint32_t nodeid);
 	uint32_t unreachable_quiet_ms, unreachable_age_ms;
+	/* This run's incarnation: above every earlier run's (0: -EINVAL). */
+	uint64_t incarnation;
+	/* The configuration every node must share (cfgcheck.h): its digest
+	 * and its summary, `summary_len` (at most max_payload) bytes owned
+	 * by the caller, valid until transport_free. */
+	uint32_t config_digest;
+	const uint8_t *summary;
+	size_t summary_len;
+	/* Called (if set) with a peer's summary when it differs from ours
+	 * (the bytes are valid during the call). */
+	void (*config_differs)(void *arg, uint32_t nodeid,
+	    const uint8_t *summary, size_t len);
 };
 
 struct transport_stats {
@@ -117,6 +156,11 @@ struct transport_stats {
 	 * or a report about the peer was acted on within the quiet time). */
 	uint64_t icmp_unmatched, icmp_peer_alive, icmp_ignored;
 	uint64_t rx_malformed, rx_foreign, rx_unknown_sender, rx_auth_failed;
+	/* Frames taken before (duplicates), behind the window, or of a past
+	 * incarnation of their sender. */
+	uint64_t rx_replayed, rx_old_incarnation;
+	uint64_t rx_config_mismatch;     /* another digest than ours */
+	uint64_t tx_summaries, rx_summaries;
 	uint64_t tx_frags, rx_frags;     /* fragments sent, received good */
 	uint64_t rx_reassembled;         /* datagrams rebuilt from fragments */
 	uint64_t rx_frag_evicted;        /* incomplete ones given up */
@@ -153,6 +197,31 @@ void transport_stats(const struct transport *t, struct transport_stats *st);
 
 /* Loop time (ms) of the last good datagram from `nodeid`; 0: none yet. */
 uint64_t transport_last_rx(const struct transport *t, uint32_t nodeid);
+
+/* Whether `nodeid`'s last frames carried another configuration digest
+ * than ours; then *summary and *len are its summary (NULL and 0 until
+ * one came), valid until the next call into the transport. */
+bool transport_peer_config(const struct transport *t, uint32_t nodeid,
+    const uint8_t **summary, size_t *len);
+
+/* The replay windows' positions, kept across a restart of this daemon
+ * (node.c writes them to the state directory): per peer and stream the
+ * incarnation and the highest counter taken, TRANSPORT_WINDOW_REC bytes
+ * a record (u32 node id, u8 stream, u64 incarnation, u64 counter, big
+ * endian). A daemon that loads them at start takes none of the frames
+ * its peers sent before it stopped, replayed. */
+#define TRANSPORT_WINDOW_REC 21u
+#define TRANSPORT_WINDOWS_MAX (PROTO_MAX_NODES * 2u * TRANSPORT_WINDOW_REC)
+/* Whether a window moved since the last transport_windows_save. */
+bool transport_windows_changed(const struct transport *t);
+/* Writes the records into `buf` (TRANSPORT_WINDOWS_MAX bytes); returns
+ * the bytes written. */
+size_t transport_windows_save(struct transport *t, uint8_t *buf);
+/* Starts the windows where saved: every counter up to the saved one
+ * counts as taken. Records of nodes not in the nodelist are skipped.
+ * 0, or -EINVAL for a length that is not whole records. */
+int transport_windows_load(struct transport *t, const uint8_t *buf,
+    size_t len);
 
 /* Derives the 32-byte cluster key from a key file's bytes (corosync's
  * authkey or `cohortctl keygen` output, 128..4096 bytes) and the cluster

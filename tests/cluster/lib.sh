@@ -22,7 +22,8 @@ CL_DIR=$(mktemp -d /tmp/cohort-cluster.XXXXXX)
 CL_BR=coh${CL_RUN}br
 CL_N=0
 CL_TOKEN=${CL_TOKEN:-1000}
-declare -a CL_DPID CL_CLIENTS
+# CL_CONF[i]: node i's configuration file, when not the cluster's.
+declare -a CL_DPID CL_CLIENTS CL_CONF
 CL_NEXT_CLIENT=0
 
 cl_log() { echo "[$(date +%H:%M:%S.%N | cut -c1-12)] $*"; }
@@ -96,7 +97,7 @@ node_start() {
 	local i=$1 t=0
 	rm -f "$CL_DIR/n$i/cohort.sock"
 	ip netns exec "$(cl_ns "$i")" env $(cl_env "$i") \
-	    "$CL_B/sbin/cohortd" -f -c "$CL_DIR/cluster.conf" -n "$i" \
+	    "$CL_B/sbin/cohortd" -f -c "${CL_CONF[$i]:-$CL_DIR/cluster.conf}" -n "$i" \
 	    >>"$CL_DIR/n$i/daemon.log" 2>&1 &
 	CL_DPID[$i]=$!
 	until [ -S "$CL_DIR/n$i/cohort.sock" ]; do
