@@ -137,4 +137,9 @@ int ipc_ev_totem_get(struct rbuf *rb, struct ipc_ev_totem *ev);
 /* The socket path: $COHORT_SOCKET or the default. */
 const char *ipc_socket_path(void);
 
+struct msghdr;
+/* The first descriptor passed (SCM_RIGHTS) with a received message, or
+ * -1; any other is closed. */
+int ipc_passed_fd(struct msghdr *mh);
+
 #endif /* COHORT_IPC_H */

@@ -113,6 +113,7 @@ static void req_join(struct cpg_svc *svc, struct conn *c,
 		c->group = name;
 		c->join_pid = pid;
 		c->flags = flags;
+		ipcs_watch_joiner(c);
 		ipcs_reply(c, h->seq, CS_OK, NULL, 0);
 		if (submit_proc(svc, CPG_MSG_PROCJOIN, &name, pid, flags) != CS_OK)
 			ipcs_close_conn(svc->d->ipcs, c, "out of memory");
@@ -437,6 +438,21 @@ void cpg_svc_conn_closed(struct cpg_svc *svc, struct conn *c)
 	    CPG_REASON_PROCDOWN) != CS_OK)
 		fatalx("cannot queue the PROCDOWN of client %u", c->id);
 	c->state = CONN_UNJOINED;
+}
+
+/*
+ * The member is the process that joined, not whoever holds the
+ * connection: when it exits, its membership ends with PROCDOWN even if a
+ * child it forked keeps the descriptors open. The connection is closed
+ * (the child's calls on it then fail), through the same path as a
+ * connection that closes. A leave in flight goes on: the member leaves
+ * as it asked, and the handle stays.
+ */
+void cpg_svc_joiner_exited(struct cpg_svc *svc, struct conn *c)
+{
+	if (c->state == CONN_JOIN_STARTED || c->state == CONN_JOIN_COMPLETED)
+		ipcs_close_conn(svc->d->ipcs, c,
+		    "the process that joined exited");
 }
 
 int cpg_svc_new(struct daemon *d, struct cpg_svc **out)
