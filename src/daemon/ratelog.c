@@ -17,11 +17,11 @@ bool ratelog_admit(struct ratelog *rl, uid_t uid, uint64_t now_ms,
 			e = x;
 			break;
 		}
-		/* A free entry, or one whose interval is over, may be
-		 * reused: the oldest of them. */
+		/* A free entry, or else the oldest whose interval is
+		 * over, may be reused. */
 		if (!x->used || now_ms - x->logged_ms >= RATELOG_INTERVAL_MS)
-			if (!stale || !x->used || (stale->used &&
-			    x->logged_ms < stale->logged_ms))
+			if (!stale || (stale->used && (!x->used ||
+			    x->logged_ms < stale->logged_ms)))
 				stale = x;
 	}
 	if (e && now_ms - e->logged_ms < RATELOG_INTERVAL_MS) {

@@ -119,6 +119,15 @@ void raw_await_close(int fd)
 	close(fd);
 }
 
+uint32_t raw_refusal(int fd)
+{
+	struct ipc_hdr h;
+
+	read_reply(fd, IPC_HELLO_REPLY, 0, &h);
+	raw_await_close(fd);
+	return h.error;
+}
+
 /* Takes the HELLO reply, which carries the ring's descriptor. */
 static void take_hello_reply(struct raw_conn *rc, uint32_t *id,
     uint64_t *cookie)
