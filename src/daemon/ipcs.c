@@ -692,13 +692,10 @@ static bool handle_hello(struct sock *s, const struct ipc_hdr *h,
 		return false;
 	}
 	(void)pid;
+	/* Its credentials were checked at accept (peer_allowed). */
 	if (version != IPC_VERSION)
 		err = CS_ERR_VERSION;
-	else if (!daemon_uid_allowed(srv->d, s->uid, s->gid)) {
-		log_warnx("denied connection from uid %d gid %d (pid %d)",
-		    (int)s->uid, (int)s->gid, (int)s->pid);
-		err = CS_ERR_ACCESS;
-	} else if (!cpg_svc_ready(srv->d->cpg))
+	else if (!cpg_svc_ready(srv->d->cpg))
 		err = CS_ERR_TRY_AGAIN;
 	else if (srv->n_conns >= COHORT_CONN_MAX)
 		err = CS_ERR_NO_RESOURCES;
