@@ -125,6 +125,20 @@ int ipc_ev_totem_get(struct rbuf *rb, struct ipc_ev_totem *ev)
 	return 0;
 }
 
+void ipc_pass_fd(struct msghdr *mh, union ipc_pass_ctl *ctl, int fd)
+{
+	struct cmsghdr *cm;
+
+	memset(ctl, 0, sizeof(*ctl));
+	mh->msg_control = ctl->buf;
+	mh->msg_controllen = sizeof(ctl->buf);
+	cm = CMSG_FIRSTHDR(mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+}
+
 int ipc_passed_fd(struct msghdr *mh)
 {
 	int first = -1;

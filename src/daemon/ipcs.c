@@ -612,22 +612,12 @@ static void drop_sock(struct sock *s, const char *why)
  */
 static int send_with_fd(struct sock *s, struct frame *f, int fd)
 {
-	union {
-		struct cmsghdr align;
-		uint8_t buf[CMSG_SPACE(sizeof(int))];
-	} ctl;
+	union ipc_pass_ctl ctl;
 	struct iovec iov = { f->data, f->len };
-	struct msghdr mh = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf),
-	};
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	ssize_t w;
 
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	ipc_pass_fd(&mh, &ctl, fd);
 	do {
 		w = sendmsg(s->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
 	} while (w < 0 && errno == EINTR);
@@ -845,10 +835,7 @@ static bool handle_frame(struct sock *s, const uint8_t *f,
  */
 static ssize_t sock_recv(struct sock *s)
 {
-	union {
-		struct cmsghdr align;
-		uint8_t buf[CMSG_SPACE(sizeof(int))];
-	} ctl;
+	union ipc_pass_ctl ctl;
 	struct iovec iov = { s->in + s->in_len, s->in_cap - s->in_len };
 	struct msghdr mh = {
 		.msg_iov = &iov, .msg_iovlen = 1,

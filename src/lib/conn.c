@@ -25,10 +25,7 @@
 static int write_full(int fd, const struct iovec *iov, int n, int pass)
 {
 	struct iovec local[COHORT_IOV_MAX + 2];
-	union {
-		struct cmsghdr align;
-		uint8_t buf[CMSG_SPACE(sizeof(int))];
-	} ctl;
+	union ipc_pass_ctl ctl;
 	struct msghdr mh = { 0 };
 	int i;
 
@@ -37,18 +34,8 @@ static int write_full(int fd, const struct iovec *iov, int n, int pass)
 	memcpy(local, iov, (size_t)n * sizeof(*iov));
 	mh.msg_iov = local;
 	mh.msg_iovlen = (size_t)n;
-	if (pass >= 0) {
-		struct cmsghdr *cm;
-
-		memset(&ctl, 0, sizeof(ctl));
-		mh.msg_control = ctl.buf;
-		mh.msg_controllen = sizeof(ctl.buf);
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &pass, sizeof(int));
-	}
+	if (pass >= 0)
+		ipc_pass_fd(&mh, &ctl, pass);
 	while (mh.msg_iovlen > 0) {
 		ssize_t w = sendmsg(fd, &mh, MSG_NOSIGNAL);
 

@@ -1,13 +1,17 @@
 /* API test: a member killed with SIGKILL leaves its group with PROCDOWN
  * at once; so does one in the group with the empty name (corosync keeps
  * that one as a ghost), and one whose child, forked after the join, still
- * holds the connection's descriptors. */
+ * holds the connection's descriptors. A descriptor passed with a join that
+ * is not a pidfd is not taken for the member's life. */
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness.h"
+#include "raw.h"
+
+#define RAW_PID (1u << 30)
 
 static void killed_member(const struct cpg_name *g)
 {
@@ -104,6 +108,42 @@ static void killed_with_child(const struct cpg_name *g)
 	close(life[1]);
 }
 
+/*
+ * A raw client joins passing a pipe where libcpg passes a pidfd of the
+ * joining process. The daemon must not watch it: the pipe turning
+ * readable does not end the membership; closing the connection does.
+ */
+static void not_a_pidfd(void)
+{
+	struct rec w = { 0 };
+	struct cpg_name g = harness_name("pipes");
+	cpg_handle_t h = harness_open(&w, 0);
+	struct raw_conn rc;
+	int p[2];
+
+	CHECK(pipe(p) == 0);
+	CHECK_CS(cpg_join(h, &g), CS_OK);
+	harness_wait(h, &w.joined);
+	raw_open(&rc, false);
+	rc.pass = p[0];
+	w.changed = false;
+	raw_join(&rc, "pipes", RAW_PID);
+	harness_wait(h, &w.changed);
+	CHECK(w.last_members == 2);
+	CHECK(write(p[1], "x", 1) == 1);
+	/* The pipe was readable before these requests were sent: a daemon
+	 * watching it would have closed the connection by their replies. */
+	CHECK_CS(raw_request(&rc, IPC_LOCAL_GET, NULL, 0), CS_OK);
+	CHECK_CS(raw_request(&rc, IPC_LOCAL_GET, NULL, 0), CS_OK);
+	raw_close(&rc);
+	harness_wait(h, &w.other_left);
+	CHECK(w.other_left_pid == RAW_PID);
+	CHECK(w.other_left_reason == CPG_REASON_PROCDOWN);
+	CHECK_CS(cpg_finalize(h), CS_OK);
+	close(p[0]);
+	close(p[1]);
+}
+
 int main(void)
 {
 	struct daemon_proc d;
@@ -113,6 +153,7 @@ int main(void)
 	killed_member(&g);
 	killed_member(&empty);
 	killed_with_child(&g);
+	not_a_pidfd();
 	harness_stop(&d);
 	return 0;
 }

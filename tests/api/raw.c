@@ -43,10 +43,12 @@ void raw_hdr(uint8_t *buf, uint32_t len, uint16_t type, uint16_t flags)
 	wbuf_u32(&wb, 0);   /* error */
 }
 
-void raw_send(int fd, uint16_t type, uint32_t seq, const void *body,
-    size_t len)
+/* raw_send, with `pass` >= 0 that descriptor passed along. */
+static void send_passing(int fd, uint16_t type, uint32_t seq,
+    const void *body, size_t len, int pass)
 {
 	uint8_t hdr[IPC_HDR_LEN];
+	union ipc_pass_ctl ctl;
 	struct iovec iov[2] = { { hdr, sizeof(hdr) }, { (void *)body, len } };
 	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
 	struct wbuf wb;
@@ -54,7 +56,15 @@ void raw_send(int fd, uint16_t type, uint32_t seq, const void *body,
 	wbuf_init(&wb, hdr, sizeof(hdr));
 	ipc_hdr_put(&wb, type, seq, 0);
 	put_u32(hdr, (uint32_t)(IPC_HDR_LEN + len));
+	if (pass >= 0)
+		ipc_pass_fd(&mh, &ctl, pass);
 	CHECK(sendmsg(fd, &mh, MSG_NOSIGNAL) == (ssize_t)(IPC_HDR_LEN + len));
+}
+
+void raw_send(int fd, uint16_t type, uint32_t seq, const void *body,
+    size_t len)
+{
+	send_passing(fd, type, seq, body, len, -1);
 }
 
 void raw_hello(int fd, bool events)
@@ -176,7 +186,8 @@ void raw_open(struct raw_conn *rc, bool attach)
 	uint64_t cookie;
 	uint32_t id;
 
-	*rc = (struct raw_conn){ .req = raw_connect(), .ev = -1, .ring_fd = -1 };
+	*rc = (struct raw_conn){ .req = raw_connect(), .ev = -1, .ring_fd = -1,
+	    .pass = -1 };
 	raw_hello(rc->req, true);
 	take_hello_reply(rc, &id, &cookie);
 	if (!attach)
@@ -207,7 +218,8 @@ uint32_t raw_request(struct raw_conn *rc, uint16_t type, const void *body,
 {
 	struct ipc_hdr h;
 
-	raw_send(rc->req, type, ++rc->seq, body, len);
+	send_passing(rc->req, type, ++rc->seq, body, len, rc->pass);
+	rc->pass = -1;
 	read_reply(rc->req, IPC_REPLY, rc->seq, &h);
 	return h.error;
 }

@@ -24,6 +24,8 @@ struct raw_conn {
 	struct ipc_ring ring;
 	uint64_t tail;         /* ring bytes written, published or not */
 	uint32_t seq;          /* number of the last request */
+	int pass;              /* a descriptor to pass with the next request
+	                        * (SCM_RIGHTS), or -1; the caller keeps it */
 };
 
 /* A stream socket connected to the daemon's (COHORT_SOCKET). */
