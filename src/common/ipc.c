@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "common/ipc.h"
 
@@ -121,6 +123,45 @@ int ipc_ev_totem_get(struct rbuf *rb, struct ipc_ev_totem *ev)
 	if (rb->err || rb->left != 0)
 		return -EBADMSG;
 	return 0;
+}
+
+void ipc_pass_fd(struct msghdr *mh, union ipc_pass_ctl *ctl, int fd)
+{
+	struct cmsghdr *cm;
+
+	memset(ctl, 0, sizeof(*ctl));
+	mh->msg_control = ctl->buf;
+	mh->msg_controllen = sizeof(ctl->buf);
+	cm = CMSG_FIRSTHDR(mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+}
+
+int ipc_passed_fd(struct msghdr *mh)
+{
+	int first = -1;
+
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm;
+	    cm = CMSG_NXTHDR(mh, cm)) {
+		size_t nfd;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < nfd; i++) {
+			int got;
+
+			memcpy(&got, CMSG_DATA(cm) + i * sizeof(int),
+			    sizeof(int));
+			if (first < 0)
+				first = got;
+			else
+				close(got);
+		}
+	}
+	return first;
 }
 
 const char *ipc_socket_path(void)

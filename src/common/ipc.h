@@ -40,6 +40,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "common/buf.h"
 #include "common/limits.h"
@@ -137,5 +138,17 @@ int ipc_ev_totem_get(struct rbuf *rb, struct ipc_ev_totem *ev);
 
 /* The socket path: $COHORT_SOCKET or the default. */
 const char *ipc_socket_path(void);
+
+/* Room for the control message that passes one descriptor. */
+union ipc_pass_ctl {
+	struct cmsghdr align;
+	uint8_t buf[CMSG_SPACE(sizeof(int))];
+};
+/* Makes the message `mh` pass `fd` (SCM_RIGHTS), its control message
+ * written into `ctl`, which must live as long as `mh` is used. */
+void ipc_pass_fd(struct msghdr *mh, union ipc_pass_ctl *ctl, int fd);
+/* The first descriptor passed (SCM_RIGHTS) with a received message, or
+ * -1; any other is closed. */
+int ipc_passed_fd(struct msghdr *mh);
 
 #endif /* COHORT_IPC_H */

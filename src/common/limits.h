@@ -20,6 +20,18 @@
  * CS_ERR_NO_RESOURCES. */
 #define COHORT_CONN_MAX 4096
 
+/* Sockets accepted that have not yet said what they are (a HELLO or an
+ * ATTACH frame). A peer whose credentials are not allowed is closed at
+ * accept and never counts. At the cap, accepting one more closes an
+ * older one: the oldest of the same process if it has one, else the
+ * oldest of all. One that says nothing for COHORT_HANDSHAKE_MS is closed.
+ * Either way the socket is told CS_ERR_TRY_AGAIN or CS_ERR_TIMEOUT first.
+ * libcpg sends its first frame right after connecting, so neither bound
+ * touches it; they stop idle sockets from using up the daemon's
+ * descriptors. */
+#define COHORT_HANDSHAKE_MAX 128u
+#define COHORT_HANDSHAKE_MS 2000u
+
 /* Members (processes) per group: CPG_MEMBERS_MAX, so that every member
  * list a program is given fits the CPG_MEMBERS_MAX arrays corosync's
  * programs use. Joins in flight count: a join is refused with

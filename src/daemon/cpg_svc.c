@@ -132,6 +132,7 @@ static void req_join(struct cpg_svc *svc, struct conn *c,
 	c->join_pid = pid;
 	c->flags = flags;
 	c->join_seq = h->seq;
+	ipcs_watch_joiner(c);
 	if (submit_proc(svc, CPG_MSG_PROCJOIN, &name, pid, flags) != CS_OK)
 		ipcs_close_conn(svc->d->ipcs, c, "out of memory");
 }
@@ -454,6 +455,21 @@ void cpg_svc_conn_closed(struct cpg_svc *svc, struct conn *c)
 	    CPG_REASON_PROCDOWN) != CS_OK)
 		fatalx("cannot queue the PROCDOWN of client %u", c->id);
 	c->state = CONN_UNJOINED;
+}
+
+/*
+ * The member is the process that joined, not whoever holds the
+ * connection: when it exits, its membership ends with PROCDOWN even if a
+ * child it forked keeps the descriptors open. The connection is closed
+ * (the child's calls on it then fail), through the same path as a
+ * connection that closes. A leave in flight goes on: the member leaves
+ * as it asked, and the handle stays.
+ */
+void cpg_svc_joiner_exited(struct cpg_svc *svc, struct conn *c)
+{
+	if (c->state == CONN_JOIN_STARTED || c->state == CONN_JOIN_COMPLETED)
+		ipcs_close_conn(svc->d->ipcs, c,
+		    "the process that joined exited");
 }
 
 int cpg_svc_new(struct daemon *d, struct cpg_svc **out)

@@ -78,6 +78,11 @@ struct conn {
 	bool fc_evq;             /* above the event-queue high watermark */
 	uint64_t ev_progress;    /* loop time the client last read events */
 
+	/* The process that sent the current join, watched through the
+	 * pidfd libcpg passed with it (-1: none). Owned by ipcs.c. */
+	int pidfd;
+	struct loop_reg *pid_reg;
+
 	/* CPG service. */
 	enum cpg_conn_state state;
 	struct ipc_name group;
@@ -107,6 +112,10 @@ void ipcs_poll_rings(struct ipcs *s);
  * doorbells and reaps dead connections. */
 void ipcs_before_sleep(struct ipcs *s);
 void ipcs_close_conn(struct ipcs *s, struct conn *c, const char *why);
+/* The connection's join was accepted: watch the process that sent it,
+ * through the pidfd passed with the JOIN frame if there was one (the
+ * watch of an earlier join ends). */
+void ipcs_watch_joiner(struct conn *c);
 size_t ipcs_count(const struct ipcs *s);
 /* Whether some client's event queue is above the high watermark. */
 bool ipcs_congested(const struct ipcs *s);
@@ -120,6 +129,9 @@ void cpg_svc_free(struct cpg_svc *svc);
 void cpg_svc_request(struct cpg_svc *svc, struct conn *c,
     const struct ipc_hdr *h, struct rbuf *body);
 void cpg_svc_conn_closed(struct cpg_svc *svc, struct conn *c);
+/* The process that sent the connection's join (ipcs_watch_joiner) has
+ * exited. */
+void cpg_svc_joiner_exited(struct cpg_svc *svc, struct conn *c);
 void cpg_svc_deliver(struct cpg_svc *svc, uint32_t sender, const uint8_t *msg,
     size_t len, enum proto_guarantee g);
 void cpg_svc_confchg(struct cpg_svc *svc, const struct proto_conf *conf);

@@ -1,11 +1,18 @@
 /*
  * ipcs.c: the IPC server.
  *
- * Each accepted socket is a `struct sock`. Its first frame decides what it
- * is: HELLO opens a connection (credentials checked with SO_PEERCRED) and
- * makes the socket its request channel; ATTACH, naming a connection and
- * its cookie, makes it that connection's event channel. Anything else, and
- * any malformed frame later, drops the client with a log line.
+ * A peer whose credentials (SO_PEERCRED) are not allowed is told
+ * CS_ERR_ACCESS and closed at accept. Every other accepted socket is a
+ * `struct sock`. Its first frame decides what it is: HELLO opens a
+ * connection and makes the socket its request channel; ATTACH, naming a
+ * connection and its cookie, makes it that connection's event channel.
+ * Anything else, and any malformed frame later, drops the client with a
+ * log line. Sockets that have not said what they are yet are few
+ * (COHORT_HANDSHAKE_MAX) and short-lived (COHORT_HANDSHAKE_MS).
+ *
+ * The pidfd libcpg passes with a JOIN (SCM_RIGHTS) is watched: when the
+ * process that joined exits, its membership ends (PROCDOWN) even if
+ * children it forked still hold the connection's descriptors.
  *
  * Back-pressure: a request channel is read at most IPC_READ_BUDGET bytes
  * per wake-up; MCAST frames beyond the credit window are a protocol
@@ -14,6 +21,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +29,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -29,6 +38,7 @@
 
 #include "common/log.h"
 #include "daemon/daemon.h"
+#include "daemon/ratelog.h"
 
 #define IPC_READ_BUDGET (1u << 20)  /* bytes read per socket per wake-up */
 #define IPC_IOV_BATCH 64            /* frames per writev */
@@ -56,7 +66,10 @@ struct sock {
 	uint64_t out_bytes;          /* queued, not yet written */
 	bool want_out;
 	bool close_after_flush;
-	struct sock *next, *prev;    /* unattached sockets */
+	bool loose;                  /* on the list of unattached sockets */
+	uint64_t accepted_ms;        /* loop time of accept */
+	int passed_fd;               /* received with a frame, or -1 */
+	struct sock *next, *prev;    /* unattached sockets, newest first */
 };
 
 struct ipcs {
@@ -71,6 +84,10 @@ struct ipcs {
 	struct conn *dirty;          /* connections with notices or frames to send */
 	struct conn *polling;        /* rings looked at every loop (doorbell off) */
 	struct sock *loose;          /* sockets without a connection yet */
+	size_t n_loose;
+	struct loop_timer handshake; /* closes loose sockets at their deadline */
+	struct ratelog denied;       /* refused peers, logged by uid */
+	struct ratelog idle_closed;  /* loose sockets closed, logged by uid */
 	uint32_t next_id;
 	uint64_t rng;
 	uint64_t frames_in, frames_out, dropped, evicted;
@@ -83,6 +100,9 @@ static void sock_free(struct sock *s);
 static void on_sock(void *arg, int fd, uint32_t events);
 static void conn_gone(struct ipcs *srv, struct conn *c, const char *why);
 static void on_stall_check(void *arg);
+static void on_handshake_check(void *arg);
+static void sock_read(struct sock *s);
+static void unwatch_joiner(struct conn *c);
 
 /* A connection's event queue passes a watermark. */
 static void set_fc_evq(struct ipcs *srv, struct conn *c, bool on)
@@ -444,17 +464,92 @@ static void loose_link(struct ipcs *srv, struct sock *s)
 	if (srv->loose)
 		srv->loose->prev = s;
 	srv->loose = s;
+	s->loose = true;
+	srv->n_loose++;
+	if (!srv->handshake.armed)
+		loop_timer_arm(srv->d->loop, &srv->handshake,
+		    s->accepted_ms + COHORT_HANDSHAKE_MS);
 }
 
 static void loose_unlink(struct ipcs *srv, struct sock *s)
 {
+	if (!s->loose)
+		return;
 	if (s->prev)
 		s->prev->next = s->next;
-	else if (srv->loose == s)
+	else
 		srv->loose = s->next;
 	if (s->next)
 		s->next->prev = s->prev;
 	s->next = s->prev = NULL;
+	s->loose = false;
+	srv->n_loose--;
+}
+
+/* ------------------------------------------------- the joined process */
+
+static void unwatch_joiner(struct conn *c)
+{
+	if (c->pidfd < 0)
+		return;
+	loop_del_fd(c->req->srv->d->loop, c->pid_reg);
+	close(c->pidfd);
+	c->pidfd = -1;
+	c->pid_reg = NULL;
+}
+
+/*
+ * The process that sent the connection's join has exited (its pidfd is
+ * readable). What it sent before, on the socket and in the ring, is taken
+ * first, as when its sockets close; then the CPG service ends its
+ * membership. Its children may still hold the connection's descriptors:
+ * that does not keep it a member.
+ */
+static void on_joiner_exit(void *arg, int fd, uint32_t events)
+{
+	struct conn *c = arg;
+	struct ipcs *srv = c->req->srv;
+
+	(void)fd;
+	(void)events;
+	unwatch_joiner(c);
+	if (c->dead)
+		return;
+	sock_read(c->req);
+	if (ring_drain(srv, c))
+		cpg_svc_joiner_exited(srv->d->cpg, c);
+}
+
+/* Whether `fd` is a pidfd: signal 0 to a pidfd only checks permission
+ * and the process (which may be gone), any other descriptor is EBADF. */
+static bool is_pidfd(int fd)
+{
+#ifdef SYS_pidfd_send_signal
+	return syscall(SYS_pidfd_send_signal, fd, 0, NULL, 0) == 0 ||
+	    (errno != EBADF && errno != ENOSYS);
+#else
+	(void)fd;
+	return false;
+#endif
+}
+
+void ipcs_watch_joiner(struct conn *c)
+{
+	struct sock *s = c->req;
+	int fd = s->passed_fd;
+
+	s->passed_fd = -1;
+	unwatch_joiner(c);
+	if (fd < 0)
+		return;
+	if (!is_pidfd(fd) || loop_add_fd(s->srv->d->loop, fd, EPOLLIN,
+	    on_joiner_exit, c, &c->pid_reg) < 0) {
+		log_debug("client %u: the descriptor sent with its join is "
+		    "not a process's: not watched", c->id);
+		close(fd);
+		return;
+	}
+	c->pidfd = fd;
 }
 
 void ipcs_close_conn(struct ipcs *srv, struct conn *c, const char *why)
@@ -467,6 +562,7 @@ void ipcs_close_conn(struct ipcs *srv, struct conn *c, const char *why)
 	if (c->ring.sh)
 		atomic_store_explicit(&c->ring.sh->closed, 1,
 		    memory_order_release);
+	unwatch_joiner(c);
 	if (why)
 		log_info("client %u (pid %d) disconnected: %s", c->id,
 		    (int)c->pid, why);
@@ -483,6 +579,7 @@ static void conn_free(struct ipcs *srv, struct conn *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	srv->n_conns--;
+	unwatch_joiner(c);
 	if (c->req)
 		sock_free(c->req);
 	if (c->ev)
@@ -515,22 +612,12 @@ static void drop_sock(struct sock *s, const char *why)
  */
 static int send_with_fd(struct sock *s, struct frame *f, int fd)
 {
-	union {
-		struct cmsghdr align;
-		uint8_t buf[CMSG_SPACE(sizeof(int))];
-	} ctl;
+	union ipc_pass_ctl ctl;
 	struct iovec iov = { f->data, f->len };
-	struct msghdr mh = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf),
-	};
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	ssize_t w;
 
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	ipc_pass_fd(&mh, &ctl, fd);
 	do {
 		w = sendmsg(s->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
 	} while (w < 0 && errno == EINTR);
@@ -595,13 +682,10 @@ static bool handle_hello(struct sock *s, const struct ipc_hdr *h,
 		return false;
 	}
 	(void)pid;
+	/* Its credentials were checked at accept (peer_allowed). */
 	if (version != IPC_VERSION)
 		err = CS_ERR_VERSION;
-	else if (!daemon_uid_allowed(srv->d, s->uid, s->gid)) {
-		log_warnx("denied connection from uid %d gid %d (pid %d)",
-		    (int)s->uid, (int)s->gid, (int)s->pid);
-		err = CS_ERR_ACCESS;
-	} else if (!cpg_svc_ready(srv->d->cpg))
+	else if (!cpg_svc_ready(srv->d->cpg))
 		err = CS_ERR_TRY_AGAIN;
 	else if (srv->n_conns >= COHORT_CONN_MAX)
 		err = CS_ERR_NO_RESOURCES;
@@ -620,6 +704,7 @@ static bool handle_hello(struct sock *s, const struct ipc_hdr *h,
 	}
 	c->id = ++srv->next_id;
 	c->cookie = next_cookie(srv);
+	c->pidfd = -1;
 	c->pid = s->pid;
 	c->uid = s->uid;
 	c->req = s;
@@ -723,6 +808,12 @@ static bool handle_frame(struct sock *s, const uint8_t *f,
 			return false;
 		}
 		cpg_svc_request(s->srv->d->cpg, c, h, &rb);
+		/* A descriptor sent with a JOIN is the joiner's pidfd;
+		 * the service took it if it accepted the join. */
+		if (h->type == IPC_JOIN && s->passed_fd >= 0) {
+			close(s->passed_fd);
+			s->passed_fd = -1;
+		}
 		if (h->type == IPC_MCAST && !c->dead)
 			atomic_store_explicit(&c->ring.sh->sock_done,
 			    ++c->sock_mcasts, memory_order_release);
@@ -732,6 +823,37 @@ static bool handle_frame(struct sock *s, const uint8_t *f,
 		return false;
 	}
 	return false;
+}
+
+/*
+ * Receives into the input buffer. A descriptor passed with the bytes
+ * (SCM_RIGHTS: libcpg sends a pidfd with each JOIN) is kept in
+ * s->passed_fd for the JOIN, replacing an earlier one that no JOIN took;
+ * one passed on any other socket than a request channel, and any beyond
+ * the first, is closed. A client thus makes the daemon hold at most one
+ * descriptor per socket.
+ */
+static ssize_t sock_recv(struct sock *s)
+{
+	union ipc_pass_ctl ctl;
+	struct iovec iov = { s->in + s->in_len, s->in_cap - s->in_len };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf),
+	};
+	ssize_t n = recvmsg(s->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	int got;
+
+	if (n < 0 || (got = ipc_passed_fd(&mh)) < 0)
+		return n;
+	if (s->role != SOCK_REQ) {
+		close(got);
+		return n;
+	}
+	if (s->passed_fd >= 0)
+		close(s->passed_fd);
+	s->passed_fd = got;
+	return n;
 }
 
 /* Reads what is there (within the budget) and handles whole frames. */
@@ -796,8 +918,7 @@ static void sock_read(struct sock *s)
 			s->in = grown;
 			s->in_cap = cap;
 		}
-		n = recv(s->fd, s->in + s->in_len, s->in_cap - s->in_len,
-		    MSG_DONTWAIT);
+		n = sock_recv(s);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -855,6 +976,8 @@ static void sock_free(struct sock *s)
 	loop_del_fd(s->srv->d->loop, s->reg);
 	close(s->fd);
 	s->fd = -1;
+	if (s->passed_fd >= 0)
+		close(s->passed_fd);
 	for (size_t i = 0; i < s->out_n; i++)
 		frame_unref(s->out[(s->out_head + i) % s->out_cap]);
 	free(s->out);
@@ -867,6 +990,23 @@ static void sock_free(struct sock *s)
 }
 
 /*
+ * Tells a socket that has not completed its handshake why it is refused:
+ * a HELLO_REPLY with `err`, which libcpg takes as the answer to either
+ * first frame. The client reads it even when its own first frame arrives
+ * after the daemon closed the socket.
+ */
+static void tell_refusal(int fd, uint32_t err)
+{
+	uint8_t reply[IPC_HDR_LEN];
+	struct wbuf wb;
+
+	wbuf_init(&wb, reply, sizeof(reply));
+	ipc_hdr_put(&wb, IPC_HELLO_REPLY, 0, err);
+	ipc_hdr_finish(&wb);
+	(void)send(fd, reply, wb.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+/*
  * Out of descriptors: the spare one is given up for a moment to accept
  * the waiting client and tell it CS_ERR_NO_RESOURCES, so that it does not
  * wait for a reply that would never come. Returns 0 if a client was
@@ -874,8 +1014,6 @@ static void sock_free(struct sock *s)
  */
 static int refuse_one(struct ipcs *srv, int lfd)
 {
-	uint8_t reply[IPC_HDR_LEN];
-	struct wbuf wb;
 	int cfd;
 
 	if (srv->spare_fd < 0)
@@ -883,16 +1021,92 @@ static int refuse_one(struct ipcs *srv, int lfd)
 	close(srv->spare_fd);
 	cfd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (cfd >= 0) {
-		wbuf_init(&wb, reply, sizeof(reply));
-		ipc_hdr_put(&wb, IPC_HELLO_REPLY, 0, CS_ERR_NO_RESOURCES);
-		ipc_hdr_finish(&wb);
-		(void)send(cfd, reply, wb.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		tell_refusal(cfd, CS_ERR_NO_RESOURCES);
 		close(cfd);
 		srv->dropped++;
 		log_warnx("out of descriptors: a client was refused");
 	}
 	srv->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	return cfd >= 0 ? 0 : -1;
+}
+
+/* Closes a socket that has not said what it is, telling it `err`, with a
+ * line at most once a minute per uid. */
+static void close_loose(struct ipcs *srv, struct sock *s, uint32_t err,
+    const char *why)
+{
+	uint64_t quiet;
+
+	if (ratelog_admit(&srv->idle_closed, s->uid, loop_now(srv->d->loop),
+	    &quiet))
+		log_warnx("closed an IPC socket of uid %d (pid %d) before its "
+		    "first frame: %s (%" PRIu64 " more closed since the last "
+		    "line; one line a minute per uid)", (int)s->uid,
+		    (int)s->pid, why, quiet);
+	srv->dropped++;
+	loose_unlink(srv, s);
+	if (s->out_n == 0 && !s->close_after_flush)
+		tell_refusal(s->fd, err);
+	sock_free(s);
+}
+
+/* The peer at accept: true when it may go on to its handshake. A peer
+ * that may not connect is told CS_ERR_ACCESS and closed, with a line at
+ * most once a minute per uid. */
+static bool peer_allowed(struct ipcs *srv, int cfd, const struct ucred *cr)
+{
+	uint64_t quiet;
+
+	if (daemon_uid_allowed(srv->d, cr->uid, cr->gid))
+		return true;
+	if (ratelog_admit(&srv->denied, cr->uid, loop_now(srv->d->loop),
+	    &quiet))
+		log_warnx("refused IPC connections of uid %d gid %d (pid %d): "
+		    "not root, the daemon's user or a uidgid entry (%" PRIu64
+		    " more refused since the last line; one line a minute "
+		    "per uid)", (int)cr->uid, (int)cr->gid, (int)cr->pid,
+		    quiet);
+	tell_refusal(cfd, CS_ERR_ACCESS);
+	close(cfd);
+	return false;
+}
+
+/* Makes room for one more socket that has not said what it is: at the
+ * cap, the oldest of process `pid`'s goes if it has one (a process that
+ * opens many only pushes out its own), else the oldest of all. */
+static void loose_make_room(struct ipcs *srv, pid_t pid)
+{
+	struct sock *oldest = NULL, *own = NULL;
+
+	if (srv->n_loose < COHORT_HANDSHAKE_MAX)
+		return;
+	for (struct sock *x = srv->loose; x; x = x->next) {
+		oldest = x;
+		if (x->pid == pid)
+			own = x;
+	}
+	close_loose(srv, own ? own : oldest, CS_ERR_TRY_AGAIN,
+	    "too many sockets without a first frame");
+}
+
+/* Closes the sockets that have said nothing for COHORT_HANDSHAKE_MS and
+ * waits for the next deadline. */
+static void on_handshake_check(void *arg)
+{
+	struct ipcs *srv = arg;
+	uint64_t now = loop_now(srv->d->loop), next = 0;
+	struct sock *s = srv->loose, *n;
+
+	for (; s; s = n) {
+		n = s->next;
+		if (now - s->accepted_ms >= COHORT_HANDSHAKE_MS)
+			close_loose(srv, s, CS_ERR_TIMEOUT,
+			    "no first frame in time");
+		else if (!next || s->accepted_ms + COHORT_HANDSHAKE_MS < next)
+			next = s->accepted_ms + COHORT_HANDSHAKE_MS;
+	}
+	if (next)
+		loop_timer_arm(srv->d->loop, &srv->handshake, next);
 }
 
 static void on_accept(void *arg, int fd, uint32_t events)
@@ -917,10 +1131,15 @@ static void on_accept(void *arg, int fd, uint32_t events)
 			}
 			return;
 		}
+		if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0) {
+			close(cfd);
+			continue;
+		}
+		if (!peer_allowed(srv, cfd, &cred))
+			continue;
+		loose_make_room(srv, cred.pid);
 		s = calloc(1, sizeof(*s));
-		if (!s || getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred,
-		    &cl) < 0) {
-			free(s);
+		if (!s) {
 			close(cfd);
 			continue;
 		}
@@ -932,6 +1151,8 @@ static void on_accept(void *arg, int fd, uint32_t events)
 		s->uid = cred.uid;
 		s->gid = cred.gid;
 		s->pid = cred.pid;
+		s->passed_fd = -1;
+		s->accepted_ms = loop_now(srv->d->loop);
 		if (loop_add_fd(srv->d->loop, cfd, EPOLLIN | EPOLLRDHUP, on_sock,
 		    s, &s->reg) < 0) {
 			free(s);
@@ -939,6 +1160,10 @@ static void on_accept(void *arg, int fd, uint32_t events)
 			continue;
 		}
 		loose_link(srv, s);
+		/* A client writes its first frame right after connecting: it
+		 * is most often here already, and the socket leaves the
+		 * loose list before the next accept could push it out. */
+		sock_read(s);
 	}
 }
 
@@ -990,6 +1215,8 @@ int ipcs_new(struct daemon *d, const char *path, struct ipcs **out)
 	srv->lfd = -1;
 	srv->stall.fn = on_stall_check;
 	srv->stall.arg = srv;
+	srv->handshake.fn = on_handshake_check;
+	srv->handshake.arg = srv;
 	srv->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	srv->rng = (uint64_t)getpid() << 32 ^ (uint64_t)(uintptr_t)srv ^
 	    loop_now(d->loop);
@@ -1040,6 +1267,7 @@ void ipcs_free(struct ipcs *srv)
 	if (!srv)
 		return;
 	loop_timer_disarm(srv->d->loop, &srv->stall);
+	loop_timer_disarm(srv->d->loop, &srv->handshake);
 	while (srv->conns)
 		conn_free(srv, srv->conns);
 	while (srv->loose) {

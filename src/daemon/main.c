@@ -113,9 +113,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return optind == argc ? 0 : -1;
 }
 
+/* Root, the daemon's own user (who could do anything the daemon can),
+ * and the users and groups of the uidgid sections. */
 bool daemon_uid_allowed(const struct daemon *d, uid_t uid, gid_t gid)
 {
-	return cohort_config_uid_allowed(d->cfg, uid, gid);
+	return uid == geteuid() || cohort_config_uid_allowed(d->cfg, uid, gid);
 }
 
 void daemon_ready(struct daemon *d)
@@ -353,12 +355,14 @@ static int load_config(const struct options *o, struct cohort_config *cfg)
 	return 0;
 }
 
-/* Two descriptors per connection, plus the daemon's own: raise the soft
- * limit towards what COHORT_CONN_MAX needs, within the hard limit. */
+/* Three descriptors per connection (two sockets and the joined
+ * process's pidfd), the sockets still in their handshake, plus the
+ * daemon's own: raise the soft limit towards that, within the hard
+ * limit. */
 static void raise_fd_limit(void)
 {
 	struct rlimit rl;
-	rlim_t want = 2 * (rlim_t)COHORT_CONN_MAX + 64;
+	rlim_t want = 3 * (rlim_t)COHORT_CONN_MAX + COHORT_HANDSHAKE_MAX + 64;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < want) {
 		rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -19,9 +20,12 @@
 #define RX_INITIAL 4096u
 #define SOCKBUF (1 << 20)     /* requested send buffer per socket */
 
-static int write_full(int fd, const struct iovec *iov, int n)
+/* Writes the iovecs whole; with `pass` >= 0, that descriptor goes with
+ * the first bytes (SCM_RIGHTS). */
+static int write_full(int fd, const struct iovec *iov, int n, int pass)
 {
 	struct iovec local[COHORT_IOV_MAX + 2];
+	union ipc_pass_ctl ctl;
 	struct msghdr mh = { 0 };
 	int i;
 
@@ -30,6 +34,8 @@ static int write_full(int fd, const struct iovec *iov, int n)
 	memcpy(local, iov, (size_t)n * sizeof(*iov));
 	mh.msg_iov = local;
 	mh.msg_iovlen = (size_t)n;
+	if (pass >= 0)
+		ipc_pass_fd(&mh, &ctl, pass);
 	while (mh.msg_iovlen > 0) {
 		ssize_t w = sendmsg(fd, &mh, MSG_NOSIGNAL);
 
@@ -38,6 +44,9 @@ static int write_full(int fd, const struct iovec *iov, int n)
 				continue;
 			return -errno;
 		}
+		/* The descriptor went with the first bytes. */
+		mh.msg_control = NULL;
+		mh.msg_controllen = 0;
 		/* Skip what was written, across iovec boundaries. */
 		for (i = 0; w > 0 && mh.msg_iovlen > 0;) {
 			struct iovec *v = &mh.msg_iov[i];
@@ -88,24 +97,13 @@ static int read_full(int fd, void *p, size_t n, int *passed)
 				continue;
 			return -errno;
 		}
-		for (struct cmsghdr *cm = passed ? CMSG_FIRSTHDR(&mh) : NULL; cm;
-		    cm = CMSG_NXTHDR(&mh, cm)) {
-			size_t nfd;
+		if (passed) {
+			int got = ipc_passed_fd(&mh);
 
-			if (cm->cmsg_level != SOL_SOCKET ||
-			    cm->cmsg_type != SCM_RIGHTS)
-				continue;
-			nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-			for (size_t i = 0; i < nfd; i++) {
-				int got;
-
-				memcpy(&got, CMSG_DATA(cm) + i * sizeof(int),
-				    sizeof(int));
-				if (*passed < 0)
-					*passed = got;
-				else
-					close(got);
-			}
+			if (*passed < 0)
+				*passed = got;
+			else if (got >= 0)
+				close(got);
 		}
 		b += r;
 		n -= (size_t)r;
@@ -149,8 +147,8 @@ static int read_frame(struct ipc_conn *c, int fd, struct ipc_hdr *h,
 	return rc;
 }
 
-static int send_frame(int fd, uint16_t type, uint32_t seq, const void *body,
-    size_t len)
+static int send_frame_fd(int fd, uint16_t type, uint32_t seq,
+    const void *body, size_t len, int pass)
 {
 	uint8_t hdr[IPC_HDR_LEN];
 	struct wbuf wb;
@@ -163,7 +161,13 @@ static int send_frame(int fd, uint16_t type, uint32_t seq, const void *body,
 	put_u32(hdr, (uint32_t)(IPC_HDR_LEN + len));
 	iov[0] = (struct iovec){ hdr, sizeof(hdr) };
 	iov[1] = (struct iovec){ (void *)body, len };
-	return write_full(fd, iov, len ? 2 : 1);
+	return write_full(fd, iov, len ? 2 : 1, pass);
+}
+
+static int send_frame(int fd, uint16_t type, uint32_t seq, const void *body,
+    size_t len)
+{
+	return send_frame_fd(fd, type, seq, body, len, -1);
 }
 
 static int connect_socket(int *out)
@@ -207,10 +211,12 @@ static int handshake(struct ipc_conn *c, int fd, uint16_t type,
 	(void)send_frame(fd, type, 0, body, len);
 	if (read_frame(c, fd, &h, passed) < 0)
 		return CS_ERR_LIBRARY;
-	/* A daemon out of descriptors answers any first frame with a
-	 * HELLO_REPLY carrying CS_ERR_NO_RESOURCES. */
+	/* A daemon that refuses a socket before its first frame (out of
+	 * descriptors, too many sockets in their handshake, none sent in
+	 * time) answers either first frame with a HELLO_REPLY carrying the
+	 * error. */
 	if (h.type != reply_type && !(h.type == IPC_HELLO_REPLY &&
-	    h.error == CS_ERR_NO_RESOURCES))
+	    h.error != CS_OK))
 		return CS_ERR_LIBRARY;
 	if (h.error != CS_OK)
 		return h.error ? (int)h.error : CS_ERR_LIBRARY;
@@ -297,8 +303,10 @@ static int fail(struct ipc_conn *c, int rc)
 	return rc;
 }
 
-int conn_request(struct ipc_conn *c, uint16_t type, const void *body,
-    size_t len, struct ipc_reply *r)
+/* Sends a request, with `pass` >= 0 a descriptor with it, and waits for
+ * its reply. */
+static int request(struct ipc_conn *c, uint16_t type, const void *body,
+    size_t len, int pass, struct ipc_reply *r)
 {
 	uint32_t seq;
 	struct ipc_hdr h;
@@ -307,7 +315,7 @@ int conn_request(struct ipc_conn *c, uint16_t type, const void *body,
 	if (c->broken)
 		return -ENOTCONN;
 	seq = ++c->seq;
-	rc = send_frame(c->req_fd, type, seq, body, len);
+	rc = send_frame_fd(c->req_fd, type, seq, body, len, pass);
 	if (rc < 0)
 		return fail(c, rc);
 	rc = read_frame(c, c->req_fd, &h, NULL);
@@ -319,6 +327,34 @@ int conn_request(struct ipc_conn *c, uint16_t type, const void *body,
 	r->body = c->rx + IPC_HDR_LEN;
 	r->len = h.len - IPC_HDR_LEN;
 	return 0;
+}
+
+int conn_request(struct ipc_conn *c, uint16_t type, const void *body,
+    size_t len, struct ipc_reply *r)
+{
+	return request(c, type, body, len, -1, r);
+}
+
+/* A pidfd of the calling process (closed on exec), or -1 where the
+ * kernel has none (before Linux 5.3) or the process may not make one. */
+static int pidfd_self(void)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, getpid(), 0);
+#else
+	return -1;
+#endif
+}
+
+int conn_request_as_self(struct ipc_conn *c, uint16_t type,
+    const void *body, size_t len, struct ipc_reply *r)
+{
+	int pfd = pidfd_self(), rc;
+
+	rc = request(c, type, body, len, pfd, r);
+	if (pfd >= 0)
+		close(pfd);
+	return rc;
 }
 
 /* Credit still out: what was spent minus what the daemon gave back.
@@ -453,7 +489,7 @@ int conn_send_mcast(struct ipc_conn *c, uint32_t guarantee,
 		all[0] = (struct iovec){ hdr, sizeof(hdr) };
 		if (n > 0)
 			memcpy(&all[1], iov, n * sizeof(*iov));
-		rc = write_full(c->req_fd, all, (int)n + 1);
+		rc = write_full(c->req_fd, all, (int)n + 1, -1);
 		c->sock_mcasts++;
 	}
 	c->spent += IPC_MCAST_COST(total);

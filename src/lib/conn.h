@@ -51,6 +51,12 @@ void conn_close(struct ipc_conn *c);
 int conn_request(struct ipc_conn *c, uint16_t type, const void *body,
     size_t len, struct ipc_reply *r);
 
+/* conn_request, with a pidfd of the calling process passed along, so
+ * that the daemon can tell when that process exits (JOIN: the member is
+ * the process that joined). Without pidfds, a plain request. */
+int conn_request_as_self(struct ipc_conn *c, uint16_t type,
+    const void *body, size_t len, struct ipc_reply *r);
+
 /* Whether an MCAST of `len` bytes may go now: 0, -EAGAIN (no credit, the
  * daemon pushes back, or the ring is full), -EBADMSG or -ENOTCONN (the
  * connection is broken). */

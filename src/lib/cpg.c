@@ -272,8 +272,11 @@ static cs_error_t group_request(cpg_handle_t handle,
 {
 	uint8_t body[IPC_NAME_MAX + 16];
 	struct cpg_inst *inst;
+	struct ipc_reply r;
 	struct ipc_name n;
 	cs_error_t err;
+	size_t len;
+	int rc;
 
 	if (!group)
 		return CS_ERR_INVALID_PARAM;
@@ -283,9 +286,18 @@ static cs_error_t group_request(cpg_handle_t handle,
 	if (!inst)
 		return CS_ERR_BAD_HANDLE;
 	name_from_api(&n, group);
+	len = encode_group_req(body, sizeof(body), &n,
+	    type == IPC_JOIN ? inst->model.flags : 0);
 	pthread_mutex_lock(&inst->req_lock);
-	err = simple_request(inst, type, body, encode_group_req(body,
-	    sizeof(body), &n, type == IPC_JOIN ? inst->model.flags : 0));
+	/* The member is the process that joins: the daemon watches it, so
+	 * that its exit ends the membership whoever else holds the
+	 * connection (a child forked after the join). */
+	if (type == IPC_JOIN) {
+		rc = conn_request_as_self(&inst->conn, type, body, len, &r);
+		err = rc < 0 ? cpg_errno_to_cs(rc) : (cs_error_t)r.error;
+	} else {
+		err = simple_request(inst, type, body, len);
+	}
 	if (err == CS_OK) {
 		if (type == IPC_JOIN)
 			inst->group = n;

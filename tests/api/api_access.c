@@ -1,12 +1,21 @@
 /* API test: who may connect. uid/gid not allowed: CS_ERR_ACCESS; allowed
- * by a uidgid section: CS_OK. Needs root to switch users. */
+ * by a uidgid section: CS_OK. A user who may not connect and holds more
+ * sockets to the daemon than the daemon has descriptors locks nobody
+ * out, and is logged once. Needs root to switch users. */
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "flood.h"
 #include "harness.h"
+#include "raw.h"
 
 #define NOBODY 65534
+#define TRIES 20
 
 static int try_as(uid_t uid, gid_t gid)
 {
@@ -28,6 +37,63 @@ static int try_as(uid_t uid, gid_t gid)
 	return WEXITSTATUS(status);
 }
 
+/* As `NOBODY`: opens `n` sockets to the daemon (or as many as it may),
+ * says so on `ready` and holds them until it is killed. */
+static _Noreturn void flood(int ready, int n)
+{
+	n = flood_fd_room(n);
+
+	if (setresgid(NOBODY, NOBODY, NOBODY) < 0 ||
+	    setresuid(NOBODY, NOBODY, NOBODY) < 0)
+		_exit(100);
+	/* Set after the change of user, which clears it: the flood ends
+	 * with the test, however the test ends. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() == 1)
+		_exit(101);
+	for (int i = 0; i < n; i++)
+		(void)raw_connect();
+	if (write(ready, "f", 1) != 1)
+		_exit(1);
+	for (;;)
+		pause();
+}
+
+/* Lines of the daemon's log that contain `what`. */
+static int log_lines(const struct daemon_proc *d, const char *what)
+{
+	char line[1024];
+	int n = 0;
+	FILE *f = fopen(d->log, "r");
+
+	CHECK(f != NULL);
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, what) != NULL;
+	fclose(f);
+	return n;
+}
+
+/* While a user who may not connect holds a flood of sockets to the
+ * daemon, root connects, joins and leaves again and again; the flood is
+ * logged in one line (the refusal of try_as before it included). */
+static void flood_disallowed(struct daemon_proc *d)
+{
+	int ready[2], n = flood_fd_limit(d->pid) + FLOOD_BEYOND;
+	pid_t pid;
+	char b;
+
+	CHECK(pipe(ready) == 0);
+	pid = fork();
+	if (pid == 0)
+		flood(ready[1], n);
+	CHECK(pid > 0 && read(ready[0], &b, 1) == 1);
+	flood_clients_get_in("access", TRIES);
+	kill(pid, SIGKILL);
+	CHECK(waitpid(pid, NULL, 0) == pid);
+	close(ready[0]);
+	close(ready[1]);
+	CHECK(log_lines(d, "refused IPC connections of uid 65534") == 1);
+}
+
 int main(void)
 {
 	struct daemon_proc d;
@@ -40,10 +106,12 @@ int main(void)
 		printf("needs root to switch users\n");
 		return 77;
 	}
+	flood_daemon_limit();
 	harness_start(&d, NULL);
 	CHECK(try_as(0, NOBODY) == CS_OK);          /* uid 0 */
 	CHECK(try_as(NOBODY, 0) == CS_OK);          /* gid 0 */
 	CHECK(try_as(NOBODY, NOBODY) == CS_ERR_ACCESS);
+	flood_disallowed(&d);
 	harness_stop(&d);
 
 	snprintf(conf, sizeof(conf), "/tmp/cohort-api-access.%d.conf", (int)getpid());

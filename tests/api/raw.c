@@ -43,10 +43,12 @@ void raw_hdr(uint8_t *buf, uint32_t len, uint16_t type, uint16_t flags)
 	wbuf_u32(&wb, 0);   /* error */
 }
 
-void raw_send(int fd, uint16_t type, uint32_t seq, const void *body,
-    size_t len)
+/* raw_send, with `pass` >= 0 that descriptor passed along. */
+static void send_passing(int fd, uint16_t type, uint32_t seq,
+    const void *body, size_t len, int pass)
 {
 	uint8_t hdr[IPC_HDR_LEN];
+	union ipc_pass_ctl ctl;
 	struct iovec iov[2] = { { hdr, sizeof(hdr) }, { (void *)body, len } };
 	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
 	struct wbuf wb;
@@ -54,7 +56,15 @@ void raw_send(int fd, uint16_t type, uint32_t seq, const void *body,
 	wbuf_init(&wb, hdr, sizeof(hdr));
 	ipc_hdr_put(&wb, type, seq, 0);
 	put_u32(hdr, (uint32_t)(IPC_HDR_LEN + len));
+	if (pass >= 0)
+		ipc_pass_fd(&mh, &ctl, pass);
 	CHECK(sendmsg(fd, &mh, MSG_NOSIGNAL) == (ssize_t)(IPC_HDR_LEN + len));
+}
+
+void raw_send(int fd, uint16_t type, uint32_t seq, const void *body,
+    size_t len)
+{
+	send_passing(fd, type, seq, body, len, -1);
 }
 
 void raw_hello(int fd, bool events)
@@ -119,6 +129,15 @@ void raw_await_close(int fd)
 	close(fd);
 }
 
+uint32_t raw_refusal(int fd)
+{
+	struct ipc_hdr h;
+
+	read_reply(fd, IPC_HELLO_REPLY, 0, &h);
+	raw_await_close(fd);
+	return h.error;
+}
+
 /* Takes the HELLO reply, which carries the ring's descriptor. */
 static void take_hello_reply(struct raw_conn *rc, uint32_t *id,
     uint64_t *cookie)
@@ -167,7 +186,8 @@ void raw_open(struct raw_conn *rc, bool attach)
 	uint64_t cookie;
 	uint32_t id;
 
-	*rc = (struct raw_conn){ .req = raw_connect(), .ev = -1, .ring_fd = -1 };
+	*rc = (struct raw_conn){ .req = raw_connect(), .ev = -1, .ring_fd = -1,
+	    .pass = -1 };
 	raw_hello(rc->req, true);
 	take_hello_reply(rc, &id, &cookie);
 	if (!attach)
@@ -196,7 +216,8 @@ void raw_close(struct raw_conn *rc)
 uint32_t raw_request(struct raw_conn *rc, uint16_t type, const void *body,
     size_t len)
 {
-	raw_send(rc->req, type, ++rc->seq, body, len);
+	send_passing(rc->req, type, ++rc->seq, body, len, rc->pass);
+	rc->pass = -1;
 	return raw_reply(rc);
 }
 
@@ -212,7 +233,8 @@ void raw_join_send(struct raw_conn *rc, const char *group, uint32_t pid)
 	ipc_name_put(&wb, &name);
 	wbuf_u32(&wb, pid);
 	wbuf_u32(&wb, 0);   /* flags */
-	raw_send(rc->req, IPC_JOIN, ++rc->seq, body, wb.len);
+	send_passing(rc->req, IPC_JOIN, ++rc->seq, body, wb.len, rc->pass);
+	rc->pass = -1;
 }
 
 uint32_t raw_reply(struct raw_conn *rc)

@@ -24,6 +24,8 @@ struct raw_conn {
 	struct ipc_ring ring;
 	uint64_t tail;         /* ring bytes written, published or not */
 	uint32_t seq;          /* number of the last request */
+	int pass;              /* a descriptor to pass with the next request
+	                        * (SCM_RIGHTS), or -1; the caller keeps it */
 };
 
 /* A stream socket connected to the daemon's (COHORT_SOCKET). */
@@ -39,6 +41,10 @@ void raw_hello(int fd, bool events);
 /* Reads until the daemon closes `fd` (what it sends first is ignored),
  * then closes it; fails after WAIT_MS of silence. */
 void raw_await_close(int fd);
+/* For a socket the daemon refuses before its first frame: reads the
+ * HELLO_REPLY it is told and the close after it, closes `fd`, and returns
+ * the reply's error. */
+uint32_t raw_refusal(int fd);
 
 /* Opens a connection with events: HELLO, the ring's descriptor taken
  * from the reply and the ring mapped, and with `attach` the event

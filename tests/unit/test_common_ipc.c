@@ -1,10 +1,13 @@
 /* Unit tests: IPC frame header, names and event decoders (src/common). */
+#include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "common/ipc.h"
@@ -158,6 +161,82 @@ static void readers_are_sticky(void **state)
 	assert_int_equal(rbuf_u8(&rb), 0);   /* still failing */
 }
 
+/* Descriptors open in this process. */
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	assert_non_null(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+/* Receives one byte from `fd` with room for `room` descriptors and
+ * returns the one ipc_passed_fd keeps. */
+static int recv_passed(int fd, size_t room)
+{
+	uint8_t byte, ctl[CMSG_SPACE(sizeof(int) * 4)];
+	struct iovec iov = { &byte, 1 };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctl, .msg_controllen = CMSG_SPACE(sizeof(int) * room),
+	};
+
+	assert_int_equal(recvmsg(fd, &mh, MSG_CMSG_CLOEXEC), 1);
+	return ipc_passed_fd(&mh);
+}
+
+/* A descriptor passed with ipc_pass_fd arrives as the same file; of
+ * several passed at once the first is kept and the others closed; none
+ * passed is -1. */
+static void pass_descriptors(void **state)
+{
+	union ipc_pass_ctl ctl;
+	struct iovec iov = { "x", 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct stat a, b;
+	int sv[2], p[2], got, before;
+	uint8_t two[CMSG_SPACE(sizeof(int) * 2)] = { 0 };
+	struct cmsghdr *cm;
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(pipe(p), 0);
+	ipc_pass_fd(&mh, &ctl, p[0]);
+	assert_int_equal(sendmsg(sv[0], &mh, 0), 1);
+	got = recv_passed(sv[1], 1);
+	assert_true(got >= 0 && got != p[0]);
+	assert_int_equal(fstat(got, &a), 0);
+	assert_int_equal(fstat(p[0], &b), 0);
+	assert_true(a.st_ino == b.st_ino && a.st_dev == b.st_dev);
+	close(got);
+
+	mh.msg_control = two;
+	mh.msg_controllen = sizeof(two);
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int) * 2);
+	memcpy(CMSG_DATA(cm), p, sizeof(p));
+	assert_int_equal(sendmsg(sv[0], &mh, 0), 1);
+	before = open_fds();
+	got = recv_passed(sv[1], 4);
+	assert_true(got >= 0);
+	assert_int_equal(open_fds(), before + 1);   /* the second is closed */
+	close(got);
+
+	mh.msg_control = NULL;
+	mh.msg_controllen = 0;
+	assert_int_equal(sendmsg(sv[0], &mh, 0), 1);
+	assert_int_equal(recv_passed(sv[1], 1), -1);
+	close(sv[0]);
+	close(sv[1]);
+	close(p[0]);
+	close(p[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,6 +247,7 @@ int main(void)
 		cmocka_unit_test(confchg_decode),
 		cmocka_unit_test(deliver_and_totem_decode),
 		cmocka_unit_test(readers_are_sticky),
+		cmocka_unit_test(pass_descriptors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
