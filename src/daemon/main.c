@@ -348,7 +348,7 @@ static int run(struct daemon *d, const struct cohort_config *cfg,
 	if ((rc = loop_new(&d->loop)) < 0)
 		fatalx("event loop: %s", strerror(-rc));
 	d->started_ms = loop_now(d->loop);
-	sched_start(&d->sched, d->loop, sched);
+	sched_start(&d->sched, sched);
 	d->trim.fn = on_trim;
 	d->trim.arg = d;
 	loop_timer_arm(d->loop, &d->trim, d->started_ms + TRIM_PERIOD_MS);
@@ -376,7 +376,6 @@ static int run(struct daemon *d, const struct cohort_config *cfg,
 		return 1;
 	}
 	rc = loop_run(d->loop);
-	sched_stop(&d->sched);
 	ipcs_free(d->ipcs);
 	transport_free(d->transport);
 	node_free(d);
