@@ -80,6 +80,14 @@ static const char *policy_name(int policy)
 	return "unknown";
 }
 
+#ifdef SCHED_UNDER_ASAN
+static void lock_memory(struct sched_ctl *s)
+{
+	(void)s;
+	log_info("memory not locked: an AddressSanitizer build cannot lock "
+	    "its shadow memory");
+}
+#else
 /* Whether locking all of the daemon's future memory is safe: with a
  * finite RLIMIT_MEMLOCK and no CAP_IPC_LOCK every allocation past the
  * limit would fail. The limit is raised first where that is allowed. */
@@ -105,11 +113,6 @@ static bool may_lock_all(void)
 
 static void lock_memory(struct sched_ctl *s)
 {
-#ifdef SCHED_UNDER_ASAN
-	(void)s;
-	log_info("memory not locked: an AddressSanitizer build cannot lock "
-	    "its shadow memory");
-#else
 	if (!may_lock_all()) {
 		log_warnx("memory not locked: RLIMIT_MEMLOCK is limited and "
 		    "the daemon has no CAP_IPC_LOCK; under memory pressure "
@@ -125,8 +128,8 @@ static void lock_memory(struct sched_ctl *s)
 	}
 	s->memory_locked = true;
 	log_info("memory locked");
-#endif
 }
+#endif
 
 void sched_start(struct sched_ctl *s, enum cohort_sched mode)
 {
