@@ -2,10 +2,12 @@
 # t_cluster_cpuhog.sh BUILD: 3 nodes with the product's default timing
 # and scheduling (no token or sched_rr in the configuration), light CPG
 # traffic, and CPU-bound processes at nice -15 next to them: pulses of
-# 2 to 6 per CPU lasting under a second, with idle gaps of up to two
-# seconds between them, and one burst of several seconds. The daemons
-# must not lose the token once nor form a new configuration: a node that
-# waits for a CPU behind its neighbours' programs is not a failed node.
+# 2 to 6 per CPU lasting under a second, with idle gaps of 1.2 to 2.4 s
+# between them (long enough for a daemon that lowers its priority while
+# the machine looks idle to do so), and one burst of several seconds.
+# The daemons must not lose the token once nor form a new configuration:
+# a node that waits for a CPU behind its neighbours' programs is not a
+# failed node.
 # Every history is checked. CPUHOG_SEED picks another pulse schedule.
 set -uo pipefail
 B=${1:-build}
@@ -53,9 +55,10 @@ load() {
 		else
 			n=$(((2 + RANDOM % 5) * CPUS)) d=0.$((2 + RANDOM % 8))
 		fi
+		cl_log "$n processes for ${d}s"
 		for ((k = 0; k < n; k++)); do hog "$d" & done
 		wait
-		g=$((5 + RANDOM % 20))
+		g=$((12 + RANDOM % 13))
 		sleep "$((g / 10)).$((g % 10))"
 	done
 }
