@@ -131,19 +131,31 @@ static void lock_memory(struct sched_ctl *s)
 }
 #endif
 
-void sched_start(struct sched_ctl *s, enum cohort_sched mode)
+/* The calling thread's policy (-errno if unknown) and priority. */
+static int current_policy(int *priority)
 {
 	struct sched_param sp = { 0 };
 	int policy = sched_getscheduler(0);
 
+	*priority = 0;
+	if (policy < 0)
+		return -errno;
+	if (sched_getparam(0, &sp) == 0)
+		*priority = sp.sched_priority;
+	return policy & ~SCHED_RESET_ON_FORK;
+}
+
+void sched_start(struct sched_ctl *s, enum cohort_sched mode)
+{
+	struct sched_param sp = { 0 };
+	int prio, policy = current_policy(&prio);
+
 	*s = (struct sched_ctl){ .mode = mode };
 	lock_memory(s);
-	if (policy >= 0)
-		policy &= ~SCHED_RESET_ON_FORK;
-	if (policy > 0 && sched_getparam(0, &sp) == 0) {
+	if (policy > 0) {
 		s->kept = true;
 		log_info("scheduling kept as started: SCHED_%s, priority %d",
-		    policy_name(policy), sp.sched_priority);
+		    policy_name(policy), prio);
 		if (policy == SCHED_BATCH || policy == SCHED_IDLE)
 			log_warnx("a busy machine may delay the token under "
 			    "this policy and fail this node");
@@ -168,16 +180,11 @@ void sched_start(struct sched_ctl *s, enum cohort_sched mode)
 
 void sched_now(const struct sched_ctl *s, struct sched_state *st)
 {
-	struct sched_param sp = { 0 };
-	int policy = sched_getscheduler(0);
+	int prio, policy = current_policy(&prio);
 
-	if (policy >= 0)
-		policy &= ~SCHED_RESET_ON_FORK;
-	if (policy < 0 || sched_getparam(0, &sp) < 0)
-		sp.sched_priority = 0;
 	st->mode = sched_mode_name(s->mode);
 	st->policy = policy < 0 ? "unknown" : policy_name(policy);
-	st->priority = sp.sched_priority;
+	st->priority = prio;
 	st->realtime = policy == SCHED_RR || policy == SCHED_FIFO;
 	st->kept = s->kept;
 	st->memory_locked = s->memory_locked;
