@@ -154,7 +154,7 @@ void sched_start(struct sched_ctl *s, enum cohort_sched mode)
 	lock_memory(s);
 	if (policy > 0) {
 		s->kept = true;
-		log_info("scheduling kept as started: SCHED_%s, priority %d",
+		log_info("scheduling kept as started: policy %s, priority %d",
 		    policy_name(policy), prio);
 		if (policy == SCHED_BATCH || policy == SCHED_IDLE)
 			log_warnx("a busy machine may delay the token under "

@@ -78,7 +78,7 @@ if [ "$(id -u)" = 0 ]; then
 	[ "$(policy "${pids[-1]}")" = "fifo 10" ] || fail "a daemon started under SCHED_FIFO 10 runs $(policy "${pids[-1]}")"
 	[ "$(field sched.policy <<<"$sst") $(field sched.priority <<<"$sst") $(field sched.kept <<<"$sst")" = "fifo 10 1" ] ||
 	    fail "status of the SCHED_FIFO daemon: $sst"
-	grep -q "scheduling kept as started: SCHED_fifo, priority 10" "$DIR/fifo/log" || fail "no log line for the kept policy: $(cat "$DIR/fifo/log")"
+	grep -q "scheduling kept as started: policy fifo, priority 10" "$DIR/fifo/log" || fail "no log line for the kept policy: $(cat "$DIR/fifo/log")"
 	side_start nort "$B/sbin/cohortd" -f -n 5 -p
 	sst=$(side_status nort)
 	[ "$(policy "${pids[-1]}")" = "other 0" ] || fail "cohortd -p runs $(policy "${pids[-1]}")"
