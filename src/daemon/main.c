@@ -147,7 +147,7 @@ static void on_trim(void *arg)
 	struct mallinfo2 mi = mallinfo2();
 
 	if (mi.fordblks > TRIM_SLACK)
-		malloc_trim(0);
+		sched_trim(&d->sched);
 	loop_timer_arm(d->loop, &d->trim, loop_now(d->loop) + TRIM_PERIOD_MS);
 }
 

@@ -26,7 +26,11 @@
  * (MCL_ONFAULT): locking keeps each page the daemon uses in memory but
  * adds none, so a client's request ring costs the pages it has used,
  * not the whole ring at connect. The daemon has one thread, so no
- * thread stack is locked beyond the main one.
+ * thread stack is locked beyond the main one. The kernel does not let
+ * locked pages be given back (madvise fails on them), so the periodic
+ * trim of the heap's free memory (sched_trim) lifts the lock for the
+ * trim and puts it back on the pages still present: what the daemon
+ * holds after a burst is what it uses, not the burst's peak.
  *
  * Without the privilege (root, or CAP_SYS_NICE for the scheduling and
  * CAP_IPC_LOCK or an unlimited RLIMIT_MEMLOCK for the memory) the daemon
@@ -34,6 +38,7 @@
  */
 #include <errno.h>
 #include <linux/capability.h>
+#include <malloc.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -130,6 +135,21 @@ static void lock_memory(struct sched_ctl *s)
 	log_info("memory locked");
 }
 #endif
+
+void sched_trim(struct sched_ctl *s)
+{
+	if (!s->memory_locked) {
+		malloc_trim(0);
+		return;
+	}
+	munlockall();
+	malloc_trim(0);
+	if (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) < 0) {
+		s->memory_locked = false;
+		log_warn("memory no longer locked; under memory pressure "
+		    "paging may delay the token");
+	}
+}
 
 /* The calling thread's policy (-errno if unknown) and priority. */
 static int current_policy(int *priority)

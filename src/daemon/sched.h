@@ -27,6 +27,8 @@ struct sched_state {
 /* Locks the daemon's memory and applies `mode`, keeping a policy other
  * than SCHED_OTHER found set; logs what it did or could not do. */
 void sched_start(struct sched_ctl *s, enum cohort_sched mode);
+/* malloc_trim(0), also when memory is locked (see sched.c). */
+void sched_trim(struct sched_ctl *s);
 void sched_now(const struct sched_ctl *s, struct sched_state *st);
 const char *sched_mode_name(enum cohort_sched mode);
 
