@@ -449,16 +449,20 @@ static int system_item(struct cfg_loader *ld, const struct cfg_event *ev)
 		return get_str(ld, ev, &ld->cfg->state_dir);
 	}
 	if (strcmp(ev->name, "sched_rr") == 0) {
-		/* yes and no as corosync's; on and off as get_bool(). */
+		/* yes and no as corosync's; on and off as get_bool(); auto,
+		 * once a mode of its own, is yes. */
 		static const char *const names[] = { "auto", "yes", "no", "on",
 		    "off", NULL };
-		static const enum cohort_sched modes[] = { COHORT_SCHED_AUTO,
+		static const enum cohort_sched modes[] = { COHORT_SCHED_RR,
 		    COHORT_SCHED_RR, COHORT_SCHED_NORMAL, COHORT_SCHED_RR,
 		    COHORT_SCHED_NORMAL };
 		int i = 0, rc = get_enum(ld, ev, names, &i);
 
 		if (rc == 0)
 			ld->cfg->sched = modes[i];
+		if (rc == 0 && i == 0)
+			return warn(ld, ev, "is auto: the same as yes, realtime "
+			    "scheduling always");
 		return rc;
 	}
 	return cfg_unknown(ld, ev, noeffect_system);

@@ -96,9 +96,8 @@ enum cohort_hash {
 
 /* system.sched_rr: the daemon's CPU scheduling (daemon/sched.c). */
 enum cohort_sched {
-	COHORT_SCHED_AUTO = 0,   /* realtime while the machine is busy */
-	COHORT_SCHED_RR,         /* yes: realtime always, as corosync */
-	COHORT_SCHED_NORMAL,     /* no: a normal process */
+	COHORT_SCHED_RR = 0,     /* yes (and auto): realtime always, as corosync */
+	COHORT_SCHED_NORMAL,     /* no: the scheduling it was started with */
 };
 
 enum cohort_debug {
@@ -188,7 +187,7 @@ struct cohort_config {
 	gid_t *gids;
 
 	const char *state_dir;      /* system.state_dir; NULL when not given */
-	enum cohort_sched sched;    /* system.sched_rr (default auto) */
+	enum cohort_sched sched;    /* system.sched_rr (default yes) */
 
 	/* This node's id: 0 after cohort_config_load(); the daemon sets it
 	 * (from -n, cohort_config_find_local() or
@@ -242,7 +241,7 @@ void cohort_config_timing(const struct cohort_config *cfg,
  *     set;
  *   - sections in this order: totem (with one interface section, link 0),
  *     nodelist, logging, uidgid (only when uids or gids are allowed),
- *     system (only when state_dir is given or sched_rr is not auto), separated
+ *     system (only when state_dir is given or sched_rr is no), separated
  *     by an empty line;
  *   - keys in a fixed order, one TAB of indent per level, optional strings
  *     (keyfile, bindnetaddr, mcastaddr, name, logfile) left out when not

@@ -202,13 +202,12 @@ int cohort_config_print(const struct cohort_config *cfg, FILE *out)
 			fprintf(out, "\tgid: %u\n", (unsigned)cfg->gids[n]);
 		fprintf(out, "}\n");
 	}
-	if (cfg->state_dir || cfg->sched != COHORT_SCHED_AUTO) {
+	if (cfg->state_dir || cfg->sched != COHORT_SCHED_RR) {
 		fprintf(out, "\nsystem {\n");
 		if (cfg->state_dir)
 			fprintf(out, "\tstate_dir: %s\n", cfg->state_dir);
-		if (cfg->sched != COHORT_SCHED_AUTO)
-			fprintf(out, "\tsched_rr: %s\n",
-			    cfg->sched == COHORT_SCHED_RR ? "yes" : "no");
+		if (cfg->sched != COHORT_SCHED_RR)
+			fprintf(out, "\tsched_rr: no\n");
 		fprintf(out, "}\n");
 	}
 	if (fflush(out) != 0 || ferror(out))

@@ -153,7 +153,7 @@ static void on_trim(void *arg)
 	struct mallinfo2 mi = mallinfo2();
 
 	if (mi.fordblks > TRIM_SLACK)
-		malloc_trim(0);
+		sched_trim(&d->sched);
 	loop_timer_arm(d->loop, &d->trim, loop_now(d->loop) + TRIM_PERIOD_MS);
 }
 
@@ -409,7 +409,7 @@ static int run(struct daemon *d, const struct cohort_config *cfg,
 	if ((rc = loop_new(&d->loop)) < 0)
 		fatalx("event loop: %s", strerror(-rc));
 	d->started_ms = loop_now(d->loop);
-	sched_start(&d->sched, d->loop, sched);
+	sched_start(&d->sched, sched);
 	d->trim.fn = on_trim;
 	d->trim.arg = d;
 	loop_timer_arm(d->loop, &d->trim, d->started_ms + TRIM_PERIOD_MS);
@@ -437,7 +437,6 @@ static int run(struct daemon *d, const struct cohort_config *cfg,
 		return 1;
 	}
 	rc = loop_run(d->loop);
-	sched_stop(&d->sched);
 	ipcs_free(d->ipcs);
 	node_save_replay(d);
 	transport_free(d->transport);

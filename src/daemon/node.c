@@ -627,9 +627,15 @@ char *node_status_text(struct daemon *d, size_t *len)
 	text_add(&t, "clients=%zu\ngroups=%zu\nuptime_ms=%" PRIu64 "\n",
 	    ipcs_count(d->ipcs), cpg_svc_groups(d->cpg),
 	    loop_now(d->loop) - d->started_ms);
-	text_add(&t, "sched.mode=%s\nsched.realtime=%d\nsched.idle_pct=%u\n"
-	    "stat.sched_switches=%" PRIu64 "\n", sched_mode_name(d->sched.mode),
-	    d->sched.rr ? 1 : 0, d->sched.idle_pct, d->sched.switches);
+	{
+		struct sched_state ss;
+
+		sched_now(&d->sched, &ss);
+		text_add(&t, "sched.mode=%s\nsched.policy=%s\nsched.priority=%d"
+		    "\nsched.realtime=%d\nsched.kept=%d\nsched.memory_locked=%d"
+		    "\n", ss.mode, ss.policy, ss.priority, ss.realtime ? 1 : 0,
+		    ss.kept ? 1 : 0, ss.memory_locked ? 1 : 0);
+	}
 	text_add(&t, "stat.rx_datagrams=%" PRIu64 "\nstat.tx_datagrams=%" PRIu64
 	    "\nstat.rx_dropped=%" PRIu64 "\nstat.delivered=%" PRIu64
 	    "\nstat.retransmits=%" PRIu64 "\nstat.token_losses=%" PRIu64

@@ -1,60 +1,64 @@
 /*
- * sched.c: the daemon's CPU scheduling (system.sched_rr, cohortd -p).
+ * sched.c: the daemon's CPU scheduling and locked memory
+ * (system.sched_rr, cohortd -p).
  *
- * A token that waits for a CPU can pass its timeout on a busy machine
- * and fail a healthy node: a false membership change. That is why
- * corosync runs with realtime round-robin scheduling, and why Cohort
- * does while the machine is busy. On a machine with idle CPUs a raised
- * priority only costs. A client's request wakes the daemon on the
- * client's CPU; a daemon that preempts the client there, rather than run
- * once the client sleeps, answers while that CPU is still busy with the
- * client, so the kernel sends the answer's wake-up (the client's
- * dispatching thread) to another CPU, which on a virtual machine means
- * waking a halted CPU through the hypervisor (perf sched: 54 us more
- * than a wake-up on the same CPU). A realtime or nice -20 daemon always
- * preempts; one at nice 0 does for every other request; one a few steps
- * below its clients never does. One node, 64 B at 1000 msg/s, send to
- * delivery, measured 2026-12-04 on this project's 2-core test machine,
- * runs alternating: p50 72-93 us under SCHED_RR, 51-72 us at nice -20,
- * 41-55 us at nice 0, 26-35 us at nice 5 (p99 128-140 us at nice 0,
- * 77-91 us at nice 5; nice 10 and 19 no better than 5).
+ * A token that waits for a CPU behind other programs, or for a page of
+ * the daemon to come back from swap, can pass its timeout and fail a
+ * healthy node: a false membership change, which costs every node a
+ * reconfiguration and may get the node fenced. So, as corosync does,
+ * the daemon runs with realtime round-robin scheduling at the highest
+ * priority and locks its memory, whatever the load. A daemon that rises
+ * only once it sees load reacts after the token is already late, and
+ * one below its clients loses the CPU to any of them; the latency its
+ * clients see is won by design (docs/design.md), not by lowering it.
  *
- *   yes   SCHED_RR at the highest priority, always (corosync's default)
- *   no    a normal process (cohortd -p)
- *   auto  (default) a normal process SCHED_CALM_NICE steps of nice below
- *         the priority it was started with while the machine has idle
- *         CPUs, SCHED_RR while it is busy: every SCHED_SAMPLE_MS the
- *         share of idle CPU time since the last sample is read from
- *         /proc/stat; below SCHED_BUSY_IDLE percent the daemon turns
- *         realtime at once, and it turns back only after
- *         SCHED_CALM_SAMPLES samples in a row above SCHED_CALM_IDLE.
+ *   yes   (the default; auto is the same) SCHED_RR, highest priority
+ *   no    (cohortd -p) the scheduling the daemon was started with
  *
- * Without the privilege (not root, no CAP_SYS_NICE) the daemon stays a
- * normal process at the priority it was started with, says so once and
- * stops sampling. Reading /proc/stat
- * costs the kernel a line per CPU: well under a millisecond on small
- * machines, more on very large ones, four times a second.
+ * A policy other than SCHED_OTHER that the daemon finds set at start
+ * (systemd's CPUSchedulingPolicy=, chrt) is the administrator's choice:
+ * it is kept, at its priority, and logged.
+ *
+ * Memory: everything mapped at start (code, libraries, heap, stack) is
+ * read in and locked, so that a path first taken in a reconfiguration
+ * never waits for the disk. What is mapped later (heap growth, the
+ * clients' request rings) is locked as each page is first touched
+ * (MCL_ONFAULT): locking keeps each page the daemon uses in memory but
+ * adds none, so a client's request ring costs the pages it has used,
+ * not the whole ring at connect. The daemon has one thread, so no
+ * thread stack is locked beyond the main one. The kernel does not let
+ * locked pages be given back (madvise fails on them), so the periodic
+ * trim of the heap's free memory (sched_trim) lifts the lock for the
+ * trim and puts it back on the pages still present: what the daemon
+ * holds after a burst is what it uses, not the burst's peak.
+ *
+ * Without the privilege (root, or CAP_SYS_NICE for the scheduling and
+ * CAP_IPC_LOCK or an unlimited RLIMIT_MEMLOCK for the memory) the daemon
+ * keeps running as it was started and says so once.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
+#include <linux/capability.h>
+#include <malloc.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
-#include <unistd.h>
 
 #include "common/log.h"
 #include "daemon/sched.h"
 
-#define SCHED_SAMPLE_MS 250u
-#define SCHED_BUSY_IDLE 25u     /* percent idle below which: realtime */
-#define SCHED_CALM_IDLE 50u     /* percent idle above which: calm sample */
-#define SCHED_CALM_SAMPLES 4u   /* calm samples in a row to leave realtime */
-#define SCHED_CALM_NICE 5       /* auto, calm: this much below the start */
+/* AddressSanitizer maps terabytes of shadow memory, which cannot be
+ * locked: a sanitizer build runs unlocked. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SCHED_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SCHED_UNDER_ASAN 1
+#endif
+#endif
 
 static const char *mode_names[] = {
-	[COHORT_SCHED_AUTO] = "auto",
 	[COHORT_SCHED_RR] = "rr",
 	[COHORT_SCHED_NORMAL] = "normal",
 };
@@ -64,139 +68,144 @@ const char *sched_mode_name(enum cohort_sched mode)
 	return mode_names[mode];
 }
 
-/* Returns 0, or -errno (EPERM: not allowed). */
-static int set_rr(bool on)
+static const char *policy_name(int policy)
 {
-	struct sched_param sp = { .sched_priority = on ?
-	    sched_get_priority_max(SCHED_RR) : 0 };
-
-	return sched_setscheduler(0, on ? SCHED_RR : SCHED_OTHER, &sp) < 0 ?
-	    -errno : 0;
+	switch (policy) {
+	case SCHED_OTHER:
+		return "other";
+	case SCHED_FIFO:
+		return "fifo";
+	case SCHED_RR:
+		return "rr";
+	case SCHED_BATCH:
+		return "batch";
+	case SCHED_IDLE:
+		return "idle";
+	}
+	return "unknown";
 }
 
-static void turn(struct sched_ctl *s, bool rr, const char *why)
+#ifdef SCHED_UNDER_ASAN
+static void lock_memory(struct sched_ctl *s)
 {
-	int rc = set_rr(rr);
+	(void)s;
+	log_info("memory not locked: an AddressSanitizer build cannot lock "
+	    "its shadow memory");
+}
+#else
+/* Whether locking all of the daemon's future memory is safe: with a
+ * finite RLIMIT_MEMLOCK and no CAP_IPC_LOCK every allocation past the
+ * limit would fail. The limit is raised first where that is allowed. */
+static bool may_lock_all(void)
+{
+	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+	unsigned long long caps = 0;
+	char line[128];
+	FILE *f;
 
-	if (rc == 0) {
-		s->rr = rr;
-		s->switches++;
-		log_info("realtime scheduling %s (%s)", rr ? "on" : "off", why);
+	if (setrlimit(RLIMIT_MEMLOCK, &rl) == 0 ||
+	    (getrlimit(RLIMIT_MEMLOCK, &rl) == 0 &&
+	    rl.rlim_cur == RLIM_INFINITY))
+		return true;
+	if (!(f = fopen("/proc/self/status", "re")))
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &caps) == 1)
+			break;
+	fclose(f);
+	return (caps >> CAP_IPC_LOCK) & 1;
+}
+
+static void lock_memory(struct sched_ctl *s)
+{
+	if (!may_lock_all()) {
+		log_warnx("memory not locked: RLIMIT_MEMLOCK is limited and "
+		    "the daemon has no CAP_IPC_LOCK; under memory pressure "
+		    "paging may delay the token");
 		return;
 	}
-	if (rc == -EPERM) {
-		log_info("realtime scheduling not permitted: running as a "
-		    "normal process (a busy machine may delay the token)");
-		s->permitted = false;
+	if (mlockall(MCL_CURRENT) < 0 ||
+	    mlockall(MCL_FUTURE | MCL_ONFAULT) < 0) {
+		log_warn("memory not locked; under memory pressure paging "
+		    "may delay the token");
+		munlockall();
 		return;
 	}
-	if (!s->failed)
-		log_warnx("cannot change the scheduling policy: %s",
-		    strerror(-rc));
-	s->failed = true;
+	s->memory_locked = true;
+	log_info("memory locked");
 }
+#endif
 
-/* Idle and total CPU time from the first line of /proc/stat. */
-static int read_cpu(int fd, uint64_t *idle, uint64_t *total)
+void sched_trim(struct sched_ctl *s)
 {
-	char buf[512];
-	uint64_t v[8] = { 0 };
-	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
-
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	if (sscanf(buf, "cpu %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64
-	    " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64, &v[0], &v[1],
-	    &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) < 4)
-		return -1;
-	*idle = v[3] + v[4];            /* idle + iowait */
-	*total = 0;
-	for (int i = 0; i < 8; i++)     /* guest time is counted in user */
-		*total += v[i];
-	return 0;
-}
-
-static void on_sample(void *arg)
-{
-	struct sched_ctl *s = arg;
-	uint64_t idle, total, pct;
-	bool sane;
-
-	if (!s->permitted)
-		return;   /* nothing to change: stop sampling */
-	loop_timer_arm(s->loop, &s->timer, loop_now(s->loop) + SCHED_SAMPLE_MS);
-	if (read_cpu(s->stat_fd, &idle, &total) < 0)
+	if (!s->memory_locked) {
+		malloc_trim(0);
 		return;
-	/* iowait may go down, and CPUs come and go: such a sample only
-	 * starts the next one. */
-	sane = total > s->total && idle >= s->idle &&
-	    idle - s->idle <= total - s->total;
-	pct = sane ? (idle - s->idle) * 100 / (total - s->total) : 0;
-	s->idle = idle;
-	s->total = total;
-	if (!sane)
-		return;
-	s->idle_pct = (unsigned)pct;
-	if (!s->rr && pct < SCHED_BUSY_IDLE) {
-		s->calm = 0;
-		turn(s, true, "the machine is busy");
-	} else if (s->rr) {
-		s->calm = pct > SCHED_CALM_IDLE ? s->calm + 1 : 0;
-		if (s->calm >= SCHED_CALM_SAMPLES)
-			turn(s, false, "the machine is idle again");
+	}
+	munlockall();
+	malloc_trim(0);
+	if (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) < 0) {
+		s->memory_locked = false;
+		log_warn("memory no longer locked; under memory pressure "
+		    "paging may delay the token");
 	}
 }
 
-/* Below the clients while calm (see above); leaving realtime keeps it. */
-static void calm_nice(void)
+/* The calling thread's policy (-errno if unknown) and priority. */
+static int current_policy(int *priority)
 {
-	int nice, calm;
+	struct sched_param sp = { 0 };
+	int policy = sched_getscheduler(0);
 
-	errno = 0;
-	nice = getpriority(PRIO_PROCESS, 0);
-	if (nice == -1 && errno)
-		return;
-	calm = nice + SCHED_CALM_NICE > 19 ? 19 : nice + SCHED_CALM_NICE;
-	if (setpriority(PRIO_PROCESS, 0, calm) < 0)
-		log_debug("nice %d: %s", calm, strerror(errno));
+	*priority = 0;
+	if (policy < 0)
+		return -errno;
+	if (sched_getparam(0, &sp) == 0)
+		*priority = sp.sched_priority;
+	return policy & ~SCHED_RESET_ON_FORK;
 }
 
-void sched_start(struct sched_ctl *s, struct loop *l, enum cohort_sched mode)
+void sched_start(struct sched_ctl *s, enum cohort_sched mode)
 {
-	*s = (struct sched_ctl){ .loop = l, .mode = mode, .stat_fd = -1,
-	    .permitted = true };
-	switch (mode) {
-	case COHORT_SCHED_NORMAL:
-		log_info("realtime scheduling off (-p or system.sched_rr: no)");
-		return;
-	case COHORT_SCHED_RR:
-		turn(s, true, "system.sched_rr: yes");
-		return;
-	case COHORT_SCHED_AUTO:
-		break;
-	}
-	/* Only a daemon that may turn realtime once the machine is busy may
-	 * sit below its clients while it is calm: it could not come back. */
-	if (set_rr(true) == 0 && set_rr(false) == 0)
-		calm_nice();
-	s->stat_fd = open("/proc/stat", O_RDONLY | O_CLOEXEC);
-	if (s->stat_fd < 0 || read_cpu(s->stat_fd, &s->idle, &s->total) < 0) {
-		/* Cannot tell a busy machine: be safe, as corosync. */
-		log_warnx("cannot read /proc/stat: realtime scheduling always");
-		turn(s, true, "system.sched_rr: auto without /proc/stat");
+	struct sched_param sp = { 0 };
+	int prio, policy = current_policy(&prio);
+
+	*s = (struct sched_ctl){ .mode = mode };
+	lock_memory(s);
+	if (policy > 0) {
+		s->kept = true;
+		log_info("scheduling kept as started: policy %s, priority %d",
+		    policy_name(policy), prio);
+		if (policy == SCHED_BATCH || policy == SCHED_IDLE)
+			log_warnx("a busy machine may delay the token under "
+			    "this policy and fail this node");
 		return;
 	}
-	s->timer.fn = on_sample;
-	s->timer.arg = s;
-	loop_timer_arm(l, &s->timer, loop_now(l) + SCHED_SAMPLE_MS);
+	if (mode == COHORT_SCHED_NORMAL) {
+		log_info("realtime scheduling off (-p or system.sched_rr: no): "
+		    "a busy machine may delay the token");
+		return;
+	}
+	sp.sched_priority = sched_get_priority_max(SCHED_RR);
+	if (sched_setscheduler(0, SCHED_RR, &sp) < 0) {
+		log_warn("realtime scheduling not permitted (it needs root or "
+		    "CAP_SYS_NICE, and realtime time in the daemon's cgroup): "
+		    "running as a normal process, a busy machine may delay "
+		    "the token");
+		return;
+	}
+	log_info("realtime scheduling on: SCHED_RR, priority %d",
+	    sp.sched_priority);
 }
 
-void sched_stop(struct sched_ctl *s)
+void sched_now(const struct sched_ctl *s, struct sched_state *st)
 {
-	if (s->loop)
-		loop_timer_disarm(s->loop, &s->timer);
-	if (s->stat_fd >= 0)
-		close(s->stat_fd);
-	s->stat_fd = -1;
+	int prio, policy = current_policy(&prio);
+
+	st->mode = sched_mode_name(s->mode);
+	st->policy = policy < 0 ? "unknown" : policy_name(policy);
+	st->priority = prio;
+	st->realtime = policy == SCHED_RR || policy == SCHED_FIFO;
+	st->kept = s->kept;
+	st->memory_locked = s->memory_locked;
 }

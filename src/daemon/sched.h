@@ -1,32 +1,35 @@
 /*
- * sched.h: the daemon's CPU scheduling (see sched.c).
+ * sched.h: the daemon's CPU scheduling and locked memory (see sched.c).
  */
 #ifndef COHORT_SCHED_H
 #define COHORT_SCHED_H
 
 #include <stdbool.h>
-#include <stdint.h>
 
 #include "daemon/config.h"
-#include "daemon/loop.h"
 
 struct sched_ctl {
-	struct loop *loop;
 	enum cohort_sched mode;
-	bool rr;                 /* SCHED_RR now */
-	bool permitted;          /* false once the kernel said EPERM */
-	bool failed;             /* another error was logged already */
-	int stat_fd;             /* /proc/stat, auto mode */
-	uint64_t idle, total;    /* CPU time at the last sample */
-	unsigned idle_pct;       /* idle share of the last sample */
-	unsigned calm;           /* calm samples in a row (auto, realtime) */
-	uint64_t switches;       /* policy changes made */
-	struct loop_timer timer;
+	bool kept;               /* a policy set before start was kept */
+	bool memory_locked;      /* mlockall() succeeded */
 };
 
-/* Applies `mode` and, for auto, starts sampling the machine's load. */
-void sched_start(struct sched_ctl *s, struct loop *l, enum cohort_sched mode);
-void sched_stop(struct sched_ctl *s);
+/* What `cohortctl status` shows. The strings are static. */
+struct sched_state {
+	const char *mode;        /* "rr" or "normal", from the configuration */
+	const char *policy;      /* the policy now: "rr", "fifo", "other"... */
+	int priority;            /* its realtime priority, 0 if none */
+	bool realtime;           /* SCHED_RR or SCHED_FIFO */
+	bool kept;
+	bool memory_locked;
+};
+
+/* Locks the daemon's memory and applies `mode`, keeping a policy other
+ * than SCHED_OTHER found set; logs what it did or could not do. */
+void sched_start(struct sched_ctl *s, enum cohort_sched mode);
+/* malloc_trim(0), also when memory is locked (see sched.c). */
+void sched_trim(struct sched_ctl *s);
+void sched_now(const struct sched_ctl *s, struct sched_state *st);
 const char *sched_mode_name(enum cohort_sched mode);
 
 #endif /* COHORT_SCHED_H */

@@ -21,6 +21,9 @@ CL_NET=$(( (CL_RUN % 200) + 20 ))
 CL_DIR=$(mktemp -d /tmp/cohort-cluster.XXXXXX)
 CL_BR=coh${CL_RUN}br
 CL_N=0
+# The totem token timeout in ms the configuration names; "default" names
+# none (and no token_coefficient), so the daemons run the product's
+# default timing.
 CL_TOKEN=${CL_TOKEN:-1000}
 # CL_CONF[i]: node i's configuration file, when not the cluster's.
 declare -a CL_DPID CL_CLIENTS CL_CONF
@@ -69,8 +72,10 @@ cluster_create() {
 		echo "    crypto_cipher: aes256"
 		echo "    crypto_hash: sha256"
 		echo "    keyfile: $CL_DIR/authkey"
-		echo "    token: $CL_TOKEN"
-		echo "    token_coefficient: 0"
+		if [ "$CL_TOKEN" != default ]; then
+			echo "    token: $CL_TOKEN"
+			echo "    token_coefficient: 0"
+		fi
 		echo "}"
 		echo "nodelist {"
 		for i in $(seq 1 "$n"); do
