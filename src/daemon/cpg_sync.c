@@ -572,8 +572,8 @@ static void joinlist_when_due(struct cpg_svc *svc)
  * once that node completed the synchronisation, so it belongs to the
  * merged view: ordered after the last JOINLIST, which this node then
  * never delivers (the ring broke, and that JOINLIST is lost on our side
- * of it). It is dropped too; delivering it here, in a view its sender's
- * side never had, is what made views differ (chaos soak, seed 965676562).
+ * of it). It is dropped too: delivered here, it would be applied in a view its
+ * sender's side never had.
  */
 static void deliver_syncing(struct cpg_svc *svc, uint32_t sender,
     const uint8_t *msg, size_t len)

@@ -31,18 +31,12 @@
 #define DEFAULT_CONFIG "/etc/cohort/cohort.conf"
 #define DEFAULT_STATE_DIR "/var/lib/cohort"
 /* Local messages waiting for the token: a window of 64 KiB datagrams
- * (50 x 64 KiB) and some. 32 MiB gave no more throughput and a third more
- * peak memory: 3 nodes, 64 KiB and 1 MiB messages, one and all senders,
- * 2026-12-04, 578/561/582/580 MB/s at 37 MiB peak RSS against 504/398/
- * 406/362 at 81 MiB (`BENCH_IMPLS=cohort BENCH_SCENARIOS="tput1 tputall"
- * BENCH_SIZES="65536 1048576" ROUNDS=1 bash bench/cluster.sh`). 3 MiB:
- * with event-queue watermarks of 4/2 MiB, 29.9 MiB peak and 415 MB/s for
- * one 1 MiB sender; 2 MiB (then with 32 receive buffers, not 16) gave
- * 30.0 MiB and 312 MB/s (same command, BENCH_SIZES="64 16384 65536
- * 1048576", single runs). */
+ * (50 x 64 KiB) and some. A larger queue gives no more throughput, only
+ * more peak memory (the measurements that chose it are in the commit log
+ * of this line and bench/results/constants-log.md). */
 #define SEND_QUEUE_BYTES (3u << 20)
-/* And in messages: 4 MiB of small ones is tens of thousands, tens of
- * milliseconds of delay at saturation for nothing more delivered. */
+/* And in messages: bytes alone would let tens of thousands of small
+ * messages queue, a delay at saturation that delivers nothing more. */
 #define SEND_QUEUE_MSGS 8192u
 
 struct options {
@@ -139,11 +133,8 @@ void daemon_ready(struct daemon *d)
  * free memory that the next, of another shape, cannot always reuse; peaks
  * then add up over a daemon's life. Giving back what is free when there
  * is more than TRIM_SLACK of it bounds the peak by one burst's working
- * set (3 nodes, one sender then every node, 64 KiB then 1 MiB messages,
- * 2026-12-04, event-queue watermarks 4 and 2 MiB: largest daemon 37.7 MiB
- * without, 34.0 with; `BENCH_IMPLS=cohort BENCH_SCENARIOS="tput1 tputall"
- * BENCH_SIZES="65536 1048576" ROUNDS=1 bash bench/cluster.sh`). At most
- * one trim a period, a few page faults a megabyte given back. */
+ * set. At most one trim a period, a few page faults a megabyte given
+ * back. */
 #define TRIM_PERIOD_MS 1000u
 #define TRIM_SLACK (8u << 20)
 
@@ -483,9 +474,8 @@ int main(int argc, char **argv)
 		return 2;
 	/* Large messages (up to PROTO_MSG_MAX) come from the heap and stay
 	 * there once freed, instead of a fresh mmap, zero-filled page by page,
-	 * for each one: 64 KiB and 1 MiB messages on one node went about 1.5x
-	 * to 2x faster (the profile was a quarter page faults). What the heap
-	 * keeps is bounded by the queues' limits, as before. */
+	 * for each one, whose page faults dominated the cost of large
+	 * messages. What the heap keeps is bounded by the queues' limits. */
 	mallopt(M_MMAP_THRESHOLD, (int)PROTO_MSG_MAX + 65536);
 	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 	log_init("cohortd", true, false, o.debug);
