@@ -75,7 +75,10 @@ struct conn {
 	uint64_t inflight;       /* credit consumed and not yet returned */
 	uint64_t credit_total;   /* returned so far (told in the ring's page) */
 	bool fc_evq;             /* above the event-queue high watermark */
-	uint64_t ev_progress;    /* loop time the client last read events */
+	uint64_t ev_progress;    /* loop time the client was last seen to
+	                          * consume events (while fc_evq) */
+	uint64_t ev_unread;      /* its event socket's unread bytes (SIOCOUTQ)
+	                          * at the last look */
 
 	/* CPG service. */
 	enum cpg_conn_state state;

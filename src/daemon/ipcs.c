@@ -10,7 +10,10 @@
  * Back-pressure: a request channel is read at most IPC_READ_BUDGET bytes
  * per wake-up; MCAST frames beyond the credit window are a protocol
  * violation; the event channel's queue drives the flow-control notices
- * (high/low watermarks) and, past the hard limit, eviction.
+ * (high/low watermarks) and, past the hard limit, eviction. A client
+ * above the high watermark is evicted when it consumes nothing for
+ * COHORT_EVQ_STALL_MS, which is judged by the bytes its event socket
+ * holds unread (ev_look), not by whether the daemon could write.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +21,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -84,6 +89,29 @@ static void on_sock(void *arg, int fd, uint32_t events);
 static void conn_gone(struct ipcs *srv, struct conn *c, const char *why);
 static void on_stall_check(void *arg);
 
+/*
+ * Whether the client consumed events since the last look. The kernel
+ * frees what the client reads from its event socket, so the bytes the
+ * socket holds unread (SIOCOUTQ, in the kernel's accounting) fall, and
+ * nothing else makes them fall: our writes only raise them. Whether a
+ * write succeeds says little: a unix stream socket turns writable only
+ * once most of its buffer has drained, which a reader of one large event
+ * a second may take longer than COHORT_EVQ_STALL_MS to do. Looked at by
+ * the stall check and around every write to the event socket of a
+ * connection above the high watermark, so that our writes do not hide
+ * what the client took before them.
+ */
+static void ev_look(struct ipcs *srv, struct conn *c)
+{
+	int unread;
+
+	if (!c->ev || ioctl(c->ev->fd, SIOCOUTQ, &unread) < 0 || unread < 0)
+		return;
+	if ((uint64_t)unread < c->ev_unread)
+		c->ev_progress = loop_now(srv->d->loop);
+	c->ev_unread = (uint64_t)unread;
+}
+
 /* A connection's event queue passes a watermark. */
 static void set_fc_evq(struct ipcs *srv, struct conn *c, bool on)
 {
@@ -95,6 +123,8 @@ static void set_fc_evq(struct ipcs *srv, struct conn *c, bool on)
 		/* The stall clock starts now at the latest: a client idle
 		 * for a while below the watermark gets its full grace. */
 		c->ev_progress = loop_now(srv->d->loop);
+		c->ev_unread = UINT64_MAX;
+		ev_look(srv, c);
 	} else {
 		srv->n_congested--;
 	}
@@ -159,6 +189,11 @@ static void sock_set_events(struct sock *s, bool want_out)
 /* Writes what the socket takes. Returns 0, or -errno when it is broken. */
 static int sock_flush(struct sock *s)
 {
+	struct conn *watched = s->role == SOCK_EV && s->conn &&
+	    s->conn->fc_evq ? s->conn : NULL;
+
+	if (watched)
+		ev_look(s->srv, watched);
 	while (s->out_n > 0) {
 		struct iovec iov[IPC_IOV_BATCH];
 		int n = 0;
@@ -179,8 +214,6 @@ static int sock_flush(struct sock *s)
 			return -errno;
 		}
 		s->out_bytes -= (uint64_t)w;
-		if (w > 0 && s->role == SOCK_EV && s->conn)
-			s->conn->ev_progress = loop_now(s->srv->d->loop);
 		while (w > 0) {
 			struct frame *f = s->out[s->out_head];
 			size_t rest = f->len - s->out_off;
@@ -197,6 +230,8 @@ static int sock_flush(struct sock *s)
 			frame_unref(f);
 		}
 	}
+	if (watched)
+		ev_look(s->srv, watched);
 	sock_set_events(s, s->out_n > 0);
 	return 0;
 }
@@ -1084,20 +1119,26 @@ void ipcs_before_sleep(struct ipcs *srv)
 }
 
 /* Every COHORT_EVQ_STALL_MS / 5 while some queue is above the high
- * watermark: a client that has read nothing for COHORT_EVQ_STALL_MS
- * holds the cluster back for nothing and is disconnected. */
+ * watermark: a client that has consumed nothing for COHORT_EVQ_STALL_MS
+ * holds the cluster back for nothing and is disconnected. One that
+ * consumes, however slowly, stays and sets the pace. */
 static void on_stall_check(void *arg)
 {
 	struct ipcs *srv = arg;
 	uint64_t now = loop_now(srv->d->loop);
+	char why[96];
 
-	for (struct conn *c = srv->conns; c; c = c->next)
-		if (c->fc_evq && !c->dead &&
-		    now - c->ev_progress >= COHORT_EVQ_STALL_MS) {
+	snprintf(why, sizeof(why), "stopped reading events (nothing read "
+	    "for %u ms above the high watermark)", COHORT_EVQ_STALL_MS);
+	for (struct conn *c = srv->conns; c; c = c->next) {
+		if (!c->fc_evq || c->dead)
+			continue;
+		ev_look(srv, c);
+		if (now - c->ev_progress >= COHORT_EVQ_STALL_MS) {
 			srv->evicted++;
-			ipcs_close_conn(srv, c, "stopped reading events "
-			    "(nothing read for 5 s above the high watermark)");
+			ipcs_close_conn(srv, c, why);
 		}
+	}
 	/* Not reaped here: a closed connection may still be on the dirty
 	 * list, which ipcs_before_sleep() empties first and then reaps. */
 	if (srv->n_congested)
