@@ -7,7 +7,7 @@
 # receives three times what it sends, falls behind, and the daemon
 # refuses its sends for its own unread events; the library then takes
 # them into the client's memory. Checks that the daemons did push back
-# (stat.ring_held_for_readers), that no client was disconnected, that
+# (stat.ring_held_for_readers, over the run), that no client was disconnected, that
 # no daemon's resident memory passed its bound, that the ring never
 # changed, and that every history passes the checker (tests/evs: nothing
 # lost, every message's digest checked). TRYAGAIN_SECS sets how long
@@ -32,6 +32,7 @@ held0=0
 for i in 1 2 3; do
 	held0=$((held0 + $(node_status_field "$i" stat.ring_held_for_readers)))
 done
+held_start=$held0
 
 for size in 1024 1048576; do
 	for i in 1 2 3; do CL_GROUP=tryagain$size client_start "$i" -l -s "$size"; done
@@ -55,8 +56,10 @@ for size in 1024 1048576; do
 	done
 	cl_log "$size bytes: daemons' peak RSS $peak kB (bound $RSS_BOUND_KB kB), ring held for readers $((held - held0)) times"
 	[ "$peak" -gt 0 ] && [ "$peak" -lt "$RSS_BOUND_KB" ] || fail "a daemon's RSS reached $peak kB"
-	[ "$held" -gt "$held0" ] || fail "no daemon pushed back ($size bytes): the test did not reach its case"
 	held0=$held
 done
+# The 1 MiB loops always fall behind; 1 KiB ones may keep up on a slow
+# (sanitized) build, so the case is asserted over the whole run.
+[ "$held" -gt "$held_start" ] || fail "no daemon pushed back: the test did not reach its case"
 [ "$(node_status_field 1 ring_id)" = "$ring0" ] || fail "the ring changed"
 echo "PASS"
