@@ -77,8 +77,12 @@ struct conn {
 	bool fc_evq;             /* above the event-queue high watermark */
 	uint64_t ev_progress;    /* loop time the client was last seen to
 	                          * consume events (while fc_evq) */
-	uint64_t ev_unread;      /* its event socket's unread bytes (SIOCOUTQ)
-	                          * at the last look */
+	uint64_t ev_written;     /* bytes written to the event socket */
+	uint64_t ev_consumed;    /* of those, read by the client at the last
+	                          * look (ev_written - the peer's unread) */
+	uint32_t ev_peer_ino;    /* the client's end, for diagnostics; 0 unknown */
+	bool ev_outq_only;       /* diagnostics failed: SIOCOUTQ instead */
+	uint64_t ev_unread;      /* SIOCOUTQ at the last look */
 
 	/* CPG service. */
 	enum cpg_conn_state state;
@@ -90,6 +94,12 @@ struct conn {
 	struct iter_snap *iters[COHORT_ITER_MAX];
 	uint32_t iter_next_id;
 };
+
+/* sockdiag.c: the bytes the peer of unix stream socket `fd` has not
+ * read yet (its receive queue, exact to the byte). *peer_ino caches the
+ * peer's inode (0: look it up). 0 or -errno (no diagnostics, or a peer in
+ * another network namespace). */
+int unix_peer_unread(int fd, uint32_t *peer_ino, uint64_t *unread);
 
 /* ipcs.c */
 int ipcs_new(struct daemon *d, const char *path, struct ipcs **out);

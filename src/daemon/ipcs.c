@@ -12,8 +12,8 @@
  * violation; the event channel's queue drives the flow-control notices
  * (high/low watermarks) and, past the hard limit, eviction. A client
  * above the high watermark is evicted when it consumes nothing for
- * COHORT_EVQ_STALL_MS, which is judged by the bytes its event socket
- * holds unread (ev_look), not by whether the daemon could write.
+ * COHORT_EVQ_STALL_MS, which is judged by the bytes it has read from its
+ * event socket (ev_look), not by whether the daemon could write.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -90,26 +90,45 @@ static void conn_gone(struct ipcs *srv, struct conn *c, const char *why);
 static void on_stall_check(void *arg);
 
 /*
- * Whether the client consumed events since the last look. The kernel
- * frees what the client reads from its event socket, so the bytes the
- * socket holds unread (SIOCOUTQ, in the kernel's accounting) fall, and
- * nothing else makes them fall: our writes only raise them. Whether a
- * write succeeds says little: a unix stream socket turns writable only
- * once most of its buffer has drained, which a reader of one large event
- * a second may take longer than COHORT_EVQ_STALL_MS to do. Looked at by
- * the stall check and around every write to the event socket of a
- * connection above the high watermark, so that our writes do not hide
- * what the client took before them.
+ * Whether the client consumed events since the last look, measured where
+ * it cannot be faked. Whether a write succeeds says little: a unix stream
+ * socket turns writable only once most of its buffer has drained, which a
+ * reader of one large event a second may take longer than
+ * COHORT_EVQ_STALL_MS to do. What was written minus what the client's end
+ * still holds unread (socket diagnostics, sockdiag.c) is what it
+ * consumed, to the byte, and only grows: the stall check compares it.
+ * Where diagnostics fail (a client in another network namespace, a kernel
+ * without unix_diag) the bytes our end holds unread (SIOCOUTQ) stand in:
+ * they fall only when the kernel frees a buffer the client has read to
+ * its end, each up to about 36 KiB, and our writes raise them, so they
+ * are also looked at around every write to a congested connection's
+ * event socket (`around_write`), lest a write hide what was taken before.
  */
-static void ev_look(struct ipcs *srv, struct conn *c)
+static void ev_look(struct ipcs *srv, struct conn *c, bool around_write)
 {
-	int unread;
+	uint64_t unread, consumed;
+	int outq;
 
-	if (!c->ev || ioctl(c->ev->fd, SIOCOUTQ, &unread) < 0 || unread < 0)
+	if (!c->ev)
 		return;
-	if ((uint64_t)unread < c->ev_unread)
+	if (!c->ev_outq_only) {
+		if (around_write)
+			return;
+		if (unix_peer_unread(c->ev->fd, &c->ev_peer_ino, &unread) == 0 &&
+		    unread <= c->ev_written) {
+			consumed = c->ev_written - unread;
+			if (consumed > c->ev_consumed)
+				c->ev_progress = loop_now(srv->d->loop);
+			c->ev_consumed = consumed;
+			return;
+		}
+		c->ev_outq_only = true;
+	}
+	if (ioctl(c->ev->fd, SIOCOUTQ, &outq) < 0 || outq < 0)
+		return;
+	if ((uint64_t)outq < c->ev_unread)
 		c->ev_progress = loop_now(srv->d->loop);
-	c->ev_unread = (uint64_t)unread;
+	c->ev_unread = (uint64_t)outq;
 }
 
 /* A connection's event queue passes a watermark. */
@@ -124,7 +143,7 @@ static void set_fc_evq(struct ipcs *srv, struct conn *c, bool on)
 		 * for a while below the watermark gets its full grace. */
 		c->ev_progress = loop_now(srv->d->loop);
 		c->ev_unread = UINT64_MAX;
-		ev_look(srv, c);
+		ev_look(srv, c, false);
 	} else {
 		srv->n_congested--;
 	}
@@ -193,7 +212,7 @@ static int sock_flush(struct sock *s)
 	    s->conn->fc_evq ? s->conn : NULL;
 
 	if (watched)
-		ev_look(s->srv, watched);
+		ev_look(s->srv, watched, true);
 	while (s->out_n > 0) {
 		struct iovec iov[IPC_IOV_BATCH];
 		int n = 0;
@@ -214,6 +233,8 @@ static int sock_flush(struct sock *s)
 			return -errno;
 		}
 		s->out_bytes -= (uint64_t)w;
+		if (s->role == SOCK_EV && s->conn)
+			s->conn->ev_written += (uint64_t)w;
 		while (w > 0) {
 			struct frame *f = s->out[s->out_head];
 			size_t rest = f->len - s->out_off;
@@ -231,7 +252,7 @@ static int sock_flush(struct sock *s)
 		}
 	}
 	if (watched)
-		ev_look(s->srv, watched);
+		ev_look(s->srv, watched, true);
 	sock_set_events(s, s->out_n > 0);
 	return 0;
 }
@@ -1133,7 +1154,7 @@ static void on_stall_check(void *arg)
 	for (struct conn *c = srv->conns; c; c = c->next) {
 		if (!c->fc_evq || c->dead)
 			continue;
-		ev_look(srv, c);
+		ev_look(srv, c, false);
 		if (now - c->ev_progress >= COHORT_EVQ_STALL_MS) {
 			srv->evicted++;
 			ipcs_close_conn(srv, c, why);
