@@ -1,8 +1,10 @@
 /* API test: programs that retry cpg_mcast_joined on CS_ERR_TRY_AGAIN
  * without dispatching (corosync's cpgverify and cpgbound do it: send,
  * retry until CS_OK, then one cpg_dispatch(CS_DISPATCH_ALL)) run for as
- * long as they like. Two such processes share a group, so each receives
- * twice what it sends and falls behind: its own unread events pass the
+ * long as they like. Three such processes share a group (one retries at
+ * once, one after a short sleep, one sends each message from the deliver
+ * callback of its previous one and retries there, where it may not
+ * dispatch), so each receives more than it sends and falls behind: its own unread events pass the
  * daemon's high watermark and the daemon refuses its sends. The library
  * then takes the pending events into the process's own memory, the
  * daemon's queue drains, and the send goes through. Checked for 1 KiB
@@ -24,7 +26,8 @@
 #include "harness.h"
 #include "watch.h"
 
-#define LOOPERS 2
+#define LOOPERS 3
+#define CHAIN 2                /* the looper that sends from its callback */
 #define TRYAGAIN_SECS 4
 #define END_LEN 12u            /* the last message: magic, count, 0 */
 #define END_MAGIC 0xe0d0e0d0u
@@ -40,6 +43,26 @@ struct sender {
 
 static struct sender senders[LOOPERS];
 static unsigned int members;
+
+/* Looper CHAIN: each delivery of its own message sends the next. */
+static struct chain {
+	cpg_handle_t h;
+	uint8_t *buf;
+	size_t size;
+	uint32_t sent;
+	uint64_t retries;
+	bool on;
+} chain;
+
+static void send_retrying(cpg_handle_t h, const void *buf, size_t len,
+    int me, uint64_t *retries);
+
+static void chain_next(void)
+{
+	msg_fill(chain.buf, chain.sent, chain.size);
+	send_retrying(chain.h, chain.buf, chain.size, CHAIN, &chain.retries);
+	chain.sent++;
+}
 
 static struct sender *sender_of(uint32_t pid)
 {
@@ -68,6 +91,8 @@ static void on_deliver(cpg_handle_t h, const struct cpg_name *g,
 	}
 	s->bad += !msg_ok(msg, len, s->got);
 	s->got++;
+	if (chain.on && pid == (uint32_t)getpid())
+		chain_next();
 }
 
 static bool all_ended(void)
@@ -137,6 +162,20 @@ static int looper(int me, const char *group, size_t size, unsigned int secs)
 		CHECK_CS(cpg_dispatch(h, CS_DISPATCH_ALL), CS_OK);
 	}
 	stop = now_ms() + secs * 1000u;
+	if (me == CHAIN) {
+		chain = (struct chain){ .h = h, .buf = buf, .size = size,
+		    .on = true };
+		chain_next();
+		while (now_ms() < stop) {
+			struct pollfd p = { .fd = fd, .events = POLLIN };
+
+			CHECK(poll(&p, 1, WAIT_MS) == 1);
+			CHECK_CS(cpg_dispatch(h, CS_DISPATCH_ALL), CS_OK);
+		}
+		chain.on = false;
+		sent = chain.sent;
+		retries = chain.retries;
+	}
 	while (now_ms() < stop) {
 		msg_fill(buf, sent, size);
 		send_retrying(h, buf, size, me, &retries);
@@ -160,8 +199,9 @@ static int looper(int me, const char *group, size_t size, unsigned int secs)
 		CHECK(senders[i].got == senders[i].count);
 	}
 	printf("looper %d (%zu bytes): sent %u, retried %llu times; "
-	    "received %u and %u\n", me, size, sent, (unsigned long long)retries,
-	    senders[0].got, senders[1].got);
+	    "received %u, %u and %u\n", me, size, sent,
+	    (unsigned long long)retries, senders[0].got, senders[1].got,
+	    senders[2].got);
 	CHECK_CS(cpg_finalize(h), CS_OK);
 	free(buf);
 	return 0;
