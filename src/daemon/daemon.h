@@ -81,7 +81,7 @@ struct conn {
 	uint64_t ev_consumed;    /* of those, read by the client at the last
 	                          * look (ev_written - the peer's unread) */
 	uint32_t ev_peer_ino;    /* the client's end, for diagnostics; 0 unknown */
-	bool ev_outq_only;       /* diagnostics failed: SIOCOUTQ instead */
+	bool ev_outq_only;       /* diagnostics cannot see it: SIOCOUTQ alone */
 	uint64_t ev_unread;      /* SIOCOUTQ at the last look */
 
 	/* CPG service. */

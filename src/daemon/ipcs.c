@@ -97,38 +97,39 @@ static void on_stall_check(void *arg);
  * COHORT_EVQ_STALL_MS to do. What was written minus what the client's end
  * still holds unread (socket diagnostics, sockdiag.c) is what it
  * consumed, to the byte, and only grows: the stall check compares it.
- * Where diagnostics fail (a client in another network namespace, a kernel
- * without unix_diag) the bytes our end holds unread (SIOCOUTQ) stand in:
- * they fall only when the kernel frees a buffer the client has read to
- * its end, each up to about 36 KiB, and our writes raise them, so they
- * are also looked at around every write to a congested connection's
- * event socket (`around_write`), lest a write hide what was taken before.
+ * The bytes our end holds unread (SIOCOUTQ) fall only when the kernel
+ * frees a buffer the client has read to its end (each up to about 36 KiB,
+ * tens of small events), and our writes raise them; they are looked at
+ * too, also around every write to a congested connection's event socket
+ * (`around_write`), lest a write hide what was taken before it. Either
+ * falling is real consumption; SIOCOUTQ alone decides where diagnostics
+ * cannot see the client (another network namespace, no unix_diag).
  */
 static void ev_look(struct ipcs *srv, struct conn *c, bool around_write)
 {
 	uint64_t unread, consumed;
-	int outq;
+	int outq, rc;
 
 	if (!c->ev)
 		return;
-	if (!c->ev_outq_only) {
-		if (around_write)
-			return;
-		if (unix_peer_unread(c->ev->fd, &c->ev_peer_ino, &unread) == 0 &&
-		    unread <= c->ev_written) {
-			consumed = c->ev_written - unread;
-			if (consumed > c->ev_consumed)
-				c->ev_progress = loop_now(srv->d->loop);
-			c->ev_consumed = consumed;
-			return;
-		}
-		c->ev_outq_only = true;
+	if (ioctl(c->ev->fd, SIOCOUTQ, &outq) == 0 && outq >= 0) {
+		if ((uint64_t)outq < c->ev_unread)
+			c->ev_progress = loop_now(srv->d->loop);
+		c->ev_unread = (uint64_t)outq;
 	}
-	if (ioctl(c->ev->fd, SIOCOUTQ, &outq) < 0 || outq < 0)
+	if (around_write || c->ev_outq_only)
 		return;
-	if ((uint64_t)outq < c->ev_unread)
-		c->ev_progress = loop_now(srv->d->loop);
-	c->ev_unread = (uint64_t)outq;
+	rc = unix_peer_unread(c->ev->fd, &c->ev_peer_ino, &unread);
+	if (rc == 0 && unread <= c->ev_written) {
+		consumed = c->ev_written - unread;
+		if (consumed > c->ev_consumed)
+			c->ev_progress = loop_now(srv->d->loop);
+		c->ev_consumed = consumed;
+		return;
+	}
+	/* Short of descriptors or memory: only this look goes without. */
+	if (rc != -EMFILE && rc != -ENFILE && rc != -ENOMEM && rc != -ENOBUFS)
+		c->ev_outq_only = true;
 }
 
 /* A connection's event queue passes a watermark. */
