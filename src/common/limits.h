@@ -80,8 +80,11 @@
 /* While any client's queue is above the high watermark the node holds the
  * whole cluster's new messages back (proto_set_congested), so that a slow
  * reader slows the senders instead of being dropped. A client above the
- * high watermark that reads nothing for this long has stopped: it is
- * disconnected, and the cluster goes on. */
+ * high watermark that consumes nothing for this long (what it has read
+ * from its event socket does not grow: daemon/ipcs.c) has stopped: it is
+ * disconnected, and the cluster goes on. The library takes a refused
+ * sender's own events into its memory (lib/dispatch.c), so a program that
+ * retries sends without dispatching is not taken for one that stopped. */
 #define COHORT_EVQ_STALL_MS 5000u
 
 /* Iteration handles one connection may hold open at once. */

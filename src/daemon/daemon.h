@@ -76,7 +76,14 @@ struct conn {
 	uint64_t inflight;       /* credit consumed and not yet returned */
 	uint64_t credit_total;   /* returned so far (told in the ring's page) */
 	bool fc_evq;             /* above the event-queue high watermark */
-	uint64_t ev_progress;    /* loop time the client last read events */
+	uint64_t ev_progress;    /* loop time the client was last seen to
+	                          * consume events (while fc_evq) */
+	uint64_t ev_written;     /* bytes written to the event socket */
+	uint64_t ev_consumed;    /* of those, read by the client at the last
+	                          * look (ev_written - the peer's unread) */
+	uint32_t ev_peer_ino;    /* the client's end, for diagnostics; 0 unknown */
+	bool ev_outq_only;       /* diagnostics cannot see it: SIOCOUTQ alone */
+	uint64_t ev_unread;      /* SIOCOUTQ at the last look */
 
 	/* The process that sent the current join, watched through the
 	 * pidfd libcpg passed with it (-1: none). Owned by ipcs.c. */
@@ -94,6 +101,12 @@ struct conn {
 	struct iter_snap *iters[COHORT_ITER_MAX];
 	uint32_t iter_next_id;
 };
+
+/* sockdiag.c: the bytes the peer of unix stream socket `fd` has not
+ * read yet (its receive queue, exact to the byte). *peer_ino caches the
+ * peer's inode (0: look it up). 0 or -errno (no diagnostics, or a peer in
+ * another network namespace). */
+int unix_peer_unread(int fd, uint32_t *peer_ino, uint64_t *unread);
 
 /* ipcs.c */
 int ipcs_new(struct daemon *d, const char *path, struct ipcs **out);

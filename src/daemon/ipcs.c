@@ -17,7 +17,10 @@
  * Back-pressure: a request channel is read at most IPC_READ_BUDGET bytes
  * per wake-up; MCAST frames beyond the credit window are a protocol
  * violation; the event channel's queue drives the flow-control notices
- * (high/low watermarks) and, past the hard limit, eviction.
+ * (high/low watermarks) and, past the hard limit, eviction. A client
+ * above the high watermark is evicted when it consumes nothing for
+ * COHORT_EVQ_STALL_MS, which is judged by the bytes it has read from its
+ * event socket (ev_look), not by whether the daemon could write.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,7 +29,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -104,6 +109,49 @@ static void on_handshake_check(void *arg);
 static void sock_read(struct sock *s);
 static void unwatch_joiner(struct conn *c);
 
+/*
+ * Whether the client consumed events since the last look, measured where
+ * it cannot be faked. Whether a write succeeds says little: a unix stream
+ * socket turns writable only once most of its buffer has drained, which a
+ * reader of one large event a second may take longer than
+ * COHORT_EVQ_STALL_MS to do. What was written minus what the client's end
+ * still holds unread (socket diagnostics, sockdiag.c) is what it
+ * consumed, to the byte, and only grows: the stall check compares it.
+ * The bytes our end holds unread (SIOCOUTQ) fall only when the kernel
+ * frees a buffer the client has read to its end (each up to about 36 KiB,
+ * tens of small events), and our writes raise them; they are looked at
+ * too, also around every write to a congested connection's event socket
+ * (`around_write`), lest a write hide what was taken before it. Either
+ * falling is real consumption; SIOCOUTQ alone decides where diagnostics
+ * cannot see the client (another network namespace, no unix_diag).
+ */
+static void ev_look(struct ipcs *srv, struct conn *c, bool around_write)
+{
+	uint64_t unread, consumed;
+	int outq, rc;
+
+	if (!c->ev)
+		return;
+	if (ioctl(c->ev->fd, SIOCOUTQ, &outq) == 0 && outq >= 0) {
+		if ((uint64_t)outq < c->ev_unread)
+			c->ev_progress = loop_now(srv->d->loop);
+		c->ev_unread = (uint64_t)outq;
+	}
+	if (around_write || c->ev_outq_only)
+		return;
+	rc = unix_peer_unread(c->ev->fd, &c->ev_peer_ino, &unread);
+	if (rc == 0 && unread <= c->ev_written) {
+		consumed = c->ev_written - unread;
+		if (consumed > c->ev_consumed)
+			c->ev_progress = loop_now(srv->d->loop);
+		c->ev_consumed = consumed;
+		return;
+	}
+	/* Short of descriptors or memory: only this look goes without. */
+	if (rc != -EMFILE && rc != -ENFILE && rc != -ENOMEM && rc != -ENOBUFS)
+		c->ev_outq_only = true;
+}
+
 /* A connection's event queue passes a watermark. */
 static void set_fc_evq(struct ipcs *srv, struct conn *c, bool on)
 {
@@ -115,6 +163,8 @@ static void set_fc_evq(struct ipcs *srv, struct conn *c, bool on)
 		/* The stall clock starts now at the latest: a client idle
 		 * for a while below the watermark gets its full grace. */
 		c->ev_progress = loop_now(srv->d->loop);
+		c->ev_unread = UINT64_MAX;
+		ev_look(srv, c, false);
 	} else {
 		srv->n_congested--;
 	}
@@ -179,6 +229,11 @@ static void sock_set_events(struct sock *s, bool want_out)
 /* Writes what the socket takes. Returns 0, or -errno when it is broken. */
 static int sock_flush(struct sock *s)
 {
+	struct conn *watched = s->role == SOCK_EV && s->conn &&
+	    s->conn->fc_evq ? s->conn : NULL;
+
+	if (watched)
+		ev_look(s->srv, watched, true);
 	while (s->out_n > 0) {
 		struct iovec iov[IPC_IOV_BATCH];
 		int n = 0;
@@ -199,8 +254,8 @@ static int sock_flush(struct sock *s)
 			return -errno;
 		}
 		s->out_bytes -= (uint64_t)w;
-		if (w > 0 && s->role == SOCK_EV && s->conn)
-			s->conn->ev_progress = loop_now(s->srv->d->loop);
+		if (s->role == SOCK_EV && s->conn)
+			s->conn->ev_written += (uint64_t)w;
 		while (w > 0) {
 			struct frame *f = s->out[s->out_head];
 			size_t rest = f->len - s->out_off;
@@ -217,6 +272,8 @@ static int sock_flush(struct sock *s)
 			frame_unref(f);
 		}
 	}
+	if (watched)
+		ev_look(s->srv, watched, true);
 	sock_set_events(s, s->out_n > 0);
 	return 0;
 }
@@ -1312,20 +1369,26 @@ void ipcs_before_sleep(struct ipcs *srv)
 }
 
 /* Every COHORT_EVQ_STALL_MS / 5 while some queue is above the high
- * watermark: a client that has read nothing for COHORT_EVQ_STALL_MS
- * holds the cluster back for nothing and is disconnected. */
+ * watermark: a client that has consumed nothing for COHORT_EVQ_STALL_MS
+ * holds the cluster back for nothing and is disconnected. One that
+ * consumes, however slowly, stays and sets the pace. */
 static void on_stall_check(void *arg)
 {
 	struct ipcs *srv = arg;
 	uint64_t now = loop_now(srv->d->loop);
+	char why[96];
 
-	for (struct conn *c = srv->conns; c; c = c->next)
-		if (c->fc_evq && !c->dead &&
-		    now - c->ev_progress >= COHORT_EVQ_STALL_MS) {
+	snprintf(why, sizeof(why), "stopped reading events (nothing read "
+	    "for %u ms above the high watermark)", COHORT_EVQ_STALL_MS);
+	for (struct conn *c = srv->conns; c; c = c->next) {
+		if (!c->fc_evq || c->dead)
+			continue;
+		ev_look(srv, c, false);
+		if (now - c->ev_progress >= COHORT_EVQ_STALL_MS) {
 			srv->evicted++;
-			ipcs_close_conn(srv, c, "stopped reading events "
-			    "(nothing read for 5 s above the high watermark)");
+			ipcs_close_conn(srv, c, why);
 		}
+	}
 	/* Not reaped here: a closed connection may still be on the dirty
 	 * list, which ipcs_before_sleep() empties first and then reaps. */
 	if (srv->n_congested)

@@ -421,8 +421,11 @@ static int may_send(struct ipc_conn *c, size_t len, bool *ring)
 	out = outstanding(c);
 	if (out < 0)
 		return fail(c, -EBADMSG);
-	if (atomic_load_explicit(&c->ring.sh->fc, memory_order_relaxed))
-		return pushed_back(c);
+	if (atomic_load_explicit(&c->ring.sh->fc, memory_order_relaxed)) {
+		int rc = pushed_back(c);
+
+		return rc == -EAGAIN ? -ENOBUFS : rc;
+	}
 	if (out > 0 && (uint64_t)out + IPC_MCAST_COST(len) > c->window)
 		return pushed_back(c);
 	if (*ring && ring_free(c) < ipc_ring_stride(frame_len))

@@ -57,14 +57,16 @@ int conn_request(struct ipc_conn *c, uint16_t type, const void *body,
 int conn_request_as_self(struct ipc_conn *c, uint16_t type,
     const void *body, size_t len, struct ipc_reply *r);
 
-/* Whether an MCAST of `len` bytes may go now: 0, -EAGAIN (no credit, the
- * daemon pushes back, or the ring is full), -EBADMSG or -ENOTCONN (the
- * connection is broken). */
+/* Whether an MCAST of `len` bytes may go now: 0, -EAGAIN (no credit, or
+ * the ring is full), -ENOBUFS (the daemon pushes back because this
+ * handle's own unread events are above the high watermark: the caller
+ * takes them off the event channel, see cpg_take_backlog), -EBADMSG or
+ * -ENOTCONN (the connection is broken). */
 int conn_may_send(struct ipc_conn *c, size_t len);
 
 /* Sends an MCAST frame (header, guarantee, then the iovecs) through the
- * ring, or the socket when it is too large for the ring. 0, -EAGAIN (as
- * conn_may_send) or another -errno (broken). */
+ * ring, or the socket when it is too large for the ring. 0, -EAGAIN or
+ * -ENOBUFS (as conn_may_send) or another -errno (broken). */
 int conn_send_mcast(struct ipc_conn *c, uint32_t guarantee,
     const struct iovec *iov, unsigned int n, size_t total);
 

@@ -24,6 +24,7 @@ static void inst_destroy(void *obj)
 	conn_close(&inst->conn);
 	cpg_zcb_release_all(inst);
 	free(inst->evbuf);
+	free(inst->stash);
 	free(inst->addrs);
 	free(inst->nodes);
 	pthread_mutex_destroy(&inst->req_lock);
@@ -41,6 +42,7 @@ cs_error_t cpg_errno_to_cs(int rc)
 	case -EBADF:
 		return CS_ERR_BAD_HANDLE;
 	case -EAGAIN:
+	case -ENOBUFS:
 		return CS_ERR_TRY_AGAIN;
 	case -EINVAL:
 		return CS_ERR_INVALID_PARAM;
@@ -201,10 +203,14 @@ cs_error_t cpg_flow_control_state_get(cpg_handle_t handle,
 	/* Enabled exactly when a small message would be refused now. */
 	rc = conn_may_send(&inst->conn, 0);
 	pthread_mutex_unlock(&inst->req_lock);
+	/* A program that waits for DISABLED without dispatching is let
+	 * through as one that retries cpg_mcast_joined is. */
+	if (rc == -ENOBUFS)
+		cpg_take_backlog(inst);
 	hdb_put(&cpg_handles, handle);
-	if (rc < 0 && rc != -EAGAIN)
+	if (rc < 0 && rc != -EAGAIN && rc != -ENOBUFS)
 		return CS_ERR_LIBRARY;
-	*flow_control_enabled = rc == -EAGAIN ? CPG_FLOW_CONTROL_ENABLED :
+	*flow_control_enabled = rc < 0 ? CPG_FLOW_CONTROL_ENABLED :
 	    CPG_FLOW_CONTROL_DISABLED;
 	return CS_OK;
 }
@@ -347,7 +353,11 @@ cs_error_t cpg_mcast_iov(cpg_handle_t handle, cpg_guarantee_t guarantee,
 	rc = conn_send_mcast(&inst->conn, (uint32_t)guarantee, iov, iov_len,
 	    total);
 	pthread_mutex_unlock(&inst->req_lock);
-	if (rc == -EAGAIN)
+	/* Refused for our own unread events: a caller that retries without
+	 * dispatching would be refused for ever. */
+	if (rc == -ENOBUFS)
+		cpg_take_backlog(inst);
+	if (rc == -EAGAIN || rc == -ENOBUFS)
 		err = CS_ERR_TRY_AGAIN;
 	else if (rc < 0)
 		err = CS_ERR_LIBRARY;

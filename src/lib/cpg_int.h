@@ -40,6 +40,11 @@ struct cpg_inst {
 	size_t addrs_cap;
 	uint32_t *nodes;               /* scratch for totem confchg */
 	size_t nodes_cap;
+	/* Bytes of the event channel taken off it by a sender held back for
+	 * this handle's unread events (cpg_take_backlog): they come after
+	 * those in evbuf and before those still in the socket. Owned. */
+	uint8_t *stash;
+	size_t stash_cap, stash_off, stash_len;
 
 	/* Under req_lock. */
 	struct zcb_buf *zcb;           /* buffers from cpg_zcb_alloc */
@@ -56,6 +61,11 @@ cs_error_t cpg_errno_to_cs(int rc);
 void cpg_iter_release_all(struct cpg_inst *inst);
 /* Frees the zero-copy buffers of `inst` (req_lock held). */
 void cpg_zcb_release_all(struct cpg_inst *inst);
+/* The daemon refuses this handle's sends until it reads its events
+ * (conn_may_send said -ENOBUFS): takes what the event channel holds into
+ * the stash, unless another thread dispatches (and so reads them). Called
+ * with or without req_lock. */
+void cpg_take_backlog(struct cpg_inst *inst);
 /* Drives cpg_mcast_joined and cpg_zcb_mcast_joined. */
 cs_error_t cpg_mcast_iov(cpg_handle_t handle, cpg_guarantee_t guarantee,
     const struct iovec *iov, unsigned int iov_len);

@@ -6,11 +6,26 @@
  * ONE_NONBLOCKING therefore read exactly one frame; ALL and BLOCKING read
  * in large chunks but never return while a whole frame sits in the
  * buffer.
+ *
+ * The stash: the daemon refuses a handle's sends while its unread events
+ * are above the high watermark, and a program that retries
+ * cpg_mcast_joined on CS_ERR_TRY_AGAIN without dispatching (corosync's
+ * own test programs do) would be refused for ever, then disconnected.
+ * So the refused sender takes what the channel holds into the stash, in
+ * the program's own memory: the daemon's queue drains, its bound holds,
+ * and the send goes through; the program pays in its own heap for what
+ * it has not read, as a corosync client makes the daemon pay. Dispatch
+ * takes the stash before the socket, so the order is kept. The stash
+ * takes all but the last byte the socket holds: while it holds anything
+ * the socket stays readable (only the dispatcher reads the socket, and
+ * it empties the stash first), so the descriptor still says exactly
+ * whether an event is pending.
  */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -67,11 +82,55 @@ static bool have_frame(const struct cpg_inst *inst)
 	return len != 0 && (len < 0 || inst->evlen - inst->evoff >= (size_t)len);
 }
 
+/* The bytes that complete the head frame (or its header), or -1 when
+ * the header is malformed. */
+static long head_frame_rest(const struct cpg_inst *inst)
+{
+	long len = head_frame_len(inst);
+
+	if (len < 0)
+		return -1;
+	return len == 0 ? (long)(IPC_HDR_LEN - (inst->evlen - inst->evoff)) :
+	    len - (long)(inst->evlen - inst->evoff);
+}
+
+/* ev_fill from the stash: what a read of the channel would give. */
+static enum fill_result stash_fill(struct cpg_inst *inst, bool exact,
+    bool *short_read)
+{
+	size_t have = inst->stash_len - inst->stash_off, want = EV_CHUNK;
+
+	if (exact) {
+		long rest = head_frame_rest(inst);
+
+		if (rest < 0)
+			return FILL_CLOSED;
+		want = (size_t)rest;
+	}
+	if (want > have)
+		want = have;
+	if (ev_reserve(inst, want) < 0)
+		return FILL_NOMEM;
+	memcpy(inst->evbuf + inst->evlen, inst->stash + inst->stash_off, want);
+	inst->evlen += want;
+	inst->stash_off += want;
+	if (inst->stash_off == inst->stash_len) {
+		/* What a burst left behind goes back to the heap. */
+		free(inst->stash);
+		inst->stash = NULL;
+		inst->stash_cap = inst->stash_off = inst->stash_len = 0;
+	}
+	/* The socket comes next. */
+	*short_read = false;
+	return FILL_OK;
+}
+
 /*
  * Reads from the event channel: waits up to `timeout` ms (-1 forever) for
  * it to be readable, then reads either exactly the rest of the head frame
  * (`exact`) or whatever is there. *short_read tells whether the channel
- * gave less than was asked, that is, it is most likely empty now.
+ * gave less than was asked, that is, it is most likely empty now. What
+ * the stash holds comes first, without a wait.
  */
 static enum fill_result ev_fill(struct cpg_inst *inst, int timeout, bool exact,
     bool *short_read)
@@ -81,6 +140,10 @@ static enum fill_result ev_fill(struct cpg_inst *inst, int timeout, bool exact,
 	ssize_t n;
 	int rc = 1;
 
+	if (atomic_load(&inst->finalized))
+		return FILL_CLOSED;
+	if (inst->stash_off < inst->stash_len)
+		return stash_fill(inst, exact, short_read);
 	/* Without a wait, a read that does not block says all poll would. */
 	if (timeout != 0 || exact)
 		do {
@@ -94,12 +157,11 @@ static enum fill_result ev_fill(struct cpg_inst *inst, int timeout, bool exact,
 	if (rc < 0)
 		return FILL_CLOSED;
 	if (exact) {
-		long len = head_frame_len(inst);
+		long rest = head_frame_rest(inst);
 
-		if (len < 0)
+		if (rest < 0)
 			return FILL_CLOSED;
-		want = len == 0 ? IPC_HDR_LEN - (inst->evlen - inst->evoff) :
-		    (size_t)len - (inst->evlen - inst->evoff);
+		want = (size_t)rest;
 	}
 	if (ev_reserve(inst, want) < 0)
 		return FILL_NOMEM;
@@ -114,6 +176,65 @@ static enum fill_result ev_fill(struct cpg_inst *inst, int timeout, bool exact,
 	inst->evlen += (size_t)n;
 	*short_read = (size_t)n < want;
 	return FILL_OK;
+}
+
+/* Takes all but the last byte the event channel holds into the stash
+ * (ev_lock held). Only what is there: it never waits. */
+static void stash_take(struct cpg_inst *inst)
+{
+	int avail;
+	size_t want, cap;
+	ssize_t n;
+
+	if (ioctl(inst->conn.ev_fd, FIONREAD, &avail) < 0 || avail <= 1)
+		return;
+	want = (size_t)avail - 1;
+	if (inst->stash_off > 0) {
+		memmove(inst->stash, inst->stash + inst->stash_off,
+		    inst->stash_len - inst->stash_off);
+		inst->stash_len -= inst->stash_off;
+		inst->stash_off = 0;
+	}
+	if (inst->stash_len + want > inst->stash_cap) {
+		uint8_t *grown;
+
+		cap = inst->stash_cap ? inst->stash_cap : EV_CHUNK;
+		while (cap < inst->stash_len + want)
+			cap *= 2;
+		grown = realloc(inst->stash, cap);
+		/* Without memory the send stays refused: the events wait
+		 * in the daemon, under its limits. */
+		if (!grown)
+			return;
+		inst->stash = grown;
+		inst->stash_cap = cap;
+	}
+	do {
+		n = recv(inst->conn.ev_fd, inst->stash + inst->stash_len, want,
+		    MSG_DONTWAIT);
+	} while (n < 0 && errno == EINTR);
+	/* A broken channel stays readable: dispatch reports it, after
+	 * what was stashed. */
+	if (n > 0)
+		inst->stash_len += (size_t)n;
+}
+
+void cpg_take_backlog(struct cpg_inst *inst)
+{
+	/* A callback of this handle sends: its thread holds ev_lock, and
+	 * the frame it is given lives in evbuf, which the stash leaves
+	 * alone. */
+	if (atomic_load(&inst->dispatching) &&
+	    pthread_equal(inst->dispatcher, pthread_self())) {
+		stash_take(inst);
+		return;
+	}
+	/* Another thread dispatches: it reads the events itself. */
+	if (pthread_mutex_trylock(&inst->ev_lock) != 0)
+		return;
+	if (!atomic_load(&inst->finalized))
+		stash_take(inst);
+	pthread_mutex_unlock(&inst->ev_lock);
 }
 
 static int reserve_scratch(void **p, size_t *cap, size_t n, size_t size)
@@ -316,8 +437,10 @@ cs_error_t cpg_dispatch(cpg_handle_t handle, cs_dispatch_flags_t dispatch_types)
 		goto out;
 	}
 	pthread_mutex_lock(&inst->ev_lock);
-	inst->dispatching = true;
+	/* The thread first: a thread that sees `dispatching` set sees who
+	 * (cpg_take_backlog relies on it). */
 	inst->dispatcher = pthread_self();
+	inst->dispatching = true;
 	err = dispatch_loop(inst, handle, dispatch_types);
 	inst->dispatching = false;
 	pthread_mutex_unlock(&inst->ev_lock);

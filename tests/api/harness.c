@@ -341,3 +341,25 @@ unsigned int harness_seq_delivered(void)
 {
 	return seq_next;
 }
+
+long long harness_status_field(const char *key)
+{
+	char self[PATH_MAX], cmd[PATH_MAX + 64], line[512];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	size_t klen = strlen(key);
+	long long v = -1;
+	FILE *p;
+
+	CHECK(n > 0);
+	self[n] = '\0';
+	*strrchr(self, '/') = '\0';
+	snprintf(cmd, sizeof(cmd), "%s/../../bin/cohortctl status", self);
+	p = popen(cmd, "r");
+	CHECK(p);
+	/* Text output: the key, spaces, the value. */
+	while (fgets(line, sizeof(line), p))
+		if (strncmp(line, key, klen) == 0 && line[klen] == ' ')
+			v = strtoll(line + klen, NULL, 10);
+	CHECK(pclose(p) == 0);
+	return v;
+}

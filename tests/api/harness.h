@@ -86,6 +86,9 @@ cpg_handle_t harness_open(struct rec *r, unsigned int flags);
 
 /* The daemon's resident memory in kB (VmRSS), or -1. */
 long harness_rss_kb(pid_t pid);
+/* A number from `cohortctl status` of the current daemon (`key` as in
+ * its output, e.g. "stat.ring_held_for_readers"), or -1 if absent. */
+long long harness_status_field(const char *key);
 
 /* A member that sends numbered 4-byte messages to its own group and
  * checks they all come back in order: the "well-behaved client" that the

@@ -10,7 +10,11 @@
  *   leave                           it is about to call cpg_leave
  *   crash node                      its daemon went away (it then exits)
  *
- *   cpgload -g GROUP -o FILE [-r MSGS_PER_S] [-s BYTES]
+ *   cpgload -g GROUP -o FILE [-r MSGS_PER_S] [-s BYTES] [-l]
+ *
+ * -l sends as corosync's cpgverify does, as fast as it can: each message
+ * is retried on CS_ERR_TRY_AGAIN, with no dispatch in between, until it
+ * is accepted; then one cpg_dispatch(CS_DISPATCH_ALL). -r is ignored.
  *
  * Signals drive the end of a test: SIGUSR2 stops sending (the process
  * goes on delivering), SIGUSR1 stops recording (a last line "# stopped"
@@ -57,6 +61,7 @@ struct load {
 	bool want_in;              /* SIGHUP's target: a member or not */
 	bool joined;               /* cpg_join accepted, no cpg_leave since */
 	bool leave_said;           /* "leave" recorded, cpg_leave not yet OK */
+	bool retry_loop;           /* -l */
 	uint8_t *buf;
 };
 
@@ -200,7 +205,7 @@ static void on_totem(cpg_handle_t h, struct cpg_ring_id ring, uint32_t n,
 static int usage(void)
 {
 	fprintf(stderr, "usage: cpgload -g GROUP -o FILE [-r MSGS_PER_S] "
-	    "[-s BYTES]\n");
+	    "[-s BYTES] [-l]\n");
 	return 2;
 }
 
@@ -229,6 +234,17 @@ static cs_error_t send_one(struct load *l, cpg_handle_t h)
 		l->sent = seq;
 		record(l, "send %" PRIu64 " %" PRIx64, seq, fnv(l->buf, l->size));
 	}
+	return rc;
+}
+
+/* -l: the next message, retried until it is accepted, without a
+ * dispatch in between (only the end of the test stops it). */
+static cs_error_t send_retrying(struct load *l, cpg_handle_t h)
+{
+	cs_error_t rc;
+
+	while ((rc = send_one(l, h)) == CS_ERR_TRY_AGAIN && !quit)
+		;
 	return rc;
 }
 
@@ -280,8 +296,9 @@ int main(int argc, char **argv)
 	cs_error_t rc;
 	int opt, fd;
 
-	while ((opt = getopt(argc, argv, "g:o:r:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "g:o:r:s:l")) != -1) {
 		switch (opt) {
+		case 'l': l.retry_loop = true; break;
 		case 'g': group = optarg; break;
 		case 'o': out = optarg; break;
 		case 'r': rate = (unsigned)strtoul(optarg, NULL, 10); break;
@@ -346,6 +363,15 @@ int main(int argc, char **argv)
 		if (l.joined && !was_in)
 			next_send = t;   /* no burst for the time spent outside */
 		sending = !stop_sending && l.joined && !l.leave_said && l.want_in;
+		if (sending && l.retry_loop) {
+			rc = send_retrying(&l, h);
+			if (rc != CS_OK && rc != CS_ERR_TRY_AGAIN)
+				break;
+			rc = cpg_dispatch(h, CS_DISPATCH_ALL);
+			if (rc != CS_OK && rc != CS_ERR_TRY_AGAIN)
+				break;
+			continue;
+		}
 		if (sending && t >= next_send) {
 			rc = send_one(&l, h);
 			if (rc == CS_OK)
