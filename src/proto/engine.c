@@ -5,7 +5,6 @@
  * describes both.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,97 +21,13 @@ static const char *const state_names[] = {
 	[ST_RECOVERY] = "recovery",
 };
 
-void plog(struct proto *p, int level, const char *fmt, ...)
-{
-	char line[256];
-	va_list ap;
-
-	if (!p->ops.log)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	p->ops.log(p->ctx, level, line);
-}
-
 /* Every state change goes through here, and is logged. */
 void set_state(struct proto *p, enum pstate to, const char *why)
 {
-	plog(p, 3, "%s -> %s (%s) ring %x.%llx", state_names[p->state],
-	    state_names[to], why, p->ring.rep, (unsigned long long)p->ring.seq);
+	util_log(p, PROTO_LOG_DEBUG, "%s -> %s (%s) ring %x.%llx",
+	    state_names[p->state], state_names[to], why, p->ring.rep,
+	    (unsigned long long)p->ring.seq);
 	p->state = to;
-}
-
-int node_index(const struct proto *p, uint32_t nodeid)
-{
-	for (size_t i = 0; i < p->cfg.n_nodes; i++)
-		if (p->cfg.nodes[i] == nodeid)
-			return (int)i;
-	return -1;
-}
-
-void send_dgram(struct proto *p, uint32_t to, const uint8_t *buf, size_t len)
-{
-	if (p->cfg.n_nodes == 1 || to == p->cfg.local_nodeid)
-		return;
-	p->stats.tx_datagrams++;
-	p->ops.send(p->ctx, to, buf, len);
-}
-
-struct wire_hdr make_hdr(const struct proto *p, uint8_t type,
-    struct proto_ring_id ring)
-{
-	return (struct wire_hdr){ .version = WIRE_VERSION,
-	    .max_version = WIRE_VERSION, .type = type,
-	    .cluster_id = p->cfg.cluster_id, .sender = p->cfg.local_nodeid,
-	    .ring = ring };
-}
-
-bool idset_has(const struct idset *s, uint32_t id)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (s->id[i] == id)
-			return true;
-	return false;
-}
-
-/* Inserts in order; false if already present or full. */
-bool idset_add(struct idset *s, uint32_t id)
-{
-	size_t i;
-
-	if (idset_has(s, id) || s->n == PROTO_MAX_NODES)
-		return false;
-	for (i = s->n; i > 0 && s->id[i - 1] > id; i--)
-		s->id[i] = s->id[i - 1];
-	s->id[i] = id;
-	s->n++;
-	return true;
-}
-
-void idset_del(struct idset *s, uint32_t id)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (s->id[i] == id) {
-			memmove(&s->id[i], &s->id[i + 1],
-			    (s->n - i - 1) * sizeof(uint32_t));
-			s->n--;
-			return;
-		}
-}
-
-bool idset_eq(const struct idset *a, const struct idset *b)
-{
-	return a->n == b->n && !memcmp(a->id, b->id, a->n * sizeof(uint32_t));
-}
-
-void idset_minus(struct idset *out, const struct idset *a,
-    const struct idset *b)
-{
-	out->n = 0;
-	for (size_t i = 0; i < a->n; i++)
-		if (!idset_has(b, a->id[i]))
-			out->id[out->n++] = a->id[i];
 }
 
 /* corosync 3.1.7's defaults, derived the way it derives them. */
@@ -263,9 +178,9 @@ int proto_receive(struct proto *p, uint64_t now, uint32_t from,
 	p->now = now;
 	p->stats.rx_datagrams++;
 	rc = wire_decode(buf, len, m);
-	si = rc ? -1 : node_index(p, m->h.sender);
+	si = rc ? -1 : util_node_index(p, m->h.sender);
 	if (rc || m->h.cluster_id != p->cfg.cluster_id ||
-	    si < 0 || node_index(p, m->h.ring.rep) < 0 ||
+	    si < 0 || util_node_index(p, m->h.ring.rep) < 0 ||
 	    (from && from != m->h.sender) ||
 	    m->h.sender == p->cfg.local_nodeid || p->state == ST_IDLE) {
 		p->stats.rx_dropped++;
@@ -396,16 +311,16 @@ uint64_t proto_next_timeout(const struct proto *p)
 
 static void merge_detect(struct proto *p)
 {
-	struct wire_hdr h = make_hdr(p, WIRE_MERGE_DETECT, p->ring);
+	struct wire_hdr h = util_hdr(p, WIRE_MERGE_DETECT, p->ring);
 	size_t n = wire_encode_hdr_only(p->dgram, p->cfg.mtu, &h);
 
-	send_dgram(p, 0, p->dgram, n);
+	util_send(p, 0, p->dgram, n);
 	p->merge_at = p->now + p->cfg.timing.merge_ms;
 }
 
 void proto_peer_unreachable(struct proto *p, uint64_t now, uint32_t nodeid)
 {
-	int i = node_index(p, nodeid);
+	int i = util_node_index(p, nodeid);
 
 	p->now = now;
 	if (i < 0 || nodeid == p->cfg.local_nodeid || p->state == ST_IDLE ||
@@ -443,8 +358,8 @@ int proto_tick(struct proto *p, uint64_t now)
 	case ST_RECOVERY:
 	case ST_OPERATIONAL:
 		if (now >= p->token_loss_at) {
-			plog(p, 2, "token lost: a processor failed, forming a "
-			    "new configuration");
+			util_log(p, PROTO_LOG_INFO, "token lost: a processor "
+			    "failed, forming a new configuration");
 			gather_enter(p, "token lost", p->state == ST_OPERATIONAL);
 			break;
 		}

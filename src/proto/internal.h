@@ -1,6 +1,7 @@
 /*
  * internal.h: the engine's state, shared by its parts:
  *   engine.c  the API, timers, state changes, datagram dispatch
+ *   util.c    logging, node look-up, sending, headers, node id sets
  *   store.c   message stores, the send queue, packing, delivery
  *   order.c   the token: numbering, retransmission, stability, hold
  *   memb.c    membership: gather, commit, recovery, install
@@ -166,19 +167,23 @@ struct proto {
 };
 
 /* engine.c */
-void plog(struct proto *p, int level, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 void set_state(struct proto *p, enum pstate to, const char *why);
-int node_index(const struct proto *p, uint32_t nodeid);
-void send_dgram(struct proto *p, uint32_t to, const uint8_t *buf, size_t len);
-struct wire_hdr make_hdr(const struct proto *p, uint8_t type,
-    struct proto_ring_id ring);
 
-/* idsets */
+/* util.c */
+void util_log(struct proto *p, enum proto_log_level level, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
+/* The node's index in the nodelist, -1 if it is not in it. */
+int util_node_index(const struct proto *p, uint32_t nodeid);
+/* Sends through proto_ops.send (0: to every other node); nothing to
+ * ourselves, nothing in a nodelist of one. */
+void util_send(struct proto *p, uint32_t to, const uint8_t *buf, size_t len);
+/* The header of a datagram of ours, of `type`, on `ring`. */
+struct wire_hdr util_hdr(const struct proto *p, uint8_t type,
+    struct proto_ring_id ring);
 bool idset_has(const struct idset *s, uint32_t id);
 bool idset_add(struct idset *s, uint32_t id);
-void idset_del(struct idset *s, uint32_t id);
 bool idset_eq(const struct idset *a, const struct idset *b);
+/* out = a without b (out may not be a or b). */
 void idset_minus(struct idset *out, const struct idset *a,
     const struct idset *b);
 

@@ -34,7 +34,7 @@ static void agreed(const struct proto *p, struct idset *m)
 
 void join_send(struct proto *p)
 {
-	struct wire_hdr h = make_hdr(p, WIRE_JOIN, p->old->ring);
+	struct wire_hdr h = util_hdr(p, WIRE_JOIN, p->old->ring);
 	struct wire_join j = { .incarnation = p->incarnation,
 	    .counter = p->join_counter, .seq_max = p->seq_max,
 	    .accepted = p->accepted_seq,
@@ -46,14 +46,14 @@ void join_send(struct proto *p)
 	n = wire_encode_join(p->dgram, p->cfg.mtu, &h, &j);
 	assert(n > 0);
 	if (p->cfg.n_nodes > 1)
-		send_dgram(p, 0, p->dgram, n);
+		util_send(p, 0, p->dgram, n);
 	p->join_at = p->now + p->cfg.timing.join_ms;
 }
 
 /* Whether node k's latest JOIN, heard in this episode, shows our sets. */
 static bool matches(const struct proto *p, uint32_t k)
 {
-	int i = node_index(p, k);
+	int i = util_node_index(p, k);
 	const struct jrec *r;
 
 	if (k == p->cfg.local_nodeid)
@@ -67,7 +67,7 @@ static bool matches(const struct proto *p, uint32_t k)
 
 static void commit_forward(struct proto *p, struct wire_commit *c)
 {
-	struct wire_hdr h = make_hdr(p, WIRE_COMMIT, p->ring);
+	struct wire_hdr h = util_hdr(p, WIRE_COMMIT, p->ring);
 
 	c->tseq++;
 	p->last_tseq = c->tseq;
@@ -155,8 +155,8 @@ static void commit_create(struct proto *p)
 	c.n = (uint8_t)m.n;
 	for (size_t i = 0; i < m.n; i++)
 		c.e[i].nodeid = m.id[i];
-	plog(p, 3, "consensus on %zu members: commit ring %x.%llx", m.n,
-	    ring.rep, (unsigned long long)ring.seq);
+	util_log(p, PROTO_LOG_DEBUG, "consensus on %zu members: commit ring "
+	    "%x.%llx", m.n, ring.rep, (unsigned long long)ring.seq);
 	accept_ring(p, ring, &c);
 	fill_entry(p, &c);
 	if (m.n == 1) {
@@ -199,7 +199,7 @@ static void log_view(struct proto *p)
 	for (size_t i = 0; i < p->fail.n && off < sizeof(line) - 12; i++)
 		off += (size_t)snprintf(line + off, sizeof(line) - off, " %u",
 		    p->fail.id[i]);
-	plog(p, 4, "%s", line);
+	util_log(p, PROTO_LOG_TRACE, "%s", line);
 }
 
 static void view_changed(struct proto *p)
@@ -239,7 +239,7 @@ void gather_enter(struct proto *p, const char *why, bool from_operational)
 	 * the others and keep the cluster split after the fault is gone. */
 	p->fail.n = 0;
 	for (size_t i = 0; i < p->proc.n; i++)
-		if (p->unreach[node_index(p, p->proc.id[i])])
+		if (p->unreach[util_node_index(p, p->proc.id[i])])
 			idset_add(&p->fail, p->proc.id[i]);
 	(void)from_operational;
 	p->episode++;
@@ -264,14 +264,16 @@ void peer_unreachable(struct proto *p, uint32_t id)
 	case ST_COMMIT:
 	case ST_RECOVERY:
 		if (idset_has(&p->members, id)) {
-			plog(p, 2, "node %u's port is closed: it failed", id);
+			util_log(p, PROTO_LOG_INFO,
+			    "node %u's port is closed: it failed", id);
 			gather_enter(p, "a member's port is closed",
 			    p->state == ST_OPERATIONAL);
 		}
 		break;
 	case ST_GATHER:
 		if (idset_has(&p->proc, id) && idset_add(&p->fail, id)) {
-			plog(p, 2, "node %u's port is closed: failed", id);
+			util_log(p, PROTO_LOG_INFO,
+			    "node %u's port is closed: failed", id);
 			view_changed(p);
 			check_consensus(p);
 		}
@@ -315,14 +317,14 @@ static bool join_fails(const struct wire_join *j, uint32_t id)
 void join_receive(struct proto *p, const struct wire_hdr *h,
     const struct wire_join *j)
 {
-	int i = node_index(p, h->sender);
+	int i = util_node_index(p, h->sender);
 	struct jrec *r = &p->jrec[i];
 
 	for (unsigned k = 0; k < j->n_proc; k++)
-		if (node_index(p, j->proc[k]) < 0)
+		if (util_node_index(p, j->proc[k]) < 0)
 			goto drop;
 	for (unsigned k = 0; k < j->n_fail; k++)
-		if (node_index(p, j->fail[k]) < 0)
+		if (util_node_index(p, j->fail[k]) < 0)
 			goto drop;
 	/* Matching compares sorted sets, and ours are sent sorted: a JOIN
 	 * whose lists are not in ascending order is dropped. */
@@ -402,14 +404,15 @@ void consensus_timeout(struct proto *p)
 	 * no longer match it. */
 	for (size_t i = 0; i < m.n; i++)
 		if (!matches(p, m.id[i])) {
-			plog(p, 2, "node %u did not agree in time: failed",
-			    m.id[i]);
+			util_log(p, PROTO_LOG_INFO,
+			    "node %u did not agree in time: failed", m.id[i]);
 			idset_add(&late, m.id[i]);
 		}
 	for (size_t i = 0; i < late.n; i++)
 		changed |= idset_add(&p->fail, late.id[i]);
 	if (!changed && p->consensus && m.id[0] != p->cfg.local_nodeid) {
-		plog(p, 2, "no commit token from node %u: failed", m.id[0]);
+		util_log(p, PROTO_LOG_INFO,
+		    "no commit token from node %u: failed", m.id[0]);
 		changed = idset_add(&p->fail, m.id[0]);
 	}
 	if (changed)
@@ -429,7 +432,7 @@ void commit_receive(struct proto *p, const struct wire_hdr *h,
 
 	members_of(c, &cm);
 	for (size_t i = 0; i < c->n; i++) {
-		if (node_index(p, c->e[i].nodeid) < 0)
+		if (util_node_index(p, c->e[i].nodeid) < 0)
 			goto drop;
 		complete &= (c->e[i].eflags & COMMIT_FILLED) != 0;
 	}

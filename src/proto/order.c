@@ -31,7 +31,7 @@ static uint32_t next_member(const struct proto *p)
  * old-ring identity in front of its entries (see store_recovered). */
 static void retransmit(struct proto *p, const struct smsg *m)
 {
-	struct wire_hdr h = make_hdr(p, WIRE_MCAST, p->ring);
+	struct wire_hdr h = util_hdr(p, WIRE_MCAST, p->ring);
 	struct wire_mcast w = { .seq = m->seq, .origin = m->origin,
 	    .mflags = m->mflags, .body = m->body, .body_len = m->len };
 	size_t len;
@@ -48,7 +48,7 @@ static void retransmit(struct proto *p, const struct smsg *m)
 	}
 	len = wire_encode_mcast(p->dgram2, p->cfg.mtu, &h, &w);
 	assert(len > 0);
-	send_dgram(p, 0, p->dgram2, len);
+	util_send(p, 0, p->dgram2, len);
 }
 
 /* Stores a received recovered message: in the new ring's store (with the
@@ -73,7 +73,7 @@ static bool store_recovered(struct proto *p, const struct wire_mcast *m)
 	if (p->state == ST_RECOVERY && p->old &&
 	    m->old_ring.rep == p->old->ring.rep &&
 	    m->old_ring.seq == p->old->ring.seq &&
-	    node_index(p, m->old_origin) >= 0)
+	    util_node_index(p, m->old_origin) >= 0)
 		store_put(p->old, m->old_seq, m->old_origin, m->old_mflags,
 		    m->body, m->body_len);
 	return true;
@@ -129,7 +129,7 @@ static void number(struct proto *p, struct wire_token *t, struct smsg *own,
 	/* Encoded before the store takes `own`, which it may free; a ring
 	 * of one has nobody to send to, and no datagram to build. */
 	if (p->members.n > 1) {
-		struct wire_hdr h = make_hdr(p, WIRE_MCAST, p->ring);
+		struct wire_hdr h = util_hdr(p, WIRE_MCAST, p->ring);
 
 		n = wire_encode_mcast(p->dgram2, p->cfg.mtu, &h, &w);
 		assert(n > 0);
@@ -139,7 +139,7 @@ static void number(struct proto *p, struct wire_token *t, struct smsg *own,
 	else
 		(void)store_adopt(p->cur, w.seq, w.origin, w.mflags, own, len);
 	if (n > 0)
-		send_dgram(p, 0, p->dgram2, n);
+		util_send(p, 0, p->dgram2, n);
 }
 
 /* Whether this node recovers old-ring message `s`: a message some
@@ -349,13 +349,13 @@ void token_send_saved(struct proto *p)
 {
 	if (p->tok_saved_to == p->cfg.local_nodeid)
 		return;
-	send_dgram(p, p->tok_saved_to, p->tok_saved, p->tok_saved_len);
+	util_send(p, p->tok_saved_to, p->tok_saved, p->tok_saved_len);
 	p->tok_retransmit_at = p->now + p->cfg.timing.token_retransmit_ms;
 }
 
 void token_forward(struct proto *p, struct wire_token *t)
 {
-	struct wire_hdr h = make_hdr(p, WIRE_TOKEN, p->ring);
+	struct wire_hdr h = util_hdr(p, WIRE_TOKEN, p->ring);
 
 	t->tseq++;
 	p->last_tseq = t->tseq;
@@ -434,9 +434,10 @@ static void token_visit(struct proto *p, struct wire_token *t)
 static void after_visit(struct proto *p, struct wire_token *t, bool may_hold)
 {
 	if (p->aru_stuck > p->cfg.timing.fail_recv_const) {
-		plog(p, 2, "failed to receive: aru %llu behind seq %llu for %u "
-		    "rotations", (unsigned long long)p->cur->aru,
-		    (unsigned long long)t->seq, p->aru_stuck);
+		util_log(p, PROTO_LOG_INFO, "failed to receive: aru %llu "
+		    "behind seq %llu for %u rotations",
+		    (unsigned long long)p->cur->aru, (unsigned long long)t->seq,
+		    p->aru_stuck);
 		gather_enter(p, "failed to receive", true);
 		return;
 	}
@@ -525,10 +526,10 @@ void ring_kick(struct proto *p)
 		return;
 	}
 	if (!p->hold_cancel_sent && p->my_index != 0) {
-		struct wire_hdr h = make_hdr(p, WIRE_HOLD_CANCEL, p->ring);
+		struct wire_hdr h = util_hdr(p, WIRE_HOLD_CANCEL, p->ring);
 		size_t n = wire_encode_hdr_only(p->dgram, p->cfg.mtu, &h);
 
-		send_dgram(p, p->members.id[0], p->dgram, n);
+		util_send(p, p->members.id[0], p->dgram, n);
 		p->hold_cancel_sent = true;
 	}
 }

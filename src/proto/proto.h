@@ -78,6 +78,15 @@ enum proto_guarantee {
 	PROTO_SAFE = 1,    /* delivered only once every member has it */
 };
 
+/* How much a log line (proto_ops.log) matters, most first. */
+enum proto_log_level {
+	PROTO_LOG_ERR = 0,
+	PROTO_LOG_WARN = 1,
+	PROTO_LOG_INFO = 2,    /* a node failed, the token was lost */
+	PROTO_LOG_DEBUG = 3,   /* a state change, a ring committed */
+	PROTO_LOG_TRACE = 4,   /* every change of view while gathering */
+};
+
 struct proto_ops {
 	/* Send one datagram: to `to` (a node id), or to every other node of
 	 * the nodelist when `to` is 0. The engine never sends to itself
@@ -93,7 +102,8 @@ struct proto_ops {
 	 * relies on it: the caller writes it to stable storage and passes it
 	 * back as proto_config.ring_seq at the next start. */
 	void (*ring_seq)(void *ctx, uint64_t seq);
-	/* Optional (may be NULL): one line of protocol log, no newline. */
+	/* Optional (may be NULL): one line of protocol log, no newline;
+	 * `level` is an enum proto_log_level. */
 	void (*log)(void *ctx, int level, const char *line);
 };
 

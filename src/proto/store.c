@@ -126,7 +126,7 @@ void reasm_reset_all(struct proto *p)
 static void deliver_entry(struct proto *p, uint32_t origin, uint8_t f,
     const uint8_t *d, uint32_t dl)
 {
-	int i = node_index(p, origin);
+	int i = util_node_index(p, origin);
 	struct reasm *r;
 	enum proto_guarantee g = f & ENTRY_SAFE ? PROTO_SAFE : PROTO_AGREED;
 
