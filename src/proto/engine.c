@@ -115,15 +115,12 @@ int proto_new(const struct proto_config *cfg, const struct proto_ops *ops,
 	p->payload_max = cfg->mtu - WIRE_HDR_LEN - MCAST_FIXED - MCAST_OLD_FIXED;
 	p->dgram = malloc(cfg->mtu);
 	p->dgram2 = malloc(cfg->mtu);
-	p->tok_saved = malloc(cfg->mtu);
 	p->reasm = calloc(cfg->n_nodes, sizeof(*p->reasm));
-	p->jrec = calloc(cfg->n_nodes, sizeof(*p->jrec));
-	if (!p->dgram || !p->dgram2 || !p->tok_saved || !p->reasm || !p->jrec) {
+	if (!p->dgram || !p->dgram2 || !p->reasm || memb_init(p) ||
+	    order_init(p)) {
 		proto_free(p);
 		return -ENOMEM;
 	}
-	p->tok_retransmit_at = p->token_loss_at = p->hold_until = UINT64_MAX;
-	p->join_at = p->consensus_at = p->merge_at = UINT64_MAX;
 	*out = p;
 	return 0;
 }
@@ -138,34 +135,19 @@ void proto_free(struct proto *p)
 	if (p->reasm)
 		reasm_reset_all(p);
 	free(p->reasm);
-	free(p->jrec);
+	memb_free(p);
+	order_free(p);
 	free(p->dgram);
 	free(p->dgram2);
-	free(p->tok_saved);
 	free(p);
 }
 
 int proto_start(struct proto *p, uint64_t now)
 {
-	struct proto_ring_id first;
-
 	if (p->state != ST_IDLE)
 		return -EALREADY;
 	p->now = now;
-	/* This incarnation's number is persisted before it is used, so a
-	 * restarted node is told apart from its previous life. */
-	p->incarnation = p->cfg.ring_seq + 1;
-	p->seq_max = p->accepted_seq = p->incarnation;
-	p->ops.ring_seq(p->ctx, p->seq_max);
-	first = (struct proto_ring_id){ p->cfg.local_nodeid, p->incarnation };
-	p->ring = first;
-	p->old = store_new(first);
-	if (!p->old)
-		return -ENOMEM;
-	p->old_members.n = 0;
-	idset_add(&p->old_members, p->cfg.local_nodeid);
-	gather_enter(p, "start", false);
-	return 0;
+	return memb_start(p);
 }
 
 int proto_receive(struct proto *p, uint64_t now, uint32_t from,
@@ -186,7 +168,7 @@ int proto_receive(struct proto *p, uint64_t now, uint32_t from,
 		p->stats.rx_dropped++;
 		return 0;
 	}
-	p->unreach[si] = false;   /* it speaks: up again */
+	memb_heard(p, si);   /* it speaks: up again */
 	switch (m->h.type) {
 	case WIRE_JOIN:
 		join_receive(p, &m->h, &m->u.join);
@@ -264,82 +246,33 @@ size_t proto_send_space(const struct proto *p)
 	    p->cfg.send_queue_bytes - p->sq_bytes;
 }
 
-static uint64_t min64(uint64_t a, uint64_t b)
-{
-	return a < b ? a : b;
-}
-
-/* A ring of one with work left: a callback queued more, or messages wait
- * (unless a local reader is behind: they wait for it). */
-static bool solo_work(const struct proto *p)
-{
-	return p->state == ST_OPERATIONAL && p->members.n == 1 &&
-	    ((p->sq && !p->congested) || p->solo_more);
-}
-
-/* The representative of a ring smaller than the nodelist announces it, so
- * that partitions heal (MERGE_DETECT every `merge` ms). */
-static bool merges(const struct proto *p)
-{
-	return p->state == ST_OPERATIONAL && p->members.n < p->cfg.n_nodes &&
-	    p->my_index == 0;
-}
-
 uint64_t proto_next_timeout(const struct proto *p)
 {
-	uint64_t t = UINT64_MAX;
-
 	switch (p->state) {
 	case ST_IDLE:
-		return UINT64_MAX;
+		break;
 	case ST_GATHER:
-		return min64(p->join_at, p->consensus_at);
+		return memb_next_timeout(p);
 	case ST_COMMIT:
 	case ST_RECOVERY:
 	case ST_OPERATIONAL:
-		t = min64(p->token_loss_at, p->tok_retransmit_at);
-		t = min64(t, p->hold_until);
-		if (merges(p))
-			t = min64(t, p->merge_at);
-		/* A ring of one with work left (a callback queued more). */
-		if (solo_work(p))
-			t = 0;
-		return t;
+		return order_next_timeout(p);
 	}
-	return t;
-}
-
-static void merge_detect(struct proto *p)
-{
-	struct wire_hdr h = util_hdr(p, WIRE_MERGE_DETECT, p->ring);
-	size_t n = wire_encode_hdr_only(p->dgram, p->cfg.mtu, &h);
-
-	util_send(p, 0, p->dgram, n);
-	p->merge_at = p->now + p->cfg.timing.merge_ms;
+	return UINT64_MAX;
 }
 
 void proto_peer_unreachable(struct proto *p, uint64_t now, uint32_t nodeid)
 {
-	int i = util_node_index(p, nodeid);
-
 	p->now = now;
-	if (i < 0 || nodeid == p->cfg.local_nodeid || p->state == ST_IDLE ||
-	    p->unreach[i])
+	if (nodeid == p->cfg.local_nodeid || p->state == ST_IDLE)
 		return;
-	p->unreach[i] = true;
-	p->stats.unreachable++;
 	peer_unreachable(p, nodeid);
 }
 
 void proto_set_congested(struct proto *p, uint64_t now, bool on)
 {
 	p->now = now;
-	if (p->congested == on)
-		return;
-	p->congested = on;
-	p->stats.congested += on;
-	if (!on)
-		ring_kick(p);
+	order_set_congested(p, on);
 }
 
 int proto_tick(struct proto *p, uint64_t now)
@@ -349,28 +282,12 @@ int proto_tick(struct proto *p, uint64_t now)
 	case ST_IDLE:
 		break;
 	case ST_GATHER:
-		if (now >= p->consensus_at)
-			consensus_timeout(p);
-		if (p->state == ST_GATHER && now >= p->join_at)
-			join_timeout(p);
+		memb_tick(p);
 		break;
 	case ST_COMMIT:
 	case ST_RECOVERY:
 	case ST_OPERATIONAL:
-		if (now >= p->token_loss_at) {
-			util_log(p, PROTO_LOG_INFO, "token lost: a processor "
-			    "failed, forming a new configuration");
-			gather_enter(p, "token lost", p->state == ST_OPERATIONAL);
-			break;
-		}
-		if (now >= p->tok_retransmit_at)
-			token_send_saved(p);
-		if (now >= p->hold_until)
-			hold_release(p);
-		if (merges(p) && now >= p->merge_at)
-			merge_detect(p);
-		if (solo_work(p))
-			ring_kick(p);
+		order_tick(p);
 		break;
 	}
 	return 0;
