@@ -238,14 +238,6 @@ int proto_submit(struct proto *p, uint64_t now, const void *msg, size_t len,
 	return proto_submitv(p, now, &iov, 1, guarantee);
 }
 
-size_t proto_send_space(const struct proto *p)
-{
-	if (p->cfg.send_queue_msgs && p->sq_n >= p->cfg.send_queue_msgs)
-		return 0;
-	return p->sq_bytes >= p->cfg.send_queue_bytes ? 0 :
-	    p->cfg.send_queue_bytes - p->sq_bytes;
-}
-
 uint64_t proto_next_timeout(const struct proto *p)
 {
 	switch (p->state) {

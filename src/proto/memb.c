@@ -316,26 +316,29 @@ static bool join_fails(const struct wire_join *j, uint32_t id)
 	return false;
 }
 
+/* Whether a JOIN's sets name only nodes of our nodelist, in ascending
+ * order: matching compares sorted sets, and ours are sent sorted. */
+static bool join_sets_valid(const struct proto *p, const struct wire_join *j)
+{
+	for (unsigned k = 0; k < j->n_proc; k++)
+		if (util_node_index(p, j->proc[k]) < 0 ||
+		    (k > 0 && j->proc[k] < j->proc[k - 1]))
+			return false;
+	for (unsigned k = 0; k < j->n_fail; k++)
+		if (util_node_index(p, j->fail[k]) < 0 ||
+		    (k > 0 && j->fail[k] < j->fail[k - 1]))
+			return false;
+	return true;
+}
+
 void join_receive(struct proto *p, const struct wire_hdr *h,
     const struct wire_join *j)
 {
 	int i = util_node_index(p, h->sender);
 	struct jrec *r = &p->memb.jrec[i];
 
-	for (unsigned k = 0; k < j->n_proc; k++)
-		if (util_node_index(p, j->proc[k]) < 0)
-			goto drop;
-	for (unsigned k = 0; k < j->n_fail; k++)
-		if (util_node_index(p, j->fail[k]) < 0)
-			goto drop;
-	/* Matching compares sorted sets, and ours are sent sorted: a JOIN
-	 * whose lists are not in ascending order is dropped. */
-	for (unsigned k = 1; k < j->n_proc; k++)
-		if (j->proc[k] < j->proc[k - 1])
-			goto drop;
-	for (unsigned k = 1; k < j->n_fail; k++)
-		if (j->fail[k] < j->fail[k - 1])
-			goto drop;
+	if (!join_sets_valid(p, j))
+		goto drop;
 	/* An older view is stale. The same view again is a resend: it
 	 * counts, because a JOIN is resent every `join` ms for nodes that
 	 * started gathering after it was first sent. */

@@ -219,32 +219,34 @@ static void token_send_saved(struct proto *p)
 	p->order.tok_retransmit_at = p->now + p->cfg.timing.token_retransmit_ms;
 }
 
+/* The token or commit token of hop `tseq`, encoded in tok_saved (`len`
+ * bytes), goes to the next member and is kept to resend. */
+static void pass_saved(struct proto *p, uint64_t tseq, size_t len)
+{
+	assert(len > 0);
+	p->order.last_tseq = tseq;
+	p->order.tok_saved_len = len;
+	p->order.tok_saved_to = next_member(p);
+	token_send_saved(p);
+}
+
 static void token_forward(struct proto *p, struct wire_token *t)
 {
 	struct wire_hdr h = util_hdr(p, WIRE_TOKEN, p->ring);
 
 	t->tseq++;
-	p->order.last_tseq = t->tseq;
-	p->order.tok_saved_len = wire_encode_token(p->order.tok_saved,
-	    p->cfg.mtu, &h, t);
-	assert(p->order.tok_saved_len > 0);
-	p->order.tok_saved_to = next_member(p);
-	token_send_saved(p);
+	pass_saved(p, t->tseq, wire_encode_token(p->order.tok_saved,
+	    p->cfg.mtu, &h, t));
 }
 
-/* Passes the commit token on (its hop number one above the last) and
- * keeps it to resend, as a token. */
+/* Passes the commit token on, one hop up, as token_forward does a token. */
 void order_commit_forward(struct proto *p, struct wire_commit *c)
 {
 	struct wire_hdr h = util_hdr(p, WIRE_COMMIT, p->ring);
 
 	c->tseq++;
-	p->order.last_tseq = c->tseq;
-	p->order.tok_saved_len = wire_encode_commit(p->order.tok_saved,
-	    p->cfg.mtu, &h, c);
-	assert(p->order.tok_saved_len > 0);
-	p->order.tok_saved_to = next_member(p);
-	token_send_saved(p);
+	pass_saved(p, c->tseq, wire_encode_commit(p->order.tok_saved,
+	    p->cfg.mtu, &h, c));
 }
 
 static bool ring_idle(const struct proto *p, const struct wire_token *t)

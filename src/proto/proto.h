@@ -193,9 +193,6 @@ int proto_submit(struct proto *p, uint64_t now, const void *msg, size_t len,
 int proto_submitv(struct proto *p, uint64_t now, const struct iovec *iov,
     int iovcnt, enum proto_guarantee guarantee);
 
-/* Free bytes in the local send queue (what proto_submit would accept). */
-size_t proto_send_space(const struct proto *p);
-
 /* The transport learnt that `nodeid`'s port is closed (an ICMP port
  * unreachable came back for a datagram sent to it): no daemon runs
  * there. The engine fails the node now, as the token and consensus
