@@ -30,41 +30,6 @@ void set_state(struct proto *p, enum pstate to, const char *why)
 	p->state = to;
 }
 
-/* corosync 3.1.7's defaults, derived the way it derives them. */
-static void fill_timing(struct proto_timing *t)
-{
-	if (!t->token_ms)
-		t->token_ms = 3000;
-	if (!t->token_retransmits_before_loss_const)
-		t->token_retransmits_before_loss_const = 4;
-	if (!t->token_retransmit_ms)
-		t->token_retransmit_ms = (uint32_t)(t->token_ms /
-		    (t->token_retransmits_before_loss_const + 0.2));
-	if (!t->hold_ms) {
-		double h = t->token_retransmit_ms * 0.8 - 10;
-
-		t->hold_ms = h < 1 ? 1 : (uint32_t)h;
-	}
-	if (!t->consensus_ms)
-		t->consensus_ms = (uint32_t)(t->token_ms * 1.2);
-	if (!t->join_ms)
-		t->join_ms = 50;
-	if (!t->merge_ms)
-		t->merge_ms = 200;
-	if (!t->fail_recv_const)
-		t->fail_recv_const = 2500;
-	if (!t->seqno_unchanged_const)
-		t->seqno_unchanged_const = 30;
-	if (!t->miss_count_const)
-		t->miss_count_const = 5;
-	if (!t->max_messages)
-		t->max_messages = 17;
-	if (!t->window_size)
-		t->window_size = 50;
-	if (t->token_retransmit_ms == 0)
-		t->token_retransmit_ms = 1;
-}
-
 static int check_config(const struct proto_config *cfg)
 {
 	bool self_listed = false;
@@ -107,7 +72,12 @@ int proto_new(const struct proto_config *cfg, const struct proto_ops *ops,
 	p->cfg = *cfg;
 	if (!p->cfg.send_queue_bytes)
 		p->cfg.send_queue_bytes = DEFAULT_SEND_QUEUE;
-	fill_timing(&p->cfg.timing);
+	proto_timing_fill(&p->cfg.timing, cfg->n_nodes);
+	/* A token resent, or held, for 0 ms would never wait. */
+	if (!p->cfg.timing.token_retransmit_ms)
+		p->cfg.timing.token_retransmit_ms = 1;
+	if (!p->cfg.timing.hold_ms)
+		p->cfg.timing.hold_ms = 1;
 	p->ops = *ops;
 	p->ctx = ctx;
 	p->now = now;

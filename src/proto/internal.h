@@ -7,6 +7,7 @@
  *   flow.c    flow control: what one visit may number
  *   memb.c    membership: gather, commit
  *   recovery.c recovery of the old ring's messages, install
+ *   timing.c  the timing defaults (proto.h's proto_timing_fill)
  * Nothing here is visible outside src/proto.
  */
 #ifndef COHORT_PROTO_INTERNAL_H
