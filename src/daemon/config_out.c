@@ -12,110 +12,70 @@
 #include "daemon/config_int.h"
 #include "proto/proto.h"
 
-/* corosync 3.1.7's defaults (reference §8.8), except the token: corosync
- * waits 3000 ms + 650 ms a node above two before it even starts to form a
- * new ring (7.8 s to a NODEDOWN with 3 nodes, research/corosync-baseline
- * §5.5). Cohort's default, 300 ms + 30 ms a node, reports a dead node of
- * a 3-node cluster in about 0.75 s (token + consensus); a configuration
- * that names token or token_coefficient gets exactly what it names. */
-#define DEF_TOKEN 300u
-#define DEF_TOKEN_COEFFICIENT 30u
-#define DEF_RETRANSMITS 4u
-#define DEF_JOIN 50u
-#define DEF_MERGE 200u
-#define DEF_FAIL_RECV_CONST 2500u
-/* corosync: 30 idle rotations before the representative holds the token.
- * Cohort holds after one: an idle token otherwise circulates as fast as
- * the network carries it (20000 rotations/s on 3 nodes in namespaces,
- * with 300 messages/s of traffic), for CPU and nothing else; a member
- * with something to send cancels the hold with one datagram. */
-#define DEF_SEQNO_UNCHANGED_CONST 1u
-#define DEF_MISS_COUNT_CONST 5u
-/* corosync: 17 a visit, a third of the window. Cohort lets one visit use
- * the whole window: a lone sender (the others idle) then numbers 50
- * datagrams per rotation instead of 17, and busy senders still share the
- * window in proportion to their backlogs (3 nodes, one sender, 1 MiB
- * messages: 55 MB/s with 17, 71 with 50, docs/compatibility.md). */
-#define DEF_MAX_MESSAGES 50u
-#define DEF_WINDOW_SIZE 50u
-/* The coefficient counts nodes above this many. */
-#define COEFFICIENT_BASE_NODES 2u
-/* corosync's clock tick, taken off the hold time. */
-#define TICK_MS 10.0
-
 static uint32_t or_default(uint32_t v, uint32_t def)
 {
 	return v ? v : def;
 }
 
-/* A double that corosync would truncate to int, as a uint32_t (negative
- * results become 0: they fail the minimum checks either way). */
-static uint32_t trunc_ms(double v)
+/* The configuration's timing for this nodelist: what it names, and for
+ * the rest the engine's defaults (proto.h, proto_timing_fill()), which
+ * are the product's. The token is always resolved here: a configuration
+ * may name a coefficient of 0, which a struct proto_timing cannot say. */
+static void resolve(const struct cohort_config *cfg, struct proto_timing *t)
 {
-	if (!(v > 0))
-		return 0;
-	if (v >= (double)UINT32_MAX)
-		return UINT32_MAX;
-	return (uint32_t)v;
+	const struct cohort_totem *c = &cfg->totem;
+	uint32_t coefficient = c->token_coefficient_set ?
+	    c->token_coefficient : PROTO_DEFAULT_TOKEN_COEFFICIENT_MS;
+
+	*t = (struct proto_timing){
+		.token_ms = proto_token_ms(or_default(c->token,
+		    PROTO_DEFAULT_TOKEN_MS), coefficient, cfg->n_nodes),
+		.token_retransmit_ms = c->token_retransmit,
+		.token_retransmits_before_loss_const =
+		    c->token_retransmits_before_loss_const,
+		.hold_ms = c->hold,
+		.consensus_ms = c->consensus,
+		.join_ms = c->join,
+		.send_join_ms = c->send_join,
+		.merge_ms = c->merge,
+		.fail_recv_const = c->fail_recv_const,
+		.seqno_unchanged_const = c->seqno_unchanged_const,
+		.miss_count_const = c->miss_count_const,
+		.max_messages = c->max_messages,
+		.window_size = c->window_size,
+	};
+	proto_timing_fill(t, cfg->n_nodes);
+	t->token_coefficient_ms = coefficient;
 }
 
 void cfg_effective(const struct cohort_config *cfg, struct cfg_timing *t)
 {
-	const struct cohort_totem *c = &cfg->totem;
-	uint64_t token = or_default(c->token, DEF_TOKEN);
+	struct proto_timing pt;
 
-	t->token_retransmits_before_loss_const =
-	    or_default(c->token_retransmits_before_loss_const, DEF_RETRANSMITS);
-	t->token_coefficient = c->token_coefficient_set ?
-	    c->token_coefficient : DEF_TOKEN_COEFFICIENT;
-	if (cfg->n_nodes > COEFFICIENT_BASE_NODES)
-		token += (uint64_t)(cfg->n_nodes - COEFFICIENT_BASE_NODES) *
-		    t->token_coefficient;
-	t->token = token > UINT32_MAX ? UINT32_MAX : (uint32_t)token;
-	/* The same floating-point expressions as corosync, so the results
-	 * agree to the millisecond. */
-	t->token_retransmit = c->token_retransmit ? c->token_retransmit :
-	    trunc_ms((double)t->token /
-	    (t->token_retransmits_before_loss_const + 0.2));
-	t->hold = c->hold ? c->hold :
-	    trunc_ms(t->token_retransmit * 0.8 - TICK_MS);
-	t->join = or_default(c->join, DEF_JOIN);
-	t->consensus = c->consensus ? c->consensus :
-	    trunc_ms((float)(1.2 * t->token));
-	t->send_join = c->send_join;
-	t->merge = or_default(c->merge, DEF_MERGE);
-	t->fail_recv_const = or_default(c->fail_recv_const,
-	    DEF_FAIL_RECV_CONST);
-	t->seqno_unchanged_const = or_default(c->seqno_unchanged_const,
-	    DEF_SEQNO_UNCHANGED_CONST);
-	t->miss_count_const = or_default(c->miss_count_const,
-	    DEF_MISS_COUNT_CONST);
-	t->max_messages = or_default(c->max_messages, DEF_MAX_MESSAGES);
-	t->window_size = or_default(c->window_size, DEF_WINDOW_SIZE);
+	resolve(cfg, &pt);
+	*t = (struct cfg_timing){
+		.token = pt.token_ms,
+		.token_coefficient = pt.token_coefficient_ms,
+		.token_retransmit = pt.token_retransmit_ms,
+		.token_retransmits_before_loss_const =
+		    pt.token_retransmits_before_loss_const,
+		.hold = pt.hold_ms,
+		.consensus = pt.consensus_ms,
+		.join = pt.join_ms,
+		.send_join = pt.send_join_ms,
+		.merge = pt.merge_ms,
+		.fail_recv_const = pt.fail_recv_const,
+		.seqno_unchanged_const = pt.seqno_unchanged_const,
+		.miss_count_const = pt.miss_count_const,
+		.max_messages = pt.max_messages,
+		.window_size = pt.window_size,
+	};
 }
 
 void cohort_config_timing(const struct cohort_config *cfg,
     struct proto_timing *t)
 {
-	struct cfg_timing e;
-
-	cfg_effective(cfg, &e);
-	memset(t, 0, sizeof(*t));
-	t->token_ms = e.token;
-	t->token_coefficient_ms = e.token_coefficient;
-	t->token_retransmit_ms = e.token_retransmit;
-	t->token_retransmits_before_loss_const =
-	    e.token_retransmits_before_loss_const;
-	t->hold_ms = e.hold;
-	t->consensus_ms = e.consensus;
-	t->join_ms = e.join;
-	t->send_join_ms = e.send_join;
-	t->merge_ms = e.merge;
-	t->fail_recv_const = e.fail_recv_const;
-	t->seqno_unchanged_const = e.seqno_unchanged_const;
-	t->miss_count_const = e.miss_count_const;
-	t->max_messages = e.max_messages;
-	t->window_size = e.window_size;
+	resolve(cfg, t);
 }
 
 static const char *yes_no(bool b)
@@ -141,10 +101,10 @@ static void print_totem(const struct cohort_config *cfg, FILE *out)
 		    cfg->knet_mtu);
 	if (cfg->keyfile)
 		fprintf(out, "\tkeyfile: %s\n", cfg->keyfile);
-	if (cfg->n_nodes > COEFFICIENT_BASE_NODES)
+	if (cfg->n_nodes > PROTO_COEFFICIENT_BASE_NODES)
 		fprintf(out, "\t# token: %u + (%zu - %u) * token_coefficient\n",
-		    or_default(cfg->totem.token, DEF_TOKEN), cfg->n_nodes,
-		    COEFFICIENT_BASE_NODES);
+		    or_default(cfg->totem.token, PROTO_DEFAULT_TOKEN_MS),
+		    cfg->n_nodes, PROTO_COEFFICIENT_BASE_NODES);
 	fprintf(out, "\ttoken: %u\n\ttoken_coefficient: %u\n"
 	    "\ttoken_retransmits_before_loss_const: %u\n"
 	    "\ttoken_retransmit: %u\n\thold: %u\n\tjoin: %u\n"

@@ -5,7 +5,6 @@
  * describes both.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,132 +21,13 @@ static const char *const state_names[] = {
 	[ST_RECOVERY] = "recovery",
 };
 
-void plog(struct proto *p, int level, const char *fmt, ...)
-{
-	char line[256];
-	va_list ap;
-
-	if (!p->ops.log)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	p->ops.log(p->ctx, level, line);
-}
-
 /* Every state change goes through here, and is logged. */
 void set_state(struct proto *p, enum pstate to, const char *why)
 {
-	plog(p, 3, "%s -> %s (%s) ring %x.%llx", state_names[p->state],
-	    state_names[to], why, p->ring.rep, (unsigned long long)p->ring.seq);
+	util_log(p, PROTO_LOG_DEBUG, "%s -> %s (%s) ring %x.%llx",
+	    state_names[p->state], state_names[to], why, p->ring.rep,
+	    (unsigned long long)p->ring.seq);
 	p->state = to;
-}
-
-int node_index(const struct proto *p, uint32_t nodeid)
-{
-	for (size_t i = 0; i < p->cfg.n_nodes; i++)
-		if (p->cfg.nodes[i] == nodeid)
-			return (int)i;
-	return -1;
-}
-
-void send_dgram(struct proto *p, uint32_t to, const uint8_t *buf, size_t len)
-{
-	if (p->cfg.n_nodes == 1 || to == p->cfg.local_nodeid)
-		return;
-	p->stats.tx_datagrams++;
-	p->ops.send(p->ctx, to, buf, len);
-}
-
-struct wire_hdr make_hdr(const struct proto *p, uint8_t type,
-    struct proto_ring_id ring)
-{
-	return (struct wire_hdr){ .version = WIRE_VERSION,
-	    .max_version = WIRE_VERSION, .type = type,
-	    .cluster_id = p->cfg.cluster_id, .sender = p->cfg.local_nodeid,
-	    .ring = ring };
-}
-
-bool idset_has(const struct idset *s, uint32_t id)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (s->id[i] == id)
-			return true;
-	return false;
-}
-
-/* Inserts in order; false if already present or full. */
-bool idset_add(struct idset *s, uint32_t id)
-{
-	size_t i;
-
-	if (idset_has(s, id) || s->n == PROTO_MAX_NODES)
-		return false;
-	for (i = s->n; i > 0 && s->id[i - 1] > id; i--)
-		s->id[i] = s->id[i - 1];
-	s->id[i] = id;
-	s->n++;
-	return true;
-}
-
-void idset_del(struct idset *s, uint32_t id)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (s->id[i] == id) {
-			memmove(&s->id[i], &s->id[i + 1],
-			    (s->n - i - 1) * sizeof(uint32_t));
-			s->n--;
-			return;
-		}
-}
-
-bool idset_eq(const struct idset *a, const struct idset *b)
-{
-	return a->n == b->n && !memcmp(a->id, b->id, a->n * sizeof(uint32_t));
-}
-
-void idset_minus(struct idset *out, const struct idset *a,
-    const struct idset *b)
-{
-	out->n = 0;
-	for (size_t i = 0; i < a->n; i++)
-		if (!idset_has(b, a->id[i]))
-			out->id[out->n++] = a->id[i];
-}
-
-/* corosync 3.1.7's defaults, derived the way it derives them. */
-static void fill_timing(struct proto_timing *t)
-{
-	if (!t->token_ms)
-		t->token_ms = 3000;
-	if (!t->token_retransmits_before_loss_const)
-		t->token_retransmits_before_loss_const = 4;
-	if (!t->token_retransmit_ms)
-		t->token_retransmit_ms = (uint32_t)(t->token_ms /
-		    (t->token_retransmits_before_loss_const + 0.2));
-	if (!t->hold_ms) {
-		double h = t->token_retransmit_ms * 0.8 - 10;
-
-		t->hold_ms = h < 1 ? 1 : (uint32_t)h;
-	}
-	if (!t->consensus_ms)
-		t->consensus_ms = (uint32_t)(t->token_ms * 1.2);
-	if (!t->join_ms)
-		t->join_ms = 50;
-	if (!t->merge_ms)
-		t->merge_ms = 200;
-	if (!t->fail_recv_const)
-		t->fail_recv_const = 2500;
-	if (!t->seqno_unchanged_const)
-		t->seqno_unchanged_const = 30;
-	if (!t->miss_count_const)
-		t->miss_count_const = 5;
-	if (!t->max_messages)
-		t->max_messages = 17;
-	if (!t->window_size)
-		t->window_size = 50;
-	if (t->token_retransmit_ms == 0)
-		t->token_retransmit_ms = 1;
 }
 
 static int check_config(const struct proto_config *cfg)
@@ -192,7 +72,12 @@ int proto_new(const struct proto_config *cfg, const struct proto_ops *ops,
 	p->cfg = *cfg;
 	if (!p->cfg.send_queue_bytes)
 		p->cfg.send_queue_bytes = DEFAULT_SEND_QUEUE;
-	fill_timing(&p->cfg.timing);
+	proto_timing_fill(&p->cfg.timing, cfg->n_nodes);
+	/* A token resent, or held, for 0 ms would never wait. */
+	if (!p->cfg.timing.token_retransmit_ms)
+		p->cfg.timing.token_retransmit_ms = 1;
+	if (!p->cfg.timing.hold_ms)
+		p->cfg.timing.hold_ms = 1;
 	p->ops = *ops;
 	p->ctx = ctx;
 	p->now = now;
@@ -200,15 +85,12 @@ int proto_new(const struct proto_config *cfg, const struct proto_ops *ops,
 	p->payload_max = cfg->mtu - WIRE_HDR_LEN - MCAST_FIXED - MCAST_OLD_FIXED;
 	p->dgram = malloc(cfg->mtu);
 	p->dgram2 = malloc(cfg->mtu);
-	p->tok_saved = malloc(cfg->mtu);
 	p->reasm = calloc(cfg->n_nodes, sizeof(*p->reasm));
-	p->jrec = calloc(cfg->n_nodes, sizeof(*p->jrec));
-	if (!p->dgram || !p->dgram2 || !p->tok_saved || !p->reasm || !p->jrec) {
+	if (!p->dgram || !p->dgram2 || !p->reasm || memb_init(p) ||
+	    order_init(p)) {
 		proto_free(p);
 		return -ENOMEM;
 	}
-	p->tok_retransmit_at = p->token_loss_at = p->hold_until = UINT64_MAX;
-	p->join_at = p->consensus_at = p->merge_at = UINT64_MAX;
 	*out = p;
 	return 0;
 }
@@ -223,34 +105,19 @@ void proto_free(struct proto *p)
 	if (p->reasm)
 		reasm_reset_all(p);
 	free(p->reasm);
-	free(p->jrec);
+	memb_free(p);
+	order_free(p);
 	free(p->dgram);
 	free(p->dgram2);
-	free(p->tok_saved);
 	free(p);
 }
 
 int proto_start(struct proto *p, uint64_t now)
 {
-	struct proto_ring_id first;
-
 	if (p->state != ST_IDLE)
 		return -EALREADY;
 	p->now = now;
-	/* This incarnation's number is persisted before it is used, so a
-	 * restarted node is told apart from its previous life. */
-	p->incarnation = p->cfg.ring_seq + 1;
-	p->seq_max = p->accepted_seq = p->incarnation;
-	p->ops.ring_seq(p->ctx, p->seq_max);
-	first = (struct proto_ring_id){ p->cfg.local_nodeid, p->incarnation };
-	p->ring = first;
-	p->old = store_new(first);
-	if (!p->old)
-		return -ENOMEM;
-	p->old_members.n = 0;
-	idset_add(&p->old_members, p->cfg.local_nodeid);
-	gather_enter(p, "start", false);
-	return 0;
+	return memb_start(p);
 }
 
 int proto_receive(struct proto *p, uint64_t now, uint32_t from,
@@ -263,15 +130,15 @@ int proto_receive(struct proto *p, uint64_t now, uint32_t from,
 	p->now = now;
 	p->stats.rx_datagrams++;
 	rc = wire_decode(buf, len, m);
-	si = rc ? -1 : node_index(p, m->h.sender);
+	si = rc ? -1 : util_node_index(p, m->h.sender);
 	if (rc || m->h.cluster_id != p->cfg.cluster_id ||
-	    si < 0 || node_index(p, m->h.ring.rep) < 0 ||
+	    si < 0 || util_node_index(p, m->h.ring.rep) < 0 ||
 	    (from && from != m->h.sender) ||
 	    m->h.sender == p->cfg.local_nodeid || p->state == ST_IDLE) {
 		p->stats.rx_dropped++;
 		return 0;
 	}
-	p->unreach[si] = false;   /* it speaks: up again */
+	memb_heard(p, si);   /* it speaks: up again */
 	switch (m->h.type) {
 	case WIRE_JOIN:
 		join_receive(p, &m->h, &m->u.join);
@@ -341,90 +208,33 @@ int proto_submit(struct proto *p, uint64_t now, const void *msg, size_t len,
 	return proto_submitv(p, now, &iov, 1, guarantee);
 }
 
-size_t proto_send_space(const struct proto *p)
-{
-	if (p->cfg.send_queue_msgs && p->sq_n >= p->cfg.send_queue_msgs)
-		return 0;
-	return p->sq_bytes >= p->cfg.send_queue_bytes ? 0 :
-	    p->cfg.send_queue_bytes - p->sq_bytes;
-}
-
-static uint64_t min64(uint64_t a, uint64_t b)
-{
-	return a < b ? a : b;
-}
-
-/* A ring of one with work left: a callback queued more, or messages wait
- * (unless a local reader is behind: they wait for it). */
-static bool solo_work(const struct proto *p)
-{
-	return p->state == ST_OPERATIONAL && p->members.n == 1 &&
-	    ((p->sq && !p->congested) || p->solo_more);
-}
-
-/* The representative of a ring smaller than the nodelist announces it, so
- * that partitions heal (MERGE_DETECT every `merge` ms). */
-static bool merges(const struct proto *p)
-{
-	return p->state == ST_OPERATIONAL && p->members.n < p->cfg.n_nodes &&
-	    p->my_index == 0;
-}
-
 uint64_t proto_next_timeout(const struct proto *p)
 {
-	uint64_t t = UINT64_MAX;
-
 	switch (p->state) {
 	case ST_IDLE:
-		return UINT64_MAX;
+		break;
 	case ST_GATHER:
-		return min64(p->join_at, p->consensus_at);
+		return memb_next_timeout(p);
 	case ST_COMMIT:
 	case ST_RECOVERY:
 	case ST_OPERATIONAL:
-		t = min64(p->token_loss_at, p->tok_retransmit_at);
-		t = min64(t, p->hold_until);
-		if (merges(p))
-			t = min64(t, p->merge_at);
-		/* A ring of one with work left (a callback queued more). */
-		if (solo_work(p))
-			t = 0;
-		return t;
+		return order_next_timeout(p);
 	}
-	return t;
-}
-
-static void merge_detect(struct proto *p)
-{
-	struct wire_hdr h = make_hdr(p, WIRE_MERGE_DETECT, p->ring);
-	size_t n = wire_encode_hdr_only(p->dgram, p->cfg.mtu, &h);
-
-	send_dgram(p, 0, p->dgram, n);
-	p->merge_at = p->now + p->cfg.timing.merge_ms;
+	return UINT64_MAX;
 }
 
 void proto_peer_unreachable(struct proto *p, uint64_t now, uint32_t nodeid)
 {
-	int i = node_index(p, nodeid);
-
 	p->now = now;
-	if (i < 0 || nodeid == p->cfg.local_nodeid || p->state == ST_IDLE ||
-	    p->unreach[i])
+	if (nodeid == p->cfg.local_nodeid || p->state == ST_IDLE)
 		return;
-	p->unreach[i] = true;
-	p->stats.unreachable++;
 	peer_unreachable(p, nodeid);
 }
 
 void proto_set_congested(struct proto *p, uint64_t now, bool on)
 {
 	p->now = now;
-	if (p->congested == on)
-		return;
-	p->congested = on;
-	p->stats.congested += on;
-	if (!on)
-		ring_kick(p);
+	order_set_congested(p, on);
 }
 
 int proto_tick(struct proto *p, uint64_t now)
@@ -434,28 +244,12 @@ int proto_tick(struct proto *p, uint64_t now)
 	case ST_IDLE:
 		break;
 	case ST_GATHER:
-		if (now >= p->consensus_at)
-			consensus_timeout(p);
-		if (p->state == ST_GATHER && now >= p->join_at)
-			join_timeout(p);
+		memb_tick(p);
 		break;
 	case ST_COMMIT:
 	case ST_RECOVERY:
 	case ST_OPERATIONAL:
-		if (now >= p->token_loss_at) {
-			plog(p, 2, "token lost: a processor failed, forming a "
-			    "new configuration");
-			gather_enter(p, "token lost", p->state == ST_OPERATIONAL);
-			break;
-		}
-		if (now >= p->tok_retransmit_at)
-			token_send_saved(p);
-		if (now >= p->hold_until)
-			hold_release(p);
-		if (merges(p) && now >= p->merge_at)
-			merge_detect(p);
-		if (solo_work(p))
-			ring_kick(p);
+		order_tick(p);
 		break;
 	}
 	return 0;

@@ -1,9 +1,13 @@
 /*
  * internal.h: the engine's state, shared by its parts:
  *   engine.c  the API, timers, state changes, datagram dispatch
+ *   util.c    logging, node look-up, sending, headers, node id sets
  *   store.c   message stores, the send queue, packing, delivery
  *   order.c   the token: numbering, retransmission, stability, hold
- *   memb.c    membership: gather, commit, recovery, install
+ *   flow.c    flow control: what one visit may number
+ *   memb.c    membership: gather, commit
+ *   recovery.c recovery of the old ring's messages, install
+ *   timing.c  the timing defaults (proto.h's proto_timing_fill)
  * Nothing here is visible outside src/proto.
  */
 #ifndef COHORT_PROTO_INTERNAL_H
@@ -94,35 +98,32 @@ struct idset {
 	uint32_t id[PROTO_MAX_NODES];
 };
 
-struct proto {
-	struct proto_config cfg;
-	struct proto_ops ops;
-	void *ctx;
-	enum pstate state;
-	struct proto_stats stats;
-	uint8_t *dgram;          /* scratch for encoding, cfg.mtu bytes */
-	uint8_t *dgram2;         /* second scratch (retransmission) */
-	size_t payload_max;      /* entries bytes per message */
-	uint64_t now;
-	struct wire_msg rx;      /* the datagram being handled */
+/*
+ * Membership state: memb.c's alone. The rest of the engine reaches it
+ * through memb.c's functions (memb_*, gather_enter, join_receive, ...).
+ */
+struct memb {
+	uint64_t incarnation;
+	uint32_t join_counter;
+	uint64_t episode;
+	uint64_t seq_max;        /* highest ring seq seen */
+	uint64_t accepted_seq;   /* ring seq of the last accepted commit */
+	struct idset proc, fail;
+	struct jrec *jrec;       /* per nodelist index */
+	/* Per nodelist index: its port was reported closed and nothing has
+	 * come from it since (proto_peer_unreachable). */
+	bool unreach[PROTO_MAX_NODES];
+	uint64_t join_at, consensus_at;
+	bool consensus;
+};
 
-	/* The ring being formed or operating. */
-	struct proto_ring_id ring;
-	struct idset members;
-	size_t my_index;
-	struct store *cur;
-	/* The last installed ring, frozen while a new one forms. */
-	struct idset old_members;
-	struct store *old;
-	bool installed_once;
-
-	/* Local send queue. */
-	struct qmsg *sq, **sq_tail;
-	size_t sq_bytes;
-	size_t sq_n;              /* messages in sq */
-	struct reasm *reasm;     /* per nodelist index */
-
-	/* Token. */
+/*
+ * Ordering state: the token, order.c's alone (flow.c computes the send
+ * budget from it). Membership drives it through order.c's order_*
+ * functions: a ring accepted, a new ring's counters, the timers stopped
+ * when gathering, the commit token passed on.
+ */
+struct order {
 	uint64_t last_tseq;      /* highest token hop seen on this ring */
 	uint8_t *tok_saved;      /* last token or commit token sent */
 	size_t tok_saved_len;
@@ -143,42 +144,74 @@ struct proto {
 	bool solo_more;          /* a ring of one stopped with work left */
 	bool hold_cancel_sent;
 	uint64_t merge_at;
+};
 
-	/* Membership. */
-	uint64_t incarnation;
-	uint32_t join_counter;
-	uint64_t episode;
-	uint64_t seq_max;        /* highest ring seq seen */
-	uint64_t accepted_seq;   /* ring seq of the last accepted commit */
-	struct idset proc, fail;
-	struct jrec *jrec;       /* per nodelist index */
-	/* Per nodelist index: its port was reported closed and nothing has
-	 * come from it since (proto_peer_unreachable). */
-	bool unreach[PROTO_MAX_NODES];
-	uint64_t join_at, consensus_at;
-	bool consensus;
-
-	/* Recovery: the commit token's second pass. */
-	struct wire_commit commit;
+/*
+ * Recovery: recovery.c's. Membership hands over when the commit token's
+ * second pass is complete (recovery_enter); ordering then numbers the old
+ * ring's messages it names (recovery_next) and hands back when the token
+ * says INSTALL (install).
+ */
+struct recovery {
+	struct wire_commit commit;   /* the completed commit token */
 	struct idset trans;      /* members that come from our old ring */
-	uint64_t rec_low, rec_high, rec_next, rec_safe;
-	bool rec_pending;
+	uint64_t high;           /* highest old-ring seq any member holds */
+	uint64_t next;           /* next old-ring seq to look at */
+	uint64_t safe;           /* highest stable point of the old ring */
+};
+
+struct proto {
+	struct proto_config cfg;
+	struct proto_ops ops;
+	void *ctx;
+	enum pstate state;
+	struct proto_stats stats;
+	uint8_t *dgram;          /* scratch for encoding, cfg.mtu bytes */
+	uint8_t *dgram2;         /* second scratch (retransmission) */
+	size_t payload_max;      /* entries bytes per message */
+	uint64_t now;
+	struct wire_msg rx;      /* the datagram being handled */
+
+	/* The ring being formed or operating: memb.c sets it up, order.c
+	 * runs the token on it. */
+	struct proto_ring_id ring;
+	struct idset members;
+	size_t my_index;
+	struct store *cur;
+	/* The last installed ring, frozen while a new one forms. */
+	struct idset old_members;
+	struct store *old;
+	bool installed_once;
+
+	/* Local send queue: engine.c fills it, store.c packs from it. */
+	struct qmsg *sq, **sq_tail;
+	size_t sq_bytes;
+	size_t sq_n;              /* messages in sq */
+	struct reasm *reasm;     /* per nodelist index */
+
+	struct memb memb;
+	struct order order;
+	struct recovery rec;
 };
 
 /* engine.c */
-void plog(struct proto *p, int level, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 void set_state(struct proto *p, enum pstate to, const char *why);
-int node_index(const struct proto *p, uint32_t nodeid);
-void send_dgram(struct proto *p, uint32_t to, const uint8_t *buf, size_t len);
-struct wire_hdr make_hdr(const struct proto *p, uint8_t type,
-    struct proto_ring_id ring);
 
-/* idsets */
+/* util.c */
+void util_log(struct proto *p, enum proto_log_level level, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
+/* The node's index in the nodelist, -1 if it is not in it. */
+int util_node_index(const struct proto *p, uint32_t nodeid);
+/* Sends through proto_ops.send (0: to every other node); nothing to
+ * ourselves, nothing in a nodelist of one. */
+void util_send(struct proto *p, uint32_t to, const uint8_t *buf, size_t len);
+/* The header of a datagram of ours, of `type`, on `ring`. */
+struct wire_hdr util_hdr(const struct proto *p, uint8_t type,
+    struct proto_ring_id ring);
 bool idset_has(const struct idset *s, uint32_t id);
 bool idset_add(struct idset *s, uint32_t id);
-void idset_del(struct idset *s, uint32_t id);
 bool idset_eq(const struct idset *a, const struct idset *b);
+/* out = a without b (out may not be a or b). */
 void idset_minus(struct idset *out, const struct idset *a,
     const struct idset *b);
 
@@ -203,29 +236,66 @@ size_t pack_next(struct proto *p, uint8_t *body, size_t cap, uint8_t *mflags);
 void sq_rewind(struct proto *p);
 void sq_free(struct proto *p);
 
-/* order.c */
+/* order.c: the token, and what membership tells it. */
 void token_receive(struct proto *p, const struct wire_hdr *h,
     const struct wire_token *t);
 void mcast_receive(struct proto *p, const struct wire_hdr *h,
     const struct wire_mcast *m);
-void token_start(struct proto *p);
-void token_forward(struct proto *p, struct wire_token *t);
-void token_send_saved(struct proto *p);
-void hold_release(struct proto *p);
 void hold_cancel_receive(struct proto *p, const struct wire_hdr *h);
+/* The representative of a new ring creates its first token. */
+void token_start(struct proto *p);
+/* Something was queued: make the token come to it. */
 void ring_kick(struct proto *p);
+int order_init(struct proto *p);
+void order_free(struct proto *p);
+void order_accept(struct proto *p, uint64_t tseq);
+void order_commit_forward(struct proto *p, struct wire_commit *c);
+bool order_commit_arrived(struct proto *p, uint64_t tseq);
+/* The last hop number seen on the ring is `tseq`. */
+void order_hop_seen(struct proto *p, uint64_t tseq);
+void order_ring_reset(struct proto *p);
+void order_stop(struct proto *p);
+void order_installed(struct proto *p);
+void order_set_congested(struct proto *p, bool on);
+/* The timers of COMMIT, RECOVERY and OPERATIONAL. */
+uint64_t order_next_timeout(const struct proto *p);
+void order_tick(struct proto *p);
 
-/* memb.c */
-void gather_enter(struct proto *p, const char *why, bool from_operational);
+/* flow.c */
+/* Datagrams we could number now, at most a window. */
+uint32_t flow_backlog(const struct proto *p);
+/* How many messages this visit may number. */
+uint32_t flow_budget(struct proto *p, const struct wire_token *t,
+    uint32_t backlog);
+void flow_sent(struct proto *p, struct wire_token *t, uint32_t sent);
+void flow_claim(struct proto *p, struct wire_token *t, uint32_t claim);
+
+/* memb.c: forming a ring. */
+int memb_init(struct proto *p);
+void memb_free(struct proto *p);
+int memb_start(struct proto *p);
+void memb_heard(struct proto *p, int index);
+uint64_t memb_next_timeout(const struct proto *p);
+void memb_tick(struct proto *p);
+/* Leaves the ring (operational, or being formed) and gathers. */
+void gather_enter(struct proto *p, const char *why);
 void peer_unreachable(struct proto *p, uint32_t id);
 void join_receive(struct proto *p, const struct wire_hdr *h,
     const struct wire_join *j);
 void commit_receive(struct proto *p, const struct wire_hdr *h,
     const struct wire_commit *c);
 void foreign_ring_heard(struct proto *p, const struct wire_hdr *h);
-void join_send(struct proto *p);
-void join_timeout(struct proto *p);
-void consensus_timeout(struct proto *p);
+
+/* recovery.c: from the complete commit token to install. */
+void recovery_enter(struct proto *p, const struct wire_commit *c);
+/* Stores a recovered message received or numbered here; false when the
+ * new ring's store refuses it (a duplicate, or outside its window). */
+bool recovery_store(struct proto *p, const struct wire_mcast *m);
+/* The next old-ring message this node re-sends, NULL when none is left. */
+const struct smsg *recovery_next(struct proto *p);
+/* Whether this node has old-ring messages left to re-send. */
+bool recovery_pending(const struct proto *p);
+size_t recovery_left(const struct proto *p);
 void install(struct proto *p, uint64_t install_seq);
 
 #endif /* COHORT_PROTO_INTERNAL_H */

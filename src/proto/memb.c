@@ -5,15 +5,19 @@
  * `consensus` ms are failed. COMMIT: the lowest node id of the agreed
  * membership sends the commit token round twice: the first pass collects
  * each member's old ring and what it holds of it, the second tells
- * everyone. RECOVERY: members re-send, on the new ring, the old ring's
- * messages other members of their old ring may lack; once the token shows
- * everybody holds everything, each member installs: it delivers the old
- * ring's messages, the transitional configuration (members that come
- * from its old ring), the rest of the old messages, then the regular
- * configuration. Failure in COMMIT or RECOVERY goes back to GATHER with
+ * everyone, and hands over to recovery (recovery.c), where the token
+ * (order.c) runs. Failure in COMMIT or RECOVERY goes back to GATHER with
  * the old ring's messages untouched.
+ *
+ * The membership state (struct memb) is this file's alone. Ordering is
+ * told what membership decides through order.c's order_* functions: a
+ * ring accepted (order_accept), the commit token passed on
+ * (order_commit_forward), the ring's timers stopped when gathering
+ * (order_stop). Ordering hands back by calling gather_enter() (token
+ * lost, failure to receive) and install() (recovery.c).
  */
 #include <assert.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,52 +33,85 @@ static void members_of(const struct wire_commit *c, struct idset *out)
 
 static void agreed(const struct proto *p, struct idset *m)
 {
-	idset_minus(m, &p->proc, &p->fail);
+	idset_minus(m, &p->memb.proc, &p->memb.fail);
 }
 
-void join_send(struct proto *p)
+int memb_init(struct proto *p)
 {
-	struct wire_hdr h = make_hdr(p, WIRE_JOIN, p->old->ring);
-	struct wire_join j = { .incarnation = p->incarnation,
-	    .counter = p->join_counter, .seq_max = p->seq_max,
-	    .accepted = p->accepted_seq,
-	    .n_proc = (uint16_t)p->proc.n, .n_fail = (uint16_t)p->fail.n };
+	p->memb.jrec = calloc(p->cfg.n_nodes, sizeof(*p->memb.jrec));
+	if (!p->memb.jrec)
+		return -ENOMEM;
+	p->memb.join_at = p->memb.consensus_at = UINT64_MAX;
+	return 0;
+}
+
+void memb_free(struct proto *p)
+{
+	free(p->memb.jrec);
+}
+
+/* The first ring is this node alone, at this incarnation's sequence
+ * number, installed at once: the old ring of the first gather. */
+int memb_start(struct proto *p)
+{
+	struct proto_ring_id first;
+
+	/* This incarnation's number is persisted before it is used, so a
+	 * restarted node is told apart from its previous life. */
+	p->memb.incarnation = p->cfg.ring_seq + 1;
+	p->memb.seq_max = p->memb.accepted_seq = p->memb.incarnation;
+	p->ops.ring_seq(p->ctx, p->memb.seq_max);
+	first = (struct proto_ring_id){ p->cfg.local_nodeid,
+	    p->memb.incarnation };
+	p->ring = first;
+	p->old = store_new(first);
+	if (!p->old)
+		return -ENOMEM;
+	p->old_members.n = 0;
+	idset_add(&p->old_members, p->cfg.local_nodeid);
+	gather_enter(p, "start");
+	return 0;
+}
+
+/* A valid datagram came from the node at nodelist index `i`. */
+void memb_heard(struct proto *p, int i)
+{
+	p->memb.unreach[i] = false;
+}
+
+static void join_send(struct proto *p)
+{
+	struct wire_hdr h = util_hdr(p, WIRE_JOIN, p->old->ring);
+	const struct memb *mb = &p->memb;
+	struct wire_join j = { .incarnation = mb->incarnation,
+	    .counter = mb->join_counter, .seq_max = mb->seq_max,
+	    .accepted = mb->accepted_seq,
+	    .n_proc = (uint16_t)mb->proc.n, .n_fail = (uint16_t)mb->fail.n };
 	size_t n;
 
-	memcpy(j.proc, p->proc.id, p->proc.n * sizeof(uint32_t));
-	memcpy(j.fail, p->fail.id, p->fail.n * sizeof(uint32_t));
+	memcpy(j.proc, mb->proc.id, mb->proc.n * sizeof(uint32_t));
+	memcpy(j.fail, mb->fail.id, mb->fail.n * sizeof(uint32_t));
 	n = wire_encode_join(p->dgram, p->cfg.mtu, &h, &j);
 	assert(n > 0);
 	if (p->cfg.n_nodes > 1)
-		send_dgram(p, 0, p->dgram, n);
-	p->join_at = p->now + p->cfg.timing.join_ms;
+		util_send(p, 0, p->dgram, n);
+	p->memb.join_at = p->now + p->cfg.timing.join_ms;
 }
 
 /* Whether node k's latest JOIN, heard in this episode, shows our sets. */
 static bool matches(const struct proto *p, uint32_t k)
 {
-	int i = node_index(p, k);
+	const struct memb *mb = &p->memb;
+	int i = util_node_index(p, k);
 	const struct jrec *r;
 
 	if (k == p->cfg.local_nodeid)
 		return true;
-	r = &p->jrec[i];
-	return r->valid && r->episode == p->episode && r->n_proc == p->proc.n &&
-	    r->n_fail == p->fail.n &&
-	    !memcmp(r->proc, p->proc.id, p->proc.n * sizeof(uint32_t)) &&
-	    !memcmp(r->fail, p->fail.id, p->fail.n * sizeof(uint32_t));
-}
-
-static void commit_forward(struct proto *p, struct wire_commit *c)
-{
-	struct wire_hdr h = make_hdr(p, WIRE_COMMIT, p->ring);
-
-	c->tseq++;
-	p->last_tseq = c->tseq;
-	p->tok_saved_len = wire_encode_commit(p->tok_saved, p->cfg.mtu, &h, c);
-	assert(p->tok_saved_len > 0);
-	p->tok_saved_to = p->members.id[(p->my_index + 1) % p->members.n];
-	token_send_saved(p);
+	r = &mb->jrec[i];
+	return r->valid && r->episode == mb->episode &&
+	    r->n_proc == mb->proc.n && r->n_fail == mb->fail.n &&
+	    !memcmp(r->proc, mb->proc.id, mb->proc.n * sizeof(uint32_t)) &&
+	    !memcmp(r->fail, mb->fail.id, mb->fail.n * sizeof(uint32_t));
 }
 
 static void accept_ring(struct proto *p, struct proto_ring_id ring,
@@ -85,12 +122,11 @@ static void accept_ring(struct proto *p, struct proto_ring_id ring,
 	for (p->my_index = 0; p->members.id[p->my_index] != p->cfg.local_nodeid;
 	    p->my_index++)
 		;
-	p->accepted_seq = ring.seq;
-	if (ring.seq > p->seq_max)
-		p->seq_max = ring.seq;
-	p->ops.ring_seq(p->ctx, p->seq_max);
-	p->last_tseq = c->tseq;
-	p->token_loss_at = p->now + p->cfg.timing.token_ms;
+	p->memb.accepted_seq = ring.seq;
+	if (ring.seq > p->memb.seq_max)
+		p->memb.seq_max = ring.seq;
+	p->ops.ring_seq(p->ctx, p->memb.seq_max);
+	order_accept(p, c->tseq);
 }
 
 static void fill_entry(struct proto *p, struct wire_commit *c)
@@ -105,43 +141,6 @@ static void fill_entry(struct proto *p, struct wire_commit *c)
 				.stable = p->old->stable };
 }
 
-static void recovery_enter(struct proto *p, const struct wire_commit *c)
-{
-	p->commit = *c;
-	p->trans.n = 0;
-	p->rec_low = UINT64_MAX;
-	p->rec_high = p->rec_safe = 0;
-	for (size_t i = 0; i < c->n; i++) {
-		const struct wire_commit_entry *e = &c->e[i];
-
-		if (e->old_ring.rep != p->old->ring.rep ||
-		    e->old_ring.seq != p->old->ring.seq)
-			continue;
-		idset_add(&p->trans, e->nodeid);
-		if (e->aru < p->rec_low)
-			p->rec_low = e->aru;
-		if (e->high > p->rec_high)
-			p->rec_high = e->high;
-		if (e->stable > p->rec_safe)
-			p->rec_safe = e->stable;
-	}
-	assert(idset_has(&p->trans, p->cfg.local_nodeid));
-	p->rec_next = p->rec_low + 1;
-	store_free(p->cur);
-	p->cur = store_new(p->ring);
-	if (!p->cur)
-		abort();   /* one store per configuration change */
-	p->my_last_sent = 0;
-	p->my_backlog = 0;
-	p->share_credit = 0;
-	p->aru_stuck = 0;
-	p->seq_unchanged = 0;
-	p->seq_last_visit = UINT64_MAX;
-	p->aru_last_visit = 0;
-	set_state(p, ST_RECOVERY, "commit token complete");
-	p->token_loss_at = p->now + p->cfg.timing.token_ms;
-}
-
 /* The lowest node of an agreed membership builds the commit token. */
 static void commit_create(struct proto *p)
 {
@@ -150,13 +149,13 @@ static void commit_create(struct proto *p)
 	struct proto_ring_id ring = { p->cfg.local_nodeid, 0 };
 
 	agreed(p, &m);
-	ring.seq = (p->seq_max > p->accepted_seq ? p->seq_max :
-	    p->accepted_seq) + RING_SEQ_STEP;
+	ring.seq = (p->memb.seq_max > p->memb.accepted_seq ? p->memb.seq_max :
+	    p->memb.accepted_seq) + RING_SEQ_STEP;
 	c.n = (uint8_t)m.n;
 	for (size_t i = 0; i < m.n; i++)
 		c.e[i].nodeid = m.id[i];
-	plog(p, 3, "consensus on %zu members: commit ring %x.%llx", m.n,
-	    ring.rep, (unsigned long long)ring.seq);
+	util_log(p, PROTO_LOG_DEBUG, "consensus on %zu members: commit ring "
+	    "%x.%llx", m.n, ring.rep, (unsigned long long)ring.seq);
 	accept_ring(p, ring, &c);
 	fill_entry(p, &c);
 	if (m.n == 1) {
@@ -167,20 +166,20 @@ static void commit_create(struct proto *p)
 		return;
 	}
 	set_state(p, ST_COMMIT, "consensus");
-	commit_forward(p, &c);
+	order_commit_forward(p, &c);
 }
 
 static void check_consensus(struct proto *p)
 {
 	struct idset m;
 
-	if (p->state != ST_GATHER || p->consensus)
+	if (p->state != ST_GATHER || p->memb.consensus)
 		return;
 	agreed(p, &m);
 	for (size_t i = 0; i < m.n; i++)
 		if (!matches(p, m.id[i]))
 			return;
-	p->consensus = true;
+	p->memb.consensus = true;
 	if (m.id[0] == p->cfg.local_nodeid)
 		commit_create(p);
 }
@@ -191,27 +190,27 @@ static void log_view(struct proto *p)
 	size_t off = 0;
 
 	off += (size_t)snprintf(line + off, sizeof(line) - off, "view %u: proc",
-	    p->join_counter);
-	for (size_t i = 0; i < p->proc.n && off < sizeof(line) - 12; i++)
+	    p->memb.join_counter);
+	for (size_t i = 0; i < p->memb.proc.n && off < sizeof(line) - 12; i++)
 		off += (size_t)snprintf(line + off, sizeof(line) - off, " %u",
-		    p->proc.id[i]);
+		    p->memb.proc.id[i]);
 	off += (size_t)snprintf(line + off, sizeof(line) - off, " fail");
-	for (size_t i = 0; i < p->fail.n && off < sizeof(line) - 12; i++)
+	for (size_t i = 0; i < p->memb.fail.n && off < sizeof(line) - 12; i++)
 		off += (size_t)snprintf(line + off, sizeof(line) - off, " %u",
-		    p->fail.id[i]);
-	plog(p, 4, "%s", line);
+		    p->memb.fail.id[i]);
+	util_log(p, PROTO_LOG_TRACE, "%s", line);
 }
 
 static void view_changed(struct proto *p)
 {
-	p->join_counter++;
+	p->memb.join_counter++;
 	log_view(p);
-	p->consensus = false;
-	p->consensus_at = p->now + p->cfg.timing.consensus_ms;
+	p->memb.consensus = false;
+	p->memb.consensus_at = p->now + p->cfg.timing.consensus_ms;
 	join_send(p);
 }
 
-void gather_enter(struct proto *p, const char *why, bool from_operational)
+void gather_enter(struct proto *p, const char *why)
 {
 	enum pstate was = p->state;
 
@@ -224,29 +223,25 @@ void gather_enter(struct proto *p, const char *why, bool from_operational)
 			p->old_members = p->members;
 			sq_rewind(p);
 		}
-		p->proc = p->old_members;
+		p->memb.proc = p->old_members;
 	} else {
 		/* A ring that failed to form: start again from its members
 		 * and our old ring. */
 		store_free(p->cur);
 		p->cur = NULL;
-		p->proc = p->old_members;
+		p->memb.proc = p->old_members;
 		for (size_t i = 0; i < p->members.n; i++)
-			idset_add(&p->proc, p->members.id[i]);
+			idset_add(&p->memb.proc, p->members.id[i]);
 	}
 	/* Failures are judged anew in every episode: a node failed in an
 	 * earlier attempt, kept failed, would spread through the JOINs of
 	 * the others and keep the cluster split after the fault is gone. */
-	p->fail.n = 0;
-	for (size_t i = 0; i < p->proc.n; i++)
-		if (p->unreach[node_index(p, p->proc.id[i])])
-			idset_add(&p->fail, p->proc.id[i]);
-	(void)from_operational;
-	p->episode++;
-	p->tok_retransmit_at = UINT64_MAX;
-	p->token_loss_at = UINT64_MAX;
-	p->hold_until = UINT64_MAX;
-	p->merge_at = UINT64_MAX;
+	p->memb.fail.n = 0;
+	for (size_t i = 0; i < p->memb.proc.n; i++)
+		if (p->memb.unreach[util_node_index(p, p->memb.proc.id[i])])
+			idset_add(&p->memb.fail, p->memb.proc.id[i]);
+	p->memb.episode++;
+	order_stop(p);
 	if (was != ST_GATHER && was != ST_IDLE)
 		p->stats.token_losses++;
 	set_state(p, ST_GATHER, why);
@@ -256,22 +251,31 @@ void gather_enter(struct proto *p, const char *why, bool from_operational)
 }
 
 /* A node's port is closed (proto_peer_unreachable): a member of the ring
- * we are in or forming ends it; in a forming view the node is failed. */
+ * we are in or forming ends it; in a forming view the node is failed.
+ * Until it speaks again (memb_heard) it is failed in every new view. */
 void peer_unreachable(struct proto *p, uint32_t id)
 {
+	int i = util_node_index(p, id);
+
+	if (i < 0 || p->memb.unreach[i])
+		return;
+	p->memb.unreach[i] = true;
+	p->stats.unreachable++;
 	switch (p->state) {
 	case ST_OPERATIONAL:
 	case ST_COMMIT:
 	case ST_RECOVERY:
 		if (idset_has(&p->members, id)) {
-			plog(p, 2, "node %u's port is closed: it failed", id);
-			gather_enter(p, "a member's port is closed",
-			    p->state == ST_OPERATIONAL);
+			util_log(p, PROTO_LOG_INFO,
+			    "node %u's port is closed: it failed", id);
+			gather_enter(p, "a member's port is closed");
 		}
 		break;
 	case ST_GATHER:
-		if (idset_has(&p->proc, id) && idset_add(&p->fail, id)) {
-			plog(p, 2, "node %u's port is closed: failed", id);
+		if (idset_has(&p->memb.proc, id) &&
+		    idset_add(&p->memb.fail, id)) {
+			util_log(p, PROTO_LOG_INFO,
+			    "node %u's port is closed: failed", id);
 			view_changed(p);
 			check_consensus(p);
 		}
@@ -286,19 +290,19 @@ static void merge_join(struct proto *p, uint32_t from, const struct wire_join *j
 {
 	bool changed = false, me_failed = false;
 
-	if (idset_has(&p->fail, from))
+	if (idset_has(&p->memb.fail, from))
 		return;
 	for (unsigned i = 0; i < j->n_fail; i++)
 		me_failed |= j->fail[i] == p->cfg.local_nodeid;
 	if (me_failed) {
-		changed |= idset_add(&p->proc, from);
-		changed |= idset_add(&p->fail, from);
+		changed |= idset_add(&p->memb.proc, from);
+		changed |= idset_add(&p->memb.fail, from);
 	} else {
-		changed |= idset_add(&p->proc, from);
+		changed |= idset_add(&p->memb.proc, from);
 		for (unsigned i = 0; i < j->n_proc; i++)
-			changed |= idset_add(&p->proc, j->proc[i]);
+			changed |= idset_add(&p->memb.proc, j->proc[i]);
 		for (unsigned i = 0; i < j->n_fail; i++)
-			changed |= idset_add(&p->fail, j->fail[i]);
+			changed |= idset_add(&p->memb.fail, j->fail[i]);
 	}
 	if (changed)
 		view_changed(p);
@@ -312,34 +316,37 @@ static bool join_fails(const struct wire_join *j, uint32_t id)
 	return false;
 }
 
+/* Whether a JOIN's sets name only nodes of our nodelist, in ascending
+ * order: matching compares sorted sets, and ours are sent sorted. */
+static bool join_sets_valid(const struct proto *p, const struct wire_join *j)
+{
+	for (unsigned k = 0; k < j->n_proc; k++)
+		if (util_node_index(p, j->proc[k]) < 0 ||
+		    (k > 0 && j->proc[k] < j->proc[k - 1]))
+			return false;
+	for (unsigned k = 0; k < j->n_fail; k++)
+		if (util_node_index(p, j->fail[k]) < 0 ||
+		    (k > 0 && j->fail[k] < j->fail[k - 1]))
+			return false;
+	return true;
+}
+
 void join_receive(struct proto *p, const struct wire_hdr *h,
     const struct wire_join *j)
 {
-	int i = node_index(p, h->sender);
-	struct jrec *r = &p->jrec[i];
+	int i = util_node_index(p, h->sender);
+	struct jrec *r = &p->memb.jrec[i];
 
-	for (unsigned k = 0; k < j->n_proc; k++)
-		if (node_index(p, j->proc[k]) < 0)
-			goto drop;
-	for (unsigned k = 0; k < j->n_fail; k++)
-		if (node_index(p, j->fail[k]) < 0)
-			goto drop;
-	/* Matching compares sorted sets, and ours are sent sorted: a JOIN
-	 * whose lists are not in ascending order is dropped. */
-	for (unsigned k = 1; k < j->n_proc; k++)
-		if (j->proc[k] < j->proc[k - 1])
-			goto drop;
-	for (unsigned k = 1; k < j->n_fail; k++)
-		if (j->fail[k] < j->fail[k - 1])
-			goto drop;
+	if (!join_sets_valid(p, j))
+		goto drop;
 	/* An older view is stale. The same view again is a resend: it
 	 * counts, because a JOIN is resent every `join` ms for nodes that
 	 * started gathering after it was first sent. */
 	if (r->valid && (j->incarnation < r->incarnation ||
 	    (j->incarnation == r->incarnation && j->counter < r->counter)))
 		goto drop;
-	if (j->seq_max > p->seq_max)
-		p->seq_max = j->seq_max;
+	if (j->seq_max > p->memb.seq_max)
+		p->memb.seq_max = j->seq_max;
 	switch (p->state) {
 	case ST_IDLE:
 		goto drop;
@@ -354,7 +361,7 @@ void join_receive(struct proto *p, const struct wire_hdr *h,
 		if (!idset_has(&p->members, h->sender) &&
 		    join_fails(j, p->cfg.local_nodeid))
 			break;
-		gather_enter(p, "join received", true);
+		gather_enter(p, "join received");
 		break;
 	case ST_COMMIT:
 	case ST_RECOVERY:
@@ -365,12 +372,12 @@ void join_receive(struct proto *p, const struct wire_hdr *h,
 		if (!idset_has(&p->members, h->sender) ||
 		    j->accepted < p->ring.seq)
 			break;
-		gather_enter(p, "join received while forming a ring", false);
+		gather_enter(p, "join received while forming a ring");
 		break;
 	case ST_GATHER:
 		break;
 	}
-	*r = (struct jrec){ .valid = true, .episode = p->episode,
+	*r = (struct jrec){ .valid = true, .episode = p->memb.episode,
 	    .incarnation = j->incarnation, .counter = j->counter,
 	    .n_proc = j->n_proc, .n_fail = j->n_fail };
 	memcpy(r->proc, j->proc, j->n_proc * sizeof(uint32_t));
@@ -385,13 +392,13 @@ drop:
 }
 
 /* Every `join` ms in GATHER: resend our JOIN, look for consensus. */
-void join_timeout(struct proto *p)
+static void join_timeout(struct proto *p)
 {
 	join_send(p);
 	check_consensus(p);
 }
 
-void consensus_timeout(struct proto *p)
+static void consensus_timeout(struct proto *p)
 {
 	struct idset m, late = { 0 };
 	bool changed = false;
@@ -402,21 +409,37 @@ void consensus_timeout(struct proto *p)
 	 * no longer match it. */
 	for (size_t i = 0; i < m.n; i++)
 		if (!matches(p, m.id[i])) {
-			plog(p, 2, "node %u did not agree in time: failed",
-			    m.id[i]);
+			util_log(p, PROTO_LOG_INFO,
+			    "node %u did not agree in time: failed", m.id[i]);
 			idset_add(&late, m.id[i]);
 		}
 	for (size_t i = 0; i < late.n; i++)
-		changed |= idset_add(&p->fail, late.id[i]);
-	if (!changed && p->consensus && m.id[0] != p->cfg.local_nodeid) {
-		plog(p, 2, "no commit token from node %u: failed", m.id[0]);
-		changed = idset_add(&p->fail, m.id[0]);
+		changed |= idset_add(&p->memb.fail, late.id[i]);
+	if (!changed && p->memb.consensus && m.id[0] != p->cfg.local_nodeid) {
+		util_log(p, PROTO_LOG_INFO,
+		    "no commit token from node %u: failed", m.id[0]);
+		changed = idset_add(&p->memb.fail, m.id[0]);
 	}
 	if (changed)
 		view_changed(p);
 	else
-		p->consensus_at = p->now + p->cfg.timing.consensus_ms;
+		p->memb.consensus_at = p->now + p->cfg.timing.consensus_ms;
 	check_consensus(p);
+}
+
+/* GATHER's timers: JOIN resend and consensus. */
+uint64_t memb_next_timeout(const struct proto *p)
+{
+	return p->memb.join_at < p->memb.consensus_at ? p->memb.join_at :
+	    p->memb.consensus_at;
+}
+
+void memb_tick(struct proto *p)
+{
+	if (p->now >= p->memb.consensus_at)
+		consensus_timeout(p);
+	if (p->state == ST_GATHER && p->now >= p->memb.join_at)
+		join_timeout(p);
 }
 
 void commit_receive(struct proto *p, const struct wire_hdr *h,
@@ -429,7 +452,7 @@ void commit_receive(struct proto *p, const struct wire_hdr *h,
 
 	members_of(c, &cm);
 	for (size_t i = 0; i < c->n; i++) {
-		if (node_index(p, c->e[i].nodeid) < 0)
+		if (util_node_index(p, c->e[i].nodeid) < 0)
 			goto drop;
 		complete &= (c->e[i].eflags & COMMIT_FILLED) != 0;
 	}
@@ -437,26 +460,25 @@ void commit_receive(struct proto *p, const struct wire_hdr *h,
 	    h->ring.rep != cm.id[0])
 		goto drop;
 	if (same_ring && (p->state == ST_COMMIT || p->state == ST_RECOVERY)) {
-		if (c->tseq <= p->last_tseq)
+		if (!order_commit_arrived(p, c->tseq))
 			goto drop;   /* duplicate */
-		p->tok_retransmit_at = UINT64_MAX;
 		if (c->pass == 1 && complete && p->my_index == 0 &&
 		    p->state == ST_COMMIT) {
 			out.pass = 2;
-			p->last_tseq = c->tseq;
+			order_hop_seen(p, c->tseq);
 			recovery_enter(p, &out);
-			commit_forward(p, &out);
+			order_commit_forward(p, &out);
 			return;
 		}
 		if (c->pass == 2 && complete && p->state == ST_COMMIT) {
-			p->last_tseq = c->tseq;
+			order_hop_seen(p, c->tseq);
 			recovery_enter(p, c);
-			commit_forward(p, &out);
+			order_commit_forward(p, &out);
 			return;
 		}
 		if (c->pass == 2 && complete && p->state == ST_RECOVERY &&
 		    p->my_index == 0) {
-			p->last_tseq = c->tseq;
+			order_hop_seen(p, c->tseq);
 			token_start(p);
 			return;
 		}
@@ -465,7 +487,7 @@ void commit_receive(struct proto *p, const struct wire_hdr *h,
 	/* A new commit token: first pass, our agreed view, a newer ring. */
 	agreed(p, &m);
 	if (c->pass != 1 || p->state == ST_OPERATIONAL || p->state == ST_IDLE ||
-	    h->ring.seq <= p->accepted_seq || !idset_eq(&m, &cm))
+	    h->ring.seq <= p->memb.accepted_seq || !idset_eq(&m, &cm))
 		goto drop;
 	if (p->state == ST_RECOVERY || p->state == ST_COMMIT) {
 		store_free(p->cur);
@@ -474,7 +496,7 @@ void commit_receive(struct proto *p, const struct wire_hdr *h,
 	accept_ring(p, h->ring, c);
 	fill_entry(p, &out);
 	set_state(p, ST_COMMIT, "commit token accepted");
-	commit_forward(p, &out);
+	order_commit_forward(p, &out);
 	return;
 drop:
 	p->stats.rx_dropped++;
@@ -485,63 +507,7 @@ void foreign_ring_heard(struct proto *p, const struct wire_hdr *h)
 {
 	if (p->state != ST_OPERATIONAL || idset_has(&p->members, h->sender))
 		return;
-	gather_enter(p, "another ring heard", true);
-	if (idset_add(&p->proc, h->sender))
+	gather_enter(p, "another ring heard");
+	if (idset_add(&p->memb.proc, h->sender))
 		view_changed(p);
-}
-
-static void conf(struct proto *p, enum proto_conf_type type,
-    const struct idset *m)
-{
-	struct proto_conf c = { type, p->ring, m->n, m->id };
-
-	p->ops.confchg(p->ctx, &c);
-}
-
-/*
- * Installs the new ring: every member of the transitional set holds the
- * same old-ring messages now, so each delivers the same ones. First the
- * messages before the first gap (a SAFE one only if some member knew it
- * stable), then the transitional configuration, then the rest, skipping
- * after a gap the messages of nodes outside the transitional set (their
- * earlier messages may be lost: FIFO), then the regular configuration.
- */
-void install(struct proto *p, uint64_t install_seq)
-{
-	struct store *o = p->old;
-	uint64_t s;
-	bool gap = false;
-
-	assert(p->cur->aru >= install_seq);
-	for (s = o->delivered + 1; s <= p->rec_high; s++) {
-		const struct smsg *m = store_get(o, s);
-
-		if (!m || ((m->mflags & MCAST_SAFE) && s > p->rec_safe))
-			break;
-		o->delivered = s;
-		deliver_msg(p, m);
-	}
-	if (p->installed_once)
-		conf(p, PROTO_CONF_TRANSITIONAL, &p->trans);
-	for (; s <= p->rec_high; s++) {
-		const struct smsg *m = store_get(o, s);
-
-		if (!m) {
-			gap = true;
-			continue;
-		}
-		if (gap && !idset_has(&p->trans, m->origin))
-			continue;
-		deliver_msg(p, m);
-	}
-	reasm_reset_all(p);
-	store_free(o);
-	p->old = NULL;
-	p->old_members = p->members;
-	p->installed_once = true;
-	p->cur->delivered = install_seq;
-	p->stats.configurations++;
-	set_state(p, ST_OPERATIONAL, "ring installed");
-	p->merge_at = p->now + p->cfg.timing.merge_ms;
-	conf(p, PROTO_CONF_REGULAR, &p->members);
 }

@@ -12,11 +12,15 @@
  * messages are delivered once stable, and stable messages are freed.
  *
  * In RECOVERY the same token numbers the old ring's messages that some
- * member may lack (see memb.c); when a whole rotation shows nothing pending
- * and everything received, the representative sets INSTALL and every
- * member installs the new ring as the token reaches it.
+ * member may lack (see recovery.c); when a whole rotation shows nothing
+ * pending and everything received, the representative sets INSTALL and
+ * every member installs the new ring as the token reaches it.
+ *
+ * The token's state (struct order) is this file's and flow.c's alone;
+ * membership drives it through the order_* functions at the end.
  */
 #include <assert.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,10 +32,10 @@ static uint32_t next_member(const struct proto *p)
 }
 
 /* Re-multicasts a stored message. A recovered one is stored with its
- * old-ring identity in front of its entries (see store_recovered). */
+ * old-ring identity in front of its entries (see recovery_store). */
 static void retransmit(struct proto *p, const struct smsg *m)
 {
-	struct wire_hdr h = make_hdr(p, WIRE_MCAST, p->ring);
+	struct wire_hdr h = util_hdr(p, WIRE_MCAST, p->ring);
 	struct wire_mcast w = { .seq = m->seq, .origin = m->origin,
 	    .mflags = m->mflags, .body = m->body, .body_len = m->len };
 	size_t len;
@@ -48,35 +52,7 @@ static void retransmit(struct proto *p, const struct smsg *m)
 	}
 	len = wire_encode_mcast(p->dgram2, p->cfg.mtu, &h, &w);
 	assert(len > 0);
-	send_dgram(p, 0, p->dgram2, len);
-}
-
-/* Stores a received recovered message: in the new ring's store (with the
- * old identity as a prefix, to retransmit it as it came) and, if it is
- * one of our old ring's, in the old store too. False when the new ring's
- * store did not take it (a duplicate, or outside its window). */
-static bool store_recovered(struct proto *p, const struct wire_mcast *m)
-{
-	uint8_t buf[REC_PREFIX + DGRAM_MAX];
-	size_t n = m->body_len;
-
-	if (n > DGRAM_MAX)
-		return false;
-	memcpy(buf, &m->old_ring.rep, 4);
-	memcpy(buf + 4, &m->old_ring.seq, 8);
-	memcpy(buf + 12, &m->old_seq, 8);
-	memcpy(buf + 20, &m->old_origin, 4);
-	buf[24] = m->old_mflags;
-	memcpy(buf + REC_PREFIX, m->body, n);
-	if (!store_put(p->cur, m->seq, m->origin, MCAST_RECOVERED, buf, n + REC_PREFIX))
-		return false;
-	if (p->state == ST_RECOVERY && p->old &&
-	    m->old_ring.rep == p->old->ring.rep &&
-	    m->old_ring.seq == p->old->ring.seq &&
-	    node_index(p, m->old_origin) >= 0)
-		store_put(p->old, m->old_seq, m->old_origin, m->old_mflags,
-		    m->body, m->body_len);
-	return true;
+	util_send(p, 0, p->dgram2, len);
 }
 
 void mcast_receive(struct proto *p, const struct wire_hdr *h,
@@ -99,7 +75,7 @@ void mcast_receive(struct proto *p, const struct wire_hdr *h,
 	/* A message the store already had (a retransmission that crossed
 	 * our request, or a replay) or numbered outside its window (stale)
 	 * is dropped, and counted like every other drop. */
-	if ((m->mflags & MCAST_RECOVERED) ? !store_recovered(p, m) :
+	if ((m->mflags & MCAST_RECOVERED) ? !recovery_store(p, m) :
 	    !store_put(p->cur, m->seq, m->origin, m->mflags, m->body,
 	    m->body_len)) {
 		p->stats.rx_dropped++;
@@ -129,184 +105,72 @@ static void number(struct proto *p, struct wire_token *t, struct smsg *own,
 	/* Encoded before the store takes `own`, which it may free; a ring
 	 * of one has nobody to send to, and no datagram to build. */
 	if (p->members.n > 1) {
-		struct wire_hdr h = make_hdr(p, WIRE_MCAST, p->ring);
+		struct wire_hdr h = util_hdr(p, WIRE_MCAST, p->ring);
 
 		n = wire_encode_mcast(p->dgram2, p->cfg.mtu, &h, &w);
 		assert(n > 0);
 	}
 	if (old)
-		(void)store_recovered(p, &w);
+		(void)recovery_store(p, &w);
 	else
 		(void)store_adopt(p->cur, w.seq, w.origin, w.mflags, own, len);
 	if (n > 0)
-		send_dgram(p, 0, p->dgram2, n);
+		util_send(p, 0, p->dgram2, n);
 }
 
-/* Whether this node recovers old-ring message `s`: a message some
- * transitional member is sure to hold (its aru covers it) is sent by the
- * lowest such member only; above every aru, by every holder. */
-static const struct smsg *recovers(const struct proto *p, uint64_t s)
+/* Numbers the next old-ring message this node re-sends; false if none
+ * is left. */
+static bool number_recovered(struct proto *p, struct wire_token *t)
 {
-	const struct smsg *m = store_get(p->old, s);
+	const struct smsg *m = recovery_next(p);
+	struct wire_mcast old = { 0 };
 
 	if (!m)
-		return NULL;
-	for (size_t i = 0; i < p->commit.n; i++) {
-		const struct wire_commit_entry *e = &p->commit.e[i];
+		return false;
+	old.old_ring = p->old->ring;
+	old.old_seq = m->seq;
+	old.old_origin = m->origin;
+	old.old_mflags = m->mflags;
+	number(p, t, NULL, m->body, m->len, 0, &old);
+	return true;
+}
 
-		if (idset_has(&p->trans, e->nodeid) && e->aru >= s)
-			return e->nodeid == p->cfg.local_nodeid ? m : NULL;
+/* Packs the next message of ours from the send queue straight into the
+ * store's copy and numbers it; false if nothing is queued (or no memory:
+ * it is numbered at a later visit). */
+static bool number_own(struct proto *p, struct wire_token *t)
+{
+	struct smsg *m;
+	uint8_t mflags;
+	size_t len;
+
+	if (!p->sq)
+		return false;
+	m = malloc(sizeof(*m) + p->payload_max);
+	if (!m)
+		return false;
+	len = pack_next(p, m->body, p->payload_max, &mflags);
+	assert(len > 0);
+	if (len + SMSG_SLACK < p->payload_max) {
+		/* Shrinks in place: a light load's small messages do not
+		 * hold a datagram each. */
+		struct smsg *small = realloc(m, sizeof(*m) + len);
+
+		if (small)
+			m = small;
 	}
-	return m;
-}
-
-static const struct smsg *next_recovered(struct proto *p)
-{
-	while (p->rec_next <= p->rec_high) {
-		const struct smsg *m = recovers(p, p->rec_next++);
-
-		if (m)
-			return m;
-	}
-	return NULL;
-}
-
-static bool recovery_pending(const struct proto *p)
-{
-	for (uint64_t s = p->rec_next; s <= p->rec_high; s++)
-		if (recovers(p, s))
-			return true;
-	return false;
-}
-
-/* Datagrams we could number now, up to one window: what we ask the
- * ring's window for. A recovering ring numbers only old-ring messages, so
- * the queue of new ones does not count there (counted, it would let
- * members with long queues shrink the share of a member with old messages
- * to send to almost nothing, and recovery would not end). Capping
- * the claim at the window makes the shares of the busy members equal
- * (a member with a queue of thousands claims no more than one with a
- * window's worth), and a member with little to send still gets at least
- * 1/N of a message per visit: its turn comes within N visits. */
-static uint32_t backlog_now(const struct proto *p)
-{
-	size_t n;
-
-	if (p->state == ST_RECOVERY)
-		n = p->rec_next <= p->rec_high ?
-		    (size_t)(p->rec_high - p->rec_next + 1) : 0;
-	else
-		n = p->sq_bytes / p->payload_max + (p->sq ? 1 : 0);
-	return n > p->cfg.timing.window_size ?
-	    p->cfg.timing.window_size : (uint32_t)n;
-}
-
-/* What the token's counters say of the rest of the ring: our previous
- * contribution taken out (never below zero, whatever a peer sent). */
-static uint32_t minus(uint32_t total, uint32_t mine)
-{
-	return total > mine ? total - mine : 0;
-}
-
-/*
- * How many messages this visit may number: at most max_messages, within
- * what the rest of the ring left of window_size in the last rotation,
- * within the store's bound above the stable point, and, when several
- * members have a backlog, our fair share of the window (so that busy
- * senders early in the ring cannot starve the later ones). A share
- * below one message per rotation accumulates as credit, in 1/SHARE_ONE
- * units, until it makes a message: with more busy members than the
- * window has room for, they take turns.
- */
-static uint32_t send_budget(struct proto *p, const struct wire_token *t,
-    uint32_t backlog)
-{
-	uint32_t budget = p->cfg.timing.max_messages;
-	uint32_t window = p->cfg.timing.window_size;
-	uint32_t others = minus(t->fcc, p->my_last_sent);
-	uint64_t total = (uint64_t)minus(t->backlog, p->my_backlog) + backlog;
-	uint64_t limit = t->stable + OUTSTANDING_MAX;
-
-	if (t->seq >= limit)
-		return 0;
-	if (budget > limit - t->seq)
-		budget = (uint32_t)(limit - t->seq);
-	if (total > backlog && backlog > 0) {
-		/* Several members are busy: the window is theirs in
-		 * proportion to their backlogs, as credit that accrues at
-		 * every visit, so that the shares add up to the window per
-		 * rotation and a late member's turn comes too. */
-		uint64_t share = (uint64_t)window * SHARE_ONE * backlog / total;
-
-		if (share == 0)
-			share = 1;   /* never starve: a peer's counters may lie */
-
-		p->share_credit += share;
-		if (p->share_credit > (uint64_t)window * SHARE_ONE)
-			p->share_credit = (uint64_t)window * SHARE_ONE;
-		if (budget > p->share_credit / SHARE_ONE)
-			budget = (uint32_t)(p->share_credit / SHARE_ONE);
-	} else {
-		p->share_credit = 0;
-	}
-	/* And never beyond the window: credit accrues even while it is full,
-	 * so a member refused now has its turn once the others' (smaller)
-	 * shares leave room. */
-	if (others >= window)
-		return 0;
-	if (budget > window - others)
-		budget = window - others;
-	return budget;
+	number(p, t, m, m->body, len, mflags, NULL);
+	return true;
 }
 
 static uint32_t send_messages(struct proto *p, struct wire_token *t)
 {
-	uint32_t backlog = backlog_now(p);
-	uint32_t budget = send_budget(p, t, backlog), sent = 0;
+	uint32_t budget = flow_budget(p, t, flow_backlog(p)), sent = 0;
 
-	while (sent < budget) {
-		uint8_t mflags;
-		size_t len;
-
-		if (p->state == ST_RECOVERY) {
-			const struct smsg *m = next_recovered(p);
-			struct wire_mcast old = { 0 };
-
-			if (!m)
-				break;
-			old.old_ring = p->old->ring;
-			old.old_seq = m->seq;
-			old.old_origin = m->origin;
-			old.old_mflags = m->mflags;
-			number(p, t, NULL, m->body, m->len, 0, &old);
-		} else {
-			/* Packed straight into the store's copy. */
-			struct smsg *m;
-
-			if (!p->sq)
-				break;
-			m = malloc(sizeof(*m) + p->payload_max);
-			if (!m)
-				break;   /* numbered at a later visit */
-			len = pack_next(p, m->body, p->payload_max, &mflags);
-			assert(len > 0);
-			if (len + SMSG_SLACK < p->payload_max) {
-				/* Shrinks in place: a light load's small
-				 * messages do not hold a datagram each. */
-				struct smsg *small = realloc(m, sizeof(*m) + len);
-
-				if (small)
-					m = small;
-			}
-			number(p, t, m, m->body, len, mflags, NULL);
-		}
+	while (sent < budget && (p->state == ST_RECOVERY ?
+	    number_recovered(p, t) : number_own(p, t)))
 		sent++;
-	}
-	p->share_credit = p->share_credit > (uint64_t)sent * SHARE_ONE ?
-	    p->share_credit - (uint64_t)sent * SHARE_ONE : 0;
-	backlog = backlog_now(p);
-	t->backlog = minus(t->backlog, p->my_backlog) + backlog;
-	p->my_backlog = backlog;
+	flow_sent(p, t, sent);
 	return sent;
 }
 
@@ -314,7 +178,8 @@ static uint32_t send_messages(struct proto *p, struct wire_token *t)
 static void request_missing(struct proto *p, struct wire_token *t)
 {
 	struct store *s = p->cur;
-	uint64_t upto = p->seq_last_visit < t->seq ? p->seq_last_visit : t->seq;
+	uint64_t upto = p->order.seq_last_visit < t->seq ?
+	    p->order.seq_last_visit : t->seq;
 
 	for (uint64_t q = s->aru + 1; q <= upto && t->n_rtr < TOKEN_RTR_MAX; q++) {
 		bool listed = false;
@@ -345,30 +210,49 @@ static void serve_requests(struct proto *p, struct wire_token *t)
 
 /* Sends a token or commit token and keeps it to resend until the next
  * hop shows it arrived (a later token reaches us). */
-void token_send_saved(struct proto *p)
+static void token_send_saved(struct proto *p)
 {
-	if (p->tok_saved_to == p->cfg.local_nodeid)
+	if (p->order.tok_saved_to == p->cfg.local_nodeid)
 		return;
-	send_dgram(p, p->tok_saved_to, p->tok_saved, p->tok_saved_len);
-	p->tok_retransmit_at = p->now + p->cfg.timing.token_retransmit_ms;
+	util_send(p, p->order.tok_saved_to, p->order.tok_saved,
+	    p->order.tok_saved_len);
+	p->order.tok_retransmit_at = p->now + p->cfg.timing.token_retransmit_ms;
 }
 
-void token_forward(struct proto *p, struct wire_token *t)
+/* The token or commit token of hop `tseq`, encoded in tok_saved (`len`
+ * bytes), goes to the next member and is kept to resend. */
+static void pass_saved(struct proto *p, uint64_t tseq, size_t len)
 {
-	struct wire_hdr h = make_hdr(p, WIRE_TOKEN, p->ring);
+	assert(len > 0);
+	p->order.last_tseq = tseq;
+	p->order.tok_saved_len = len;
+	p->order.tok_saved_to = next_member(p);
+	token_send_saved(p);
+}
+
+static void token_forward(struct proto *p, struct wire_token *t)
+{
+	struct wire_hdr h = util_hdr(p, WIRE_TOKEN, p->ring);
 
 	t->tseq++;
-	p->last_tseq = t->tseq;
-	p->tok_saved_len = wire_encode_token(p->tok_saved, p->cfg.mtu, &h, t);
-	assert(p->tok_saved_len > 0);
-	p->tok_saved_to = next_member(p);
-	token_send_saved(p);
+	pass_saved(p, t->tseq, wire_encode_token(p->order.tok_saved,
+	    p->cfg.mtu, &h, t));
+}
+
+/* Passes the commit token on, one hop up, as token_forward does a token. */
+void order_commit_forward(struct proto *p, struct wire_commit *c)
+{
+	struct wire_hdr h = util_hdr(p, WIRE_COMMIT, p->ring);
+
+	c->tseq++;
+	pass_saved(p, c->tseq, wire_encode_commit(p->order.tok_saved,
+	    p->cfg.mtu, &h, c));
 }
 
 static bool ring_idle(const struct proto *p, const struct wire_token *t)
 {
 	/* Our queue waits while a local reader is behind (congested). */
-	return t->n_rtr == 0 && (!p->sq || p->congested) &&
+	return t->n_rtr == 0 && (!p->sq || p->order.congested) &&
 	    p->cur->delivered == t->seq &&
 	    t->stable == t->seq && !(t->tflags & (TOKEN_PENDING | TOKEN_INSTALL));
 }
@@ -385,7 +269,8 @@ static void token_visit(struct proto *p, struct wire_token *t)
 		/* A rotation ends here. */
 		t->stable = t->rot_aru;
 		if (p->state == ST_RECOVERY && !(t->tflags & TOKEN_PENDING) &&
-		    t->rot_aru == t->seq && p->seq_last_visit != UINT64_MAX) {
+		    t->rot_aru == t->seq &&
+		    p->order.seq_last_visit != UINT64_MAX) {
 			t->tflags |= TOKEN_INSTALL;
 			t->install_seq = t->seq;
 		} else if (p->state == ST_OPERATIONAL) {
@@ -402,30 +287,29 @@ static void token_visit(struct proto *p, struct wire_token *t)
 	{
 		/* A local reader is behind: nothing new, here or anywhere;
 		 * the full window claimed leaves the others none. */
-		bool hold = p->congested && p->state == ST_OPERATIONAL;
+		bool hold = p->order.congested && p->state == ST_OPERATIONAL;
 		uint32_t claim;
 
 		sent = hold ? 0 : send_messages(p, t);
 		claim = hold ? p->cfg.timing.window_size : sent;
-		t->fcc = minus(t->fcc, p->my_last_sent) + claim;
-		p->my_last_sent = claim;
+		flow_claim(p, t, claim);
 	}
 	if (p->state == ST_RECOVERY && recovery_pending(p))
 		t->tflags |= TOKEN_PENDING;
 	if (rep || s->aru < t->rot_aru)
 		t->rot_aru = s->aru;
-	if (p->seq_last_visit != UINT64_MAX)
+	if (p->order.seq_last_visit != UINT64_MAX)
 		request_missing(p, t);
 	/* Failure to receive: our aru stays behind while the ring moves. */
-	if (s->aru < t->seq && s->aru == p->aru_last_visit)
-		p->aru_stuck++;
+	if (s->aru < t->seq && s->aru == p->order.aru_last_visit)
+		p->order.aru_stuck++;
 	else
-		p->aru_stuck = 0;
-	p->aru_last_visit = s->aru;
-	p->seq_last_visit = t->seq;
+		p->order.aru_stuck = 0;
+	p->order.aru_last_visit = s->aru;
+	p->order.seq_last_visit = t->seq;
 	if (rep)
-		p->seq_unchanged = t->seq == seq_before && sent == 0 ?
-		    p->seq_unchanged + 1 : 0;
+		p->order.seq_unchanged = t->seq == seq_before && sent == 0 ?
+		    p->order.seq_unchanged + 1 : 0;
 	deliver_ready(p);
 }
 
@@ -433,21 +317,22 @@ static void token_visit(struct proto *p, struct wire_token *t)
  * keep it a while. */
 static void after_visit(struct proto *p, struct wire_token *t, bool may_hold)
 {
-	if (p->aru_stuck > p->cfg.timing.fail_recv_const) {
-		plog(p, 2, "failed to receive: aru %llu behind seq %llu for %u "
-		    "rotations", (unsigned long long)p->cur->aru,
-		    (unsigned long long)t->seq, p->aru_stuck);
-		gather_enter(p, "failed to receive", true);
+	if (p->order.aru_stuck > p->cfg.timing.fail_recv_const) {
+		util_log(p, PROTO_LOG_INFO, "failed to receive: aru %llu "
+		    "behind seq %llu for %u rotations",
+		    (unsigned long long)p->cur->aru, (unsigned long long)t->seq,
+		    p->order.aru_stuck);
+		gather_enter(p, "failed to receive");
 		return;
 	}
-	p->token_loss_at = p->now + p->cfg.timing.token_ms;
+	p->order.token_loss_at = p->now + p->cfg.timing.token_ms;
 	if (may_hold && p->my_index == 0 && p->members.n > 1 &&
 	    p->state == ST_OPERATIONAL &&
-	    p->seq_unchanged > p->cfg.timing.seqno_unchanged_const &&
+	    p->order.seq_unchanged > p->cfg.timing.seqno_unchanged_const &&
 	    ring_idle(p, t)) {
 		/* An idle ring: keep the token a while (hold), unless asked. */
-		p->held = *t;
-		p->hold_until = p->now + p->cfg.timing.hold_ms;
+		p->order.held = *t;
+		p->order.hold_until = p->now + p->cfg.timing.hold_ms;
 		return;
 	}
 	token_forward(p, t);
@@ -456,19 +341,20 @@ static void after_visit(struct proto *p, struct wire_token *t, bool may_hold)
 /* A ring of one passes the token to itself while there is work. */
 static void solo_rotate(struct proto *p, struct wire_token *t)
 {
-	if (p->in_visit)
+	if (p->order.in_visit)
 		return;
-	p->in_visit = true;
-	p->solo_more = false;
+	p->order.in_visit = true;
+	p->order.solo_more = false;
 	for (unsigned visits = 0;; visits++) {
 		bool more;
 
 		t->tseq++;
-		p->last_tseq = t->tseq;
+		p->order.last_tseq = t->tseq;
 		token_visit(p, t);
 		if (p->state != ST_OPERATIONAL && p->state != ST_RECOVERY)
 			break;
-		more = (p->sq && !p->congested) || p->cur->delivered < t->seq ||
+		more = (p->sq && !p->order.congested) ||
+		    p->cur->delivered < t->seq ||
 		    t->stable < t->seq || p->state == ST_RECOVERY ||
 		    (t->tflags & TOKEN_INSTALL);
 		if (!more)
@@ -476,13 +362,13 @@ static void solo_rotate(struct proto *p, struct wire_token *t)
 		/* A deliver callback that submits again would keep us here
 		 * for ever: return, and go on at once from proto_tick(). */
 		if (visits + 1 >= SOLO_VISITS_MAX && p->state == ST_OPERATIONAL) {
-			p->solo_more = true;
+			p->order.solo_more = true;
 			break;
 		}
 	}
-	p->held = *t;
-	p->in_visit = false;
-	p->token_loss_at = UINT64_MAX;
+	p->order.held = *t;
+	p->order.in_visit = false;
+	p->order.token_loss_at = UINT64_MAX;
 }
 
 /*
@@ -498,9 +384,9 @@ static void solo_rotate(struct proto *p, struct wire_token *t)
  */
 static void revisit_held(struct proto *p)
 {
-	struct wire_token t = p->held;
+	struct wire_token t = p->order.held;
 
-	p->hold_until = UINT64_MAX;
+	p->order.hold_until = UINT64_MAX;
 	token_visit(p, &t);
 	if (p->state == ST_OPERATIONAL || p->state == ST_RECOVERY)
 		after_visit(p, &t, false);
@@ -509,40 +395,40 @@ static void revisit_held(struct proto *p)
 /* Something was queued: make the token come to it. */
 void ring_kick(struct proto *p)
 {
-	if (p->state != ST_OPERATIONAL || p->in_visit)
+	if (p->state != ST_OPERATIONAL || p->order.in_visit)
 		return;
 	if (p->members.n == 1) {
-		struct wire_token t = p->held;
+		struct wire_token t = p->order.held;
 
 		solo_rotate(p, &t);
 		return;
 	}
-	if (p->hold_until != UINT64_MAX) {
+	if (p->order.hold_until != UINT64_MAX) {
 		/* Only what the visit can number is worth it; a congested
 		 * node numbers nothing, and its hold runs out as planned. */
-		if (!p->congested)
+		if (!p->order.congested)
 			revisit_held(p);
 		return;
 	}
-	if (!p->hold_cancel_sent && p->my_index != 0) {
-		struct wire_hdr h = make_hdr(p, WIRE_HOLD_CANCEL, p->ring);
+	if (!p->order.hold_cancel_sent && p->my_index != 0) {
+		struct wire_hdr h = util_hdr(p, WIRE_HOLD_CANCEL, p->ring);
 		size_t n = wire_encode_hdr_only(p->dgram, p->cfg.mtu, &h);
 
-		send_dgram(p, p->members.id[0], p->dgram, n);
-		p->hold_cancel_sent = true;
+		util_send(p, p->members.id[0], p->dgram, n);
+		p->order.hold_cancel_sent = true;
 	}
 }
 
-void hold_release(struct proto *p)
+static void hold_release(struct proto *p)
 {
-	struct wire_token t = p->held;
+	struct wire_token t = p->order.held;
 
-	if (p->hold_until == UINT64_MAX)
+	if (p->order.hold_until == UINT64_MAX)
 		return;
 	/* seq_unchanged is not reset: an idle ring goes on holding the token
 	 * at every rotation (one rotation per hold_ms) until a visit sees
 	 * new messages or a member asks with HOLD_CANCEL. */
-	p->hold_until = UINT64_MAX;
+	p->order.hold_until = UINT64_MAX;
 	token_forward(p, &t);
 }
 
@@ -553,7 +439,7 @@ void hold_cancel_receive(struct proto *p, const struct wire_hdr *h)
 		p->stats.rx_dropped++;
 		return;
 	}
-	p->seq_unchanged = 0;
+	p->order.seq_unchanged = 0;
 	hold_release(p);
 }
 
@@ -562,9 +448,9 @@ void token_start(struct proto *p)
 {
 	/* Hop numbers continue the commit token's, which every member has
 	 * seen: a token numbered below them would be taken as stale. */
-	struct wire_token t = { .tseq = p->last_tseq };
+	struct wire_token t = { .tseq = p->order.last_tseq };
 
-	p->seq_last_visit = UINT64_MAX;   /* no visit yet on this ring */
+	p->order.seq_last_visit = UINT64_MAX;   /* no visit yet on this ring */
 	if (p->members.n == 1) {
 		solo_rotate(p, &t);
 		return;
@@ -581,15 +467,153 @@ void token_receive(struct proto *p, const struct wire_hdr *h,
 
 	if ((p->state != ST_OPERATIONAL && p->state != ST_RECOVERY) ||
 	    h->ring.rep != p->ring.rep || h->ring.seq != p->ring.seq ||
-	    !idset_has(&p->members, h->sender) || in->tseq <= p->last_tseq) {
+	    !idset_has(&p->members, h->sender) ||
+	    in->tseq <= p->order.last_tseq) {
 		p->stats.rx_dropped++;
 		return;
 	}
 	t = *in;
-	p->last_tseq = t.tseq;
-	p->tok_retransmit_at = UINT64_MAX;
-	p->hold_cancel_sent = false;
+	p->order.last_tseq = t.tseq;
+	p->order.tok_retransmit_at = UINT64_MAX;
+	p->order.hold_cancel_sent = false;
 	token_visit(p, &t);
 	if (p->state == ST_OPERATIONAL || p->state == ST_RECOVERY)
 		after_visit(p, &t, true);
+}
+
+int order_init(struct proto *p)
+{
+	p->order.tok_saved = malloc(p->cfg.mtu);
+	if (!p->order.tok_saved)
+		return -ENOMEM;
+	p->order.tok_retransmit_at = p->order.token_loss_at = UINT64_MAX;
+	p->order.hold_until = p->order.merge_at = UINT64_MAX;
+	return 0;
+}
+
+void order_free(struct proto *p)
+{
+	free(p->order.tok_saved);
+}
+
+/* Membership accepted a ring whose commit token had hop number `tseq`:
+ * the token must come within the token timeout. */
+void order_accept(struct proto *p, uint64_t tseq)
+{
+	p->order.last_tseq = tseq;
+	p->order.token_loss_at = p->now + p->cfg.timing.token_ms;
+}
+
+/* A commit token of the ring being formed: false if it is one we have
+ * seen (a retransmission); otherwise ours arrived, and is not resent. */
+bool order_commit_arrived(struct proto *p, uint64_t tseq)
+{
+	if (tseq <= p->order.last_tseq)
+		return false;
+	p->order.tok_retransmit_at = UINT64_MAX;
+	return true;
+}
+
+void order_hop_seen(struct proto *p, uint64_t tseq)
+{
+	p->order.last_tseq = tseq;
+}
+
+/* A new ring enters recovery: its token's counters start from zero. */
+void order_ring_reset(struct proto *p)
+{
+	p->order.my_last_sent = 0;
+	p->order.my_backlog = 0;
+	p->order.share_credit = 0;
+	p->order.aru_stuck = 0;
+	p->order.seq_unchanged = 0;
+	p->order.seq_last_visit = UINT64_MAX;
+	p->order.aru_last_visit = 0;
+	p->order.token_loss_at = p->now + p->cfg.timing.token_ms;
+}
+
+/* Gathering: no token, no timer of the ring. */
+void order_stop(struct proto *p)
+{
+	p->order.tok_retransmit_at = UINT64_MAX;
+	p->order.token_loss_at = UINT64_MAX;
+	p->order.hold_until = UINT64_MAX;
+	p->order.merge_at = UINT64_MAX;
+}
+
+/* The ring is installed: merge detection starts. */
+void order_installed(struct proto *p)
+{
+	p->order.merge_at = p->now + p->cfg.timing.merge_ms;
+}
+
+void order_set_congested(struct proto *p, bool on)
+{
+	if (p->order.congested == on)
+		return;
+	p->order.congested = on;
+	p->stats.congested += on;
+	if (!on)
+		ring_kick(p);
+}
+
+/* A ring of one with work left: a callback queued more, or messages wait
+ * (unless a local reader is behind: they wait for it). */
+static bool solo_work(const struct proto *p)
+{
+	return p->state == ST_OPERATIONAL && p->members.n == 1 &&
+	    ((p->sq && !p->order.congested) || p->order.solo_more);
+}
+
+/* The representative of a ring smaller than the nodelist announces it, so
+ * that partitions heal (MERGE_DETECT every `merge` ms). */
+static bool merges(const struct proto *p)
+{
+	return p->state == ST_OPERATIONAL && p->members.n < p->cfg.n_nodes &&
+	    p->my_index == 0;
+}
+
+static uint64_t min64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+uint64_t order_next_timeout(const struct proto *p)
+{
+	uint64_t t = min64(p->order.token_loss_at, p->order.tok_retransmit_at);
+
+	t = min64(t, p->order.hold_until);
+	if (merges(p))
+		t = min64(t, p->order.merge_at);
+	/* A ring of one with work left (a callback queued more). */
+	if (solo_work(p))
+		t = 0;
+	return t;
+}
+
+static void merge_detect(struct proto *p)
+{
+	struct wire_hdr h = util_hdr(p, WIRE_MERGE_DETECT, p->ring);
+	size_t n = wire_encode_hdr_only(p->dgram, p->cfg.mtu, &h);
+
+	util_send(p, 0, p->dgram, n);
+	p->order.merge_at = p->now + p->cfg.timing.merge_ms;
+}
+
+void order_tick(struct proto *p)
+{
+	if (p->now >= p->order.token_loss_at) {
+		util_log(p, PROTO_LOG_INFO, "token lost: a processor failed, "
+		    "forming a new configuration");
+		gather_enter(p, "token lost");
+		return;
+	}
+	if (p->now >= p->order.tok_retransmit_at)
+		token_send_saved(p);
+	if (p->now >= p->order.hold_until)
+		hold_release(p);
+	if (merges(p) && p->now >= p->order.merge_at)
+		merge_detect(p);
+	if (solo_work(p))
+		ring_kick(p);
 }

@@ -33,6 +33,7 @@
 #ifndef COHORT_PROTO_H
 #define COHORT_PROTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
@@ -78,6 +79,15 @@ enum proto_guarantee {
 	PROTO_SAFE = 1,    /* delivered only once every member has it */
 };
 
+/* How much a log line (proto_ops.log) matters, most first. */
+enum proto_log_level {
+	PROTO_LOG_ERR = 0,
+	PROTO_LOG_WARN = 1,
+	PROTO_LOG_INFO = 2,    /* a node failed, the token was lost */
+	PROTO_LOG_DEBUG = 3,   /* a state change, a ring committed */
+	PROTO_LOG_TRACE = 4,   /* every change of view while gathering */
+};
+
 struct proto_ops {
 	/* Send one datagram: to `to` (a node id), or to every other node of
 	 * the nodelist when `to` is 0. The engine never sends to itself
@@ -93,31 +103,83 @@ struct proto_ops {
 	 * relies on it: the caller writes it to stable storage and passes it
 	 * back as proto_config.ring_seq at the next start. */
 	void (*ring_seq)(void *ctx, uint64_t seq);
-	/* Optional (may be NULL): one line of protocol log, no newline. */
+	/* Optional (may be NULL): one line of protocol log, no newline;
+	 * `level` is an enum proto_log_level. */
 	void (*log)(void *ctx, int level, const char *line);
 };
 
+/*
+ * The timing defaults, the one place they are written: what cohortd runs
+ * where its configuration names nothing (src/daemon/config_out.c resolves
+ * a configuration with proto_timing_fill()), and what the engine uses for
+ * a field left 0. Where they differ from corosync 3.1.7's, corosync's
+ * value is named too; docs/compatibility.md lists the differences.
+ */
+/* The token loss timeout. corosync's 3000 ms (plus 650 a node) waits
+ * seconds before it even starts to form a new ring; 300 ms reports a
+ * dead node of a small cluster in under a second, well above what a
+ * rotation takes on a LAN. */
+#define PROTO_DEFAULT_TOKEN_MS 300u
+/* Added to the token timeout per node above PROTO_COEFFICIENT_BASE_NODES
+ * (corosync's rule; its default is 650): a rotation visits every node. */
+#define PROTO_DEFAULT_TOKEN_COEFFICIENT_MS 30u
+#define PROTO_COEFFICIENT_BASE_NODES 2u
+/* As corosync: retransmissions of a token before it is lost (it sets
+ * token_retransmit), JOIN resend and MERGE_DETECT intervals, and the
+ * rotations a member may fail to receive before it is failed. */
+#define PROTO_DEFAULT_RETRANSMITS_BEFORE_LOSS 4u
+#define PROTO_DEFAULT_JOIN_MS 50u
+#define PROTO_DEFAULT_MERGE_MS 200u
+#define PROTO_DEFAULT_FAIL_RECV_CONST 2500u
+#define PROTO_DEFAULT_MISS_COUNT_CONST 5u
+/* Idle rotations before the representative holds the token. corosync
+ * waits 30, and an idle token meanwhile circulates as fast as the
+ * network carries it, for CPU and nothing else; after one, a member with
+ * something to send cancels the hold with one datagram. */
+#define PROTO_DEFAULT_SEQNO_UNCHANGED_CONST 1u
+/* Messages one visit may number, and one rotation for the whole ring.
+ * corosync lets a visit take 17, a third of the window; the whole window
+ * lets a lone sender use it all, and busy senders still share it in
+ * proportion to their backlogs (flow control, docs/protocol.md 3.3). */
+#define PROTO_DEFAULT_MAX_MESSAGES 50u
+#define PROTO_DEFAULT_WINDOW_SIZE 50u
+
 /* Timing and flow-control settings, with corosync's names. A value of 0
- * means "use the default" (the defaults are corosync 3.1.7's). */
+ * means "use the default" (proto_timing_fill()). */
 struct proto_timing {
-	/* The effective token loss timeout: the caller has already added
-	 * token_coefficient per node above 2 (corosync's rule), so the
-	 * engine uses token_ms as given. 0: 3000. */
+	/* The effective token loss timeout, used as given: a caller that
+	 * names it has already added token_coefficient per node above 2
+	 * (corosync's rule). 0: PROTO_DEFAULT_TOKEN_MS plus that, with the
+	 * coefficient below (0: PROTO_DEFAULT_TOKEN_COEFFICIENT_MS). */
 	uint32_t token_ms;
-	uint32_t token_coefficient_ms;   /* informational only */
+	uint32_t token_coefficient_ms;   /* only for a token_ms of 0 */
 	uint32_t token_retransmit_ms;    /* token / (retransmits + 0.2) */
-	uint32_t token_retransmits_before_loss_const; /* 4 */
+	uint32_t token_retransmits_before_loss_const;
 	uint32_t hold_ms;                /* token_retransmit * 0.8 - 10 */
 	uint32_t consensus_ms;           /* 1.2 * token */
-	uint32_t join_ms;                /* 50 */
+	uint32_t join_ms;
 	uint32_t send_join_ms;           /* 0; not used by the engine */
-	uint32_t merge_ms;               /* 200 */
-	uint32_t fail_recv_const;        /* 2500 */
-	uint32_t seqno_unchanged_const;  /* 30 */
-	uint32_t miss_count_const;       /* 5; not used by the engine */
-	uint32_t max_messages;           /* 17 */
-	uint32_t window_size;            /* 50 */
+	uint32_t merge_ms;
+	uint32_t fail_recv_const;
+	uint32_t seqno_unchanged_const;
+	uint32_t miss_count_const;       /* not used by the engine */
+	uint32_t max_messages;
+	uint32_t window_size;
 };
+
+/* Fills every 0 field of `t` but send_join_ms for a nodelist of
+ * `n_nodes`: the PROTO_DEFAULT_* values, and the derived ones from the
+ * others as corosync derives them (the same floating-point expressions,
+ * truncated, so that the results agree to the millisecond; a derived
+ * value below 1 ms is 0). proto_new() does the same with its copy of
+ * the configuration, and then raises a 0 token_retransmit_ms or hold_ms
+ * to 1. */
+void proto_timing_fill(struct proto_timing *t, size_t n_nodes);
+
+/* `base` plus `coefficient` for each node of `n_nodes` above
+ * PROTO_COEFFICIENT_BASE_NODES, at most UINT32_MAX: the effective token
+ * timeout (corosync's rule). */
+uint32_t proto_token_ms(uint32_t base, uint32_t coefficient, size_t n_nodes);
 
 struct proto_config {
 	uint32_t cluster_id;      /* carried in every header; other ids dropped */
@@ -182,9 +244,6 @@ int proto_submit(struct proto *p, uint64_t now, const void *msg, size_t len,
 /* The same, for a message given in pieces (copied once, in order). */
 int proto_submitv(struct proto *p, uint64_t now, const struct iovec *iov,
     int iovcnt, enum proto_guarantee guarantee);
-
-/* Free bytes in the local send queue (what proto_submit would accept). */
-size_t proto_send_space(const struct proto *p);
 
 /* The transport learnt that `nodeid`'s port is closed (an ICMP port
  * unreachable came back for a datagram sent to it): no daemon runs

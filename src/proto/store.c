@@ -21,6 +21,8 @@
  * once per doubling. Larger ones (up to PROTO_MSG_MAX) are freed after
  * use. */
 #define REASM_KEEP (2u << 20)
+/* A reassembly buffer's first size; it doubles until the message fits. */
+#define REASM_FIRST (64u << 10)
 
 struct store *store_new(struct proto_ring_id ring)
 {
@@ -126,7 +128,7 @@ void reasm_reset_all(struct proto *p)
 static void deliver_entry(struct proto *p, uint32_t origin, uint8_t f,
     const uint8_t *d, uint32_t dl)
 {
-	int i = node_index(p, origin);
+	int i = util_node_index(p, origin);
 	struct reasm *r;
 	enum proto_guarantee g = f & ENTRY_SAFE ? PROTO_SAFE : PROTO_AGREED;
 
@@ -149,7 +151,7 @@ static void deliver_entry(struct proto *p, uint32_t origin, uint8_t f,
 		return;
 	}
 	if (r->len + dl > r->cap) {
-		size_t cap = r->cap ? r->cap : 65536;
+		size_t cap = r->cap ? r->cap : REASM_FIRST;
 		uint8_t *nb;
 
 		while (cap < r->len + dl)

@@ -20,7 +20,7 @@
  * and those built from its own state alone must decode, whatever the
  * engine was fed (see f_send); a violation aborts.
  *
- * FUZZ_SOURCES: src/proto/engine.c src/proto/memb.c src/proto/order.c src/proto/store.c src/proto/wire.c
+ * FUZZ_SOURCES: src/proto/engine.c src/proto/flow.c src/proto/memb.c src/proto/order.c src/proto/recovery.c src/proto/store.c src/proto/timing.c src/proto/util.c src/proto/wire.c
  */
 #include <stdbool.h>
 #include <stddef.h>

@@ -129,7 +129,9 @@ struct sim {
 	unsigned loss0;          /* the loss rate the scenario started with */
 	uint64_t delay_us, jitter_us;
 	/* scenario */
-	struct proto_timing timing;
+	struct proto_timing timing;   /* what every node's engine is given */
+	bool defaults;           /* the product's defaults: timing all 0 */
+	uint32_t token_ms;       /* the token timeout the engines use */
 	uint32_t mtu;
 	uint64_t fault_end;      /* us */
 	bool faults;
@@ -609,6 +611,13 @@ static void random_fault(struct sim *s)
 	}
 }
 
+/* The token timeout an engine given `t` uses in a nodelist of n. */
+static uint32_t effective_token(struct proto_timing t, int n)
+{
+	proto_timing_fill(&t, (size_t)n);
+	return t.token_ms;
+}
+
 static void setup(struct sim *s, uint64_t seed, int nodes)
 {
 	static const uint32_t tokens[] = { 300, 1000, 3000 };
@@ -625,6 +634,15 @@ static void setup(struct sim *s, uint64_t seed, int nodes)
 	 * from the seed without drawing from the generator, so that the
 	 * rest of each scenario is as before. */
 	s->timing.seqno_unchanged_const = seed & 1 ? 1 : 30;
+	/* One seed in four runs the product's defaults instead: every timing
+	 * left 0, for the engine to fill as cohortd's empty configuration
+	 * does (proto_timing_fill(): token 300 + 30 a node above two,
+	 * max_messages = window_size = 50, seqno_unchanged_const 1). Also
+	 * chosen from the seed, after the same draws, so that the other
+	 * seeds' scenarios are unchanged. */
+	s->defaults = seed % 4 == 0;
+	if (s->defaults)
+		s->timing = (struct proto_timing){ 0 };
 	s->mtu = 596 + (uint32_t)rnd(&s->rng, 1000);
 	/* The commit token, one entry per member, must fit one datagram. */
 	if (s->mtu < SIM_COMMIT_MTU(s->n))
@@ -633,7 +651,8 @@ static void setup(struct sim *s, uint64_t seed, int nodes)
 	s->dup = (unsigned)rnd(&s->rng, 50);
 	s->delay_us = 50 + rnd(&s->rng, 2000);
 	s->jitter_us = rnd(&s->rng, 3000);
-	s->fault_end = (uint64_t)s->timing.token_ms * 1000 * (2 + rnd(&s->rng, 6));
+	s->token_ms = effective_token(s->timing, s->n);
+	s->fault_end = (uint64_t)s->token_ms * 1000 * (2 + rnd(&s->rng, 6));
 	s->faults = true;
 	s->workload = true;
 	s->submit_gap_us = 500 + (unsigned)rnd(&s->rng, 20000);
@@ -835,7 +854,7 @@ static bool run(struct sim *s, uint64_t until, bool (*done)(struct sim *))
 		} else {
 			random_fault(s);
 			s->next_fault = s->now + 1 + rnd(&s->rng,
-			    (uint64_t)s->timing.token_ms * 2000);
+			    (uint64_t)s->token_ms * 2000);
 			if (s->next_fault >= s->fault_end)
 				s->faults = false;
 		}
@@ -952,7 +971,7 @@ static int scenario(uint64_t seed, int nodes, bool verbose, uint64_t *digest,
 			set_congested(s, &s->node[i], false);
 	}
 	/* 8: liveness within a small multiple of token + consensus. */
-	bound = 6ull * (s->timing.token_ms + s->timing.token_ms * 12 / 10) * 1000
+	bound = 6ull * (s->token_ms + s->token_ms * 12 / 10) * 1000
 	    + 2000000;
 	if (!s->failure[0] && !run(s, s->now + bound, settled)) {
 		dump_nodes(s);
@@ -977,9 +996,10 @@ static int scenario(uint64_t seed, int nodes, bool verbose, uint64_t *digest,
 	*events = s->events;
 	rc = s->failure[0] ? -1 : 0;
 	if (rc)
-		printf("FAIL seed %" PRIu64 " (%d nodes, token %u ms, loss %u/1000, "
-		    "mtu %u): %s\n  replay: build/tests/sim/sim --seed %" PRIu64
-		    " -v\n", seed, s->n, s->timing.token_ms, s->loss0, s->mtu,
+		printf("FAIL seed %" PRIu64 " (%d nodes, token %u ms%s, loss "
+		    "%u/1000, mtu %u): %s\n  replay: build/tests/sim/sim --seed %"
+		    PRIu64 " -v\n", seed, s->n, s->token_ms,
+		    s->defaults ? ", product defaults" : "", s->loss0, s->mtu,
 		    s->failure, seed);
 	teardown(s);
 	free(s);
