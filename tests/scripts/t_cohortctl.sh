@@ -146,6 +146,11 @@ set +e; "$CTL" keygen "$DIR/key" >/dev/null 2>&1; rc=$?; set -e
 cp "$DIR/key" "$DIR/key.old"
 "$CTL" keygen -f "$DIR/key" >/dev/null
 cmp -s "$DIR/key" "$DIR/key.old" && fail "keygen -f did not write a new key"
+# -f over a key of another mode: the new one is 0400 all the same.
+chmod 0644 "$DIR/key"
+"$CTL" keygen -f "$DIR/key" >/dev/null
+[ "$(stat -c '%s %a' "$DIR/key")" = "256 400" ] || fail "keygen -f kept mode $(stat -c %a "$DIR/key")"
+ls "$DIR"/key.?????? >/dev/null 2>&1 && fail "keygen -f left a temporary file"
 
 # listen leaves cleanly on SIGTERM.
 kill -TERM "$lpid"
