@@ -182,8 +182,11 @@ static int connect_socket(int *out)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return errno == EMFILE || errno == ENFILE ? -EMFILE : -EIO;
-	/* Larger send buffer: fewer wake-ups of the daemon per megabyte. */
-	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &(int){ SOCKBUF }, sizeof(int));
+	/* Larger send buffer: fewer wake-ups of the daemon per megabyte. A
+	 * refusal leaves the default, which works as well, with more
+	 * wake-ups (and the library does not log). */
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &(int){ SOCKBUF },
+	    sizeof(int));
 	while (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
 		int err = errno;
 
