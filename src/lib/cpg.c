@@ -269,9 +269,11 @@ static size_t encode_group_req(uint8_t *buf, size_t cap,
 }
 
 /* JOIN and LEAVE: the same checks, one request, and on success the
- * library's view of the handle's group moves to `on_ok`. */
-static cs_error_t group_request(cpg_handle_t handle,
-    const struct cpg_name *group, uint16_t type, enum join_state on_ok)
+ * library's view of the handle's group moves to `on_ok`. 0, -EINVAL,
+ * -ENAMETOOLONG, -EBADF, CONN_REFUSED (the daemon's answer in *refused)
+ * or another -errno (the connection is broken). */
+static int group_request(cpg_handle_t handle, const struct cpg_name *group,
+    uint16_t type, enum join_state on_ok, uint32_t *refused)
 {
 	uint8_t body[IPC_NAME_MAX + 16];
 	struct cpg_inst *inst;
@@ -281,12 +283,12 @@ static cs_error_t group_request(cpg_handle_t handle,
 	int rc;
 
 	if (!group)
-		return CS_ERR_INVALID_PARAM;
+		return -EINVAL;
 	if (group->length > CPG_MAX_NAME_LENGTH)
-		return CS_ERR_NAME_TOO_LONG;
+		return -ENAMETOOLONG;
 	inst = inst_get(handle);
 	if (!inst)
-		return CS_ERR_BAD_HANDLE;
+		return -EBADF;
 	name_from_api(&n, group);
 	len = encode_group_req(body, sizeof(body), &n,
 	    type == IPC_JOIN ? inst->model.flags : 0);
@@ -305,17 +307,24 @@ static cs_error_t group_request(cpg_handle_t handle,
 	}
 	pthread_mutex_unlock(&inst->req_lock);
 	hdb_put(&cpg_handles, handle);
-	return cpg_errno_to_cs(rc, r.error);
+	*refused = r.error;
+	return rc;
 }
 
 cs_error_t cpg_join(cpg_handle_t handle, const struct cpg_name *group)
 {
-	return group_request(handle, group, IPC_JOIN, JS_JOINED);
+	uint32_t refused = 0;
+	int rc = group_request(handle, group, IPC_JOIN, JS_JOINED, &refused);
+
+	return cpg_errno_to_cs(rc, refused);
 }
 
 cs_error_t cpg_leave(cpg_handle_t handle, const struct cpg_name *group)
 {
-	return group_request(handle, group, IPC_LEAVE, JS_LEAVING);
+	uint32_t refused = 0;
+	int rc = group_request(handle, group, IPC_LEAVE, JS_LEAVING, &refused);
+
+	return cpg_errno_to_cs(rc, refused);
 }
 
 int cpg_mcast_iov(cpg_handle_t handle, cpg_guarantee_t guarantee,
