@@ -14,14 +14,17 @@ int cohort_admin_status(char **text)
 {
 	struct ipc_conn c;
 	struct ipc_reply r;
+	uint32_t refused = 0;
 	int rc;
 
-	rc = conn_open(&c, false);
+	rc = conn_open(&c, false, &refused);
+	if (rc == CONN_REFUSED)
+		rc = refused == CS_ERR_ACCESS ? -EACCES :
+		    refused == CS_ERR_TRY_AGAIN ? -EAGAIN : -ECONNREFUSED;
 	if (rc)
-		return rc == CS_ERR_ACCESS ? -EACCES :
-		    rc == CS_ERR_TRY_AGAIN ? -EAGAIN : -ECONNREFUSED;
+		return rc == -EACCES || rc == -EAGAIN ? rc : -ECONNREFUSED;
 	rc = conn_request(&c, IPC_STATUS, NULL, 0, &r);
-	if (rc == 0 && r.error != CS_OK)
+	if (rc == CONN_REFUSED)
 		rc = -EIO;
 	if (rc == 0) {
 		*text = malloc(r.len + 1);

@@ -31,9 +31,11 @@
  *                                 ipc_frames_in, ipc_frames_out,
  *                                 ipc_dropped_clients, ipc_evicted_clients)
  *
- * Returns a negative errno: -ECONNREFUSED or -ENOENT (no daemon), -EACCES
- * (not permitted), -EAGAIN (daemon still forming its first ring), -EIO
- * (protocol error), -ENOMEM.
+ * Returns a negative errno: -ECONNREFUSED (no daemon, or it could not be
+ * reached or refused the connection for another reason), -EACCES (not
+ * permitted), -EAGAIN (daemon still forming its first ring), -EIO (the
+ * daemon refused the query), another -errno when the connection broke,
+ * -ENOMEM.
  */
 int cohort_admin_status(char **text);
 

@@ -177,32 +177,37 @@ static int connect_socket(int *out)
 	int fd;
 
 	if (strlen(path) >= sizeof(sun.sun_path))
-		return CS_ERR_NAME_TOO_LONG;
+		return -ENAMETOOLONG;
 	memcpy(sun.sun_path, path, strlen(path) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return errno == EMFILE || errno == ENFILE ? CS_ERR_NO_RESOURCES :
-		    CS_ERR_LIBRARY;
-	/* Larger send buffer: fewer wake-ups of the daemon per megabyte. */
-	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &(int){ SOCKBUF }, sizeof(int));
+		return errno == EMFILE || errno == ENFILE ? -EMFILE : -EIO;
+	/* Larger send buffer: fewer wake-ups of the daemon per megabyte. A
+	 * refusal leaves the default, which works as well, with more
+	 * wake-ups (and the library does not log). */
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &(int){ SOCKBUF },
+	    sizeof(int));
 	while (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
 		int err = errno;
 
 		if (err == EINTR)
 			continue;
 		close(fd);
-		return err == EACCES || err == EPERM ? CS_ERR_ACCESS :
-		    err == EAGAIN ? CS_ERR_TRY_AGAIN : CS_ERR_LIBRARY;
+		/* Whatever else connect says (no socket file, nobody
+		 * listening) means the same to the caller: no daemon. */
+		return err == EACCES || err == EPERM ? -EACCES :
+		    err == EAGAIN ? -EAGAIN : -ECONNREFUSED;
 	}
 	*out = fd;
 	return 0;
 }
 
 /* Sends a handshake frame and reads its reply (and with `passed`, a
- * descriptor sent with it). Returns 0 or a cs_error_t. */
+ * descriptor sent with it). Returns 0, CONN_REFUSED with the daemon's
+ * error in *refused, or -EPROTO (no valid reply). */
 static int handshake(struct ipc_conn *c, int fd, uint16_t type,
     const uint8_t *body, size_t len, uint16_t reply_type, struct rbuf *rb,
-    int *passed)
+    int *passed, uint32_t *refused)
 {
 	struct ipc_hdr h;
 
@@ -210,21 +215,25 @@ static int handshake(struct ipc_conn *c, int fd, uint16_t type,
 	 * reply, if any, still tells why. */
 	(void)send_frame(fd, type, 0, body, len);
 	if (read_frame(c, fd, &h, passed) < 0)
-		return CS_ERR_LIBRARY;
+		return -EPROTO;
 	/* A daemon that refuses a socket before its first frame (out of
 	 * descriptors, too many sockets in their handshake, none sent in
 	 * time) answers either first frame with a HELLO_REPLY carrying the
 	 * error. */
 	if (h.type != reply_type && !(h.type == IPC_HELLO_REPLY &&
 	    h.error != CS_OK))
-		return CS_ERR_LIBRARY;
-	if (h.error != CS_OK)
-		return h.error ? (int)h.error : CS_ERR_LIBRARY;
+		return -EPROTO;
+	if (h.error != CS_OK) {
+		if (!h.error)
+			return -EPROTO;
+		*refused = h.error;
+		return CONN_REFUSED;
+	}
 	rbuf_init(rb, c->rx + IPC_HDR_LEN, h.len - IPC_HDR_LEN);
 	return 0;
 }
 
-int conn_open(struct ipc_conn *c, bool events)
+int conn_open(struct ipc_conn *c, bool events, uint32_t *refused)
 {
 	uint8_t body[16];
 	struct wbuf wb;
@@ -242,7 +251,7 @@ int conn_open(struct ipc_conn *c, bool events)
 	wbuf_u32(&wb, (uint32_t)getpid());
 	wbuf_u32(&wb, events ? 1 : 0);
 	rc = handshake(c, c->req_fd, IPC_HELLO, body, wb.len, IPC_HELLO_REPLY,
-	    &rb, &ring_fd);
+	    &rb, &ring_fd, refused);
 	if (rc)
 		goto fail;
 	conn_id = rbuf_u32(&rb);
@@ -253,7 +262,7 @@ int conn_open(struct ipc_conn *c, bool events)
 	/* A handle with events gets a ring, a handle without none. */
 	if (rb.err || rb.left || (events != (ring_fd >= 0)) ||
 	    (events != (ring_cap > 0))) {
-		rc = CS_ERR_LIBRARY;
+		rc = -EPROTO;
 		goto fail;
 	}
 	if (!events)
@@ -262,7 +271,7 @@ int conn_open(struct ipc_conn *c, bool events)
 	close(ring_fd);
 	ring_fd = -1;
 	if (rc < 0) {
-		rc = rc == -ENOMEM ? CS_ERR_NO_MEMORY : CS_ERR_LIBRARY;
+		rc = rc == -ENOMEM ? rc : -EIO;
 		goto fail;
 	}
 	rc = connect_socket(&c->ev_fd);
@@ -272,7 +281,7 @@ int conn_open(struct ipc_conn *c, bool events)
 	wbuf_u32(&wb, conn_id);
 	wbuf_u64(&wb, cookie);
 	rc = handshake(c, c->ev_fd, IPC_ATTACH, body, wb.len, IPC_ATTACH_REPLY,
-	    &rb, NULL);
+	    &rb, NULL, refused);
 	if (rc)
 		goto fail;
 	return 0;
@@ -326,7 +335,7 @@ static int request(struct ipc_conn *c, uint16_t type, const void *body,
 	r->error = h.error;
 	r->body = c->rx + IPC_HDR_LEN;
 	r->len = h.len - IPC_HDR_LEN;
-	return 0;
+	return h.error == CS_OK ? 0 : CONN_REFUSED;
 }
 
 int conn_request(struct ipc_conn *c, uint16_t type, const void *body,

@@ -9,6 +9,7 @@
 #ifndef COHORT_CONN_H
 #define COHORT_CONN_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -41,13 +42,23 @@ struct ipc_reply {
 	size_t len;
 };
 
+/* What a function here returns when the daemon answered with an error:
+ * the error itself, a cs_error_t the daemon chose, is in the reply (or,
+ * for conn_open, in *refused) and is passed on to the caller as is. */
+#define CONN_REFUSED (-EREMOTEIO)
+
 /* Connects both channels (the event channel only when `events`). Returns
- * 0, or a cs_error_t (positive) that the daemon or the socket gave. */
-int conn_open(struct ipc_conn *c, bool events);
+ * 0 or -errno: -ENAMETOOLONG (socket path), -EMFILE (out of descriptors),
+ * -EACCES (not permitted to connect), -EAGAIN (the daemon's backlog is
+ * full), -ECONNREFUSED (no daemon), -ENOMEM, -EIO (the request ring
+ * could not be mapped), -EPROTO (no valid handshake reply), or
+ * CONN_REFUSED with the daemon's error in *refused. */
+int conn_open(struct ipc_conn *c, bool events, uint32_t *refused);
 void conn_close(struct ipc_conn *c);
 
-/* Sends a request and waits for its reply. 0 or -errno (channel
- * broken). */
+/* Sends a request and waits for its reply. 0, CONN_REFUSED (the daemon
+ * answered r->error, not CS_OK; the channel stays usable) or another
+ * -errno (the channel is broken). */
 int conn_request(struct ipc_conn *c, uint16_t type, const void *body,
     size_t len, struct ipc_reply *r);
 

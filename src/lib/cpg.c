@@ -2,8 +2,8 @@
  * cpg.c: the cpg_* calls that manage a handle and talk to the daemon.
  *
  * Errors inside are negative errnos; each public function converts them to
- * cs_error_t once, on its way out. The library never prints and never
- * retries without bound.
+ * cs_error_t once, on its way out, with cpg_errno_to_cs. The library
+ * never prints and never retries without bound.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -32,11 +32,13 @@ static void inst_destroy(void *obj)
 	free(inst);
 }
 
-cs_error_t cpg_errno_to_cs(int rc)
+cs_error_t cpg_errno_to_cs(int rc, uint32_t refused)
 {
 	switch (rc) {
 	case 0:
 		return CS_OK;
+	case CONN_REFUSED:
+		return (cs_error_t)refused;
 	case -ENOMEM:
 		return CS_ERR_NO_MEMORY;
 	case -EBADF:
@@ -48,6 +50,16 @@ cs_error_t cpg_errno_to_cs(int rc)
 		return CS_ERR_INVALID_PARAM;
 	case -EMSGSIZE:
 		return CS_ERR_TOO_BIG;
+	case -ENAMETOOLONG:
+		return CS_ERR_NAME_TOO_LONG;
+	case -EMFILE:
+		return CS_ERR_NO_RESOURCES;
+	case -EACCES:
+		return CS_ERR_ACCESS;
+	case -EBUSY:
+		return CS_ERR_BUSY;
+	case -ENOENT:
+		return CS_ERR_NOT_EXIST;
 	default:
 		return CS_ERR_LIBRARY;
 	}
@@ -81,6 +93,7 @@ cs_error_t cpg_model_initialize(cpg_handle_t *handle, cpg_model_t model,
     cpg_model_data_t *model_data, void *context)
 {
 	struct cpg_inst *inst;
+	uint32_t refused = 0;
 	int rc;
 
 	if (!handle || model != CPG_MODEL_V1)
@@ -97,17 +110,12 @@ cs_error_t cpg_model_initialize(cpg_handle_t *handle, cpg_model_t model,
 		inst->model = *(cpg_model_v1_data_t *)model_data;
 	inst->model.model = CPG_MODEL_V1;
 	atomic_store(&inst->context, context);
-	rc = conn_open(&inst->conn, true);
-	if (rc) {
+	rc = conn_open(&inst->conn, true, &refused);
+	if (rc == 0)
+		rc = hdb_create(&cpg_handles, inst, handle);
+	if (rc)
 		inst_destroy(inst);
-		return (cs_error_t)rc;
-	}
-	rc = hdb_create(&cpg_handles, inst, handle);
-	if (rc) {
-		inst_destroy(inst);
-		return rc == -ENOMEM ? CS_ERR_NO_MEMORY : CS_ERR_NO_RESOURCES;
-	}
-	return CS_OK;
+	return cpg_errno_to_cs(rc, refused);
 }
 
 cs_error_t cpg_finalize(cpg_handle_t handle)
@@ -208,29 +216,19 @@ cs_error_t cpg_flow_control_state_get(cpg_handle_t handle,
 	if (rc == -ENOBUFS)
 		cpg_take_backlog(inst);
 	hdb_put(&cpg_handles, handle);
+	/* Any other refusal is a broken connection. */
 	if (rc < 0 && rc != -EAGAIN && rc != -ENOBUFS)
-		return CS_ERR_LIBRARY;
+		return cpg_errno_to_cs(-ENOTCONN, 0);
 	*flow_control_enabled = rc < 0 ? CPG_FLOW_CONTROL_ENABLED :
 	    CPG_FLOW_CONTROL_DISABLED;
 	return CS_OK;
 }
 
-/* A request with a reply whose body the caller does not need. */
-static cs_error_t simple_request(struct cpg_inst *inst, uint16_t type,
-    const void *body, size_t len)
-{
-	struct ipc_reply r;
-	int rc = conn_request(&inst->conn, type, body, len, &r);
-
-	return rc < 0 ? cpg_errno_to_cs(rc) : (cs_error_t)r.error;
-}
-
 cs_error_t cpg_local_get(cpg_handle_t handle, unsigned int *local_nodeid)
 {
 	struct cpg_inst *inst;
-	struct ipc_reply r;
+	struct ipc_reply r = { 0 };
 	struct rbuf rb;
-	cs_error_t err;
 	int rc;
 
 	if (!local_nodeid)
@@ -240,16 +238,15 @@ cs_error_t cpg_local_get(cpg_handle_t handle, unsigned int *local_nodeid)
 		return CS_ERR_BAD_HANDLE;
 	pthread_mutex_lock(&inst->req_lock);
 	rc = conn_request(&inst->conn, IPC_LOCAL_GET, NULL, 0, &r);
-	err = rc < 0 ? cpg_errno_to_cs(rc) : (cs_error_t)r.error;
-	if (err == CS_OK) {
+	if (rc == 0) {
 		rbuf_init(&rb, r.body, r.len);
 		*local_nodeid = rbuf_u32(&rb);
 		if (rb.err)
-			err = CS_ERR_LIBRARY;
+			rc = -EBADMSG;
 	}
 	pthread_mutex_unlock(&inst->req_lock);
 	hdb_put(&cpg_handles, handle);
-	return err;
+	return cpg_errno_to_cs(rc, r.error);
 }
 
 static void name_from_api(struct ipc_name *n, const struct cpg_name *g)
@@ -272,25 +269,26 @@ static size_t encode_group_req(uint8_t *buf, size_t cap,
 }
 
 /* JOIN and LEAVE: the same checks, one request, and on success the
- * library's view of the handle's group moves to `on_ok`. */
-static cs_error_t group_request(cpg_handle_t handle,
-    const struct cpg_name *group, uint16_t type, enum join_state on_ok)
+ * library's view of the handle's group moves to `on_ok`. 0, -EINVAL,
+ * -ENAMETOOLONG, -EBADF, CONN_REFUSED (the daemon's answer in *refused)
+ * or another -errno (the connection is broken). */
+static int group_request(cpg_handle_t handle, const struct cpg_name *group,
+    uint16_t type, enum join_state on_ok, uint32_t *refused)
 {
 	uint8_t body[IPC_NAME_MAX + 16];
 	struct cpg_inst *inst;
-	struct ipc_reply r;
+	struct ipc_reply r = { 0 };
 	struct ipc_name n;
-	cs_error_t err;
 	size_t len;
 	int rc;
 
 	if (!group)
-		return CS_ERR_INVALID_PARAM;
+		return -EINVAL;
 	if (group->length > CPG_MAX_NAME_LENGTH)
-		return CS_ERR_NAME_TOO_LONG;
+		return -ENAMETOOLONG;
 	inst = inst_get(handle);
 	if (!inst)
-		return CS_ERR_BAD_HANDLE;
+		return -EBADF;
 	name_from_api(&n, group);
 	len = encode_group_req(body, sizeof(body), &n,
 	    type == IPC_JOIN ? inst->model.flags : 0);
@@ -298,55 +296,59 @@ static cs_error_t group_request(cpg_handle_t handle,
 	/* The member is the process that joins: the daemon watches it, so
 	 * that its exit ends the membership whoever else holds the
 	 * connection (a child forked after the join). */
-	if (type == IPC_JOIN) {
+	if (type == IPC_JOIN)
 		rc = conn_request_as_self(&inst->conn, type, body, len, &r);
-		err = rc < 0 ? cpg_errno_to_cs(rc) : (cs_error_t)r.error;
-	} else {
-		err = simple_request(inst, type, body, len);
-	}
-	if (err == CS_OK) {
+	else
+		rc = conn_request(&inst->conn, type, body, len, &r);
+	if (rc == 0) {
 		if (type == IPC_JOIN)
 			inst->group = n;
 		atomic_store(&inst->join, on_ok);
 	}
 	pthread_mutex_unlock(&inst->req_lock);
 	hdb_put(&cpg_handles, handle);
-	return err;
+	*refused = r.error;
+	return rc;
 }
 
 cs_error_t cpg_join(cpg_handle_t handle, const struct cpg_name *group)
 {
-	return group_request(handle, group, IPC_JOIN, JS_JOINED);
+	uint32_t refused = 0;
+	int rc = group_request(handle, group, IPC_JOIN, JS_JOINED, &refused);
+
+	return cpg_errno_to_cs(rc, refused);
 }
 
 cs_error_t cpg_leave(cpg_handle_t handle, const struct cpg_name *group)
 {
-	return group_request(handle, group, IPC_LEAVE, JS_LEAVING);
+	uint32_t refused = 0;
+	int rc = group_request(handle, group, IPC_LEAVE, JS_LEAVING, &refused);
+
+	return cpg_errno_to_cs(rc, refused);
 }
 
-cs_error_t cpg_mcast_iov(cpg_handle_t handle, cpg_guarantee_t guarantee,
+int cpg_mcast_iov(cpg_handle_t handle, cpg_guarantee_t guarantee,
     const struct iovec *iov, unsigned int iov_len)
 {
 	struct cpg_inst *inst;
 	size_t total = 0;
-	cs_error_t err = CS_OK;
 	int rc;
 
 	if ((unsigned int)guarantee > CPG_TYPE_SAFE || iov_len > COHORT_IOV_MAX ||
 	    (!iov && iov_len > 0))
-		return CS_ERR_INVALID_PARAM;
+		return -EINVAL;
 	for (unsigned int i = 0; i < iov_len; i++) {
 		if (!iov[i].iov_base && iov[i].iov_len > 0)
-			return CS_ERR_INVALID_PARAM;
+			return -EINVAL;
 		if (iov[i].iov_len > COHORT_MSG_MAX - total)
-			return CS_ERR_TOO_BIG;
+			return -EMSGSIZE;
 		total += iov[i].iov_len;
 	}
 	inst = inst_get(handle);
 	if (!inst)
-		return CS_ERR_BAD_HANDLE;
+		return -EBADF;
 	if (atomic_load(&inst->join) != JS_JOINED) {
-		err = CS_ERR_NOT_EXIST;
+		rc = -ENOENT;
 		goto out;
 	}
 	pthread_mutex_lock(&inst->req_lock);
@@ -357,19 +359,19 @@ cs_error_t cpg_mcast_iov(cpg_handle_t handle, cpg_guarantee_t guarantee,
 	 * dispatching would be refused for ever. */
 	if (rc == -ENOBUFS)
 		cpg_take_backlog(inst);
-	if (rc == -EAGAIN || rc == -ENOBUFS)
-		err = CS_ERR_TRY_AGAIN;
-	else if (rc < 0)
-		err = CS_ERR_LIBRARY;
+	/* Any other failure is a broken connection. */
+	if (rc < 0 && rc != -EAGAIN && rc != -ENOBUFS)
+		rc = -ENOTCONN;
 out:
 	hdb_put(&cpg_handles, handle);
-	return err;
+	return rc;
 }
 
 cs_error_t cpg_mcast_joined(cpg_handle_t handle, cpg_guarantee_t guarantee,
     const struct iovec *iovec, unsigned int iov_len)
 {
-	return cpg_mcast_iov(handle, guarantee, iovec, iov_len);
+	return cpg_errno_to_cs(cpg_mcast_iov(handle, guarantee, iovec, iov_len),
+	    0);
 }
 
 /* The input value of *member_list_entries is not read, as corosync's
@@ -385,10 +387,9 @@ cs_error_t cpg_membership_get(cpg_handle_t handle, struct cpg_name *groupName,
 	uint8_t body[IPC_NAME_MAX + 8];
 	struct cpg_inst *inst;
 	struct ipc_name n;
-	struct ipc_reply r;
+	struct ipc_reply r = { 0 };
 	struct wbuf wb;
 	struct rbuf rb;
-	cs_error_t err;
 	uint32_t count;
 	int rc;
 
@@ -404,14 +405,13 @@ cs_error_t cpg_membership_get(cpg_handle_t handle, struct cpg_name *groupName,
 	ipc_name_put(&wb, &n);
 	pthread_mutex_lock(&inst->req_lock);
 	rc = conn_request(&inst->conn, IPC_MEMBERSHIP, body, wb.len, &r);
-	err = rc < 0 ? cpg_errno_to_cs(rc) : (cs_error_t)r.error;
-	if (err != CS_OK)
+	if (rc < 0)
 		goto out;
 	rbuf_init(&rb, r.body, r.len);
 	count = rbuf_u32(&rb);
 	if (rb.err || count > COHORT_GROUP_MEMBERS_MAX ||
 	    rb.left != (size_t)count * 8) {
-		err = CS_ERR_LIBRARY;
+		rc = -EBADMSG;
 		goto out;
 	}
 	for (uint32_t i = 0; i < count; i++) {
@@ -423,5 +423,5 @@ cs_error_t cpg_membership_get(cpg_handle_t handle, struct cpg_name *groupName,
 out:
 	pthread_mutex_unlock(&inst->req_lock);
 	hdb_put(&cpg_handles, handle);
-	return err;
+	return cpg_errno_to_cs(rc, r.error);
 }

@@ -55,8 +55,10 @@ struct cpg_inst {
 extern struct hdb cpg_handles;
 extern struct hdb cpg_iter_handles;
 
-/* Maps an internal -errno from the channel to the API's error. */
-cs_error_t cpg_errno_to_cs(int rc);
+/* The one place where the library's internal errors become the API's:
+ * `rc` is 0 or a negative errno, and CONN_REFUSED (conn.h) stands for
+ * the daemon's own answer `refused`, passed on as is. */
+cs_error_t cpg_errno_to_cs(int rc, uint32_t refused);
 /* Destroys the iteration handles of `inst` (req_lock held). */
 void cpg_iter_release_all(struct cpg_inst *inst);
 /* Frees the zero-copy buffers of `inst` (req_lock held). */
@@ -66,8 +68,10 @@ void cpg_zcb_release_all(struct cpg_inst *inst);
  * the stash, unless another thread dispatches (and so reads them). Called
  * with or without req_lock. */
 void cpg_take_backlog(struct cpg_inst *inst);
-/* Drives cpg_mcast_joined and cpg_zcb_mcast_joined. */
-cs_error_t cpg_mcast_iov(cpg_handle_t handle, cpg_guarantee_t guarantee,
+/* Drives cpg_mcast_joined and cpg_zcb_mcast_joined: 0, -EINVAL, -EMSGSIZE,
+ * -EBADF (handle), -ENOENT (not joined), -EAGAIN or -ENOBUFS (try
+ * again), -ENOTCONN (the connection is broken). */
+int cpg_mcast_iov(cpg_handle_t handle, cpg_guarantee_t guarantee,
     const struct iovec *iov, unsigned int iov_len);
 
 #endif /* COHORT_CPG_INT_H */

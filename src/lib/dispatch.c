@@ -33,8 +33,6 @@
 
 #define EV_CHUNK (256u * 1024u)
 
-enum fill_result { FILL_OK, FILL_EMPTY, FILL_CLOSED, FILL_NOMEM };
-
 static int ev_reserve(struct cpg_inst *inst, size_t need)
 {
 	size_t cap = inst->evcap ? inst->evcap : EV_CHUNK;
@@ -95,8 +93,7 @@ static long head_frame_rest(const struct cpg_inst *inst)
 }
 
 /* ev_fill from the stash: what a read of the channel would give. */
-static enum fill_result stash_fill(struct cpg_inst *inst, bool exact,
-    bool *short_read)
+static int stash_fill(struct cpg_inst *inst, bool exact, bool *short_read)
 {
 	size_t have = inst->stash_len - inst->stash_off, want = EV_CHUNK;
 
@@ -104,13 +101,13 @@ static enum fill_result stash_fill(struct cpg_inst *inst, bool exact,
 		long rest = head_frame_rest(inst);
 
 		if (rest < 0)
-			return FILL_CLOSED;
+			return -EBADMSG;
 		want = (size_t)rest;
 	}
 	if (want > have)
 		want = have;
 	if (ev_reserve(inst, want) < 0)
-		return FILL_NOMEM;
+		return -ENOMEM;
 	memcpy(inst->evbuf + inst->evlen, inst->stash + inst->stash_off, want);
 	inst->evlen += want;
 	inst->stash_off += want;
@@ -122,7 +119,7 @@ static enum fill_result stash_fill(struct cpg_inst *inst, bool exact,
 	}
 	/* The socket comes next. */
 	*short_read = false;
-	return FILL_OK;
+	return 0;
 }
 
 /*
@@ -130,9 +127,11 @@ static enum fill_result stash_fill(struct cpg_inst *inst, bool exact,
  * it to be readable, then reads either exactly the rest of the head frame
  * (`exact`) or whatever is there. *short_read tells whether the channel
  * gave less than was asked, that is, it is most likely empty now. What
- * the stash holds comes first, without a wait.
+ * the stash holds comes first, without a wait. Returns 0, -EAGAIN (nothing
+ * came in time), -EBADF (the handle was finalized), -ENOMEM, or -EBADMSG
+ * or -EPIPE (the channel is broken).
  */
-static enum fill_result ev_fill(struct cpg_inst *inst, int timeout, bool exact,
+static int ev_fill(struct cpg_inst *inst, int timeout, bool exact,
     bool *short_read)
 {
 	struct pollfd pfd = { .fd = inst->conn.ev_fd, .events = POLLIN };
@@ -141,7 +140,7 @@ static enum fill_result ev_fill(struct cpg_inst *inst, int timeout, bool exact,
 	int rc = 1;
 
 	if (atomic_load(&inst->finalized))
-		return FILL_CLOSED;
+		return -EBADF;
 	if (inst->stash_off < inst->stash_len)
 		return stash_fill(inst, exact, short_read);
 	/* Without a wait, a read that does not block says all poll would. */
@@ -151,31 +150,31 @@ static enum fill_result ev_fill(struct cpg_inst *inst, int timeout, bool exact,
 		} while (rc < 0 && errno == EINTR &&
 		    !atomic_load(&inst->finalized));
 	if (atomic_load(&inst->finalized))
-		return FILL_CLOSED;
+		return -EBADF;
 	if (rc == 0)
-		return FILL_EMPTY;
+		return -EAGAIN;
 	if (rc < 0)
-		return FILL_CLOSED;
+		return -EPIPE;
 	if (exact) {
 		long rest = head_frame_rest(inst);
 
 		if (rest < 0)
-			return FILL_CLOSED;
+			return -EBADMSG;
 		want = (size_t)rest;
 	}
 	if (ev_reserve(inst, want) < 0)
-		return FILL_NOMEM;
+		return -ENOMEM;
 	do {
 		n = recv(inst->conn.ev_fd, inst->evbuf + inst->evlen, want,
 		    exact ? MSG_WAITALL : MSG_DONTWAIT);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-		return FILL_EMPTY;
+		return -EAGAIN;
 	if (n <= 0)
-		return FILL_CLOSED;
+		return -EPIPE;
 	inst->evlen += (size_t)n;
 	*short_read = (size_t)n < want;
-	return FILL_OK;
+	return 0;
 }
 
 /* Takes all but the last byte the event channel holds into the stash
@@ -370,14 +369,10 @@ static int dispatch_one(struct cpg_inst *inst, cpg_handle_t handle)
 	}
 }
 
-static cs_error_t fill_error(struct cpg_inst *inst, enum fill_result fr)
-{
-	if (atomic_load(&inst->finalized))
-		return CS_ERR_BAD_HANDLE;
-	return fr == FILL_NOMEM ? CS_ERR_NO_MEMORY : CS_ERR_LIBRARY;
-}
-
-static cs_error_t dispatch_loop(struct cpg_inst *inst, cpg_handle_t handle,
+/* Dispatches as `mode` says: 0, -EAGAIN (ONE_NONBLOCKING found nothing),
+ * -EBADF (the handle was finalized meanwhile), -ENOMEM, or -EBADMSG or
+ * -EPIPE (the channel is broken). */
+static int dispatch_loop(struct cpg_inst *inst, cpg_handle_t handle,
     cs_dispatch_flags_t mode)
 {
 	bool one = mode == CS_DISPATCH_ONE || mode == CS_DISPATCH_ONE_NONBLOCKING;
@@ -386,7 +381,6 @@ static cs_error_t dispatch_loop(struct cpg_inst *inst, cpg_handle_t handle,
 	bool short_read = false;
 
 	for (;;) {
-		enum fill_result fr;
 		int rc;
 
 		while (!have_frame(inst)) {
@@ -397,28 +391,29 @@ static cs_error_t dispatch_loop(struct cpg_inst *inst, cpg_handle_t handle,
 			 * readable for the next dispatch. */
 			if (short_read && wait == 0 && !one &&
 			    inst->evoff == inst->evlen)
-				return CS_OK;
-			fr = ev_fill(inst, wait, one, &short_read);
-			if (fr == FILL_EMPTY)
+				return 0;
+			rc = ev_fill(inst, wait, one, &short_read);
+			if (rc == -EAGAIN)
 				return mode == CS_DISPATCH_ONE_NONBLOCKING ?
-				    CS_ERR_TRY_AGAIN : CS_OK;
-			if (fr != FILL_OK)
-				return fill_error(inst, fr);
+				    rc : 0;
+			if (rc < 0)
+				return atomic_load(&inst->finalized) ? -EBADF :
+				    rc;
 		}
 		rc = dispatch_one(inst, handle);
 		if (atomic_load(&inst->finalized))
-			return CS_ERR_BAD_HANDLE;
+			return -EBADF;
 		if (rc < 0)
-			return rc == -ENOMEM ? CS_ERR_NO_MEMORY : CS_ERR_LIBRARY;
+			return rc;
 		if (one)
-			return CS_OK;
+			return 0;
 	}
 }
 
 cs_error_t cpg_dispatch(cpg_handle_t handle, cs_dispatch_flags_t dispatch_types)
 {
 	struct cpg_inst *inst;
-	cs_error_t err;
+	int rc;
 
 	if (dispatch_types < CS_DISPATCH_ONE ||
 	    dispatch_types > CS_DISPATCH_ONE_NONBLOCKING)
@@ -427,13 +422,13 @@ cs_error_t cpg_dispatch(cpg_handle_t handle, cs_dispatch_flags_t dispatch_types)
 	if (!inst)
 		return CS_ERR_BAD_HANDLE;
 	if (atomic_load(&inst->finalized)) {
-		err = CS_ERR_BAD_HANDLE;
+		rc = -EBADF;
 		goto out;
 	}
 	/* A callback that dispatches its own handle again would pull the
 	 * frame it is reading from under itself. */
 	if (inst->dispatching && pthread_equal(inst->dispatcher, pthread_self())) {
-		err = CS_ERR_BUSY;
+		rc = -EBUSY;
 		goto out;
 	}
 	pthread_mutex_lock(&inst->ev_lock);
@@ -441,10 +436,10 @@ cs_error_t cpg_dispatch(cpg_handle_t handle, cs_dispatch_flags_t dispatch_types)
 	 * (cpg_take_backlog relies on it). */
 	inst->dispatcher = pthread_self();
 	inst->dispatching = true;
-	err = dispatch_loop(inst, handle, dispatch_types);
+	rc = dispatch_loop(inst, handle, dispatch_types);
 	inst->dispatching = false;
 	pthread_mutex_unlock(&inst->ev_lock);
 out:
 	hdb_put(&cpg_handles, handle);
-	return err;
+	return cpg_errno_to_cs(rc, 0);
 }

@@ -24,11 +24,10 @@ cs_error_t cpg_iteration_initialize(cpg_handle_t handle,
 	uint8_t body[IPC_NAME_MAX + 16];
 	struct cpg_inst *inst;
 	struct ipc_name n = { 0 };
-	struct ipc_reply r;
+	struct ipc_reply r = { 0 };
 	struct wbuf wb;
 	struct rbuf rb;
 	struct iter *it = NULL;
-	cs_error_t err;
 	int rc;
 
 	if (group && group->length > CPG_MAX_NAME_LENGTH)
@@ -43,16 +42,16 @@ cs_error_t cpg_iteration_initialize(cpg_handle_t handle,
 		return CS_ERR_BAD_HANDLE;
 	pthread_mutex_lock(&inst->req_lock);
 	if (atomic_load(&inst->finalized)) {
-		err = CS_ERR_BAD_HANDLE;
+		rc = -EBADF;
 		goto out;
 	}
 	if (inst->n_iters == COHORT_ITER_MAX) {
-		err = CS_ERR_NO_RESOURCES;
+		rc = -EMFILE;
 		goto out;
 	}
 	it = malloc(sizeof(*it));
 	if (!it) {
-		err = CS_ERR_NO_MEMORY;
+		rc = -ENOMEM;
 		goto out;
 	}
 	if (group) {
@@ -63,18 +62,19 @@ cs_error_t cpg_iteration_initialize(cpg_handle_t handle,
 	wbuf_u32(&wb, (uint32_t)iteration_type);
 	ipc_name_put(&wb, &n);
 	rc = conn_request(&inst->conn, IPC_ITER_INIT, body, wb.len, &r);
-	err = rc < 0 ? cpg_errno_to_cs(rc) : (cs_error_t)r.error;
-	if (err != CS_OK)
+	if (rc < 0)
 		goto out;
 	rbuf_init(&rb, r.body, r.len);
 	it->owner = handle;
 	it->id = rbuf_u32(&rb);
 	if (rb.err) {
-		err = CS_ERR_LIBRARY;
+		rc = -EBADMSG;
 		goto out;
 	}
 	if (hdb_create(&cpg_iter_handles, it, cpg_iteration_handle) < 0) {
-		err = CS_ERR_NO_MEMORY;
+		/* Out of slots or of memory: the API has said NO_MEMORY
+		 * for both. */
+		rc = -ENOMEM;
 		goto out;
 	}
 	inst->iters[inst->n_iters++] = *cpg_iteration_handle;
@@ -83,36 +83,37 @@ out:
 	pthread_mutex_unlock(&inst->req_lock);
 	hdb_put(&cpg_handles, handle);
 	free(it);
-	return err;
+	return cpg_errno_to_cs(rc, r.error);
 }
 
-/* Runs one request for iteration `ih` on its CPG handle's channel. */
-static cs_error_t iter_request(cpg_iteration_handle_t ih, uint16_t type,
-    struct cpg_iteration_description_t *desc)
+/* Runs one request for iteration `ih` on its CPG handle's channel: 0,
+ * -EBADF, CONN_REFUSED (the daemon's answer in *refused) or another
+ * -errno. */
+static int iter_request(cpg_iteration_handle_t ih, uint16_t type,
+    struct cpg_iteration_description_t *desc, uint32_t *refused)
 {
 	struct iter *it = hdb_get(&cpg_iter_handles, ih);
 	struct cpg_inst *inst = NULL;
 	uint8_t body[4];
-	struct ipc_reply r;
+	struct ipc_reply r = { 0 };
 	struct ipc_name n;
 	struct wbuf wb;
 	struct rbuf rb;
-	cs_error_t err;
 	int rc;
 
 	if (!it)
-		return CS_ERR_BAD_HANDLE;
+		return -EBADF;
 	inst = hdb_get(&cpg_handles, it->owner);
 	if (!inst) {
 		hdb_put(&cpg_iter_handles, ih);
-		return CS_ERR_BAD_HANDLE;
+		return -EBADF;
 	}
 	wbuf_init(&wb, body, sizeof(body));
 	wbuf_u32(&wb, it->id);
 	pthread_mutex_lock(&inst->req_lock);
 	rc = conn_request(&inst->conn, type, body, wb.len, &r);
-	err = rc < 0 ? cpg_errno_to_cs(rc) : (cs_error_t)r.error;
-	if (err == CS_OK && desc) {
+	*refused = r.error;
+	if (rc == 0 && desc) {
 		rbuf_init(&rb, r.body, r.len);
 		ipc_name_get(&rb, &n);
 		memset(desc, 0, sizeof(*desc));
@@ -121,9 +122,10 @@ static cs_error_t iter_request(cpg_iteration_handle_t ih, uint16_t type,
 		desc->nodeid = rbuf_u32(&rb);
 		desc->pid = rbuf_u32(&rb);
 		if (rb.err)
-			err = CS_ERR_LIBRARY;
+			rc = -EBADMSG;
 	}
-	if (type == IPC_ITER_FINALIZE && (err == CS_OK || rc == 0)) {
+	/* The daemon answered: whatever it said, the iteration is over. */
+	if (type == IPC_ITER_FINALIZE && (rc == 0 || rc == CONN_REFUSED)) {
 		for (size_t i = 0; i < inst->n_iters; i++)
 			if (inst->iters[i] == ih)
 				inst->iters[i] = inst->iters[--inst->n_iters];
@@ -132,20 +134,27 @@ static cs_error_t iter_request(cpg_iteration_handle_t ih, uint16_t type,
 	pthread_mutex_unlock(&inst->req_lock);
 	hdb_put(&cpg_handles, it->owner);
 	hdb_put(&cpg_iter_handles, ih);
-	return err;
+	return rc;
 }
 
 cs_error_t cpg_iteration_next(cpg_iteration_handle_t handle,
     struct cpg_iteration_description_t *description)
 {
+	uint32_t refused = 0;
+	int rc;
+
 	if (!description)
 		return CS_ERR_INVALID_PARAM;
-	return iter_request(handle, IPC_ITER_NEXT, description);
+	rc = iter_request(handle, IPC_ITER_NEXT, description, &refused);
+	return cpg_errno_to_cs(rc, refused);
 }
 
 cs_error_t cpg_iteration_finalize(cpg_iteration_handle_t handle)
 {
-	return iter_request(handle, IPC_ITER_FINALIZE, NULL);
+	uint32_t refused = 0;
+	int rc = iter_request(handle, IPC_ITER_FINALIZE, NULL, &refused);
+
+	return cpg_errno_to_cs(rc, refused);
 }
 
 void cpg_iter_release_all(struct cpg_inst *inst)

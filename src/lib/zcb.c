@@ -87,7 +87,7 @@ cs_error_t cpg_zcb_mcast_joined(cpg_handle_t handle, cpg_guarantee_t guarantee,
 	hdb_put(&cpg_handles, handle);
 	if (!ok)
 		return CS_ERR_INVALID_PARAM;
-	return cpg_mcast_iov(handle, guarantee, &iov, 1);
+	return cpg_errno_to_cs(cpg_mcast_iov(handle, guarantee, &iov, 1), 0);
 }
 
 void cpg_zcb_release_all(struct cpg_inst *inst)

@@ -1,10 +1,10 @@
 /*
- * Fuzz target: the transport's frame decoder (src/daemon/transport.c)
- * with its replay window and configuration checks, through a real
- * transport on 127.0.0.1: node 2 of the nodelist {1, 2, 3}, unsealed
- * (so that what follows authentication is reached), cutting datagrams
- * into frames (so that fragments are taken), with a configuration
- * summary of its own.
+ * Fuzz target: the transport's frame decoder (src/daemon/transport_rx.c,
+ * transport_frame.c, transport_frag.c) with its replay window and
+ * configuration checks, through a real transport on 127.0.0.1: node 2 of
+ * the nodelist {1, 2, 3}, unsealed (so that what follows authentication
+ * is reached), cutting datagrams into frames (so that fragments are
+ * taken), with a configuration summary of its own.
  *
  * The input is a sequence of datagrams, each a 16-bit big-endian length
  * and that many bytes (at most FRAMES_MAX of them), sent to node 2 from
@@ -14,7 +14,7 @@
  * compared with ours as the daemon does (cfgcheck_compare), and every
  * difference must point inside the two summaries.
  *
- * FUZZ_SOURCES: src/daemon/transport.c src/daemon/unreach.c src/daemon/replay.c src/daemon/cfgcheck.c src/daemon/loop.c src/daemon/config.c src/daemon/config_load.c src/daemon/config_out.c src/proto/timing.c src/daemon/config_parse.c src/daemon/config_uidgid.c src/common/log.c
+ * FUZZ_SOURCES: src/daemon/transport.c src/daemon/transport_frame.c src/daemon/transport_frag.c src/daemon/transport_rx.c src/daemon/transport_tx.c src/daemon/transport_icmp.c src/daemon/unreach.c src/daemon/replay.c src/daemon/cfgcheck.c src/daemon/loop.c src/daemon/config.c src/daemon/config_load.c src/daemon/config_out.c src/proto/timing.c src/daemon/config_parse.c src/daemon/config_uidgid.c src/common/log.c
  * FUZZ_LIBS: -lsodium
  */
 #include <arpa/inet.h>
