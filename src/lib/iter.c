@@ -73,7 +73,14 @@ cs_error_t cpg_iteration_initialize(cpg_handle_t handle,
 	}
 	if (hdb_create(&cpg_iter_handles, it, cpg_iteration_handle) < 0) {
 		/* Out of slots or of memory: the API has said NO_MEMORY
-		 * for both. */
+		 * for both. The daemon's snapshot is given back, or it
+		 * would hold one of the connection's slots until
+		 * cpg_finalize; its answer changes nothing here. */
+		wbuf_init(&wb, body, sizeof(body));
+		wbuf_u32(&wb, it->id);
+		(void)conn_request(&inst->conn, IPC_ITER_FINALIZE, body, wb.len,
+		    &r);
+		r.error = 0;
 		rc = -ENOMEM;
 		goto out;
 	}
