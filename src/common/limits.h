@@ -38,7 +38,7 @@
  * CS_ERR_NO_SPACE when the group and this node's joins in flight already
  * make this many, and, at its delivery, by every node alike when the
  * group is full then. A merge that makes a group larger keeps the first
- * members in (node id, pid) order; the others are dropped (cpg_sync.c). */
+ * members in (node id, pid) order; the others are dropped (cpg/sync.c). */
 #define COHORT_GROUP_MEMBERS_MAX 128
 
 /* Groups in the whole cluster; a join of a new group beyond gets

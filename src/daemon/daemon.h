@@ -6,7 +6,7 @@
  *             ring-sequence persistence, status
  *   ipcs.c    the IPC server: sockets, frames, handshake, credentials,
  *             output queues, flow-control notices
- *   cpg_svc.c the CPG service: connections' states, groups, requests,
+ *   cpg/service.c the CPG service: connections' states, groups, requests,
  *             deliveries, configuration changes and their synchronisation
  *
  * Everything runs on one thread, in the loop's callbacks.
@@ -52,7 +52,7 @@ enum cpg_conn_state {
 struct iter_snap;
 
 /* One client connection: a request channel and, for CPG handles, an event
- * channel. Owned by ipcs.c; the cpg_* fields belong to cpg_svc.c. */
+ * channel. Owned by ipcs.c; the cpg_* fields belong to cpg/service.c. */
 struct conn {
 	uint32_t id;
 	uint64_t cookie;
@@ -136,7 +136,7 @@ struct conn *ipcs_first(struct ipcs *s);
 void ipcs_stats(const struct ipcs *s, uint64_t *frames_in,
     uint64_t *frames_out, uint64_t *dropped, uint64_t *evicted);
 
-/* cpg_svc.c: requests from ipcs, events from node.c. */
+/* cpg/service.c: requests from ipcs, events from node.c. */
 int cpg_svc_new(struct daemon *d, struct cpg_svc **out);
 void cpg_svc_free(struct cpg_svc *svc);
 void cpg_svc_request(struct cpg_svc *svc, struct conn *c,

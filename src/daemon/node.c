@@ -11,7 +11,7 @@
  * While the CPG service synchronises a new ring it holds the queue
  * (node_hold): what is submitted then waits, behind what was queued
  * before, until the synchronisation ends; only its JOINLIST goes ahead
- * (node_submit_sync). See cpg_sync.c.
+ * (node_submit_sync). See cpg/sync.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -76,7 +76,7 @@ static void pump(struct daemon *d)
 			break;
 		/* The CPG service's sizes are within the engine's, so only
 		 * memory can fail here; dropping the message would lose it and
-		 * stall the synchronisation that waits for it (cpg_sync.c). */
+		 * stall the synchronisation that waits for it (cpg/sync.c). */
 		if (rc < 0)
 			fatalx("message of %zu bytes refused by the protocol "
 			    "engine: %s", e->len, strerror(-rc));

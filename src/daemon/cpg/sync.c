@@ -1,5 +1,5 @@
 /*
- * cpg_sync.c: the CPG service's side of the total order.
+ * cpg/sync.c: the CPG service's side of the total order.
  *
  * Every daemon applies the same ordered messages in the same order, so
  * every daemon's group table goes through the same states and every local
@@ -30,7 +30,7 @@
 #include <corosync/cpg.h>
 
 #include "common/log.h"
-#include "daemon/cpg_svc_int.h"
+#include "daemon/cpg/cpg_int.h"
 
 #define ENTRY_LEN 12u
 
@@ -124,7 +124,7 @@ static struct conn *local_joiner(struct cpg_svc *svc, const struct cpg_wire *w)
 	return NULL;
 }
 
-/* Answers the JOIN request whose PROCJOIN was delivered (cpg_svc.c
+/* Answers the JOIN request whose PROCJOIN was delivered (service.c
  * req_join defers the reply to this point). */
 static void answer_join(struct conn *c, uint32_t err)
 {

@@ -1,9 +1,9 @@
 /*
- * cpg_svc.c: the CPG service's side of client requests.
+ * cpg/service.c: the CPG service's side of client requests.
  *
  * Requests are checked here against this node's state, then turned into
  * ordered messages (PROCJOIN, PROCLEAVE, MCAST) for the protocol engine;
- * their effects happen when the messages are delivered (cpg_sync.c), at
+ * their effects happen when the messages are delivered (sync.c), at
  * the same point of the total order on every node.
  */
 #include <errno.h>
@@ -13,7 +13,7 @@
 #include <corosync/cpg.h>
 
 #include "common/log.h"
-#include "daemon/cpg_svc_int.h"
+#include "daemon/cpg/cpg_int.h"
 
 struct iter_entry {
 	struct ipc_name name;

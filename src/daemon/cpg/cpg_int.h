@@ -1,13 +1,13 @@
 /*
- * cpg_svc_int.h: what cpg_svc.c (client requests) and cpg_sync.c
+ * cpg_int.h: what service.c (client requests) and sync.c
  * (deliveries, configuration changes, synchronisation) share.
  */
-#ifndef COHORT_CPG_SVC_INT_H
-#define COHORT_CPG_SVC_INT_H
+#ifndef COHORT_CPG_INT_H
+#define COHORT_CPG_INT_H
 
-#include "daemon/cpg_wire.h"
+#include "daemon/cpg/wire.h"
 #include "daemon/daemon.h"
-#include "daemon/groups.h"
+#include "daemon/cpg/groups.h"
 
 struct joinlist_rx {
 	uint32_t node;
@@ -68,4 +68,4 @@ void cpg_emit_totem(struct cpg_svc *svc, struct conn *only);
 uint8_t *cpg_scratch(struct cpg_svc *svc, size_t len);
 bool conn_receives(const struct conn *c);
 
-#endif /* COHORT_CPG_SVC_INT_H */
+#endif /* COHORT_CPG_INT_H */
