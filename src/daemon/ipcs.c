@@ -42,8 +42,11 @@
 #include <corosync/corotypes.h>
 
 #include "common/log.h"
-#include "daemon/daemon.h"
+#include "daemon/config.h"
+#include "daemon/ipcs.h"
+#include "daemon/loop.h"
 #include "daemon/ratelog.h"
+#include "daemon/sockdiag.h"
 
 #define IPC_READ_BUDGET (1u << 20)  /* bytes read per socket per wake-up */
 #define IPC_IOV_BATCH 64            /* frames per writev */
@@ -78,7 +81,10 @@ struct sock {
 };
 
 struct ipcs {
-	struct daemon *d;
+	struct loop *loop;
+	uint32_t nodeid;
+	const struct cohort_config *cfg;
+	const struct services *svcs;
 	int lfd;
 	int spare_fd;                /* given up to refuse a client at EMFILE */
 	struct loop_reg *lreg;
@@ -134,7 +140,7 @@ static void ev_look(struct ipcs *srv, struct conn *c, bool around_write)
 		return;
 	if (ioctl(c->ev->fd, SIOCOUTQ, &outq) == 0 && outq >= 0) {
 		if ((uint64_t)outq < c->ev_unread)
-			c->ev_progress = loop_now(srv->d->loop);
+			c->ev_progress = loop_now(srv->loop);
 		c->ev_unread = (uint64_t)outq;
 	}
 	if (around_write || c->ev_outq_only)
@@ -143,7 +149,7 @@ static void ev_look(struct ipcs *srv, struct conn *c, bool around_write)
 	if (rc == 0 && unread <= c->ev_written) {
 		consumed = c->ev_written - unread;
 		if (consumed > c->ev_consumed)
-			c->ev_progress = loop_now(srv->d->loop);
+			c->ev_progress = loop_now(srv->loop);
 		c->ev_consumed = consumed;
 		return;
 	}
@@ -162,7 +168,7 @@ static void set_fc_evq(struct ipcs *srv, struct conn *c, bool on)
 		srv->n_congested++;
 		/* The stall clock starts now at the latest: a client idle
 		 * for a while below the watermark gets its full grace. */
-		c->ev_progress = loop_now(srv->d->loop);
+		c->ev_progress = loop_now(srv->loop);
 		c->ev_unread = UINT64_MAX;
 		ev_look(srv, c, false);
 	} else {
@@ -222,7 +228,7 @@ static void sock_set_events(struct sock *s, bool want_out)
 		return;
 	s->want_out = want_out;
 	if (!s->close_after_flush)
-		loop_mod_fd(s->srv->d->loop, s->reg,
+		loop_mod_fd(s->srv->loop, s->reg,
 		    EPOLLIN | EPOLLRDHUP | (want_out ? EPOLLOUT : 0));
 }
 
@@ -393,6 +399,49 @@ static void conn_notices(struct conn *c)
 	atomic_store_explicit(&c->ring.sh->fc, c->fc_evq, memory_order_release);
 }
 
+/* ------------------------------------------------------------ services */
+
+/* Hands a request to the service that serves its type (checked when the
+ * frame was read). */
+static void dispatch(struct ipcs *srv, struct conn *c, const struct ipc_hdr *h,
+    struct rbuf *rb)
+{
+	const struct service *sv = services_for_type(srv->svcs, h->type);
+
+	if (!sv) {
+		ipcs_close_conn(srv, c, "request of no service");
+		return;
+	}
+	sv->ops->request(sv->svc, c, h, rb);
+}
+
+/* Each service's state of a new connection. 0 or -errno. */
+static int conn_open_state(struct ipcs *srv, struct conn *c)
+{
+	for (size_t i = 0; i < SERVICE_MAX; i++) {
+		const struct service *sv = &srv->svcs->s[i];
+		int rc;
+
+		if (!sv->ops || !sv->ops->conn_open)
+			continue;
+		rc = sv->ops->conn_open(sv->svc, c, &c->svc[i]);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static void conn_free_state(struct ipcs *srv, struct conn *c)
+{
+	for (size_t i = 0; i < SERVICE_MAX; i++) {
+		const struct service *sv = &srv->svcs->s[i];
+
+		if (sv->ops && sv->ops->conn_free && c->svc[i])
+			sv->ops->conn_free(sv->svc, c->svc[i]);
+		c->svc[i] = NULL;
+	}
+}
+
 /* ------------------------------------------------------- request ring */
 
 static void poll_ring(struct ipcs *srv, struct conn *c)
@@ -443,7 +492,7 @@ static bool ring_drain(struct ipcs *srv, struct conn *c)
 		}
 		rbuf_init(&rb, f + IPC_HDR_LEN, h.len - IPC_HDR_LEN);
 		srv->frames_in++;
-		cpg_svc_request(srv->d->cpg, c, &h, &rb);
+		dispatch(srv, c, &h, &rb);
 		head += ipc_ring_stride(h.len);
 	}
 	/* Every socket frame drains first, mostly an empty ring: the
@@ -503,7 +552,7 @@ static void arm_rings(struct ipcs *srv)
 
 		if (!c->dead && (atomic_load_explicit(&c->ring.sh->tail,
 		    memory_order_relaxed) != c->ring_head || !arm_bell(c))) {
-			loop_no_sleep(srv->d->loop);
+			loop_no_sleep(srv->loop);
 			pp = &c->pnext;
 			continue;
 		}
@@ -524,7 +573,7 @@ static void loose_link(struct ipcs *srv, struct sock *s)
 	s->loose = true;
 	srv->n_loose++;
 	if (!srv->handshake.armed)
-		loop_timer_arm(srv->d->loop, &srv->handshake,
+		loop_timer_arm(srv->loop, &srv->handshake,
 		    s->accepted_ms + COHORT_HANDSHAKE_MS);
 }
 
@@ -549,7 +598,7 @@ static void unwatch_joiner(struct conn *c)
 {
 	if (c->pidfd < 0)
 		return;
-	loop_del_fd(c->req->srv->d->loop, c->pid_reg);
+	loop_del_fd(c->req->srv->loop, c->pid_reg);
 	close(c->pidfd);
 	c->pidfd = -1;
 	c->pid_reg = NULL;
@@ -573,8 +622,14 @@ static void on_joiner_exit(void *arg, int fd, uint32_t events)
 	if (c->dead)
 		return;
 	sock_read(c->req);
-	if (ring_drain(srv, c))
-		cpg_svc_joiner_exited(srv->d->cpg, c);
+	if (!ring_drain(srv, c))
+		return;
+	for (size_t i = 0; i < SERVICE_MAX && !c->dead; i++) {
+		const struct service *sv = &srv->svcs->s[i];
+
+		if (sv->ops && sv->ops->joiner_exited)
+			sv->ops->joiner_exited(sv->svc, c);
+	}
 }
 
 /* Whether `fd` is a pidfd: signal 0 to a pidfd only checks permission
@@ -599,7 +654,7 @@ void ipcs_watch_joiner(struct conn *c)
 	unwatch_joiner(c);
 	if (fd < 0)
 		return;
-	if (!is_pidfd(fd) || loop_add_fd(s->srv->d->loop, fd, EPOLLIN,
+	if (!is_pidfd(fd) || loop_add_fd(s->srv->loop, fd, EPOLLIN,
 	    on_joiner_exit, c, &c->pid_reg) < 0) {
 		log_debug("client %u: the descriptor sent with its join is "
 		    "not a process's: not watched", c->id);
@@ -623,8 +678,12 @@ void ipcs_close_conn(struct ipcs *srv, struct conn *c, const char *why)
 	if (why)
 		log_info("client %u (pid %d) disconnected: %s", c->id,
 		    (int)c->pid, why);
-	cpg_svc_conn_closed(srv->d->cpg, c);
-	node_forget_owner(srv->d, c);
+	for (size_t i = 0; i < SERVICE_MAX; i++) {
+		const struct service *sv = &srv->svcs->s[i];
+
+		if (sv->ops && sv->ops->conn_closed)
+			sv->ops->conn_closed(sv->svc, c);
+	}
 }
 
 static void conn_free(struct ipcs *srv, struct conn *c)
@@ -642,6 +701,7 @@ static void conn_free(struct ipcs *srv, struct conn *c)
 	if (c->ev)
 		sock_free(c->ev);
 	ipc_ring_unmap(&c->ring);
+	conn_free_state(srv, c);
 	free(c);
 }
 
@@ -715,7 +775,7 @@ static bool refuse_hello(struct sock *s, const struct ipc_hdr *h,
 		sock_free(s);
 	} else {
 		/* Only wait for the reply to drain. */
-		loop_mod_fd(s->srv->d->loop, s->reg, EPOLLOUT);
+		loop_mod_fd(s->srv->loop, s->reg, EPOLLOUT);
 	}
 	return false;
 }
@@ -742,20 +802,24 @@ static bool handle_hello(struct sock *s, const struct ipc_hdr *h,
 	/* Its credentials were checked at accept (peer_allowed). */
 	if (version != IPC_VERSION)
 		err = CS_ERR_VERSION;
-	else if (!cpg_svc_ready(srv->d->cpg))
+	else if (!services_ready(srv->svcs))
 		err = CS_ERR_TRY_AGAIN;
 	else if (srv->n_conns >= COHORT_CONN_MAX)
 		err = CS_ERR_NO_RESOURCES;
 	if (err != CS_OK)
 		return refuse_hello(s, h, err);
 	c = calloc(1, sizeof(*c));
-	if (!c) {
+	if (!c || conn_open_state(srv, c) < 0) {
+		if (c)
+			conn_free_state(srv, c);
+		free(c);
 		drop_sock(s, "out of memory");
 		return false;
 	}
 	if (events && (ring_fd = ring_setup(c)) < 0) {
 		log_warnx("client pid %d: no request ring: %s", (int)s->pid,
 		    strerror(-ring_fd));
+		conn_free_state(srv, c);
 		free(c);
 		return refuse_hello(s, h, CS_ERR_NO_RESOURCES);
 	}
@@ -777,7 +841,7 @@ static bool handle_hello(struct sock *s, const struct ipc_hdr *h,
 	wbuf_init(&wb, body, sizeof(body));
 	wbuf_u32(&wb, c->id);
 	wbuf_u64(&wb, c->cookie);
-	wbuf_u32(&wb, srv->d->nodeid);
+	wbuf_u32(&wb, srv->nodeid);
 	wbuf_u64(&wb, COHORT_SEND_WINDOW);
 	wbuf_u64(&wb, c->ring.cap);
 	if (ring_fd < 0) {
@@ -819,7 +883,7 @@ static bool handle_attach(struct sock *s, const struct ipc_hdr *h,
 	s->conn = c;
 	s->role = SOCK_EV;
 	c->ev = s;
-	c->ev_progress = loop_now(s->srv->d->loop);
+	c->ev_progress = loop_now(s->srv->loop);
 	sock_send_new(s, IPC_ATTACH_REPLY, h->seq, CS_OK, NULL, 0);
 	return !c->dead;
 }
@@ -856,7 +920,7 @@ static bool handle_frame(struct sock *s, const uint8_t *f,
 			poll_ring(s->srv, c);
 			return true;
 		}
-		if (!cpg_svc_is_request(h->type)) {
+		if (!services_for_type(s->srv->svcs, h->type)) {
 			drop_sock(s, "unknown request type");
 			return false;
 		}
@@ -864,7 +928,7 @@ static bool handle_frame(struct sock *s, const uint8_t *f,
 			drop_sock(s, "MCAST on a connection without events");
 			return false;
 		}
-		cpg_svc_request(s->srv->d->cpg, c, h, &rb);
+		dispatch(s->srv, c, h, &rb);
 		/* A descriptor sent with a JOIN is the joiner's pidfd;
 		 * the service took it if it accepted the join. */
 		if (h->type == IPC_JOIN && s->passed_fd >= 0) {
@@ -1030,7 +1094,7 @@ static void on_sock(void *arg, int fd, uint32_t events)
 
 static void sock_free(struct sock *s)
 {
-	loop_del_fd(s->srv->d->loop, s->reg);
+	loop_del_fd(s->srv->loop, s->reg);
 	close(s->fd);
 	s->fd = -1;
 	if (s->passed_fd >= 0)
@@ -1041,7 +1105,7 @@ static void sock_free(struct sock *s)
 	free(s->in);
 	if (s->srv->accept_paused) {
 		s->srv->accept_paused = false;
-		loop_mod_fd(s->srv->d->loop, s->srv->lreg, EPOLLIN);
+		loop_mod_fd(s->srv->loop, s->srv->lreg, EPOLLIN);
 	}
 	free(s);
 }
@@ -1094,7 +1158,7 @@ static void close_loose(struct ipcs *srv, struct sock *s, uint32_t err,
 {
 	uint64_t quiet;
 
-	if (ratelog_admit(&srv->idle_closed, s->uid, loop_now(srv->d->loop),
+	if (ratelog_admit(&srv->idle_closed, s->uid, loop_now(srv->loop),
 	    &quiet))
 		log_warnx("closed an IPC socket of uid %d (pid %d) before its "
 		    "first frame: %s (%" PRIu64 " more closed since the last "
@@ -1114,9 +1178,12 @@ static bool peer_allowed(struct ipcs *srv, int cfd, const struct ucred *cr)
 {
 	uint64_t quiet;
 
-	if (daemon_uid_allowed(srv->d, cr->uid, cr->gid))
+	/* Root, the daemon's own user (who could do anything the daemon
+	 * can), and the users and groups of the uidgid sections. */
+	if (cr->uid == geteuid() ||
+	    cohort_config_uid_allowed(srv->cfg, cr->uid, cr->gid))
 		return true;
-	if (ratelog_admit(&srv->denied, cr->uid, loop_now(srv->d->loop),
+	if (ratelog_admit(&srv->denied, cr->uid, loop_now(srv->loop),
 	    &quiet))
 		log_warnx("refused IPC connections of uid %d gid %d (pid %d): "
 		    "not root, the daemon's user or a uidgid entry (%" PRIu64
@@ -1151,7 +1218,7 @@ static void loose_make_room(struct ipcs *srv, pid_t pid)
 static void on_handshake_check(void *arg)
 {
 	struct ipcs *srv = arg;
-	uint64_t now = loop_now(srv->d->loop), next = 0;
+	uint64_t now = loop_now(srv->loop), next = 0;
 	struct sock *s = srv->loose, *n;
 
 	for (; s; s = n) {
@@ -1163,7 +1230,7 @@ static void on_handshake_check(void *arg)
 			next = s->accepted_ms + COHORT_HANDSHAKE_MS;
 	}
 	if (next)
-		loop_timer_arm(srv->d->loop, &srv->handshake, next);
+		loop_timer_arm(srv->loop, &srv->handshake, next);
 }
 
 static void on_accept(void *arg, int fd, uint32_t events)
@@ -1184,7 +1251,7 @@ static void on_accept(void *arg, int fd, uint32_t events)
 				/* Stop accepting until a descriptor frees up. */
 				log_warn("accept paused");
 				srv->accept_paused = true;
-				loop_mod_fd(srv->d->loop, srv->lreg, 0);
+				loop_mod_fd(srv->loop, srv->lreg, 0);
 			}
 			return;
 		}
@@ -1209,8 +1276,8 @@ static void on_accept(void *arg, int fd, uint32_t events)
 		s->gid = cred.gid;
 		s->pid = cred.pid;
 		s->passed_fd = -1;
-		s->accepted_ms = loop_now(srv->d->loop);
-		if (loop_add_fd(srv->d->loop, cfd, EPOLLIN | EPOLLRDHUP, on_sock,
+		s->accepted_ms = loop_now(srv->loop);
+		if (loop_add_fd(srv->loop, cfd, EPOLLIN | EPOLLRDHUP, on_sock,
 		    s, &s->reg) < 0) {
 			free(s);
 			close(cfd);
@@ -1257,8 +1324,9 @@ static int claim_path(const struct sockaddr_un *sun)
 	return rc;
 }
 
-int ipcs_new(struct daemon *d, const char *path, struct ipcs **out)
+int ipcs_new(const struct ipcs_config *cfg, struct ipcs **out)
 {
+	const char *path = cfg->path;
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct ipcs *srv;
 	int rc;
@@ -1268,7 +1336,10 @@ int ipcs_new(struct daemon *d, const char *path, struct ipcs **out)
 	srv = calloc(1, sizeof(*srv));
 	if (!srv)
 		return -ENOMEM;
-	srv->d = d;
+	srv->loop = cfg->loop;
+	srv->nodeid = cfg->nodeid;
+	srv->cfg = cfg->cfg;
+	srv->svcs = cfg->services;
 	srv->lfd = -1;
 	srv->stall.fn = on_stall_check;
 	srv->stall.arg = srv;
@@ -1276,7 +1347,7 @@ int ipcs_new(struct daemon *d, const char *path, struct ipcs **out)
 	srv->handshake.arg = srv;
 	srv->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	srv->rng = (uint64_t)getpid() << 32 ^ (uint64_t)(uintptr_t)srv ^
-	    loop_now(d->loop);
+	    loop_now(srv->loop);
 	snprintf(srv->path, sizeof(srv->path), "%s", path);
 	memcpy(sun.sun_path, path, strlen(path) + 1);
 	rc = make_parent_dir(path);
@@ -1291,7 +1362,8 @@ int ipcs_new(struct daemon *d, const char *path, struct ipcs **out)
 		rc = -errno;
 		goto fail;
 	}
-	rc = loop_add_fd(d->loop, srv->lfd, EPOLLIN, on_accept, srv, &srv->lreg);
+	rc = loop_add_fd(srv->loop, srv->lfd, EPOLLIN, on_accept, srv,
+	    &srv->lreg);
 	if (rc < 0)
 		goto fail;
 	*out = srv;
@@ -1323,8 +1395,8 @@ void ipcs_free(struct ipcs *srv)
 {
 	if (!srv)
 		return;
-	loop_timer_disarm(srv->d->loop, &srv->stall);
-	loop_timer_disarm(srv->d->loop, &srv->handshake);
+	loop_timer_disarm(srv->loop, &srv->stall);
+	loop_timer_disarm(srv->loop, &srv->handshake);
 	while (srv->conns)
 		conn_free(srv, srv->conns);
 	while (srv->loose) {
@@ -1333,7 +1405,7 @@ void ipcs_free(struct ipcs *srv)
 		loose_unlink(srv, s);
 		sock_free(s);
 	}
-	loop_del_fd(srv->d->loop, srv->lreg);
+	loop_del_fd(srv->loop, srv->lreg);
 	close(srv->lfd);
 	if (srv->spare_fd >= 0)
 		close(srv->spare_fd);
@@ -1364,8 +1436,8 @@ void ipcs_before_sleep(struct ipcs *srv)
 	if (srv->reap)
 		reap(srv);
 	if (srv->n_congested && !srv->stall.armed)
-		loop_timer_arm(srv->d->loop, &srv->stall,
-		    loop_now(srv->d->loop) + COHORT_EVQ_STALL_MS / 5);
+		loop_timer_arm(srv->loop, &srv->stall,
+		    loop_now(srv->loop) + COHORT_EVQ_STALL_MS / 5);
 }
 
 /* Every COHORT_EVQ_STALL_MS / 5 while some queue is above the high
@@ -1375,7 +1447,7 @@ void ipcs_before_sleep(struct ipcs *srv)
 static void on_stall_check(void *arg)
 {
 	struct ipcs *srv = arg;
-	uint64_t now = loop_now(srv->d->loop);
+	uint64_t now = loop_now(srv->loop);
 	char why[96];
 
 	snprintf(why, sizeof(why), "stopped reading events (nothing read "
@@ -1392,7 +1464,7 @@ static void on_stall_check(void *arg)
 	/* Not reaped here: a closed connection may still be on the dirty
 	 * list, which ipcs_before_sleep() empties first and then reaps. */
 	if (srv->n_congested)
-		loop_timer_arm(srv->d->loop, &srv->stall,
+		loop_timer_arm(srv->loop, &srv->stall,
 		    now + COHORT_EVQ_STALL_MS / 5);
 }
 

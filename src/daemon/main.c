@@ -1,7 +1,9 @@
 /*
  * main.c: cohortd's entry point: options, configuration, signals, and
- * the assembly of the loop, the protocol engine, the CPG service and the
- * IPC server.
+ * the assembly of the daemon as a star: the loop, the transport, the
+ * ordering glue (the protocol engine), the IPC server and the services
+ * (CPG, status), which know each other only through the tables wired
+ * here (service.h, proto_ops, the transport's callbacks).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,8 +25,15 @@
 #include "common/log.h"
 #include "daemon/cfgcheck.h"
 #include "daemon/config.h"
-#include "daemon/daemon.h"
+#include "daemon/cpg/cpg.h"
+#include "daemon/ipcs.h"
+#include "daemon/loop.h"
 #include "daemon/netconf.h"
+#include "daemon/ordering.h"
+#include "daemon/sched.h"
+#include "daemon/service.h"
+#include "daemon/statedir.h"
+#include "daemon/status.h"
 #include "daemon/transport.h"
 #include "daemon/unreach.h"
 
@@ -38,6 +47,42 @@
 /* And in messages: bytes alone would let tens of thousands of small
  * messages queue, a delay at saturation that delivers nothing more. */
 #define SEND_QUEUE_MSGS 8192u
+/* A configuration that differs from a node's is logged when it is new
+ * or changed, and again at most once per this interval while it lasts. */
+#define CONFIG_LOG_INTERVAL_MS 60000u
+/* How often the replay windows are written to the state directory when
+ * they moved: frames taken in the last interval before a crash of the
+ * daemon could be taken once more after its restart. */
+#define REPLAY_SAVE_MS 1000u
+
+/* The daemon's parts, wired together by run(). */
+struct daemon {
+	struct loop *loop;
+	uint32_t nodeid;
+	struct statedir state;
+	struct transport *transport;   /* NULL for a one-node cluster */
+	struct ordering *ordering;
+	struct ipcs *ipcs;
+	struct cpg_svc *cpg;
+	struct services services;
+	struct status_config status;
+	int ready_fd;            /* COHORT_READY_FD, -1 once used */
+	struct sched_ctl sched;  /* CPU scheduling (system.sched_rr) */
+	struct loop_timer trim;  /* gives the heap's free memory back */
+	const struct cohort_config *cfg;
+	/* The nodes of the configuration, for the status. */
+	size_t n_nodes;
+	uint32_t node_ids[PROTO_MAX_NODES];
+	const char *node_addrs[PROTO_MAX_NODES];
+	const char *node_names[PROTO_MAX_NODES];
+	/* The configuration nodes must share (cfgcheck.h): ours, and per
+	 * node (as node_ids) when its difference was last logged, and the
+	 * summary digest logged then. */
+	struct cfgcheck *cfgsum;
+	uint64_t cfg_logged_at[PROTO_MAX_NODES];
+	uint32_t cfg_logged_digest[PROTO_MAX_NODES];
+	struct loop_timer replay_save;  /* every REPLAY_SAVE_MS */
+};
 
 struct options {
 	bool foreground, check_only, debug, no_sched_rr;
@@ -107,15 +152,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return optind == argc ? 0 : -1;
 }
 
-/* Root, the daemon's own user (who could do anything the daemon can),
- * and the users and groups of the uidgid sections. */
-bool daemon_uid_allowed(const struct daemon *d, uid_t uid, gid_t gid)
+/* The CPG service's first synchronisation completed: clients may
+ * connect, and whoever started the daemon is told. */
+static void on_synced(void *arg)
 {
-	return uid == geteuid() || cohort_config_uid_allowed(d->cfg, uid, gid);
-}
+	struct daemon *d = arg;
 
-void daemon_ready(struct daemon *d)
-{
 	log_info("ready: node %" PRIu32 ", IPC at %s", d->nodeid,
 	    ipc_socket_path());
 	if (d->ready_fd >= 0) {
@@ -153,30 +195,81 @@ static void before_sleep(void *arg)
 	struct daemon *d = arg;
 
 	ipcs_poll_rings(d->ipcs);
-	node_after_io(d);
+	ordering_after_io(d->ordering);
 	ipcs_before_sleep(d->ipcs);
 	/* Turning back-pressure off may deliver and queue events at once. */
-	if (node_set_congested(d, ipcs_congested(d->ipcs)))
+	if (ordering_set_congested(d->ordering, ipcs_congested(d->ipcs)))
 		ipcs_before_sleep(d->ipcs);
 	if (d->transport)
 		transport_flush(d->transport);
 }
 
+/* The transport's datagrams go to the engine; until the engine exists
+ * (its start-up) there are none, as the loop does not run yet. */
 static void on_datagram(void *arg, uint32_t from, const uint8_t *buf,
     size_t len)
 {
-	node_receive(arg, from, buf, len);
+	struct daemon *d = arg;
+
+	ordering_receive(d->ordering, from, buf, len);
 }
 
 static void on_unreachable(void *arg, uint32_t nodeid)
 {
-	node_peer_unreachable(arg, nodeid);
+	struct daemon *d = arg;
+
+	ordering_peer_unreachable(d->ordering, nodeid);
 }
 
+static size_t node_index(const struct daemon *d, uint32_t nodeid)
+{
+	for (size_t i = 0; i < d->n_nodes; i++)
+		if (d->node_ids[i] == nodeid)
+			return i;
+	return d->n_nodes;
+}
+
+/* A peer's configuration summary differs from ours: logs which values. */
 static void on_config_differs(void *arg, uint32_t nodeid,
     const uint8_t *summary, size_t len)
 {
-	node_config_differs(arg, nodeid, summary, len);
+	struct daemon *d = arg;
+	struct cfgcheck_diff df[CFGCHECK_DIFF_MAX];
+	size_t i = node_index(d, nodeid), n;
+	uint32_t digest = cfgcheck_digest((const char *)summary, len);
+	uint64_t now = loop_now(d->loop);
+
+	if (i == d->n_nodes || !d->cfgsum)
+		return;
+	if (d->cfg_logged_at[i] && d->cfg_logged_digest[i] == digest &&
+	    now - d->cfg_logged_at[i] < CONFIG_LOG_INTERVAL_MS)
+		return;
+	d->cfg_logged_at[i] = now;
+	d->cfg_logged_digest[i] = digest;
+	n = cfgcheck_compare(d->cfgsum->text, d->cfgsum->len,
+	    (const char *)summary, len, df, CFGCHECK_DIFF_MAX);
+	log_warnx("node %u has a configuration that differs from this "
+	    "node's in %zu value(s); its datagrams are dropped here until the "
+	    "two agree", nodeid, n);
+	for (size_t k = 0; k < n && k < CFGCHECK_DIFF_MAX; k++)
+		log_warnx("node %u: %.*s is '%.*s' here, '%.*s' there", nodeid,
+		    (int)df[k].key_len, df[k].key, (int)df[k].ours_len,
+		    df[k].ours, (int)df[k].theirs_len, df[k].theirs);
+}
+
+/* Every REPLAY_SAVE_MS while the daemon runs. */
+static void on_replay_save(void *arg)
+{
+	struct daemon *d = arg;
+
+	statedir_save_replay(&d->state, d->transport);
+	loop_timer_arm(d->loop, &d->replay_save, loop_now(d->loop) +
+	    REPLAY_SAVE_MS);
+}
+
+static void on_credit(void *arg, struct conn *owner, uint64_t cost)
+{
+	ipcs_credit(owner, cost);
 }
 
 /* What the transport needs for its replay and configuration checks:
@@ -186,10 +279,10 @@ static int setup_checks(struct daemon *d, const struct cohort_config *cfg,
 {
 	size_t room = tc->max_payload < TRANSPORT_SUMMARY_MAX ?
 	    tc->max_payload : TRANSPORT_SUMMARY_MAX;
-	int rc = node_incarnation(d, &tc->incarnation);
+	int rc = statedir_incarnation(&d->state, &tc->incarnation);
 
 	if (rc < 0) {
-		log_warnx("state directory %s: %s", d->state_dir, strerror(-rc));
+		log_warnx("state directory %s: %s", d->state.dir, strerror(-rc));
 		return rc;
 	}
 	d->cfgsum = malloc(sizeof(*d->cfgsum));
@@ -379,60 +472,117 @@ static int setup_signals(struct daemon *d, int *sfd)
 	return loop_add_fd(d->loop, *sfd, EPOLLIN, on_signal, d, NULL);
 }
 
+/* The status service's view of the daemon (status.h). */
+static void wire_status(struct daemon *d, const struct cohort_config *cfg,
+    uint64_t started_ms)
+{
+	d->status = (struct status_config){
+		.loop = d->loop,
+		.nodeid = d->nodeid,
+		.cluster_name = cfg->cluster_name,
+		.started_ms = started_ms,
+		.n_nodes = d->n_nodes,
+		.node_ids = d->node_ids,
+		.node_addrs = d->node_addrs,
+		.node_names = d->node_names,
+		.cfgsum = d->cfgsum,
+		.transport = d->transport,
+		.sched = &d->sched,
+		.ordering = d->ordering,
+		.ipcs = d->ipcs,
+		.cpg = d->cpg,
+	};
+	services_add(&d->services, SERVICE_STATUS, &status_service_ops,
+	    &d->status);
+}
+
+/* The star: the ordering glue and the IPC server, which reach the
+ * services through d->services, then the services, registered there. */
+static int wire_parts(struct daemon *d, const struct cohort_config *cfg,
+    const struct proto_config *pc, uint64_t started_ms)
+{
+	struct ordering_config oc = {
+		.loop = d->loop, .proto = pc, .transport = d->transport,
+		.services = &d->services, .state = &d->state,
+		.credit = on_credit, .arg = d,
+	};
+	struct ipcs_config ic = {
+		.loop = d->loop, .path = ipc_socket_path(), .nodeid = d->nodeid,
+		.cfg = cfg, .services = &d->services,
+	};
+	struct cpg_env env;
+	int rc;
+
+	statedir_load_replay(&d->state, d->transport);
+	if ((rc = ordering_new(&oc, &d->ordering)) < 0) {
+		log_warnx("protocol engine: %s", strerror(-rc));
+		return rc;
+	}
+	if ((rc = ipcs_new(&ic, &d->ipcs)) < 0) {
+		log_warnx("IPC socket %s: %s%s", ic.path, strerror(-rc),
+		    rc == -EADDRINUSE ? " (another cohortd is running there)" :
+		    "");
+		return rc;
+	}
+	env = (struct cpg_env){ d->nodeid, d->ipcs, d->ordering,
+	    { on_synced, d } };
+	if ((rc = cpg_svc_new(&env, &d->cpg)) < 0) {
+		log_warnx("start-up: %s", strerror(-rc));
+		return rc;
+	}
+	services_add(&d->services, SERVICE_CPG, &cpg_service_ops, d->cpg);
+	wire_status(d, cfg, started_ms);
+	return 0;
+}
+
 static int run(struct daemon *d, const struct cohort_config *cfg,
     uint32_t nodeid, enum cohort_sched sched)
 {
 	struct proto_config pc;
+	uint64_t started_ms;
 	int rc, sfd = -1;
 
 	d->nodeid = nodeid;
-	d->cluster_name = cfg->cluster_name;
 	d->ready_fd = ready_fd_from_env();
-	d->state_dir = getenv("COHORT_STATE_DIR");
-	if (!d->state_dir || !*d->state_dir)
-		d->state_dir = cfg->state_dir ? cfg->state_dir : DEFAULT_STATE_DIR;
+	d->state = (struct statedir){ getenv("COHORT_STATE_DIR"), nodeid, false };
+	if (!d->state.dir || !*d->state.dir)
+		d->state.dir = cfg->state_dir ? cfg->state_dir : DEFAULT_STATE_DIR;
 	d->cfg = cfg;
-	if (mkdir(d->state_dir, 0700) < 0 && errno != EEXIST) {
-		log_warn("state directory %s", d->state_dir);
+	if (mkdir(d->state.dir, 0700) < 0 && errno != EEXIST) {
+		log_warn("state directory %s", d->state.dir);
 		return 1;
 	}
 	raise_fd_limit();
 	if ((rc = loop_new(&d->loop)) < 0)
 		fatalx("event loop: %s", strerror(-rc));
-	d->started_ms = loop_now(d->loop);
+	started_ms = loop_now(d->loop);
 	sched_start(&d->sched, sched);
-	d->trim.fn = on_trim;
-	d->trim.arg = d;
-	loop_timer_arm(d->loop, &d->trim, d->started_ms + TRIM_PERIOD_MS);
+	d->trim = (struct loop_timer){ .fn = on_trim, .arg = d };
+	loop_timer_arm(d->loop, &d->trim, started_ms + TRIM_PERIOD_MS);
 	make_proto_config(cfg, nodeid, &pc, d);
 	if (setup_transport(d, cfg, &pc) < 0)
 		return 1;
-	if ((rc = setup_signals(d, &sfd)) < 0 ||
-	    (rc = cpg_svc_new(d, &d->cpg)) < 0) {
+	if ((rc = setup_signals(d, &sfd)) < 0) {
 		log_warnx("start-up: %s", strerror(-rc));
 		return 1;
 	}
-	if ((rc = node_new(d, &pc)) < 0) {
-		log_warnx("protocol engine: %s", strerror(-rc));
+	if (wire_parts(d, cfg, &pc, started_ms) < 0)
 		return 1;
-	}
-	if ((rc = ipcs_new(d, ipc_socket_path(), &d->ipcs)) < 0) {
-		log_warnx("IPC socket %s: %s%s", ipc_socket_path(), strerror(-rc),
-		    rc == -EADDRINUSE ? " (another cohortd is running there)" :
-		    "");
-		return 1;
-	}
 	loop_set_before_sleep(d->loop, before_sleep, d);
-	if ((rc = node_start(d)) < 0) {
+	if ((rc = ordering_start(d->ordering)) < 0) {
 		log_warnx("protocol engine start: %s", strerror(-rc));
 		return 1;
 	}
+	d->replay_save = (struct loop_timer){ .fn = on_replay_save, .arg = d };
+	if (d->transport)
+		loop_timer_arm(d->loop, &d->replay_save, loop_now(d->loop) +
+		    REPLAY_SAVE_MS);
 	rc = loop_run(d->loop);
 	ipcs_free(d->ipcs);
-	node_save_replay(d);
+	statedir_save_replay(&d->state, d->transport);
 	transport_free(d->transport);
 	free(d->cfgsum);
-	node_free(d);
+	ordering_free(d->ordering);
 	cpg_svc_free(d->cpg);
 	loop_free(d->loop);
 	if (sfd >= 0)

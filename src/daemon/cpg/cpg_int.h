@@ -5,9 +5,42 @@
 #ifndef COHORT_CPG_INT_H
 #define COHORT_CPG_INT_H
 
-#include "daemon/cpg/wire.h"
-#include "daemon/daemon.h"
+#include "common/limits.h"
+#include "daemon/cpg/cpg.h"
 #include "daemon/cpg/groups.h"
+#include "daemon/cpg/wire.h"
+#include "daemon/ipcs.h"
+#include "daemon/ordering.h"
+
+/* The CPG state of a connection (the daemon side of one cpg handle). */
+enum cpg_conn_state {
+	CONN_UNJOINED,
+	CONN_JOIN_STARTED,    /* PROCJOIN ordered, not yet delivered nor
+	                       * answered */
+	CONN_JOIN_COMPLETED,
+	CONN_LEAVE_STARTED,   /* PROCLEAVE ordered but not yet delivered */
+};
+
+struct iter_snap;
+
+/* A connection's CPG state: c->svc[SERVICE_CPG], made when the
+ * connection opens and freed with it. */
+struct cpg_conn {
+	enum cpg_conn_state state;
+	struct ipc_name group;
+	uint32_t join_pid;       /* pid given at join */
+	uint32_t join_seq;       /* the JOIN request, answered at delivery */
+	uint32_t flags;          /* model flags given at join */
+	bool initial_totem_due;
+	bool initial_totem_sent;
+	struct iter_snap *iters[COHORT_ITER_MAX];
+	uint32_t iter_next_id;
+};
+
+static inline struct cpg_conn *cpg_conn(const struct conn *c)
+{
+	return c->svc[SERVICE_CPG];
+}
 
 struct joinlist_rx {
 	uint32_t node;
@@ -16,7 +49,10 @@ struct joinlist_rx {
 };
 
 struct cpg_svc {
-	struct daemon *d;
+	uint32_t nodeid;
+	struct ipcs *ipcs;
+	struct ordering *ord;
+	struct service_host host;
 	struct groups groups;
 	bool ready;                       /* first synchronisation done */
 
@@ -67,5 +103,17 @@ void cpg_emit_totem(struct cpg_svc *svc, struct conn *only);
 /* Grows the scratch buffer; NULL on -ENOMEM. */
 uint8_t *cpg_scratch(struct cpg_svc *svc, size_t len);
 bool conn_receives(const struct conn *c);
+
+/* What the service's table (cpg_service_ops) calls; the unit test calls
+ * them directly. */
+void cpg_svc_request(struct cpg_svc *svc, struct conn *c,
+    const struct ipc_hdr *h, struct rbuf *body);
+void cpg_svc_conn_closed(struct cpg_svc *svc, struct conn *c);
+/* The process that sent the connection's join has exited. */
+void cpg_svc_joiner_exited(struct cpg_svc *svc, struct conn *c);
+void cpg_svc_deliver(struct cpg_svc *svc, uint32_t sender, const uint8_t *msg,
+    size_t len, enum proto_guarantee g);
+void cpg_svc_confchg(struct cpg_svc *svc, const struct proto_conf *conf);
+bool cpg_svc_ready(const struct cpg_svc *svc);
 
 #endif /* COHORT_CPG_INT_H */

@@ -36,8 +36,8 @@
 
 bool conn_receives(const struct conn *c)
 {
-	return c && !c->dead && (c->state == CONN_JOIN_COMPLETED ||
-	    c->state == CONN_LEAVE_STARTED);
+	return c && !c->dead && (cpg_conn(c)->state == CONN_JOIN_COMPLETED ||
+	    cpg_conn(c)->state == CONN_LEAVE_STARTED);
 }
 
 static void put_members(struct wbuf *wb, const struct member *m, size_t n,
@@ -74,7 +74,7 @@ void cpg_emit_confchg(struct cpg_svc *svc, const struct group *g,
 	ipc_hdr_finish(&wb);
 	f->len = (uint32_t)wb.len;
 	for (size_t i = 0; i < g->n; i++)
-		if (g->m[i].nodeid == svc->d->nodeid && conn_receives(g->m[i].conn))
+		if (g->m[i].nodeid == svc->nodeid && conn_receives(g->m[i].conn))
 			ipcs_event(g->m[i].conn, f);
 	if (conn_receives(extra))
 		ipcs_event(extra, f);
@@ -108,7 +108,7 @@ void cpg_emit_totem(struct cpg_svc *svc, struct conn *only)
 	if (only) {
 		ipcs_event(only, f);
 	} else {
-		for (struct conn *c = ipcs_first(svc->d->ipcs); c; c = c->next)
+		for (struct conn *c = ipcs_first(svc->ipcs); c; c = c->next)
 			ipcs_event(c, f);
 	}
 	frame_unref(f);
@@ -117,10 +117,14 @@ void cpg_emit_totem(struct cpg_svc *svc, struct conn *only)
 /* The local connection whose join this PROCJOIN completes, if any. */
 static struct conn *local_joiner(struct cpg_svc *svc, const struct cpg_wire *w)
 {
-	for (struct conn *c = ipcs_first(svc->d->ipcs); c; c = c->next)
-		if (!c->dead && c->state == CONN_JOIN_STARTED &&
-		    c->join_pid == w->pid && ipc_name_cmp(&c->group, &w->name) == 0)
+	for (struct conn *c = ipcs_first(svc->ipcs); c; c = c->next) {
+		const struct cpg_conn *cc = cpg_conn(c);
+
+		if (!c->dead && cc->state == CONN_JOIN_STARTED &&
+		    cc->join_pid == w->pid &&
+		    ipc_name_cmp(&cc->group, &w->name) == 0)
 			return c;
+	}
 	return NULL;
 }
 
@@ -128,9 +132,11 @@ static struct conn *local_joiner(struct cpg_svc *svc, const struct cpg_wire *w)
  * req_join defers the reply to this point). */
 static void answer_join(struct conn *c, uint32_t err)
 {
+	struct cpg_conn *cc = cpg_conn(c);
+
 	if (err != CS_OK)
-		c->state = CONN_UNJOINED;
-	ipcs_reply(c, c->join_seq, err, NULL, 0);
+		cc->state = CONN_UNJOINED;
+	ipcs_reply(c, cc->join_seq, err, NULL, 0);
 }
 
 /*
@@ -143,10 +149,11 @@ static void apply_join(struct cpg_svc *svc, uint32_t sender,
 {
 	struct group *g = groups_find(&svc->groups, &w->name);
 	struct conn *c = NULL;
+	struct cpg_conn *cc;
 	struct member joined = { sender, w->pid, NULL };
 	uint32_t err = CS_OK;
 
-	if (sender == svc->d->nodeid)
+	if (sender == svc->nodeid)
 		c = local_joiner(svc, w);
 	if (g && group_member(g, sender, w->pid))
 		err = CS_ERR_TRY_AGAIN;   /* its earlier leave is in flight */
@@ -166,14 +173,16 @@ static void apply_join(struct cpg_svc *svc, uint32_t sender,
 		fatalx("out of memory adding a group");
 	if (group_add(g, sender, w->pid, c) < 0)
 		fatalx("out of memory adding a member");
-	if (c) {
-		c->state = CONN_JOIN_COMPLETED;
-		c->initial_totem_due = w->arg & CPG_MODEL_V1_DELIVER_INITIAL_TOTEM_CONF;
+	cc = c ? cpg_conn(c) : NULL;
+	if (cc) {
+		cc->state = CONN_JOIN_COMPLETED;
+		cc->initial_totem_due = w->arg &
+		    CPG_MODEL_V1_DELIVER_INITIAL_TOTEM_CONF;
 		answer_join(c, CS_OK);
 	}
 	cpg_emit_confchg(svc, g, NULL, 0, 0, &joined, 1, CPG_REASON_JOIN, NULL);
-	if (c && c->initial_totem_due && !c->initial_totem_sent) {
-		c->initial_totem_sent = true;
+	if (cc && cc->initial_totem_due && !cc->initial_totem_sent) {
+		cc->initial_totem_sent = true;
 		cpg_emit_totem(svc, c);
 	}
 }
@@ -194,8 +203,8 @@ static void apply_leave(struct cpg_svc *svc, uint32_t sender,
 		w = NULL;  /* decoded by every node alike; treat as PROCDOWN */
 	cpg_emit_confchg(svc, g, &left, 1, w ? w->arg : CPG_REASON_PROCDOWN,
 	    NULL, 0, 0, left.conn);
-	if (left.conn && left.conn->state == CONN_LEAVE_STARTED)
-		left.conn->state = CONN_UNJOINED;
+	if (left.conn && cpg_conn(left.conn)->state == CONN_LEAVE_STARTED)
+		cpg_conn(left.conn)->state = CONN_UNJOINED;
 	groups_release(&svc->groups, g);
 }
 
@@ -215,7 +224,7 @@ static void apply_mcast(struct cpg_svc *svc, uint32_t sender,
 	for (size_t i = 0; i < g->n; i++) {
 		struct conn *c = g->m[i].conn;
 
-		if (g->m[i].nodeid != svc->d->nodeid || !conn_receives(c))
+		if (g->m[i].nodeid != svc->nodeid || !conn_receives(c))
 			continue;
 		if (!f) {
 			f = frame_new(len);
@@ -337,7 +346,7 @@ static bool stale(struct cpg_svc *svc, const struct group *g,
 	struct rbuf rb;
 
 	if (!jl || !jl->msg || !in_set(svc->trans, svc->n_trans, m->nodeid) ||
-	    m->nodeid == svc->d->nodeid)
+	    m->nodeid == svc->nodeid)
 		return false;
 	if (cpg_wire_get(jl->msg, jl->len, &w) < 0)
 		return false;
@@ -360,10 +369,10 @@ static void drop_evicted(struct cpg_svc *svc, const struct member *m)
 {
 	struct conn *c = m->conn;
 
-	if (m->nodeid != svc->d->nodeid || !c || c->dead)
+	if (m->nodeid != svc->nodeid || !c || c->dead)
 		return;
-	c->state = CONN_UNJOINED;
-	ipcs_close_conn(svc->d->ipcs, c, "its group has more than the "
+	cpg_conn(c)->state = CONN_UNJOINED;
+	ipcs_close_conn(svc->ipcs, c, "its group has more than the "
 	    "member limit after a merge, and it is not among the first");
 }
 
@@ -453,7 +462,7 @@ static void add_new_nodes(struct cpg_svc *svc)
 /* Whether our group table holds the processes of `node`. */
 static bool known(const struct cpg_svc *svc, uint32_t node)
 {
-	return node == svc->d->nodeid || in_set(svc->known, svc->n_known, node);
+	return node == svc->nodeid || in_set(svc->known, svc->n_known, node);
 }
 
 /* Ends the synchronisation of the ring: complete (every member's
@@ -488,10 +497,10 @@ static void finish_sync(struct cpg_svc *svc, bool complete)
 	}
 	svc->syncing = false;
 	clear_joinlists(svc);
-	node_hold(svc->d, false);
+	ordering_hold(svc->ord, false);
 	if (complete && !svc->ready) {
 		svc->ready = true;
-		daemon_ready(svc->d);
+		svc->host.synced(svc->host.arg);
 	}
 }
 
@@ -529,7 +538,7 @@ static void send_joinlist(struct cpg_svc *svc)
 		fatalx("out of memory listing groups");
 	for (size_t i = 0; i < ng; i++)
 		for (size_t j = 0; j < v[i]->n; j++)
-			if (v[i]->m[j].nodeid == svc->d->nodeid)
+			if (v[i]->m[j].nodeid == svc->nodeid)
 				cap += 8 + IPC_NAME_MAX;
 	buf = cpg_scratch(svc, cap);
 	if (!buf)
@@ -541,14 +550,14 @@ static void send_joinlist(struct cpg_svc *svc)
 	wbuf_u32(&wb, 0);   /* count, patched below */
 	for (size_t i = 0; i < ng; i++)
 		for (size_t j = 0; j < v[i]->n; j++)
-			if (v[i]->m[j].nodeid == svc->d->nodeid) {
+			if (v[i]->m[j].nodeid == svc->nodeid) {
 				ipc_name_put(&wb, &v[i]->name);
 				wbuf_u32(&wb, v[i]->m[j].pid);
 				count++;
 			}
 	free(v);
 	put_u32(buf + CPG_WIRE_HDR + 12, (uint32_t)count);
-	if (wb.err || node_submit_sync(svc->d, buf, wb.len) < 0)
+	if (wb.err || ordering_submit_sync(svc->ord, buf, wb.len) < 0)
 		fatalx("cannot queue the joinlist");
 	svc->own_sent++;
 	svc->jl_sent = true;
@@ -586,7 +595,7 @@ static void deliver_syncing(struct cpg_svc *svc, uint32_t sender,
 
 		/* Our own joins are delivered before our JOINLIST; should one
 		 * ever be dropped, its joiner must not wait for ever. */
-		if (sender == svc->d->nodeid &&
+		if (sender == svc->nodeid &&
 		    cpg_wire_get(msg, len, &w) == 0 &&
 		    w.type == CPG_MSG_PROCJOIN && (c = local_joiner(svc, &w)))
 			answer_join(c, CS_ERR_TRY_AGAIN);
@@ -602,7 +611,7 @@ static void deliver_syncing(struct cpg_svc *svc, uint32_t sender,
 void cpg_svc_deliver(struct cpg_svc *svc, uint32_t sender, const uint8_t *msg,
     size_t len, enum proto_guarantee g)
 {
-	if (sender == svc->d->nodeid)
+	if (sender == svc->nodeid)
 		svc->own_delivered++;
 	if (len >= 2 && msg[1] == CPG_MSG_JOINLIST) {
 		if (svc->syncing)
@@ -633,8 +642,8 @@ static void came_with_us(struct cpg_svc *svc, const struct proto_conf *conf)
 			    svc->members[i]) && known(svc, svc->members[i]))
 				svc->trans[n++] = svc->members[i];
 	}
-	if (!in_set(svc->trans, n, svc->d->nodeid))
-		svc->trans[n++] = svc->d->nodeid;
+	if (!in_set(svc->trans, n, svc->nodeid))
+		svc->trans[n++] = svc->nodeid;
 	svc->n_trans = n;
 }
 
@@ -677,6 +686,6 @@ void cpg_svc_confchg(struct cpg_svc *svc, const struct proto_conf *conf)
 	svc->syncing = true;
 	svc->jl_sent = false;
 	svc->jl_after = svc->own_sent;
-	node_hold(svc->d, true);
+	ordering_hold(svc->ord, true);
 	joinlist_when_due(svc);
 }
