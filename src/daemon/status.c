@@ -108,6 +108,71 @@ static void status_peer_config(const struct status_config *sc,
 		    (int)df[k].theirs_len, df[k].theirs);
 }
 
+static void status_sched(const struct status_config *sc, struct text *t)
+{
+	struct sched_state ss;
+
+	sched_now(sc->sched, &ss);
+	text_add(t, "sched.mode=%s\nsched.policy=%s\nsched.priority=%d"
+	    "\nsched.realtime=%d\nsched.kept=%d\nsched.memory_locked=%d"
+	    "\n", ss.mode, ss.policy, ss.priority, ss.realtime ? 1 : 0,
+	    ss.kept ? 1 : 0, ss.memory_locked ? 1 : 0);
+}
+
+/* Each node of the configuration: address, link, configuration. */
+static void status_nodes(const struct status_config *sc, struct text *t,
+    uint32_t token_ms)
+{
+	for (size_t i = 0; i < sc->n_nodes; i++) {
+		text_add(t, "node.%" PRIu32 ".addr=%s\n", sc->node_ids[i],
+		    sc->node_addrs[i] ? sc->node_addrs[i] : "");
+		status_link(sc, t, sc->node_ids[i], token_ms);
+		status_peer_config(sc, t, sc->node_ids[i]);
+		if (sc->node_names[i])
+			text_add(t, "node.%" PRIu32 ".name=%s\n", sc->node_ids[i],
+			    sc->node_names[i]);
+	}
+}
+
+/* The transport's counters and socket buffers (none for one node). */
+static void status_net(const struct status_config *sc, struct text *t)
+{
+	struct transport_stats ts;
+
+	if (!sc->transport)
+		return;
+	transport_stats(sc->transport, &ts);
+	text_add(t, "stat.net_tx=%" PRIu64 "\nstat.net_rx=%" PRIu64
+	    "\nstat.net_tx_errors=%" PRIu64 "\nstat.net_rx_malformed=%"
+	    PRIu64 "\nstat.net_rx_foreign=%" PRIu64
+	    "\nstat.net_rx_unknown_sender=%" PRIu64
+	    "\nstat.net_rx_auth_failed=%" PRIu64
+	    "\nstat.net_rx_replayed=%" PRIu64
+	    "\nstat.net_rx_old_incarnation=%" PRIu64
+	    "\nstat.net_rx_config_mismatch=%" PRIu64
+	    "\nstat.net_tx_summaries=%" PRIu64
+	    "\nstat.net_rx_summaries=%" PRIu64
+	    "\nstat.net_port_unreachable=%" PRIu64
+	    "\nstat.net_icmp_unmatched=%" PRIu64
+	    "\nstat.net_icmp_peer_alive=%" PRIu64
+	    "\nstat.net_icmp_ignored=%" PRIu64
+	    "\nstat.net_tx_frags=%" PRIu64 "\nstat.net_rx_frags=%" PRIu64
+	    "\nstat.net_rx_reassembled=%" PRIu64
+	    "\nstat.net_rx_frag_evicted=%" PRIu64
+	    "\nstat.net_tx_offloaded=%" PRIu64
+	    "\nstat.net_rx_coalesced=%" PRIu64
+	    "\nnet.rcvbuf=%" PRIu64 "\nnet.sndbuf=%" PRIu64 "\n",
+	    ts.tx, ts.rx,
+	    ts.tx_errors, ts.rx_malformed, ts.rx_foreign,
+	    ts.rx_unknown_sender, ts.rx_auth_failed, ts.rx_replayed,
+	    ts.rx_old_incarnation, ts.rx_config_mismatch,
+	    ts.tx_summaries, ts.rx_summaries,
+	    ts.port_unreachable, ts.icmp_unmatched, ts.icmp_peer_alive,
+	    ts.icmp_ignored, ts.tx_frags, ts.rx_frags,
+	    ts.rx_reassembled, ts.rx_frag_evicted, ts.tx_offloaded,
+	    ts.rx_coalesced, ts.rcvbuf, ts.sndbuf);
+}
+
 char *status_text(const struct status_config *sc, size_t *len)
 {
 	struct text t = { .cap = 1024 };
@@ -128,27 +193,11 @@ char *status_text(const struct status_config *sc, size_t *len)
 	for (size_t i = 0; i < st.n_members; i++)
 		text_add(&t, "%s%" PRIu32, i ? " " : "", st.members[i]);
 	text_add(&t, "\ntoken_ms=%" PRIu32 "\n", st.token_ms);
-	for (size_t i = 0; i < sc->n_nodes; i++) {
-		text_add(&t, "node.%" PRIu32 ".addr=%s\n", sc->node_ids[i],
-		    sc->node_addrs[i] ? sc->node_addrs[i] : "");
-		status_link(sc, &t, sc->node_ids[i], st.token_ms);
-		status_peer_config(sc, &t, sc->node_ids[i]);
-		if (sc->node_names[i])
-			text_add(&t, "node.%" PRIu32 ".name=%s\n", sc->node_ids[i],
-			    sc->node_names[i]);
-	}
+	status_nodes(sc, &t, st.token_ms);
 	text_add(&t, "clients=%zu\ngroups=%zu\nuptime_ms=%" PRIu64 "\n",
 	    ipcs_count(sc->ipcs), cpg_svc_groups(sc->cpg),
 	    loop_now(sc->loop) - sc->started_ms);
-	{
-		struct sched_state ss;
-
-		sched_now(sc->sched, &ss);
-		text_add(&t, "sched.mode=%s\nsched.policy=%s\nsched.priority=%d"
-		    "\nsched.realtime=%d\nsched.kept=%d\nsched.memory_locked=%d"
-		    "\n", ss.mode, ss.policy, ss.priority, ss.realtime ? 1 : 0,
-		    ss.kept ? 1 : 0, ss.memory_locked ? 1 : 0);
-	}
+	status_sched(sc, &t);
 	text_add(&t, "stat.rx_datagrams=%" PRIu64 "\nstat.tx_datagrams=%" PRIu64
 	    "\nstat.rx_dropped=%" PRIu64 "\nstat.delivered=%" PRIu64
 	    "\nstat.retransmits=%" PRIu64 "\nstat.token_losses=%" PRIu64
@@ -170,40 +219,7 @@ char *status_text(const struct status_config *sc, size_t *len)
 		    "\nstat.cpg_bad_messages=%" PRIu64 "\n", cs.syncing ? 1 : 0,
 		    cs.sync_dropped, cs.bad_messages);
 	}
-	if (sc->transport) {
-		struct transport_stats ts;
-
-		transport_stats(sc->transport, &ts);
-		text_add(&t, "stat.net_tx=%" PRIu64 "\nstat.net_rx=%" PRIu64
-		    "\nstat.net_tx_errors=%" PRIu64 "\nstat.net_rx_malformed=%"
-		    PRIu64 "\nstat.net_rx_foreign=%" PRIu64
-		    "\nstat.net_rx_unknown_sender=%" PRIu64
-		    "\nstat.net_rx_auth_failed=%" PRIu64
-		    "\nstat.net_rx_replayed=%" PRIu64
-		    "\nstat.net_rx_old_incarnation=%" PRIu64
-		    "\nstat.net_rx_config_mismatch=%" PRIu64
-		    "\nstat.net_tx_summaries=%" PRIu64
-		    "\nstat.net_rx_summaries=%" PRIu64
-		    "\nstat.net_port_unreachable=%" PRIu64
-		    "\nstat.net_icmp_unmatched=%" PRIu64
-		    "\nstat.net_icmp_peer_alive=%" PRIu64
-		    "\nstat.net_icmp_ignored=%" PRIu64
-		    "\nstat.net_tx_frags=%" PRIu64 "\nstat.net_rx_frags=%" PRIu64
-		    "\nstat.net_rx_reassembled=%" PRIu64
-		    "\nstat.net_rx_frag_evicted=%" PRIu64
-		    "\nstat.net_tx_offloaded=%" PRIu64
-		    "\nstat.net_rx_coalesced=%" PRIu64
-		    "\nnet.rcvbuf=%" PRIu64 "\nnet.sndbuf=%" PRIu64 "\n",
-		    ts.tx, ts.rx,
-		    ts.tx_errors, ts.rx_malformed, ts.rx_foreign,
-		    ts.rx_unknown_sender, ts.rx_auth_failed, ts.rx_replayed,
-		    ts.rx_old_incarnation, ts.rx_config_mismatch,
-		    ts.tx_summaries, ts.rx_summaries,
-		    ts.port_unreachable, ts.icmp_unmatched, ts.icmp_peer_alive,
-		    ts.icmp_ignored, ts.tx_frags, ts.rx_frags,
-		    ts.rx_reassembled, ts.rx_frag_evicted, ts.tx_offloaded,
-		    ts.rx_coalesced, ts.rcvbuf, ts.sndbuf);
-	}
+	status_net(sc, &t);
 	text_add(&t, "stat.ipc_frames_in=%" PRIu64 "\nstat.ipc_frames_out=%"
 	    PRIu64 "\nstat.ipc_dropped_clients=%" PRIu64
 	    "\nstat.ipc_evicted_clients=%" PRIu64 "\n", fin, fout, dropped,
