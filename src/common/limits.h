@@ -81,7 +81,7 @@
  * whole cluster's new messages back (proto_set_congested), so that a slow
  * reader slows the senders instead of being dropped. A client above the
  * high watermark that consumes nothing for this long (what it has read
- * from its event socket does not grow: daemon/ipcs.c) has stopped: it is
+ * from its event socket does not grow: daemon/ipcs/events.c) has stopped: it is
  * disconnected, and the cluster goes on. The library takes a refused
  * sender's own events into its memory (lib/dispatch.c), so a program that
  * retries sends without dispatching is not taken for one that stopped. */

@@ -26,7 +26,7 @@
 #include "daemon/cfgcheck.h"
 #include "daemon/config.h"
 #include "daemon/cpg/cpg.h"
-#include "daemon/ipcs.h"
+#include "daemon/ipcs/ipcs.h"
 #include "daemon/loop.h"
 #include "daemon/netconf.h"
 #include "daemon/ordering.h"

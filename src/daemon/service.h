@@ -2,7 +2,7 @@
  * service.h: the table of operations through which the IPC server and
  * the ordering glue reach the services cohortd hosts.
  *
- * main.c creates each service and registers its table here; ipcs.c hands
+ * main.c creates each service and registers its table here; ipcs/ hands
  * a service the requests of the types it serves and tells it of
  * connections opening and closing, ordering.c hands it the ordered
  * messages and the configuration changes. Neither knows a service by

@@ -14,7 +14,7 @@
 #include "common/log.h"
 #include "daemon/cfgcheck.h"
 #include "daemon/cpg/cpg.h"
-#include "daemon/ipcs.h"
+#include "daemon/ipcs/ipcs.h"
 #include "daemon/loop.h"
 #include "daemon/ordering.h"
 #include "daemon/sched.h"

@@ -171,7 +171,7 @@ void ipcs_event(struct conn *c, struct frame *f)
 	struct rbuf rb;
 
 	if (c->dead)
-		return;   /* as ipcs.c: a closing connection gets nothing */
+		return;   /* as ipcs/: a closing connection gets nothing */
 	e = fc->summary_only ? &one : &fc->ev[fc->n++];
 	assert_true(fc->n <= MAX_EVENTS);
 	assert_int_equal(ipc_hdr_get(f->data, &h), 0);

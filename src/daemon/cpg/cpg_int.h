@@ -9,7 +9,7 @@
 #include "daemon/cpg/cpg.h"
 #include "daemon/cpg/groups.h"
 #include "daemon/cpg/wire.h"
-#include "daemon/ipcs.h"
+#include "daemon/ipcs/ipcs.h"
 #include "daemon/ordering.h"
 
 /* The CPG state of a connection (the daemon side of one cpg handle). */

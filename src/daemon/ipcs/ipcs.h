@@ -1,5 +1,5 @@
 /*
- * ipcs.h: the IPC server: the local socket, its connections' request and
+ * ipcs/ipcs.h: the IPC server: the local socket, its connections' request and
  * event channels, their request rings, flow control and back-pressure.
  *
  * It knows the services only through their tables (service.h): a request
