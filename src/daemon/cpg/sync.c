@@ -32,8 +32,6 @@
 #include "common/log.h"
 #include "daemon/cpg/cpg_int.h"
 
-#define ENTRY_LEN 12u
-
 bool conn_receives(const struct conn *c)
 {
 	return c && !c->dead && (cpg_conn(c)->state == CONN_JOIN_COMPLETED ||
@@ -43,11 +41,8 @@ bool conn_receives(const struct conn *c)
 static void put_members(struct wbuf *wb, const struct member *m, size_t n,
     uint32_t reason)
 {
-	for (size_t i = 0; i < n; i++) {
-		wbuf_u32(wb, m[i].nodeid);
-		wbuf_u32(wb, m[i].pid);
-		wbuf_u32(wb, reason);
-	}
+	for (size_t i = 0; i < n; i++)
+		ipc_member_put(wb, m[i].nodeid, m[i].pid, reason);
 }
 
 void cpg_emit_confchg(struct cpg_svc *svc, const struct group *g,
@@ -55,19 +50,15 @@ void cpg_emit_confchg(struct cpg_svc *svc, const struct group *g,
     const struct member *joined, size_t n_joined, uint32_t joined_reason,
     struct conn *extra)
 {
-	size_t len = IPC_HDR_LEN + 4 + IPC_NAME_MAX + 12 +
-	    (g->n + n_left + n_joined) * ENTRY_LEN;
+	size_t len = IPC_EV_CONFCHG_LEN(g->n + n_left + n_joined);
 	struct frame *f = frame_new(len);
 	struct wbuf wb;
 
 	if (!f)
 		fatalx("out of memory building a confchg");
 	wbuf_init(&wb, f->data, len);
-	ipc_hdr_put(&wb, IPC_EV_CONFCHG, 0, 0);
-	ipc_name_put(&wb, &g->name);
-	wbuf_u32(&wb, (uint32_t)g->n);
-	wbuf_u32(&wb, (uint32_t)n_left);
-	wbuf_u32(&wb, (uint32_t)n_joined);
+	ipc_ev_confchg_put(&wb, &g->name, (uint32_t)g->n, (uint32_t)n_left,
+	    (uint32_t)n_joined);
 	put_members(&wb, g->m, g->n, CPG_REASON_UNDEFINED);
 	put_members(&wb, left, n_left, left_reason);
 	put_members(&wb, joined, n_joined, joined_reason);
@@ -83,20 +74,15 @@ void cpg_emit_confchg(struct cpg_svc *svc, const struct group *g,
 
 static struct frame *totem_frame(struct cpg_svc *svc)
 {
-	size_t len = IPC_HDR_LEN + 16 + svc->n_synced * 4;
+	size_t len = IPC_EV_TOTEM_LEN(svc->n_synced);
 	struct frame *f = frame_new(len);
 	struct wbuf wb;
 
 	if (!f)
 		fatalx("out of memory building a totem confchg");
 	wbuf_init(&wb, f->data, len);
-	ipc_hdr_put(&wb, IPC_EV_TOTEM, 0, 0);
-	wbuf_u32(&wb, svc->synced_ring.rep);
-	wbuf_u64(&wb, svc->synced_ring.seq);
-	wbuf_u32(&wb, (uint32_t)svc->n_synced);
-	for (size_t i = 0; i < svc->n_synced; i++)
-		wbuf_u32(&wb, svc->synced[i]);
-	ipc_hdr_finish(&wb);
+	ipc_ev_totem_put(&wb, svc->synced_ring.rep, svc->synced_ring.seq,
+	    svc->synced, (uint32_t)svc->n_synced);
 	return f;
 }
 
@@ -212,7 +198,7 @@ static void apply_mcast(struct cpg_svc *svc, uint32_t sender,
     const struct cpg_wire *w)
 {
 	const struct group *g = groups_find(&svc->groups, &w->name);
-	size_t len = IPC_HDR_LEN + 4 + IPC_NAME_MAX + 12 + w->len;
+	size_t len = IPC_EV_DELIVER_LEN(w->len);
 	struct frame *f = NULL;
 	struct wbuf wb;
 
@@ -231,13 +217,8 @@ static void apply_mcast(struct cpg_svc *svc, uint32_t sender,
 			if (!f)
 				fatalx("out of memory building a delivery");
 			wbuf_init(&wb, f->data, len);
-			ipc_hdr_put(&wb, IPC_EV_DELIVER, 0, 0);
-			ipc_name_put(&wb, &g->name);
-			wbuf_u32(&wb, sender);
-			wbuf_u32(&wb, w->pid);
-			wbuf_u32(&wb, w->arg);
-			wbuf_copy(&wb, w->data, w->len);
-			ipc_hdr_finish(&wb);
+			ipc_ev_deliver_put(&wb, &g->name, sender, w->pid,
+			    w->arg, w->data, w->len);
 			f->len = (uint32_t)wb.len;
 		}
 		ipcs_event(c, f);
