@@ -1,6 +1,6 @@
 /*
  * Unit tests: the CPG service's multi-node logic (src/daemon/cpg/service.c,
- * sync.c) without a network: services on nodes 1, 2 and 3 whose
+ * sync.c, deliver.c) without a network: services on nodes 1, 2 and 3 whose
  * ordered messages this test delivers in one total order, to all of them
  * or to one side of a split, and whose configuration changes it plays:
  * joins, a partition (NODEDOWN), a merge (JOINLIST exchange, NODEUP),

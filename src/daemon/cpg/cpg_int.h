@@ -1,6 +1,7 @@
 /*
- * cpg_int.h: what service.c (client requests) and sync.c
- * (deliveries, configuration changes, synchronisation) share.
+ * cpg/cpg_int.h: what the CPG service's files share: service.c (client
+ * requests), sync.c (deliveries, configuration changes, synchronisation)
+ * and deliver.c (the effects of an applied message, and the events).
  */
 #ifndef COHORT_CPG_INT_H
 #define COHORT_CPG_INT_H
@@ -90,7 +91,7 @@ struct cpg_svc {
 	uint64_t bad_messages;
 };
 
-/* Applies one ordered CPG message (outside synchronisation). */
+/* deliver.c: applies one ordered CPG message (outside synchronisation). */
 void cpg_apply(struct cpg_svc *svc, uint32_t sender, const uint8_t *msg,
     size_t len);
 /* Queues a confchg for `g` to its local members; `extra` (may be NULL)
@@ -103,6 +104,10 @@ void cpg_emit_totem(struct cpg_svc *svc, struct conn *only);
 /* Grows the scratch buffer; NULL on -ENOMEM. */
 uint8_t *cpg_scratch(struct cpg_svc *svc, size_t len);
 bool conn_receives(const struct conn *c);
+/* The local connection whose join this PROCJOIN completes, if any, and
+ * the answer to that join. */
+struct conn *cpg_local_joiner(struct cpg_svc *svc, const struct cpg_wire *w);
+void cpg_answer_join(struct conn *c, uint32_t err);
 
 /* What the service's table (cpg_service_ops) calls; the unit test calls
  * them directly. */
