@@ -1,9 +1,10 @@
 /*
  * main.c: cohortd's entry point: options, configuration, signals, and
- * the assembly of the daemon as a star: the loop, the transport, the
- * ordering glue (the protocol engine), the IPC server and the services
- * (CPG, status), which know each other only through the tables wired
- * here (service.h, proto_ops, the transport's callbacks).
+ * the assembly of the daemon as a star: the loop, the network (the
+ * transport), the ordering glue (the protocol engine), the IPC server and
+ * the services (CPG, status), which know each other only through the
+ * tables and hooks wired here (service.h, proto_ops, network_hooks, the
+ * ordering glue's credit hook).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,22 +21,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
 #include "common/log.h"
-#include "daemon/cfgcheck.h"
 #include "daemon/config.h"
 #include "daemon/cpg/cpg.h"
 #include "daemon/ipcs/ipcs.h"
 #include "daemon/loop.h"
 #include "daemon/netconf.h"
+#include "daemon/network.h"
 #include "daemon/ordering.h"
 #include "daemon/sched.h"
 #include "daemon/service.h"
 #include "daemon/statedir.h"
 #include "daemon/status.h"
 #include "daemon/transport.h"
-#include "daemon/unreach.h"
 
 #define DEFAULT_CONFIG "/etc/cohort/cohort.conf"
 #define DEFAULT_STATE_DIR "/var/lib/cohort"
@@ -47,20 +45,13 @@
 /* And in messages: bytes alone would let tens of thousands of small
  * messages queue, a delay at saturation that delivers nothing more. */
 #define SEND_QUEUE_MSGS 8192u
-/* A configuration that differs from a node's is logged when it is new
- * or changed, and again at most once per this interval while it lasts. */
-#define CONFIG_LOG_INTERVAL_MS 60000u
-/* How often the replay windows are written to the state directory when
- * they moved: frames taken in the last interval before a crash of the
- * daemon could be taken once more after its restart. */
-#define REPLAY_SAVE_MS 1000u
 
 /* The daemon's parts, wired together by run(). */
 struct daemon {
 	struct loop *loop;
 	uint32_t nodeid;
 	struct statedir state;
-	struct transport *transport;   /* NULL for a one-node cluster */
+	struct network net;      /* the transport and its checks */
 	struct ordering *ordering;
 	struct ipcs *ipcs;
 	struct cpg_svc *cpg;
@@ -75,13 +66,6 @@ struct daemon {
 	uint32_t node_ids[PROTO_MAX_NODES];
 	const char *node_addrs[PROTO_MAX_NODES];
 	const char *node_names[PROTO_MAX_NODES];
-	/* The configuration nodes must share (cfgcheck.h): ours, and per
-	 * node (as node_ids) when its difference was last logged, and the
-	 * summary digest logged then. */
-	struct cfgcheck *cfgsum;
-	uint64_t cfg_logged_at[PROTO_MAX_NODES];
-	uint32_t cfg_logged_digest[PROTO_MAX_NODES];
-	struct loop_timer replay_save;  /* every REPLAY_SAVE_MS */
 };
 
 struct options {
@@ -200,8 +184,8 @@ static void before_sleep(void *arg)
 	/* Turning back-pressure off may deliver and queue events at once. */
 	if (ordering_set_congested(d->ordering, ipcs_congested(d->ipcs)))
 		ipcs_before_sleep(d->ipcs);
-	if (d->transport)
-		transport_flush(d->transport);
+	if (d->net.transport)
+		transport_flush(d->net.transport);
 }
 
 /* The transport's datagrams go to the engine; until the engine exists
@@ -221,140 +205,9 @@ static void on_unreachable(void *arg, uint32_t nodeid)
 	ordering_peer_unreachable(d->ordering, nodeid);
 }
 
-static size_t node_index(const struct daemon *d, uint32_t nodeid)
-{
-	for (size_t i = 0; i < d->n_nodes; i++)
-		if (d->node_ids[i] == nodeid)
-			return i;
-	return d->n_nodes;
-}
-
-/* A peer's configuration summary differs from ours: logs which values. */
-static void on_config_differs(void *arg, uint32_t nodeid,
-    const uint8_t *summary, size_t len)
-{
-	struct daemon *d = arg;
-	struct cfgcheck_diff df[CFGCHECK_DIFF_MAX];
-	size_t i = node_index(d, nodeid), n;
-	uint32_t digest = cfgcheck_digest((const char *)summary, len);
-	uint64_t now = loop_now(d->loop);
-
-	if (i == d->n_nodes || !d->cfgsum)
-		return;
-	if (d->cfg_logged_at[i] && d->cfg_logged_digest[i] == digest &&
-	    now - d->cfg_logged_at[i] < CONFIG_LOG_INTERVAL_MS)
-		return;
-	d->cfg_logged_at[i] = now;
-	d->cfg_logged_digest[i] = digest;
-	n = cfgcheck_compare(d->cfgsum->text, d->cfgsum->len,
-	    (const char *)summary, len, df, CFGCHECK_DIFF_MAX);
-	log_warnx("node %u has a configuration that differs from this "
-	    "node's in %zu value(s); its datagrams are dropped here until the "
-	    "two agree", nodeid, n);
-	for (size_t k = 0; k < n && k < CFGCHECK_DIFF_MAX; k++)
-		log_warnx("node %u: %.*s is '%.*s' here, '%.*s' there", nodeid,
-		    (int)df[k].key_len, df[k].key, (int)df[k].ours_len,
-		    df[k].ours, (int)df[k].theirs_len, df[k].theirs);
-}
-
-/* Every REPLAY_SAVE_MS while the daemon runs. */
-static void on_replay_save(void *arg)
-{
-	struct daemon *d = arg;
-
-	statedir_save_replay(&d->state, d->transport);
-	loop_timer_arm(d->loop, &d->replay_save, loop_now(d->loop) +
-	    REPLAY_SAVE_MS);
-}
-
 static void on_credit(void *arg, struct conn *owner, uint64_t cost)
 {
 	ipcs_credit(owner, cost);
-}
-
-/* What the transport needs for its replay and configuration checks:
- * this run's incarnation, and the summary of what must agree. */
-static int setup_checks(struct daemon *d, const struct cohort_config *cfg,
-    const struct proto_config *pc, struct transport_config *tc)
-{
-	size_t room = tc->max_payload < TRANSPORT_SUMMARY_MAX ?
-	    tc->max_payload : TRANSPORT_SUMMARY_MAX;
-	int rc = statedir_incarnation(&d->state, &tc->incarnation);
-
-	if (rc < 0) {
-		log_warnx("state directory %s: %s", d->state.dir, strerror(-rc));
-		return rc;
-	}
-	d->cfgsum = malloc(sizeof(*d->cfgsum));
-	if (!d->cfgsum)
-		return -ENOMEM;
-	rc = cfgcheck_build(d->cfgsum, cfg, tc, pc->timing.token_ms, room);
-	if (rc < 0) {
-		log_warnx("the configuration summary does not fit in %zu bytes",
-		    room);
-		return rc;
-	}
-	tc->config_digest = d->cfgsum->digest;
-	tc->summary = (const uint8_t *)d->cfgsum->text;
-	tc->summary_len = d->cfgsum->len;
-	tc->config_differs = on_config_differs;
-	log_info("incarnation %" PRIu64 ", configuration digest %08" PRIx32,
-	    tc->incarnation, tc->config_digest);
-	return 0;
-}
-
-/* The UDP transport, for a nodelist of more than one node. The key is
- * held in locked memory (sodium_malloc: kept out of swap, wiped when
- * freed) while it passes to the transport, which keeps its own such copy. */
-static int setup_transport(struct daemon *d, const struct cohort_config *cfg,
-    struct proto_config *pc)
-{
-	struct transport_config tc;
-	uint8_t *key = NULL;
-	char err[512];
-	int rc;
-
-	if (cfg->n_nodes < 2)
-		return 0;
-	rc = netconf_transport(cfg, d->nodeid, &tc, err, sizeof(err));
-	if (rc < 0) {
-		log_warnx("%s", err);
-		return rc;
-	}
-	if (cfg->crypto_cipher != COHORT_CIPHER_NONE ||
-	    cfg->crypto_hash != COHORT_HASH_NONE) {
-		if (sodium_init() < 0 ||
-		    !(key = sodium_malloc(TRANSPORT_KEY_LEN))) {
-			log_warnx("cannot allocate locked memory for the key");
-			return -ENOMEM;
-		}
-		rc = netconf_key(cfg, key, err, sizeof(err));
-		if (rc < 0) {
-			log_warnx("%s", err);
-			sodium_free(key);
-			return rc;
-		}
-		tc.key = key;
-	} else {
-		log_warnx("crypto_cipher and crypto_hash are none: cluster "
-		    "traffic is neither authenticated nor encrypted");
-	}
-	pc->mtu = (uint32_t)tc.max_payload;
-	if (cfg->fail_on_port_unreachable) {
-		tc.unreachable = on_unreachable;
-		tc.unreachable_quiet_ms = pc->timing.token_ms /
-		    UNREACH_QUIET_DIV;
-		tc.unreachable_age_ms = pc->timing.token_ms;
-	}
-	rc = setup_checks(d, cfg, pc, &tc);
-	if (rc == 0) {
-		rc = transport_new(d->loop, &tc, on_datagram, d, &d->transport);
-		if (rc < 0)
-			log_warnx("cannot bind this node's address (node %u): %s",
-			    d->nodeid, strerror(-rc));
-	}
-	sodium_free(key);
-	return rc;
 }
 
 static void on_signal(void *arg, int fd, uint32_t events)
@@ -485,8 +338,8 @@ static void wire_status(struct daemon *d, const struct cohort_config *cfg,
 		.node_ids = d->node_ids,
 		.node_addrs = d->node_addrs,
 		.node_names = d->node_names,
-		.cfgsum = d->cfgsum,
-		.transport = d->transport,
+		.cfgsum = d->net.cfgsum,
+		.transport = d->net.transport,
 		.sched = &d->sched,
 		.ordering = d->ordering,
 		.ipcs = d->ipcs,
@@ -502,7 +355,7 @@ static int wire_parts(struct daemon *d, const struct cohort_config *cfg,
     const struct proto_config *pc, uint64_t started_ms)
 {
 	struct ordering_config oc = {
-		.loop = d->loop, .proto = pc, .transport = d->transport,
+		.loop = d->loop, .proto = pc, .transport = d->net.transport,
 		.services = &d->services, .state = &d->state,
 		.credit = on_credit, .arg = d,
 	};
@@ -513,7 +366,6 @@ static int wire_parts(struct daemon *d, const struct cohort_config *cfg,
 	struct cpg_env env;
 	int rc;
 
-	statedir_load_replay(&d->state, d->transport);
 	if ((rc = ordering_new(&oc, &d->ordering)) < 0) {
 		log_warnx("protocol engine: %s", strerror(-rc));
 		return rc;
@@ -544,9 +396,11 @@ static int run(struct daemon *d, const struct cohort_config *cfg,
 
 	d->nodeid = nodeid;
 	d->ready_fd = ready_fd_from_env();
-	d->state = (struct statedir){ getenv("COHORT_STATE_DIR"), nodeid, false };
+	d->state = (struct statedir){ .dir = getenv("COHORT_STATE_DIR"),
+	    .nodeid = nodeid };
 	if (!d->state.dir || !*d->state.dir)
-		d->state.dir = cfg->state_dir ? cfg->state_dir : DEFAULT_STATE_DIR;
+		d->state.dir = cfg->state_dir ? cfg->state_dir :
+		    DEFAULT_STATE_DIR;
 	d->cfg = cfg;
 	if (mkdir(d->state.dir, 0700) < 0 && errno != EEXIST) {
 		log_warn("state directory %s", d->state.dir);
@@ -560,7 +414,10 @@ static int run(struct daemon *d, const struct cohort_config *cfg,
 	d->trim = (struct loop_timer){ .fn = on_trim, .arg = d };
 	loop_timer_arm(d->loop, &d->trim, started_ms + TRIM_PERIOD_MS);
 	make_proto_config(cfg, nodeid, &pc, d);
-	if (setup_transport(d, cfg, &pc) < 0)
+	d->net = (struct network){ .loop = d->loop, .nodeid = nodeid,
+	    .state = &d->state, .hooks = { on_datagram, on_unreachable, d },
+	    .n_nodes = d->n_nodes, .node_ids = d->node_ids };
+	if (network_setup(&d->net, cfg, &pc) < 0)
 		return 1;
 	if ((rc = setup_signals(d, &sfd)) < 0) {
 		log_warnx("start-up: %s", strerror(-rc));
@@ -573,15 +430,10 @@ static int run(struct daemon *d, const struct cohort_config *cfg,
 		log_warnx("protocol engine start: %s", strerror(-rc));
 		return 1;
 	}
-	d->replay_save = (struct loop_timer){ .fn = on_replay_save, .arg = d };
-	if (d->transport)
-		loop_timer_arm(d->loop, &d->replay_save, loop_now(d->loop) +
-		    REPLAY_SAVE_MS);
+	network_start(&d->net);
 	rc = loop_run(d->loop);
 	ipcs_free(d->ipcs);
-	statedir_save_replay(&d->state, d->transport);
-	transport_free(d->transport);
-	free(d->cfgsum);
+	network_stop(&d->net);
 	ordering_free(d->ordering);
 	cpg_svc_free(d->cpg);
 	loop_free(d->loop);
