@@ -211,7 +211,7 @@ static bool handle_frame(struct sock *s, const uint8_t *f,
 			drop_sock(s, "MCAST on a connection without events");
 			return false;
 		}
-		dispatch(s->srv, c, h, &rb);
+		conn_dispatch(s->srv, c, h, &rb);
 		/* A descriptor sent with a JOIN is the joiner's pidfd;
 		 * the service took it if it accepted the join. */
 		if (h->type == IPC_JOIN && s->passed_fd >= 0) {
@@ -273,7 +273,8 @@ static bool handle_buffered(struct sock *s, size_t *need)
 	*need = IPC_HDR_LEN;
 	while (s->in_len - off >= IPC_HDR_LEN) {
 		if (ipc_hdr_get(s->in + off, &h) < 0) {
-			drop_sock(s, "malformed frame header (length or flags)");
+			drop_sock(s, "malformed frame header "
+			    "(length or flags)");
 			return false;
 		}
 		/* Refuse a large frame before buffering it: only a request

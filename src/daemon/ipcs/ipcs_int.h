@@ -69,7 +69,7 @@ struct ipcs {
 };
 
 /* server.c */
-void dispatch(struct ipcs *srv, struct conn *c, const struct ipc_hdr *h,
+void conn_dispatch(struct ipcs *srv, struct conn *c, const struct ipc_hdr *h,
     struct rbuf *rb);
 int conn_open_state(struct ipcs *srv, struct conn *c);
 void conn_free_state(struct ipcs *srv, struct conn *c);

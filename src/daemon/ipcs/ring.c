@@ -57,7 +57,7 @@ bool ring_drain(struct ipcs *srv, struct conn *c)
 		}
 		rbuf_init(&rb, f + IPC_HDR_LEN, h.len - IPC_HDR_LEN);
 		srv->frames_in++;
-		dispatch(srv, c, &h, &rb);
+		conn_dispatch(srv, c, &h, &rb);
 		head += ipc_ring_stride(h.len);
 	}
 	/* Every socket frame drains first, mostly an empty ring: the

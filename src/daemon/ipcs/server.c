@@ -44,7 +44,7 @@
 
 /* Hands a request to the service that serves its type (checked when the
  * frame was read). */
-void dispatch(struct ipcs *srv, struct conn *c, const struct ipc_hdr *h,
+void conn_dispatch(struct ipcs *srv, struct conn *c, const struct ipc_hdr *h,
     struct rbuf *rb)
 {
 	const struct service *sv = services_for_type(srv->svcs, h->type);
