@@ -32,7 +32,7 @@ THREADS := -pthread
 # ---------------------------------------------------------------- sources
 COMMON_SRC := $(wildcard src/common/*.c)
 PROTO_SRC  := $(wildcard src/proto/*.c)
-DAEMON_SRC := $(filter-out src/daemon/main.c,$(wildcard src/daemon/*.c))
+DAEMON_SRC := $(filter-out src/daemon/main.c,$(wildcard src/daemon/*.c src/daemon/*/*.c))
 LIB_SRC    := $(filter-out src/lib/corosync_common.c,$(wildcard src/lib/*.c))
 TOOLS_SRC  := $(wildcard src/tools/*.c)
 SIM_SRC    := $(wildcard tests/sim/*.c)

@@ -9,7 +9,6 @@
 
 #include "common/ipc.h"
 
-#define MEMBER_ENTRY_LEN 12u
 #define MEMBERS_MAX_PER_EVENT (3u * COHORT_GROUP_MEMBERS_MAX)
 
 void ipc_hdr_put(struct wbuf *wb, uint16_t type, uint32_t seq, uint32_t error)
@@ -84,7 +83,7 @@ int ipc_ev_confchg_get(struct rbuf *rb, struct ipc_ev_confchg *ev)
 	total = (uint64_t)ev->n_members + ev->n_left + ev->n_joined;
 	if (total > MEMBERS_MAX_PER_EVENT)
 		return -EBADMSG;
-	ev->entries = rbuf_take(rb, (size_t)total * MEMBER_ENTRY_LEN);
+	ev->entries = rbuf_take(rb, (size_t)total * IPC_MEMBER_ENTRY_LEN);
 	if (rb->err || rb->left != 0)
 		return -EBADMSG;
 	return 0;
@@ -92,11 +91,29 @@ int ipc_ev_confchg_get(struct rbuf *rb, struct ipc_ev_confchg *ev)
 
 void ipc_member_at(const uint8_t *entries, size_t i, struct ipc_member *m)
 {
-	const uint8_t *e = entries + i * MEMBER_ENTRY_LEN;
+	const uint8_t *e = entries + i * IPC_MEMBER_ENTRY_LEN;
 
 	m->nodeid = get_u32(e);
 	m->pid = get_u32(e + 4);
 	m->reason = get_u32(e + 8);
+}
+
+void ipc_ev_confchg_put(struct wbuf *wb, const struct ipc_name *group,
+    uint32_t n_members, uint32_t n_left, uint32_t n_joined)
+{
+	ipc_hdr_put(wb, IPC_EV_CONFCHG, 0, 0);
+	ipc_name_put(wb, group);
+	wbuf_u32(wb, n_members);
+	wbuf_u32(wb, n_left);
+	wbuf_u32(wb, n_joined);
+}
+
+void ipc_member_put(struct wbuf *wb, uint32_t nodeid, uint32_t pid,
+    uint32_t reason)
+{
+	wbuf_u32(wb, nodeid);
+	wbuf_u32(wb, pid);
+	wbuf_u32(wb, reason);
 }
 
 int ipc_ev_deliver_get(struct rbuf *rb, struct ipc_ev_deliver *ev)
@@ -112,6 +129,19 @@ int ipc_ev_deliver_get(struct rbuf *rb, struct ipc_ev_deliver *ev)
 	return 0;
 }
 
+void ipc_ev_deliver_put(struct wbuf *wb, const struct ipc_name *group,
+    uint32_t nodeid, uint32_t pid, uint32_t guarantee, const void *data,
+    size_t len)
+{
+	ipc_hdr_put(wb, IPC_EV_DELIVER, 0, 0);
+	ipc_name_put(wb, group);
+	wbuf_u32(wb, nodeid);
+	wbuf_u32(wb, pid);
+	wbuf_u32(wb, guarantee);
+	wbuf_copy(wb, data, len);
+	ipc_hdr_finish(wb);
+}
+
 int ipc_ev_totem_get(struct rbuf *rb, struct ipc_ev_totem *ev)
 {
 	ev->rep = rbuf_u32(rb);
@@ -123,6 +153,18 @@ int ipc_ev_totem_get(struct rbuf *rb, struct ipc_ev_totem *ev)
 	if (rb->err || rb->left != 0)
 		return -EBADMSG;
 	return 0;
+}
+
+void ipc_ev_totem_put(struct wbuf *wb, uint32_t rep, uint64_t seq,
+    const uint32_t *nodes, uint32_t n)
+{
+	ipc_hdr_put(wb, IPC_EV_TOTEM, 0, 0);
+	wbuf_u32(wb, rep);
+	wbuf_u64(wb, seq);
+	wbuf_u32(wb, n);
+	for (uint32_t i = 0; i < n; i++)
+		wbuf_u32(wb, nodes[i]);
+	ipc_hdr_finish(wb);
 }
 
 void ipc_pass_fd(struct msghdr *mh, union ipc_pass_ctl *ctl, int fd)

@@ -111,7 +111,11 @@ void ipc_name_put(struct wbuf *wb, const struct ipc_name *n);
 void ipc_name_get(struct rbuf *rb, struct ipc_name *n);
 int ipc_name_cmp(const struct ipc_name *a, const struct ipc_name *b);
 
-/* Event bodies (after the header). Decoders borrow from the frame. */
+/* Event frames. Decoders read the body (after the header) and borrow
+ * from the frame; encoders write the whole frame, header included, into
+ * a buffer of the size the matching IPC_EV_*_LEN gives. */
+#define IPC_MEMBER_ENTRY_LEN 12u   /* u32 nodeid, u32 pid, u32 reason */
+
 struct ipc_ev_confchg {
 	struct ipc_name group;
 	uint32_t n_members, n_left, n_joined;
@@ -119,6 +123,16 @@ struct ipc_ev_confchg {
 };
 int ipc_ev_confchg_get(struct rbuf *rb, struct ipc_ev_confchg *ev);
 void ipc_member_at(const uint8_t *entries, size_t i, struct ipc_member *m);
+/* A confchg of `n` entries in all: the header, the group and the three
+ * counts; the entries follow (ipc_member_put, members then left then
+ * joined), then ipc_hdr_finish. */
+#define IPC_EV_CONFCHG_LEN(n) \
+	(IPC_HDR_LEN + 4u + IPC_NAME_MAX + 12u + \
+	(size_t)(n) * IPC_MEMBER_ENTRY_LEN)
+void ipc_ev_confchg_put(struct wbuf *wb, const struct ipc_name *group,
+    uint32_t n_members, uint32_t n_left, uint32_t n_joined);
+void ipc_member_put(struct wbuf *wb, uint32_t nodeid, uint32_t pid,
+    uint32_t reason);
 
 struct ipc_ev_deliver {
 	struct ipc_name group;
@@ -127,6 +141,11 @@ struct ipc_ev_deliver {
 	size_t len;
 };
 int ipc_ev_deliver_get(struct rbuf *rb, struct ipc_ev_deliver *ev);
+#define IPC_EV_DELIVER_LEN(len) \
+	(IPC_HDR_LEN + 4u + IPC_NAME_MAX + 12u + (size_t)(len))
+void ipc_ev_deliver_put(struct wbuf *wb, const struct ipc_name *group,
+    uint32_t nodeid, uint32_t pid, uint32_t guarantee, const void *data,
+    size_t len);
 
 struct ipc_ev_totem {
 	uint32_t rep;
@@ -135,6 +154,9 @@ struct ipc_ev_totem {
 	const uint8_t *nodes;   /* n x u32 */
 };
 int ipc_ev_totem_get(struct rbuf *rb, struct ipc_ev_totem *ev);
+#define IPC_EV_TOTEM_LEN(n) (IPC_HDR_LEN + 16u + (size_t)(n) * 4u)
+void ipc_ev_totem_put(struct wbuf *wb, uint32_t rep, uint64_t seq,
+    const uint32_t *nodes, uint32_t n);
 
 /* The socket path: $COHORT_SOCKET or the default. */
 const char *ipc_socket_path(void);

@@ -38,7 +38,7 @@
  * CS_ERR_NO_SPACE when the group and this node's joins in flight already
  * make this many, and, at its delivery, by every node alike when the
  * group is full then. A merge that makes a group larger keeps the first
- * members in (node id, pid) order; the others are dropped (cpg_sync.c). */
+ * members in (node id, pid) order; the others are dropped (cpg/sync.c). */
 #define COHORT_GROUP_MEMBERS_MAX 128
 
 /* Groups in the whole cluster; a join of a new group beyond gets
@@ -81,7 +81,7 @@
  * whole cluster's new messages back (proto_set_congested), so that a slow
  * reader slows the senders instead of being dropped. A client above the
  * high watermark that consumes nothing for this long (what it has read
- * from its event socket does not grow: daemon/ipcs.c) has stopped: it is
+ * from its event socket does not grow: daemon/ipcs/events.c) has stopped: it is
  * disconnected, and the cluster goes on. The library takes a refused
  * sender's own events into its memory (lib/dispatch.c), so a program that
  * retries sends without dispatching is not taken for one that stopped. */

@@ -190,8 +190,7 @@ struct cohort_config {
 	enum cohort_sched sched;    /* system.sched_rr (default yes) */
 
 	/* This node's id: 0 after cohort_config_load(); the daemon sets it
-	 * (from -n, cohort_config_find_local() or
-	 * cohort_config_find_by_name()). */
+	 * (from -n or cohort_config_find_local()). */
 	uint32_t local_nodeid;
 
 	size_t n_warnings;
@@ -267,15 +266,6 @@ int cohort_config_uid_allowed(const struct cohort_config *cfg, uid_t uid,
  * node id, e.g. with -n). */
 int cohort_config_find_local(const struct cohort_config *cfg,
     const char *const *local_addrs, size_t n);
-
-/* The nodelist entry whose `name` matches `hostname`, in three rounds:
- * the whole host name, then the host name's short form (before its first
- * dot) against the whole node name, then both short forms; names compare
- * case-insensitively, as host names do. Returns its index in cfg->nodes,
- * -ENOENT, or -EEXIST when the first round that matches anything matches
- * several entries. */
-int cohort_config_find_by_name(const struct cohort_config *cfg,
-    const char *hostname);
 
 /* Names as written in the file ("udpu", "aes256", "sha1", "trace",
  * "hires"). */

@@ -4,7 +4,7 @@
  */
 #include <stdlib.h>
 
-#include "daemon/daemon.h"
+#include "daemon/frame.h"
 
 struct frame *frame_new(size_t len)
 {

@@ -1,7 +1,10 @@
 /*
  * main.c: cohortd's entry point: options, configuration, signals, and
- * the assembly of the loop, the protocol engine, the CPG service and the
- * IPC server.
+ * the assembly of the daemon as a star: the loop, the network (the
+ * transport), the ordering glue (the protocol engine), the IPC server and
+ * the services (CPG, status), which know each other only through the
+ * tables and hooks wired here (service.h, proto_ops, network_hooks, the
+ * ordering glue's credit hook).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,15 +21,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
 #include "common/log.h"
-#include "daemon/cfgcheck.h"
 #include "daemon/config.h"
-#include "daemon/daemon.h"
+#include "daemon/cpg/cpg.h"
+#include "daemon/ipcs/ipcs.h"
+#include "daemon/loop.h"
 #include "daemon/netconf.h"
+#include "daemon/network.h"
+#include "daemon/ordering.h"
+#include "daemon/sched.h"
+#include "daemon/service.h"
+#include "daemon/statedir.h"
+#include "daemon/status.h"
 #include "daemon/transport.h"
-#include "daemon/unreach.h"
 
 #define DEFAULT_CONFIG "/etc/cohort/cohort.conf"
 #define DEFAULT_STATE_DIR "/var/lib/cohort"
@@ -38,6 +45,28 @@
 /* And in messages: bytes alone would let tens of thousands of small
  * messages queue, a delay at saturation that delivers nothing more. */
 #define SEND_QUEUE_MSGS 8192u
+
+/* The daemon's parts, wired together by run(). */
+struct daemon {
+	struct loop *loop;
+	uint32_t nodeid;
+	struct statedir state;
+	struct network net;      /* the transport and its checks */
+	struct ordering *ordering;
+	struct ipcs *ipcs;
+	struct cpg_svc *cpg;
+	struct services services;
+	struct status_config status;
+	int ready_fd;            /* COHORT_READY_FD, -1 once used */
+	struct sched_ctl sched;  /* CPU scheduling (system.sched_rr) */
+	struct loop_timer trim;  /* gives the heap's free memory back */
+	const struct cohort_config *cfg;
+	/* The nodes of the configuration, for the status. */
+	size_t n_nodes;
+	uint32_t node_ids[PROTO_MAX_NODES];
+	const char *node_addrs[PROTO_MAX_NODES];
+	const char *node_names[PROTO_MAX_NODES];
+};
 
 struct options {
 	bool foreground, check_only, debug, no_sched_rr;
@@ -107,15 +136,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return optind == argc ? 0 : -1;
 }
 
-/* Root, the daemon's own user (who could do anything the daemon can),
- * and the users and groups of the uidgid sections. */
-bool daemon_uid_allowed(const struct daemon *d, uid_t uid, gid_t gid)
+/* The CPG service's first synchronisation completed: clients may
+ * connect, and whoever started the daemon is told. */
+static void on_synced(void *arg)
 {
-	return uid == geteuid() || cohort_config_uid_allowed(d->cfg, uid, gid);
-}
+	struct daemon *d = arg;
 
-void daemon_ready(struct daemon *d)
-{
 	log_info("ready: node %" PRIu32 ", IPC at %s", d->nodeid,
 	    ipc_socket_path());
 	if (d->ready_fd >= 0) {
@@ -153,115 +179,35 @@ static void before_sleep(void *arg)
 	struct daemon *d = arg;
 
 	ipcs_poll_rings(d->ipcs);
-	node_after_io(d);
+	ordering_after_io(d->ordering);
 	ipcs_before_sleep(d->ipcs);
 	/* Turning back-pressure off may deliver and queue events at once. */
-	if (node_set_congested(d, ipcs_congested(d->ipcs)))
+	if (ordering_set_congested(d->ordering, ipcs_congested(d->ipcs)))
 		ipcs_before_sleep(d->ipcs);
-	if (d->transport)
-		transport_flush(d->transport);
+	if (d->net.transport)
+		transport_flush(d->net.transport);
 }
 
+/* The transport's datagrams go to the engine; until the engine exists
+ * (its start-up) there are none, as the loop does not run yet. */
 static void on_datagram(void *arg, uint32_t from, const uint8_t *buf,
     size_t len)
 {
-	node_receive(arg, from, buf, len);
+	struct daemon *d = arg;
+
+	ordering_receive(d->ordering, from, buf, len);
 }
 
 static void on_unreachable(void *arg, uint32_t nodeid)
 {
-	node_peer_unreachable(arg, nodeid);
+	struct daemon *d = arg;
+
+	ordering_peer_unreachable(d->ordering, nodeid);
 }
 
-static void on_config_differs(void *arg, uint32_t nodeid,
-    const uint8_t *summary, size_t len)
+static void on_credit(void *arg, struct conn *owner, uint64_t cost)
 {
-	node_config_differs(arg, nodeid, summary, len);
-}
-
-/* What the transport needs for its replay and configuration checks:
- * this run's incarnation, and the summary of what must agree. */
-static int setup_checks(struct daemon *d, const struct cohort_config *cfg,
-    const struct proto_config *pc, struct transport_config *tc)
-{
-	size_t room = tc->max_payload < TRANSPORT_SUMMARY_MAX ?
-	    tc->max_payload : TRANSPORT_SUMMARY_MAX;
-	int rc = node_incarnation(d, &tc->incarnation);
-
-	if (rc < 0) {
-		log_warnx("state directory %s: %s", d->state_dir, strerror(-rc));
-		return rc;
-	}
-	d->cfgsum = malloc(sizeof(*d->cfgsum));
-	if (!d->cfgsum)
-		return -ENOMEM;
-	rc = cfgcheck_build(d->cfgsum, cfg, tc, pc->timing.token_ms, room);
-	if (rc < 0) {
-		log_warnx("the configuration summary does not fit in %zu bytes",
-		    room);
-		return rc;
-	}
-	tc->config_digest = d->cfgsum->digest;
-	tc->summary = (const uint8_t *)d->cfgsum->text;
-	tc->summary_len = d->cfgsum->len;
-	tc->config_differs = on_config_differs;
-	log_info("incarnation %" PRIu64 ", configuration digest %08" PRIx32,
-	    tc->incarnation, tc->config_digest);
-	return 0;
-}
-
-/* The UDP transport, for a nodelist of more than one node. The key is
- * held in locked memory (sodium_malloc: kept out of swap, wiped when
- * freed) while it passes to the transport, which keeps its own such copy. */
-static int setup_transport(struct daemon *d, const struct cohort_config *cfg,
-    struct proto_config *pc)
-{
-	struct transport_config tc;
-	uint8_t *key = NULL;
-	char err[512];
-	int rc;
-
-	if (cfg->n_nodes < 2)
-		return 0;
-	rc = netconf_transport(cfg, d->nodeid, &tc, err, sizeof(err));
-	if (rc < 0) {
-		log_warnx("%s", err);
-		return rc;
-	}
-	if (cfg->crypto_cipher != COHORT_CIPHER_NONE ||
-	    cfg->crypto_hash != COHORT_HASH_NONE) {
-		if (sodium_init() < 0 ||
-		    !(key = sodium_malloc(TRANSPORT_KEY_LEN))) {
-			log_warnx("cannot allocate locked memory for the key");
-			return -ENOMEM;
-		}
-		rc = netconf_key(cfg, key, err, sizeof(err));
-		if (rc < 0) {
-			log_warnx("%s", err);
-			sodium_free(key);
-			return rc;
-		}
-		tc.key = key;
-	} else {
-		log_warnx("crypto_cipher and crypto_hash are none: cluster "
-		    "traffic is neither authenticated nor encrypted");
-	}
-	pc->mtu = (uint32_t)tc.max_payload;
-	if (cfg->fail_on_port_unreachable) {
-		tc.unreachable = on_unreachable;
-		tc.unreachable_quiet_ms = pc->timing.token_ms /
-		    UNREACH_QUIET_DIV;
-		tc.unreachable_age_ms = pc->timing.token_ms;
-	}
-	rc = setup_checks(d, cfg, pc, &tc);
-	if (rc == 0) {
-		rc = transport_new(d->loop, &tc, on_datagram, d, &d->transport);
-		if (rc < 0)
-			log_warnx("cannot bind this node's address (node %u): %s",
-			    d->nodeid, strerror(-rc));
-	}
-	sodium_free(key);
-	return rc;
+	ipcs_credit(owner, cost);
 }
 
 static void on_signal(void *arg, int fd, uint32_t events)
@@ -379,60 +325,116 @@ static int setup_signals(struct daemon *d, int *sfd)
 	return loop_add_fd(d->loop, *sfd, EPOLLIN, on_signal, d, NULL);
 }
 
+/* The status service's view of the daemon (status.h). */
+static void wire_status(struct daemon *d, const struct cohort_config *cfg,
+    uint64_t started_ms)
+{
+	d->status = (struct status_config){
+		.loop = d->loop,
+		.nodeid = d->nodeid,
+		.cluster_name = cfg->cluster_name,
+		.started_ms = started_ms,
+		.n_nodes = d->n_nodes,
+		.node_ids = d->node_ids,
+		.node_addrs = d->node_addrs,
+		.node_names = d->node_names,
+		.cfgsum = d->net.cfgsum,
+		.transport = d->net.transport,
+		.sched = &d->sched,
+		.ordering = d->ordering,
+		.ipcs = d->ipcs,
+		.cpg = d->cpg,
+	};
+	services_add(&d->services, SERVICE_STATUS, &status_service_ops,
+	    &d->status);
+}
+
+/* The star: the ordering glue and the IPC server, which reach the
+ * services through d->services, then the services, registered there. */
+static int wire_parts(struct daemon *d, const struct cohort_config *cfg,
+    const struct proto_config *pc, uint64_t started_ms)
+{
+	struct ordering_config oc = {
+		.loop = d->loop, .proto = pc, .transport = d->net.transport,
+		.services = &d->services, .state = &d->state,
+		.credit = on_credit, .arg = d,
+	};
+	struct ipcs_config ic = {
+		.loop = d->loop, .path = ipc_socket_path(), .nodeid = d->nodeid,
+		.cfg = cfg, .services = &d->services,
+	};
+	struct cpg_env env;
+	int rc;
+
+	if ((rc = ordering_new(&oc, &d->ordering)) < 0) {
+		log_warnx("protocol engine: %s", strerror(-rc));
+		return rc;
+	}
+	if ((rc = ipcs_new(&ic, &d->ipcs)) < 0) {
+		log_warnx("IPC socket %s: %s%s", ic.path, strerror(-rc),
+		    rc == -EADDRINUSE ? " (another cohortd is running there)" :
+		    "");
+		return rc;
+	}
+	env = (struct cpg_env){ d->nodeid, d->ipcs, d->ordering,
+	    { on_synced, d } };
+	if ((rc = cpg_svc_new(&env, &d->cpg)) < 0) {
+		log_warnx("start-up: %s", strerror(-rc));
+		return rc;
+	}
+	services_add(&d->services, SERVICE_CPG, &cpg_service_ops, d->cpg);
+	wire_status(d, cfg, started_ms);
+	return 0;
+}
+
 static int run(struct daemon *d, const struct cohort_config *cfg,
     uint32_t nodeid, enum cohort_sched sched)
 {
 	struct proto_config pc;
+	uint64_t started_ms;
 	int rc, sfd = -1;
 
 	d->nodeid = nodeid;
-	d->cluster_name = cfg->cluster_name;
 	d->ready_fd = ready_fd_from_env();
-	d->state_dir = getenv("COHORT_STATE_DIR");
-	if (!d->state_dir || !*d->state_dir)
-		d->state_dir = cfg->state_dir ? cfg->state_dir : DEFAULT_STATE_DIR;
+	d->state = (struct statedir){ .dir = getenv("COHORT_STATE_DIR"),
+	    .nodeid = nodeid };
+	if (!d->state.dir || !*d->state.dir)
+		d->state.dir = cfg->state_dir ? cfg->state_dir :
+		    DEFAULT_STATE_DIR;
 	d->cfg = cfg;
-	if (mkdir(d->state_dir, 0700) < 0 && errno != EEXIST) {
-		log_warn("state directory %s", d->state_dir);
+	if (mkdir(d->state.dir, 0700) < 0 && errno != EEXIST) {
+		log_warn("state directory %s", d->state.dir);
 		return 1;
 	}
 	raise_fd_limit();
 	if ((rc = loop_new(&d->loop)) < 0)
 		fatalx("event loop: %s", strerror(-rc));
-	d->started_ms = loop_now(d->loop);
+	started_ms = loop_now(d->loop);
 	sched_start(&d->sched, sched);
-	d->trim.fn = on_trim;
-	d->trim.arg = d;
-	loop_timer_arm(d->loop, &d->trim, d->started_ms + TRIM_PERIOD_MS);
+	d->trim = (struct loop_timer){ .fn = on_trim, .arg = d };
+	loop_timer_arm(d->loop, &d->trim, started_ms + TRIM_PERIOD_MS);
 	make_proto_config(cfg, nodeid, &pc, d);
-	if (setup_transport(d, cfg, &pc) < 0)
+	d->net = (struct network){ .loop = d->loop, .nodeid = nodeid,
+	    .state = &d->state, .hooks = { on_datagram, on_unreachable, d },
+	    .n_nodes = d->n_nodes, .node_ids = d->node_ids };
+	if (network_setup(&d->net, cfg, &pc) < 0)
 		return 1;
-	if ((rc = setup_signals(d, &sfd)) < 0 ||
-	    (rc = cpg_svc_new(d, &d->cpg)) < 0) {
+	if ((rc = setup_signals(d, &sfd)) < 0) {
 		log_warnx("start-up: %s", strerror(-rc));
 		return 1;
 	}
-	if ((rc = node_new(d, &pc)) < 0) {
-		log_warnx("protocol engine: %s", strerror(-rc));
+	if (wire_parts(d, cfg, &pc, started_ms) < 0)
 		return 1;
-	}
-	if ((rc = ipcs_new(d, ipc_socket_path(), &d->ipcs)) < 0) {
-		log_warnx("IPC socket %s: %s%s", ipc_socket_path(), strerror(-rc),
-		    rc == -EADDRINUSE ? " (another cohortd is running there)" :
-		    "");
-		return 1;
-	}
 	loop_set_before_sleep(d->loop, before_sleep, d);
-	if ((rc = node_start(d)) < 0) {
+	if ((rc = ordering_start(d->ordering)) < 0) {
 		log_warnx("protocol engine start: %s", strerror(-rc));
 		return 1;
 	}
+	network_start(&d->net);
 	rc = loop_run(d->loop);
 	ipcs_free(d->ipcs);
-	node_save_replay(d);
-	transport_free(d->transport);
-	free(d->cfgsum);
-	node_free(d);
+	network_stop(&d->net);
+	ordering_free(d->ordering);
 	cpg_svc_free(d->cpg);
 	loop_free(d->loop);
 	if (sfd >= 0)

@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "daemon/daemon.h"
+#include "daemon/sockdiag.h"
 
 #define DIAG_REPLY_MAX 8192
 

@@ -205,7 +205,7 @@ bool transport_peer_config(const struct transport *t, uint32_t nodeid,
     const uint8_t **summary, size_t *len);
 
 /* The replay windows' positions, kept across a restart of this daemon
- * (node.c writes them to the state directory): per peer and stream the
+ * (statedir.c writes them to the state directory): per peer and stream the
  * incarnation and the highest counter taken, TRANSPORT_WINDOW_REC bytes
  * a record (u32 node id, u8 stream, u64 incarnation, u64 counter, big
  * endian). A daemon that loads them at start takes none of the frames

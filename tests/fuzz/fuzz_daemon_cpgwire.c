@@ -2,12 +2,12 @@
  * Fuzz target: the CPG service's messages as delivered from other nodes
  * (PROCJOIN, PROCLEAVE, MCAST, JOINLIST with its entries).
  *
- * FUZZ_SOURCES: src/common/ipc.c src/daemon/cpg_wire.c
+ * FUZZ_SOURCES: src/common/ipc.c src/daemon/cpg/wire.c
  */
 #include <stddef.h>
 #include <stdint.h>
 
-#include "daemon/cpg_wire.h"
+#include "daemon/cpg/wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

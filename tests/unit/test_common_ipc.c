@@ -1,4 +1,5 @@
-/* Unit tests: IPC frame header, names and event decoders (src/common). */
+/* Unit tests: IPC frame header, names, and event encoders and decoders
+ * (src/common). */
 #include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
@@ -149,6 +150,70 @@ static void deliver_and_totem_decode(void **state)
 	assert_int_equal(ipc_ev_totem_get(&rb, &t), -EBADMSG);
 }
 
+/* Each encoder writes a whole frame its decoder takes back, in the size
+ * its IPC_EV_*_LEN gives. */
+static void events_roundtrip(void **state)
+{
+	static const uint32_t nodes[3] = { 4, 5, 6 };
+	uint8_t buf[IPC_EV_CONFCHG_LEN(3)];
+	struct ipc_name g = { 3, "grp" };
+	struct ipc_ev_confchg cc;
+	struct ipc_ev_deliver d;
+	struct ipc_ev_totem t;
+	struct ipc_member m;
+	struct ipc_hdr h;
+	struct wbuf wb;
+	struct rbuf rb;
+
+	assert_true(sizeof(buf) >= IPC_EV_DELIVER_LEN(5) &&
+	    sizeof(buf) >= IPC_EV_TOTEM_LEN(3));
+	wbuf_init(&wb, buf, sizeof(buf));
+	ipc_ev_confchg_put(&wb, &g, 2, 1, 0);
+	ipc_member_put(&wb, 1, 10, 0);
+	ipc_member_put(&wb, 2, 20, 0);
+	ipc_member_put(&wb, 3, 30, 3);
+	ipc_hdr_finish(&wb);
+	assert_false(wb.err);
+	assert_int_equal(ipc_hdr_get(buf, &h), 0);
+	assert_int_equal(h.type, IPC_EV_CONFCHG);
+	assert_int_equal(h.len, wb.len);
+	rbuf_init(&rb, buf + IPC_HDR_LEN, h.len - IPC_HDR_LEN);
+	assert_int_equal(ipc_ev_confchg_get(&rb, &cc), 0);
+	assert_int_equal(ipc_name_cmp(&cc.group, &g), 0);
+	assert_int_equal(cc.n_members, 2);
+	assert_int_equal(cc.n_left, 1);
+	ipc_member_at(cc.entries, 2, &m);
+	assert_int_equal(m.nodeid, 3);
+	assert_int_equal(m.pid, 30);
+	assert_int_equal(m.reason, 3);
+
+	wbuf_init(&wb, buf, IPC_EV_DELIVER_LEN(5));
+	ipc_ev_deliver_put(&wb, &g, 7, 70, 2, "hello", 5);
+	assert_false(wb.err);
+	assert_int_equal(ipc_hdr_get(buf, &h), 0);
+	assert_int_equal(h.type, IPC_EV_DELIVER);
+	rbuf_init(&rb, buf + IPC_HDR_LEN, h.len - IPC_HDR_LEN);
+	assert_int_equal(ipc_ev_deliver_get(&rb, &d), 0);
+	assert_int_equal(d.nodeid, 7);
+	assert_int_equal(d.pid, 70);
+	assert_int_equal(d.guarantee, 2);
+	assert_int_equal(d.len, 5);
+	assert_memory_equal(d.data, "hello", 5);
+
+	wbuf_init(&wb, buf, IPC_EV_TOTEM_LEN(3));
+	ipc_ev_totem_put(&wb, 4, 0x1234, nodes, 3);
+	assert_false(wb.err);
+	assert_int_equal(wb.len, IPC_EV_TOTEM_LEN(3));
+	assert_int_equal(ipc_hdr_get(buf, &h), 0);
+	assert_int_equal(h.type, IPC_EV_TOTEM);
+	rbuf_init(&rb, buf + IPC_HDR_LEN, h.len - IPC_HDR_LEN);
+	assert_int_equal(ipc_ev_totem_get(&rb, &t), 0);
+	assert_int_equal(t.rep, 4);
+	assert_int_equal(t.seq, 0x1234);
+	assert_int_equal(t.n, 3);
+	assert_int_equal(get_u32(t.nodes + 8), 6);
+}
+
 static void readers_are_sticky(void **state)
 {
 	uint8_t b[3] = { 1, 2, 3 };
@@ -246,6 +311,7 @@ int main(void)
 		cmocka_unit_test(name_order),
 		cmocka_unit_test(confchg_decode),
 		cmocka_unit_test(deliver_and_totem_decode),
+		cmocka_unit_test(events_roundtrip),
 		cmocka_unit_test(readers_are_sticky),
 		cmocka_unit_test(pass_descriptors),
 	};

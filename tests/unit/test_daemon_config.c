@@ -586,27 +586,6 @@ static void find_local_node(void **state)
 	addrs[0] = "10.0.0.1";
 	addrs[2] = "10.0.0.4";
 	assert_int_equal(cohort_config_find_local(&cfg, addrs, 3), -EEXIST);
-
-	assert_int_equal(cohort_config_find_by_name(&cfg, "beta"), 1);
-	assert_int_equal(cohort_config_find_by_name(&cfg, "BETA"), 1);
-	assert_int_equal(cohort_config_find_by_name(&cfg, "beta.corp.net"), 1);
-	assert_int_equal(cohort_config_find_by_name(&cfg,
-	    "alpha.example.com"), 0);
-	assert_int_equal(cohort_config_find_by_name(&cfg, "alpha"), 0);
-	assert_int_equal(cohort_config_find_by_name(&cfg, "alpha.other"), 0);
-	assert_int_equal(cohort_config_find_by_name(&cfg, "delta"), -ENOENT);
-	assert_int_equal(cohort_config_find_by_name(&cfg, ""), -ENOENT);
-	/* An exact match wins over short-name matches... */
-	cfg.nodes[3].name = "beta.other";
-	assert_int_equal(cohort_config_find_by_name(&cfg, "beta"), 1);
-	assert_int_equal(cohort_config_find_by_name(&cfg, "beta.third"), 1);
-	assert_int_equal(cohort_config_find_by_name(&cfg, "beta.other"), 3);
-	/* ...but two matches in the same round are ambiguous. */
-	cfg.nodes[3].name = "gamma.other";
-	assert_int_equal(cohort_config_find_by_name(&cfg, "gamma.third"),
-	    -EEXIST);
-	assert_int_equal(cohort_config_find_by_name(&cfg, "gamma"), -EEXIST);
-	assert_int_equal(cohort_config_find_by_name(&cfg, "gamma.lab"), 2);
 }
 
 static uint64_t xorshift(uint64_t *s)

@@ -1,4 +1,4 @@
-/* Unit tests: the CPG service's messages (src/daemon/cpg_wire.c). */
+/* Unit tests: the CPG service's messages (src/daemon/cpg/wire.c). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "daemon/cpg_wire.h"
+#include "daemon/cpg/wire.h"
 
 static void proc_roundtrip(void **state)
 {

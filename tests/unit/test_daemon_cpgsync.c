@@ -1,6 +1,6 @@
 /*
- * Unit tests: the CPG service's multi-node logic (src/daemon/cpg_svc.c,
- * cpg_sync.c) without a network: services on nodes 1, 2 and 3 whose
+ * Unit tests: the CPG service's multi-node logic (src/daemon/cpg/service.c,
+ * sync.c, deliver.c) without a network: services on nodes 1, 2 and 3 whose
  * ordered messages this test delivers in one total order, to all of them
  * or to one side of a split, and whose configuration changes it plays:
  * joins, a partition (NODEDOWN), a merge (JOINLIST exchange, NODEUP),
@@ -8,9 +8,9 @@
  * while it synchronises, and the member limit (joins in flight on
  * several nodes, a merge into a group above the limit).
  *
- * The IPC server and the protocol glue are replaced at link time by the
- * small recorders below (the functions cpg_svc calls), so what each local
- * connection would receive can be checked event by event.
+ * The IPC server and the ordering glue are replaced at link time by the
+ * small recorders below (the functions the CPG service calls), so what
+ * each local connection would receive can be checked event by event.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -23,7 +23,7 @@
 
 #include <corosync/cpg.h>
 
-#include "daemon/daemon.h"
+#include "daemon/cpg/cpg_int.h"
 
 #define MAX_EVENTS 64
 
@@ -40,6 +40,7 @@ struct event {
 
 struct fake_conn {
 	struct conn c;
+	struct cpg_conn cc;           /* c.svc[SERVICE_CPG] */
 	struct event ev[MAX_EVENTS];
 	int n;
 	/* Kept for every connection, even one that keeps no events (many
@@ -70,8 +71,12 @@ static bool holding[3];
 
 struct ipcs {
 	struct conn *first;
-	struct daemon *d;
+	struct cpg_svc *cpg;
 	bool allow_close;             /* else a close fails the test */
+};
+
+struct ordering {
+	uint32_t nodeid;
 };
 
 static void put(struct ordered *o, uint32_t sender, const uint8_t *hdr,
@@ -86,31 +91,31 @@ static void put(struct ordered *o, uint32_t sender, const uint8_t *hdr,
 }
 
 /* Node ids are 1..3, their slots 0..2. */
-int node_submit2(struct daemon *d, struct conn *owner, const uint8_t *hdr,
-    size_t hlen, const uint8_t *payload, size_t plen, enum proto_guarantee g,
-    uint64_t cost)
+int ordering_submit2(struct ordering *o, struct conn *owner,
+    const uint8_t *hdr, size_t hlen, const uint8_t *payload, size_t plen,
+    enum proto_guarantee g, uint64_t cost)
 {
-	int i = (int)d->nodeid - 1;
+	int i = (int)o->nodeid - 1;
 
 	if (holding[i]) {
 		assert_true(n_held[i] < HELD_MAX);
-		put(&held[i][n_held[i]++], d->nodeid, hdr, hlen, payload, plen);
+		put(&held[i][n_held[i]++], o->nodeid, hdr, hlen, payload, plen);
 	} else {
 		assert_true(q_tail < (int)(sizeof(queue) / sizeof(queue[0])));
-		put(&queue[q_tail++], d->nodeid, hdr, hlen, payload, plen);
+		put(&queue[q_tail++], o->nodeid, hdr, hlen, payload, plen);
 	}
 	return 0;
 }
 
-int node_submit_sync(struct daemon *d, const uint8_t *msg, size_t len)
+int ordering_submit_sync(struct ordering *o, const uint8_t *msg, size_t len)
 {
-	put(&queue[q_tail++], d->nodeid, msg, len, NULL, 0);
+	put(&queue[q_tail++], o->nodeid, msg, len, NULL, 0);
 	return 0;
 }
 
-void node_hold(struct daemon *d, bool on)
+void ordering_hold(struct ordering *o, bool on)
 {
-	int i = (int)d->nodeid - 1;
+	int i = (int)o->nodeid - 1;
 
 	holding[i] = on;
 	if (on)
@@ -120,15 +125,14 @@ void node_hold(struct daemon *d, bool on)
 	n_held[i] = 0;
 }
 
-int node_submit(struct daemon *d, struct conn *owner, const uint8_t *msg,
-    size_t len, enum proto_guarantee g, uint64_t cost)
+int ordering_submit(struct ordering *o, struct conn *owner,
+    const uint8_t *msg, size_t len, enum proto_guarantee g, uint64_t cost)
 {
-	return node_submit2(d, owner, msg, len, NULL, 0, g, cost);
+	return ordering_submit2(o, owner, msg, len, NULL, 0, g, cost);
 }
 
-char *node_status_text(struct daemon *d, size_t *len)
+void ordering_forget_owner(struct ordering *o, struct conn *c)
 {
-	return NULL;
 }
 
 struct conn *ipcs_first(struct ipcs *s)
@@ -167,7 +171,7 @@ void ipcs_event(struct conn *c, struct frame *f)
 	struct rbuf rb;
 
 	if (c->dead)
-		return;   /* as ipcs.c: a closing connection gets nothing */
+		return;   /* as ipcs/: a closing connection gets nothing */
 	e = fc->summary_only ? &one : &fc->ev[fc->n++];
 	assert_true(fc->n <= MAX_EVENTS);
 	assert_int_equal(ipc_hdr_get(f->data, &h), 0);
@@ -221,17 +225,18 @@ void ipcs_close_conn(struct ipcs *s, struct conn *c, const char *why)
 		return;
 	c->dead = true;
 	((struct fake_conn *)c)->closed = true;
-	cpg_svc_conn_closed(s->d->cpg, c);
+	cpg_svc_conn_closed(s->cpg, c);
 }
 
-void daemon_ready(struct daemon *d)
+static void synced(void *arg)
 {
 }
 
 /* ------------------------------------------------------- the cluster */
 
 struct node {
-	struct daemon d;
+	struct cpg_svc *cpg;
+	struct ordering ord;
 	struct ipcs ipcs;
 	struct fake_conn conn;
 	struct fake_conn *extra;      /* more connections; owned */
@@ -245,14 +250,15 @@ static void setup_node(struct node *n, uint32_t id, uint32_t pid)
 	memset(n, 0, sizeof(*n));
 	n_held[id - 1] = 0;
 	holding[id - 1] = false;
-	n->d.nodeid = id;
-	n->d.ipcs = &n->ipcs;
+	n->ord.nodeid = id;
 	n->ipcs.first = &n->conn.c;
-	n->ipcs.d = &n->d;
 	n->conn.c.id = id;
 	n->conn.c.wants_events = true;
 	n->conn.c.pid = (pid_t)pid;
-	assert_int_equal(cpg_svc_new(&n->d, &n->d.cpg), 0);
+	n->conn.c.svc[SERVICE_CPG] = &n->conn.cc;
+	assert_int_equal(cpg_svc_new(&(struct cpg_env){ id, &n->ipcs, &n->ord,
+	    { synced, NULL } }, &n->cpg), 0);
+	n->ipcs.cpg = n->cpg;
 }
 
 /* Delivers every queued ordered message to the given nodes. */
@@ -262,7 +268,7 @@ static void deliver_all(int first, int count)
 		struct ordered *o = &queue[q_head++];
 
 		for (int i = first; i < first + count; i++)
-			cpg_svc_deliver(nodes[i].d.cpg, o->sender, o->msg, o->len,
+			cpg_svc_deliver(nodes[i].cpg, o->sender, o->msg, o->len,
 			    PROTO_AGREED);
 	}
 }
@@ -273,7 +279,7 @@ static void deliver_one(int k, int i)
 {
 	const struct ordered *o = &queue[k];
 
-	cpg_svc_deliver(nodes[i].d.cpg, o->sender, o->msg, o->len,
+	cpg_svc_deliver(nodes[i].cpg, o->sender, o->msg, o->len,
 	    PROTO_AGREED);
 }
 
@@ -282,7 +288,7 @@ static void confchg(int node, enum proto_conf_type type, uint32_t rep,
 {
 	struct proto_conf c = { type, { rep, seq }, n, members };
 
-	cpg_svc_confchg(nodes[node].d.cpg, &c);
+	cpg_svc_confchg(nodes[node].cpg, &c);
 }
 
 static void request_on(int node, struct fake_conn *fc, uint16_t type,
@@ -292,7 +298,7 @@ static void request_on(int node, struct fake_conn *fc, uint16_t type,
 	struct rbuf rb;
 
 	rbuf_init(&rb, body, len);
-	cpg_svc_request(nodes[node].d.cpg, &fc->c, &h, &rb);
+	cpg_svc_request(nodes[node].cpg, &fc->c, &h, &rb);
 }
 
 static void request(int node, uint16_t type, const void *body, size_t len)
@@ -378,8 +384,8 @@ static void partition_and_merge(void **state)
 
 	/* The first ring: both nodes, empty JOINLISTs, service ready. */
 	two_nodes();
-	assert_true(cpg_svc_ready(nodes[0].d.cpg));
-	assert_true(cpg_svc_ready(nodes[1].d.cpg));
+	assert_true(cpg_svc_ready(nodes[0].cpg));
+	assert_true(cpg_svc_ready(nodes[1].cpg));
 
 	/* A process on each node joins G; both see the same two confchgs. */
 	join(0, "G", 100);
@@ -451,8 +457,8 @@ static void partition_and_merge(void **state)
 	/* Both member lists agree. */
 	assert_memory_equal(last(0, 2)->m, last(1, 2)->m,
 	    2 * sizeof(struct ipc_member));
-	cpg_svc_free(nodes[0].d.cpg);
-	cpg_svc_free(nodes[1].d.cpg);
+	cpg_svc_free(nodes[0].cpg);
+	cpg_svc_free(nodes[1].cpg);
 }
 
 /* Delivers queue entries [from, to) to node slots [first, first+count). */
@@ -532,7 +538,7 @@ static void three_nodes_split(void)
 		confchg(i, PROTO_CONF_REGULAR, 1, 4, all, 3);
 	deliver_all(0, 3);
 	for (int i = 0; i < 3; i++) {
-		assert_true(cpg_svc_ready(nodes[i].d.cpg));
+		assert_true(cpg_svc_ready(nodes[i].cpg));
 		join(i, "G", (uint32_t)(i + 1) * 100);
 		deliver_all(0, 3);
 	}
@@ -616,7 +622,7 @@ static void split_while_synchronising(void **state)
 	for (int i = 0; i < 3; i++) {
 		struct cpg_svc_stats st;
 
-		cpg_svc_stats(nodes[i].d.cpg, &st);
+		cpg_svc_stats(nodes[i].cpg, &st);
 		assert_int_equal(st.sync_dropped, 1);
 		assert_false(st.syncing);
 	}
@@ -625,7 +631,7 @@ static void split_while_synchronising(void **state)
 	for (int k = 0; k < 5; k++)
 		assert_memory_equal(last(1, k), last(2, k), sizeof(struct event));
 	for (int i = 0; i < 3; i++)
-		cpg_svc_free(nodes[i].d.cpg);
+		cpg_svc_free(nodes[i].cpg);
 }
 
 /*
@@ -663,7 +669,7 @@ static void message_after_sync_dropped(void **state)
 	assert_int_equal(view_of(2, "merged", pids), -1);
 	assert_int_equal(count_type(2, IPC_EV_TOTEM), 2);  /* no third */
 	for (int i = 0; i < 3; i++)
-		cpg_svc_free(nodes[i].d.cpg);
+		cpg_svc_free(nodes[i].cpg);
 }
 
 /* Nodes 1 and 2, each in a ring of its own (1.4 and 2.4), synchronised. */
@@ -716,8 +722,8 @@ static void sync_completes_in_transitional(void **state)
 	}
 	assert_memory_equal(last(0, 1)->m, last(1, 1)->m,
 	    2 * sizeof(struct ipc_member));
-	cpg_svc_free(nodes[0].d.cpg);
-	cpg_svc_free(nodes[1].d.cpg);
+	cpg_svc_free(nodes[0].cpg);
+	cpg_svc_free(nodes[1].cpg);
 }
 
 /* ------------------------------------------------ the member limit */
@@ -739,6 +745,7 @@ static void add_conns(int node, int n, uint32_t pid_base)
 		fc->c.id = 1000u + (uint32_t)i;
 		fc->c.pid = (pid_t)(pid_base + (uint32_t)i);
 		fc->c.wants_events = true;
+		fc->c.svc[SERVICE_CPG] = &fc->cc;
 		fc->c.next = i + 1 < n ? &nd->extra[i + 1].c : NULL;
 	}
 	nd->conn.c.next = &nd->extra[0].c;
@@ -747,7 +754,7 @@ static void add_conns(int node, int n, uint32_t pid_base)
 static void free_nodes(int n)
 {
 	for (int i = 0; i < n; i++) {
-		cpg_svc_free(nodes[i].d.cpg);
+		cpg_svc_free(nodes[i].cpg);
 		free(nodes[i].extra);
 	}
 }
@@ -778,7 +785,7 @@ static void joins_in_flight_limit(void **state)
 		join_on(0, &a[i], "L", 1000u + (uint32_t)i);
 		assert_int_equal(a[i].replies, 1);
 		assert_int_equal(a[i].last_error, CS_ERR_NO_SPACE);
-		assert_int_equal(a[i].c.state, CONN_UNJOINED);
+		assert_int_equal(a[i].cc.state, CONN_UNJOINED);
 	}
 	/* Nothing is answered before its delivery. */
 	assert_int_equal(a[0].replies + b[0].replies, 0);
@@ -794,7 +801,7 @@ static void joins_in_flight_limit(void **state)
 			assert_int_equal(fc->replies, 1);
 			assert_int_equal(fc->last_error, in ? CS_OK :
 			    CS_ERR_NO_SPACE);
-			assert_int_equal(fc->c.state, in ? CONN_JOIN_COMPLETED :
+			assert_int_equal(fc->cc.state, in ? CONN_JOIN_COMPLETED :
 			    CONN_UNJOINED);
 			assert_true(fc->max_members <= LIMIT);
 			assert_int_equal(fc->confchgs, in ? LIMIT - 2 * i -
@@ -880,7 +887,7 @@ static void merge_above_limit(void **state)
 		if (i >= kept2) {
 			/* Dropped: closed, not told of the merged group. */
 			assert_true(b[i].closed);
-			assert_int_equal(b[i].c.state, CONN_UNJOINED);
+			assert_int_equal(b[i].cc.state, CONN_UNJOINED);
 			assert_int_equal(e->n_members, per_side);
 			continue;
 		}

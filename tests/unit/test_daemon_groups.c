@@ -1,4 +1,4 @@
-/* Unit tests: the group table (src/daemon/groups.c). */
+/* Unit tests: the group table (src/daemon/cpg/groups.c). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "daemon/groups.h"
+#include "daemon/cpg/groups.h"
 
 static struct ipc_name mkname(const char *s)
 {

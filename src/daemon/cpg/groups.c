@@ -1,11 +1,11 @@
 /*
- * groups.c: a chained hash table of groups, each a sorted member array.
+ * cpg/groups.c: a chained hash table of groups, each a sorted member array.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/groups.h"
+#include "daemon/cpg/groups.h"
 
 #define GROUPS_INITIAL_BUCKETS 64u
 

@@ -1,5 +1,5 @@
 /*
- * groups.h: the table of every group and its members, on all nodes.
+ * cpg/groups.h: the table of every group and its members, on all nodes.
  *
  * Members are kept sorted by (nodeid, pid), the order every member list
  * the API hands out uses. A member that belongs to a local connection

@@ -1,5 +1,7 @@
 /*
- * cpg_sync.c: the CPG service's side of the total order.
+ * cpg/sync.c: the CPG service's side of the total order: which ordered
+ * messages are applied (cpg/deliver.c) and when, and the synchronisation
+ * of a new ring.
  *
  * Every daemon applies the same ordered messages in the same order, so
  * every daemon's group table goes through the same states and every local
@@ -30,239 +32,7 @@
 #include <corosync/cpg.h>
 
 #include "common/log.h"
-#include "daemon/cpg_svc_int.h"
-
-#define ENTRY_LEN 12u
-
-bool conn_receives(const struct conn *c)
-{
-	return c && !c->dead && (c->state == CONN_JOIN_COMPLETED ||
-	    c->state == CONN_LEAVE_STARTED);
-}
-
-static void put_members(struct wbuf *wb, const struct member *m, size_t n,
-    uint32_t reason)
-{
-	for (size_t i = 0; i < n; i++) {
-		wbuf_u32(wb, m[i].nodeid);
-		wbuf_u32(wb, m[i].pid);
-		wbuf_u32(wb, reason);
-	}
-}
-
-void cpg_emit_confchg(struct cpg_svc *svc, const struct group *g,
-    const struct member *left, size_t n_left, uint32_t left_reason,
-    const struct member *joined, size_t n_joined, uint32_t joined_reason,
-    struct conn *extra)
-{
-	size_t len = IPC_HDR_LEN + 4 + IPC_NAME_MAX + 12 +
-	    (g->n + n_left + n_joined) * ENTRY_LEN;
-	struct frame *f = frame_new(len);
-	struct wbuf wb;
-
-	if (!f)
-		fatalx("out of memory building a confchg");
-	wbuf_init(&wb, f->data, len);
-	ipc_hdr_put(&wb, IPC_EV_CONFCHG, 0, 0);
-	ipc_name_put(&wb, &g->name);
-	wbuf_u32(&wb, (uint32_t)g->n);
-	wbuf_u32(&wb, (uint32_t)n_left);
-	wbuf_u32(&wb, (uint32_t)n_joined);
-	put_members(&wb, g->m, g->n, CPG_REASON_UNDEFINED);
-	put_members(&wb, left, n_left, left_reason);
-	put_members(&wb, joined, n_joined, joined_reason);
-	ipc_hdr_finish(&wb);
-	f->len = (uint32_t)wb.len;
-	for (size_t i = 0; i < g->n; i++)
-		if (g->m[i].nodeid == svc->d->nodeid && conn_receives(g->m[i].conn))
-			ipcs_event(g->m[i].conn, f);
-	if (conn_receives(extra))
-		ipcs_event(extra, f);
-	frame_unref(f);
-}
-
-static struct frame *totem_frame(struct cpg_svc *svc)
-{
-	size_t len = IPC_HDR_LEN + 16 + svc->n_synced * 4;
-	struct frame *f = frame_new(len);
-	struct wbuf wb;
-
-	if (!f)
-		fatalx("out of memory building a totem confchg");
-	wbuf_init(&wb, f->data, len);
-	ipc_hdr_put(&wb, IPC_EV_TOTEM, 0, 0);
-	wbuf_u32(&wb, svc->synced_ring.rep);
-	wbuf_u64(&wb, svc->synced_ring.seq);
-	wbuf_u32(&wb, (uint32_t)svc->n_synced);
-	for (size_t i = 0; i < svc->n_synced; i++)
-		wbuf_u32(&wb, svc->synced[i]);
-	ipc_hdr_finish(&wb);
-	return f;
-}
-
-/* The totem confchg: to one connection (its initial one) or to all. */
-void cpg_emit_totem(struct cpg_svc *svc, struct conn *only)
-{
-	struct frame *f = totem_frame(svc);
-
-	if (only) {
-		ipcs_event(only, f);
-	} else {
-		for (struct conn *c = ipcs_first(svc->d->ipcs); c; c = c->next)
-			ipcs_event(c, f);
-	}
-	frame_unref(f);
-}
-
-/* The local connection whose join this PROCJOIN completes, if any. */
-static struct conn *local_joiner(struct cpg_svc *svc, const struct cpg_wire *w)
-{
-	for (struct conn *c = ipcs_first(svc->d->ipcs); c; c = c->next)
-		if (!c->dead && c->state == CONN_JOIN_STARTED &&
-		    c->join_pid == w->pid && ipc_name_cmp(&c->group, &w->name) == 0)
-			return c;
-	return NULL;
-}
-
-/* Answers the JOIN request whose PROCJOIN was delivered (cpg_svc.c
- * req_join defers the reply to this point). */
-static void answer_join(struct conn *c, uint32_t err)
-{
-	if (err != CS_OK)
-		c->state = CONN_UNJOINED;
-	ipcs_reply(c, c->join_seq, err, NULL, 0);
-}
-
-/*
- * A join is refused here, by every node alike, when its group is full or
- * it would make one group too many: joins in flight on several nodes can
- * pass the checks each node made when they were asked.
- */
-static void apply_join(struct cpg_svc *svc, uint32_t sender,
-    const struct cpg_wire *w)
-{
-	struct group *g = groups_find(&svc->groups, &w->name);
-	struct conn *c = NULL;
-	struct member joined = { sender, w->pid, NULL };
-	uint32_t err = CS_OK;
-
-	if (sender == svc->d->nodeid)
-		c = local_joiner(svc, w);
-	if (g && group_member(g, sender, w->pid))
-		err = CS_ERR_TRY_AGAIN;   /* its earlier leave is in flight */
-	else if (g && g->n >= COHORT_GROUP_MEMBERS_MAX)
-		err = CS_ERR_NO_SPACE;
-	else if (!g && svc->groups.count >= COHORT_GROUPS_MAX)
-		err = CS_ERR_TOO_MANY_GROUPS;
-	if (err != CS_OK) {
-		log_debug("join of %u/%u refused (error %u)", sender, w->pid,
-		    err);
-		if (c)
-			answer_join(c, err);
-		return;
-	}
-	g = groups_get(&svc->groups, &w->name);
-	if (!g)
-		fatalx("out of memory adding a group");
-	if (group_add(g, sender, w->pid, c) < 0)
-		fatalx("out of memory adding a member");
-	if (c) {
-		c->state = CONN_JOIN_COMPLETED;
-		c->initial_totem_due = w->arg & CPG_MODEL_V1_DELIVER_INITIAL_TOTEM_CONF;
-		answer_join(c, CS_OK);
-	}
-	cpg_emit_confchg(svc, g, NULL, 0, 0, &joined, 1, CPG_REASON_JOIN, NULL);
-	if (c && c->initial_totem_due && !c->initial_totem_sent) {
-		c->initial_totem_sent = true;
-		cpg_emit_totem(svc, c);
-	}
-}
-
-static void apply_leave(struct cpg_svc *svc, uint32_t sender,
-    const struct cpg_wire *w)
-{
-	struct group *g = groups_find(&svc->groups, &w->name);
-	struct member *m, left;
-
-	if (!g || !(m = group_member(g, sender, w->pid))) {
-		log_debug("leave of %u/%u: not a member", sender, w->pid);
-		return;
-	}
-	left = *m;
-	group_del(g, sender, w->pid);
-	if (w->arg != CPG_REASON_LEAVE && w->arg != CPG_REASON_PROCDOWN)
-		w = NULL;  /* decoded by every node alike; treat as PROCDOWN */
-	cpg_emit_confchg(svc, g, &left, 1, w ? w->arg : CPG_REASON_PROCDOWN,
-	    NULL, 0, 0, left.conn);
-	if (left.conn && left.conn->state == CONN_LEAVE_STARTED)
-		left.conn->state = CONN_UNJOINED;
-	groups_release(&svc->groups, g);
-}
-
-static void apply_mcast(struct cpg_svc *svc, uint32_t sender,
-    const struct cpg_wire *w)
-{
-	const struct group *g = groups_find(&svc->groups, &w->name);
-	size_t len = IPC_HDR_LEN + 4 + IPC_NAME_MAX + 12 + w->len;
-	struct frame *f = NULL;
-	struct wbuf wb;
-
-	if (!g || !group_member(g, sender, w->pid)) {
-		log_debug("message from %u/%u: not a member, dropped", sender,
-		    w->pid);
-		return;
-	}
-	for (size_t i = 0; i < g->n; i++) {
-		struct conn *c = g->m[i].conn;
-
-		if (g->m[i].nodeid != svc->d->nodeid || !conn_receives(c))
-			continue;
-		if (!f) {
-			f = frame_new(len);
-			if (!f)
-				fatalx("out of memory building a delivery");
-			wbuf_init(&wb, f->data, len);
-			ipc_hdr_put(&wb, IPC_EV_DELIVER, 0, 0);
-			ipc_name_put(&wb, &g->name);
-			wbuf_u32(&wb, sender);
-			wbuf_u32(&wb, w->pid);
-			wbuf_u32(&wb, w->arg);
-			wbuf_copy(&wb, w->data, w->len);
-			ipc_hdr_finish(&wb);
-			f->len = (uint32_t)wb.len;
-		}
-		ipcs_event(c, f);
-	}
-	frame_unref(f);
-}
-
-void cpg_apply(struct cpg_svc *svc, uint32_t sender, const uint8_t *msg,
-    size_t len)
-{
-	struct cpg_wire w;
-
-	if (cpg_wire_get(msg, len, &w) < 0) {
-		svc->bad_messages++;
-		log_warnx("undecodable CPG message from node %u ignored", sender);
-		return;
-	}
-	switch (w.type) {
-	case CPG_MSG_PROCJOIN:
-		apply_join(svc, sender, &w);
-		break;
-	case CPG_MSG_PROCLEAVE:
-		apply_leave(svc, sender, &w);
-		break;
-	case CPG_MSG_MCAST:
-		apply_mcast(svc, sender, &w);
-		break;
-	case CPG_MSG_JOINLIST:
-		log_debug("JOINLIST from node %u outside synchronisation", sender);
-		break;
-	}
-}
-
-/* --------------------------------------------------------------- sync */
+#include "daemon/cpg/cpg_int.h"
 
 static bool in_set(const uint32_t *set, size_t n, uint32_t node)
 {
@@ -337,7 +107,7 @@ static bool stale(struct cpg_svc *svc, const struct group *g,
 	struct rbuf rb;
 
 	if (!jl || !jl->msg || !in_set(svc->trans, svc->n_trans, m->nodeid) ||
-	    m->nodeid == svc->d->nodeid)
+	    m->nodeid == svc->nodeid)
 		return false;
 	if (cpg_wire_get(jl->msg, jl->len, &w) < 0)
 		return false;
@@ -360,10 +130,10 @@ static void drop_evicted(struct cpg_svc *svc, const struct member *m)
 {
 	struct conn *c = m->conn;
 
-	if (m->nodeid != svc->d->nodeid || !c || c->dead)
+	if (m->nodeid != svc->nodeid || !c || c->dead)
 		return;
-	c->state = CONN_UNJOINED;
-	ipcs_close_conn(svc->d->ipcs, c, "its group has more than the "
+	cpg_conn(c)->state = CONN_UNJOINED;
+	ipcs_close_conn(svc->ipcs, c, "its group has more than the "
 	    "member limit after a merge, and it is not among the first");
 }
 
@@ -453,7 +223,7 @@ static void add_new_nodes(struct cpg_svc *svc)
 /* Whether our group table holds the processes of `node`. */
 static bool known(const struct cpg_svc *svc, uint32_t node)
 {
-	return node == svc->d->nodeid || in_set(svc->known, svc->n_known, node);
+	return node == svc->nodeid || in_set(svc->known, svc->n_known, node);
 }
 
 /* Ends the synchronisation of the ring: complete (every member's
@@ -488,10 +258,10 @@ static void finish_sync(struct cpg_svc *svc, bool complete)
 	}
 	svc->syncing = false;
 	clear_joinlists(svc);
-	node_hold(svc->d, false);
+	ordering_hold(svc->ord, false);
 	if (complete && !svc->ready) {
 		svc->ready = true;
-		daemon_ready(svc->d);
+		svc->host.synced(svc->host.arg);
 	}
 }
 
@@ -529,7 +299,7 @@ static void send_joinlist(struct cpg_svc *svc)
 		fatalx("out of memory listing groups");
 	for (size_t i = 0; i < ng; i++)
 		for (size_t j = 0; j < v[i]->n; j++)
-			if (v[i]->m[j].nodeid == svc->d->nodeid)
+			if (v[i]->m[j].nodeid == svc->nodeid)
 				cap += 8 + IPC_NAME_MAX;
 	buf = cpg_scratch(svc, cap);
 	if (!buf)
@@ -541,14 +311,14 @@ static void send_joinlist(struct cpg_svc *svc)
 	wbuf_u32(&wb, 0);   /* count, patched below */
 	for (size_t i = 0; i < ng; i++)
 		for (size_t j = 0; j < v[i]->n; j++)
-			if (v[i]->m[j].nodeid == svc->d->nodeid) {
+			if (v[i]->m[j].nodeid == svc->nodeid) {
 				ipc_name_put(&wb, &v[i]->name);
 				wbuf_u32(&wb, v[i]->m[j].pid);
 				count++;
 			}
 	free(v);
 	put_u32(buf + CPG_WIRE_HDR + 12, (uint32_t)count);
-	if (wb.err || node_submit_sync(svc->d, buf, wb.len) < 0)
+	if (wb.err || ordering_submit_sync(svc->ord, buf, wb.len) < 0)
 		fatalx("cannot queue the joinlist");
 	svc->own_sent++;
 	svc->jl_sent = true;
@@ -586,10 +356,11 @@ static void deliver_syncing(struct cpg_svc *svc, uint32_t sender,
 
 		/* Our own joins are delivered before our JOINLIST; should one
 		 * ever be dropped, its joiner must not wait for ever. */
-		if (sender == svc->d->nodeid &&
+		if (sender == svc->nodeid &&
 		    cpg_wire_get(msg, len, &w) == 0 &&
-		    w.type == CPG_MSG_PROCJOIN && (c = local_joiner(svc, &w)))
-			answer_join(c, CS_ERR_TRY_AGAIN);
+		    w.type == CPG_MSG_PROCJOIN &&
+		    (c = cpg_local_joiner(svc, &w)))
+			cpg_answer_join(c, CS_ERR_TRY_AGAIN);
 		svc->sync_dropped++;
 		log_debug("message from node %u outside our view during the "
 		    "synchronisation of ring %x.%llx: dropped", sender,
@@ -602,7 +373,7 @@ static void deliver_syncing(struct cpg_svc *svc, uint32_t sender,
 void cpg_svc_deliver(struct cpg_svc *svc, uint32_t sender, const uint8_t *msg,
     size_t len, enum proto_guarantee g)
 {
-	if (sender == svc->d->nodeid)
+	if (sender == svc->nodeid)
 		svc->own_delivered++;
 	if (len >= 2 && msg[1] == CPG_MSG_JOINLIST) {
 		if (svc->syncing)
@@ -633,8 +404,8 @@ static void came_with_us(struct cpg_svc *svc, const struct proto_conf *conf)
 			    svc->members[i]) && known(svc, svc->members[i]))
 				svc->trans[n++] = svc->members[i];
 	}
-	if (!in_set(svc->trans, n, svc->d->nodeid))
-		svc->trans[n++] = svc->d->nodeid;
+	if (!in_set(svc->trans, n, svc->nodeid))
+		svc->trans[n++] = svc->nodeid;
 	svc->n_trans = n;
 }
 
@@ -677,6 +448,6 @@ void cpg_svc_confchg(struct cpg_svc *svc, const struct proto_conf *conf)
 	svc->syncing = true;
 	svc->jl_sent = false;
 	svc->jl_after = svc->own_sent;
-	node_hold(svc->d, true);
+	ordering_hold(svc->ord, true);
 	joinlist_when_due(svc);
 }

@@ -1,5 +1,5 @@
 /*
- * cpg_wire.h: the CPG service's messages, carried in total order by the
+ * cpg/wire.h: the CPG service's messages, carried in total order by the
  * protocol engine between the daemons of a cluster.
  *
  * Every message starts with u8 version (CPG_WIRE_VERSION), u8 type and a

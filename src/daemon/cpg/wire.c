@@ -1,9 +1,9 @@
 /*
- * cpg_wire.c: encoding and decoding of the CPG service's messages.
+ * cpg/wire.c: encoding and decoding of the CPG service's messages.
  */
 #include <errno.h>
 
-#include "daemon/cpg_wire.h"
+#include "daemon/cpg/wire.h"
 
 void cpg_wire_put_hdr(struct wbuf *wb, enum cpg_wire_type type)
 {

@@ -1,9 +1,9 @@
 /*
- * cpg_svc.c: the CPG service's side of client requests.
+ * cpg/service.c: the CPG service's side of client requests.
  *
  * Requests are checked here against this node's state, then turned into
  * ordered messages (PROCJOIN, PROCLEAVE, MCAST) for the protocol engine;
- * their effects happen when the messages are delivered (cpg_sync.c), at
+ * their effects happen when the messages are delivered (sync.c), at
  * the same point of the total order on every node.
  */
 #include <errno.h>
@@ -13,7 +13,7 @@
 #include <corosync/cpg.h>
 
 #include "common/log.h"
-#include "daemon/cpg_svc_int.h"
+#include "daemon/cpg/cpg_int.h"
 
 struct iter_entry {
 	struct ipc_name name;
@@ -33,7 +33,7 @@ static void malformed(struct cpg_svc *svc, struct conn *c, const char *what)
 {
 	log_warnx("client %u (pid %d): malformed %s request", c->id,
 	    (int)c->pid, what);
-	ipcs_close_conn(svc->d->ipcs, c, "malformed request");
+	ipcs_close_conn(svc->ipcs, c, "malformed request");
 }
 
 uint8_t *cpg_scratch(struct cpg_svc *svc, size_t len)
@@ -53,10 +53,13 @@ uint8_t *cpg_scratch(struct cpg_svc *svc, size_t len)
 static bool local_duplicate(struct cpg_svc *svc, const struct conn *self,
     const struct ipc_name *name, uint32_t pid)
 {
-	for (struct conn *c = ipcs_first(svc->d->ipcs); c; c = c->next)
-		if (c != self && !c->dead && c->state != CONN_UNJOINED &&
-		    c->join_pid == pid && ipc_name_cmp(&c->group, name) == 0)
+	for (struct conn *c = ipcs_first(svc->ipcs); c; c = c->next) {
+		const struct cpg_conn *cc = cpg_conn(c);
+
+		if (c != self && !c->dead && cc->state != CONN_UNJOINED &&
+		    cc->join_pid == pid && ipc_name_cmp(&cc->group, name) == 0)
 			return true;
+	}
 	return false;
 }
 
@@ -66,9 +69,9 @@ static size_t joins_in_flight(struct cpg_svc *svc, const struct ipc_name *name)
 {
 	size_t n = 0;
 
-	for (struct conn *c = ipcs_first(svc->d->ipcs); c; c = c->next)
-		if (!c->dead && c->state == CONN_JOIN_STARTED &&
-		    ipc_name_cmp(&c->group, name) == 0)
+	for (struct conn *c = ipcs_first(svc->ipcs); c; c = c->next)
+		if (!c->dead && cpg_conn(c)->state == CONN_JOIN_STARTED &&
+		    ipc_name_cmp(&cpg_conn(c)->group, name) == 0)
 			n++;
 	return n;
 }
@@ -82,7 +85,7 @@ static uint32_t submit_proc(struct cpg_svc *svc, enum cpg_wire_type type,
 
 	wbuf_init(&wb, buf, sizeof(buf));
 	cpg_wire_put_proc(&wb, type, name, pid, arg);
-	if (node_submit(svc->d, NULL, buf, wb.len, PROTO_AGREED, 0) < 0)
+	if (ordering_submit(svc->ord, NULL, buf, wb.len, PROTO_AGREED, 0) < 0)
 		return CS_ERR_NO_MEMORY;
 	svc->own_sent++;
 	return CS_OK;
@@ -91,6 +94,7 @@ static uint32_t submit_proc(struct cpg_svc *svc, enum cpg_wire_type type,
 static void req_join(struct cpg_svc *svc, struct conn *c,
     const struct ipc_hdr *h, struct rbuf *rb)
 {
+	struct cpg_conn *cc = cpg_conn(c);
 	struct ipc_name name;
 	uint32_t pid, flags, err;
 	struct group *g;
@@ -105,12 +109,12 @@ static void req_join(struct cpg_svc *svc, struct conn *c,
 	g = groups_find(&svc->groups, &name);
 	if (flags & ~(uint32_t)CPG_MODEL_V1_DELIVER_INITIAL_TOTEM_CONF)
 		err = CS_ERR_INVALID_PARAM;
-	else if (c->state == CONN_LEAVE_STARTED)
+	else if (cc->state == CONN_LEAVE_STARTED)
 		err = CS_ERR_TRY_AGAIN;
-	else if (c->state != CONN_UNJOINED ||
+	else if (cc->state != CONN_UNJOINED ||
 	    local_duplicate(svc, c, &name, pid))
 		err = CS_ERR_EXIST;
-	else if (g && group_member(g, svc->d->nodeid, pid))
+	else if (g && group_member(g, svc->nodeid, pid))
 		err = CS_ERR_TRY_AGAIN;   /* its earlier leave is in flight */
 	else if ((g ? g->n : 0) + joins_in_flight(svc, &name) >=
 	    COHORT_GROUP_MEMBERS_MAX)
@@ -127,19 +131,20 @@ static void req_join(struct cpg_svc *svc, struct conn *c,
 	 * answered when it is delivered (apply_join), accepted or refused
 	 * there by every node alike. The state is set first: a one-node ring
 	 * may deliver the join before submit_proc returns. */
-	c->state = CONN_JOIN_STARTED;
-	c->group = name;
-	c->join_pid = pid;
-	c->flags = flags;
-	c->join_seq = h->seq;
+	cc->state = CONN_JOIN_STARTED;
+	cc->group = name;
+	cc->join_pid = pid;
+	cc->flags = flags;
+	cc->join_seq = h->seq;
 	ipcs_watch_joiner(c);
 	if (submit_proc(svc, CPG_MSG_PROCJOIN, &name, pid, flags) != CS_OK)
-		ipcs_close_conn(svc->d->ipcs, c, "out of memory");
+		ipcs_close_conn(svc->ipcs, c, "out of memory");
 }
 
 static void req_leave(struct cpg_svc *svc, struct conn *c,
     const struct ipc_hdr *h, struct rbuf *rb)
 {
+	struct cpg_conn *cc = cpg_conn(c);
 	struct ipc_name name;
 	uint32_t err;
 
@@ -150,20 +155,20 @@ static void req_leave(struct cpg_svc *svc, struct conn *c,
 		malformed(svc, c, "LEAVE");
 		return;
 	}
-	if (c->state != CONN_JOIN_STARTED && c->state != CONN_JOIN_COMPLETED)
+	if (cc->state != CONN_JOIN_STARTED && cc->state != CONN_JOIN_COMPLETED)
 		err = CS_ERR_NOT_EXIST;
-	else if (ipc_name_cmp(&name, &c->group) != 0)
+	else if (ipc_name_cmp(&name, &cc->group) != 0)
 		err = CS_ERR_NOT_EXIST;
-	else if (c->state == CONN_JOIN_STARTED)
+	else if (cc->state == CONN_JOIN_STARTED)
 		err = CS_ERR_TRY_AGAIN;   /* its join is not answered yet */
 	else
 		err = CS_OK;
 	if (err == CS_OK) {
-		c->state = CONN_LEAVE_STARTED;
+		cc->state = CONN_LEAVE_STARTED;
 		ipcs_reply(c, h->seq, CS_OK, NULL, 0);
-		if (submit_proc(svc, CPG_MSG_PROCLEAVE, &c->group, c->join_pid,
-		    CPG_REASON_LEAVE) != CS_OK)
-			ipcs_close_conn(svc->d->ipcs, c, "out of memory");
+		if (submit_proc(svc, CPG_MSG_PROCLEAVE, &cc->group,
+		    cc->join_pid, CPG_REASON_LEAVE) != CS_OK)
+			ipcs_close_conn(svc->ipcs, c, "out of memory");
 		return;
 	}
 	ipcs_reply(c, h->seq, err, NULL, 0);
@@ -172,6 +177,8 @@ static void req_leave(struct cpg_svc *svc, struct conn *c,
 static void req_mcast(struct cpg_svc *svc, struct conn *c,
     const struct ipc_hdr *h, struct rbuf *rb)
 {
+	struct cpg_conn *cc = cpg_conn(c);
+
 	uint32_t guarantee = rbuf_u32(rb);
 	size_t len = rb->left;
 	uint64_t cost = IPC_MCAST_COST(len);
@@ -187,7 +194,8 @@ static void req_mcast(struct cpg_svc *svc, struct conn *c,
 		return;
 	}
 	c->inflight += cost;
-	if (c->state != CONN_JOIN_STARTED && c->state != CONN_JOIN_COMPLETED) {
+	if (cc->state != CONN_JOIN_STARTED &&
+	    cc->state != CONN_JOIN_COMPLETED) {
 		log_debug("client %u: message while not joined, dropped", c->id);
 		ipcs_credit(c, cost);
 		return;
@@ -195,10 +203,11 @@ static void req_mcast(struct cpg_svc *svc, struct conn *c,
 	/* The payload goes from the IPC buffer to the protocol engine in one
 	 * copy, behind the service header. */
 	wbuf_init(&wb, hdr, sizeof(hdr));
-	cpg_wire_put_proc(&wb, CPG_MSG_MCAST, &c->group, c->join_pid, guarantee);
-	if (node_submit2(svc->d, c, hdr, wb.len, rb->p, len,
+	cpg_wire_put_proc(&wb, CPG_MSG_MCAST, &cc->group, cc->join_pid,
+	    guarantee);
+	if (ordering_submit2(svc->ord, c, hdr, wb.len, rb->p, len,
 	    guarantee == CPG_TYPE_SAFE ? PROTO_SAFE : PROTO_AGREED, cost) < 0)
-		ipcs_close_conn(svc->d->ipcs, c, "out of memory");
+		ipcs_close_conn(svc->ipcs, c, "out of memory");
 	else
 		svc->own_sent++;
 }
@@ -244,7 +253,7 @@ static void req_local_get(struct cpg_svc *svc, struct conn *c,
 		return;
 	}
 	wbuf_init(&wb, body, sizeof(body));
-	wbuf_u32(&wb, svc->d->nodeid);
+	wbuf_u32(&wb, svc->nodeid);
 	ipcs_reply(c, h->seq, CS_OK, body, wb.len);
 }
 
@@ -292,15 +301,19 @@ out:
 
 static struct iter_snap **find_iter(struct conn *c, uint32_t id)
 {
+	struct cpg_conn *cc = cpg_conn(c);
+
 	for (size_t i = 0; i < COHORT_ITER_MAX; i++)
-		if (c->iters[i] && c->iters[i]->id == id)
-			return &c->iters[i];
+		if (cc->iters[i] && cc->iters[i]->id == id)
+			return &cc->iters[i];
 	return NULL;
 }
 
 static void req_iter_init(struct cpg_svc *svc, struct conn *c,
     const struct ipc_hdr *h, struct rbuf *rb)
 {
+	struct cpg_conn *cc = cpg_conn(c);
+
 	uint32_t type = rbuf_u32(rb);
 	struct ipc_name name;
 	struct iter_snap **slot = NULL;
@@ -314,8 +327,8 @@ static void req_iter_init(struct cpg_svc *svc, struct conn *c,
 		return;
 	}
 	for (size_t i = 0; i < COHORT_ITER_MAX && !slot; i++)
-		if (!c->iters[i])
-			slot = &c->iters[i];
+		if (!cc->iters[i])
+			slot = &cc->iters[i];
 	if (!slot) {
 		ipcs_reply(c, h->seq, CS_ERR_NO_RESOURCES, NULL, 0);
 		return;
@@ -325,7 +338,7 @@ static void req_iter_init(struct cpg_svc *svc, struct conn *c,
 		ipcs_reply(c, h->seq, CS_ERR_NO_MEMORY, NULL, 0);
 		return;
 	}
-	(*slot)->id = ++c->iter_next_id;
+	(*slot)->id = ++cc->iter_next_id;
 	wbuf_init(&wb, body, sizeof(body));
 	wbuf_u32(&wb, (*slot)->id);
 	ipcs_reply(c, h->seq, CS_OK, body, wb.len);
@@ -391,22 +404,6 @@ static void req_finalize(struct cpg_svc *svc, struct conn *c,
 	ipcs_reply(c, h->seq, CS_OK, NULL, 0);
 }
 
-static void req_status(struct cpg_svc *svc, struct conn *c,
-    const struct ipc_hdr *h, struct rbuf *rb)
-{
-	size_t len;
-	char *text;
-
-	if (rb->left) {
-		malformed(svc, c, "STATUS");
-		return;
-	}
-	text = node_status_text(svc->d, &len);
-	ipcs_reply(c, h->seq, text ? CS_OK : CS_ERR_NO_MEMORY, text,
-	    text ? len : 0);
-	free(text);
-}
-
 static const req_fn requests[] = {
 	[IPC_JOIN] = req_join,
 	[IPC_LEAVE] = req_leave,
@@ -417,13 +414,12 @@ static const req_fn requests[] = {
 	[IPC_ITER_NEXT] = req_iter_next,
 	[IPC_ITER_FINALIZE] = req_iter_finalize,
 	[IPC_FINALIZE] = req_finalize,
-	[IPC_STATUS] = req_status,
 };
 
-bool cpg_svc_is_request(uint16_t type)
-{
-	return type < sizeof(requests) / sizeof(requests[0]) && requests[type];
-}
+static const uint16_t request_types[] = {
+	IPC_JOIN, IPC_LEAVE, IPC_MCAST, IPC_MEMBERSHIP, IPC_LOCAL_GET,
+	IPC_ITER_INIT, IPC_ITER_NEXT, IPC_ITER_FINALIZE, IPC_FINALIZE,
+};
 
 void cpg_svc_request(struct cpg_svc *svc, struct conn *c,
     const struct ipc_hdr *h, struct rbuf *body)
@@ -433,28 +429,29 @@ void cpg_svc_request(struct cpg_svc *svc, struct conn *c,
 
 void cpg_svc_conn_closed(struct cpg_svc *svc, struct conn *c)
 {
+	struct cpg_conn *cc = cpg_conn(c);
 	struct group *g;
 
 	for (size_t i = 0; i < COHORT_ITER_MAX; i++) {
-		free(c->iters[i]);
-		c->iters[i] = NULL;
+		free(cc->iters[i]);
+		cc->iters[i] = NULL;
 	}
-	if (c->state == CONN_UNJOINED)
+	if (cc->state == CONN_UNJOINED)
 		return;
-	g = groups_find(&svc->groups, &c->group);
+	g = groups_find(&svc->groups, &cc->group);
 	if (g) {
-		struct member *m = group_member(g, svc->d->nodeid, c->join_pid);
+		struct member *m = group_member(g, svc->nodeid, cc->join_pid);
 
 		if (m && m->conn == c)
 			m->conn = NULL;
 	}
 	/* A process that goes without leaving leaves with PROCDOWN, whatever
 	 * its group's name (corosync forgets the empty name: a ghost). */
-	if (c->state != CONN_LEAVE_STARTED &&
-	    submit_proc(svc, CPG_MSG_PROCLEAVE, &c->group, c->join_pid,
+	if (cc->state != CONN_LEAVE_STARTED &&
+	    submit_proc(svc, CPG_MSG_PROCLEAVE, &cc->group, cc->join_pid,
 	    CPG_REASON_PROCDOWN) != CS_OK)
 		fatalx("cannot queue the PROCDOWN of client %u", c->id);
-	c->state = CONN_UNJOINED;
+	cc->state = CONN_UNJOINED;
 }
 
 /*
@@ -467,12 +464,14 @@ void cpg_svc_conn_closed(struct cpg_svc *svc, struct conn *c)
  */
 void cpg_svc_joiner_exited(struct cpg_svc *svc, struct conn *c)
 {
-	if (c->state == CONN_JOIN_STARTED || c->state == CONN_JOIN_COMPLETED)
-		ipcs_close_conn(svc->d->ipcs, c,
+	struct cpg_conn *cc = cpg_conn(c);
+
+	if (cc->state == CONN_JOIN_STARTED || cc->state == CONN_JOIN_COMPLETED)
+		ipcs_close_conn(svc->ipcs, c,
 		    "the process that joined exited");
 }
 
-int cpg_svc_new(struct daemon *d, struct cpg_svc **out)
+int cpg_svc_new(const struct cpg_env *env, struct cpg_svc **out)
 {
 	struct cpg_svc *svc = calloc(1, sizeof(*svc));
 
@@ -480,7 +479,10 @@ int cpg_svc_new(struct daemon *d, struct cpg_svc **out)
 		free(svc);
 		return -ENOMEM;
 	}
-	svc->d = d;
+	svc->nodeid = env->nodeid;
+	svc->ipcs = env->ipcs;
+	svc->ord = env->ordering;
+	svc->host = env->host;
 	*out = svc;
 	return 0;
 }
@@ -512,3 +514,71 @@ size_t cpg_svc_groups(const struct cpg_svc *svc)
 {
 	return svc->groups.count;
 }
+
+/* ------------------------------------------------- the service's table */
+
+static void op_request(void *svc, struct conn *c, const struct ipc_hdr *h,
+    struct rbuf *body)
+{
+	cpg_svc_request(svc, c, h, body);
+}
+
+static int op_conn_open(void *svc, struct conn *c, void **state)
+{
+	*state = calloc(1, sizeof(struct cpg_conn));
+	return *state ? 0 : -ENOMEM;
+}
+
+/* The connection's messages still queued for the engine go on, unowned:
+ * its credit no longer matters. */
+static void op_conn_closed(void *arg, struct conn *c)
+{
+	struct cpg_svc *svc = arg;
+
+	cpg_svc_conn_closed(svc, c);
+	ordering_forget_owner(svc->ord, c);
+}
+
+static void op_conn_free(void *svc, void *state)
+{
+	struct cpg_conn *cc = state;
+
+	for (size_t i = 0; i < COHORT_ITER_MAX; i++)
+		free(cc->iters[i]);
+	free(cc);
+}
+
+static void op_joiner_exited(void *svc, struct conn *c)
+{
+	cpg_svc_joiner_exited(svc, c);
+}
+
+static bool op_ready(const void *svc)
+{
+	return cpg_svc_ready(svc);
+}
+
+static void op_deliver(void *svc, uint32_t sender, const uint8_t *msg,
+    size_t len, enum proto_guarantee g)
+{
+	cpg_svc_deliver(svc, sender, msg, len, g);
+}
+
+static void op_confchg(void *svc, const struct proto_conf *conf)
+{
+	cpg_svc_confchg(svc, conf);
+}
+
+const struct service_ops cpg_service_ops = {
+	.name = "cpg",
+	.types = request_types,
+	.n_types = sizeof(request_types) / sizeof(request_types[0]),
+	.request = op_request,
+	.conn_open = op_conn_open,
+	.conn_closed = op_conn_closed,
+	.conn_free = op_conn_free,
+	.joiner_exited = op_joiner_exited,
+	.ready = op_ready,
+	.deliver = op_deliver,
+	.confchg = op_confchg,
+};

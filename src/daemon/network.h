@@ -1,0 +1,58 @@
+/*
+ * network.h: the cluster network as cohortd sets it up from its
+ * configuration: the UDP transport (none for a one-node cluster) with
+ * its key held in locked memory while it passes, this run's incarnation
+ * and the configuration summary the peers compare, the log of a peer
+ * whose configuration differs, and the replay windows kept in the state
+ * directory while the daemon runs.
+ */
+#ifndef COHORT_NETWORK_H
+#define COHORT_NETWORK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "daemon/loop.h"
+#include "proto/proto.h"
+
+struct cfgcheck;
+struct cohort_config;
+struct statedir;
+struct transport;
+
+/* Where what the transport receives goes (main.c: the ordering glue). */
+struct network_hooks {
+	void (*datagram)(void *arg, uint32_t from, const uint8_t *buf,
+	    size_t len);
+	void (*unreachable)(void *arg, uint32_t nodeid);
+	void *arg;
+};
+
+struct network {
+	struct loop *loop;
+	uint32_t nodeid;
+	struct statedir *state;          /* borrowed */
+	struct network_hooks hooks;
+	struct transport *transport;     /* NULL for a one-node cluster */
+	/* The configuration nodes must share (cfgcheck.h): ours (NULL for
+	 * one node), and per node (as node_ids) when its difference was last
+	 * logged, and the summary digest logged then. */
+	struct cfgcheck *cfgsum;
+	size_t n_nodes;
+	const uint32_t *node_ids;        /* borrowed */
+	uint64_t cfg_logged_at[PROTO_MAX_NODES];
+	uint32_t cfg_logged_digest[PROTO_MAX_NODES];
+	struct loop_timer replay_save;
+};
+
+/* Sets the transport up, for a nodelist of more than one node, and sets
+ * pc->mtu to what its datagrams carry; `n` has loop, nodeid, state,
+ * hooks, n_nodes and node_ids filled. 0 or -errno (logged). */
+int network_setup(struct network *n, const struct cohort_config *cfg,
+    struct proto_config *pc);
+/* Starts keeping the replay windows while the daemon runs. */
+void network_start(struct network *n);
+/* Keeps the replay windows one last time and frees the transport. */
+void network_stop(struct network *n);
+
+#endif /* COHORT_NETWORK_H */

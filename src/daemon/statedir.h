@@ -1,0 +1,37 @@
+/*
+ * statedir.h: the files cohortd keeps in its state directory, one of
+ * each per node id: the ring sequence (ringid_N), this run's incarnation
+ * (incarnation_N) and the transport's replay windows (replay_N).
+ */
+#ifndef COHORT_STATEDIR_H
+#define COHORT_STATEDIR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct transport;
+
+struct statedir {
+	const char *dir;          /* borrowed */
+	uint32_t nodeid;
+	bool replay_save_failed;  /* logged once */
+};
+
+/* Reads the 64-bit value of state file `name`; a missing or damaged file
+ * means 0. 0 or -errno. */
+int statedir_read(const struct statedir *sd, const char *name, uint64_t *v);
+/* Writes it durably (fsync, then rename); a failure is fatal, as the
+ * values it keeps must only grow. */
+void statedir_write(const struct statedir *sd, const char *name, uint64_t v);
+/* This run's incarnation for the transport (transport.h): above the one
+ * kept in the state directory and at least the realtime clock in
+ * microseconds, so it grows across restarts even when the clock steps
+ * back; kept there durably before it is used. 0 or -errno. */
+int statedir_incarnation(const struct statedir *sd, uint64_t *inc);
+/* Writes the transport's replay windows if they moved, so that the next
+ * run takes no frame this one took. */
+void statedir_save_replay(struct statedir *sd, struct transport *t);
+/* Starts the transport's replay windows where the last run left them. */
+void statedir_load_replay(const struct statedir *sd, struct transport *t);
+
+#endif /* COHORT_STATEDIR_H */

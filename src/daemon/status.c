@@ -1,0 +1,261 @@
+/*
+ * status.c: the status text (status.h), from the getters of the engine's
+ * glue, the transport, the IPC server, the CPG service and the
+ * scheduler, and the service that serves it to `cohortctl status`.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <corosync/corotypes.h>
+
+#include "common/log.h"
+#include "daemon/cfgcheck.h"
+#include "daemon/cpg/cpg.h"
+#include "daemon/ipcs/ipcs.h"
+#include "daemon/loop.h"
+#include "daemon/ordering.h"
+#include "daemon/sched.h"
+#include "daemon/status.h"
+#include "daemon/transport.h"
+
+struct text {
+	char *buf;
+	size_t len, cap;
+	bool err;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void text_add(struct text *t, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (t->err)
+		return;
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			t->err = true;
+			return;
+		}
+		if ((size_t)n < t->cap - t->len)
+			break;
+		t->cap = (t->cap + (size_t)n + 1) * 2;
+		char *grown = realloc(t->buf, t->cap);
+		if (!grown) {
+			t->err = true;
+			return;
+		}
+		t->buf = grown;
+	}
+	t->len += (size_t)n;
+}
+
+/* The link to a node: "local", "up" (a good datagram within the token
+ * timeout), "down" (none since), or "never"; and how long ago. */
+static void status_link(const struct status_config *sc, struct text *t,
+    uint32_t id, uint32_t token_ms)
+{
+	uint64_t last, now = loop_now(sc->loop);
+
+	if (id == sc->nodeid || !sc->transport) {
+		text_add(t, "node.%" PRIu32 ".link=local\n", id);
+		return;
+	}
+	last = transport_last_rx(sc->transport, id);
+	if (!last) {
+		text_add(t, "node.%" PRIu32 ".link=never\n", id);
+		return;
+	}
+	text_add(t, "node.%" PRIu32 ".link=%s\nnode.%" PRIu32 ".heard_ms_ago=%"
+	    PRIu64 "\n", id, now - last <= token_ms ? "up" : "down", id,
+	    now - last);
+}
+
+/* A node whose configuration differs from ours: "node.N.config=differs",
+ * the keys that differ, and each one's value here and there (once its
+ * summary came). */
+static void status_peer_config(const struct status_config *sc,
+    struct text *t, uint32_t id)
+{
+	struct cfgcheck_diff df[CFGCHECK_DIFF_MAX];
+	const uint8_t *sum;
+	size_t len, n;
+
+	if (!sc->transport || !sc->cfgsum ||
+	    !transport_peer_config(sc->transport, id, &sum, &len))
+		return;
+	text_add(t, "node.%" PRIu32 ".config=differs\nnode.%" PRIu32
+	    ".config_keys=", id, id);
+	n = sum ? cfgcheck_compare(sc->cfgsum->text, sc->cfgsum->len,
+	    (const char *)sum, len, df, CFGCHECK_DIFF_MAX) : 0;
+	if (n > CFGCHECK_DIFF_MAX)
+		n = CFGCHECK_DIFF_MAX;
+	for (size_t k = 0; k < n; k++)
+		text_add(t, "%s%.*s", k ? " " : "", (int)df[k].key_len,
+		    df[k].key);
+	text_add(t, "\n");
+	for (size_t k = 0; k < n; k++)
+		text_add(t, "node.%" PRIu32 ".config.%.*s.here=%.*s\n"
+		    "node.%" PRIu32 ".config.%.*s.there=%.*s\n", id,
+		    (int)df[k].key_len, df[k].key, (int)df[k].ours_len,
+		    df[k].ours, id, (int)df[k].key_len, df[k].key,
+		    (int)df[k].theirs_len, df[k].theirs);
+}
+
+static void status_sched(const struct status_config *sc, struct text *t)
+{
+	struct sched_state ss;
+
+	sched_now(sc->sched, &ss);
+	text_add(t, "sched.mode=%s\nsched.policy=%s\nsched.priority=%d"
+	    "\nsched.realtime=%d\nsched.kept=%d\nsched.memory_locked=%d"
+	    "\n", ss.mode, ss.policy, ss.priority, ss.realtime ? 1 : 0,
+	    ss.kept ? 1 : 0, ss.memory_locked ? 1 : 0);
+}
+
+/* Each node of the configuration: address, link, configuration. */
+static void status_nodes(const struct status_config *sc, struct text *t,
+    uint32_t token_ms)
+{
+	for (size_t i = 0; i < sc->n_nodes; i++) {
+		text_add(t, "node.%" PRIu32 ".addr=%s\n", sc->node_ids[i],
+		    sc->node_addrs[i] ? sc->node_addrs[i] : "");
+		status_link(sc, t, sc->node_ids[i], token_ms);
+		status_peer_config(sc, t, sc->node_ids[i]);
+		if (sc->node_names[i])
+			text_add(t, "node.%" PRIu32 ".name=%s\n", sc->node_ids[i],
+			    sc->node_names[i]);
+	}
+}
+
+/* The transport's counters and socket buffers (none for one node). */
+static void status_net(const struct status_config *sc, struct text *t)
+{
+	struct transport_stats ts;
+
+	if (!sc->transport)
+		return;
+	transport_stats(sc->transport, &ts);
+	text_add(t, "stat.net_tx=%" PRIu64 "\nstat.net_rx=%" PRIu64
+	    "\nstat.net_tx_errors=%" PRIu64 "\nstat.net_rx_malformed=%"
+	    PRIu64 "\nstat.net_rx_foreign=%" PRIu64
+	    "\nstat.net_rx_unknown_sender=%" PRIu64
+	    "\nstat.net_rx_auth_failed=%" PRIu64
+	    "\nstat.net_rx_replayed=%" PRIu64
+	    "\nstat.net_rx_old_incarnation=%" PRIu64
+	    "\nstat.net_rx_config_mismatch=%" PRIu64
+	    "\nstat.net_tx_summaries=%" PRIu64
+	    "\nstat.net_rx_summaries=%" PRIu64
+	    "\nstat.net_port_unreachable=%" PRIu64
+	    "\nstat.net_icmp_unmatched=%" PRIu64
+	    "\nstat.net_icmp_peer_alive=%" PRIu64
+	    "\nstat.net_icmp_ignored=%" PRIu64
+	    "\nstat.net_tx_frags=%" PRIu64 "\nstat.net_rx_frags=%" PRIu64
+	    "\nstat.net_rx_reassembled=%" PRIu64
+	    "\nstat.net_rx_frag_evicted=%" PRIu64
+	    "\nstat.net_tx_offloaded=%" PRIu64
+	    "\nstat.net_rx_coalesced=%" PRIu64
+	    "\nnet.rcvbuf=%" PRIu64 "\nnet.sndbuf=%" PRIu64 "\n",
+	    ts.tx, ts.rx,
+	    ts.tx_errors, ts.rx_malformed, ts.rx_foreign,
+	    ts.rx_unknown_sender, ts.rx_auth_failed, ts.rx_replayed,
+	    ts.rx_old_incarnation, ts.rx_config_mismatch,
+	    ts.tx_summaries, ts.rx_summaries,
+	    ts.port_unreachable, ts.icmp_unmatched, ts.icmp_peer_alive,
+	    ts.icmp_ignored, ts.tx_frags, ts.rx_frags,
+	    ts.rx_reassembled, ts.rx_frag_evicted, ts.tx_offloaded,
+	    ts.rx_coalesced, ts.rcvbuf, ts.sndbuf);
+}
+
+char *status_text(const struct status_config *sc, size_t *len)
+{
+	struct text t = { .cap = 1024 };
+	struct proto_status st;
+	uint64_t fin, fout, dropped, evicted;
+
+	t.buf = malloc(t.cap);
+	if (!t.buf)
+		return NULL;
+	t.buf[0] = '\0';
+	ordering_status(sc->ordering, &st);
+	ipcs_stats(sc->ipcs, &fin, &fout, &dropped, &evicted);
+	text_add(&t, "version=%s\nnodeid=%" PRIu32 "\ncluster_name=%s\n",
+	    COHORT_VERSION, sc->nodeid, sc->cluster_name);
+	text_add(&t, "state=%s\nring_id=%x.%" PRIx64 "\nmembers=",
+	    st.state_name ? st.state_name : "unknown", st.ring_id.rep,
+	    st.ring_id.seq);
+	for (size_t i = 0; i < st.n_members; i++)
+		text_add(&t, "%s%" PRIu32, i ? " " : "", st.members[i]);
+	text_add(&t, "\ntoken_ms=%" PRIu32 "\n", st.token_ms);
+	status_nodes(sc, &t, st.token_ms);
+	text_add(&t, "clients=%zu\ngroups=%zu\nuptime_ms=%" PRIu64 "\n",
+	    ipcs_count(sc->ipcs), cpg_svc_groups(sc->cpg),
+	    loop_now(sc->loop) - sc->started_ms);
+	status_sched(sc, &t);
+	text_add(&t, "stat.rx_datagrams=%" PRIu64 "\nstat.tx_datagrams=%" PRIu64
+	    "\nstat.rx_dropped=%" PRIu64 "\nstat.delivered=%" PRIu64
+	    "\nstat.retransmits=%" PRIu64 "\nstat.token_losses=%" PRIu64
+	    "\nstat.configurations=%" PRIu64 "\nstat.originated=%" PRIu64
+	    "\nstat.peers_failed_unreachable=%" PRIu64
+	    "\nstat.ring_held_for_readers=%" PRIu64 "\ncongested=%d\n",
+	    st.stats.rx_datagrams, st.stats.tx_datagrams, st.stats.rx_dropped,
+	    st.stats.delivered, st.stats.retransmits, st.stats.token_losses,
+	    st.stats.configurations, st.stats.originated, st.stats.unreachable,
+	    st.stats.congested, ordering_congested(sc->ordering) ? 1 : 0);
+	text_add(&t, "stat.send_queue_used=%zu\nstat.send_queue_bytes=%zu\n"
+	    "stat.submit_queue=%zu\n", st.send_queue_used, st.send_queue_bytes,
+	    ordering_queued(sc->ordering));
+	{
+		struct cpg_svc_stats cs;
+
+		cpg_svc_stats(sc->cpg, &cs);
+		text_add(&t, "cpg.syncing=%d\nstat.cpg_sync_dropped=%" PRIu64
+		    "\nstat.cpg_bad_messages=%" PRIu64 "\n", cs.syncing ? 1 : 0,
+		    cs.sync_dropped, cs.bad_messages);
+	}
+	status_net(sc, &t);
+	text_add(&t, "stat.ipc_frames_in=%" PRIu64 "\nstat.ipc_frames_out=%"
+	    PRIu64 "\nstat.ipc_dropped_clients=%" PRIu64
+	    "\nstat.ipc_evicted_clients=%" PRIu64 "\n", fin, fout, dropped,
+	    evicted);
+	if (t.err) {
+		free(t.buf);
+		return NULL;
+	}
+	*len = t.len;
+	return t.buf;
+}
+
+static void status_request(void *svc, struct conn *c, const struct ipc_hdr *h,
+    struct rbuf *rb)
+{
+	const struct status_config *sc = svc;
+	size_t len;
+	char *text;
+
+	if (rb->left) {
+		log_warnx("client %u (pid %d): malformed STATUS request", c->id,
+		    (int)c->pid);
+		ipcs_close_conn(sc->ipcs, c, "malformed request");
+		return;
+	}
+	text = status_text(sc, &len);
+	ipcs_reply(c, h->seq, text ? CS_OK : CS_ERR_NO_MEMORY, text,
+	    text ? len : 0);
+	free(text);
+}
+
+static const uint16_t status_types[] = { IPC_STATUS };
+
+const struct service_ops status_service_ops = {
+	.name = "status",
+	.types = status_types,
+	.n_types = sizeof(status_types) / sizeof(status_types[0]),
+	.request = status_request,
+};
