@@ -38,7 +38,7 @@
 #include <stdint.h>
 
 #include "daemon/config.h"
-#include "daemon/transport.h"
+#include "daemon/transport/transport.h"
 
 /* Bytes of a summary at most (64 IPv6 nodes fit). */
 #define CFGCHECK_SUMMARY_MAX TRANSPORT_SUMMARY_MAX

@@ -33,7 +33,7 @@
 #include "daemon/service.h"
 #include "daemon/statedir.h"
 #include "daemon/status.h"
-#include "daemon/transport.h"
+#include "daemon/transport/transport.h"
 
 #define DEFAULT_CONFIG "/etc/cohort/cohort.conf"
 #define DEFAULT_STATE_DIR "/var/lib/cohort"

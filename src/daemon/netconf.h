@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "daemon/config.h"
-#include "daemon/transport.h"
+#include "daemon/transport/transport.h"
 
 /* This node's id: `forced` (-n) if non-zero, else the nodelist entry with
  * one of this host's addresses, else the one named like this host; 1

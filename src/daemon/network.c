@@ -14,8 +14,8 @@
 #include "daemon/netconf.h"
 #include "daemon/network.h"
 #include "daemon/statedir.h"
-#include "daemon/transport.h"
-#include "daemon/unreach.h"
+#include "daemon/transport/transport.h"
+#include "daemon/transport/unreach.h"
 
 /* A configuration that differs from a node's is logged when it is new
  * or changed, and again at most once per this interval while it lasts. */

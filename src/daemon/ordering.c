@@ -15,7 +15,7 @@
 #include "daemon/loop.h"
 #include "daemon/ordering.h"
 #include "daemon/statedir.h"
-#include "daemon/transport.h"
+#include "daemon/transport/transport.h"
 
 struct subq_entry {
 	struct subq_entry *next;

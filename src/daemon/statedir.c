@@ -12,7 +12,7 @@
 
 #include "common/log.h"
 #include "daemon/statedir.h"
-#include "daemon/transport.h"
+#include "daemon/transport/transport.h"
 
 /* The path of state file `name` (with this node's id). */
 static int state_file(const struct statedir *sd, const char *name,

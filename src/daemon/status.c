@@ -19,7 +19,7 @@
 #include "daemon/ordering.h"
 #include "daemon/sched.h"
 #include "daemon/status.h"
-#include "daemon/transport.h"
+#include "daemon/transport/transport.h"
 
 struct text {
 	char *buf;

@@ -1,5 +1,5 @@
 /*
- * Fuzz target: the transport's frame decoder (src/daemon/transport_rx.c,
+ * Fuzz target: the transport's frame decoder (src/daemon/transport/transport_rx.c,
  * transport_frame.c, transport_frag.c) with its replay window and
  * configuration checks, through a real transport on 127.0.0.1: node 2 of
  * the nodelist {1, 2, 3}, unsealed (so that what follows authentication
@@ -14,7 +14,7 @@
  * compared with ours as the daemon does (cfgcheck_compare), and every
  * difference must point inside the two summaries.
  *
- * FUZZ_SOURCES: src/daemon/transport.c src/daemon/transport_frame.c src/daemon/transport_frag.c src/daemon/transport_rx.c src/daemon/transport_tx.c src/daemon/transport_icmp.c src/daemon/unreach.c src/daemon/replay.c src/daemon/cfgcheck.c src/daemon/loop.c src/daemon/config.c src/daemon/config_load.c src/daemon/config_out.c src/proto/timing.c src/daemon/config_parse.c src/daemon/config_uidgid.c src/common/log.c
+ * FUZZ_SOURCES: src/daemon/transport/transport.c src/daemon/transport/transport_frame.c src/daemon/transport/transport_frag.c src/daemon/transport/transport_rx.c src/daemon/transport/transport_tx.c src/daemon/transport/transport_icmp.c src/daemon/transport/unreach.c src/daemon/transport/replay.c src/daemon/cfgcheck.c src/daemon/loop.c src/daemon/config.c src/daemon/config_load.c src/daemon/config_out.c src/proto/timing.c src/daemon/config_parse.c src/daemon/config_uidgid.c src/common/log.c
  * FUZZ_LIBS: -lsodium
  */
 #include <arpa/inet.h>
@@ -28,7 +28,7 @@
 
 #include "daemon/cfgcheck.h"
 #include "daemon/loop.h"
-#include "daemon/transport.h"
+#include "daemon/transport/transport.h"
 
 #define FRAMES_MAX 32
 #define MAX_PAYLOAD 4000u

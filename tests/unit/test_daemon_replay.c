@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "daemon/replay.h"
+#include "daemon/transport/replay.h"
 
 /* Checks then, when fresh, takes: what the transport does per frame. */
 static enum replay_verdict offer(struct replay_window *w, uint64_t inc,

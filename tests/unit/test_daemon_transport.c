@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "daemon/transport.h"
+#include "daemon/transport/transport.h"
 
 struct rx_log {
 	struct loop *loop;

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "daemon/unreach.h"
+#include "daemon/transport/unreach.h"
 
 #define QUIET 250u
 #define AGE 1000u

@@ -11,7 +11,7 @@
 #include <netinet/ip_icmp.h>
 #include <string.h>
 
-#include "daemon/transport_int.h"
+#include "daemon/transport/transport_int.h"
 
 /* Remembers a frame to a peer for the closed-port check (unreach.h):
  * the bytes after its header, which start with the random nonce of a

@@ -16,7 +16,7 @@
 
 #include <sodium.h>
 
-#include "daemon/transport_int.h"
+#include "daemon/transport/transport_int.h"
 
 #define KEYFILE_MIN 128u
 #define KEYFILE_MAX 4096u

@@ -3,7 +3,7 @@
  */
 #include <string.h>
 
-#include "daemon/unreach.h"
+#include "daemon/transport/unreach.h"
 
 void unreach_init(struct unreach *u, uint64_t quiet_ms, uint64_t age_ms)
 {

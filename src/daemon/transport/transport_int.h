@@ -23,9 +23,9 @@
 
 #include "common/buf.h"
 #include "common/log.h"
-#include "daemon/replay.h"
-#include "daemon/transport.h"
-#include "daemon/unreach.h"
+#include "daemon/transport/replay.h"
+#include "daemon/transport/transport.h"
+#include "daemon/transport/unreach.h"
 
 #define TRANSPORT_MAGIC 0x434f4854u   /* "COHT" */
 #define TRANSPORT_VERSION 2u

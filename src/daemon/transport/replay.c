@@ -3,7 +3,7 @@
  */
 #include <string.h>
 
-#include "daemon/replay.h"
+#include "daemon/transport/replay.h"
 
 static int bit_get(const struct replay_window *w, uint64_t c)
 {

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 
-#include "daemon/transport_int.h"
+#include "daemon/transport/transport_int.h"
 
 /* Logs the replay drops counted since the last report, at most once per
  * TRANSPORT_REPLAY_LOG_MS. */

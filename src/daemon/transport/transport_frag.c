@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/transport_int.h"
+#include "daemon/transport/transport_int.h"
 
 void tr_queue_datagram(struct transport *t, const struct transport_peer *peer,
     uint32_t id, const uint8_t *buf, size_t len)

@@ -8,7 +8,7 @@
 
 #include <sodium.h>
 
-#include "daemon/transport_int.h"
+#include "daemon/transport/transport_int.h"
 
 /* Writes a frame header; the writer mirrors tr_frame_hdr_get. */
 static void frame_hdr_put(struct wbuf *wb, const struct frame_hdr *h)

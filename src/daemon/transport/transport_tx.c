@@ -6,7 +6,7 @@
 #include <netinet/udp.h>
 #include <string.h>
 
-#include "daemon/transport_int.h"
+#include "daemon/transport/transport_int.h"
 
 /* Sends from frame `f` on go one frame per send, without offload. */
 static void split_sends(struct transport *t, unsigned int m, unsigned int f)
