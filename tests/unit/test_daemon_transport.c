@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <sodium.h>
 
 #include "daemon/transport/transport.h"
 
@@ -639,6 +640,28 @@ static void fragment_loss_and_forgery(void **state)
 	loop_free(r.loop);
 }
 
+/* The key of the hand-made sealed frames below (the replay window is
+ * kept only where frames are authenticated). */
+static const uint8_t crafted_key[TRANSPORT_KEY_LEN] = { 7, 7, 7, 7 };
+
+/* Seals a crafted frame: `hdr` (its flags get the sealed bit, as the
+ * associated data), then a random nonce and `m` encrypted. Returns the
+ * frame's length in `out`. */
+static size_t seal_crafted(uint8_t *out, const uint8_t *hdr, const uint8_t *m,
+    size_t mlen)
+{
+	unsigned long long clen;
+
+	memcpy(out, hdr, TRANSPORT_HDR_LEN);
+	out[5] |= 1;
+	randombytes_buf(out + TRANSPORT_HDR_LEN, TRANSPORT_NONCE_LEN);
+	assert_int_equal(crypto_aead_xchacha20poly1305_ietf_encrypt(
+	    out + TRANSPORT_HDR_LEN + TRANSPORT_NONCE_LEN, &clen, m, mlen,
+	    out, TRANSPORT_HDR_LEN, NULL, out + TRANSPORT_HDR_LEN,
+	    crafted_key), 0);
+	return TRANSPORT_HDR_LEN + TRANSPORT_NONCE_LEN + (size_t)clen;
+}
+
 /*
  * Frames sent by hand from node 1's address to node 2, each with a
  * one-byte payload naming it: fresh ones are taken once, in order;
@@ -672,12 +695,13 @@ static void replays_dropped(void **state)
 	int ports[3] = { free_port(), free_port(), free_port() };
 	const char summary[] = "cluster_name=two\n";
 	char got[8] = { 0 };
-	uint8_t d[64], back[256];
+	uint8_t d[TRANSPORT_HDR_LEN], sealed[128], back[256], plain[64];
+	unsigned long long plen;
 	int fd;
 
 	(void)state;
 	assert_int_equal(loop_new(&r.loop), 0);
-	make_cfg(&c, 2, 7, ports, NULL);
+	make_cfg(&c, 2, 7, ports, crafted_key);
 	c.summary = (const uint8_t *)summary;
 	c.summary_len = sizeof(summary) - 1;
 	assert_int_equal(transport_new(r.loop, &c, on_rx_many, &r, &t), 0);
@@ -688,12 +712,15 @@ static void replays_dropped(void **state)
 	to.sin_port = htons((uint16_t)ports[1]);
 	assert_int_equal(bind(fd, (struct sockaddr *)&me, sizeof(me)), 0);
 	for (size_t k = 0; k < sizeof(frames) / sizeof(frames[0]); k++) {
+		/* A payload of one byte passes on_rx_many's pattern check. */
+		uint8_t one = pattern(1, 0);
+		size_t n;
+
 		craft_header(d, false, 0, frames[k].inc, frames[k].ctr,
 		    frames[k].digest);
-		/* A payload of one byte passes on_rx_many's pattern check. */
-		d[TRANSPORT_HDR_LEN] = pattern(1, 0);
-		assert_int_equal(sendto(fd, d, TRANSPORT_HDR_LEN + 1, 0,
-		    (struct sockaddr *)&to, sizeof(to)), TRANSPORT_HDR_LEN + 1);
+		n = seal_crafted(sealed, d, &one, 1);
+		assert_int_equal(sendto(fd, sealed, n, 0,
+		    (struct sockaddr *)&to, sizeof(to)), (ssize_t)n);
 		if (frames[k].id != 'x')
 			got[strlen(got)] = frames[k].id;
 	}
@@ -711,12 +738,17 @@ static void replays_dropped(void **state)
 	assert_true(transport_last_rx(t, 1) != 0);
 	transport_flush(t);
 	assert_int_equal(recv(fd, back, sizeof(back), 0),
-	    (ssize_t)(TRANSPORT_HDR_LEN + sizeof(summary) - 1));
-	assert_int_equal(back[5], 8);
+	    (ssize_t)(TRANSPORT_HDR_LEN + TRANSPORT_NONCE_LEN +
+	    sizeof(summary) - 1 + TRANSPORT_TAG_LEN));
+	assert_int_equal(back[5], 8 | 1);
 	assert_int_equal(back[23], 1);
 	assert_int_equal(back[31], 1);
-	assert_memory_equal(back + TRANSPORT_HDR_LEN, summary,
-	    sizeof(summary) - 1);
+	assert_int_equal(crypto_aead_xchacha20poly1305_ietf_decrypt(plain,
+	    &plen, NULL, back + TRANSPORT_HDR_LEN + TRANSPORT_NONCE_LEN,
+	    sizeof(summary) - 1 + TRANSPORT_TAG_LEN, back, TRANSPORT_HDR_LEN,
+	    back + TRANSPORT_HDR_LEN, crafted_key), 0);
+	assert_int_equal(plen, sizeof(summary) - 1);
+	assert_memory_equal(plain, summary, sizeof(summary) - 1);
 	close(fd);
 	transport_free(t);
 	loop_free(r.loop);
@@ -726,12 +758,56 @@ static void replays_dropped(void **state)
 static void send_crafted(int fd, const struct sockaddr_in *to, uint64_t inc,
     uint64_t ctr)
 {
-	uint8_t d[TRANSPORT_HDR_LEN + 1];
+	uint8_t d[TRANSPORT_HDR_LEN], sealed[128], one = pattern(1, 0);
+	size_t n;
 
 	craft_header(d, false, 0, inc, ctr, 0);
-	d[TRANSPORT_HDR_LEN] = pattern(1, 0);
-	assert_int_equal(sendto(fd, d, sizeof(d), 0, (const struct sockaddr *)to,
-	    sizeof(*to)), (ssize_t)sizeof(d));
+	n = seal_crafted(sealed, d, &one, 1);
+	assert_int_equal(sendto(fd, sealed, n, 0, (const struct sockaddr *)to,
+	    sizeof(*to)), (ssize_t)n);
+}
+
+/* Without a key nothing is authenticated: a forged frame with a far
+ * incarnation and counter moves no window, and the peer's real frames
+ * after it are still taken. */
+static void unkeyed_no_window(void **state)
+{
+	struct rx_many r = { .want = 3 };
+	struct transport_config c;
+	struct transport *t;
+	struct transport_stats st;
+	struct sockaddr_in me = { .sin_family = AF_INET }, to = me;
+	int ports[3] = { free_port(), free_port(), free_port() };
+	uint8_t d[TRANSPORT_HDR_LEN + 1];
+	const uint64_t seq[3][2] = { { 1ull << 62, 1ull << 62 }, { 1, 1 },
+	    { 1, 1 } };
+	int fd;
+
+	(void)state;
+	assert_int_equal(loop_new(&r.loop), 0);
+	make_cfg(&c, 2, 7, ports, NULL);
+	assert_int_equal(transport_new(r.loop, &c, on_rx_many, &r, &t), 0);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	inet_pton(AF_INET, "127.0.0.1", &me.sin_addr);
+	to.sin_addr = me.sin_addr;
+	me.sin_port = htons((uint16_t)ports[0]);
+	to.sin_port = htons((uint16_t)ports[1]);
+	assert_int_equal(bind(fd, (struct sockaddr *)&me, sizeof(me)), 0);
+	for (int k = 0; k < 3; k++) {
+		craft_header(d, false, 0, seq[k][0], seq[k][1], 0);
+		d[TRANSPORT_HDR_LEN] = pattern(1, 0);
+		assert_int_equal(sendto(fd, d, sizeof(d), 0,
+		    (struct sockaddr *)&to, sizeof(to)), (ssize_t)sizeof(d));
+	}
+	run_until(r.loop);
+	assert_int_equal(r.n, 3);
+	transport_stats(t, &st);
+	assert_int_equal(st.rx_replayed, 0);
+	assert_int_equal(st.rx_old_incarnation, 0);
+	assert_false(transport_windows_changed(t));
+	close(fd);
+	transport_free(t);
+	loop_free(r.loop);
 }
 
 /* The windows saved by one run of node 2 and loaded by the next: what
@@ -750,7 +826,7 @@ static void windows_kept_across_restart(void **state)
 
 	(void)state;
 	assert_int_equal(loop_new(&r.loop), 0);
-	make_cfg(&c, 2, 7, ports, NULL);
+	make_cfg(&c, 2, 7, ports, crafted_key);
 	assert_int_equal(transport_new(r.loop, &c, on_rx_many, &r, &t), 0);
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
 	inet_pton(AF_INET, "127.0.0.1", &me.sin_addr);
@@ -908,6 +984,7 @@ int main(void)
 		cmocka_unit_test(replays_dropped),
 		cmocka_unit_test(summaries_exchanged),
 		cmocka_unit_test(windows_kept_across_restart),
+		cmocka_unit_test(unkeyed_no_window),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
