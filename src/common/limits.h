@@ -86,6 +86,12 @@
  * sender's own events into its memory (lib/dispatch.c), so a program that
  * retries sends without dispatching is not taken for one that stopped. */
 #define COHORT_EVQ_STALL_MS 5000u
+/* What counts as consuming, in that time: at least the smallest event
+ * (the frame of a deliver event of an empty message), or everything that
+ * was unread. A client that reads a byte now and then consumes no event
+ * and is taken for one that stopped: it would otherwise hold every
+ * sender of the cluster back for ever. */
+#define COHORT_EVQ_MIN_PROGRESS 160u
 
 /* Iteration handles one connection may hold open at once. */
 #define COHORT_ITER_MAX 64

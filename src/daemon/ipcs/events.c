@@ -12,6 +12,9 @@
 #include "daemon/ipcs/ipcs_int.h"
 #include "daemon/sockdiag.h"
 
+_Static_assert(COHORT_EVQ_MIN_PROGRESS == IPC_EV_DELIVER_LEN(0),
+    "the least progress is the smallest event");
+
 /*
  * Whether the client consumed events since the last look, measured where
  * it cannot be faked. Whether a write succeeds says little: a unix stream
@@ -44,10 +47,14 @@ void ev_look(struct ipcs *srv, struct conn *c, bool around_write)
 		return;
 	rc = unix_peer_unread(c->ev->fd, &c->ev_peer_ino, &unread);
 	if (rc == 0 && unread <= c->ev_written) {
+		/* At least an event's worth since the last progress, or all
+		 * there was: a byte now and then is not reading. */
 		consumed = c->ev_written - unread;
-		if (consumed > c->ev_consumed)
+		if (consumed >= c->ev_consumed + COHORT_EVQ_MIN_PROGRESS ||
+		    (unread == 0 && consumed > c->ev_consumed)) {
 			c->ev_progress = loop_now(srv->loop);
-		c->ev_consumed = consumed;
+			c->ev_consumed = consumed;
+		}
 		return;
 	}
 	/* Short of descriptors or memory: only this look goes without. */

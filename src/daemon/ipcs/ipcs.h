@@ -59,8 +59,10 @@ struct conn {
 	uint64_t ev_progress;    /* loop time the client was last seen to
 	                          * consume events (while fc_evq) */
 	uint64_t ev_written;     /* bytes written to the event socket */
-	uint64_t ev_consumed;    /* of those, read by the client at the last
-	                          * look (ev_written - the peer's unread) */
+	uint64_t ev_consumed;    /* of those, read by the client at its last
+	                          * progress (ev_written - the peer's unread,
+	                          * grown by COHORT_EVQ_MIN_PROGRESS or to
+	                          * all that was written) */
 	uint32_t ev_peer_ino;    /* the client's end, for diagnostics; 0 unknown */
 	bool ev_outq_only;       /* diagnostics cannot see it: SIOCOUTQ alone */
 	uint64_t ev_unread;      /* SIOCOUTQ at the last look */
