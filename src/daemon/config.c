@@ -51,17 +51,14 @@ static const struct tkey_desc {
 static const char *const noeffect_totem[] = {
 	"token_warning", "downcheck", "heartbeat_failures_allowed",
 	"max_network_delay", "ip_version", "config_version",
-	"clear_node_high_bit", "crypto_model", "secauth", "key", "link_mode",
+	"clear_node_high_bit", "crypto_model", "secauth", "key",
 	"block_unlisted_ips", "cancel_token_hold_on_retransmit", "nodeid",
 	"threads", "vsftype", "knet_", "rrp_", NULL,
 };
 static const char *const noeffect_iface[] = {
 	"ringnumber", "broadcast", "ttl", "knet_", NULL,
 };
-static const char *const noeffect_node[] = {
-	"ring1_addr", "ring2_addr", "ring3_addr", "ring4_addr", "ring5_addr",
-	"ring6_addr", "ring7_addr", "quorum_votes", NULL,
-};
+static const char *const noeffect_node[] = { "quorum_votes", NULL };
 static const char *const noeffect_logging[] = {
 	"fileline", "function_name", "logfile_priority", "syslog_facility",
 	"syslog_priority", "blackbox", "tags", NULL,
@@ -90,6 +87,10 @@ static const char *const hash_names[] = {
 	[COHORT_HASH_SHA384] = "sha384", [COHORT_HASH_SHA512] = "sha512",
 	NULL,
 };
+static const char *const link_mode_names[] = {
+	[COHORT_LINK_PASSIVE] = "passive", [COHORT_LINK_ACTIVE] = "active",
+	[COHORT_LINK_RR] = "rr", NULL,
+};
 static const char *const debug_names[] = { "off", "on", "trace", NULL };
 static const char *const timestamp_names[] = { "off", "on", "hires", NULL };
 
@@ -106,6 +107,11 @@ const char *cohort_cipher_name(enum cohort_cipher c)
 const char *cohort_hash_name(enum cohort_hash h)
 {
 	return (unsigned)h <= COHORT_HASH_SHA512 ? hash_names[h] : "?";
+}
+
+const char *cohort_link_mode_name(enum cohort_link_mode m)
+{
+	return (unsigned)m <= COHORT_LINK_RR ? link_mode_names[m] : "?";
 }
 
 int cfg_oom(struct cfg_loader *ld, const struct cfg_event *ev)
@@ -286,6 +292,12 @@ static int totem_item(struct cfg_loader *ld, const struct cfg_event *ev)
 		ld->cipher_line = ev->line;
 		return 0;
 	}
+	if (strcmp(ev->name, "link_mode") == 0) {
+		if ((rc = get_enum(ld, ev, link_mode_names, &i)) < 0)
+			return rc;
+		cfg->link_mode = (enum cohort_link_mode)i;
+		return 0;
+	}
 	if (strcmp(ev->name, "crypto_hash") == 0) {
 		if ((rc = get_enum(ld, ev, hash_names, &i)) < 0)
 			return rc;
@@ -299,13 +311,15 @@ static int totem_item(struct cfg_loader *ld, const struct cfg_event *ev)
 
 static int iface_item(struct cfg_loader *ld, const struct cfg_event *ev)
 {
+	struct cohort_interface *i = &ld->iface;
 	uint32_t v;
 	int rc;
 
 	if (strcmp(ev->name, "linknumber") == 0)
-		return cfg_get_u32(ld, ev, 0, 7, &ld->iface.linknumber);
+		return cfg_get_u32(ld, ev, 0, COHORT_CONFIG_MAX_LINKS - 1,
+		    &i->linknumber);
 	if (strcmp(ev->name, "bindnetaddr") == 0)
-		return get_str(ld, ev, &ld->iface.bindnetaddr);
+		return get_str(ld, ev, &i->bindnetaddr);
 	if (strcmp(ev->name, "mcastaddr") == 0) {
 		struct in_addr a4;
 		struct in6_addr a6;
@@ -316,41 +330,100 @@ static int iface_item(struct cfg_loader *ld, const struct cfg_event *ev)
 		    IN6_IS_ADDR_MULTICAST(&a6)))
 			return cfg_bad_value(ld, ev, "an IPv4 or IPv6 multicast "
 			    "address");
-		return get_str(ld, ev, &ld->iface.mcastaddr);
+		return get_str(ld, ev, &i->mcastaddr);
 	}
 	if (strcmp(ev->name, "mcastport") == 0) {
 		if ((rc = cfg_get_u32(ld, ev, 1, UINT16_MAX, &v)) < 0)
 			return rc;
-		ld->iface.mcastport = (uint16_t)v;
+		i->mcastport = (uint16_t)v;
 		return 0;
 	}
+	if (strcmp(ev->name, "knet_link_priority") == 0) {
+		if ((rc = cfg_get_u32(ld, ev, 0, UINT8_MAX, &v)) < 0)
+			return rc;
+		i->knet_link_priority = (uint8_t)v;
+		ld->iface_priority_set = true;
+		return 0;
+	}
+	/* As in corosync, 0 stands for the default in the four below. */
+	if (strcmp(ev->name, "knet_ping_interval") == 0) {
+		i->ping_interval_set = true;
+		return cfg_get_u32(ld, ev, 0, TIMEOUT_MAX_MS,
+		    &i->knet_ping_interval);
+	}
+	if (strcmp(ev->name, "knet_ping_timeout") == 0) {
+		i->ping_timeout_set = true;
+		return cfg_get_u32(ld, ev, 0, TIMEOUT_MAX_MS,
+		    &i->knet_ping_timeout);
+	}
+	if (strcmp(ev->name, "knet_ping_precision") == 0)
+		return cfg_get_u32(ld, ev, 0, COUNT_MAX,
+		    &i->knet_ping_precision);
+	if (strcmp(ev->name, "knet_pong_count") == 0)
+		return cfg_get_u32(ld, ev, 0, COHORT_CONFIG_PONG_COUNT_MAX,
+		    &i->knet_pong_count);
 	return cfg_unknown(ld, ev, noeffect_iface);
 }
 
-/* The end of a totem.interface section: link 0 is merged into the
- * configuration, other links are ignored. */
+/* The end of a totem.interface section: what it gives is merged into its
+ * link (sections for one link merge, as in corosync). Whether a node has
+ * an address on that link is checked once the file is read. */
 static int iface_end(struct cfg_loader *ld, const struct cfg_event *ev)
 {
-	struct cohort_interface *to = &ld->cfg->interface;
+	const struct cohort_interface *from = &ld->iface;
+	struct cohort_interface *to = &ld->cfg->links[from->linknumber];
 
-	if (ld->iface.linknumber != 0) {
+	if (to->line) {
 		if (cfg_warn(ld->cfg, &ld->dropped, ev->file, ev->open_line,
-		    "section '%s' for link %u ignored: Cohort uses link 0 only",
-		    ev->path, ld->iface.linknumber) < 0)
+		    "section '%s' for link %u given again (first at line %u): "
+		    "the sections are merged, the last value of a key counts",
+		    ev->path, from->linknumber, to->line) < 0)
 			return cfg_oom(ld, ev);
-		return 0;
+	} else {
+		to->line = ev->open_line;
 	}
-	if (ld->iface.bindnetaddr)
-		to->bindnetaddr = ld->iface.bindnetaddr;
-	if (ld->iface.mcastaddr)
-		to->mcastaddr = ld->iface.mcastaddr;
-	if (ld->iface.mcastport)
-		to->mcastport = ld->iface.mcastport;
+	if (from->bindnetaddr)
+		to->bindnetaddr = from->bindnetaddr;
+	if (from->mcastaddr)
+		to->mcastaddr = from->mcastaddr;
+	if (from->mcastport)
+		to->mcastport = from->mcastport;
+	if (ld->iface_priority_set)
+		to->knet_link_priority = from->knet_link_priority;
+	/* A 0 given for a ping timer means "derived", as not given. */
+	if (from->ping_interval_set) {
+		to->knet_ping_interval = from->knet_ping_interval;
+		to->ping_interval_set = from->knet_ping_interval != 0;
+	}
+	if (from->ping_timeout_set) {
+		to->knet_ping_timeout = from->knet_ping_timeout;
+		to->ping_timeout_set = from->knet_ping_timeout != 0;
+	}
+	if (from->knet_ping_precision)
+		to->knet_ping_precision = from->knet_ping_precision;
+	if (from->knet_pong_count)
+		to->knet_pong_count = from->knet_pong_count;
 	return 0;
+}
+
+/* The link number of a key "ringN_addr" (N in decimal digits), or -1
+ * when the key is not of that form. */
+static long ring_key(const char *name)
+{
+	const char *p = name + strlen("ring");
+	long n = 0;
+
+	if (strncmp(name, "ring", strlen("ring")) != 0 || *p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++)
+		if ((n = n * 10 + (*p - '0')) > INT32_MAX)
+			return -1;
+	return strcmp(p, "_addr") == 0 ? n : -1;
 }
 
 static int node_item(struct cfg_loader *ld, const struct cfg_event *ev)
 {
+	long link;
 	int rc;
 
 	if (strcmp(ev->name, "nodeid") == 0) {
@@ -367,11 +440,100 @@ static int node_item(struct cfg_loader *ld, const struct cfg_event *ev)
 	}
 	if (strcmp(ev->name, "name") == 0)
 		return get_str(ld, ev, &ld->node.name);
-	if (strcmp(ev->name, "ring0_addr") == 0) {
-		ld->addr_line = ev->line;
-		return get_str(ld, ev, &ld->node.ring0_addr);
+	if ((link = ring_key(ev->name)) >= COHORT_CONFIG_MAX_LINKS) {
+		cfg_err(ld->err, ld->errlen, ev->file, ev->line,
+		    "key '%s': link %ld, but there are at most %d links "
+		    "(ring0_addr to ring%d_addr)", ev->path, link,
+		    COHORT_CONFIG_MAX_LINKS, COHORT_CONFIG_MAX_LINKS - 1);
+		return -EINVAL;
+	}
+	if (link >= 0) {
+		ld->addr_line[link] = ev->line;
+		return get_str(ld, ev, &ld->node.addr[link]);
 	}
 	return cfg_unknown(ld, ev, noeffect_node);
+}
+
+/* The address family of a numeric address, AF_UNSPEC for a host name
+ * (whose family is known only when it is resolved). An IPv6 address may
+ * carry a zone ("fe80::1%eth0"). */
+static int addr_family(const char *s)
+{
+	unsigned char a[sizeof(struct in6_addr)];
+	char v6[INET6_ADDRSTRLEN];
+	size_t n = strcspn(s, "%");
+
+	if (inet_pton(AF_INET, s, a) == 1)
+		return AF_INET;
+	if (n < sizeof(v6)) {
+		memcpy(v6, s, n);
+		v6[n] = '\0';
+		if (inet_pton(AF_INET6, v6, a) == 1)
+			return AF_INET6;
+	}
+	return AF_UNSPEC;
+}
+
+/* The addresses of the node just read, link by link: not one address on
+ * two of its links (that would be no redundancy), one address family per
+ * link, and a warning when another node has the same address on it. */
+static int node_links(struct cfg_loader *ld, const struct cfg_event *ev)
+{
+	struct cohort_config *cfg = ld->cfg;
+	const struct cohort_node *node = &ld->node;
+
+	for (unsigned l = 0; l < COHORT_CONFIG_MAX_LINKS; l++) {
+		const char *a = node->addr[l];
+		unsigned line = ld->addr_line[l];
+		int family;
+
+		if (!a)
+			continue;
+		for (unsigned k = 0; k < l; k++) {
+			if (node->addr[k] && cfg_same_addr(node->addr[k], a)) {
+				cfg_err(ld->err, ld->errlen, ev->file, line,
+				    "key '%s.ring%u_addr': %s is also this "
+				    "node's ring%u_addr (line %u): two links "
+				    "need two addresses", ev->path, l, a, k,
+				    ld->addr_line[k]);
+				return -EINVAL;
+			}
+		}
+		family = addr_family(a);
+		if (family != AF_UNSPEC && ld->link_family[l] != AF_UNSPEC &&
+		    family != ld->link_family[l]) {
+			cfg_err(ld->err, ld->errlen, ev->file, line,
+			    "key '%s.ring%u_addr': %s is an %s address, but "
+			    "link %u is %s (the address at line %u): one link "
+			    "has one address family", ev->path, l, a,
+			    family == AF_INET ? "IPv4" : "IPv6", l,
+			    family == AF_INET ? "IPv6" : "IPv4",
+			    ld->link_family_line[l]);
+			return -EINVAL;
+		}
+		if (family != AF_UNSPEC && ld->link_family[l] == AF_UNSPEC) {
+			ld->link_family[l] = family;
+			ld->link_family_line[l] = line;
+		}
+		if (!ld->link_line[l])
+			ld->link_line[l] = line;
+		/* Not an error: nodes may share a host when something else
+		 * (the port) tells them apart, but in a file that is rarely
+		 * meant. */
+		for (size_t i = 0; i < cfg->n_nodes; i++) {
+			if (!cfg->nodes[i].addr[l] ||
+			    !cfg_same_addr(cfg->nodes[i].addr[l], a))
+				continue;
+			if (cfg_warn(cfg, &ld->dropped, ev->file, line,
+			    "key '%s.ring%u_addr': %s is also the address of "
+			    "node %u (line %u)", ev->path, l, a,
+			    cfg->nodes[i].nodeid, cfg->nodes[i].line) < 0)
+				return cfg_oom(ld, ev);
+			break;
+		}
+		cfg->links[l].n_addrs++;
+	}
+	return 0;
 }
 
 static int node_end(struct cfg_loader *ld, const struct cfg_event *ev)
@@ -379,6 +541,7 @@ static int node_end(struct cfg_loader *ld, const struct cfg_event *ev)
 	struct cohort_config *cfg = ld->cfg;
 	const char *missing = !ld->node.nodeid ? "nodeid" :
 	    !ld->node.ring0_addr ? "ring0_addr" : NULL;
+	int rc;
 
 	if (missing) {
 		cfg_err(ld->err, ld->errlen, ev->file, ev->open_line,
@@ -394,19 +557,8 @@ static int node_end(struct cfg_loader *ld, const struct cfg_event *ev)
 			return -EINVAL;
 		}
 	}
-	/* Not an error: nodes may share a host when something else (the
-	 * port) tells them apart, but in a file that is rarely meant. */
-	for (size_t i = 0; i < cfg->n_nodes; i++) {
-		if (strcasecmp(cfg->nodes[i].ring0_addr,
-		    ld->node.ring0_addr) == 0) {
-			if (cfg_warn(cfg, &ld->dropped, ev->file, ld->addr_line,
-			    "key '%s.ring0_addr': %s is also the address of "
-			    "node %u (line %u)", ev->path, ld->node.ring0_addr,
-			    cfg->nodes[i].nodeid, cfg->nodes[i].line) < 0)
-				return cfg_oom(ld, ev);
-			break;
-		}
-	}
+	if ((rc = node_links(ld, ev)) < 0)
+		return rc;
 	cfg->nodes[cfg->n_nodes++] = ld->node;
 	return 0;
 }
@@ -500,6 +652,7 @@ static enum cfg_sect child_section(struct cfg_loader *ld,
 	case S_TOTEM:
 		if (strcmp(n, "interface") == 0) {
 			memset(&ld->iface, 0, sizeof(ld->iface));
+			ld->iface_priority_set = false;
 			return S_IFACE;
 		}
 		break;
@@ -519,6 +672,7 @@ static enum cfg_sect child_section(struct cfg_loader *ld,
 		memset(&ld->node, 0, sizeof(ld->node));
 		ld->node.line = ev->line;
 		ld->nodeid_line = 0;
+		memset(ld->addr_line, 0, sizeof(ld->addr_line));
 		return S_NODE;
 	case S_LOGGING:
 		*rc = cfg_unknown(ld, ev, noeffect_sections_logging);

@@ -96,8 +96,15 @@ struct cfg_loader {
 	} seen[COHORT_CONFIG_DEPTH_MAX + 1][CFG_SEEN_MAX];
 	size_t dropped;     /* warnings beyond the limit */
 	struct cohort_interface iface;   /* the interface being read */
+	bool iface_priority_set;
 	struct cohort_node node;         /* the node being read */
-	unsigned nodeid_line, addr_line;
+	unsigned nodeid_line;
+	unsigned addr_line[COHORT_CONFIG_MAX_LINKS];  /* of the node's */
+	/* Per link: the first ringN_addr (its line), and the first numeric
+	 * one's family (AF_UNSPEC while none) and line. */
+	unsigned link_line[COHORT_CONFIG_MAX_LINKS];
+	int link_family[COHORT_CONFIG_MAX_LINKS];
+	unsigned link_family_line[COHORT_CONFIG_MAX_LINKS];
 	unsigned tline[T_COUNT];         /* where each timing key was set */
 	unsigned to_logfile_line, cipher_line, knet_mtu_line;
 	size_t uid_cap, gid_cap;
@@ -120,6 +127,14 @@ int cfg_unknown(struct cfg_loader *ld, const struct cfg_event *ev,
 int cfg_uidgid_item(struct cfg_loader *ld, const struct cfg_event *ev);
 int cfg_read_uidgid_dir(struct cfg_loader *ld, const char *path);
 void cfg_uidgid_finish(struct cohort_config *cfg);
+
+/* config_load.c: the checks and defaults of the links once the whole
+ * file is read. */
+int cfg_links_finish(struct cfg_loader *ld);
+
+/* config_out.c: 1 when two addresses as written are the same (numeric
+ * ones by value, host names case-insensitively). */
+bool cfg_same_addr(const char *x, const char *y);
 
 /* Effective timing (config_out.c): see cohort_config_timing(). */
 struct cfg_timing {
