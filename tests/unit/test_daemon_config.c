@@ -266,7 +266,21 @@ static void defaults(void **state)
 	assert_int_equal(cfg.transport, COHORT_TRANSPORT_KNET);
 	assert_int_equal(cfg.netmtu, 65536);
 	assert_int_equal(cfg.knet_mtu, 0);
+	/* One link, with corosync's per-link defaults: its timers from the
+	 * token (300 / 2 and 300 / 4), the other links absent. */
+	assert_int_equal(cfg.link_mode, COHORT_LINK_PASSIVE);
 	assert_int_equal(cfg.links[0].mcastport, 5405);
+	assert_int_equal(cfg.links[0].n_addrs, 1);
+	assert_int_equal(cfg.links[0].knet_link_priority, 1);
+	assert_int_equal(cfg.links[0].knet_ping_timeout, 150);
+	assert_int_equal(cfg.links[0].knet_ping_interval, 75);
+	assert_int_equal(cfg.links[0].knet_ping_precision, 2048);
+	assert_int_equal(cfg.links[0].knet_pong_count, 2);
+	for (unsigned l = 1; l < COHORT_CONFIG_MAX_LINKS; l++) {
+		assert_int_equal(cfg.links[l].n_addrs, 0);
+		assert_int_equal(cfg.links[l].linknumber, l);
+		assert_null(cfg.nodes[0].addr[l]);
+	}
 	assert_int_equal(cfg.crypto_cipher, COHORT_CIPHER_NONE);
 	assert_int_equal(cfg.n_uids + cfg.n_gids + cfg.n_warnings, 0);
 	assert_null(cfg.state_dir);
