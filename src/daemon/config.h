@@ -281,8 +281,8 @@ void cohort_config_timing(const struct cohort_config *cfg,
  *     set;
  *   - sections in this order: totem (link_mode, then one interface
  *     section per existing link, a comment before each derived ping
- *     timer), nodelist (every ringN_addr a node has), logging, uidgid (only when uids or gids are allowed),
- *     system (only when state_dir is given or sched_rr is no), separated
+ *     timer), nodelist (every ringN_addr a node has), logging, uidgid
+ *     (only when uids or gids are allowed), system (only when state_dir is given or sched_rr is no), separated
  *     by an empty line;
  *   - keys in a fixed order, one TAB of indent per level, optional strings
  *     (keyfile, bindnetaddr, mcastaddr, name, logfile) left out when not
