@@ -311,9 +311,19 @@ static int totem_item(struct cfg_loader *ld, const struct cfg_event *ev)
 
 static int iface_item(struct cfg_loader *ld, const struct cfg_event *ev)
 {
+	static const char *const knet_keys[] = { "knet_link_priority",
+	    "knet_ping_interval", "knet_ping_timeout", "knet_ping_precision",
+	    "knet_pong_count", NULL };
 	struct cohort_interface *i = &ld->iface;
 	uint32_t v;
 	int rc;
+
+	for (int k = 0; knet_keys[k] && !ld->knet_key_line; k++) {
+		if (strcmp(ev->name, knet_keys[k]) == 0) {
+			ld->knet_key = knet_keys[k];
+			ld->knet_key_line = ev->line;
+		}
+	}
 
 	if (strcmp(ev->name, "linknumber") == 0)
 		return cfg_get_u32(ld, ev, 0, COHORT_CONFIG_MAX_LINKS - 1,
@@ -359,9 +369,11 @@ static int iface_item(struct cfg_loader *ld, const struct cfg_event *ev)
 	if (strcmp(ev->name, "knet_ping_precision") == 0)
 		return cfg_get_u32(ld, ev, 0, COUNT_MAX,
 		    &i->knet_ping_precision);
-	if (strcmp(ev->name, "knet_pong_count") == 0)
+	if (strcmp(ev->name, "knet_pong_count") == 0) {
+		ld->iface_pong_line = ev->line;
 		return cfg_get_u32(ld, ev, 0, COHORT_CONFIG_PONG_COUNT_MAX,
 		    &i->knet_pong_count);
+	}
 	return cfg_unknown(ld, ev, noeffect_iface);
 }
 
@@ -401,8 +413,10 @@ static int iface_end(struct cfg_loader *ld, const struct cfg_event *ev)
 	}
 	if (from->knet_ping_precision)
 		to->knet_ping_precision = from->knet_ping_precision;
-	if (from->knet_pong_count)
+	if (from->knet_pong_count) {
 		to->knet_pong_count = from->knet_pong_count;
+		ld->pong_line[from->linknumber] = ld->iface_pong_line;
+	}
 	return 0;
 }
 
@@ -653,6 +667,7 @@ static enum cfg_sect child_section(struct cfg_loader *ld,
 		if (strcmp(n, "interface") == 0) {
 			memset(&ld->iface, 0, sizeof(ld->iface));
 			ld->iface_priority_set = false;
+			ld->iface_pong_line = 0;
 			return S_IFACE;
 		}
 		break;

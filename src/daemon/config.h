@@ -279,11 +279,12 @@ void cohort_config_timing(const struct cohort_config *cfg,
  * computes it), so that golden files can compare it (tests/config/NAME.out):
  *   - a first comment line, then "# local nodeid: N" when local_nodeid is
  *     set;
- *   - sections in this order: totem (link_mode, then one interface
- *     section per existing link, a comment before each derived ping
- *     timer), nodelist (every ringN_addr a node has), logging, uidgid
- *     (only when uids or gids are allowed), system (only when state_dir is given or sched_rr is no), separated
- *     by an empty line;
+ *   - sections in this order: totem (with transport knet, link_mode and
+ *     the knet keys of each link; one interface section per existing
+ *     link, a comment before each derived ping timer), nodelist (every
+ *     ringN_addr a node has), logging, uidgid (only when uids or gids
+ *     are allowed), system (only when state_dir is given or sched_rr is
+ *     no), separated by an empty line;
  *   - keys in a fixed order, one TAB of indent per level, optional strings
  *     (keyfile, bindnetaddr, mcastaddr, name, logfile) left out when not
  *     given, numbers in decimal, booleans as yes/no, uids and gids as

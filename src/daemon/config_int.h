@@ -97,6 +97,12 @@ struct cfg_loader {
 	size_t dropped;     /* warnings beyond the limit */
 	struct cohort_interface iface;   /* the interface being read */
 	bool iface_priority_set;
+	unsigned iface_pong_line;        /* its knet_pong_count's line */
+	unsigned pong_line[COHORT_CONFIG_MAX_LINKS];  /* per link, the last */
+	/* The first knet_* key of an interface section (a name from
+	 * config.c's own table) and its line: no effect without knet. */
+	const char *knet_key;
+	unsigned knet_key_line;
 	struct cohort_node node;         /* the node being read */
 	unsigned nodeid_line;
 	unsigned addr_line[COHORT_CONFIG_MAX_LINKS];  /* of the node's */

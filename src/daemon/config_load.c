@@ -109,6 +109,42 @@ int cfg_links_finish(struct cfg_loader *ld)
 		}
 	}
 	link_defaults(cfg);
+	if (cfg->transport != COHORT_TRANSPORT_KNET) {
+		if (ld->knet_key_line && cfg_warn(cfg, &ld->dropped, cfg->path,
+		    ld->knet_key_line, "key 'totem.interface.%s' has no effect "
+		    "with transport %s, ignored", ld->knet_key,
+		    cohort_transport_name(cfg->transport)) < 0)
+			return oom(ld);
+		return 0;
+	}
+	for (unsigned l = 0; l < COHORT_CONFIG_MAX_LINKS; l++) {
+		const struct cohort_interface *i = &cfg->links[l];
+
+		if (l > 0 && !i->n_addrs)
+			continue;
+		/* A timer is 0 only when derived, and only from a large
+		 * knet_pong_count over a short token (the default count and
+		 * the token's minimum give 7 and 15 ms). */
+		if (i->knet_ping_interval == 0 || i->knet_ping_timeout == 0) {
+			bool iv = i->knet_ping_interval == 0;
+
+			cfg_err(ld->err, ld->errlen, cfg->path, ld->pong_line[l],
+			    "key 'totem.interface.knet_pong_count': link %u: "
+			    "%u gives %s 0 ms (token / %s); give a smaller "
+			    "count or a %s", l, i->knet_pong_count,
+			    iv ? "knet_ping_interval" : "knet_ping_timeout",
+			    iv ? "(knet_pong_count * 2)" : "knet_pong_count",
+			    iv ? "knet_ping_interval" : "knet_ping_timeout");
+			return -EINVAL;
+		}
+		if (i->knet_ping_timeout <= i->knet_ping_interval &&
+		    cfg_warn(cfg, &ld->dropped, cfg->path, i->line,
+		    "section 'totem.interface' for link %u: knet_ping_timeout "
+		    "%u ms is not above knet_ping_interval %u ms: the link to a "
+		    "peer would be found down between two heartbeats", l,
+		    i->knet_ping_timeout, i->knet_ping_interval) < 0)
+			return oom(ld);
+	}
 	for (unsigned l = 1; l < COHORT_CONFIG_MAX_LINKS; l++) {
 		if (cfg->links[l].n_addrs && cfg_warn(cfg, &ld->dropped,
 		    cfg->path, ld->link_line[l], "link %u (ring%u_addr) is read "
