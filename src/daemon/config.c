@@ -1,7 +1,8 @@
 /*
  * config.c: what the sections and keys of corosync.conf mean to Cohort,
  * each checked as it is read (the checks that need the whole file are in
- * config_load.c, the uidgid keys in config_uidgid.c).
+ * config_load.c, the uidgid keys in config_uidgid.c, the interface
+ * sections and the nodes' link addresses in config_link.c).
  *
  * Every key falls in one of four classes: used (parsed, checked, stored),
  * accepted silently (totem.version), known to corosync but without effect
@@ -9,18 +10,13 @@
  * (warned about: "unknown key ... ignored"). Sections likewise; the content
  * of an ignored section is skipped whole (its syntax is still checked).
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "daemon/config_int.h"
 #include "proto/proto.h"
-
-#define TIMEOUT_MAX_MS 3600000u   /* one hour: far beyond any sane value */
-#define COUNT_MAX 1000000u
 
 #define TOTEM_U32(k, field, max) \
 	[k] = { #field, offsetof(struct cohort_totem, field), max }
@@ -54,9 +50,6 @@ static const char *const noeffect_totem[] = {
 	"clear_node_high_bit", "crypto_model", "secauth", "key",
 	"block_unlisted_ips", "cancel_token_hold_on_retransmit", "nodeid",
 	"threads", "vsftype", "knet_", "rrp_", NULL,
-};
-static const char *const noeffect_iface[] = {
-	"ringnumber", "broadcast", "ttl", "knet_", NULL,
 };
 static const char *const noeffect_node[] = { "quorum_votes", NULL };
 static const char *const noeffect_logging[] = {
@@ -225,7 +218,7 @@ static int get_bool(struct cfg_loader *ld, const struct cfg_event *ev,
 	return 0;
 }
 
-static int get_str(struct cfg_loader *ld, const struct cfg_event *ev,
+int cfg_get_str(struct cfg_loader *ld, const struct cfg_event *ev,
     const char **out)
 {
 	const char *s;
@@ -261,9 +254,9 @@ static int totem_item(struct cfg_loader *ld, const struct cfg_event *ev)
 		}
 	}
 	if (strcmp(ev->name, "cluster_name") == 0)
-		return get_str(ld, ev, &cfg->cluster_name);
+		return cfg_get_str(ld, ev, &cfg->cluster_name);
 	if (strcmp(ev->name, "keyfile") == 0)
-		return get_str(ld, ev, &cfg->keyfile);
+		return cfg_get_str(ld, ev, &cfg->keyfile);
 	if (strcmp(ev->name, "fail_on_port_unreachable") == 0)
 		return get_bool(ld, ev, &cfg->fail_on_port_unreachable);
 	if (strcmp(ev->name, "netmtu") == 0)
@@ -309,117 +302,6 @@ static int totem_item(struct cfg_loader *ld, const struct cfg_event *ev)
 	return cfg_unknown(ld, ev, noeffect_totem);
 }
 
-static int iface_item(struct cfg_loader *ld, const struct cfg_event *ev)
-{
-	static const char *const knet_keys[] = { "knet_link_priority",
-	    "knet_ping_interval", "knet_ping_timeout", "knet_ping_precision",
-	    "knet_pong_count", NULL };
-	struct cohort_interface *i = &ld->iface;
-	uint32_t v;
-	int rc;
-
-	for (int k = 0; knet_keys[k] && !ld->knet_key_line; k++) {
-		if (strcmp(ev->name, knet_keys[k]) == 0) {
-			ld->knet_key = knet_keys[k];
-			ld->knet_key_line = ev->line;
-		}
-	}
-
-	if (strcmp(ev->name, "linknumber") == 0)
-		return cfg_get_u32(ld, ev, 0, COHORT_CONFIG_MAX_LINKS - 1,
-		    &i->linknumber);
-	if (strcmp(ev->name, "bindnetaddr") == 0)
-		return get_str(ld, ev, &i->bindnetaddr);
-	if (strcmp(ev->name, "mcastaddr") == 0) {
-		struct in_addr a4;
-		struct in6_addr a6;
-
-		if (!(inet_pton(AF_INET, ev->value, &a4) == 1 &&
-		    IN_MULTICAST(ntohl(a4.s_addr))) &&
-		    !(inet_pton(AF_INET6, ev->value, &a6) == 1 &&
-		    IN6_IS_ADDR_MULTICAST(&a6)))
-			return cfg_bad_value(ld, ev, "an IPv4 or IPv6 multicast "
-			    "address");
-		return get_str(ld, ev, &i->mcastaddr);
-	}
-	if (strcmp(ev->name, "mcastport") == 0) {
-		if ((rc = cfg_get_u32(ld, ev, 1, UINT16_MAX, &v)) < 0)
-			return rc;
-		i->mcastport = (uint16_t)v;
-		return 0;
-	}
-	if (strcmp(ev->name, "knet_link_priority") == 0) {
-		if ((rc = cfg_get_u32(ld, ev, 0, UINT8_MAX, &v)) < 0)
-			return rc;
-		i->knet_link_priority = (uint8_t)v;
-		ld->iface_priority_set = true;
-		return 0;
-	}
-	/* As in corosync, 0 stands for the default in the four below. */
-	if (strcmp(ev->name, "knet_ping_interval") == 0) {
-		i->ping_interval_set = true;
-		return cfg_get_u32(ld, ev, 0, TIMEOUT_MAX_MS,
-		    &i->knet_ping_interval);
-	}
-	if (strcmp(ev->name, "knet_ping_timeout") == 0) {
-		i->ping_timeout_set = true;
-		return cfg_get_u32(ld, ev, 0, TIMEOUT_MAX_MS,
-		    &i->knet_ping_timeout);
-	}
-	if (strcmp(ev->name, "knet_ping_precision") == 0)
-		return cfg_get_u32(ld, ev, 0, COUNT_MAX,
-		    &i->knet_ping_precision);
-	if (strcmp(ev->name, "knet_pong_count") == 0) {
-		ld->iface_pong_line = ev->line;
-		return cfg_get_u32(ld, ev, 0, COHORT_CONFIG_PONG_COUNT_MAX,
-		    &i->knet_pong_count);
-	}
-	return cfg_unknown(ld, ev, noeffect_iface);
-}
-
-/* The end of a totem.interface section: what it gives is merged into its
- * link (sections for one link merge, as in corosync). Whether a node has
- * an address on that link is checked once the file is read. */
-static int iface_end(struct cfg_loader *ld, const struct cfg_event *ev)
-{
-	const struct cohort_interface *from = &ld->iface;
-	struct cohort_interface *to = &ld->cfg->links[from->linknumber];
-
-	if (to->line) {
-		if (cfg_warn(ld->cfg, &ld->dropped, ev->file, ev->open_line,
-		    "section '%s' for link %u given again (first at line %u): "
-		    "the sections are merged, the last value of a key counts",
-		    ev->path, from->linknumber, to->line) < 0)
-			return cfg_oom(ld, ev);
-	} else {
-		to->line = ev->open_line;
-	}
-	if (from->bindnetaddr)
-		to->bindnetaddr = from->bindnetaddr;
-	if (from->mcastaddr)
-		to->mcastaddr = from->mcastaddr;
-	if (from->mcastport)
-		to->mcastport = from->mcastport;
-	if (ld->iface_priority_set)
-		to->knet_link_priority = from->knet_link_priority;
-	/* A 0 given for a ping timer means "derived", as not given. */
-	if (from->ping_interval_set) {
-		to->knet_ping_interval = from->knet_ping_interval;
-		to->ping_interval_set = from->knet_ping_interval != 0;
-	}
-	if (from->ping_timeout_set) {
-		to->knet_ping_timeout = from->knet_ping_timeout;
-		to->ping_timeout_set = from->knet_ping_timeout != 0;
-	}
-	if (from->knet_ping_precision)
-		to->knet_ping_precision = from->knet_ping_precision;
-	if (from->knet_pong_count) {
-		to->knet_pong_count = from->knet_pong_count;
-		ld->pong_line[from->linknumber] = ld->iface_pong_line;
-	}
-	return 0;
-}
-
 /* The link number of a key "ringN_addr" (N in decimal digits), or -1
  * when the key is not of that form. */
 static long ring_key(const char *name)
@@ -453,7 +335,7 @@ static int node_item(struct cfg_loader *ld, const struct cfg_event *ev)
 		return 0;
 	}
 	if (strcmp(ev->name, "name") == 0)
-		return get_str(ld, ev, &ld->node.name);
+		return cfg_get_str(ld, ev, &ld->node.name);
 	if ((link = ring_key(ev->name)) >= COHORT_CONFIG_MAX_LINKS) {
 		cfg_err(ld->err, ld->errlen, ev->file, ev->line,
 		    "key '%s': link %ld, but there are at most %d links "
@@ -463,91 +345,9 @@ static int node_item(struct cfg_loader *ld, const struct cfg_event *ev)
 	}
 	if (link >= 0) {
 		ld->addr_line[link] = ev->line;
-		return get_str(ld, ev, &ld->node.addr[link]);
+		return cfg_get_str(ld, ev, &ld->node.addr[link]);
 	}
 	return cfg_unknown(ld, ev, noeffect_node);
-}
-
-/* The address family of a numeric address, AF_UNSPEC for a host name
- * (whose family is known only when it is resolved). An IPv6 address may
- * carry a zone ("fe80::1%eth0"). */
-static int addr_family(const char *s)
-{
-	unsigned char a[sizeof(struct in6_addr)];
-	char v6[INET6_ADDRSTRLEN];
-	size_t n = strcspn(s, "%");
-
-	if (inet_pton(AF_INET, s, a) == 1)
-		return AF_INET;
-	if (n < sizeof(v6)) {
-		memcpy(v6, s, n);
-		v6[n] = '\0';
-		if (inet_pton(AF_INET6, v6, a) == 1)
-			return AF_INET6;
-	}
-	return AF_UNSPEC;
-}
-
-/* The addresses of the node just read, link by link: not one address on
- * two of its links (that would be no redundancy), one address family per
- * link, and a warning when another node has the same address on it. */
-static int node_links(struct cfg_loader *ld, const struct cfg_event *ev)
-{
-	struct cohort_config *cfg = ld->cfg;
-	const struct cohort_node *node = &ld->node;
-
-	for (unsigned l = 0; l < COHORT_CONFIG_MAX_LINKS; l++) {
-		const char *a = node->addr[l];
-		unsigned line = ld->addr_line[l];
-		int family;
-
-		if (!a)
-			continue;
-		for (unsigned k = 0; k < l; k++) {
-			if (node->addr[k] && cfg_same_addr(node->addr[k], a)) {
-				cfg_err(ld->err, ld->errlen, ev->file, line,
-				    "key '%s.ring%u_addr': %s is also this "
-				    "node's ring%u_addr (line %u): two links "
-				    "need two addresses", ev->path, l, a, k,
-				    ld->addr_line[k]);
-				return -EINVAL;
-			}
-		}
-		family = addr_family(a);
-		if (family != AF_UNSPEC && ld->link_family[l] != AF_UNSPEC &&
-		    family != ld->link_family[l]) {
-			cfg_err(ld->err, ld->errlen, ev->file, line,
-			    "key '%s.ring%u_addr': %s is an %s address, but "
-			    "link %u is %s (the address at line %u): one link "
-			    "has one address family", ev->path, l, a,
-			    family == AF_INET ? "IPv4" : "IPv6", l,
-			    family == AF_INET ? "IPv6" : "IPv4",
-			    ld->link_family_line[l]);
-			return -EINVAL;
-		}
-		if (family != AF_UNSPEC && ld->link_family[l] == AF_UNSPEC) {
-			ld->link_family[l] = family;
-			ld->link_family_line[l] = line;
-		}
-		if (!ld->link_line[l])
-			ld->link_line[l] = line;
-		/* Not an error: nodes may share a host when something else
-		 * (the port) tells them apart, but in a file that is rarely
-		 * meant. */
-		for (size_t i = 0; i < cfg->n_nodes; i++) {
-			if (!cfg->nodes[i].addr[l] ||
-			    !cfg_same_addr(cfg->nodes[i].addr[l], a))
-				continue;
-			if (cfg_warn(cfg, &ld->dropped, ev->file, line,
-			    "key '%s.ring%u_addr': %s is also the address of "
-			    "node %u (line %u)", ev->path, l, a,
-			    cfg->nodes[i].nodeid, cfg->nodes[i].line) < 0)
-				return cfg_oom(ld, ev);
-			break;
-		}
-		cfg->links[l].n_addrs++;
-	}
-	return 0;
 }
 
 static int node_end(struct cfg_loader *ld, const struct cfg_event *ev)
@@ -571,7 +371,7 @@ static int node_end(struct cfg_loader *ld, const struct cfg_event *ev)
 			return -EINVAL;
 		}
 	}
-	if ((rc = node_links(ld, ev)) < 0)
+	if ((rc = cfg_node_links(ld, ev)) < 0)
 		return rc;
 	cfg->nodes[cfg->n_nodes++] = ld->node;
 	return 0;
@@ -591,7 +391,7 @@ static int logging_item(struct cfg_loader *ld, const struct cfg_event *ev)
 		return get_bool(ld, ev, &l->to_logfile);
 	}
 	if (strcmp(ev->name, "logfile") == 0)
-		return get_str(ld, ev, &l->logfile);
+		return cfg_get_str(ld, ev, &l->logfile);
 	if (strcmp(ev->name, "debug") == 0) {
 		if ((rc = get_enum(ld, ev, debug_names, &i)) < 0)
 			return rc;
@@ -612,7 +412,7 @@ static int system_item(struct cfg_loader *ld, const struct cfg_event *ev)
 	if (strcmp(ev->name, "state_dir") == 0) {
 		if (ev->value[0] != '/')
 			return cfg_bad_value(ld, ev, "an absolute path");
-		return get_str(ld, ev, &ld->cfg->state_dir);
+		return cfg_get_str(ld, ev, &ld->cfg->state_dir);
 	}
 	if (strcmp(ev->name, "sched_rr") == 0) {
 		/* yes and no as corosync's; on and off as get_bool(); auto,
@@ -744,7 +544,7 @@ static int on_item(struct cfg_loader *ld, const struct cfg_event *ev)
 	case S_TOTEM:
 		return totem_item(ld, ev);
 	case S_IFACE:
-		return iface_item(ld, ev);
+		return cfg_iface_item(ld, ev);
 	case S_NODE:
 		return node_item(ld, ev);
 	case S_LOGGING:
@@ -775,7 +575,7 @@ int cfg_on_event(void *ctx, const struct cfg_event *ev)
 	case CFG_SECTION_END:
 		s = ld->st[ld->depth--];
 		if (s == S_IFACE)
-			return iface_end(ld, ev);
+			return cfg_iface_end(ld, ev);
 		if (s == S_NODE)
 			return node_end(ld, ev);
 		return 0;

@@ -40,32 +40,6 @@ static void default_netmtu(struct cohort_config *cfg)
 		    COHORT_CONFIG_DEFAULT_NETMTU;
 }
 
-/* What a link leaves out, as corosync 3.1.7 fills it in (totemconfig.c):
- * the port mcastport + N, and the ping timers derived from the effective
- * token so that a link to a peer is found down within a token timeout. */
-static void link_defaults(struct cohort_config *cfg)
-{
-	struct cfg_timing e;
-
-	cfg_effective(cfg, &e);
-	for (unsigned l = 0; l < COHORT_CONFIG_MAX_LINKS; l++) {
-		struct cohort_interface *i = &cfg->links[l];
-
-		if (!i->mcastport)
-			i->mcastport = (uint16_t)(COHORT_CONFIG_DEFAULT_PORT + l);
-		if (!i->knet_ping_precision)
-			i->knet_ping_precision =
-			    COHORT_CONFIG_DEFAULT_PING_PRECISION;
-		if (!i->knet_pong_count)
-			i->knet_pong_count = COHORT_CONFIG_DEFAULT_PONG_COUNT;
-		if (!i->ping_timeout_set)
-			i->knet_ping_timeout = e.token / i->knet_pong_count;
-		if (!i->ping_interval_set)
-			i->knet_ping_interval =
-			    e.token / (i->knet_pong_count * 2);
-	}
-}
-
 void cohort_config_defaults(struct cohort_config *cfg)
 {
 	base_defaults(cfg);
@@ -74,85 +48,8 @@ void cohort_config_defaults(struct cohort_config *cfg)
 	cfg->nodes[0].nodeid = 1;
 	cfg->nodes[0].ring0_addr = "127.0.0.1";
 	cfg->links[0].n_addrs = 1;
-	link_defaults(cfg);
+	cfg_link_defaults(cfg);
 	cfg->local_nodeid = 1;
-}
-
-static int oom(struct cfg_loader *ld)
-{
-	cfg_err(ld->err, ld->errlen, ld->cfg->path, 0, "out of memory");
-	return -ENOMEM;
-}
-
-/* The links once the whole file is read: only knet has more than link 0
- * (as in corosync); a section for a link must have addresses on it; the
- * defaults; and a warning for each link the transport does not use yet. */
-int cfg_links_finish(struct cfg_loader *ld)
-{
-	struct cohort_config *cfg = ld->cfg;
-
-	for (unsigned l = 1; l < COHORT_CONFIG_MAX_LINKS; l++) {
-		const struct cohort_interface *i = &cfg->links[l];
-
-		if (i->n_addrs && cfg->transport != COHORT_TRANSPORT_KNET) {
-			cfg_err(ld->err, ld->errlen, cfg->path, ld->link_line[l],
-			    "key 'nodelist.node.ring%u_addr': transport %s has "
-			    "one link, link 0; more links need transport knet",
-			    l, cohort_transport_name(cfg->transport));
-			return -EINVAL;
-		}
-		if (i->line && !i->n_addrs) {
-			cfg_err(ld->err, ld->errlen, cfg->path, i->line,
-			    "section 'totem.interface' for link %u: no node "
-			    "has a ring%u_addr", l, l);
-			return -EINVAL;
-		}
-	}
-	link_defaults(cfg);
-	if (cfg->transport != COHORT_TRANSPORT_KNET) {
-		if (ld->knet_key_line && cfg_warn(cfg, &ld->dropped, cfg->path,
-		    ld->knet_key_line, "key 'totem.interface.%s' has no effect "
-		    "with transport %s, ignored", ld->knet_key,
-		    cohort_transport_name(cfg->transport)) < 0)
-			return oom(ld);
-		return 0;
-	}
-	for (unsigned l = 0; l < COHORT_CONFIG_MAX_LINKS; l++) {
-		const struct cohort_interface *i = &cfg->links[l];
-
-		if (l > 0 && !i->n_addrs)
-			continue;
-		/* A timer is 0 only when derived, and only from a large
-		 * knet_pong_count over a short token (the default count and
-		 * the token's minimum give 7 and 15 ms). */
-		if (i->knet_ping_interval == 0 || i->knet_ping_timeout == 0) {
-			bool iv = i->knet_ping_interval == 0;
-
-			cfg_err(ld->err, ld->errlen, cfg->path, ld->pong_line[l],
-			    "key 'totem.interface.knet_pong_count': link %u: "
-			    "%u gives %s 0 ms (token / %s); give a smaller "
-			    "count or a %s", l, i->knet_pong_count,
-			    iv ? "knet_ping_interval" : "knet_ping_timeout",
-			    iv ? "(knet_pong_count * 2)" : "knet_pong_count",
-			    iv ? "knet_ping_interval" : "knet_ping_timeout");
-			return -EINVAL;
-		}
-		if (i->knet_ping_timeout <= i->knet_ping_interval &&
-		    cfg_warn(cfg, &ld->dropped, cfg->path, i->line,
-		    "section 'totem.interface' for link %u: knet_ping_timeout "
-		    "%u ms is not above knet_ping_interval %u ms: the link to a "
-		    "peer would be found down between two heartbeats", l,
-		    i->knet_ping_timeout, i->knet_ping_interval) < 0)
-			return oom(ld);
-	}
-	for (unsigned l = 1; l < COHORT_CONFIG_MAX_LINKS; l++) {
-		if (cfg->links[l].n_addrs && cfg_warn(cfg, &ld->dropped,
-		    cfg->path, ld->link_line[l], "link %u (ring%u_addr) is read "
-		    "and checked, but not used yet: Cohort sends over link 0 "
-		    "only", l, l) < 0)
-			return oom(ld);
-	}
-	return 0;
 }
 
 /* Writes "FILE:LINE: key 'totem.NAME': ..." for a timing key. */
