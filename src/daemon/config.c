@@ -1,7 +1,8 @@
 /*
  * config.c: what the sections and keys of corosync.conf mean to Cohort,
  * each checked as it is read (the checks that need the whole file are in
- * config_load.c, the uidgid keys in config_uidgid.c).
+ * config_load.c, the uidgid keys in config_uidgid.c, the interface
+ * sections and the nodes' link addresses in config_link.c).
  *
  * Every key falls in one of four classes: used (parsed, checked, stored),
  * accepted silently (totem.version), known to corosync but without effect
@@ -9,18 +10,13 @@
  * (warned about: "unknown key ... ignored"). Sections likewise; the content
  * of an ignored section is skipped whole (its syntax is still checked).
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "daemon/config_int.h"
 #include "proto/proto.h"
-
-#define TIMEOUT_MAX_MS 3600000u   /* one hour: far beyond any sane value */
-#define COUNT_MAX 1000000u
 
 #define TOTEM_U32(k, field, max) \
 	[k] = { #field, offsetof(struct cohort_totem, field), max }
@@ -51,17 +47,11 @@ static const struct tkey_desc {
 static const char *const noeffect_totem[] = {
 	"token_warning", "downcheck", "heartbeat_failures_allowed",
 	"max_network_delay", "ip_version", "config_version",
-	"clear_node_high_bit", "crypto_model", "secauth", "key", "link_mode",
+	"clear_node_high_bit", "crypto_model", "secauth", "key",
 	"block_unlisted_ips", "cancel_token_hold_on_retransmit", "nodeid",
 	"threads", "vsftype", "knet_", "rrp_", NULL,
 };
-static const char *const noeffect_iface[] = {
-	"ringnumber", "broadcast", "ttl", "knet_", NULL,
-};
-static const char *const noeffect_node[] = {
-	"ring1_addr", "ring2_addr", "ring3_addr", "ring4_addr", "ring5_addr",
-	"ring6_addr", "ring7_addr", "quorum_votes", NULL,
-};
+static const char *const noeffect_node[] = { "quorum_votes", NULL };
 static const char *const noeffect_logging[] = {
 	"fileline", "function_name", "logfile_priority", "syslog_facility",
 	"syslog_priority", "blackbox", "tags", NULL,
@@ -90,6 +80,10 @@ static const char *const hash_names[] = {
 	[COHORT_HASH_SHA384] = "sha384", [COHORT_HASH_SHA512] = "sha512",
 	NULL,
 };
+static const char *const link_mode_names[] = {
+	[COHORT_LINK_PASSIVE] = "passive", [COHORT_LINK_ACTIVE] = "active",
+	[COHORT_LINK_RR] = "rr", NULL,
+};
 static const char *const debug_names[] = { "off", "on", "trace", NULL };
 static const char *const timestamp_names[] = { "off", "on", "hires", NULL };
 
@@ -106,6 +100,11 @@ const char *cohort_cipher_name(enum cohort_cipher c)
 const char *cohort_hash_name(enum cohort_hash h)
 {
 	return (unsigned)h <= COHORT_HASH_SHA512 ? hash_names[h] : "?";
+}
+
+const char *cohort_link_mode_name(enum cohort_link_mode m)
+{
+	return (unsigned)m <= COHORT_LINK_RR ? link_mode_names[m] : "?";
 }
 
 int cfg_oom(struct cfg_loader *ld, const struct cfg_event *ev)
@@ -219,7 +218,7 @@ static int get_bool(struct cfg_loader *ld, const struct cfg_event *ev,
 	return 0;
 }
 
-static int get_str(struct cfg_loader *ld, const struct cfg_event *ev,
+int cfg_get_str(struct cfg_loader *ld, const struct cfg_event *ev,
     const char **out)
 {
 	const char *s;
@@ -255,9 +254,9 @@ static int totem_item(struct cfg_loader *ld, const struct cfg_event *ev)
 		}
 	}
 	if (strcmp(ev->name, "cluster_name") == 0)
-		return get_str(ld, ev, &cfg->cluster_name);
+		return cfg_get_str(ld, ev, &cfg->cluster_name);
 	if (strcmp(ev->name, "keyfile") == 0)
-		return get_str(ld, ev, &cfg->keyfile);
+		return cfg_get_str(ld, ev, &cfg->keyfile);
 	if (strcmp(ev->name, "fail_on_port_unreachable") == 0)
 		return get_bool(ld, ev, &cfg->fail_on_port_unreachable);
 	if (strcmp(ev->name, "netmtu") == 0)
@@ -286,6 +285,12 @@ static int totem_item(struct cfg_loader *ld, const struct cfg_event *ev)
 		ld->cipher_line = ev->line;
 		return 0;
 	}
+	if (strcmp(ev->name, "link_mode") == 0) {
+		if ((rc = get_enum(ld, ev, link_mode_names, &i)) < 0)
+			return rc;
+		cfg->link_mode = (enum cohort_link_mode)i;
+		return 0;
+	}
 	if (strcmp(ev->name, "crypto_hash") == 0) {
 		if ((rc = get_enum(ld, ev, hash_names, &i)) < 0)
 			return rc;
@@ -297,60 +302,24 @@ static int totem_item(struct cfg_loader *ld, const struct cfg_event *ev)
 	return cfg_unknown(ld, ev, noeffect_totem);
 }
 
-static int iface_item(struct cfg_loader *ld, const struct cfg_event *ev)
+/* The link number of a key "ringN_addr" (N in decimal digits), or -1
+ * when the key is not of that form. */
+static long ring_key(const char *name)
 {
-	uint32_t v;
-	int rc;
+	const char *p = name + strlen("ring");
+	long n = 0;
 
-	if (strcmp(ev->name, "linknumber") == 0)
-		return cfg_get_u32(ld, ev, 0, 7, &ld->iface.linknumber);
-	if (strcmp(ev->name, "bindnetaddr") == 0)
-		return get_str(ld, ev, &ld->iface.bindnetaddr);
-	if (strcmp(ev->name, "mcastaddr") == 0) {
-		struct in_addr a4;
-		struct in6_addr a6;
-
-		if (!(inet_pton(AF_INET, ev->value, &a4) == 1 &&
-		    IN_MULTICAST(ntohl(a4.s_addr))) &&
-		    !(inet_pton(AF_INET6, ev->value, &a6) == 1 &&
-		    IN6_IS_ADDR_MULTICAST(&a6)))
-			return cfg_bad_value(ld, ev, "an IPv4 or IPv6 multicast "
-			    "address");
-		return get_str(ld, ev, &ld->iface.mcastaddr);
-	}
-	if (strcmp(ev->name, "mcastport") == 0) {
-		if ((rc = cfg_get_u32(ld, ev, 1, UINT16_MAX, &v)) < 0)
-			return rc;
-		ld->iface.mcastport = (uint16_t)v;
-		return 0;
-	}
-	return cfg_unknown(ld, ev, noeffect_iface);
-}
-
-/* The end of a totem.interface section: link 0 is merged into the
- * configuration, other links are ignored. */
-static int iface_end(struct cfg_loader *ld, const struct cfg_event *ev)
-{
-	struct cohort_interface *to = &ld->cfg->interface;
-
-	if (ld->iface.linknumber != 0) {
-		if (cfg_warn(ld->cfg, &ld->dropped, ev->file, ev->open_line,
-		    "section '%s' for link %u ignored: Cohort uses link 0 only",
-		    ev->path, ld->iface.linknumber) < 0)
-			return cfg_oom(ld, ev);
-		return 0;
-	}
-	if (ld->iface.bindnetaddr)
-		to->bindnetaddr = ld->iface.bindnetaddr;
-	if (ld->iface.mcastaddr)
-		to->mcastaddr = ld->iface.mcastaddr;
-	if (ld->iface.mcastport)
-		to->mcastport = ld->iface.mcastport;
-	return 0;
+	if (strncmp(name, "ring", strlen("ring")) != 0 || *p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++)
+		if ((n = n * 10 + (*p - '0')) > INT32_MAX)
+			return -1;
+	return strcmp(p, "_addr") == 0 ? n : -1;
 }
 
 static int node_item(struct cfg_loader *ld, const struct cfg_event *ev)
 {
+	long link;
 	int rc;
 
 	if (strcmp(ev->name, "nodeid") == 0) {
@@ -366,10 +335,17 @@ static int node_item(struct cfg_loader *ld, const struct cfg_event *ev)
 		return 0;
 	}
 	if (strcmp(ev->name, "name") == 0)
-		return get_str(ld, ev, &ld->node.name);
-	if (strcmp(ev->name, "ring0_addr") == 0) {
-		ld->addr_line = ev->line;
-		return get_str(ld, ev, &ld->node.ring0_addr);
+		return cfg_get_str(ld, ev, &ld->node.name);
+	if ((link = ring_key(ev->name)) >= COHORT_CONFIG_MAX_LINKS) {
+		cfg_err(ld->err, ld->errlen, ev->file, ev->line,
+		    "key '%s': link %ld, but there are at most %d links "
+		    "(ring0_addr to ring%d_addr)", ev->path, link,
+		    COHORT_CONFIG_MAX_LINKS, COHORT_CONFIG_MAX_LINKS - 1);
+		return -EINVAL;
+	}
+	if (link >= 0) {
+		ld->addr_line[link] = ev->line;
+		return cfg_get_str(ld, ev, &ld->node.addr[link]);
 	}
 	return cfg_unknown(ld, ev, noeffect_node);
 }
@@ -379,6 +355,7 @@ static int node_end(struct cfg_loader *ld, const struct cfg_event *ev)
 	struct cohort_config *cfg = ld->cfg;
 	const char *missing = !ld->node.nodeid ? "nodeid" :
 	    !ld->node.ring0_addr ? "ring0_addr" : NULL;
+	int rc;
 
 	if (missing) {
 		cfg_err(ld->err, ld->errlen, ev->file, ev->open_line,
@@ -394,19 +371,8 @@ static int node_end(struct cfg_loader *ld, const struct cfg_event *ev)
 			return -EINVAL;
 		}
 	}
-	/* Not an error: nodes may share a host when something else (the
-	 * port) tells them apart, but in a file that is rarely meant. */
-	for (size_t i = 0; i < cfg->n_nodes; i++) {
-		if (strcasecmp(cfg->nodes[i].ring0_addr,
-		    ld->node.ring0_addr) == 0) {
-			if (cfg_warn(cfg, &ld->dropped, ev->file, ld->addr_line,
-			    "key '%s.ring0_addr': %s is also the address of "
-			    "node %u (line %u)", ev->path, ld->node.ring0_addr,
-			    cfg->nodes[i].nodeid, cfg->nodes[i].line) < 0)
-				return cfg_oom(ld, ev);
-			break;
-		}
-	}
+	if ((rc = cfg_node_links(ld, ev)) < 0)
+		return rc;
 	cfg->nodes[cfg->n_nodes++] = ld->node;
 	return 0;
 }
@@ -425,7 +391,7 @@ static int logging_item(struct cfg_loader *ld, const struct cfg_event *ev)
 		return get_bool(ld, ev, &l->to_logfile);
 	}
 	if (strcmp(ev->name, "logfile") == 0)
-		return get_str(ld, ev, &l->logfile);
+		return cfg_get_str(ld, ev, &l->logfile);
 	if (strcmp(ev->name, "debug") == 0) {
 		if ((rc = get_enum(ld, ev, debug_names, &i)) < 0)
 			return rc;
@@ -446,7 +412,7 @@ static int system_item(struct cfg_loader *ld, const struct cfg_event *ev)
 	if (strcmp(ev->name, "state_dir") == 0) {
 		if (ev->value[0] != '/')
 			return cfg_bad_value(ld, ev, "an absolute path");
-		return get_str(ld, ev, &ld->cfg->state_dir);
+		return cfg_get_str(ld, ev, &ld->cfg->state_dir);
 	}
 	if (strcmp(ev->name, "sched_rr") == 0) {
 		/* yes and no as corosync's; on and off as get_bool(); auto,
@@ -500,6 +466,8 @@ static enum cfg_sect child_section(struct cfg_loader *ld,
 	case S_TOTEM:
 		if (strcmp(n, "interface") == 0) {
 			memset(&ld->iface, 0, sizeof(ld->iface));
+			ld->iface_priority_set = false;
+			ld->iface_pong_line = 0;
 			return S_IFACE;
 		}
 		break;
@@ -519,6 +487,7 @@ static enum cfg_sect child_section(struct cfg_loader *ld,
 		memset(&ld->node, 0, sizeof(ld->node));
 		ld->node.line = ev->line;
 		ld->nodeid_line = 0;
+		memset(ld->addr_line, 0, sizeof(ld->addr_line));
 		return S_NODE;
 	case S_LOGGING:
 		*rc = cfg_unknown(ld, ev, noeffect_sections_logging);
@@ -575,7 +544,7 @@ static int on_item(struct cfg_loader *ld, const struct cfg_event *ev)
 	case S_TOTEM:
 		return totem_item(ld, ev);
 	case S_IFACE:
-		return iface_item(ld, ev);
+		return cfg_iface_item(ld, ev);
 	case S_NODE:
 		return node_item(ld, ev);
 	case S_LOGGING:
@@ -606,7 +575,7 @@ int cfg_on_event(void *ctx, const struct cfg_event *ev)
 	case CFG_SECTION_END:
 		s = ld->st[ld->depth--];
 		if (s == S_IFACE)
-			return iface_end(ld, ev);
+			return cfg_iface_end(ld, ev);
 		if (s == S_NODE)
 			return node_end(ld, ev);
 		return 0;

@@ -44,6 +44,7 @@
 struct proto_timing;
 
 #define COHORT_CONFIG_MAX_NODES 64          /* = PROTO_MAX_NODES */
+#define COHORT_CONFIG_MAX_LINKS 8           /* ring0_addr..ring7_addr, knet's */
 #define COHORT_CONFIG_LINE_MAX 4096         /* bytes a line, without newline */
 #define COHORT_CONFIG_FILE_MAX (1u << 20)   /* bytes per file */
 #define COHORT_CONFIG_DEPTH_MAX 16          /* nested sections */
@@ -69,6 +70,11 @@ struct proto_timing;
 #define COHORT_CONFIG_NETMTU_MIN (596 + 48 + 76)
 #define COHORT_CONFIG_NETMTU_MAX 65536
 #define COHORT_CONFIG_DEFAULT_CLUSTER_NAME "cohort"
+/* Per link, corosync 3.1.7's (totemconfig.c): */
+#define COHORT_CONFIG_DEFAULT_LINK_PRIORITY 1
+#define COHORT_CONFIG_DEFAULT_PING_PRECISION 2048
+#define COHORT_CONFIG_DEFAULT_PONG_COUNT 2
+#define COHORT_CONFIG_PONG_COUNT_MAX 255    /* knet's: a uint8_t */
 
 enum cohort_transport {
 	COHORT_TRANSPORT_UDPU = 0,  /* unicast to each node */
@@ -134,19 +140,50 @@ struct cohort_totem {
 	uint32_t window_size;
 };
 
-/* totem.interface for link 0 (interfaces of other links are ignored with a
- * warning: Cohort runs one link). Strings are NULL when not given. */
+/* totem.link_mode: how traffic to a peer uses its links (knet's). */
+enum cohort_link_mode {
+	COHORT_LINK_PASSIVE = 0,    /* the up link of highest priority */
+	COHORT_LINK_ACTIVE,         /* every up link */
+	COHORT_LINK_RR,             /* round robin over the up links */
+};
+
+/* One link (network) N: its totem.interface section (linknumber N, in
+ * any number of sections, merged) and the nodes' ringN_addr. Every value
+ * is the effective one: as given, else corosync 3.1.7's default, the ping
+ * timers derived from the effective token. Strings are NULL when not
+ * given. Only link 0 carries traffic today; the other links are checked
+ * and kept for the link engine. */
 struct cohort_interface {
-	uint32_t linknumber;        /* always 0 */
+	uint32_t linknumber;        /* its index in cohort_config.links */
+	unsigned line;              /* of its first section; 0: no section */
+	size_t n_addrs;             /* nodes with a ringN_addr; 0: no link */
 	const char *bindnetaddr;
 	const char *mcastaddr;
-	uint16_t mcastport;         /* default COHORT_CONFIG_DEFAULT_PORT */
+	uint16_t mcastport;         /* default COHORT_CONFIG_DEFAULT_PORT + N */
+	uint8_t knet_link_priority; /* 0..255, higher first; default 1 */
+	/* Milliseconds between heartbeats on the link to each peer, and
+	 * without an answer before the link to that peer is down: given
+	 * (an explicit 0 is not given), else token / (knet_pong_count * 2)
+	 * and token / knet_pong_count of the effective token. */
+	uint32_t knet_ping_interval;
+	uint32_t knet_ping_timeout;
+	bool ping_interval_set, ping_timeout_set;  /* given in the file */
+	/* Latency samples averaged, and answers in a row before the link
+	 * to a peer is up again (0 given: the default). */
+	uint32_t knet_ping_precision;   /* default 2048 */
+	uint32_t knet_pong_count;       /* 1..255, default 2 */
 };
 
 struct cohort_node {
 	uint32_t nodeid;            /* never 0, unique in the nodelist */
 	const char *name;           /* NULL when not given */
-	const char *ring0_addr;     /* as written: an address or a host name */
+	/* ringN_addr by link number, as written: an address or a host name;
+	 * NULL where the node has no address on link N. ring0_addr (which
+	 * every node has, as the transport uses it) is addr[0]. */
+	union {
+		const char *ring0_addr;
+		const char *addr[COHORT_CONFIG_MAX_LINKS];
+	};
 	unsigned line;              /* line of its "node {" (0: defaults) */
 };
 
@@ -174,7 +211,10 @@ struct cohort_config {
 	/* totem.fail_on_port_unreachable (default yes): fail a peer at
 	 * once on a believed ICMP port unreachable (transport.h). */
 	bool fail_on_port_unreachable;
-	struct cohort_interface interface;
+	enum cohort_link_mode link_mode;   /* default passive */
+	/* By link number; links[N].n_addrs == 0 where no node has a
+	 * ringN_addr. links[0] always exists (every node has ring0_addr). */
+	struct cohort_interface links[COHORT_CONFIG_MAX_LINKS];
 
 	size_t n_nodes;             /* 0 when the file has no nodelist */
 	struct cohort_node nodes[COHORT_CONFIG_MAX_NODES];  /* in file order */
@@ -238,10 +278,12 @@ void cohort_config_timing(const struct cohort_config *cfg,
  * computes it), so that golden files can compare it (tests/config/NAME.out):
  *   - a first comment line, then "# local nodeid: N" when local_nodeid is
  *     set;
- *   - sections in this order: totem (with one interface section, link 0),
- *     nodelist, logging, uidgid (only when uids or gids are allowed),
- *     system (only when state_dir is given or sched_rr is no), separated
- *     by an empty line;
+ *   - sections in this order: totem (with transport knet, link_mode and
+ *     the knet keys of each link; one interface section per existing
+ *     link, a comment before each derived ping timer), nodelist (every
+ *     ringN_addr a node has), logging, uidgid (only when uids or gids
+ *     are allowed), system (only when state_dir is given or sched_rr is
+ *     no), separated by an empty line;
  *   - keys in a fixed order, one TAB of indent per level, optional strings
  *     (keyfile, bindnetaddr, mcastaddr, name, logfile) left out when not
  *     given, numbers in decimal, booleans as yes/no, uids and gids as
@@ -272,5 +314,6 @@ int cohort_config_find_local(const struct cohort_config *cfg,
 const char *cohort_transport_name(enum cohort_transport t);
 const char *cohort_cipher_name(enum cohort_cipher c);
 const char *cohort_hash_name(enum cohort_hash h);
+const char *cohort_link_mode_name(enum cohort_link_mode m);
 
 #endif /* COHORT_DAEMON_CONFIG_H */

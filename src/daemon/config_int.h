@@ -5,6 +5,7 @@
  *   config_parse.c   the tokenizer: lines into section/key events; owned
  *                    strings, warnings, error lines; cohort_config_free()
  *   config.c         the meaning of each section and key, checked as read
+ *   config_link.c    the interface sections, ringN_addr, the links' checks
  *   config_uidgid.c  uid/gid keys, the uidgid.d directory, the access check
  *   config_load.c    cohort_config_load(), the whole-file checks, defaults
  *   config_out.c     effective timing, the -t print-out, local node look-ups
@@ -96,8 +97,21 @@ struct cfg_loader {
 	} seen[COHORT_CONFIG_DEPTH_MAX + 1][CFG_SEEN_MAX];
 	size_t dropped;     /* warnings beyond the limit */
 	struct cohort_interface iface;   /* the interface being read */
+	bool iface_priority_set;
+	unsigned iface_pong_line;        /* its knet_pong_count's line */
+	unsigned pong_line[COHORT_CONFIG_MAX_LINKS];  /* per link, the last */
+	/* The first knet_* key of an interface section (a name from
+	 * config.c's own table) and its line: no effect without knet. */
+	const char *knet_key;
+	unsigned knet_key_line;
 	struct cohort_node node;         /* the node being read */
-	unsigned nodeid_line, addr_line;
+	unsigned nodeid_line;
+	unsigned addr_line[COHORT_CONFIG_MAX_LINKS];  /* of the node's */
+	/* Per link: the first ringN_addr (its line), and the first numeric
+	 * one's family (AF_UNSPEC while none) and line. */
+	unsigned link_line[COHORT_CONFIG_MAX_LINKS];
+	int link_family[COHORT_CONFIG_MAX_LINKS];
+	unsigned link_family_line[COHORT_CONFIG_MAX_LINKS];
 	unsigned tline[T_COUNT];         /* where each timing key was set */
 	unsigned to_logfile_line, cipher_line, knet_mtu_line;
 	size_t uid_cap, gid_cap;
@@ -114,12 +128,35 @@ int cfg_get_u32(struct cfg_loader *ld, const struct cfg_event *ev,
     uint32_t min, uint32_t max, uint32_t *out);
 int cfg_unknown(struct cfg_loader *ld, const struct cfg_event *ev,
     const char *const *noeffect);
+/* A non-empty string, copied into cfg's storage. */
+int cfg_get_str(struct cfg_loader *ld, const struct cfg_event *ev,
+    const char **out);
+
+/* Bounds of the numbers read. */
+#define TIMEOUT_MAX_MS 3600000u   /* one hour: far beyond any sane value */
+#define COUNT_MAX 1000000u
 
 /* config_uidgid.c: a key of a uidgid section; the uidgid.d directory next
  * to `path`; sorting the lists once everything is read. */
 int cfg_uidgid_item(struct cfg_loader *ld, const struct cfg_event *ev);
 int cfg_read_uidgid_dir(struct cfg_loader *ld, const char *path);
 void cfg_uidgid_finish(struct cohort_config *cfg);
+
+/* config_link.c: a key of a totem.interface section, and its end (what
+ * it gives merged into its link); the addresses of the node just read
+ * (before it is added to cfg->nodes); once the whole file is read, the
+ * links' checks, defaults and warnings; and the defaults alone (for
+ * cohort_config_defaults()). Each returns 0 or a negative errno after
+ * writing the error line. */
+int cfg_iface_item(struct cfg_loader *ld, const struct cfg_event *ev);
+int cfg_iface_end(struct cfg_loader *ld, const struct cfg_event *ev);
+int cfg_node_links(struct cfg_loader *ld, const struct cfg_event *ev);
+int cfg_links_finish(struct cfg_loader *ld);
+void cfg_link_defaults(struct cohort_config *cfg);
+
+/* config_out.c: 1 when two addresses as written are the same (numeric
+ * ones by value, host names case-insensitively). */
+bool cfg_same_addr(const char *x, const char *y);
 
 /* Effective timing (config_out.c): see cohort_config_timing(). */
 struct cfg_timing {

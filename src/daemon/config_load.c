@@ -20,7 +20,11 @@ static void base_defaults(struct cohort_config *cfg)
 	cfg->netmtu = 0;                          /* per transport */
 	cfg->crypto_cipher = COHORT_CIPHER_NONE;
 	cfg->crypto_hash = COHORT_HASH_NONE;
-	cfg->interface.mcastport = COHORT_CONFIG_DEFAULT_PORT;
+	for (unsigned l = 0; l < COHORT_CONFIG_MAX_LINKS; l++) {
+		cfg->links[l].linknumber = l;
+		cfg->links[l].knet_link_priority =
+		    COHORT_CONFIG_DEFAULT_LINK_PRIORITY;
+	}
 	cfg->fail_on_port_unreachable = true;
 	cfg->logging.to_stderr = true;
 	cfg->logging.to_syslog = true;
@@ -43,6 +47,8 @@ void cohort_config_defaults(struct cohort_config *cfg)
 	cfg->n_nodes = 1;
 	cfg->nodes[0].nodeid = 1;
 	cfg->nodes[0].ring0_addr = "127.0.0.1";
+	cfg->links[0].n_addrs = 1;
+	cfg_link_defaults(cfg);
 	cfg->local_nodeid = 1;
 }
 
@@ -127,7 +133,7 @@ static int check_file(struct cfg_loader *ld)
 	struct cohort_config *cfg = ld->cfg;
 	int rc;
 
-	if ((rc = check_timing(ld)) < 0)
+	if ((rc = check_timing(ld)) < 0 || (rc = cfg_links_finish(ld)) < 0)
 		return rc;
 	default_netmtu(cfg);
 	if (ld->knet_mtu_line && cfg->transport != COHORT_TRANSPORT_KNET &&

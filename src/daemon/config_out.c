@@ -83,9 +83,37 @@ static const char *yes_no(bool b)
 	return b ? "yes" : "no";
 }
 
+/* One interface section; the knet keys with transport knet only. */
+static void print_link(const struct cohort_config *cfg,
+    const struct cohort_interface *i, FILE *out)
+{
+	fprintf(out, "\tinterface {\n\t\tlinknumber: %u\n", i->linknumber);
+	if (i->bindnetaddr)
+		fprintf(out, "\t\tbindnetaddr: %s\n", i->bindnetaddr);
+	if (i->mcastaddr)
+		fprintf(out, "\t\tmcastaddr: %s\n", i->mcastaddr);
+	fprintf(out, "\t\tmcastport: %u\n", i->mcastport);
+	if (cfg->transport == COHORT_TRANSPORT_KNET) {
+		fprintf(out, "\t\tknet_link_priority: %u\n",
+		    i->knet_link_priority);
+		if (!i->ping_interval_set)
+			fprintf(out, "\t\t# knet_ping_interval: token / "
+			    "(knet_pong_count * 2)\n");
+		fprintf(out, "\t\tknet_ping_interval: %u\n",
+		    i->knet_ping_interval);
+		if (!i->ping_timeout_set)
+			fprintf(out, "\t\t# knet_ping_timeout: token / "
+			    "knet_pong_count\n");
+		fprintf(out, "\t\tknet_ping_timeout: %u\n"
+		    "\t\tknet_ping_precision: %u\n\t\tknet_pong_count: %u\n",
+		    i->knet_ping_timeout, i->knet_ping_precision,
+		    i->knet_pong_count);
+	}
+	fprintf(out, "\t}\n");
+}
+
 static void print_totem(const struct cohort_config *cfg, FILE *out)
 {
-	const struct cohort_interface *i = &cfg->interface;
 	struct cfg_timing e;
 
 	cfg_effective(cfg, &e);
@@ -118,12 +146,13 @@ static void print_totem(const struct cohort_config *cfg, FILE *out)
 	    e.window_size);
 	fprintf(out, "\tfail_on_port_unreachable: %s\n",
 	    yes_no(cfg->fail_on_port_unreachable));
-	fprintf(out, "\tinterface {\n\t\tlinknumber: 0\n");
-	if (i->bindnetaddr)
-		fprintf(out, "\t\tbindnetaddr: %s\n", i->bindnetaddr);
-	if (i->mcastaddr)
-		fprintf(out, "\t\tmcastaddr: %s\n", i->mcastaddr);
-	fprintf(out, "\t\tmcastport: %u\n\t}\n}\n", i->mcastport);
+	if (cfg->transport == COHORT_TRANSPORT_KNET)
+		fprintf(out, "\tlink_mode: %s\n",
+		    cohort_link_mode_name(cfg->link_mode));
+	for (unsigned l = 0; l < COHORT_CONFIG_MAX_LINKS; l++)
+		if (l == 0 || cfg->links[l].n_addrs)
+			print_link(cfg, &cfg->links[l], out);
+	fprintf(out, "}\n");
 }
 
 int cohort_config_print(const struct cohort_config *cfg, FILE *out)
@@ -143,7 +172,11 @@ int cohort_config_print(const struct cohort_config *cfg, FILE *out)
 		fprintf(out, "\tnode {\n\t\tnodeid: %u\n", node->nodeid);
 		if (node->name)
 			fprintf(out, "\t\tname: %s\n", node->name);
-		fprintf(out, "\t\tring0_addr: %s\n\t}\n", node->ring0_addr);
+		for (unsigned k = 0; k < COHORT_CONFIG_MAX_LINKS; k++)
+			if (node->addr[k])
+				fprintf(out, "\t\tring%u_addr: %s\n", k,
+				    node->addr[k]);
+		fprintf(out, "\t}\n");
 	}
 	fprintf(out, "}\n\nlogging {\n\tto_stderr: %s\n\tto_syslog: %s\n"
 	    "\tto_logfile: %s\n", yes_no(l->to_stderr), yes_no(l->to_syslog),
@@ -189,7 +222,7 @@ static bool numeric_addr(const char *s, unsigned char a[16])
 	return inet_pton(AF_INET6, s, a) == 1;
 }
 
-static bool same_addr(const char *x, const char *y)
+bool cfg_same_addr(const char *x, const char *y)
 {
 	unsigned char a[16], b[16];
 
@@ -207,7 +240,7 @@ int cohort_config_find_local(const struct cohort_config *cfg,
 		for (size_t j = 0; j < n; j++) {
 			const char *a = local_addrs[j];
 
-			if (!a || !same_addr(cfg->nodes[i].ring0_addr, a))
+			if (!a || !cfg_same_addr(cfg->nodes[i].ring0_addr, a))
 				continue;
 			if (found >= 0)
 				return -EEXIST;

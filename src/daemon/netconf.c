@@ -121,7 +121,7 @@ static int mcast_group(const struct cohort_config *cfg,
 	const struct transport_peer *self = NULL;
 	struct transport_peer g;
 	char derived[INET6_ADDRSTRLEN];
-	const char *addr = cfg->interface.mcastaddr;
+	const char *addr = cfg->links[0].mcastaddr;
 	bool ok;
 
 	for (size_t i = 0; i < tc->n_peers; i++)
@@ -155,7 +155,7 @@ static int mcast_group(const struct cohort_config *cfg,
 int netconf_transport(const struct cohort_config *cfg, uint32_t nodeid,
     struct transport_config *tc, char *err, size_t errlen)
 {
-	uint16_t port = cfg->interface.mcastport ? cfg->interface.mcastport :
+	uint16_t port = cfg->links[0].mcastport ? cfg->links[0].mcastport :
 	    COHORT_CONFIG_DEFAULT_PORT;
 	size_t ip_udp = 48;   /* IPv6 + UDP headers: the larger case */
 

@@ -3,7 +3,7 @@
  * bytes as a file. Every input must end in a loaded configuration or one
  * error line, never a crash or a leak.
  *
- * FUZZ_SOURCES: src/daemon/config.c src/daemon/config_load.c src/daemon/config_out.c src/proto/timing.c src/daemon/config_parse.c src/daemon/config_uidgid.c
+ * FUZZ_SOURCES: src/daemon/config.c src/daemon/config_link.c src/daemon/config_load.c src/daemon/config_out.c src/proto/timing.c src/daemon/config_parse.c src/daemon/config_uidgid.c
  */
 #include <stdint.h>
 #include <stdio.h>

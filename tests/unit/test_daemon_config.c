@@ -266,7 +266,21 @@ static void defaults(void **state)
 	assert_int_equal(cfg.transport, COHORT_TRANSPORT_KNET);
 	assert_int_equal(cfg.netmtu, 65536);
 	assert_int_equal(cfg.knet_mtu, 0);
-	assert_int_equal(cfg.interface.mcastport, 5405);
+	/* One link, with corosync's per-link defaults: its timers from the
+	 * token (300 / 2 and 300 / 4), the other links absent. */
+	assert_int_equal(cfg.link_mode, COHORT_LINK_PASSIVE);
+	assert_int_equal(cfg.links[0].mcastport, 5405);
+	assert_int_equal(cfg.links[0].n_addrs, 1);
+	assert_int_equal(cfg.links[0].knet_link_priority, 1);
+	assert_int_equal(cfg.links[0].knet_ping_timeout, 150);
+	assert_int_equal(cfg.links[0].knet_ping_interval, 75);
+	assert_int_equal(cfg.links[0].knet_ping_precision, 2048);
+	assert_int_equal(cfg.links[0].knet_pong_count, 2);
+	for (unsigned l = 1; l < COHORT_CONFIG_MAX_LINKS; l++) {
+		assert_int_equal(cfg.links[l].n_addrs, 0);
+		assert_int_equal(cfg.links[l].linknumber, l);
+		assert_null(cfg.nodes[0].addr[l]);
+	}
 	assert_int_equal(cfg.crypto_cipher, COHORT_CIPHER_NONE);
 	assert_int_equal(cfg.n_uids + cfg.n_gids + cfg.n_warnings, 0);
 	assert_null(cfg.state_dir);
@@ -568,11 +582,14 @@ static void find_local_node(void **state)
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.n_nodes = 4;
-	cfg.nodes[0] = (struct cohort_node){ 1, "alpha.example.com",
-	    "10.0.0.1", 0 };
-	cfg.nodes[1] = (struct cohort_node){ 2, "beta", "fd00::2", 0 };
-	cfg.nodes[2] = (struct cohort_node){ 3, "gamma.lab", "Gamma.Lab", 0 };
-	cfg.nodes[3] = (struct cohort_node){ 4, NULL, "10.0.0.4", 0 };
+	cfg.nodes[0] = (struct cohort_node){ .nodeid = 1,
+	    .name = "alpha.example.com", .ring0_addr = "10.0.0.1" };
+	cfg.nodes[1] = (struct cohort_node){ .nodeid = 2, .name = "beta",
+	    .ring0_addr = "fd00::2" };
+	cfg.nodes[2] = (struct cohort_node){ .nodeid = 3, .name = "gamma.lab",
+	    .ring0_addr = "Gamma.Lab" };
+	cfg.nodes[3] = (struct cohort_node){ .nodeid = 4,
+	    .ring0_addr = "10.0.0.4" };
 
 	addrs[0] = "192.168.1.1";
 	addrs[1] = "fd00:0:0::2";
