@@ -164,8 +164,10 @@ static void deliver_entry(struct proto *p, uint32_t origin, uint8_t f,
 		r->buf = nb;
 		r->cap = cap;
 	}
-	memcpy(r->buf + r->len, d, dl);
-	r->len += dl;
+	if (dl) {   /* an empty fragment may come before any buffer */
+		memcpy(r->buf + r->len, d, dl);
+		r->len += dl;
+	}
 	if (f & ENTRY_LAST) {
 		r->active = false;
 		p->stats.delivered++;
