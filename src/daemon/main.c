@@ -60,6 +60,7 @@ struct daemon {
 	int ready_fd;            /* COHORT_READY_FD, -1 once used */
 	struct sched_ctl sched;  /* CPU scheduling (system.sched_rr) */
 	struct loop_timer trim;  /* gives the heap's free memory back */
+	size_t trim_floor;       /* free heap bytes after the last trim */
 	const struct cohort_config *cfg;
 	/* The nodes of the configuration, for the status. */
 	size_t n_nodes;
@@ -169,8 +170,16 @@ static void on_trim(void *arg)
 	struct daemon *d = arg;
 	struct mallinfo2 mi = mallinfo2();
 
-	if (mi.fordblks > TRIM_SLACK)
+	/* Free memory the trim cannot give back (fragments between used
+	 * blocks) stays counted: trim again only when as much again has
+	 * come free since, lest an unlock and relock of all memory run
+	 * every period for nothing. */
+	if (mi.fordblks < d->trim_floor)
+		d->trim_floor = mi.fordblks;
+	if (mi.fordblks > d->trim_floor + TRIM_SLACK) {
 		sched_trim(&d->sched);
+		d->trim_floor = mallinfo2().fordblks;
+	}
 	loop_timer_arm(d->loop, &d->trim, loop_now(d->loop) + TRIM_PERIOD_MS);
 }
 
