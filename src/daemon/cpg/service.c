@@ -116,6 +116,12 @@ static void req_join(struct cpg_svc *svc, struct conn *c,
 		err = CS_ERR_EXIST;
 	else if (g && group_member(g, svc->nodeid, pid))
 		err = CS_ERR_TRY_AGAIN;   /* its earlier leave is in flight */
+	else if (ordering_congested(svc->ord))
+		/* A local reader is behind and the ring is held for it: the
+		 * join would be answered only once it caught up or was
+		 * dropped, and a program whose other handle is that reader
+		 * would wait on itself. */
+		err = CS_ERR_TRY_AGAIN;
 	else if ((g ? g->n : 0) + joins_in_flight(svc, &name) >=
 	    COHORT_GROUP_MEMBERS_MAX)
 		err = CS_ERR_NO_SPACE;
