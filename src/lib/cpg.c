@@ -29,6 +29,7 @@ static void inst_destroy(void *obj)
 	free(inst->nodes);
 	pthread_mutex_destroy(&inst->req_lock);
 	pthread_mutex_destroy(&inst->ev_lock);
+	pthread_mutex_destroy(&inst->chan_lock);
 	free(inst);
 }
 
@@ -106,6 +107,7 @@ cs_error_t cpg_model_initialize(cpg_handle_t *handle, cpg_model_t model,
 		return CS_ERR_NO_MEMORY;
 	pthread_mutex_init(&inst->req_lock, NULL);
 	pthread_mutex_init(&inst->ev_lock, NULL);
+	pthread_mutex_init(&inst->chan_lock, NULL);
 	if (model_data)
 		inst->model = *(cpg_model_v1_data_t *)model_data;
 	inst->model.model = CPG_MODEL_V1;

@@ -22,8 +22,14 @@ struct zcb_buf;
 struct cpg_inst {
 	/* Serialises the request channel: every call but cpg_dispatch. */
 	pthread_mutex_t req_lock;
-	/* Serialises the event channel: one dispatcher at a time. */
+	/* Serialises the event channel: one dispatcher at a time, held
+	 * through its callbacks. */
 	pthread_mutex_t ev_lock;
+	/* Serialises reads of the channel's socket and of the stash: held
+	 * by the dispatcher only while it reads (never through a callback),
+	 * and by a sender taking the backlog, so that a sender is not
+	 * refused for ever while another thread sits in a callback. */
+	pthread_mutex_t chan_lock;
 	struct ipc_conn conn;
 	cpg_model_v1_data_t model;
 	void *_Atomic context;
@@ -42,7 +48,8 @@ struct cpg_inst {
 	size_t nodes_cap;
 	/* Bytes of the event channel taken off it by a sender held back for
 	 * this handle's unread events (cpg_take_backlog): they come after
-	 * those in evbuf and before those still in the socket. Owned. */
+	 * those in evbuf and before those still in the socket. Owned;
+	 * under chan_lock. */
 	uint8_t *stash;
 	size_t stash_cap, stash_off, stash_len;
 

@@ -178,7 +178,7 @@ static int ev_fill(struct cpg_inst *inst, int timeout, bool exact,
 }
 
 /* Takes all but the last byte the event channel holds into the stash
- * (ev_lock held). Only what is there: it never waits. */
+ * (chan_lock held). Only what is there: it never waits. */
 static void stash_take(struct cpg_inst *inst)
 {
 	int avail;
@@ -220,20 +220,16 @@ static void stash_take(struct cpg_inst *inst)
 
 void cpg_take_backlog(struct cpg_inst *inst)
 {
-	/* A callback of this handle sends: its thread holds ev_lock, and
-	 * the frame it is given lives in evbuf, which the stash leaves
-	 * alone. */
-	if (atomic_load(&inst->dispatching) &&
-	    pthread_equal(inst->dispatcher, pthread_self())) {
-		stash_take(inst);
-		return;
-	}
-	/* Another thread dispatches: it reads the events itself. */
-	if (pthread_mutex_trylock(&inst->ev_lock) != 0)
+	/* The stash and the socket are the channel's, under chan_lock; the
+	 * frame a callback is given lives in evbuf, which the stash leaves
+	 * alone, so this works from a callback of this handle too, and
+	 * while another thread sits in one. A dispatcher that holds
+	 * chan_lock is reading the events itself. */
+	if (pthread_mutex_trylock(&inst->chan_lock) != 0)
 		return;
 	if (!atomic_load(&inst->finalized))
 		stash_take(inst);
-	pthread_mutex_unlock(&inst->ev_lock);
+	pthread_mutex_unlock(&inst->chan_lock);
 }
 
 static int reserve_scratch(void **p, size_t *cap, size_t n, size_t size)
@@ -392,7 +388,9 @@ static int dispatch_loop(struct cpg_inst *inst, cpg_handle_t handle,
 			if (short_read && wait == 0 && !one &&
 			    inst->evoff == inst->evlen)
 				return 0;
+			pthread_mutex_lock(&inst->chan_lock);
 			rc = ev_fill(inst, wait, one, &short_read);
+			pthread_mutex_unlock(&inst->chan_lock);
 			if (rc == -EAGAIN)
 				return mode == CS_DISPATCH_ONE_NONBLOCKING ?
 				    rc : 0;

@@ -57,8 +57,6 @@ static void on_deliver(cpg_handle_t h, const struct cpg_name *g,
 	struct watch *w;
 
 	CHECK_CS(cpg_context_get(h, (void **)&w), CS_OK);
-	if (w->before_deliver)
-		w->before_deliver(w);
 	if (pid == w->pid) {
 		w->late += w->left;
 		w->bad += !msg_ok(msg, len, w->got);

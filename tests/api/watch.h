@@ -34,9 +34,6 @@ struct watch {
 	uint32_t members;            /* in the last confchg */
 	bool self_in;                /* the watching handle is a member */
 	volatile bool changed;       /* set by every event */
-	/* Called (if set) on the dispatching thread before a message is
-	 * counted: a test holds the dispatch there. */
-	void (*before_deliver)(struct watch *w);
 };
 
 /* A handle that joins `group`, watching `pid`; returns once it is in. */
