@@ -37,10 +37,11 @@
 #define UNREACH_MATCH_LEN 16u
 /* The daemon's quiet time is the token timeout divided by this: longer
  * than the default hold of an idle token (token_retransmit * 0.8 - 10 ms,
- * about a fifth of the token), so that every live member is heard within
- * it by the node it passes the token to, and much shorter than the token
- * plus consensus timeouts the fast path stands in for. The age of a frame
- * that a report may quote is the token timeout. */
+ * about a fifth of the token), and much shorter than the token plus
+ * consensus timeouts the fast path stands in for. It does not protect
+ * the peer a node passes the token to, which sends nothing back to it on
+ * an idle ring: there the quoted nonce is the check (docs/protocol.md
+ * 3.8). The age of a frame that a report may quote is the token timeout. */
 #define UNREACH_QUIET_DIV 4u
 
 struct unreach_peer {
