@@ -28,11 +28,6 @@ void log_init(const char *ident, bool to_stderr, bool to_syslog, bool debug)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
-bool log_debug_enabled(void)
-{
-	return log_conf.debug;
-}
-
 static void log_emit(enum log_level lvl, int err, const char *fmt, va_list ap)
 {
 	static const char *const tag[] = { "error", "warning", "info", "debug" };

@@ -17,7 +17,6 @@
 enum log_level { LOG_LVL_ERR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
 void log_init(const char *ident, bool to_stderr, bool to_syslog, bool debug);
-bool log_debug_enabled(void);
 
 #define LOG_PRINTF(a, b) __attribute__((format(printf, a, b)))
 void log_warn(const char *fmt, ...) LOG_PRINTF(1, 2);

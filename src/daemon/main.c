@@ -37,14 +37,6 @@
 
 #define DEFAULT_CONFIG "/etc/cohort/cohort.conf"
 #define DEFAULT_STATE_DIR "/var/lib/cohort"
-/* Local messages waiting for the token: a window of 64 KiB datagrams
- * (50 x 64 KiB) and some. A larger queue gives no more throughput, only
- * more peak memory (the measurements that chose it are in the commit log
- * of this line and bench/results/constants-log.md). */
-#define SEND_QUEUE_BYTES (3u << 20)
-/* And in messages: bytes alone would let tens of thousands of small
- * messages queue, a delay at saturation that delivers nothing more. */
-#define SEND_QUEUE_MSGS 8192u
 
 /* The daemon's parts, wired together by run(). */
 struct daemon {
@@ -259,8 +251,8 @@ static int make_proto_config(const struct cohort_config *cfg, uint32_t nodeid,
 	 * so the engine's largest (fewer fragments of a large message). */
 	if (cfg->n_nodes < 2)
 		pc->mtu = PROTO_DGRAM_MAX;
-	pc->send_queue_bytes = SEND_QUEUE_BYTES;
-	pc->send_queue_msgs = SEND_QUEUE_MSGS;
+	pc->send_queue_bytes = PROTO_DEFAULT_SEND_QUEUE_BYTES;
+	pc->send_queue_msgs = PROTO_DEFAULT_SEND_QUEUE_MSGS;
 	cohort_config_timing(cfg, &pc->timing);
 	for (size_t i = 0; i < cfg->n_nodes && i < PROTO_MAX_NODES; i++) {
 		pc->nodes[pc->n_nodes++] = cfg->nodes[i].nodeid;

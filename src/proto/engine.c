@@ -11,8 +11,6 @@
 
 #include "proto/internal.h"
 
-#define DEFAULT_SEND_QUEUE (8u << 20)
-
 static const char *const state_names[] = {
 	[ST_IDLE] = "idle",
 	[ST_OPERATIONAL] = "operational",
@@ -71,7 +69,7 @@ int proto_new(const struct proto_config *cfg, const struct proto_ops *ops,
 		return -ENOMEM;
 	p->cfg = *cfg;
 	if (!p->cfg.send_queue_bytes)
-		p->cfg.send_queue_bytes = DEFAULT_SEND_QUEUE;
+		p->cfg.send_queue_bytes = PROTO_DEFAULT_SEND_QUEUE_BYTES;
 	proto_timing_fill(&p->cfg.timing, cfg->n_nodes);
 	/* A token resent, or held, for 0 ms would never wait. */
 	if (!p->cfg.timing.token_retransmit_ms)

@@ -108,6 +108,16 @@ struct proto_ops {
 	void (*log)(void *ctx, int level, const char *line);
 };
 
+/* Local messages waiting for the token: a window of 64 KiB datagrams
+ * (50 x 64 KiB) and some; a larger queue gives no more throughput, only
+ * more peak memory (bench/results/constants-log.md). A configuration
+ * that gives send_queue_bytes 0 gets this. */
+#define PROTO_DEFAULT_SEND_QUEUE_BYTES (3u << 20)
+/* And in messages, what cohortd passes as send_queue_msgs (0 there
+ * means bytes only): bytes alone would let tens of thousands of small
+ * messages queue, a delay at saturation that delivers nothing more. */
+#define PROTO_DEFAULT_SEND_QUEUE_MSGS 8192u
+
 /*
  * The timing defaults, the one place they are written: what cohortd runs
  * where its configuration names nothing (src/daemon/config_out.c resolves
