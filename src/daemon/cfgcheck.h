@@ -37,7 +37,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "daemon/config.h"
+#include "daemon/config/config.h"
 #include "daemon/transport/transport.h"
 
 /* Bytes of a summary at most (64 IPv6 nodes fit). */

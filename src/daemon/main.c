@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
-#include "daemon/config.h"
+#include "daemon/config/config.h"
 #include "daemon/cpg/cpg.h"
 #include "daemon/ipcs/ipcs.h"
 #include "daemon/loop.h"

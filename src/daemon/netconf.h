@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "daemon/config.h"
+#include "daemon/config/config.h"
 #include "daemon/transport/transport.h"
 
 /* This node's id: `forced` (-n) if non-zero, else the nodelist entry with

@@ -10,7 +10,7 @@
 
 #include "common/log.h"
 #include "daemon/cfgcheck.h"
-#include "daemon/config.h"
+#include "daemon/config/config.h"
 #include "daemon/netconf.h"
 #include "daemon/network.h"
 #include "daemon/statedir.h"

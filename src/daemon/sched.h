@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 
-#include "daemon/config.h"
+#include "daemon/config/config.h"
 
 struct sched_ctl {
 	enum cohort_sched mode;

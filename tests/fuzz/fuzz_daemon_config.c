@@ -3,14 +3,14 @@
  * bytes as a file. Every input must end in a loaded configuration or one
  * error line, never a crash or a leak.
  *
- * FUZZ_SOURCES: src/daemon/config.c src/daemon/config_link.c src/daemon/config_load.c src/daemon/config_out.c src/proto/timing.c src/daemon/config_parse.c src/daemon/config_uidgid.c
+ * FUZZ_SOURCES: src/daemon/config/config.c src/daemon/config/config_link.c src/daemon/config/config_load.c src/daemon/config/config_out.c src/proto/timing.c src/daemon/config/config_parse.c src/daemon/config/config_uidgid.c
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "daemon/config.h"
+#include "daemon/config/config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

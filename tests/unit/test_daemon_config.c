@@ -27,7 +27,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "daemon/config.h"
+#include "daemon/config/config.h"
 #include "proto/proto.h"
 
 /* ------------------------------------------------------------ helpers */

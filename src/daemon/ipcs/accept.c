@@ -17,7 +17,7 @@
 #include <corosync/corotypes.h>
 
 #include "common/log.h"
-#include "daemon/config.h"
+#include "daemon/config/config.h"
 #include "daemon/ipcs/ipcs_int.h"
 
 #define IPC_SOCKBUF (256 << 10)     /* send buffer of each client socket */

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "daemon/config_int.h"
+#include "daemon/config/config_int.h"
 
 /* First read buffer when the size is not known in advance. */
 #define READ_CHUNK 4096u

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "daemon/config.h"
+#include "daemon/config/config.h"
 
 #define CFG_PRINTF(a, b) __attribute__((format(printf, a, b)))
 

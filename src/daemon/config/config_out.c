@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "daemon/config_int.h"
+#include "daemon/config/config_int.h"
 #include "proto/proto.h"
 
 static uint32_t or_default(uint32_t v, uint32_t def)

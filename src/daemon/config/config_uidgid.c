@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "daemon/config_int.h"
+#include "daemon/config/config_int.h"
 
 #define NSS_BUF_START 1024u
 #define NSS_BUF_MAX (1u << 20)    /* getpwnam_r/getgrnam_r buffer bound */

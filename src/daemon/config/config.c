@@ -15,7 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "daemon/config_int.h"
+#include "daemon/config/config_int.h"
 #include "proto/proto.h"
 
 #define TOTEM_U32(k, field, max) \

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/config_int.h"
+#include "daemon/config/config_int.h"
 
 /* Values that apply before the file is read (and without a file). */
 static void base_defaults(struct cohort_config *cfg)

@@ -9,7 +9,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
-#include "daemon/config_int.h"
+#include "daemon/config/config_int.h"
 
 static const char *const noeffect_iface[] = {
 	"ringnumber", "broadcast", "ttl", "knet_", NULL,
