@@ -67,12 +67,12 @@ cl_log "1. node 3 with crypto off"
 sed -e 's/crypto_cipher: .*/crypto_cipher: none/' -e 's/crypto_hash: .*/crypto_hash: none/' \
     "$CL_DIR/cluster.conf" >"$CL_DIR/plain.conf"
 node3_with "$CL_DIR/plain.conf"
-for i in 1 2; do wait_log "$i" "node 3 at $A3 sends plain text, but this node requires crypto"; done
+for i in 1 2; do wait_log "$i" "frames from node 3's address $A3 are plain text, but this node requires crypto"; done
 # What reaches node 3 from the ring of 1 and 2 is its representative's
 # MERGE_DETECT (an idle token goes between 1 and 2 only).
-wait_log 3 "node [12] at 10\.$CL_NET\.0\.[12]:5405 sends sealed frames, but this node has no key"
+wait_log 3 "frames from node [12]'s address 10\.$CL_NET\.0\.[12]:5405 are sealed, but this node has no key"
 steady "crypto off on node 3"
-for i in 1 2; do bounded_warnings "$i" "node 3 at $A3 sends plain text"; done
+for i in 1 2; do bounded_warnings "$i" "frames from node 3's address $A3 are plain text"; done
 node_kill 3
 
 cl_log "2. node 3 with another key, readable by all, owned by another user"
@@ -83,7 +83,7 @@ sed "s|keyfile: .*|keyfile: $CL_DIR/otherkey|" "$CL_DIR/cluster.conf" >"$CL_DIR/
 node3_with "$CL_DIR/otherkey.conf"
 wait_log 3 "key file $CL_DIR/otherkey: permissions 0644 are too open"
 wait_log 3 "key file $CL_DIR/otherkey: owned by uid 65534, not by the daemon's user \(uid $(id -u)\)"
-for i in 1 2; do wait_log "$i" "node 3 at $A3 sends frames that fail authentication"; done
+for i in 1 2; do wait_log "$i" "frames from node 3's address $A3 fail authentication"; done
 steady "another key on node 3"
 for i in 1 2; do bounded_warnings "$i" "node 3 at $A3 sends"; done
 node_kill 3

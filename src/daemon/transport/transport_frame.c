@@ -118,12 +118,12 @@ void tr_auth_failed(struct transport *t, const struct transport_peer *p,
     enum warn_kind kind)
 {
 	static const char *const why[] = {
-		[WARN_PLAIN] = "sends plain text, but this node requires crypto "
+		[WARN_PLAIN] = "are plain text, but this node requires crypto "
 		    "(crypto_cipher/crypto_hash set here, not there?)",
-		[WARN_UNKEYED] = "sends sealed frames, but this node has no key "
+		[WARN_UNKEYED] = "are sealed, but this node has no key "
 		    "(crypto_cipher and crypto_hash are none here)",
-		[WARN_SEAL] = "sends frames that fail authentication: its key "
-		    "differs from this node's (another key file)",
+		[WARN_SEAL] = "fail authentication: its key differs from this "
+		    "node's (another key file), or they are not its",
 	};
 	size_t pi = (size_t)(p - t->cfg.peers);
 	uint64_t held;
@@ -131,9 +131,10 @@ void tr_auth_failed(struct transport *t, const struct transport_peer *p,
 
 	t->st.rx_auth_failed++;
 	if (tr_may_warn(t, pi, kind, &held))
-		log_warnx("transport: node %u at %s %s; its frames are dropped "
-		    "(%" PRIu64 " more dropped since the last warning)", p->nodeid,
-		    tr_addr_str(&p->addr, a, sizeof(a)), why[kind], held);
+		log_warnx("transport: frames from node %u's address %s %s; "
+		    "they are dropped (%" PRIu64 " more since the last "
+		    "warning)", p->nodeid, tr_addr_str(&p->addr, a, sizeof(a)),
+		    why[kind], held);
 }
 
 bool tr_open_frame(struct transport *t, const struct transport_peer *p,
