@@ -24,7 +24,7 @@
  * ATTACH frame). A peer whose credentials are not allowed is closed at
  * accept and never counts. At the cap, accepting one more closes an
  * older one: the oldest of the same process if it has one, else the
- * oldest of all. One that says nothing for COHORT_HANDSHAKE_MS is closed.
+ * oldest of the user who holds the most. One that says nothing for COHORT_HANDSHAKE_MS is closed.
  * Either way the socket is told CS_ERR_TRY_AGAIN or CS_ERR_TIMEOUT first.
  * libcpg sends its first frame right after connecting, so neither bound
  * touches it; they stop idle sockets from using up the daemon's

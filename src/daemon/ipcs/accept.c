@@ -313,19 +313,36 @@ static bool peer_allowed(struct ipcs *srv, int cfd, const struct ucred *cr)
 
 /* Makes room for one more socket that has not said what it is: at the
  * cap, the oldest of process `pid`'s goes if it has one (a process that
- * opens many only pushes out its own), else the oldest of all. */
+ * opens many only pushes out its own), else the oldest of the user who
+ * holds the most (a user who opens many from many processes only pushes
+ * out their own, not another user's client that is a little late). The
+ * list is newest first and at most COHORT_HANDSHAKE_MAX long. */
 static void loose_make_room(struct ipcs *srv, pid_t pid)
 {
-	struct sock *oldest = NULL, *own = NULL;
+	struct sock *own = NULL, *victim = NULL;
+	size_t most = 0;
 
 	if (srv->n_loose < COHORT_HANDSHAKE_MAX)
 		return;
-	for (struct sock *x = srv->loose; x; x = x->next) {
-		oldest = x;
+	for (struct sock *x = srv->loose; x; x = x->next)
 		if (x->pid == pid)
 			own = x;
-	}
-	close_loose(srv, own ? own : oldest, CS_ERR_TRY_AGAIN,
+	if (!own)
+		for (struct sock *x = srv->loose; x; x = x->next) {
+			size_t n = 0;
+			struct sock *last = x;
+
+			for (struct sock *y = x; y; y = y->next)
+				if (y->uid == x->uid) {
+					n++;
+					last = y;
+				}
+			if (n > most) {
+				most = n;
+				victim = last;
+			}
+		}
+	close_loose(srv, own ? own : victim, CS_ERR_TRY_AGAIN,
 	    "too many sockets without a first frame");
 }
 
