@@ -135,8 +135,9 @@ void ordering_forget_owner(struct ordering *o, struct conn *c)
 {
 }
 
-/* Whether a local reader holds the ring back (set by a test). */
-static bool congested_node[2];
+/* Whether a local reader holds the ring back, per node (set by a test;
+ * as many as the tests' nodes below). */
+static bool congested_node[3];
 
 bool ordering_congested(const struct ordering *o)
 {
@@ -799,6 +800,7 @@ static void join_while_congested(void **state)
 	assert_int_equal(a[0].last_error, CS_OK);
 	assert_int_equal(a[0].cc.state, CONN_JOIN_COMPLETED);
 	assert_int_equal(membership(1, "C"), 1);
+	free_nodes(2);
 }
 
 static void joins_in_flight_limit(void **state)
