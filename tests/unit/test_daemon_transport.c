@@ -525,6 +525,22 @@ static void fragment_limits(void **state)
 /* A plain frame header as node 1 would write it to node 2: incarnation
  * `inc`, counter `ctr`, configuration digest `digest`, `flags` besides
  * fragment (2). */
+/* A socket at node 1's address and port (ports[0]) for frames made by
+ * hand, and in *to node 2's (ports[1]). */
+static int node1_socket(const int ports[3], struct sockaddr_in *to)
+{
+	struct sockaddr_in me = { .sin_family = AF_INET };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	assert_true(fd >= 0);
+	inet_pton(AF_INET, "127.0.0.1", &me.sin_addr);
+	*to = me;
+	me.sin_port = htons((uint16_t)ports[0]);
+	to->sin_port = htons((uint16_t)ports[1]);
+	assert_int_equal(bind(fd, (struct sockaddr *)&me, sizeof(me)), 0);
+	return fd;
+}
+
 static void craft_header(uint8_t *d, bool frag, uint8_t flags, uint64_t inc,
     uint64_t ctr, uint32_t digest)
 {
@@ -571,7 +587,7 @@ static void fragment_loss_and_forgery(void **state)
 	struct transport_config c;
 	struct transport *t;
 	struct transport_stats st;
-	struct sockaddr_in me = { .sin_family = AF_INET }, to = me;
+	struct sockaddr_in to;
 	int ports[3] = { free_port(), free_port(), free_port() };
 	uint8_t data[20], end[3], d[128];
 	int fd;
@@ -605,12 +621,7 @@ static void fragment_loss_and_forgery(void **state)
 	make_cfg(&c, 2, 7, ports, NULL);
 	c.frame_max = 600;
 	assert_int_equal(transport_new(r.loop, &c, on_rx_many, &r, &t), 0);
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	inet_pton(AF_INET, "127.0.0.1", &me.sin_addr);
-	to.sin_addr = me.sin_addr;
-	me.sin_port = htons((uint16_t)ports[0]);
-	to.sin_port = htons((uint16_t)ports[1]);
-	assert_int_equal(bind(fd, (struct sockaddr *)&me, sizeof(me)), 0);
+	fd = node1_socket(ports, &to);
 	for (size_t k = 0; k < sizeof(frames) / sizeof(frames[0]); k++) {
 		const uint32_t *f = frames[k];
 		size_t n = craft(d, f, data + f[3] * f[2] % 20, f[5]);
@@ -691,7 +702,7 @@ static void replays_dropped(void **state)
 	struct transport_config c;
 	struct transport *t;
 	struct transport_stats st;
-	struct sockaddr_in me = { .sin_family = AF_INET }, to = me;
+	struct sockaddr_in to;
 	int ports[3] = { free_port(), free_port(), free_port() };
 	const char summary[] = "cluster_name=two\n";
 	char got[8] = { 0 };
@@ -705,12 +716,7 @@ static void replays_dropped(void **state)
 	c.summary = (const uint8_t *)summary;
 	c.summary_len = sizeof(summary) - 1;
 	assert_int_equal(transport_new(r.loop, &c, on_rx_many, &r, &t), 0);
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	inet_pton(AF_INET, "127.0.0.1", &me.sin_addr);
-	to.sin_addr = me.sin_addr;
-	me.sin_port = htons((uint16_t)ports[0]);
-	to.sin_port = htons((uint16_t)ports[1]);
-	assert_int_equal(bind(fd, (struct sockaddr *)&me, sizeof(me)), 0);
+	fd = node1_socket(ports, &to);
 	for (size_t k = 0; k < sizeof(frames) / sizeof(frames[0]); k++) {
 		/* A payload of one byte passes on_rx_many's pattern check. */
 		uint8_t one = pattern(1, 0);
@@ -776,7 +782,7 @@ static void unkeyed_no_window(void **state)
 	struct transport_config c;
 	struct transport *t;
 	struct transport_stats st;
-	struct sockaddr_in me = { .sin_family = AF_INET }, to = me;
+	struct sockaddr_in to;
 	int ports[3] = { free_port(), free_port(), free_port() };
 	uint8_t d[TRANSPORT_HDR_LEN + 1];
 	const uint64_t seq[3][2] = { { 1ull << 62, 1ull << 62 }, { 1, 1 },
@@ -787,12 +793,7 @@ static void unkeyed_no_window(void **state)
 	assert_int_equal(loop_new(&r.loop), 0);
 	make_cfg(&c, 2, 7, ports, NULL);
 	assert_int_equal(transport_new(r.loop, &c, on_rx_many, &r, &t), 0);
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	inet_pton(AF_INET, "127.0.0.1", &me.sin_addr);
-	to.sin_addr = me.sin_addr;
-	me.sin_port = htons((uint16_t)ports[0]);
-	to.sin_port = htons((uint16_t)ports[1]);
-	assert_int_equal(bind(fd, (struct sockaddr *)&me, sizeof(me)), 0);
+	fd = node1_socket(ports, &to);
 	for (int k = 0; k < 3; k++) {
 		craft_header(d, false, 0, seq[k][0], seq[k][1], 0);
 		d[TRANSPORT_HDR_LEN] = pattern(1, 0);
@@ -818,7 +819,7 @@ static void windows_kept_across_restart(void **state)
 	struct transport_config c;
 	struct transport *t;
 	struct transport_stats st;
-	struct sockaddr_in me = { .sin_family = AF_INET }, to = me;
+	struct sockaddr_in to;
 	int ports[3] = { free_port(), free_port(), free_port() };
 	uint8_t saved[TRANSPORT_WINDOWS_MAX], junk[TRANSPORT_WINDOW_REC] = { 0 };
 	size_t n;
@@ -828,12 +829,7 @@ static void windows_kept_across_restart(void **state)
 	assert_int_equal(loop_new(&r.loop), 0);
 	make_cfg(&c, 2, 7, ports, crafted_key);
 	assert_int_equal(transport_new(r.loop, &c, on_rx_many, &r, &t), 0);
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	inet_pton(AF_INET, "127.0.0.1", &me.sin_addr);
-	to.sin_addr = me.sin_addr;
-	me.sin_port = htons((uint16_t)ports[0]);
-	to.sin_port = htons((uint16_t)ports[1]);
-	assert_int_equal(bind(fd, (struct sockaddr *)&me, sizeof(me)), 0);
+	fd = node1_socket(ports, &to);
 	assert_false(transport_windows_changed(t));
 	for (uint64_t k = 1; k <= 3; k++)
 		send_crafted(fd, &to, 5, k);
