@@ -37,27 +37,6 @@ static int try_as(uid_t uid, gid_t gid)
 	return WEXITSTATUS(status);
 }
 
-/* As `NOBODY`: opens `n` sockets to the daemon (or as many as it may),
- * says so on `ready` and holds them until it is killed. */
-static _Noreturn void flood(int ready, int n)
-{
-	n = flood_fd_room(n);
-
-	if (setresgid(NOBODY, NOBODY, NOBODY) < 0 ||
-	    setresuid(NOBODY, NOBODY, NOBODY) < 0)
-		_exit(100);
-	/* Set after the change of user, which clears it: the flood ends
-	 * with the test, however the test ends. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() == 1)
-		_exit(101);
-	for (int i = 0; i < n; i++)
-		(void)raw_connect();
-	if (write(ready, "f", 1) != 1)
-		_exit(1);
-	for (;;)
-		pause();
-}
-
 /* Lines of the daemon's log that contain `what`. */
 static int log_lines(const struct daemon_proc *d, const char *what)
 {
@@ -84,7 +63,7 @@ static void flood_disallowed(struct daemon_proc *d)
 	CHECK(pipe(ready) == 0);
 	pid = fork();
 	if (pid == 0)
-		flood(ready[1], n);
+		flood_hold_as(NOBODY, ready[1], n);
 	CHECK(pid > 0 && read(ready[0], &b, 1) == 1);
 	flood_clients_get_in("access", TRIES);
 	kill(pid, SIGKILL);

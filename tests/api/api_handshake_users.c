@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/limits.h"
+#include "flood.h"
 #include "harness.h"
 #include "raw.h"
 
@@ -22,23 +23,6 @@
 #define PROCS 8
 #define PER_PROC (COHORT_HANDSHAKE_MAX / 4u)   /* twice the cap in all */
 #define TRIES 3
-
-/* As `NOBODY`: opens PER_PROC sockets, says so on `ready`, holds them
- * until it is killed. */
-static _Noreturn void flood(int ready)
-{
-	if (setresgid(NOBODY, NOBODY, NOBODY) < 0 ||
-	    setresuid(NOBODY, NOBODY, NOBODY) < 0)
-		_exit(100);
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() == 1)
-		_exit(101);
-	for (unsigned i = 0; i < PER_PROC; i++)
-		(void)raw_connect();
-	if (write(ready, "f", 1) != 1)
-		_exit(1);
-	for (;;)
-		pause();
-}
 
 /* One try: the late client's socket survives the flood (1), was pushed
  * out (0), or went at its deadline before the flood was over, which says
@@ -58,7 +42,7 @@ static int one_try(void)
 		pids[i] = fork();
 		CHECK(pids[i] >= 0);
 		if (pids[i] == 0)
-			flood(ready[1]);
+			flood_hold_as(NOBODY, ready[1], PER_PROC);
 	}
 	for (int i = 0; i < PROCS; i++)
 		CHECK(read(ready[0], &b, 1) == 1);

@@ -4,10 +4,14 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "flood.h"
 #include "harness.h"
+#include "raw.h"
 
 #define USUAL_SOFT_LIMIT 1024
 #define SPARE_FDS 64   /* stdio, the harness's pipes, a few handles */
@@ -70,4 +74,21 @@ void flood_clients_get_in(const char *group, int tries)
 		harness_wait(h, &r.joined);
 		CHECK_CS(cpg_finalize(h), CS_OK);
 	}
+}
+
+_Noreturn void flood_hold_as(uid_t uid, int ready, int n)
+{
+	n = flood_fd_room(n);
+	if (setresgid(uid, uid, uid) < 0 || setresuid(uid, uid, uid) < 0)
+		_exit(100);
+	/* Set after the change of user, which clears it: the flood ends
+	 * with the test, however the test ends. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() == 1)
+		_exit(101);
+	for (int i = 0; i < n; i++)
+		(void)raw_connect();
+	if (write(ready, "f", 1) != 1)
+		_exit(1);
+	for (;;)
+		pause();
 }

@@ -25,4 +25,10 @@ int flood_fd_room(int n);
  * none may be refused. */
 void flood_clients_get_in(const char *group, int tries);
 
+/* In a forked child: as user and group `uid`, opens `n` sockets to the
+ * daemon (or as many as it may) and sends nothing on them, says so with
+ * a byte on `ready`, and holds them until it is killed (or the test
+ * ends). */
+_Noreturn void flood_hold_as(uid_t uid, int ready, int n);
+
 #endif /* COHORT_FLOOD_H */
