@@ -34,6 +34,21 @@ COMMON_SRC := $(wildcard src/common/*.c)
 PROTO_SRC  := $(wildcard src/proto/*.c)
 DAEMON_SRC := $(filter-out src/daemon/main.c,$(wildcard src/daemon/*.c src/daemon/*/*.c))
 LIB_SRC    := $(filter-out src/lib/corosync_common.c,$(wildcard src/lib/*.c))
+# What the cmap, quorum, votequorum and cfg libraries share (lib/svc.h).
+LIBCORE_SRC := src/lib/conn.c src/lib/hdb.c src/lib/svc.c
+# Those libraries, NAME:SONAME-MAJOR, each from src/lib/NAME/*.c with its
+# version script src/lib/NAME/libNAME.versions and libNAME.pc.in.
+SVC_LIBS   := cmap:4 quorum:5 votequorum:8 cfg:7
+SVC_LIBS_BUILT := $(foreach l,$(SVC_LIBS),$(if $(wildcard src/lib/$(word 1,$(subst :, ,$(l)))/*.c),$(l)))
+svc_name = $(word 1,$(subst :, ,$(1)))
+svc_major = $(word 2,$(subst :, ,$(1)))
+SVC_SOS    := $(foreach l,$(SVC_LIBS_BUILT),$(B)/lib/lib$(call svc_name,$(l)).so.$(call svc_major,$(l)) $(B)/lib/lib$(call svc_name,$(l)).so $(B)/lib/pkgconfig/lib$(call svc_name,$(l)).pc)
+# corosync's tools under their own names, each from src/tools/corosync/NAME.c
+# (with the helpers of src/tools/corosync/*_util.c), linked against our
+# libraries as any user program.
+COROTOOLS_SRC := $(filter-out %_util.c,$(wildcard src/tools/corosync/*.c))
+COROTOOLS_UTIL := $(wildcard src/tools/corosync/*_util.c)
+COROTOOLS  := $(patsubst src/tools/corosync/%.c,$(B)/bin/%,$(COROTOOLS_SRC))
 TOOLS_SRC  := $(wildcard src/tools/*.c)
 SIM_SRC    := $(wildcard tests/sim/*.c)
 
@@ -59,8 +74,8 @@ EVS_SRC    := $(wildcard tests/evs/*.c)
 CLUSTER_PROGS := $(patsubst tests/cluster/%.c,$(B)/tests/cluster/%,$(wildcard tests/cluster/*.c))
 EVSCHECK   := $(B)/tests/evs/evscheck
 
-PROGRAMS := $(COHORTD) $(COHORTCTL)
-ALL := $(CSC_SO) $(CSC_LINK) $(CPG_SO) $(CPG_LINK) $(PROGRAMS) $(PCFILE)
+PROGRAMS := $(COHORTD) $(COHORTCTL) $(COROTOOLS)
+ALL := $(CSC_SO) $(CSC_LINK) $(CPG_SO) $(CPG_LINK) $(SVC_SOS) $(PROGRAMS) $(PCFILE)
 
 .PHONY: all check check-build demo install clean deps fuzz bench sim-long
 all: $(ALL)
@@ -94,7 +109,31 @@ $(CPG_SO): $(LIBCLIENT) $(LIBCOMMON) $(CSC_SO) src/lib/libcpg.versions
 $(CPG_LINK): $(CPG_SO)
 	ln -sf libcpg.so.4 $@
 
+# libcmap.so.4, libquorum.so.5, libvotequorum.so.8, libcfg.so.7: each
+# library's functions under its version node (its .versions file),
+# nothing else exported.
+define svclib_rule
+$(B)/lib/lib$(1).so.$(2): $(call obj,$(wildcard src/lib/$(1)/*.c) $(LIBCORE_SRC)) $(LIBCOMMON) $(CSC_SO) src/lib/$(1)/lib$(1).versions
+	@mkdir -p $$(dir $$@)
+	$$(CC) -shared -Wl,-soname,lib$(1).so.$(2) -Wl,--version-script=src/lib/$(1)/lib$(1).versions \
+	    -Wl,--no-undefined $$(LDFLAGS_ALL) -o $$@ $$(filter %.o,$$^) $(LIBCOMMON) \
+	    -L$(B)/lib -lcorosync_common $$(THREADS)
+$(B)/lib/lib$(1).so: $(B)/lib/lib$(1).so.$(2)
+	ln -sf lib$(1).so.$(2) $$@
+$(B)/lib/pkgconfig/lib$(1).pc: src/lib/$(1)/lib$(1).pc.in
+	@mkdir -p $$(dir $$@)
+	sed -e 's|@PREFIX@|$$(PREFIX)|g' -e 's|@VERSION@|$$(VERSION)|g' $$< > $$@
+endef
+$(foreach l,$(SVC_LIBS_BUILT),$(eval $(call svclib_rule,$(call svc_name,$(l)),$(call svc_major,$(l)))))
+SVC_LINKS := $(foreach l,$(SVC_LIBS_BUILT),$(B)/lib/lib$(call svc_name,$(l)).so)
+SVC_LDLIBS := $(foreach l,$(SVC_LIBS_BUILT),-l$(call svc_name,$(l)))
+
 RPATH := -Wl,-rpath,'$$ORIGIN/../lib'
+
+$(B)/bin/corosync-%: $(B)/obj/src/tools/corosync/corosync-%.o $(call obj,$(COROTOOLS_UTIL)) $(CPG_LINK) $(SVC_LINKS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) $(RPATH) -o $@ $< $(call obj,$(COROTOOLS_UTIL)) \
+	    -L$(B)/lib $(SVC_LDLIBS) -lcpg -lcorosync_common $(THREADS)
 
 $(COHORTD): $(call obj,src/daemon/main.c) $(LIBDAEMON) $(LIBPROTO) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
@@ -127,20 +166,20 @@ $(foreach layer,common proto daemon lib,$(eval $(call unit_rule,$(layer))))
 
 # API tests use the installed API through libcpg.so; the frame helpers of
 # libcommon let the hostile-client tests speak raw IPC.
-$(B)/tests/api/%: $(B)/obj/tests/api/%.o $(call obj,$(API_HELP)) $(CPG_LINK) $(LIBCOMMON)
+$(B)/tests/api/%: $(B)/obj/tests/api/%.o $(call obj,$(API_HELP)) $(CPG_LINK) $(SVC_LINKS) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -Wl,-rpath,'$$ORIGIN/../../lib' -o $@ $< $(call obj,$(API_HELP)) \
-	    -L$(B)/lib -lcpg -lcorosync_common $(LIBCOMMON) $(THREADS)
+	    -L$(B)/lib -Wl,--as-needed $(SVC_LDLIBS) -lcpg -Wl,--no-as-needed -lcorosync_common $(LIBCOMMON) $(THREADS)
 
 $(B)/tests/sim/sim: $(call obj,$(SIM_SRC)) $(B)/obj/tests/evs/evs.o $(B)/obj/tests/evs/evs_group.o $(LIBPROTO) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^
 
 # The cluster tests' programs: CPG clients, linked as users link them.
-$(B)/tests/cluster/%: $(B)/obj/tests/cluster/%.o $(CPG_LINK)
+$(B)/tests/cluster/%: $(B)/obj/tests/cluster/%.o $(CPG_LINK) $(SVC_LINKS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -Wl,-rpath,'$$ORIGIN/../../lib' -o $@ $< \
-	    -L$(B)/lib -lcpg -lcorosync_common $(THREADS)
+	    -L$(B)/lib -Wl,--as-needed $(SVC_LDLIBS) -lcpg -Wl,--no-as-needed -lcorosync_common $(THREADS)
 
 # The history checker shared by the simulator and the cluster tests.
 $(EVSCHECK): $(call obj,$(EVS_SRC))
@@ -195,8 +234,13 @@ install: all
 	for pc in libcpg libcorosync_common; do \
 	    sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' src/lib/$$pc.pc.in \
 	        > $(DESTDIR)$(PREFIX)/lib/pkgconfig/$$pc.pc; done
-	install -m 644 include/corosync/cpg.h include/corosync/corotypes.h \
-	    $(DESTDIR)$(PREFIX)/include/corosync/
+	for l in $(SVC_LIBS_BUILT); do n=$${l%%:*} m=$${l##*:}; \
+	    install -m 755 $(B)/lib/lib$$n.so.$$m $(DESTDIR)$(PREFIX)/lib/ && \
+	    ln -sf lib$$n.so.$$m $(DESTDIR)$(PREFIX)/lib/lib$$n.so && \
+	    sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' src/lib/$$n/lib$$n.pc.in \
+	        > $(DESTDIR)$(PREFIX)/lib/pkgconfig/lib$$n.pc || exit 1; done
+	for t in $(COROTOOLS); do install -m 755 $$t $(DESTDIR)$(PREFIX)/bin/ || exit 1; done
+	install -m 644 include/corosync/*.h $(DESTDIR)$(PREFIX)/include/corosync/
 	for f in man/*.3; do install -m 644 $$f $(DESTDIR)$(PREFIX)/share/man/man3/; done
 	for f in man/*.5; do install -m 644 $$f $(DESTDIR)$(PREFIX)/share/man/man5/; done
 	for f in man/*.8; do install -m 644 $$f $(DESTDIR)$(PREFIX)/share/man/man8/; done

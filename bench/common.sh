@@ -47,7 +47,9 @@ bench_prepare() {
 bench_cleanup() {
 	local p
 	for p in "${BENCH_PIDS[@]}"; do
-		[ -n "$p" ] && kill -9 "$p" 2>/dev/null
+		# A process may be gone already (the drainer of a killed
+		# daemon): not a failure of the run.
+		[ -n "$p" ] && { kill -9 "$p" 2>/dev/null || true; }
 	done
 	wait 2>/dev/null
 	[ -n "${BENCH_CLEANUP_MORE:-}" ] && $BENCH_CLEANUP_MORE

@@ -55,6 +55,22 @@
  * empty messages are bounded by the window. */
 #define IPC_MCAST_COST(len) ((uint64_t)(len) + 512u)
 
+/* HELLO body: u32 version (IPC_VERSION), u32 pid, u32 events, one of: */
+enum ipc_hello_events {
+	IPC_HELLO_NO_EVENTS = 0,    /* requests only */
+	IPC_HELLO_EVENTS = 1,       /* event channel and request ring (CPG) */
+	IPC_HELLO_EVENTS_ONLY = 2,  /* event channel, no ring: a handle that
+	                             * takes events but sends no MCAST (cmap,
+	                             * quorum, votequorum, cfg) */
+};
+
+/*
+ * Request and event types. Each service has its own range: CPG and the
+ * handshake below 100, cmap 100-129 (ipc_cmap.h), quorum and votequorum
+ * 130-179 (ipc_quorum.h), cfg 180-209 (ipc_cfg.h); each header describes
+ * its requests' bodies and its events. Every request is answered by one
+ * IPC_REPLY whose header carries the cs_error_t.
+ */
 enum ipc_type {
 	IPC_HELLO = 1,
 	IPC_HELLO_REPLY = 2,

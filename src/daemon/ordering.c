@@ -42,6 +42,8 @@ struct ordering {
 	struct subq_entry *head, **tail;
 	size_t n;
 	bool hold;               /* new messages wait (ordering_hold) */
+	uint64_t unclaimed;      /* ordered messages no service took */
+	struct log_gate unclaimed_gate;
 };
 
 static void rearm(struct ordering *o)
@@ -215,13 +217,24 @@ static void cb_deliver(void *ctx, uint32_t sender, const uint8_t *msg,
     size_t len, enum proto_guarantee g)
 {
 	struct ordering *o = ctx;
+	uint64_t held;
 
-	for (size_t i = 0; i < SERVICE_MAX; i++) {
+	for (size_t i = 0; len > 0 && i < SERVICE_MAX; i++) {
 		const struct service *s = &o->services->s[i];
 
-		if (s->ops && s->ops->deliver)
+		if (s->ops && s->ops->deliver && s->ops->wire_tag == msg[0]) {
 			s->ops->deliver(s->svc, sender, msg, len, g);
+			return;
+		}
 	}
+	/* Every node drops the same bytes: state stays the same everywhere. */
+	o->unclaimed++;
+	if (log_gate_pass(&o->unclaimed_gate, loop_now(o->loop), 60000,
+	    &held))
+		log_warnx("ordered message of %zu bytes from node %u for no "
+		    "service here (tag %u): dropped (%" PRIu64 " so far, %"
+		    PRIu64 " not logged)", len, sender, len ? msg[0] : 0,
+		    o->unclaimed, held);
 }
 
 static void cb_confchg(void *ctx, const struct proto_conf *conf)

@@ -31,11 +31,32 @@
 
 struct conn;
 
-/* The services, each with its slot of per-connection state. */
+/* The services, each with its slot of per-connection state. The order is
+ * the order in which they hear of a configuration change (corosync's
+ * service ids: cmap 0, cfg 1, cpg 2, quorum 3, votequorum 5): cmap
+ * updates runtime.members.* before CPG's confchg events go out, and the
+ * quorum services speak after CPG. */
 enum service_id {
+	SERVICE_CMAP,
+	SERVICE_CFG,
 	SERVICE_CPG,
+	SERVICE_QUORUM,
+	SERVICE_VOTEQUORUM,
 	SERVICE_STATUS,
 	SERVICE_MAX
+};
+
+/*
+ * The first byte of every message a service multicasts through the
+ * ordering glue says whose it is: the glue hands an ordered message only
+ * to the service with that tag (a message with an unknown tag is counted
+ * and dropped by every node alike). CPG's tag is its wire version byte.
+ */
+enum service_wire_tag {
+	WIRE_TAG_CPG = 1,
+	WIRE_TAG_CFG = 2,
+	WIRE_TAG_VOTEQUORUM = 3,
+	WIRE_TAG_CMAP = 4,
 };
 
 struct service_ops {
@@ -61,8 +82,12 @@ struct service_ops {
 	void (*joiner_exited)(void *svc, struct conn *c);
 	/* Whether the service may take new connections (NULL: always). */
 	bool (*ready)(const void *svc);
-	/* An ordered message (the bytes are the engine's, valid during the
-	 * call) and a configuration change, from the ordering glue. */
+	/* The first byte of the service's ordered messages (enum
+	 * service_wire_tag); 0: it multicasts none. */
+	uint8_t wire_tag;
+	/* An ordered message carrying the service's tag (the bytes are the
+	 * engine's, valid during the call) and a configuration change, from
+	 * the ordering glue. */
 	void (*deliver)(void *svc, uint32_t sender, const uint8_t *msg,
 	    size_t len, enum proto_guarantee g);
 	void (*confchg)(void *svc, const struct proto_conf *conf);

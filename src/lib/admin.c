@@ -17,7 +17,7 @@ int cohort_admin_status(char **text)
 	uint32_t refused = 0;
 	int rc;
 
-	rc = conn_open(&c, false, &refused);
+	rc = conn_open(&c, IPC_HELLO_NO_EVENTS, &refused);
 	if (rc == CONN_REFUSED)
 		rc = refused == CS_ERR_ACCESS ? -EACCES :
 		    refused == CS_ERR_TRY_AGAIN ? -EAGAIN : -ECONNREFUSED;

@@ -233,8 +233,10 @@ static int handshake(struct ipc_conn *c, int fd, uint16_t type,
 	return 0;
 }
 
-int conn_open(struct ipc_conn *c, bool events, uint32_t *refused)
+int conn_open(struct ipc_conn *c, enum ipc_hello_events events,
+    uint32_t *refused)
 {
+	bool ring = events == IPC_HELLO_EVENTS;
 	uint8_t body[16];
 	struct wbuf wb;
 	struct rbuf rb;
@@ -249,7 +251,7 @@ int conn_open(struct ipc_conn *c, bool events, uint32_t *refused)
 	wbuf_init(&wb, body, sizeof(body));
 	wbuf_u32(&wb, IPC_VERSION);
 	wbuf_u32(&wb, (uint32_t)getpid());
-	wbuf_u32(&wb, events ? 1 : 0);
+	wbuf_u32(&wb, (uint32_t)events);
 	rc = handshake(c, c->req_fd, IPC_HELLO, body, wb.len, IPC_HELLO_REPLY,
 	    &rb, &ring_fd, refused);
 	if (rc)
@@ -259,20 +261,22 @@ int conn_open(struct ipc_conn *c, bool events, uint32_t *refused)
 	c->nodeid = rbuf_u32(&rb);
 	c->window = rbuf_u64(&rb);
 	ring_cap = rbuf_u64(&rb);
-	/* A handle with events gets a ring, a handle without none. */
-	if (rb.err || rb.left || (events != (ring_fd >= 0)) ||
-	    (events != (ring_cap > 0))) {
+	/* A handle that asked for a ring gets one, any other none. */
+	if (rb.err || rb.left || (ring != (ring_fd >= 0)) ||
+	    (ring != (ring_cap > 0))) {
 		rc = -EPROTO;
 		goto fail;
 	}
-	if (!events)
+	if (events == IPC_HELLO_NO_EVENTS)
 		return 0;
-	rc = ipc_ring_map(ring_fd, ring_cap, &c->ring);
-	close(ring_fd);
-	ring_fd = -1;
-	if (rc < 0) {
-		rc = rc == -ENOMEM ? rc : -EIO;
-		goto fail;
+	if (ring) {
+		rc = ipc_ring_map(ring_fd, ring_cap, &c->ring);
+		close(ring_fd);
+		ring_fd = -1;
+		if (rc < 0) {
+			rc = rc == -ENOMEM ? rc : -EIO;
+			goto fail;
+		}
 	}
 	rc = connect_socket(&c->ev_fd);
 	if (rc)

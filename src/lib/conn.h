@@ -47,13 +47,16 @@ struct ipc_reply {
  * for conn_open, in *refused) and is passed on to the caller as is. */
 #define CONN_REFUSED (-EREMOTEIO)
 
-/* Connects both channels (the event channel only when `events`). Returns
+/* Connects the request channel and, unless `events` is
+ * IPC_HELLO_NO_EVENTS, the event channel (with IPC_HELLO_EVENTS also the
+ * request ring). Returns
  * 0 or -errno: -ENAMETOOLONG (socket path), -EMFILE (out of descriptors),
  * -EACCES (not permitted to connect), -EAGAIN (the daemon's backlog is
  * full), -ECONNREFUSED (no daemon), -ENOMEM, -EIO (the request ring
  * could not be mapped), -EPROTO (no valid handshake reply), or
  * CONN_REFUSED with the daemon's error in *refused. */
-int conn_open(struct ipc_conn *c, bool events, uint32_t *refused);
+int conn_open(struct ipc_conn *c, enum ipc_hello_events events,
+    uint32_t *refused);
 void conn_close(struct ipc_conn *c);
 
 /* Sends a request and waits for its reply. 0, CONN_REFUSED (the daemon

@@ -35,35 +35,7 @@ static void inst_destroy(void *obj)
 
 cs_error_t cpg_errno_to_cs(int rc, uint32_t refused)
 {
-	switch (rc) {
-	case 0:
-		return CS_OK;
-	case CONN_REFUSED:
-		return (cs_error_t)refused;
-	case -ENOMEM:
-		return CS_ERR_NO_MEMORY;
-	case -EBADF:
-		return CS_ERR_BAD_HANDLE;
-	case -EAGAIN:
-	case -ENOBUFS:
-		return CS_ERR_TRY_AGAIN;
-	case -EINVAL:
-		return CS_ERR_INVALID_PARAM;
-	case -EMSGSIZE:
-		return CS_ERR_TOO_BIG;
-	case -ENAMETOOLONG:
-		return CS_ERR_NAME_TOO_LONG;
-	case -EMFILE:
-		return CS_ERR_NO_RESOURCES;
-	case -EACCES:
-		return CS_ERR_ACCESS;
-	case -EBUSY:
-		return CS_ERR_BUSY;
-	case -ENOENT:
-		return CS_ERR_NOT_EXIST;
-	default:
-		return CS_ERR_LIBRARY;
-	}
+	return svc_error(rc, refused);
 }
 
 /* Looks a handle up with a reference, refusing finalized ones. */
@@ -112,7 +84,7 @@ cs_error_t cpg_model_initialize(cpg_handle_t *handle, cpg_model_t model,
 		inst->model = *(cpg_model_v1_data_t *)model_data;
 	inst->model.model = CPG_MODEL_V1;
 	atomic_store(&inst->context, context);
-	rc = conn_open(&inst->conn, true, &refused);
+	rc = conn_open(&inst->conn, IPC_HELLO_EVENTS, &refused);
 	if (rc == 0)
 		rc = hdb_create(&cpg_handles, inst, handle);
 	if (rc)

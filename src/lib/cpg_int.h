@@ -12,6 +12,7 @@
 
 #include "lib/conn.h"
 #include "lib/hdb.h"
+#include "lib/svc.h"
 
 /* The library's view of this handle's group, kept from its own calls and
  * events so that cpg_mcast_joined can refuse without a round trip. */

@@ -585,6 +585,7 @@ const struct service_ops cpg_service_ops = {
 	.conn_free = op_conn_free,
 	.joiner_exited = op_joiner_exited,
 	.ready = op_ready,
+	.wire_tag = WIRE_TAG_CPG,
 	.deliver = op_deliver,
 	.confchg = op_confchg,
 };

@@ -132,7 +132,7 @@ bool handle_hello(struct sock *s, const struct ipc_hdr *h,
 	struct conn *c;
 	int ring_fd = -1, rc;
 
-	if (rb->err || rb->left || events > 1) {
+	if (rb->err || rb->left || events > IPC_HELLO_EVENTS_ONLY) {
 		drop_sock(s, "malformed HELLO");
 		return false;
 	}
@@ -154,7 +154,7 @@ bool handle_hello(struct sock *s, const struct ipc_hdr *h,
 		drop_sock(s, "out of memory");
 		return false;
 	}
-	if (events && (ring_fd = ring_setup(c)) < 0) {
+	if (events == IPC_HELLO_EVENTS && (ring_fd = ring_setup(c)) < 0) {
 		log_warnx("client pid %d: no request ring: %s", (int)s->pid,
 		    strerror(-ring_fd));
 		conn_free_state(srv, c);
@@ -167,7 +167,7 @@ bool handle_hello(struct sock *s, const struct ipc_hdr *h,
 	c->pid = s->pid;
 	c->uid = s->uid;
 	c->req = s;
-	c->wants_events = events;
+	c->wants_events = events != IPC_HELLO_NO_EVENTS;
 	c->next = srv->conns;
 	if (srv->conns)
 		srv->conns->prev = c;
