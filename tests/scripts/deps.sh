@@ -6,11 +6,13 @@ set -euo pipefail
 
 # Build: a C compiler and make are assumed (README); libsodium (the
 # cluster transport's authenticated encryption). Tests: cmocka (unit
-# tests), corosync's libcpg-dev (binary-compatibility test only; the
-# product never links it), clang with its runtimes (fuzzing), man-db and
+# tests), corosync's libcpg-dev, libcmap-dev, libquorum-dev,
+# libvotequorum-dev and libcfg-dev (binary-compatibility tests only; the
+# product never links them), clang with its runtimes (fuzzing), man-db and
 # groff (man page checks), iproute2 and nftables (network tests),
 # python3 (JSON checks in tests), procps (ps, used by tests).
-PKGS=(libsodium-dev libcmocka-dev libcpg-dev libcorosync-common-dev clang libclang-rt-14-dev
+PKGS=(libsodium-dev libcmocka-dev libcpg-dev libcorosync-common-dev
+      libcmap-dev libquorum-dev libvotequorum-dev libcfg-dev clang libclang-rt-14-dev
       pkg-config man-db groff-base iproute2 nftables python3 procps)
 
 missing=()

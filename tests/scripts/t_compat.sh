@@ -29,6 +29,19 @@ cc -Iinclude -o "$DIR/layout-cohort" tests/compat/layout.c
 "$DIR/layout-cohort" >"$DIR/cohort.txt"
 diff -u "$DIR/corosync.txt" "$DIR/cohort.txt" || { echo "header layouts differ"; exit 1; }
 echo "headers: $(wc -l <"$DIR/cohort.txt") sizes, offsets and values identical"
+# The other libraries' headers: tests/compat/layout_NAME.c against
+# corosync's libNAME-dev and against ours.
+for src in tests/compat/layout_*.c; do
+	[ -f "$src" ] || continue
+	mod=lib$(basename "$src" .c | sed 's/^layout_//')
+	pkg-config --exists "$mod" || { echo "Debian's $mod-dev is not installed (tests/scripts/deps.sh installs it)"; exit 1; }
+	cc -o "$DIR/$mod-corosync" "$src" $(pkg-config --cflags "$mod")
+	cc -Iinclude -o "$DIR/$mod-cohort" "$src"
+	"$DIR/$mod-corosync" >"$DIR/$mod-corosync.txt"
+	"$DIR/$mod-cohort" >"$DIR/$mod-cohort.txt"
+	diff -u "$DIR/$mod-corosync.txt" "$DIR/$mod-cohort.txt" || { echo "$mod: header layouts differ"; exit 1; }
+	echo "$mod headers: $(wc -l <"$DIR/$mod-cohort.txt") sizes, offsets and values identical"
+done
 
 export COHORT_SOCKET=$DIR/cohort.sock COHORT_STATE_DIR=$DIR
 mkfifo "$DIR/ready"
