@@ -9,30 +9,70 @@
 # Exit status 0 = pass, 77 = skip (the test prints why), anything else = fail.
 # For a build dir named build-san the sanitizer options are set and
 # COHORT_SAN=1 is exported, so scripts can scale their work down.
+#
+# Unit and API tests (each its own process, with its own daemon on a
+# private socket) run COHORT_TEST_JOBS at a time (default 2); the scripts,
+# whose clusters and timing checks want the machine to themselves, run
+# one at a time.
 set -uo pipefail
 
 TIMEOUT=${COHORT_TEST_TIMEOUT:-600}
+JOBS=${COHORT_TEST_JOBS:-2}
 pass=0 fail=0 skip=0
 failed=()
 logdir=$(mktemp -d /tmp/cohort-tests.XXXXXX)
 
-run_one() {  # name, command...
-	local name=$1; shift
-	local log="$logdir/$(echo "$name" | tr '/ ' '__').log"
-	local start=$SECONDS rc
+# Runs one test; its verdict goes to LOG.rc and LOG.dur.
+run_test() {  # log, command...
+	local log=$1; shift
+	local start=$SECONDS
 	timeout --kill-after=10 "$TIMEOUT" "$@" >"$log" 2>&1 </dev/null
-	rc=$?
-	local dur=$((SECONDS - start))
-	if [ $rc -eq 0 ]; then
+	echo $? >"$log.rc"
+	echo $((SECONDS - start)) >"$log.dur"
+}
+
+log_of() { echo "$logdir/$(echo "$1" | tr '/ ' '__').log"; }
+
+# Reports (and counts) the verdict run_test left for test `name`.
+report() {  # name
+	local name=$1 log rc dur
+	log=$(log_of "$name")
+	rc=$(cat "$log.rc") dur=$(cat "$log.dur")
+	if [ "$rc" -eq 0 ]; then
 		pass=$((pass + 1)); echo "PASS  $name (${dur}s)"
-	elif [ $rc -eq 77 ]; then
+	elif [ "$rc" -eq 77 ]; then
 		skip=$((skip + 1)); echo "SKIP  $name: $(tail -n 1 "$log")"
 	else
 		fail=$((fail + 1)); failed+=("$name")
-		[ $rc -eq 124 ] && echo "(timed out after ${TIMEOUT}s)" >>"$log"
+		[ "$rc" -eq 124 ] && echo "(timed out after ${TIMEOUT}s)" >>"$log"
 		echo "FAIL  $name (exit $rc, ${dur}s); last lines of $log:"
 		tail -n 40 "$log" | sed 's/^/    | /'
 	fi
+}
+
+run_one() {  # name, command...
+	local name=$1; shift
+	run_test "$(log_of "$name")" "$@"
+	report "$name"
+}
+
+# Runs tests JOBS at a time and reports them in the order given.
+run_parallel() {  # name=command pairs as two arrays: names, commands
+	local -n names=$1 cmds=$2
+	local i running=0 next_report=0 pids=()
+	for i in "${!names[@]}"; do
+		if [ $running -ge "$JOBS" ]; then
+			wait "${pids[$next_report]}"
+			report "${names[$next_report]}"
+			next_report=$((next_report + 1)); running=$((running - 1))
+		fi
+		run_test "$(log_of "${names[$i]}")" ${cmds[$i]} &
+		pids+=($!); running=$((running + 1))
+	done
+	for ((; next_report < ${#names[@]}; next_report++)); do
+		wait "${pids[$next_report]}"
+		report "${names[$next_report]}"
+	done
 }
 
 for b in "$@"; do
@@ -46,10 +86,12 @@ for b in "$@"; do
 		unset COHORT_SAN ASAN_OPTIONS UBSAN_OPTIONS
 	fi
 	echo "== $b"
+	tnames=() tcmds=()
 	for t in "$b"/tests/unit/* "$b"/tests/api/*; do
 		[ -f "$t" ] && [ -x "$t" ] || continue
-		run_one "$b:${t#"$b"/tests/}" "$t"
+		tnames+=("$b:${t#"$b"/tests/}") tcmds+=("$t")
 	done
+	run_parallel tnames tcmds
 	for s in tests/scripts/t_*.sh; do
 		[ -f "$s" ] || continue
 		run_one "$b:$(basename "$s")" bash "$s" "$b"
