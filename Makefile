@@ -12,6 +12,7 @@
 
 B       ?= build
 PREFIX  ?= /usr/local
+LIBDIR  ?= $(PREFIX)/lib
 SAN     ?=
 VERSION := 0.1.0
 
@@ -77,7 +78,7 @@ EVSCHECK   := $(B)/tests/evs/evscheck
 PROGRAMS := $(COHORTD) $(COHORTCTL) $(COROTOOLS)
 ALL := $(CSC_SO) $(CSC_LINK) $(CPG_SO) $(CPG_LINK) $(SVC_SOS) $(PROGRAMS) $(PCFILE)
 
-.PHONY: all check check-build demo install clean deps fuzz bench sim-long
+.PHONY: all check check-build demo install clean deps fuzz bench sim-long deb
 all: $(ALL)
 
 $(B)/obj/%.o: %.c
@@ -223,27 +224,31 @@ soak: $(ALL) $(EVSCHECK) $(CLUSTER_PROGS)
 	bash tests/cluster/chaos.sh $(B) $(SOAK_SECONDS) $(SOAK_SEED)
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig \
 	    $(DESTDIR)$(PREFIX)/include/corosync $(DESTDIR)$(PREFIX)/share/man/man3 \
 	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 755 $(COHORTD) $(DESTDIR)$(PREFIX)/sbin/cohortd
 	install -m 755 $(COHORTCTL) $(DESTDIR)$(PREFIX)/bin/cohortctl
-	install -m 755 $(CPG_SO) $(CSC_SO) $(DESTDIR)$(PREFIX)/lib/
-	ln -sf libcpg.so.4 $(DESTDIR)$(PREFIX)/lib/libcpg.so
-	ln -sf libcorosync_common.so.4 $(DESTDIR)$(PREFIX)/lib/libcorosync_common.so
+	install -m 755 $(CPG_SO) $(CSC_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf libcpg.so.4 $(DESTDIR)$(LIBDIR)/libcpg.so
+	ln -sf libcorosync_common.so.4 $(DESTDIR)$(LIBDIR)/libcorosync_common.so
 	for pc in libcpg libcorosync_common; do \
-	    sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' src/lib/$$pc.pc.in \
-	        > $(DESTDIR)$(PREFIX)/lib/pkgconfig/$$pc.pc; done
+	    sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' -e 's|^libdir=.*|libdir=$(LIBDIR)|' src/lib/$$pc.pc.in \
+	        > $(DESTDIR)$(LIBDIR)/pkgconfig/$$pc.pc; done
 	for l in $(SVC_LIBS_BUILT); do n=$${l%%:*} m=$${l##*:}; \
-	    install -m 755 $(B)/lib/lib$$n.so.$$m $(DESTDIR)$(PREFIX)/lib/ && \
-	    ln -sf lib$$n.so.$$m $(DESTDIR)$(PREFIX)/lib/lib$$n.so && \
-	    sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' src/lib/$$n/lib$$n.pc.in \
-	        > $(DESTDIR)$(PREFIX)/lib/pkgconfig/lib$$n.pc || exit 1; done
-	for t in $(COROTOOLS); do install -m 755 $$t $(DESTDIR)$(PREFIX)/bin/ || exit 1; done
+	    install -m 755 $(B)/lib/lib$$n.so.$$m $(DESTDIR)$(LIBDIR)/ && \
+	    ln -sf lib$$n.so.$$m $(DESTDIR)$(LIBDIR)/lib$$n.so && \
+	    sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' -e 's|^libdir=.*|libdir=$(LIBDIR)|' src/lib/$$n/lib$$n.pc.in \
+	        > $(DESTDIR)$(LIBDIR)/pkgconfig/lib$$n.pc || exit 1; done
+	for t in $(COROTOOLS); do install -m 755 $$t $(DESTDIR)$(PREFIX)/sbin/ || exit 1; done
 	install -m 644 include/corosync/*.h $(DESTDIR)$(PREFIX)/include/corosync/
 	for f in man/*.3; do install -m 644 $$f $(DESTDIR)$(PREFIX)/share/man/man3/; done
 	for f in man/*.5; do install -m 644 $$f $(DESTDIR)$(PREFIX)/share/man/man5/; done
 	for f in man/*.8; do install -m 644 $$f $(DESTDIR)$(PREFIX)/share/man/man8/; done
+
+# A Debian package of everything `make install` installs (pkg/deb.sh).
+deb: all
+	pkg/deb.sh $(B) $(VERSION)
 
 clean:
 	rm -rf build build-san
