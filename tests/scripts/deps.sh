@@ -10,9 +10,10 @@ set -euo pipefail
 # libvotequorum-dev and libcfg-dev (binary-compatibility tests only; the
 # product never links them), clang with its runtimes (fuzzing), man-db and
 # groff (man page checks), iproute2 and nftables (network tests),
-# python3 (JSON checks in tests), procps (ps, used by tests).
+# python3 (JSON checks in tests), procps (ps, used by tests), dpkg-dev
+# (make deb: dpkg-shlibdeps, dpkg-architecture).
 PKGS=(libsodium-dev libcmocka-dev libcpg-dev libcorosync-common-dev
-      libcmap-dev libquorum-dev libvotequorum-dev libcfg-dev clang libclang-rt-14-dev
+      libcmap-dev libquorum-dev libvotequorum-dev libcfg-dev dpkg-dev clang libclang-rt-14-dev
       pkg-config man-db groff-base iproute2 nftables python3 procps)
 
 missing=()
