@@ -10,8 +10,10 @@
 #   - a CPG program built against corosync's own libcpg (outside the
 #     root) runs there on the package's libcpg.so.4, found by the dynamic
 #     linker without help;
-#   - `apt-get install pacemaker` (simulated: nothing is downloaded) is
-#     satisfied by the package, pulling in none of corosync's packages.
+#   - Pacemaker is satisfied by the package: when it is installed here it
+#     stays installed and apt finds no broken dependency; otherwise
+#     `apt-get install pacemaker` (simulated: nothing is downloaded) pulls
+#     in none of corosync's packages.
 set -euo pipefail
 B=$(cd "${1:-build}" && pwd)
 [ -n "${COHORT_SAN:-}" ] && { echo "the package is built and checked in the normal pass"; exit 77; }
@@ -45,6 +47,11 @@ printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
 chmod 755 /usr/sbin/policy-rc.d
 (cd /work && apt-get install -y -q "./$1") >/work/apt.log 2>&1 ||
     { echo "apt-get install of the package failed:"; tail -n 30 /work/apt.log; exit 1; }
+# What depends on corosync's packages stays (it is satisfied by this one).
+if sed -n '/will be REMOVED/,/^[^ ]/p' /work/apt.log | grep -Eqw 'pacemaker|dlm-controld|libcrmcluster29'; then
+	echo "installing the package removed programs that use corosync's libraries:"
+	sed -n '/will be REMOVED/,/^[^ ]/p' /work/apt.log; exit 1
+fi
 for p in corosync libcpg4 libcorosync-common4; do
 	if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ]; then
 		echo "$p is still installed beside the package"; exit 1
@@ -80,11 +87,17 @@ read -r line </work/ready
 /work/with-corosync >/work/client.log 2>&1 || { echo "corosync-built client failed on the package:"; cat /work/client.log; kill $dpid; exit 1; }
 ldd /work/with-corosync | grep -q "libcpg.so.4 => /.*lib/" || { echo "client did not load the system libcpg:"; ldd /work/with-corosync; exit 1; }
 kill $dpid; wait $dpid || true
-apt-get install -s -q pacemaker >/work/pacemaker.txt 2>&1 ||
-    { echo "apt-get cannot plan pacemaker on the package:"; tail -n 20 /work/pacemaker.txt; exit 1; }
-if grep -E '^(Inst|Remv) (corosync|libcpg4|libcmap4|libquorum5|libvotequorum8|libcfg7|libcorosync-common4|cohort) ' /work/pacemaker.txt; then
-	echo "installing pacemaker would bring corosync's packages back or remove the package"
-	exit 1
+if [ "$(dpkg-query -W -f='${Status}' pacemaker 2>/dev/null)" = "install ok installed" ]; then
+	# Installed here already: the package must have kept it, consistent.
+	apt-get check -q >/work/check-apt.txt 2>&1 ||
+	    { echo "apt-get check fails after installing the package:"; cat /work/check-apt.txt; exit 1; }
+else
+	apt-get install -s -q pacemaker >/work/pacemaker.txt 2>&1 ||
+	    { echo "apt-get cannot plan pacemaker on the package:"; tail -n 20 /work/pacemaker.txt; exit 1; }
+	if grep -E '^(Inst|Remv) (corosync|libcpg4|libcmap4|libquorum5|libvotequorum8|libcfg7|libcorosync-common4|cohort) ' /work/pacemaker.txt; then
+		echo "installing pacemaker would bring corosync's packages back or remove the package"
+		exit 1
+	fi
 fi
 echo "inside: installed over corosync's packages, daemon ready, corosync-built client ran, pacemaker installable"
 INSIDE
