@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <malloc.h>
 #include <signal.h>
@@ -293,6 +294,30 @@ static int load_config(const struct options *o, struct cohort_config *cfg)
 	return 0;
 }
 
+/* The logging section applied, the log file opened, before the daemon
+ * detaches, so that a file that cannot be opened is said on the
+ * terminal. Without a configuration file, the foreground daemon logs to
+ * stderr and the detached one to syslog. -d turns debug on everywhere. */
+static int apply_logging(const struct options *o,
+    const struct cohort_config *cfg)
+{
+	struct log_setup ls;
+	char err[PATH_MAX + 128];
+
+	cohort_config_log_setup(cfg, "cohortd", &ls);
+	if (!cfg->path) {
+		ls.to_stderr = o->foreground;
+		ls.to_syslog = !o->foreground;
+	}
+	for (int i = 0; i < LOG_SS_COUNT; i++)
+		ls.debug[i] |= o->debug;
+	if (log_apply(&ls, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cohortd: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
 /* Three descriptors per connection (two sockets and the joined
  * process's pidfd), the sockets still in their handshake, plus the
  * daemon's own: raise the soft limit towards that, within the hard
@@ -481,7 +506,14 @@ int main(int argc, char **argv)
 	 * messages. What the heap keeps is bounded by the queues' limits. */
 	mallopt(M_MMAP_THRESHOLD, (int)PROTO_MSG_MAX + 65536);
 	mallopt(M_TRIM_THRESHOLD, 64 << 20);
-	log_init("cohortd", true, false, o.debug);
+	{
+		struct log_setup ls;
+
+		log_setup_defaults(&ls, "cohortd");
+		for (int i = 0; i < LOG_SS_COUNT; i++)
+			ls.debug[i] = o.debug;
+		(void)log_apply(&ls, NULL, 0);
+	}
 	if (load_config(&o, &cfg) < 0)
 		return 1;
 	if (o.check_only) {
@@ -489,15 +521,14 @@ int main(int argc, char **argv)
 		cohort_config_free(&cfg);
 		return rc;
 	}
-	if (!o.foreground) {
-		if (daemonize() < 0) {
-			perror("cohortd: daemonize");
-			return 1;
-		}
-		log_init("cohortd", false, true, o.debug ||
-		    cfg.logging.debug != COHORT_DEBUG_OFF);
-	} else if (cfg.logging.debug != COHORT_DEBUG_OFF) {
-		log_init("cohortd", true, false, true);
+	if (apply_logging(&o, &cfg) < 0) {
+		cohort_config_free(&cfg);
+		return 1;
+	}
+	if (!o.foreground && daemonize() < 0) {
+		log_warn("daemonize");
+		cohort_config_free(&cfg);
+		return 1;
 	}
 	{
 		char err[256];

@@ -309,6 +309,13 @@ int cohort_config_uid_allowed(const struct cohort_config *cfg, uid_t uid,
 int cohort_config_find_local(const struct cohort_config *cfg,
     const char *const *local_addrs, size_t n);
 
+/* The logging section as log_apply() takes it (common/log.h): outputs,
+ * priorities, stamps and debug per subsystem; s->logfile borrows
+ * cfg->logging.logfile, and is NULL unless to_logfile is yes. */
+struct log_setup;
+void cohort_config_log_setup(const struct cohort_config *cfg,
+    const char *ident, struct log_setup *s);
+
 /* Names as written in the file ("udpu", "aes256", "sha1", "trace",
  * "hires"). */
 const char *cohort_transport_name(enum cohort_transport t);
