@@ -53,14 +53,11 @@ static struct {
 	char *logfile;        /* owned copy of s.logfile */
 	int fd;               /* the log file, -1 when none */
 	bool syslog_open;
-	bool any_debug;       /* some subsystem has debug on */
+	/* Per subsystem: some output takes its debug lines. */
+	bool wants_debug[LOG_SS_COUNT];
 	char host[HOST_NAME_MAX + 1];
-} log_state = {
-	.s = { .ident = "cohortd", .to_stderr = true,
-	    .syslog_facility = LOG_DAEMON, .syslog_priority = LOG_INFO,
-	    .logfile_priority = LOG_INFO, .stamp = LOG_STAMP_HIRES },
-	.fd = -1,
-};
+	bool set;             /* log_apply() ran: before, the defaults */
+} log_state = { .fd = -1 };
 
 const char *log_subsys_name(int ss)
 {
@@ -97,11 +94,13 @@ void log_setup_defaults(struct log_setup *s, const char *ident)
 {
 	memset(s, 0, sizeof(*s));
 	s->ident = ident;
-	s->to_stderr = true;
 	s->syslog_facility = LOG_DAEMON;
-	s->syslog_priority = LOG_INFO;
-	s->logfile_priority = LOG_INFO;
 	s->stamp = LOG_STAMP_HIRES;
+	for (int i = 0; i < LOG_SS_COUNT; i++) {
+		s->ss[i].to_stderr = true;
+		s->ss[i].syslog_priority = LOG_INFO;
+		s->ss[i].logfile_priority = LOG_INFO;
+	}
 }
 
 static int open_logfile(const char *path)
@@ -116,6 +115,7 @@ int log_apply(const struct log_setup *s, char *err, size_t errlen)
 {
 	char *copy = NULL;
 	int fd = -1;
+	bool syslog_on;
 
 	if (s->logfile) {
 		if (strlen(s->logfile) >= PATH_MAX) {
@@ -142,13 +142,21 @@ int log_apply(const struct log_setup *s, char *err, size_t errlen)
 	log_state.logfile = copy;
 	log_state.s = *s;
 	log_state.s.logfile = copy;
-	log_state.any_debug = false;
-	for (int i = 0; i < LOG_SS_COUNT; i++)
-		log_state.any_debug |= s->debug[i];
+	log_state.set = true;
+	syslog_on = false;
+	for (int i = 0; i < LOG_SS_COUNT; i++) {
+		const struct log_target *t = &s->ss[i];
+
+		log_state.wants_debug[i] = t->debug ||
+		    (t->to_syslog && t->syslog_priority >= LOG_DEBUG) ||
+		    ((t->to_stderr || (t->to_logfile && fd >= 0)) &&
+		    t->logfile_priority >= LOG_DEBUG);
+		syslog_on |= t->to_syslog;
+	}
 	if (log_state.syslog_open)
 		closelog();
-	log_state.syslog_open = s->to_syslog;
-	if (s->to_syslog)
+	log_state.syslog_open = syslog_on;
+	if (syslog_on)
 		openlog(s->ident, LOG_PID | LOG_NDELAY, s->syslog_facility);
 	if (gethostname(log_state.host, sizeof(log_state.host)) < 0)
 		strcpy(log_state.host, "localhost");
@@ -179,7 +187,7 @@ void log_close(void)
 {
 	struct log_setup s;
 
-	log_setup_defaults(&s, log_state.s.ident);
+	log_setup_defaults(&s, log_state.set ? log_state.s.ident : "cohortd");
 	(void)log_apply(&s, NULL, 0);
 }
 
@@ -273,18 +281,19 @@ static void emit(int ss, const char *file, int line, const char *func,
     enum log_level lvl, int err, const char *fmt, va_list ap)
 {
 	const struct log_setup *s = &log_state.s;
+	const struct log_target *t;
 	char msg[LOG_MSG_MAX], buf[LOG_PREFIX_MAX + LOG_MSG_MAX];
 	struct log_line l = { lvl, 0, file, func, line, msg };
 	int prio = level_prio[lvl], n;
-	bool debug;
 	struct timespec now;
 
-	if (lvl == LOG_LVL_DEBUG && !log_state.any_debug)
-		return;
+	if (!log_state.set)
+		log_setup_defaults(&log_state.s, "cohortd");
+	log_state.set = true;
 	l.ss = subsys_of(ss, file);
-	debug = s->debug[l.ss];
-	if (lvl == LOG_LVL_DEBUG && !debug)
+	if (lvl == LOG_LVL_DEBUG && !log_state.wants_debug[l.ss])
 		return;
+	t = &s->ss[l.ss];
 	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (n >= 0 && err && (size_t)n < sizeof(msg))
 		n += snprintf(msg + n, sizeof(msg) - (size_t)n, ": %s",
@@ -293,19 +302,20 @@ static void emit(int ss, const char *file, int line, const char *func,
 		memcpy(msg + sizeof(msg) - sizeof(LOG_CUT_MARK), LOG_CUT_MARK,
 		    sizeof(LOG_CUT_MARK));
 	clock_gettime(CLOCK_REALTIME, &now);
-	if (s->to_stderr && (debug || prio <= s->logfile_priority)) {
+	if (t->to_stderr && (t->debug || prio <= t->logfile_priority)) {
 		size_t k = log_format(buf, sizeof(buf), s, LOG_OUT_STDERR, &now,
 		    0, NULL, &l);
 
 		write_line(STDERR_FILENO, buf, k, sizeof(buf));
 	}
-	if (log_state.fd >= 0 && (debug || prio <= s->logfile_priority)) {
+	if (t->to_logfile && log_state.fd >= 0 &&
+	    (t->debug || prio <= t->logfile_priority)) {
 		size_t k = log_format(buf, sizeof(buf), s, LOG_OUT_FILE, &now,
 		    (int)getpid(), log_state.host, &l);
 
 		write_line(log_state.fd, buf, k, sizeof(buf));
 	}
-	if (s->to_syslog && (debug || prio <= s->syslog_priority)) {
+	if (t->to_syslog && (t->debug || prio <= t->syslog_priority)) {
 		log_format(buf, sizeof(buf), s, LOG_OUT_SYSLOG, &now, 0, NULL,
 		    &l);
 		syslog(prio, "%s", buf);

@@ -59,26 +59,34 @@ enum log_stamp { LOG_STAMP_OFF, LOG_STAMP_ON, LOG_STAMP_HIRES };
 /*
  * Where lines go, as the logging section says. Priorities are syslog(3)'s
  * (LOG_EMERG .. LOG_DEBUG): an output takes the lines of that priority and
- * more urgent ones. As corosync, stderr follows logfile_priority, and a
- * subsystem with debug on sends its debug lines to every output whatever
- * the priorities.
+ * more urgent ones. As corosync: each subsystem has its own outputs and
+ * priorities (logging.logger_subsys overrides the top level's), stderr
+ * follows logfile_priority, and a subsystem with debug on sends all its
+ * lines, debug ones included, to each of its outputs whatever the
+ * priorities. Debug "trace" is debug on: Cohort has no trace lines.
  */
-struct log_setup {
-	const char *ident;          /* borrowed; outlives the logging */
+struct log_target {
 	bool to_stderr;
 	bool to_syslog;
-	int syslog_facility;        /* LOG_DAEMON, LOG_LOCAL0, ... */
+	bool to_logfile;            /* when there is a log file */
 	int syslog_priority;
-	const char *logfile;        /* NULL: no file; copied by log_apply() */
 	int logfile_priority;       /* the file's and stderr's */
-	enum log_stamp stamp;       /* stderr and the file; syslog stamps */
-	bool fileline;              /* "file:line" after the subsystem */
-	bool function_name;         /* the function after that */
-	bool debug[LOG_SS_COUNT];   /* per subsystem */
+	bool debug;
 };
 
-/* Stderr only, priority info, hires stamps, no debug: what applies
- * before the configuration is read. */
+struct log_setup {
+	const char *ident;          /* borrowed; outlives the logging */
+	int syslog_facility;        /* LOG_DAEMON, LOG_LOCAL0, ... */
+	const char *logfile;        /* NULL: no file; copied by log_apply() */
+	enum log_stamp stamp;       /* stderr and the file; syslog stamps */
+	bool fileline;              /* "file:line" after the subsystem */
+	bool function_name;         /* the function's name there too */
+	struct log_target ss[LOG_SS_COUNT];  /* by enum log_subsys */
+};
+
+/* Stderr only for every subsystem, priorities info, syslog facility
+ * daemon, hires stamps, no debug: what applies before the configuration
+ * is read. */
 void log_setup_defaults(struct log_setup *s, const char *ident);
 
 /* Applies `s`. Opens s->logfile (appending, created mode 0600) when it is

@@ -305,12 +305,13 @@ static int apply_logging(const struct options *o,
 	char err[PATH_MAX + 128];
 
 	cohort_config_log_setup(cfg, "cohortd", &ls);
-	if (!cfg->path) {
-		ls.to_stderr = o->foreground;
-		ls.to_syslog = !o->foreground;
+	for (int i = 0; i < LOG_SS_COUNT; i++) {
+		if (!cfg->path) {
+			ls.ss[i].to_stderr = o->foreground;
+			ls.ss[i].to_syslog = !o->foreground;
+		}
+		ls.ss[i].debug |= o->debug;
 	}
-	for (int i = 0; i < LOG_SS_COUNT; i++)
-		ls.debug[i] |= o->debug;
 	if (log_apply(&ls, err, sizeof(err)) < 0) {
 		fprintf(stderr, "cohortd: %s\n", err);
 		return -1;
@@ -511,7 +512,7 @@ int main(int argc, char **argv)
 
 		log_setup_defaults(&ls, "cohortd");
 		for (int i = 0; i < LOG_SS_COUNT; i++)
-			ls.debug[i] = o.debug;
+			ls.ss[i].debug = o.debug;
 		(void)log_apply(&ls, NULL, 0);
 	}
 	if (load_config(&o, &cfg) < 0)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -97,8 +98,11 @@ static char *slurp(const char *path)
 static void file_only(struct log_setup *s, const char *path)
 {
 	log_setup_defaults(s, "cohortd-test");
-	s->to_stderr = false;
 	s->logfile = path;
+	for (int i = 0; i < LOG_SS_COUNT; i++) {
+		s->ss[i].to_stderr = false;
+		s->ss[i].to_logfile = true;
+	}
 }
 
 /* Lines go to the file; after a rename and log_reopen(), to a new file
@@ -161,7 +165,8 @@ static void reopen_without_file(void **state)
 
 	(void)state;
 	log_setup_defaults(&s, "cohortd-test");
-	s.to_stderr = false;
+	for (int i = 0; i < LOG_SS_COUNT; i++)
+		s.ss[i].to_stderr = false;
 	assert_int_equal(log_apply(&s, NULL, 0), 0);
 	assert_int_equal(log_reopen(), 0);
 }
@@ -204,6 +209,174 @@ static void apply_name_too_long(void **state)
 	free(name);
 }
 
+/* A fixed time, in UTC: 2 Jan 2026 03:04:05.678. */
+static const struct timespec when = { 1767323045, 678000000 };
+
+static void fmt(const struct log_setup *s, enum log_out out,
+    const struct log_line *l, const char *want)
+{
+	char buf[512];
+	size_t n = log_format(buf, sizeof(buf), s, out, &when, 4242, "node7", l);
+
+	assert_string_equal(buf, want);
+	assert_int_equal(n, strlen(want));
+}
+
+/* corosync's layouts: stderr and the file with the stamp (seconds or
+ * milliseconds, or none), the file with pid, host and ident, syslog with
+ * the subsystem only; file, function and line where asked for. */
+static void format_layouts(void **state)
+{
+	struct log_setup s;
+	struct log_line l = { LOG_LVL_INFO, LOG_SS_CPG,
+	    "src/daemon/cpg/sync.c", "cpg_sync_start", 42, "joined" };
+
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	log_setup_defaults(&s, "cohortd");
+	fmt(&s, LOG_OUT_STDERR, &l,
+	    "Jan 02 03:04:05.678 info    [CPG   ] joined");
+	fmt(&s, LOG_OUT_FILE, &l,
+	    "Jan 02 03:04:05.678 [4242] node7 cohortd info    [CPG   ] joined");
+	fmt(&s, LOG_OUT_SYSLOG, &l, "  [CPG   ] joined");
+	s.stamp = LOG_STAMP_ON;
+	l.lvl = LOG_LVL_WARN;
+	l.ss = LOG_SS_TOTEM;
+	fmt(&s, LOG_OUT_STDERR, &l, "Jan 02 03:04:05 warning [TOTEM ] joined");
+	s.stamp = LOG_STAMP_OFF;
+	l.lvl = LOG_LVL_ERR;
+	fmt(&s, LOG_OUT_STDERR, &l, "error   [TOTEM ] joined");
+	fmt(&s, LOG_OUT_FILE, &l, "[4242] node7 cohortd error   [TOTEM ] joined");
+	fmt(&s, LOG_OUT_SYSLOG, &l, " [TOTEM ] joined");
+	s.fileline = true;
+	l.lvl = LOG_LVL_DEBUG;
+	fmt(&s, LOG_OUT_STDERR, &l, "debug   [TOTEM ] sync.c:42 joined");
+	s.function_name = true;
+	fmt(&s, LOG_OUT_SYSLOG, &l, " [TOTEM ] sync.c:cpg_sync_start:42 joined");
+	s.fileline = false;
+	fmt(&s, LOG_OUT_STDERR, &l, "debug   [TOTEM ] cpg_sync_start joined");
+	/* A buffer too small is filled and terminated, never overrun. */
+	{
+		char small[8];
+
+		assert_int_equal(log_format(small, sizeof(small), &s,
+		    LOG_OUT_STDERR, &when, 1, "h", &l), 7);
+		assert_string_equal(small, "debug  ");
+	}
+}
+
+/* Names both ways; the subsystem of a line comes from its file's path. */
+static void subsystems(void **state)
+{
+	static const struct {
+		int ss;
+		const char *file, *want;
+	} cases[] = {
+		{ LOG_SS_BY_PATH, "src/daemon/quorum/votequorum.c", "VOTEQ" },
+		{ LOG_SS_BY_PATH, "/b/src/daemon/quorum/quorum.c", "QUORUM" },
+		{ LOG_SS_BY_PATH, "src/daemon/transport/udp.c", "TOTEM" },
+		{ LOG_SS_BY_PATH, "src/daemon/ordering.c", "TOTEM" },
+		{ LOG_SS_BY_PATH, "src/daemon/ipcs/server.c", "MAIN" },
+		{ LOG_SS_BY_PATH, "src/daemon/cmap/cmap.c", "CMAP" },
+		{ LOG_SS_BY_PATH, "src/daemon/icmap.c", "CMAP" },
+		{ LOG_SS_BY_PATH, "src/daemon/cfg/cfg.c", "CFG" },
+		{ LOG_SS_BY_PATH, "src/daemon/cpg/sync.c", "CPG" },
+		{ LOG_SS_BY_PATH, "elsewhere.c", "MAIN" },
+		{ LOG_SS_CFG, "src/daemon/cpg/x.c", "CFG" },
+	};
+	struct logdir *d = *state;
+	struct log_setup s;
+	char err[256], *text;
+
+	assert_string_equal(log_subsys_name(LOG_SS_VOTEQ), "VOTEQ");
+	assert_null(log_subsys_name(LOG_SS_COUNT));
+	assert_null(log_subsys_name(-1));
+	assert_int_equal(log_subsys_find("QUORUM"), LOG_SS_QUORUM);
+	assert_int_equal(log_subsys_find("cpg"), -1);
+	assert_int_equal(log_subsys_find("SERV"), -1);
+	file_only(&s, d->path);
+	assert_int_equal(log_apply(&s, err, sizeof(err)), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		log_print(cases[i].ss, cases[i].file, 1, "f", LOG_LVL_INFO,
+		    false, "line %zu", i);
+	text = slurp(d->path);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char want[64];
+
+		snprintf(want, sizeof(want), "[%-6s] line %zu\n",
+		    cases[i].want, i);
+		if (!strstr(text, want))
+			fail_msg("%s: no '%s' in:\n%s", cases[i].file, want,
+			    text);
+	}
+	free(text);
+}
+
+/* Priorities per output and subsystem; debug on for one subsystem lets
+ * all its lines through, and only its. */
+static void priorities_and_debug(void **state)
+{
+	struct logdir *d = *state;
+	struct log_setup s;
+	char err[256], *text;
+
+	file_only(&s, d->path);
+	for (int i = 0; i < LOG_SS_COUNT; i++)
+		s.ss[i].logfile_priority = LOG_WARNING;
+	s.ss[LOG_SS_CPG].debug = true;
+	s.ss[LOG_SS_CFG].logfile_priority = LOG_DEBUG;
+	s.ss[LOG_SS_CMAP].to_logfile = false;
+	assert_int_equal(log_apply(&s, err, sizeof(err)), 0);
+	log_print(LOG_SS_MAIN, "m.c", 1, "f", LOG_LVL_INFO, false, "main info");
+	log_print(LOG_SS_MAIN, "m.c", 1, "f", LOG_LVL_WARN, false, "main warn");
+	log_print(LOG_SS_MAIN, "m.c", 1, "f", LOG_LVL_DEBUG, false, "main dbg");
+	log_print(LOG_SS_CPG, "c.c", 1, "f", LOG_LVL_DEBUG, false, "cpg dbg");
+	log_print(LOG_SS_CPG, "c.c", 1, "f", LOG_LVL_INFO, false, "cpg info");
+	log_print(LOG_SS_CFG, "c.c", 1, "f", LOG_LVL_DEBUG, false, "cfg dbg");
+	log_print(LOG_SS_CMAP, "c.c", 1, "f", LOG_LVL_ERR, false, "cmap err");
+	text = slurp(d->path);
+	assert_null(strstr(text, "main info"));
+	assert_non_null(strstr(text, "main warn"));
+	assert_null(strstr(text, "main dbg"));
+	assert_non_null(strstr(text, "cpg dbg"));
+	assert_non_null(strstr(text, "cpg info"));
+	assert_non_null(strstr(text, "cfg dbg"));
+	assert_null(strstr(text, "cmap err"));
+	free(text);
+}
+
+/* A message longer than LOG_MSG_MAX is cut and marked; errno is kept and
+ * log_warn() appends its text. */
+static void long_lines_and_errno(void **state)
+{
+	struct logdir *d = *state;
+	struct log_setup s;
+	char err[256], *text, *big = malloc(3 * LOG_MSG_MAX), *nl;
+
+	assert_non_null(big);
+	memset(big, 'x', 3 * LOG_MSG_MAX - 1);
+	big[3 * LOG_MSG_MAX - 1] = '\0';
+	file_only(&s, d->path);
+	s.stamp = LOG_STAMP_OFF;
+	assert_int_equal(log_apply(&s, err, sizeof(err)), 0);
+	log_info("%s", big);
+	errno = ENOENT;
+	log_warn("opening %s", "x.conf");
+	assert_int_equal(errno, ENOENT);
+	text = slurp(d->path);
+	nl = strchr(text, '\n');
+	assert_non_null(nl);
+	assert_memory_equal(nl - strlen(LOG_CUT_MARK), LOG_CUT_MARK,
+	    strlen(LOG_CUT_MARK));
+	assert_true(strstr(text, "] x") != NULL);
+	assert_int_equal(nl - strstr(text, "] x") - 2, LOG_MSG_MAX - 1);
+	assert_non_null(strstr(nl, "opening x.conf: No such file or "
+	    "directory\n"));
+	free(text);
+	free(big);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -215,6 +388,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(apply_cannot_open,
 		    logdir_setup, logdir_teardown),
 		cmocka_unit_test(apply_name_too_long),
+		cmocka_unit_test(format_layouts),
+		cmocka_unit_test_setup_teardown(subsystems, logdir_setup,
+		    logdir_teardown),
+		cmocka_unit_test_setup_teardown(priorities_and_debug,
+		    logdir_setup, logdir_teardown),
+		cmocka_unit_test_setup_teardown(long_lines_and_errno,
+		    logdir_setup, logdir_teardown),
 		cmocka_unit_test(gate),
 		cmocka_unit_test(gates_apart),
 	};
