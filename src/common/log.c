@@ -183,6 +183,11 @@ int log_reopen(void)
 	return 0;
 }
 
+const char *log_file(void)
+{
+	return log_state.logfile;
+}
+
 void log_close(void)
 {
 	struct log_setup s;

@@ -104,6 +104,9 @@ int log_apply(const struct log_setup *s, char *err, size_t errlen);
  */
 int log_reopen(void);
 
+/* The path of the log file being written, NULL when none. */
+const char *log_file(void);
+
 /* Closes the log file and syslog; lines then go to stderr only. */
 void log_close(void);
 
