@@ -268,8 +268,8 @@ size_t log_format(char *buf, size_t cap, const struct log_setup *s,
 }
 
 /* Writes a whole line with one write(2), so that lines from two
- * processes on one file do not interleave; a short write is not retried
- * (the output is best effort: the daemon never waits on its log). */
+ * processes on one file do not interleave; a failed or short write is
+ * not retried (a full disk loses lines, it does not stop the daemon). */
 static void write_line(int fd, char *buf, size_t n, size_t cap)
 {
 	if (n + 1 < cap) {
