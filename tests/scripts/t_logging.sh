@@ -10,16 +10,7 @@
 set -euo pipefail
 B=$(cd "${1:-build}" && pwd)
 CTL=$B/bin/cohortctl
-DIR=$(mktemp -d /tmp/cohort-logging.XXXXXX)
-export COHORT_SOCKET=$DIR/cohort.sock COHORT_STATE_DIR=$DIR
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-	rm -rf "$DIR"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/private_daemon.sh" logging
 # count PATTERN FILE: lines matching (0 when the file is missing).
 count() { grep -c -- "$1" "$2" 2>/dev/null || true; }
 
@@ -143,6 +134,7 @@ logging {
 CONF
 mkfifo "$DIR/sys-bound" "$DIR/sys-ready" "$DIR/sys-events"
 unshare -m --propagation private bash -s "$B" "$DIR" <<'NS' &
+trap 'exit 1' TERM
 set -euo pipefail
 B=$1 DIR=$2
 mkdir "$DIR/realdev"
@@ -166,10 +158,14 @@ with open(sys.argv[2], "w", buffering=1) as out:
     except socket.timeout:
         out.write("timeout\n")
 PY
-lpid=$!
+lpid=$! cpid=
+# Stopped by the test's clean-up, it stops what it started.
+trap 'kill $lpid $cpid 2>/dev/null' EXIT
 read -r _ <"$DIR/sys-bound"
 COHORT_READY_FD=3 "$B/sbin/cohortd" -f -p -n 1 -c "$DIR/syslog.conf" \
-    3>"$DIR/sys-ready" 2>"$DIR/stderr3" || echo "cohortd exited $?" >>"$DIR/stderr3"
+    3>"$DIR/sys-ready" 2>"$DIR/stderr3" &
+cpid=$!
+wait "$cpid" || echo "cohortd exited $?" >>"$DIR/stderr3"
 python3 -c 'import socket; socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b"END", "/dev/log")'
 wait "$lpid" || true
 NS

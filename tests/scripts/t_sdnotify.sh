@@ -8,16 +8,7 @@
 set -euo pipefail
 B=$(cd "${1:-build}" && pwd)
 command -v python3 >/dev/null || { echo "no python3"; exit 77; }
-DIR=$(mktemp -d /tmp/cohort-sdnotify.XXXXXX)
-export COHORT_SOCKET=$DIR/cohort.sock COHORT_STATE_DIR=$DIR
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-	rm -rf "$DIR"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/private_daemon.sh" sdnotify
 
 # listen NAME: binds NAME (a path, or @abstract), says "bound" on the
 # fifo $DIR/events, then one line there per datagram, and after READY=1
