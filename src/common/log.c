@@ -103,12 +103,23 @@ void log_setup_defaults(struct log_setup *s, const char *ident)
 	}
 }
 
+/* The file's descriptor is above stderr, so that a daemon started with
+ * its standard descriptors closed does not lose it when it points them
+ * at /dev/null as it detaches. */
 static int open_logfile(const char *path)
 {
 	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
-	    O_NOCTTY, 0600);
+	    O_NOCTTY, 0600), high;
 
-	return fd < 0 ? -errno : fd;
+	if (fd < 0)
+		return -errno;
+	if (fd > STDERR_FILENO)
+		return fd;
+	high = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+	if (high < 0)
+		high = -errno;
+	close(fd);
+	return high;
 }
 
 int log_apply(const struct log_setup *s, char *err, size_t errlen)
