@@ -315,19 +315,23 @@ static void log_config_warnings(const struct cohort_config *cfg)
 
 /* The logging section applied, the log file opened, before the daemon
  * detaches, so that a file that cannot be opened is said on the
- * terminal. Without a configuration file, the foreground daemon logs to
- * stderr and the detached one to syslog. -d turns debug on everywhere. */
+ * terminal. Without a configuration file, the daemon logs to stderr in
+ * the foreground, and to syslog when it detaches or a service manager
+ * runs it ($NOTIFY_SOCKET: systemd's unit discards stderr). -d turns
+ * debug on everywhere. */
 static int apply_logging(const struct options *o,
     const struct cohort_config *cfg)
 {
+	const char *manager = getenv("NOTIFY_SOCKET");
+	bool to_stderr = o->foreground && !(manager && *manager);
 	struct log_setup ls;
 	char err[PATH_MAX + 128];
 
 	cohort_config_log_setup(cfg, "cohortd", &ls);
 	for (int i = 0; i < LOG_SS_COUNT; i++) {
 		if (!cfg->path) {
-			ls.ss[i].to_stderr = o->foreground;
-			ls.ss[i].to_syslog = !o->foreground;
+			ls.ss[i].to_stderr = to_stderr;
+			ls.ss[i].to_syslog = !to_stderr;
 		}
 		ls.ss[i].debug |= o->debug;
 	}
