@@ -24,7 +24,11 @@ ROOT=$STAGE/root
 OUT=$B/cohort_${VERSION}_${ARCH}.deb
 
 make --no-print-directory -s B="$B" install DESTDIR="$ROOT" PREFIX=/usr \
-    LIBDIR="/usr/lib/$MULTIARCH" >/dev/null
+    LIBDIR="/usr/lib/$MULTIARCH" UNITDIR=/lib/systemd/system \
+    DEFAULTDIR=/etc/default >/dev/null
+# The package replaces corosync: the daemon reads corosync's file.
+sed -i 's|^COHORT_OPTIONS=.*|COHORT_OPTIONS="-c /etc/corosync/corosync.conf"|' \
+    "$ROOT/etc/default/cohort"
 # Man pages compressed, as Debian policy wants.
 find "$ROOT/usr/share/man" -type f -name '*.[0-9]' -exec gzip -9n {} +
 
@@ -99,5 +103,7 @@ Description: cluster group communication, a drop-in for corosync
 EOF
 # The dynamic linker's cache is refreshed after the libraries land.
 echo "activate-noawait ldconfig" >"$ROOT/DEBIAN/triggers"
+# The administrator's options survive upgrades.
+(cd "$ROOT" && find etc -type f | sed 's|^|/|') >"$ROOT/DEBIAN/conffiles"
 dpkg-deb --root-owner-group --build "$ROOT" "$OUT" >/dev/null
 echo "$OUT"
