@@ -49,7 +49,7 @@ echo "install layout and pkg-config build: ok"
 unit=$DIR/usr/lib/systemd/system/cohort.service
 [ -f "$DIR/etc/default/cohort" ] || { echo "no options file in DEFAULTDIR"; exit 1; }
 for want in "ExecStart=$DIR/usr/sbin/cohortd -f \$COHORT_OPTIONS" \
-    "ExecStop=$DIR/usr/bin/corosync-cfgtool -H --force" \
+    "ExecStop=$DIR/usr/sbin/corosync-cfgtool -H --force" \
     "EnvironmentFile=-$DIR/etc/default/cohort" "Type=notify"; do
 	grep -qxF "$want" "$unit" || { echo "unit has no line '$want'"; exit 1; }
 done
@@ -80,8 +80,8 @@ set +e
 out=$(systemd-analyze verify --man=no "$unit" 2>&1)
 rc=$?
 set -e
-if [ ! -x "$DIR/usr/bin/corosync-cfgtool" ]; then
-	out=$(grep -vxF "cohort.service: Command $DIR/usr/bin/corosync-cfgtool is not executable: No such file or directory" <<<"$out" || true)
+if [ ! -x "$DIR/usr/sbin/corosync-cfgtool" ]; then
+	out=$(grep -vxF "cohort.service: Command $DIR/usr/sbin/corosync-cfgtool is not executable: No such file or directory" <<<"$out" || true)
 	[ -z "$out" ] && rc=0
 	echo "(corosync-cfgtool is not built yet: its absence ignored)"
 fi
