@@ -325,6 +325,14 @@ static void got_nodeinfo(struct quorum_svc *q, uint32_t sender, uint64_t seq,
 	publish(q);
 }
 
+static bool member(const struct quorum_svc *q, uint32_t nodeid)
+{
+	for (size_t i = 0; i < q->n_members; i++)
+		if (q->members[i] == nodeid)
+			return true;
+	return false;
+}
+
 static void bad_message(struct quorum_svc *q, uint32_t sender)
 {
 	if (q->bad_messages++ == 0)
@@ -358,6 +366,12 @@ static void vq_deliver(void *svc, uint32_t sender, const uint8_t *msg,
 		ni.flags = rbuf_u32(&rb);
 		if (rb.err || rb.left || ni.nodeid != sender)
 			bad_message(q, sender);
+		else if (!member(q, sender))
+			/* Virtual synchrony delivers a message in the
+			 * configuration it was sent in: a sender that is not
+			 * a member is a bug to hear of, not a node to count. */
+			log_warnx("quorum: node information from node %u, not "
+			    "a member, ignored", sender);
 		else
 			got_nodeinfo(q, sender, seq, &ni);
 		return;
