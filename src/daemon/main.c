@@ -379,6 +379,15 @@ static int wire_cmap(struct daemon *d, const struct cohort_config *cfg)
 	return 0;
 }
 
+/* The IPC server's question at accept, for a peer the configuration
+ * does not allow: the live uidgid keys of the map. */
+static bool on_allow(void *arg, uid_t uid, gid_t gid)
+{
+	struct daemon *d = arg;
+
+	return d->map && cmap_uid_allowed(d->map, uid, gid);
+}
+
 /* The star: the ordering glue and the IPC server, which reach the
  * services through d->services, then the services, registered there. */
 static int wire_parts(struct daemon *d, const struct cohort_config *cfg,
@@ -392,6 +401,7 @@ static int wire_parts(struct daemon *d, const struct cohort_config *cfg,
 	struct ipcs_config ic = {
 		.loop = d->loop, .path = ipc_socket_path(), .nodeid = d->nodeid,
 		.cfg = cfg, .services = &d->services,
+		.allow = on_allow, .allow_arg = d,
 	};
 	struct cpg_env env;
 	int rc;
