@@ -23,14 +23,18 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "daemon/cmap/cmap.h"
 #include "daemon/config/config.h"
+#include "daemon/config/config_keys.h"
 #include "daemon/cpg/cpg.h"
+#include "daemon/icmap.h"
 #include "daemon/ipcs/ipcs.h"
 #include "daemon/loop.h"
 #include "daemon/netconf.h"
 #include "daemon/network.h"
 #include "daemon/notify.h"
 #include "daemon/ordering.h"
+#include "daemon/quorum/quorum.h"
 #include "daemon/sched.h"
 #include "daemon/service.h"
 #include "daemon/statedir.h"
@@ -49,6 +53,9 @@ struct daemon {
 	struct ordering *ordering;
 	struct ipcs *ipcs;
 	struct cpg_svc *cpg;
+	struct quorum_svc *quorum;
+	struct icmap *map;       /* the configuration and runtime map */
+	struct cmap_svc *cmap;
 	struct services services;
 	struct status_config status;
 	int ready_fd;            /* COHORT_READY_FD, -1 once used */
@@ -400,9 +407,62 @@ static void wire_status(struct daemon *d, const struct cohort_config *cfg,
 		.ordering = d->ordering,
 		.ipcs = d->ipcs,
 		.cpg = d->cpg,
+		.quorum = d->quorum,
 	};
 	services_add(&d->services, SERVICE_STATUS, &status_service_ops,
 	    &d->status);
+}
+
+/* The quorum and votequorum services: one object, two tables; they keep
+ * runtime.votequorum.* in the map. */
+static int wire_quorum(struct daemon *d, const struct cohort_config *cfg)
+{
+	struct quorum_env env = { d->nodeid, cfg, d->ipcs, d->ordering,
+	    d->loop, &d->state, d->map };
+	int rc;
+
+	if ((rc = quorum_svc_new(&env, &d->quorum)) < 0) {
+		log_warnx("start-up: quorum: %s", strerror(-rc));
+		return rc;
+	}
+	services_add(&d->services, SERVICE_QUORUM, &quorum_service_ops,
+	    d->quorum);
+	services_add(&d->services, SERVICE_VOTEQUORUM, &votequorum_service_ops,
+	    d->quorum);
+	return 0;
+}
+
+/* The daemon's map, filled from the configuration, and the cmap service
+ * that serves it; the other services read and write the map. */
+static int wire_cmap(struct daemon *d, const struct cohort_config *cfg)
+{
+	struct cmap_env env;
+	char err[512];
+	int rc;
+
+	if ((rc = icmap_new(&d->map)) < 0 ||
+	    (rc = cohort_config_keys(cfg, d->map, err, sizeof(err))) < 0) {
+		log_warnx("the configuration map: %s", rc == -ENOMEM ?
+		    strerror(-rc) : err);
+		return rc;
+	}
+	env = (struct cmap_env){ .nodeid = d->nodeid, .map = d->map,
+	    .ipcs = d->ipcs, .cfg = cfg };
+	if ((rc = cmap_svc_new(&env, &d->cmap)) < 0) {
+		log_warnx("start-up: %s", strerror(-rc));
+		return rc;
+	}
+	services_add(&d->services, SERVICE_CMAP, &cmap_service_ops, d->cmap);
+	return 0;
+}
+
+/* The IPC server's question at accept, for a peer the configuration
+ * does not allow: the live uidgid keys of the map. */
+static bool on_allow(void *arg, uid_t uid, gid_t gid)
+{
+	struct daemon *d = arg;
+
+	return d->map && cmap_uid_allowed(d->map, uid, gid);
 }
 
 /* The star: the ordering glue and the IPC server, which reach the
@@ -418,6 +478,7 @@ static int wire_parts(struct daemon *d, const struct cohort_config *cfg,
 	struct ipcs_config ic = {
 		.loop = d->loop, .path = ipc_socket_path(), .nodeid = d->nodeid,
 		.cfg = cfg, .services = &d->services,
+		.allow = on_allow, .allow_arg = d,
 	};
 	struct cpg_env env;
 	int rc;
@@ -432,6 +493,8 @@ static int wire_parts(struct daemon *d, const struct cohort_config *cfg,
 		    "");
 		return rc;
 	}
+	if ((rc = wire_cmap(d, cfg)) < 0)
+		return rc;
 	env = (struct cpg_env){ d->nodeid, d->ipcs, d->ordering,
 	    { on_synced, d } };
 	if ((rc = cpg_svc_new(&env, &d->cpg)) < 0) {
@@ -439,6 +502,8 @@ static int wire_parts(struct daemon *d, const struct cohort_config *cfg,
 		return rc;
 	}
 	services_add(&d->services, SERVICE_CPG, &cpg_service_ops, d->cpg);
+	if ((rc = wire_quorum(d, cfg)) < 0)
+		return rc;
 	wire_status(d, cfg, started_ms);
 	return 0;
 }
@@ -493,6 +558,9 @@ static int run(struct daemon *d, const struct cohort_config *cfg,
 	network_stop(&d->net);
 	ordering_free(d->ordering);
 	cpg_svc_free(d->cpg);
+	quorum_svc_free(d->quorum);   /* before the map: it tracks a key */
+	cmap_svc_free(d->cmap);
+	icmap_free(d->map);
 	loop_free(d->loop);
 	if (sfd >= 0)
 		close(sfd);

@@ -6,6 +6,7 @@
  *                    strings, warnings, error lines; cohort_config_free()
  *   config.c         the meaning of each section and key, checked as read
  *   config_link.c    the interface sections, ringN_addr, the links' checks
+ *   config_quorum.c  the quorum section, quorum_votes, the quorum checks
  *   config_uidgid.c  uid/gid keys, the uidgid.d directory, the access check
  *   config_log.c     the logging section and its logger_subsys sections,
  *                    their print-out, the log module's setup from them
@@ -73,7 +74,7 @@ int cfg_warn(struct cohort_config *cfg, size_t *dropped, const char *file,
 
 enum cfg_sect {
 	S_TOP, S_TOTEM, S_IFACE, S_NODELIST, S_NODE, S_LOGGING, S_LOGSUB,
-	S_UIDGID, S_SYSTEM, S_SKIP,
+	S_UIDGID, S_SYSTEM, S_QUORUM, S_QDEVICE, S_SKIP,
 };
 
 /* The timing keys, whose lines the checks after the file need. */
@@ -120,6 +121,13 @@ struct cfg_loader {
 	struct cohort_log_subsys logsub;  /* the logger_subsys being read */
 	bool logsub_known;                /* its subsys names one of ours */
 	size_t uid_cap, gid_cap;
+	/* The quorum keys' lines, for the checks once the file is read. */
+	struct cfg_quorum_lines {
+		unsigned section, expected, two_node, atb, atb_node, lms;
+		unsigned device;
+	} qline;
+	const char *atb_node;            /* auto_tie_breaker_node, copied */
+	bool atb_on;                     /* auto_tie_breaker given non-zero */
 };
 
 /* config.c: the cfg_event_fn of cohort_config_load(); ctx is a loader. */
@@ -175,6 +183,16 @@ int cfg_logsub_end(struct cfg_loader *ld, const struct cfg_event *ev);
 void cfg_logging_defaults(struct cohort_logging *l);
 int cfg_logging_finish(struct cfg_loader *ld);
 void cfg_print_logging(const struct cohort_logging *l, FILE *out);
+/* config_quorum.c: a key of the quorum section and of quorum.device, a
+ * node's quorum_votes, and the quorum checks once the whole file is read
+ * (effective values resolved as corosync does). Each returns 0 or a
+ * negative errno after writing the error line. */
+int cfg_quorum_item(struct cfg_loader *ld, const struct cfg_event *ev);
+int cfg_qdevice_item(struct cfg_loader *ld, const struct cfg_event *ev);
+int cfg_quorum_finish(struct cfg_loader *ld);
+/* The quorum section for cohort_config_print(), and a node's quorum_votes
+ * line (nothing without a provider). */
+void cfg_quorum_print(const struct cohort_config *cfg, FILE *out);
 
 /* config_out.c: 1 when two addresses as written are the same (numeric
  * ones by value, host names case-insensitively). */

@@ -172,9 +172,13 @@ int cohort_config_print(const struct cohort_config *cfg, FILE *out)
 			if (node->addr[k])
 				fprintf(out, "\t\tring%u_addr: %s\n", k,
 				    node->addr[k]);
+		if (cfg->quorum.provider != COHORT_QUORUM_NONE)
+			fprintf(out, "\t\tquorum_votes: %u\n",
+			    node->quorum_votes);
 		fprintf(out, "\t}\n");
 	}
 	fprintf(out, "}\n");
+	cfg_quorum_print(cfg, out);
 	cfg_print_logging(&cfg->logging, out);
 	if (cfg->n_uids || cfg->n_gids) {
 		fprintf(out, "\nuidgid {\n");
