@@ -59,6 +59,7 @@ struct daemon {
 	struct services services;
 	struct status_config status;
 	int ready_fd;            /* COHORT_READY_FD, -1 once used */
+	bool ready_told;         /* READY written and READY=1 sent */
 	struct sched_ctl sched;  /* CPU scheduling (system.sched_rr) */
 	struct loop_timer trim;  /* gives the heap's free memory back */
 	size_t trim_floor;       /* free heap bytes after the last trim */
@@ -151,12 +152,16 @@ static void notify(const char *state)
 		    strerror(-rc));
 }
 
-/* The CPG service's first synchronisation completed: clients may
- * connect, and whoever started the daemon is told. */
+/* A service completed its first synchronisation. Once every service
+ * has (services_ready: CPG's first sync, votequorum's first decision),
+ * clients may connect, and whoever started the daemon is told, once. */
 static void on_synced(void *arg)
 {
 	struct daemon *d = arg;
 
+	if (d->ready_told || !services_ready(&d->services))
+		return;
+	d->ready_told = true;
 	log_info("ready: node %" PRIu32 ", IPC at %s", d->nodeid,
 	    ipc_socket_path());
 	if (d->ready_fd >= 0) {
@@ -418,7 +423,7 @@ static void wire_status(struct daemon *d, const struct cohort_config *cfg,
 static int wire_quorum(struct daemon *d, const struct cohort_config *cfg)
 {
 	struct quorum_env env = { d->nodeid, cfg, d->ipcs, d->ordering,
-	    d->loop, &d->state, d->map };
+	    d->loop, &d->state, d->map, { on_synced, d } };
 	int rc;
 
 	if ((rc = quorum_svc_new(&env, &d->quorum)) < 0) {

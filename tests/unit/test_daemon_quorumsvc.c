@@ -171,7 +171,7 @@ static void node_init(uint32_t id, bool provider)
 	}
 	n->state = (struct statedir){ .dir = statedir_path, .nodeid = id };
 	env = (struct quorum_env){ id, &n->cfg, &n->ipcs, &n->ord, loop,
-	    &n->state, NULL };
+	    &n->state, NULL, { NULL, NULL } };
 	assert_int_equal(quorum_svc_new(&env, &n->q), 0);
 	n->ipcs.first = &n->conn.c;
 	assert_int_equal(quorum_service_ops.conn_open(n->q, &n->conn.c,

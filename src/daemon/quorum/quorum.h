@@ -37,6 +37,8 @@ struct quorum_env {
 	struct loop *loop;                /* the last-man-standing timer */
 	const struct statedir *state;     /* expected_votes_tracking */
 	struct icmap *map;                /* runtime.votequorum.*; NULL: none */
+	struct service_host host;         /* told when the first decision is
+	                                   * taken (the service is ready) */
 };
 
 extern const struct service_ops quorum_service_ops;

@@ -319,9 +319,13 @@ static void got_nodeinfo(struct quorum_svc *q, uint32_t sender, uint64_t seq,
 			break;
 		}
 		if (q->n_waiting == 0) {
+			bool first = !q->synced_once;
+
 			vq_sync_activate(&q->rules);
 			q->syncing = false;
 			q->synced_once = true;
+			if (first && q->env.host.synced)
+				q->env.host.synced(q->env.host.arg);
 		}
 	}
 	publish(q);
