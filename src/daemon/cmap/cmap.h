@@ -13,6 +13,10 @@
  *
  * On a configuration change (its confchg, before CPG's) the service
  * keeps runtime.members.<nodeid>.* current.
+ *
+ * The STATS map's keys are computed from the daemon's counters each
+ * time a client reads that map, and every CMAP_STATS_POLL_MS while a
+ * client tracks it.
  */
 #ifndef COHORT_CMAP_H
 #define COHORT_CMAP_H
@@ -28,9 +32,13 @@ struct cmap_svc;
 struct cohort_config;
 struct icmap;
 struct ipcs;
+struct loop;
+struct ordering;
+struct transport;
 
 #define CMAP_CONN_ITERS_MAX 1024u    /* open iterators per connection */
 #define CMAP_CONN_TRACKS_MAX 1024u   /* trackers per connection */
+#define CMAP_STATS_POLL_MS 1500u     /* corosync's stats timer */
 
 /* What the service works with; borrowed, they outlive it. */
 struct cmap_env {
@@ -39,6 +47,11 @@ struct cmap_env {
 	struct ipcs *ipcs;            /* replies, events, closing clients */
 	/* The nodes' addresses, for runtime.members.<nodeid>.ip. */
 	const struct cohort_config *cfg;
+	/* Where the STATS map's values come from (transport: NULL for a
+	 * one-node cluster); the loop times its polls. */
+	struct loop *loop;
+	const struct ordering *ordering;
+	const struct transport *transport;
 };
 
 extern const struct service_ops cmap_service_ops;

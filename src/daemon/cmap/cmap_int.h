@@ -14,6 +14,7 @@
 #include "common/ipc_cmap.h"
 #include "daemon/cmap/cmap.h"
 #include "daemon/icmap.h"
+#include "daemon/loop.h"
 #include "proto/proto.h"
 
 /* The maps a connection may read (CMAP_REQ_SET_MAP), cmap_map_t's. */
@@ -70,19 +71,30 @@ struct cmap_svc {
 	uint32_t members[PROTO_MAX_NODES];
 	uint8_t *out;                /* a reply or event being built */
 	size_t out_cap;
+
+	/* The STATS map's sources, what stats.clear.* took off the
+	 * counters, and its poll while STATS trackers exist. */
+	struct loop *loop;
+	const struct ordering *ordering;
+	const struct transport *transport;
+	uint64_t closed;             /* connections closed */
+	struct proto_stats srp_base;
+	uint64_t closed_base;
+	size_t n_stats_tracks;
+	struct loop_timer poll;
 };
 
 /* members.c: runtime.members.* for a configuration change. */
 void cmap_members_confchg(struct cmap_svc *svc, const struct proto_conf *conf);
 
-/* stats.c: the STATS map. Brings the keys starting with `prefix` up to
- * date (their trackers hear of what changed); the action of a set of
- * stats.clear.NAME (CS_OK or CS_ERR_NOT_SUPPORTED for a name corosync
- * does not have); a STATS tracker was added (the poll timer runs while
- * there are any). */
-void cmap_stats_refresh(struct cmap_svc *svc, const char *prefix);
+/* stats.c: the STATS map. Brings its keys up to date (their trackers
+ * hear of what changed); the action of a set of stats.clear.NAME (CS_OK,
+ * or CS_ERR_NOT_SUPPORTED for a name corosync does not have); a STATS
+ * tracker was added or deleted (the poll runs while there are any). */
+void cmap_stats_refresh(struct cmap_svc *svc);
 uint32_t cmap_stats_clear(struct cmap_svc *svc, const char *key);
-void cmap_stats_tracked(struct cmap_svc *svc);
+void cmap_stats_tracked(struct cmap_svc *svc, bool added);
+void cmap_stats_poll(void *svc);
 
 /* service.c, for the unit tests: one request as the IPC server hands it. */
 void cmap_svc_request(struct cmap_svc *svc, struct conn *c,

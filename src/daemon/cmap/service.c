@@ -324,7 +324,7 @@ static void req_get(struct cmap_svc *svc, struct cmap_conn *cc,
 		return;
 	}
 	if (cc->map == CMAP_MAP_ID_STATS)
-		cmap_stats_refresh(svc, key);
+		cmap_stats_refresh(svc);
 	rc = icmap_get(map_of(svc, cc), key, &v);
 	if (rc < 0) {
 		ipcs_reply(cc->c, h->seq, cs_of(rc), NULL, 0);
@@ -382,7 +382,7 @@ static void req_iter_next(struct cmap_svc *svc, struct cmap_conn *cc,
 	if (!it)
 		return;
 	if (it->map == svc->stats)
-		cmap_stats_refresh(svc, it->prefix);
+		cmap_stats_refresh(svc);
 	key = icmap_next(it->map, it->prefix, it->started ? it->last : NULL,
 	    &v);
 	if (!key) {
@@ -415,7 +415,8 @@ static void req_iter_finalize(struct cmap_svc *svc, struct cmap_conn *cc,
 }
 
 /* A tracker's function: one event to its connection. The STATS map's
- * events carry the new value as the old one too (corosync's). */
+ * events carry the one value they know as both the new and the old
+ * (corosync's). */
 static void on_change(void *arg, struct icmap_track *t, int event,
     const char *key, const struct icmap_value *now,
     const struct icmap_value *old)
@@ -428,7 +429,9 @@ static void on_change(void *arg, struct icmap_track *t, int event,
 
 	if (c->dead)
 		return;
-	if (tr->stats && event == ICMAP_TRACK_MODIFY)
+	if (tr->stats && event == ICMAP_TRACK_DELETE)
+		now = old;
+	else if (tr->stats)
 		old = now;
 	wbuf_init(&wb, svc->out, svc->out_cap);
 	ipc_hdr_put(&wb, CMAP_EV_NOTIFY, 0, 0);
@@ -499,6 +502,9 @@ static void req_track_add(struct cmap_svc *svc, struct cmap_conn *cc,
 	tr->cookie = cookie;
 	tr->stats = cc->map == CMAP_MAP_ID_STATS;
 	tr->map = map_of(svc, cc);
+	/* A STATS tracker hears of changes from the values it finds. */
+	if (tr->stats)
+		cmap_stats_refresh(svc);
 	/* A STATS prefix tracker hears of keys coming and going only. */
 	if (tr->stats && (flags & ICMAP_TRACK_PREFIX))
 		flags &= ~(uint32_t)ICMAP_TRACK_MODIFY;
@@ -514,7 +520,7 @@ static void req_track_add(struct cmap_svc *svc, struct cmap_conn *cc,
 	}
 	tr->handle = slot_put(cc, &cc->tracks, i, tr);
 	if (tr->stats)
-		cmap_stats_tracked(svc);
+		cmap_stats_tracked(svc, true);
 out:
 	if (err != CS_OK)
 		ipcs_reply(cc->c, h->seq, err, NULL, 0);
@@ -524,6 +530,8 @@ out:
 
 static void track_free(struct cmap_conn *cc, struct cmap_track *tr)
 {
+	if (tr->stats)
+		cmap_stats_tracked(tr->svc, false);
 	icmap_track_delete(tr->map, tr->t);
 	slot_clear(&cc->tracks, tr->handle);
 	free(tr);
@@ -596,6 +604,10 @@ int cmap_svc_new(const struct cmap_env *env, struct cmap_svc **out)
 	svc->map = env->map;
 	svc->ipcs = env->ipcs;
 	svc->cfg = env->cfg;
+	svc->loop = env->loop;
+	svc->ordering = env->ordering;
+	svc->transport = env->transport;
+	svc->poll = (struct loop_timer){ .fn = cmap_stats_poll, .arg = svc };
 	*out = svc;
 	return 0;
 }
@@ -604,6 +616,8 @@ void cmap_svc_free(struct cmap_svc *svc)
 {
 	if (!svc)
 		return;
+	if (svc->loop)
+		loop_timer_disarm(svc->loop, &svc->poll);
 	icmap_free(svc->stats);
 	free(svc->out);
 	free(svc);
@@ -617,10 +631,12 @@ static void op_request(void *svc, struct conn *c, const struct ipc_hdr *h,
 
 /* No more events go to the connection: its trackers end now (this may
  * run inside one of them, when an event overflowed its queue). */
-static void op_conn_closed(void *svc, struct conn *c)
+static void op_conn_closed(void *arg, struct conn *c)
 {
+	struct cmap_svc *svc = arg;
 	struct cmap_conn *cc = c->svc[SERVICE_CMAP];
 
+	svc->closed++;
 	if (!cc)
 		return;
 	for (uint32_t i = 0; i < cc->tracks.cap; i++)
