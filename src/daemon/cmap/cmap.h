@@ -12,7 +12,10 @@
  * server's event-queue policy like any other.
  *
  * On a configuration change (its confchg, before CPG's) the service
- * keeps runtime.members.<nodeid>.* current.
+ * keeps runtime.members.<nodeid>.* current; the nodes tell each other
+ * their totem.config_version in ordered messages (tag WIRE_TAG_CMAP),
+ * and a node whose version is older than another's at its first
+ * configuration with others shuts down (corosync's rule).
  *
  * The STATS map's keys are computed from the daemon's counters each
  * time a client reads that map, and every CMAP_STATS_POLL_MS while a
@@ -50,7 +53,7 @@ struct cmap_env {
 	/* Where the STATS map's values come from (transport: NULL for a
 	 * one-node cluster); the loop times its polls. */
 	struct loop *loop;
-	const struct ordering *ordering;
+	struct ordering *ordering;    /* the configuration versions' messages */
 	const struct transport *transport;
 };
 

@@ -5,6 +5,8 @@
  *   service.c   requests, iterators, trackers, the service's table
  *   rules.c     the read-only keys (icmap_ipc_ro)
  *   members.c   runtime.members.* on each configuration change
+ *   version.c   the nodes' configuration versions (ordered messages)
+ *   stats.c     the STATS map
  */
 #ifndef COHORT_CMAP_INT_H
 #define COHORT_CMAP_INT_H
@@ -75,17 +77,36 @@ struct cmap_svc {
 	/* The STATS map's sources, what stats.clear.* took off the
 	 * counters, and its poll while STATS trackers exist. */
 	struct loop *loop;
-	const struct ordering *ordering;
+	struct ordering *ordering;
 	const struct transport *transport;
 	uint64_t closed;             /* connections closed */
 	struct proto_stats srp_base;
 	uint64_t closed_base;
 	size_t n_stats_tracks;
 	struct loop_timer poll;
+
+	/* The configuration versions (version.c): whether the first
+	 * configuration with other nodes is still to be checked, the
+	 * members whose version it waits for, the highest seen. */
+	bool first_sync;
+	size_t n_waiting;
+	uint32_t waiting[PROTO_MAX_NODES];
+	uint64_t highest;
+	uint64_t bad_messages;       /* undecodable, from other nodes */
+	struct icmap_track *version_track;
+	struct loop_timer announce;
 };
 
 /* members.c: runtime.members.* for a configuration change. */
 void cmap_members_confchg(struct cmap_svc *svc, const struct proto_conf *conf);
+
+/* version.c: tracking totem.config_version (start, stop), a regular
+ * configuration change, an ordered message of the service. */
+int cmap_version_start(struct cmap_svc *svc);
+void cmap_version_stop(struct cmap_svc *svc);
+void cmap_version_confchg(struct cmap_svc *svc, const struct proto_conf *conf);
+void cmap_version_deliver(struct cmap_svc *svc, uint32_t sender,
+    const uint8_t *msg, size_t len);
 
 /* stats.c: the STATS map. Brings its keys up to date (their trackers
  * hear of what changed); the action of a set of stats.clear.NAME (CS_OK,

@@ -608,6 +608,10 @@ int cmap_svc_new(const struct cmap_env *env, struct cmap_svc **out)
 	svc->ordering = env->ordering;
 	svc->transport = env->transport;
 	svc->poll = (struct loop_timer){ .fn = cmap_stats_poll, .arg = svc };
+	if (cmap_version_start(svc) < 0) {
+		cmap_svc_free(svc);
+		return -ENOMEM;
+	}
 	*out = svc;
 	return 0;
 }
@@ -618,6 +622,7 @@ void cmap_svc_free(struct cmap_svc *svc)
 		return;
 	if (svc->loop)
 		loop_timer_disarm(svc->loop, &svc->poll);
+	cmap_version_stop(svc);
 	icmap_free(svc->stats);
 	free(svc->out);
 	free(svc);
@@ -658,6 +663,13 @@ static void op_conn_free(void *svc, void *state)
 static void op_confchg(void *svc, const struct proto_conf *conf)
 {
 	cmap_members_confchg(svc, conf);
+	cmap_version_confchg(svc, conf);
+}
+
+static void op_deliver(void *svc, uint32_t sender, const uint8_t *msg,
+    size_t len, enum proto_guarantee g)
+{
+	cmap_version_deliver(svc, sender, msg, len);
 }
 
 const struct service_ops cmap_service_ops = {
@@ -668,5 +680,7 @@ const struct service_ops cmap_service_ops = {
 	.request = op_request,
 	.conn_closed = op_conn_closed,
 	.conn_free = op_conn_free,
+	.wire_tag = WIRE_TAG_CMAP,
+	.deliver = op_deliver,
 	.confchg = op_confchg,
 };
