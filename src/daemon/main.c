@@ -22,8 +22,11 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "daemon/cmap/cmap.h"
 #include "daemon/config/config.h"
+#include "daemon/config/config_keys.h"
 #include "daemon/cpg/cpg.h"
+#include "daemon/icmap.h"
 #include "daemon/ipcs/ipcs.h"
 #include "daemon/loop.h"
 #include "daemon/netconf.h"
@@ -47,6 +50,8 @@ struct daemon {
 	struct ordering *ordering;
 	struct ipcs *ipcs;
 	struct cpg_svc *cpg;
+	struct icmap *map;       /* the configuration and runtime map */
+	struct cmap_svc *cmap;
 	struct services services;
 	struct status_config status;
 	int ready_fd;            /* COHORT_READY_FD, -1 once used */
@@ -350,6 +355,30 @@ static void wire_status(struct daemon *d, const struct cohort_config *cfg,
 	    &d->status);
 }
 
+/* The daemon's map, filled from the configuration, and the cmap service
+ * that serves it; the other services read and write the map. */
+static int wire_cmap(struct daemon *d, const struct cohort_config *cfg)
+{
+	struct cmap_env env;
+	char err[512];
+	int rc;
+
+	if ((rc = icmap_new(&d->map)) < 0 ||
+	    (rc = cohort_config_keys(cfg, d->map, err, sizeof(err))) < 0) {
+		log_warnx("the configuration map: %s", rc == -ENOMEM ?
+		    strerror(-rc) : err);
+		return rc;
+	}
+	env = (struct cmap_env){ .nodeid = d->nodeid, .map = d->map,
+	    .ipcs = d->ipcs, .cfg = cfg };
+	if ((rc = cmap_svc_new(&env, &d->cmap)) < 0) {
+		log_warnx("start-up: %s", strerror(-rc));
+		return rc;
+	}
+	services_add(&d->services, SERVICE_CMAP, &cmap_service_ops, d->cmap);
+	return 0;
+}
+
 /* The star: the ordering glue and the IPC server, which reach the
  * services through d->services, then the services, registered there. */
 static int wire_parts(struct daemon *d, const struct cohort_config *cfg,
@@ -377,6 +406,8 @@ static int wire_parts(struct daemon *d, const struct cohort_config *cfg,
 		    "");
 		return rc;
 	}
+	if ((rc = wire_cmap(d, cfg)) < 0)
+		return rc;
 	env = (struct cpg_env){ d->nodeid, d->ipcs, d->ordering,
 	    { on_synced, d } };
 	if ((rc = cpg_svc_new(&env, &d->cpg)) < 0) {
@@ -437,6 +468,8 @@ static int run(struct daemon *d, const struct cohort_config *cfg,
 	network_stop(&d->net);
 	ordering_free(d->ordering);
 	cpg_svc_free(d->cpg);
+	cmap_svc_free(d->cmap);
+	icmap_free(d->map);
 	loop_free(d->loop);
 	if (sfd >= 0)
 		close(sfd);
