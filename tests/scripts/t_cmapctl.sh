@@ -176,6 +176,14 @@ expect "$DIR/ours.err" "invalid map name, must be 'default', 'icmap' or 'stats'"
 both -C foo
 expect "$DIR/ours.err" "argument to -C should be 'knet', 'totem', 'ipc', 'schedmiss' or 'all'"
 rc_is 1
+# The STATS map: -C clears (the result is not checked, as in corosync's
+# tool); only stats.clear.* keys may be written there.
+both -C all
+rc_is 0
+both -m stats -s test.@.x u8 1
+expect "$DIR/ours.err" "Failed to set key test.ours.x. Error CS_ERR_ACCESS"
+both -m stats -g test.@.x
+expect "$DIR/ours.err" "Can't get key test.ours.x. Error CS_ERR_NOT_EXIST"
 # A listing that finds nothing fails; one prefix of two finding nothing
 # does not.
 both test.@.nothing.
