@@ -184,6 +184,22 @@ both -m stats -s test.@.x u8 1
 expect "$DIR/ours.err" "Failed to set key test.ours.x. Error CS_ERR_ACCESS"
 both -m stats -g test.@.x
 expect "$DIR/ours.err" "Can't get key test.ours.x. Error CS_ERR_NOT_EXIST"
+# Its listing: the same keys of the same types from both tools (values
+# move, and each tool's own connection is named by its pid).
+norm_stats() {
+	sed -E -e 's/^(stats\.ipcs\.service[0-9]+)\.[0-9]+\.[0-9a-fx]+\./\1.PID.CONN./' \
+	    -e 's/ = .*$//' "$1"
+}
+tool ours -m stats
+norm_stats "$DIR/ours.out" >"$DIR/stats.ours"
+grep -q '^stats\.ipcs\.global\.active (u64)$' "$DIR/stats.ours" || fail "no stats listing"
+grep -q '^stats\.ipcs\.service0\.[0-9]*\.[0-9a-fx]*\.procname (str) = corosync-cmapct$' "$DIR/ours.out" ||
+    fail "the listing does not show its own connection"
+if [ -n "$theirs" ]; then
+	tool theirs -m stats
+	norm_stats "$DIR/theirs.out" >"$DIR/stats.theirs"
+	diff -u "$DIR/stats.theirs" "$DIR/stats.ours" || fail "STATS listings differ"
+fi
 # A listing that finds nothing fails; one prefix of two finding nothing
 # does not.
 both test.@.nothing.
