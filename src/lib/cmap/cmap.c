@@ -229,11 +229,6 @@ cs_error_t cmap_track_add(cmap_handle_t handle, const char *key_name,
 		track_remove(ci, cookie);
 		goto out;
 	}
-	pthread_mutex_lock(&ci->tr_lock);
-	int i = track_find(ci, cookie);
-	if (i >= 0)
-		ci->tracks[i].track = track;
-	pthread_mutex_unlock(&ci->tr_lock);
 	*cmap_track_handle = track;
 out:
 	hdb_put(&cmap_handles, handle);

@@ -9,13 +9,13 @@
 #include "common/ipc_cmap.h"
 #include "lib/svc.h"
 
-/* What the library keeps of one tracker: the daemon knows it by `track`
- * and echoes `cookie` in each of its events, by which the library finds
+/* What the library keeps of one tracker. The daemon echoes `cookie` in
+ * each of the tracker's events, with its own handle of the tracker (the
+ * one the callback is given), so the library needs nothing else to find
  * the callback. A notification whose cookie is gone (the tracker was
  * deleted before it was dispatched) is skipped. */
 struct cmap_track {
 	uint64_t cookie;
-	uint64_t track;
 	cmap_notify_fn_t fn;
 	void *user_data;
 };
