@@ -7,6 +7,7 @@
 #include <corosync/cmap.h>
 
 #include "common/ipc_cmap.h"
+#include "lib/cmap/cmap_wire.h"
 #include "lib/svc.h"
 
 /* What the library keeps of one tracker. The daemon echoes `cookie` in
@@ -38,9 +39,6 @@ extern struct hdb cmap_handles;
 
 /* Writes a key or prefix as the wire's "str"; NULL is the empty one. */
 void cmap_put_str(struct wbuf *wb, const char *s);
-
-/* A reply that is one u64 (an iterator, a tracker, a cookie). */
-int cmap_decode_u64(void *arg, struct rbuf *reply);
 
 /* One request on `handle` and its reply (svc_call), with the handle
  * looked up and released; returns the caller's cs_error_t. */
