@@ -8,9 +8,9 @@
 #     and its output, errors and exit codes are diffed against ours. Each
 #     tool works on keys named after it (test.ours.*, test.theirs.*) so
 #     that both start from the same state; outputs are compared with the
-#     name swapped. Skipped (alone) when the package cannot be had, and
-#     under sanitizers (a binary without them cannot load the ASan build
-#     of the libraries).
+#     name swapped. Not run under sanitizers (a binary without them
+#     cannot load the ASan build of the libraries); when the package cannot
+#     be had, part 1 still runs and the test then exits 77 (skip).
 set -euo pipefail
 B=$(cd "${1:-build}" && pwd)
 DIR=$(mktemp -d /tmp/cohort-cmapctl.XXXXXX)
@@ -26,11 +26,12 @@ fail() { echo "FAIL: $*"; exit 1; }
 WAIT_TENTHS=200
 
 ours=$B/bin/corosync-cmapctl
-theirs=
+theirs= missing=
 if [ -z "${COHORT_SAN:-}" ]; then
 	if cdir=$(bash tests/scripts/corosync-tools.sh); then
 		theirs=$cdir/usr/sbin/corosync-cmapctl
 	else
+		missing=1
 		echo "Debian's corosync-cmapctl is not available: comparing with the reference only"
 	fi
 fi
@@ -305,6 +306,11 @@ expect "$DIR/trk.eof" 'Type "q" to finish'
 kill "$dpid"; wait "$dpid"; dpid=
 if [ -n "$theirs" ]; then
 	echo "corosync-cmapctl: output, errors and exit codes identical to Debian's and to the reference"
+elif [ -n "$missing" ]; then
+	# Ours passed against the reference; the comparison with Debian's
+	# tool, this test's other half, could not run.
+	echo "corosync-cmapctl: as the reference gives it; Debian's corosync package cannot be had, not compared"
+	exit 77
 else
-	echo "corosync-cmapctl: output, errors and exit codes as the reference gives them (Debian's tool not compared)"
+	echo "corosync-cmapctl: output, errors and exit codes as the reference gives them (Debian's tool is compared in the normal pass)"
 fi
