@@ -304,6 +304,10 @@ fi
 expect "$DIR/trk.eof" 'Type "q" to finish'
 
 kill "$dpid"; wait "$dpid"; dpid=
+# No daemon.
+both -g test.@.x
+expect "$DIR/ours.err" "Failed to initialize the cmap API. Error CS_ERR_LIBRARY"
+rc_is 1
 if [ -n "$theirs" ]; then
 	echo "corosync-cmapctl: output, errors and exit codes identical to Debian's and to the reference"
 elif [ -n "$missing" ]; then
