@@ -133,11 +133,11 @@ void cmap_version_confchg(struct cmap_svc *svc, const struct proto_conf *conf);
 void cmap_version_deliver(struct cmap_svc *svc, uint32_t sender,
     const uint8_t *msg, size_t len);
 
-/* stats.c: the STATS map. Brings its keys up to date (their trackers
- * hear of what changed); the action of a set of stats.clear.NAME (CS_OK,
+/* stats.c: the STATS map. Brings its keys starting with `prefix` up to
+ * date (their trackers hear of what changed); the action of a set of stats.clear.NAME (CS_OK,
  * or CS_ERR_NOT_SUPPORTED for a name corosync does not have); a STATS
  * tracker was added or deleted (the poll runs while there are any). */
-void cmap_stats_refresh(struct cmap_svc *svc);
+void cmap_stats_refresh(struct cmap_svc *svc, const char *prefix);
 uint32_t cmap_stats_clear(struct cmap_svc *svc, const char *key);
 void cmap_stats_tracked(struct cmap_svc *svc, bool added);
 void cmap_stats_poll(void *svc);

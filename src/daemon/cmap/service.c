@@ -248,7 +248,7 @@ static void req_get(struct cmap_svc *svc, struct cmap_conn *cc,
 	int rc;
 
 	if (cc->map == CMAP_MAP_ID_STATS)
-		cmap_stats_refresh(svc);
+		cmap_stats_refresh(svc, r->key);
 	rc = icmap_get(map_of(svc, cc), r->key, &v);
 	if (rc < 0) {
 		ipcs_reply(cc->c, h->seq, cs_of(rc), NULL, 0);
@@ -284,6 +284,8 @@ static void req_iter_init(struct cmap_svc *svc, struct cmap_conn *cc,
 	}
 	memcpy(it->prefix, r->key, sizeof(it->prefix));
 	it->map = map_of(svc, cc);
+	if (it->map == svc->stats)
+		cmap_stats_refresh(svc, r->key);
 	it->handle = slot_put(cc, &cc->iters, i, it);
 	reply_u64(cc->c, h, it->handle);
 }
@@ -298,8 +300,6 @@ static void req_iter_next(struct cmap_svc *svc, struct cmap_conn *cc,
 
 	if (!it)
 		return;
-	if (it->map == svc->stats)
-		cmap_stats_refresh(svc);
 	key = icmap_next(it->map, it->prefix, it->started ? it->last : NULL,
 	    &v);
 	if (!key) {
@@ -408,7 +408,7 @@ static void req_track_add(struct cmap_svc *svc, struct cmap_conn *cc,
 	tr->map = map_of(svc, cc);
 	/* A STATS tracker hears of changes from the values it finds. */
 	if (tr->stats)
-		cmap_stats_refresh(svc);
+		cmap_stats_refresh(svc, r->key);
 	/* A STATS prefix tracker hears of keys coming and going only. */
 	if (tr->stats && (flags & ICMAP_TRACK_PREFIX))
 		flags &= ~(uint32_t)ICMAP_TRACK_MODIFY;
