@@ -130,7 +130,7 @@ static const uint32_t conn_types[] = { ICMAP_UINT64, ICMAP_UINT32,
 static void tracking(struct cmr *c)
 {
 	char prefix[64];
-	uint64_t t, t2, cookie;
+	uint64_t t, t2, it, cookie;
 	uint32_t type, len;
 	uint8_t v;
 	struct cmr other;
@@ -150,9 +150,11 @@ static void tracking(struct cmr *c)
 	    &t), CS_OK);
 	CHECK_CS(cmr_get(&other, "totem.none", false, 0, &type, &v, &len),
 	    CS_ERR_NOT_EXIST);
-	/* Reading the STATS map brings it up to date at once: its seven
-	 * keys come, in key order. */
+	/* Iterating a prefix brings it up to date at once: the seven keys
+	 * of the other connection come, in key order. */
 	CHECK(get_u64(c, "stats.ipcs.global.active") >= 2);
+	CHECK_CS(cmr_iter_init(c, prefix, &it), CS_OK);
+	CHECK_CS(cmr_iter_finalize(c, it), CS_OK);
 	for (size_t i = 0; i < sizeof(conn_types) / sizeof(conn_types[0]); i++)
 		expect(c, ICMAP_TRACK_ADD, prefix, conn_types[i]);
 	/* Closing it: the poll finds its keys gone, and an exact tracker

@@ -3,11 +3,16 @@
  * computed from the daemon's counters, kept in a map of their own so
  * that iteration and tracking work as on the daemon's map.
  *
- * A refresh computes every key into a scratch map, deletes the keys of
- * the STATS map that are no longer there (a closed connection's) and
+ * A refresh of a prefix computes the keys with that prefix into a
+ * scratch map (only the groups of keys that can have it: a get of one
+ * connection's key reads that connection only), deletes the STATS keys
+ * with the prefix that are no longer there (a closed connection's) and
  * sets the others: an unchanged value tells no one, a changed one is a
- * MODIFY for its exact trackers, a new one an ADD. It runs when a client
- * reads the map and every CMAP_STATS_POLL_MS while STATS trackers exist.
+ * MODIFY for its exact trackers, a new one an ADD. A get refreshes its
+ * key, an iterator its prefix when it starts (iterating tells keys,
+ * types and lengths, which do not change in between), a new STATS
+ * tracker its key, and every CMAP_STATS_POLL_MS while STATS trackers
+ * exist the whole map is refreshed.
  *
  * Cohort has the meaning of these corosync keys (the others are listed
  * in docs/compatibility.md):
@@ -57,6 +62,15 @@ static const struct {
 	    CLEAR_SCHEDMISS },
 };
 
+/* Whether keys starting with `group` can start with `prefix`: one of
+ * the two starts with the other. */
+static bool overlaps(const char *group, const char *prefix)
+{
+	size_t g = strlen(group), p = strlen(prefix);
+
+	return strncmp(group, prefix, g < p ? g : p) == 0;
+}
+
 static void srp_keys(const struct cmap_svc *svc, struct icmap *m,
     const struct proto_status *st)
 {
@@ -95,13 +109,12 @@ static void procname(pid_t pid, char out[PROCNAME_MAX + 1])
 	out[strcspn(out, "\n")] = '\0';
 }
 
-static void conn_keys(struct icmap *m, struct conn *c)
+/* A connection's keys, under `group` ("stats.ipcs.service<S>.<pid>.<id>."). */
+static void conn_keys(struct icmap *m, struct conn *c, const char *group)
 {
 	char key[ICMAP_KEY_MAX + 1], name[PROCNAME_MAX + 1];
-	int at;
+	int at = snprintf(key, sizeof(key), "%s", group);
 
-	at = snprintf(key, sizeof(key), "stats.ipcs.service%u.%d.%" PRIu32 ".",
-	    (unsigned)(c->first_service - 1), (int)c->pid, c->id);
 #define KEY(what) (snprintf(key + at, sizeof(key) - (size_t)at, "%s", \
 	what), key)
 	procname(c->pid, name);
@@ -115,16 +128,22 @@ static void conn_keys(struct icmap *m, struct conn *c)
 #undef KEY
 }
 
-static void ipcs_keys(const struct cmap_svc *svc, struct icmap *m)
+static void ipcs_keys(const struct cmap_svc *svc, struct icmap *m,
+    const char *prefix)
 {
+	char group[ICMAP_KEY_MAX + 1];
 	uint64_t active = 0;
 
 	for (struct conn *c = ipcs_first(svc->ipcs); c; c = c->next) {
 		if (c->dead)
 			continue;
 		active++;
-		if (c->first_service)
-			conn_keys(m, c);
+		if (!c->first_service)
+			continue;
+		snprintf(group, sizeof(group), "stats.ipcs.service%u.%d.%" PRIu32
+		    ".", (unsigned)(c->first_service - 1), (int)c->pid, c->id);
+		if (overlaps(group, prefix))
+			conn_keys(m, c, group);
 	}
 	icmap_set_u64(m, "stats.ipcs.global.active", active);
 	icmap_set_u64(m, "stats.ipcs.global.closed", svc->closed - svc->closed_base);
@@ -160,7 +179,7 @@ static void knet_keys(const struct cmap_svc *svc, struct icmap *m,
 	}
 }
 
-void cmap_stats_refresh(struct cmap_svc *svc)
+void cmap_stats_refresh(struct cmap_svc *svc, const char *prefix)
 {
 	struct icmap *now;
 	struct icmap_value v;
@@ -175,19 +194,21 @@ void cmap_stats_refresh(struct cmap_svc *svc)
 	memset(&st, 0, sizeof(st));
 	if (svc->ordering)
 		ordering_status(svc->ordering, &st);
-	srp_keys(svc, now, &st);
-	if (svc->ipcs)
-		ipcs_keys(svc, now);
-	knet_keys(svc, now, st.token_ms);
+	if (overlaps("stats.srp.", prefix) || overlaps("stats.pg.", prefix))
+		srp_keys(svc, now, &st);
+	if (svc->ipcs && overlaps("stats.ipcs.", prefix))
+		ipcs_keys(svc, now, prefix);
+	if (overlaps("stats.knet.", prefix))
+		knet_keys(svc, now, st.token_ms);
 	/* Gone keys first, in order, then the new values. */
-	for (k = icmap_next(svc->stats, NULL, NULL, NULL); k;
-	    k = icmap_next(svc->stats, NULL, last, NULL)) {
+	for (k = icmap_next(svc->stats, prefix, NULL, NULL); k;
+	    k = icmap_next(svc->stats, prefix, last, NULL)) {
 		snprintf(last, sizeof(last), "%s", k);
 		if (icmap_get(now, k, &v) < 0)
 			icmap_delete(svc->stats, last);
 	}
-	for (k = icmap_next(now, NULL, NULL, &v); k;
-	    k = icmap_next(now, NULL, k, &v))
+	for (k = icmap_next(now, prefix, NULL, &v); k;
+	    k = icmap_next(now, prefix, k, &v))
 		icmap_set(svc->stats, k, v.type, v.data, v.len);
 	icmap_free(now);
 }
@@ -224,7 +245,7 @@ void cmap_stats_poll(void *arg)
 
 	if (!svc->n_stats_tracks)
 		return;
-	cmap_stats_refresh(svc);
+	cmap_stats_refresh(svc, "");
 	loop_timer_arm(svc->loop, &svc->poll,
 	    loop_now(svc->loop) + CMAP_STATS_POLL_MS);
 }
