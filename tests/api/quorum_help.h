@@ -7,6 +7,8 @@
 #define COHORT_QUORUM_HELP_H
 
 #include <poll.h>
+#include <stdint.h>
+#include <string.h>
 
 #include <corosync/quorum.h>
 #include <corosync/votequorum.h>
@@ -54,5 +56,59 @@ static inline void wait_readable(int fd)
 		CHECK_CS(votequorum_dispatch((h), CS_DISPATCH_ALL), CS_OK); \
 	}								\
 } while (0)
+
+/*
+ * Quorum devices: the library passes the daemon's answer on, and a
+ * daemon may have no quorum device support (CS_ERR_NOT_SUPPORTED for
+ * every qdevice call). qdevice_supported() registers `name` on `h` and
+ * tells which daemon this is: true when the registration succeeded,
+ * false when the daemon answered CS_ERR_NOT_SUPPORTED; any other answer
+ * fails the test.
+ */
+static inline bool qdevice_supported(votequorum_handle_t h, const char *name)
+{
+	cs_error_t rc = votequorum_qdevice_register(h, name);
+
+	if (rc != CS_OK && rc != CS_ERR_NOT_SUPPORTED) {
+		fprintf(stderr, "votequorum_qdevice_register: %s\n",
+		    cs_strerror(rc));
+		harness_fail();
+	}
+	return rc == CS_OK;
+}
+
+/* Stores the ring id of a node-list notification where its context
+ * points. */
+static inline void ring_into_context(votequorum_handle_t h, uint64_t context,
+    votequorum_ring_id_t ring, uint32_t n, uint32_t list[])
+{
+	*(votequorum_ring_id_t *)(uintptr_t)context = ring;
+}
+
+/* The ring id of the current membership, from the node-list snapshot of
+ * a handle of its own. */
+static inline votequorum_ring_id_t vq_current_ring(void)
+{
+	votequorum_callbacks_t cb = {
+		.votequorum_nodelist_notify_fn = ring_into_context,
+	};
+	votequorum_ring_id_t ring = { 0, 0 };
+	votequorum_handle_t h;
+
+	CHECK_CS(votequorum_initialize(&h, &cb), CS_OK);
+	CHECK_CS(votequorum_trackstart(h, (uint64_t)(uintptr_t)&ring,
+	    CS_TRACK_CURRENT), CS_OK);
+	VQ_WAIT(h, ring.nodeid != 0);
+	CHECK_CS(votequorum_finalize(h), CS_OK);
+	return ring;
+}
+
+/* A name of `len` bytes ('q'), in `buf` of at least len + 1 bytes. */
+static inline const char *long_name(char *buf, size_t len)
+{
+	memset(buf, 'q', len);
+	buf[len] = '\0';
+	return buf;
+}
 
 #endif /* COHORT_QUORUM_HELP_H */

@@ -1,0 +1,44 @@
+/* API test: votequorum_finalize. */
+#include "quorum_help.h"
+
+static votequorum_handle_t cb_handle;
+static cs_error_t cb_rc;
+static volatile bool called;
+
+/* Finalizes its own handle from inside the callback. */
+static void on_nodelist(votequorum_handle_t h, uint64_t context,
+    votequorum_ring_id_t ring, uint32_t n, uint32_t list[])
+{
+	cb_rc = votequorum_finalize(cb_handle);
+	called = true;
+}
+
+int main(void)
+{
+	votequorum_callbacks_t cb = { .votequorum_nodelist_notify_fn = on_nodelist };
+	struct votequorum_info info;
+	struct daemon_proc d;
+	votequorum_handle_t h;
+	int fd;
+
+	harness_start_conf(&d, CONF_VOTEQUORUM);
+	CHECK_CS(votequorum_finalize(0), CS_ERR_BAD_HANDLE);
+	CHECK_CS(votequorum_initialize(&h, NULL), CS_OK);
+	CHECK_CS(votequorum_finalize(h), CS_OK);
+	CHECK_CS(votequorum_finalize(h), CS_ERR_BAD_HANDLE);
+	CHECK_CS(votequorum_getinfo(h, 0, &info), CS_ERR_BAD_HANDLE);
+
+	/* From a callback: the dispatch then reports the handle gone, and
+	 * the quorum notification queued after the node list is dropped. */
+	CHECK_CS(votequorum_initialize(&h, &cb), CS_OK);
+	cb_handle = h;
+	CHECK_CS(votequorum_trackstart(h, 0, CS_TRACK_CURRENT), CS_OK);
+	CHECK_CS(votequorum_fd_get(h, &fd), CS_OK);
+	wait_readable(fd);
+	CHECK_CS(votequorum_dispatch(h, CS_DISPATCH_BLOCKING), CS_ERR_BAD_HANDLE);
+	CHECK(called);
+	CHECK_CS(cb_rc, CS_OK);
+	CHECK_CS(votequorum_finalize(h), CS_ERR_BAD_HANDLE);
+	harness_stop(&d);
+	return 0;
+}
