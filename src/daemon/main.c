@@ -29,6 +29,7 @@
 #include "daemon/netconf.h"
 #include "daemon/network.h"
 #include "daemon/ordering.h"
+#include "daemon/quorum/quorum.h"
 #include "daemon/sched.h"
 #include "daemon/service.h"
 #include "daemon/statedir.h"
@@ -47,6 +48,7 @@ struct daemon {
 	struct ordering *ordering;
 	struct ipcs *ipcs;
 	struct cpg_svc *cpg;
+	struct quorum_svc *quorum;
 	struct services services;
 	struct status_config status;
 	int ready_fd;            /* COHORT_READY_FD, -1 once used */
@@ -345,9 +347,28 @@ static void wire_status(struct daemon *d, const struct cohort_config *cfg,
 		.ordering = d->ordering,
 		.ipcs = d->ipcs,
 		.cpg = d->cpg,
+		.quorum = d->quorum,
 	};
 	services_add(&d->services, SERVICE_STATUS, &status_service_ops,
 	    &d->status);
+}
+
+/* The quorum and votequorum services: one object, two tables. */
+static int wire_quorum(struct daemon *d, const struct cohort_config *cfg)
+{
+	struct quorum_env env = { d->nodeid, cfg, d->ipcs, d->ordering,
+	    d->loop, &d->state, NULL };
+	int rc;
+
+	if ((rc = quorum_svc_new(&env, &d->quorum)) < 0) {
+		log_warnx("start-up: quorum: %s", strerror(-rc));
+		return rc;
+	}
+	services_add(&d->services, SERVICE_QUORUM, &quorum_service_ops,
+	    d->quorum);
+	services_add(&d->services, SERVICE_VOTEQUORUM, &votequorum_service_ops,
+	    d->quorum);
+	return 0;
 }
 
 /* The star: the ordering glue and the IPC server, which reach the
@@ -384,6 +405,8 @@ static int wire_parts(struct daemon *d, const struct cohort_config *cfg,
 		return rc;
 	}
 	services_add(&d->services, SERVICE_CPG, &cpg_service_ops, d->cpg);
+	if ((rc = wire_quorum(d, cfg)) < 0)
+		return rc;
 	wire_status(d, cfg, started_ms);
 	return 0;
 }
@@ -437,6 +460,7 @@ static int run(struct daemon *d, const struct cohort_config *cfg,
 	network_stop(&d->net);
 	ordering_free(d->ordering);
 	cpg_svc_free(d->cpg);
+	quorum_svc_free(d->quorum);
 	loop_free(d->loop);
 	if (sfd >= 0)
 		close(sfd);

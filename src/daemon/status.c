@@ -17,6 +17,7 @@
 #include "daemon/ipcs/ipcs.h"
 #include "daemon/loop.h"
 #include "daemon/ordering.h"
+#include "daemon/quorum/quorum.h"
 #include "daemon/sched.h"
 #include "daemon/status.h"
 #include "daemon/transport/transport.h"
@@ -173,6 +174,36 @@ static void status_net(const struct status_config *sc, struct text *t)
 	    ts.rx_coalesced, ts.rcvbuf, ts.sndbuf);
 }
 
+/* The quorum as the quorum services last decided it: the provider, the
+ * quorate flag, the votes (votequorum's getinfo of this node) and the
+ * flags as corosync-quorumtool names them. */
+static void status_quorum(const struct status_config *sc, struct text *t)
+{
+	static const char *const names[] = { "2Node", "Quorate", "WaitForAll",
+	    "LastManStanding", "AutoTieBreaker", "AllowDownscale" };
+	struct quorum_status qs;
+	bool any = false;
+
+	if (!sc->quorum)
+		return;
+	quorum_svc_status(sc->quorum, &qs);
+	text_add(t, "quorum.provider=%s\nquorum.quorate=%d\n"
+	    "quorum.ring_seq=%" PRIu64 "\n", qs.provider ? "votequorum" :
+	    "none", qs.quorate ? 1 : 0, qs.ring_seq);
+	if (!qs.provider)
+		return;
+	text_add(t, "quorum.quorum=%" PRIu32 "\nquorum.total_votes=%" PRIu32
+	    "\nquorum.expected_votes=%" PRIu32 "\nquorum.flags=", qs.quorum,
+	    qs.total_votes, qs.expected_votes);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (qs.flags & (1u << i)) {
+			text_add(t, "%s%s", any ? " " : "", names[i]);
+			any = true;
+		}
+	}
+	text_add(t, "\n");
+}
+
 char *status_text(const struct status_config *sc, size_t *len)
 {
 	struct text t = { .cap = 1024 };
@@ -219,6 +250,7 @@ char *status_text(const struct status_config *sc, size_t *len)
 		    "\nstat.cpg_bad_messages=%" PRIu64 "\n", cs.syncing ? 1 : 0,
 		    cs.sync_dropped, cs.bad_messages);
 	}
+	status_quorum(sc, &t);
 	status_net(sc, &t);
 	text_add(&t, "stat.ipc_frames_in=%" PRIu64 "\nstat.ipc_frames_out=%"
 	    PRIu64 "\nstat.ipc_dropped_clients=%" PRIu64

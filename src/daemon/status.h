@@ -17,6 +17,7 @@ struct cpg_svc;
 struct ipcs;
 struct loop;
 struct ordering;
+struct quorum_svc;
 struct sched_ctl;
 struct transport;
 
@@ -38,6 +39,7 @@ struct status_config {
 	const struct ordering *ordering;
 	struct ipcs *ipcs;
 	const struct cpg_svc *cpg;
+	const struct quorum_svc *quorum;    /* NULL: none (tests) */
 };
 
 extern const struct service_ops status_service_ops;

@@ -51,7 +51,6 @@ static const char *const noeffect_totem[] = {
 	"block_unlisted_ips", "cancel_token_hold_on_retransmit", "nodeid",
 	"threads", "vsftype", "knet_", "rrp_", NULL,
 };
-static const char *const noeffect_node[] = { "quorum_votes", NULL };
 static const char *const noeffect_logging[] = {
 	"fileline", "function_name", "logfile_priority", "syslog_facility",
 	"syslog_priority", "blackbox", "tags", NULL,
@@ -61,7 +60,7 @@ static const char *const noeffect_system[] = {
 	"allow_knet_handle_fallback", NULL,
 };
 static const char *const noeffect_sections_top[] = {
-	"quorum", "resources", "nozzle", "qb", "pload", NULL,
+	"resources", "nozzle", "qb", "pload", NULL,
 };
 static const char *const noeffect_sections_logging[] = {
 	"logger_subsys", "logging_daemon", NULL,
@@ -347,7 +346,10 @@ static int node_item(struct cfg_loader *ld, const struct cfg_event *ev)
 		ld->addr_line[link] = ev->line;
 		return cfg_get_str(ld, ev, &ld->node.addr[link]);
 	}
-	return cfg_unknown(ld, ev, noeffect_node);
+	if (strcmp(ev->name, "quorum_votes") == 0)
+		return cfg_get_u32(ld, ev, 0, COHORT_CONFIG_VOTES_MAX,
+		    &ld->node.quorum_votes);
+	return cfg_unknown(ld, ev, NULL);
 }
 
 static int node_end(struct cfg_loader *ld, const struct cfg_event *ev)
@@ -461,6 +463,11 @@ static enum cfg_sect child_section(struct cfg_loader *ld,
 			return S_UIDGID;
 		if (strcmp(n, "system") == 0)
 			return S_SYSTEM;
+		if (strcmp(n, "quorum") == 0) {
+			if (!ld->qline.section)
+				ld->qline.section = ev->line;
+			return S_QUORUM;
+		}
 		*rc = cfg_unknown(ld, ev, noeffect_sections_top);
 		return S_SKIP;
 	case S_TOTEM:
@@ -486,11 +493,22 @@ static enum cfg_sect child_section(struct cfg_loader *ld,
 		}
 		memset(&ld->node, 0, sizeof(ld->node));
 		ld->node.line = ev->line;
+		ld->node.quorum_votes = 1;
 		ld->nodeid_line = 0;
 		memset(ld->addr_line, 0, sizeof(ld->addr_line));
 		return S_NODE;
 	case S_LOGGING:
 		*rc = cfg_unknown(ld, ev, noeffect_sections_logging);
+		return S_SKIP;
+	case S_QUORUM:
+		if (strcmp(n, "device") != 0)
+			break;
+		if (!ld->qline.device)
+			ld->qline.device = ev->line;
+		return S_QDEVICE;
+	case S_QDEVICE:
+		/* The device's own sections (net, heuristics) are the quorum
+		 * device daemon's, not ours. */
 		return S_SKIP;
 	default:
 		break;
@@ -553,6 +571,10 @@ static int on_item(struct cfg_loader *ld, const struct cfg_event *ev)
 		return cfg_uidgid_item(ld, ev);
 	case S_SYSTEM:
 		return system_item(ld, ev);
+	case S_QUORUM:
+		return cfg_quorum_item(ld, ev);
+	case S_QDEVICE:
+		return cfg_qdevice_item(ld, ev);
 	default:
 		return cfg_unknown(ld, ev, NULL);
 	}

@@ -185,6 +185,57 @@ struct cohort_node {
 		const char *addr[COHORT_CONFIG_MAX_LINKS];
 	};
 	unsigned line;              /* line of its "node {" (0: defaults) */
+	uint32_t quorum_votes;      /* nodelist.node.quorum_votes, default 1 */
+};
+
+/* quorum.provider: corosync_votequorum, or none (always quorate). */
+enum cohort_quorum_provider {
+	COHORT_QUORUM_NONE = 0,
+	COHORT_QUORUM_VOTEQUORUM,
+};
+
+/* quorum.auto_tie_breaker with auto_tie_breaker_node (the values of
+ * runtime.votequorum.atb_type). */
+enum cohort_atb {
+	COHORT_ATB_NONE = 0,
+	COHORT_ATB_LOWEST = 1,
+	COHORT_ATB_HIGHEST = 2,
+	COHORT_ATB_LIST = 3,
+};
+
+#define COHORT_CONFIG_DEFAULT_LMS_WINDOW 10000      /* ms, corosync's */
+#define COHORT_CONFIG_DEFAULT_QDEVICE_TIMEOUT 10000 /* ms */
+#define COHORT_CONFIG_DEFAULT_QDEVICE_SYNC_TIMEOUT 30000
+#define COHORT_CONFIG_VOTES_MAX 1000000u    /* votes of one node */
+#define COHORT_CONFIG_EXPECTED_MAX 1000000u /* expected_votes */
+
+/* The quorum section. Every value is the effective one, as corosync
+ * 3.1.7's votequorum resolves it at start: two_node dropped beside
+ * auto_tie_breaker, wait_for_all following two_node unless given,
+ * auto_tie_breaker dropped for an odd vote total without wait_for_all,
+ * expected_votes_tracking forced by allow_downscale. */
+struct cohort_quorum {
+	enum cohort_quorum_provider provider;
+	unsigned line;                   /* of quorum.provider; 0: none */
+	uint32_t expected_votes;         /* as given, else the nodelist's sum */
+	bool expected_votes_set;         /* quorum.expected_votes given */
+	uint32_t votes;                  /* this node's: quorum.votes without
+	                                  * a nodelist (default 1) */
+	bool two_node;
+	bool wait_for_all;
+	bool wait_for_all_set;           /* given, not derived from two_node */
+	bool last_man_standing;
+	uint32_t last_man_standing_window;   /* ms */
+	enum cohort_atb auto_tie_breaker;
+	size_t n_atb_nodes;              /* COHORT_ATB_LIST: its node ids, */
+	uint32_t atb_nodes[COHORT_CONFIG_MAX_NODES];   /* in priority order */
+	bool allow_downscale;
+	bool expected_votes_tracking;
+	uint32_t leaving_timeout;        /* ms as given, 0 not given (kept) */
+	/* quorum.device: kept and checked; Cohort runs no quorum device. */
+	const char *device_model;        /* NULL: no device configured */
+	uint32_t device_votes;           /* 0: not given */
+	uint32_t device_timeout, device_sync_timeout;   /* ms */
 };
 
 struct cohort_logging {
@@ -220,6 +271,7 @@ struct cohort_config {
 	struct cohort_node nodes[COHORT_CONFIG_MAX_NODES];  /* in file order */
 
 	struct cohort_logging logging;
+	struct cohort_quorum quorum;
 
 	/* Who may connect besides uid 0 and gid 0; sorted, no duplicates. */
 	size_t n_uids, n_gids;
@@ -281,13 +333,16 @@ void cohort_config_timing(const struct cohort_config *cfg,
  *   - sections in this order: totem (with transport knet, link_mode and
  *     the knet keys of each link; one interface section per existing
  *     link, a comment before each derived ping timer), nodelist (every
- *     ringN_addr a node has), logging, uidgid (only when uids or gids
- *     are allowed), system (only when state_dir is given or sched_rr is
- *     no), separated by an empty line;
+ *     ringN_addr a node has, and its quorum_votes with a quorum
+ *     provider), quorum (only with a provider: every key effective, the
+ *     quorum device's keys when one is configured), logging, uidgid
+ *     (only when uids or gids are allowed), system (only when state_dir
+ *     is given or sched_rr is no), separated by an empty line;
  *   - keys in a fixed order, one TAB of indent per level, optional strings
  *     (keyfile, bindnetaddr, mcastaddr, name, logfile) left out when not
- *     given, numbers in decimal, booleans as yes/no, uids and gids as
- *     sorted numbers, one key a line;
+ *     given, numbers in decimal, booleans as yes/no (quorum's as 0 or 1,
+ *     as corosync writes them), uids and gids as sorted numbers, one key
+ *     a line;
  *   - with 3 nodes or more, a comment line before token shows how the
  *     effective token was derived ("# token: 300 + (3 - 2) *
  *     token_coefficient"): feeding the output back in would apply the

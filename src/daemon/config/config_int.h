@@ -6,6 +6,7 @@
  *                    strings, warnings, error lines; cohort_config_free()
  *   config.c         the meaning of each section and key, checked as read
  *   config_link.c    the interface sections, ringN_addr, the links' checks
+ *   config_quorum.c  the quorum section, quorum_votes, the quorum checks
  *   config_uidgid.c  uid/gid keys, the uidgid.d directory, the access check
  *   config_load.c    cohort_config_load(), the whole-file checks, defaults
  *   config_out.c     effective timing, the -t print-out, local node look-ups
@@ -70,7 +71,7 @@ int cfg_warn(struct cohort_config *cfg, size_t *dropped, const char *file,
 
 enum cfg_sect {
 	S_TOP, S_TOTEM, S_IFACE, S_NODELIST, S_NODE, S_LOGGING, S_UIDGID,
-	S_SYSTEM, S_SKIP,
+	S_SYSTEM, S_QUORUM, S_QDEVICE, S_SKIP,
 };
 
 /* The timing keys, whose lines the checks after the file need. */
@@ -115,6 +116,13 @@ struct cfg_loader {
 	unsigned tline[T_COUNT];         /* where each timing key was set */
 	unsigned to_logfile_line, cipher_line, knet_mtu_line;
 	size_t uid_cap, gid_cap;
+	/* The quorum keys' lines, for the checks once the file is read. */
+	struct cfg_quorum_lines {
+		unsigned section, expected, two_node, atb, atb_node, lms;
+		unsigned device;
+	} qline;
+	const char *atb_node;            /* auto_tie_breaker_node, copied */
+	bool atb_on;                     /* auto_tie_breaker given non-zero */
 };
 
 /* config.c: the cfg_event_fn of cohort_config_load(); ctx is a loader. */
@@ -153,6 +161,17 @@ int cfg_iface_end(struct cfg_loader *ld, const struct cfg_event *ev);
 int cfg_node_links(struct cfg_loader *ld, const struct cfg_event *ev);
 int cfg_links_finish(struct cfg_loader *ld);
 void cfg_link_defaults(struct cohort_config *cfg);
+
+/* config_quorum.c: a key of the quorum section and of quorum.device, a
+ * node's quorum_votes, and the quorum checks once the whole file is read
+ * (effective values resolved as corosync does). Each returns 0 or a
+ * negative errno after writing the error line. */
+int cfg_quorum_item(struct cfg_loader *ld, const struct cfg_event *ev);
+int cfg_qdevice_item(struct cfg_loader *ld, const struct cfg_event *ev);
+int cfg_quorum_finish(struct cfg_loader *ld);
+/* The quorum section for cohort_config_print(), and a node's quorum_votes
+ * line (nothing without a provider). */
+void cfg_quorum_print(const struct cohort_config *cfg, FILE *out);
 
 /* config_out.c: 1 when two addresses as written are the same (numeric
  * ones by value, host names case-insensitively). */

@@ -29,6 +29,11 @@ static void base_defaults(struct cohort_config *cfg)
 	cfg->logging.to_stderr = true;
 	cfg->logging.to_syslog = true;
 	cfg->logging.timestamp = COHORT_TIMESTAMP_HIRES;
+	cfg->quorum.votes = 1;
+	cfg->quorum.last_man_standing_window = COHORT_CONFIG_DEFAULT_LMS_WINDOW;
+	cfg->quorum.device_timeout = COHORT_CONFIG_DEFAULT_QDEVICE_TIMEOUT;
+	cfg->quorum.device_sync_timeout =
+	    COHORT_CONFIG_DEFAULT_QDEVICE_SYNC_TIMEOUT;
 }
 
 /* netmtu when not given: corosync's for the transport. */
@@ -47,6 +52,7 @@ void cohort_config_defaults(struct cohort_config *cfg)
 	cfg->n_nodes = 1;
 	cfg->nodes[0].nodeid = 1;
 	cfg->nodes[0].ring0_addr = "127.0.0.1";
+	cfg->nodes[0].quorum_votes = 1;
 	cfg->links[0].n_addrs = 1;
 	cfg_link_defaults(cfg);
 	cfg->local_nodeid = 1;
@@ -133,7 +139,8 @@ static int check_file(struct cfg_loader *ld)
 	struct cohort_config *cfg = ld->cfg;
 	int rc;
 
-	if ((rc = check_timing(ld)) < 0 || (rc = cfg_links_finish(ld)) < 0)
+	if ((rc = check_timing(ld)) < 0 || (rc = cfg_links_finish(ld)) < 0 ||
+	    (rc = cfg_quorum_finish(ld)) < 0)
 		return rc;
 	default_netmtu(cfg);
 	if (ld->knet_mtu_line && cfg->transport != COHORT_TRANSPORT_KNET &&

@@ -176,9 +176,14 @@ int cohort_config_print(const struct cohort_config *cfg, FILE *out)
 			if (node->addr[k])
 				fprintf(out, "\t\tring%u_addr: %s\n", k,
 				    node->addr[k]);
+		if (cfg->quorum.provider != COHORT_QUORUM_NONE)
+			fprintf(out, "\t\tquorum_votes: %u\n",
+			    node->quorum_votes);
 		fprintf(out, "\t}\n");
 	}
-	fprintf(out, "}\n\nlogging {\n\tto_stderr: %s\n\tto_syslog: %s\n"
+	fprintf(out, "}\n");
+	cfg_quorum_print(cfg, out);
+	fprintf(out, "\nlogging {\n\tto_stderr: %s\n\tto_syslog: %s\n"
 	    "\tto_logfile: %s\n", yes_no(l->to_stderr), yes_no(l->to_syslog),
 	    yes_no(l->to_logfile));
 	if (l->logfile)

@@ -1,0 +1,62 @@
+/*
+ * quorum/quorum.h: the quorum and votequorum services (corosync's quorum
+ * and corosync_votequorum), as main.c creates them and registers their
+ * tables (service.h), and their getter for the status.
+ *
+ * One object serves both tables: the quorum service (libquorum) tells
+ * whether this node is quorate and who the members are; the votequorum
+ * service (libvotequorum) is the provider when the configuration names
+ * corosync_votequorum, and decides the quorum (rules.h) from the node
+ * information every member multicasts after each configuration change,
+ * at the same point of the total order on every node
+ * (docs/design.md, "Quorum").
+ */
+#ifndef COHORT_QUORUM_H
+#define COHORT_QUORUM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "daemon/service.h"
+
+struct cohort_config;
+struct icmap;
+struct ipcs;
+struct loop;
+struct ordering;
+struct quorum_svc;
+struct statedir;
+
+/* What the services work with; borrowed, they outlive them. */
+struct quorum_env {
+	uint32_t nodeid;
+	const struct cohort_config *cfg;  /* quorum.*, the nodes' votes */
+	struct ipcs *ipcs;                /* replies and events */
+	struct ordering *ordering;        /* where node information goes */
+	struct loop *loop;                /* the last-man-standing timer */
+	const struct statedir *state;     /* expected_votes_tracking */
+	struct icmap *map;                /* runtime.votequorum.*; NULL: none */
+};
+
+extern const struct service_ops quorum_service_ops;
+extern const struct service_ops votequorum_service_ops;
+
+/* 0, -ENOMEM. */
+int quorum_svc_new(const struct quorum_env *env, struct quorum_svc **out);
+void quorum_svc_free(struct quorum_svc *q);
+
+/* For the status: what `cohortctl status` shows of the quorum. */
+struct quorum_status {
+	bool provider;            /* votequorum decides; else always quorate */
+	bool quorate;
+	uint32_t quorum;          /* votes needed (0 without a provider) */
+	uint32_t total_votes;     /* of the members */
+	uint32_t expected_votes;  /* this node's */
+	uint32_t flags;           /* VOTEQUORUM_INFO_* */
+	uint64_t ring_seq;        /* of the membership last decided on */
+	size_t n_members;
+};
+void quorum_svc_status(const struct quorum_svc *q, struct quorum_status *st);
+
+#endif /* COHORT_QUORUM_H */

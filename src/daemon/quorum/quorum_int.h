@@ -1,0 +1,106 @@
+/*
+ * quorum/quorum_int.h: what the quorum services' files share (not used
+ * outside src/daemon/quorum/).
+ *
+ *   quorum.c      the quorum service: its requests, its notifications,
+ *                 membership changes without a provider
+ *   votequorum.c  the votequorum service: requests, node information in
+ *                 the total order, the decision, the LMS timer, the state
+ *                 directory and the runtime.votequorum.* keys
+ *   rules.c       the rules themselves (rules.h), pure
+ */
+#ifndef COHORT_QUORUM_INT_H
+#define COHORT_QUORUM_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "daemon/ipcs/ipcs.h"
+#include "daemon/loop.h"
+#include "daemon/quorum/quorum.h"
+#include "daemon/quorum/rules.h"
+#include "proto/proto.h"
+
+/* The votequorum service's ordered messages: u8 WIRE_TAG_VOTEQUORUM, u8
+ * version, u8 type, then the body (little-endian). */
+#define VQ_WIRE_VERSION 1
+enum vq_wire_type {
+	VQ_MSG_NODEINFO = 1,     /* u64 ring seq, u32 nodeid, votes,
+	                          * expected, flags */
+	VQ_MSG_RECONFIG = 2,     /* u8 param, u32 nodeid, u32 value */
+	VQ_MSG_LMS = 3,          /* u64 ring seq: the window passed */
+};
+enum vq_reconfig_param {
+	VQ_RECONFIG_EXPECTED = 1,
+	VQ_RECONFIG_VOTES = 2,
+	VQ_RECONFIG_CANCEL_WFA = 3,
+};
+#define VQ_WIRE_MAX 32u
+
+/* A connection's state in the quorum service. */
+struct quorum_conn {
+	bool model_set;          /* GETTYPE done */
+	uint32_t model;          /* QUORUM_MODEL_V0 / V1 */
+	bool tracking;
+	uint32_t track_flags;
+};
+
+/* A connection's state in the votequorum service. */
+struct vq_conn {
+	bool tracking;
+	uint64_t context;
+};
+
+struct quorum_svc {
+	struct quorum_env env;
+	bool provider;                   /* votequorum decides */
+	struct vq_rules rules;
+	/* The membership as the provider last reported it (or, without a
+	 * provider, the last regular configuration), for the quorum
+	 * service's notifications. */
+	struct proto_ring_id ring;
+	size_t n_members;
+	uint32_t members[PROTO_MAX_NODES];
+	/* The previous regular configuration and the transitional one
+	 * since: who joined and who left (the V1 nodelist). */
+	size_t n_prev, n_trans;
+	uint32_t prev[PROTO_MAX_NODES], trans[PROTO_MAX_NODES];
+	bool quorate;                    /* as last published */
+	bool announced;                  /* the first decision was logged */
+	/* The synchronisation of the current ring: the members whose node
+	 * information for it has not been delivered yet. */
+	bool syncing;
+	bool synced_once;
+	size_t n_waiting;
+	uint32_t waiting[PROTO_MAX_NODES];
+	struct loop_timer lms_timer;
+	uint64_t bad_messages;
+};
+
+static inline struct quorum_conn *quorum_conn(struct conn *c)
+{
+	return c->svc[SERVICE_QUORUM];
+}
+
+static inline struct vq_conn *vq_conn(struct conn *c)
+{
+	return c->svc[SERVICE_VOTEQUORUM];
+}
+
+/* quorum.c: the quorum service's notifications to its trackers: the
+ * quorum (quorate, ring, members), and the V1 nodelist (members, joined,
+ * left) of a new regular configuration. */
+void quorum_notify_quorum(struct quorum_svc *q);
+void quorum_notify_nodelist(struct quorum_svc *q);
+/* Records a configuration change (members, joined, left); without a
+ * provider also notifies, quorate always. */
+void quorum_confchg(void *svc, const struct proto_conf *conf);
+
+/* Frees a connection's state of either service (service_ops.conn_free). */
+void quorum_conn_state_free(void *svc, void *state);
+
+/* votequorum.c: the quorum as the service last decided it. */
+bool vq_svc_quorate(const struct quorum_svc *q);
+int vq_svc_init(struct quorum_svc *q);
+
+#endif /* COHORT_QUORUM_INT_H */

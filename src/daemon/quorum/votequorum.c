@@ -1,0 +1,565 @@
+/*
+ * quorum/votequorum.c: the votequorum service (libvotequorum's requests
+ * and events, src/common/ipc_quorum.h) and the provider's side of the
+ * total order.
+ *
+ * After each regular configuration change every member multicasts its
+ * node information (votes, expected votes, flags) tagged with the ring's
+ * sequence. Every node applies each one as it is delivered (rules.h,
+ * corosync's nodeinfo handling), and when the last member's arrives,
+ * the same point of the order everywhere, decides and publishes the
+ * quorum (vq_sync_activate). setexpected and setvotes are multicast as
+ * reconfigurations, applied on delivery; the last-man-standing window is
+ * a local timer whose expiry is multicast too, so that every member
+ * shrinks the cluster at the same point.
+ *
+ * Cohort runs no quorum device: the qdevice requests are answered
+ * CS_ERR_NOT_SUPPORTED.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <corosync/corotypes.h>
+
+#include "common/ipc_quorum.h"
+#include "common/log.h"
+#include "daemon/config/config.h"
+#include "daemon/frame.h"
+#include "daemon/ordering.h"
+#include "daemon/quorum/quorum_int.h"
+#include "daemon/statedir.h"
+
+#define EV_TRACKING_FILE "ev_tracking"
+
+bool vq_svc_quorate(const struct quorum_svc *q)
+{
+	return q->rules.quorate;
+}
+
+static bool vq_tracker(struct conn *c)
+{
+	const struct vq_conn *vc = vq_conn(c);
+
+	return !c->dead && vc && vc->tracking;
+}
+
+/* ------------------------------------------------ notifications */
+
+static struct frame *vq_quorum_frame(const struct quorum_svc *q,
+    uint64_t context)
+{
+	const struct vq_rules *r = &q->rules;
+	size_t len = IPC_HDR_LEN + 16 + 8 * r->n_nodes;
+	struct frame *f = frame_new(len);
+	struct wbuf wb;
+
+	if (!f)
+		fatalx("out of memory building a votequorum notification");
+	wbuf_init(&wb, f->data, len);
+	ipc_hdr_put(&wb, VQ_EV_QUORUM, 0, 0);
+	wbuf_u64(&wb, context);
+	wbuf_u32(&wb, r->quorate);
+	wbuf_u32(&wb, (uint32_t)r->n_nodes);
+	for (size_t i = 0; i < r->n_nodes; i++) {
+		wbuf_u32(&wb, r->nodes[i].nodeid);
+		wbuf_u32(&wb, r->nodes[i].state);
+	}
+	ipc_hdr_finish(&wb);
+	f->len = (uint32_t)wb.len;
+	return f;
+}
+
+static struct frame *vq_nodelist_frame(const struct quorum_svc *q,
+    uint64_t context)
+{
+	const struct vq_rules *r = &q->rules;
+	size_t len = IPC_HDR_LEN + 24 + 4 * r->n_members;
+	struct frame *f = frame_new(len);
+	struct wbuf wb;
+
+	if (!f)
+		fatalx("out of memory building a votequorum notification");
+	wbuf_init(&wb, f->data, len);
+	ipc_hdr_put(&wb, VQ_EV_NODELIST, 0, 0);
+	wbuf_u64(&wb, context);
+	wbuf_u32(&wb, q->ring.rep);
+	wbuf_u64(&wb, q->ring.seq);
+	wbuf_u32(&wb, (uint32_t)r->n_members);
+	for (size_t i = 0; i < r->n_members; i++)
+		wbuf_u32(&wb, r->members[i]);
+	ipc_hdr_finish(&wb);
+	f->len = (uint32_t)wb.len;
+	return f;
+}
+
+static struct frame *vq_expected_frame(const struct quorum_svc *q,
+    uint64_t context)
+{
+	size_t len = IPC_HDR_LEN + 12;
+	struct frame *f = frame_new(len);
+	struct wbuf wb;
+
+	if (!f)
+		fatalx("out of memory building a votequorum notification");
+	wbuf_init(&wb, f->data, len);
+	ipc_hdr_put(&wb, VQ_EV_EXPECTED, 0, 0);
+	wbuf_u64(&wb, context);
+	wbuf_u32(&wb, q->rules.us->expected);
+	ipc_hdr_finish(&wb);
+	f->len = (uint32_t)wb.len;
+	return f;
+}
+
+typedef struct frame *(*vq_frame_fn)(const struct quorum_svc *q,
+    uint64_t context);
+
+/* A notification to one connection, or (c NULL) to every tracker with
+ * its own context. */
+static void vq_send(struct quorum_svc *q, vq_frame_fn build, struct conn *c,
+    uint64_t context)
+{
+	struct frame *f;
+
+	if (c) {
+		f = build(q, context);
+		ipcs_event(c, f);
+		frame_unref(f);
+		return;
+	}
+	for (c = ipcs_first(q->env.ipcs); c; c = c->next) {
+		if (!vq_tracker(c))
+			continue;
+		f = build(q, vq_conn(c)->context);
+		ipcs_event(c, f);
+		frame_unref(f);
+	}
+}
+
+/* ------------------------------------------------ the decision */
+
+static void lms_arm(struct quorum_svc *q)
+{
+	if (q->rules.lms_armed)
+		loop_timer_arm(q->env.loop, &q->lms_timer,
+		    q->rules.lms_deadline);
+	else
+		loop_timer_disarm(q->env.loop, &q->lms_timer);
+}
+
+/* What the rules' last steps call for: notifications, the state file,
+ * the timer. */
+static void publish(struct quorum_svc *q)
+{
+	struct vq_rules *r = &q->rules;
+	unsigned out = vq_take_out(r);
+
+	if (out & VQ_OUT_EV_TRACKING)
+		statedir_write(q->env.state, EV_TRACKING_FILE,
+		    r->ev_tracking_barrier);
+	if (out & VQ_OUT_LMS_TIMER)
+		lms_arm(q);
+	if (out & VQ_OUT_EXPECTED)
+		vq_send(q, vq_expected_frame, NULL, 0);
+	if (!(out & VQ_OUT_QUORUM))
+		return;
+	if (r->quorate != q->quorate || !q->announced) {
+		uint32_t total, highest;
+
+		vq_totals(r, &total, &highest);
+		log_info("quorum: %s (quorum %u, total votes %u, expected "
+		    "votes %u)", r->quorate ? "this node is in a quorate "
+		    "partition" : "this node has lost quorum", r->quorum,
+		    total, r->us->expected);
+	}
+	q->quorate = r->quorate;
+	q->announced = true;
+	quorum_notify_quorum(q);
+	vq_send(q, vq_quorum_frame, NULL, 0);
+}
+
+static int submit(struct quorum_svc *q, uint8_t type, const uint8_t *body,
+    size_t len, bool sync)
+{
+	uint8_t buf[VQ_WIRE_MAX];
+	struct wbuf wb;
+
+	wbuf_init(&wb, buf, sizeof(buf));
+	wbuf_u8(&wb, WIRE_TAG_VOTEQUORUM);
+	wbuf_u8(&wb, VQ_WIRE_VERSION);
+	wbuf_u8(&wb, type);
+	wbuf_copy(&wb, body, len);
+	if (sync)
+		return ordering_submit_sync(q->env.ordering, buf, wb.len);
+	return ordering_submit(q->env.ordering, NULL, buf, wb.len,
+	    PROTO_AGREED, 0);
+}
+
+static void send_nodeinfo(struct quorum_svc *q)
+{
+	struct vq_nodeinfo ni = vq_my_info(&q->rules);
+	uint8_t body[24];
+	struct wbuf wb;
+
+	wbuf_init(&wb, body, sizeof(body));
+	wbuf_u64(&wb, q->ring.seq);
+	wbuf_u32(&wb, ni.nodeid);
+	wbuf_u32(&wb, ni.votes);
+	wbuf_u32(&wb, ni.expected);
+	wbuf_u32(&wb, ni.flags);
+	if (submit(q, VQ_MSG_NODEINFO, body, wb.len, true) < 0)
+		fatalx("out of memory sending the node information");
+}
+
+static int send_reconfig(struct quorum_svc *q, uint8_t param,
+    uint32_t nodeid, uint32_t value)
+{
+	uint8_t body[9];
+	struct wbuf wb;
+
+	wbuf_init(&wb, body, sizeof(body));
+	wbuf_u8(&wb, param);
+	wbuf_u32(&wb, nodeid);
+	wbuf_u32(&wb, value);
+	return submit(q, VQ_MSG_RECONFIG, body, wb.len, false);
+}
+
+static void on_lms_timer(void *arg)
+{
+	struct quorum_svc *q = arg;
+	uint8_t body[8];
+	struct wbuf wb;
+
+	if (!vq_lms_due(&q->rules, loop_now(q->env.loop)))
+		return;
+	vq_take_out(&q->rules);
+	wbuf_init(&wb, body, sizeof(body));
+	wbuf_u64(&wb, q->ring.seq);
+	if (submit(q, VQ_MSG_LMS, body, wb.len, false) < 0)
+		log_warnx("quorum: cannot send the last man standing expiry");
+}
+
+static void vq_confchg(void *svc, const struct proto_conf *conf)
+{
+	struct quorum_svc *q = svc;
+	size_t n = conf->n_members;
+
+	if (!q->provider || conf->type != PROTO_CONF_REGULAR)
+		return;
+	if (n > PROTO_MAX_NODES)
+		n = PROTO_MAX_NODES;
+	vq_sync_init(&q->rules, conf->members, n, loop_now(q->env.loop));
+	q->syncing = true;
+	memcpy(q->waiting, conf->members, n * sizeof(uint32_t));
+	q->n_waiting = n;
+	vq_send(q, vq_nodelist_frame, NULL, 0);
+	publish(q);
+	/* Last: a one-node ring may deliver it at once. */
+	send_nodeinfo(q);
+}
+
+/* The node information of `sender` for the ring `seq` was delivered. */
+static void got_nodeinfo(struct quorum_svc *q, uint32_t sender, uint64_t seq,
+    const struct vq_nodeinfo *ni)
+{
+	if (vq_nodeinfo(&q->rules, ni) < 0)
+		log_warnx("quorum: more than %u nodes seen, node %u ignored",
+		    VQ_NODES_MAX, ni->nodeid);
+	if (q->syncing && seq == q->ring.seq) {
+		for (size_t i = 0; i < q->n_waiting; i++) {
+			if (q->waiting[i] != sender)
+				continue;
+			q->waiting[i] = q->waiting[--q->n_waiting];
+			break;
+		}
+		if (q->n_waiting == 0) {
+			vq_sync_activate(&q->rules);
+			q->syncing = false;
+			q->synced_once = true;
+		}
+	}
+	publish(q);
+}
+
+static void bad_message(struct quorum_svc *q, uint32_t sender)
+{
+	if (q->bad_messages++ == 0)
+		log_warnx("quorum: undecodable message from node %u dropped "
+		    "(logged once)", sender);
+}
+
+static void vq_deliver(void *svc, uint32_t sender, const uint8_t *msg,
+    size_t len, enum proto_guarantee g)
+{
+	struct quorum_svc *q = svc;
+	struct rbuf rb;
+	uint8_t type;
+
+	if (!q->provider)
+		return;
+	rbuf_init(&rb, msg, len);
+	(void)rbuf_u8(&rb);                       /* the tag */
+	if (rbuf_u8(&rb) != VQ_WIRE_VERSION) {
+		bad_message(q, sender);
+		return;
+	}
+	type = rbuf_u8(&rb);
+	if (type == VQ_MSG_NODEINFO) {
+		uint64_t seq = rbuf_u64(&rb);
+		struct vq_nodeinfo ni;
+
+		ni.nodeid = rbuf_u32(&rb);
+		ni.votes = rbuf_u32(&rb);
+		ni.expected = rbuf_u32(&rb);
+		ni.flags = rbuf_u32(&rb);
+		if (rb.err || rb.left || ni.nodeid != sender)
+			bad_message(q, sender);
+		else
+			got_nodeinfo(q, sender, seq, &ni);
+		return;
+	}
+	if (type == VQ_MSG_RECONFIG) {
+		uint8_t param = rbuf_u8(&rb);
+		uint32_t nodeid = rbuf_u32(&rb), value = rbuf_u32(&rb);
+
+		if (rb.err || rb.left) {
+			bad_message(q, sender);
+			return;
+		}
+		if (param == VQ_RECONFIG_EXPECTED)
+			vq_set_expected(&q->rules, value);
+		else if (param == VQ_RECONFIG_VOTES)
+			vq_set_votes(&q->rules, nodeid, value);
+		else if (param == VQ_RECONFIG_CANCEL_WFA)
+			vq_cancel_wfa(&q->rules);
+		else
+			bad_message(q, sender);
+		publish(q);
+		return;
+	}
+	if (type == VQ_MSG_LMS) {
+		uint64_t seq = rbuf_u64(&rb);
+
+		if (rb.err || rb.left) {
+			bad_message(q, sender);
+			return;
+		}
+		if (seq == q->ring.seq && !q->syncing) {
+			vq_lms_apply(&q->rules);
+			publish(q);
+		}
+		return;
+	}
+	bad_message(q, sender);
+}
+
+/* ------------------------------------------------ requests */
+
+static void getinfo(struct quorum_svc *q, struct conn *c, uint32_t seq,
+    uint32_t nodeid)
+{
+	const struct vq_rules *r = &q->rules;
+	const struct vq_node *n = vq_find(r, nodeid ? nodeid : r->us->nodeid);
+	uint8_t body[64];
+	uint32_t total, highest;
+	struct wbuf wb;
+
+	if (!n) {
+		ipcs_reply(c, seq, CS_ERR_NOT_EXIST, NULL, 0);
+		return;
+	}
+	vq_totals(r, &total, &highest);
+	wbuf_init(&wb, body, sizeof(body));
+	wbuf_u32(&wb, n->nodeid);
+	wbuf_u32(&wb, n->state);
+	wbuf_u32(&wb, n->votes);
+	wbuf_u32(&wb, n->expected);
+	wbuf_u32(&wb, highest);
+	wbuf_u32(&wb, total);
+	wbuf_u32(&wb, r->quorum);
+	wbuf_u32(&wb, vq_info_flags(r));
+	wbuf_u32(&wb, r->set.device_votes);
+	wbuf_u32(&wb, 0);   /* qdevice_name: none registered */
+	ipcs_reply(c, seq, CS_OK, body, wb.len);
+}
+
+static void trackstart(struct quorum_svc *q, struct conn *c, uint32_t seq,
+    uint64_t context, uint32_t flags)
+{
+	struct vq_conn *vc = vq_conn(c);
+
+	/* The snapshot before the EXIST check, as corosync. */
+	if (flags & (CS_TRACK_CURRENT | CS_TRACK_CHANGES)) {
+		vq_send(q, vq_nodelist_frame, c, context);
+		vq_send(q, vq_quorum_frame, c, context);
+	}
+	if (vc->tracking) {
+		ipcs_reply(c, seq, CS_ERR_EXIST, NULL, 0);
+		return;
+	}
+	if (flags & (CS_TRACK_CHANGES | CS_TRACK_CHANGES_ONLY)) {
+		vc->tracking = true;
+		vc->context = context;
+	}
+	ipcs_reply(c, seq, CS_OK, NULL, 0);
+}
+
+static uint32_t reconfig_error(int rc)
+{
+	return rc == -ENOENT ? CS_ERR_NAME_NOT_FOUND :
+	    rc == -EINVAL ? CS_ERR_INVALID_PARAM : CS_ERR_NO_RESOURCES;
+}
+
+static void vq_request(void *svc, struct conn *c, const struct ipc_hdr *h,
+    struct rbuf *rb)
+{
+	struct quorum_svc *q = svc;
+	uint32_t a = 0, b = 0;
+	uint64_t context = 0;
+	int rc;
+
+	switch (h->type) {
+	case VQ_REQ_GETINFO:
+	case VQ_REQ_SETEXPECTED:
+		a = rbuf_u32(rb);
+		break;
+	case VQ_REQ_SETVOTES:
+		a = rbuf_u32(rb);
+		b = rbuf_u32(rb);
+		break;
+	case VQ_REQ_TRACKSTART:
+		context = rbuf_u64(rb);
+		a = rbuf_u32(rb);
+		break;
+	case VQ_REQ_OPEN:
+	case VQ_REQ_TRACKSTOP:
+		break;
+	default:
+		/* The quorum device's requests: Cohort runs none. */
+		ipcs_reply(c, h->seq, CS_ERR_NOT_SUPPORTED, NULL, 0);
+		return;
+	}
+	if (rb->err || rb->left) {
+		log_warnx("client %u (pid %d): malformed votequorum request",
+		    c->id, (int)c->pid);
+		ipcs_close_conn(q->env.ipcs, c, "malformed request");
+		return;
+	}
+	if (!q->provider) {
+		ipcs_reply(c, h->seq, CS_ERR_NOT_SUPPORTED, NULL, 0);
+		return;
+	}
+	switch (h->type) {
+	case VQ_REQ_OPEN:
+		ipcs_reply(c, h->seq, CS_OK, NULL, 0);
+		return;
+	case VQ_REQ_GETINFO:
+		getinfo(q, c, h->seq, a);
+		return;
+	case VQ_REQ_SETEXPECTED:
+		if ((rc = vq_check_expected(&q->rules, a)) == 0)
+			rc = send_reconfig(q, VQ_RECONFIG_EXPECTED, 0, a);
+		ipcs_reply(c, h->seq, rc ? reconfig_error(rc) : CS_OK,
+		    NULL, 0);
+		return;
+	case VQ_REQ_SETVOTES:
+		if ((rc = vq_check_votes(&q->rules, a, b)) == 0)
+			rc = send_reconfig(q, VQ_RECONFIG_VOTES, a, b);
+		ipcs_reply(c, h->seq, rc ? reconfig_error(rc) : CS_OK,
+		    NULL, 0);
+		return;
+	case VQ_REQ_TRACKSTART:
+		trackstart(q, c, h->seq, context, a);
+		return;
+	case VQ_REQ_TRACKSTOP:
+		ipcs_reply(c, h->seq, vq_conn(c)->tracking ? CS_OK :
+		    CS_ERR_NOT_EXIST, NULL, 0);
+		vq_conn(c)->tracking = false;
+		return;
+	}
+}
+
+static int vq_conn_open(void *svc, struct conn *c, void **state)
+{
+	if (!(*state = calloc(1, sizeof(struct vq_conn))))
+		return -ENOMEM;
+	return 0;
+}
+
+/* New connections wait for the first decision, as corosync's wait for
+ * its first synchronisation. */
+static bool vq_ready(const void *svc)
+{
+	const struct quorum_svc *q = svc;
+
+	return !q->provider || q->synced_once;
+}
+
+static const uint16_t vq_types[] = {
+	VQ_REQ_OPEN, VQ_REQ_GETINFO, VQ_REQ_SETEXPECTED, VQ_REQ_SETVOTES,
+	VQ_REQ_TRACKSTART, VQ_REQ_TRACKSTOP, VQ_REQ_QDEVICE_REGISTER,
+	VQ_REQ_QDEVICE_UNREGISTER, VQ_REQ_QDEVICE_UPDATE, VQ_REQ_QDEVICE_POLL,
+	VQ_REQ_QDEVICE_MASTER_WINS,
+};
+
+const struct service_ops votequorum_service_ops = {
+	.name = "votequorum",
+	.types = vq_types,
+	.n_types = sizeof(vq_types) / sizeof(vq_types[0]),
+	.request = vq_request,
+	.conn_open = vq_conn_open,
+	.conn_free = quorum_conn_state_free,
+	.ready = vq_ready,
+	.wire_tag = WIRE_TAG_VOTEQUORUM,
+	.deliver = vq_deliver,
+	.confchg = vq_confchg,
+};
+
+/* ------------------------------------------------ start */
+
+static void settings(const struct quorum_svc *q, struct vq_settings *s)
+{
+	const struct cohort_config *cfg = q->env.cfg;
+	const struct cohort_quorum *cq = &cfg->quorum;
+
+	memset(s, 0, sizeof(*s));
+	s->nodeid = q->env.nodeid;
+	s->votes = cq->votes;
+	for (size_t i = 0; i < cfg->n_nodes; i++)
+		if (cfg->nodes[i].nodeid == q->env.nodeid)
+			s->votes = cfg->nodes[i].quorum_votes;
+	s->expected_votes = cq->expected_votes;
+	s->device_votes = cq->device_model ? cq->device_votes : 0;
+	s->two_node = cq->two_node;
+	s->wait_for_all = cq->wait_for_all;
+	s->last_man_standing = cq->last_man_standing;
+	s->allow_downscale = cq->allow_downscale;
+	s->ev_tracking = cq->expected_votes_tracking;
+	s->lms_window_ms = cq->last_man_standing_window;
+	s->atb = (enum vq_atb)cq->auto_tie_breaker;
+	s->n_atb = cq->n_atb_nodes < VQ_ATB_MAX ? cq->n_atb_nodes : VQ_ATB_MAX;
+	memcpy(s->atb_nodes, cq->atb_nodes, s->n_atb * sizeof(uint32_t));
+}
+
+int vq_svc_init(struct quorum_svc *q)
+{
+	struct vq_settings s;
+
+	settings(q, &s);
+	if (s.ev_tracking) {
+		uint64_t v = 0;
+
+		if (statedir_read(q->env.state, EV_TRACKING_FILE, &v) == 0 &&
+		    v <= UINT32_MAX)
+			s.ev_tracking_barrier = (uint32_t)v;
+	}
+	vq_init(&q->rules, &s);
+	q->quorate = q->rules.quorate;
+	q->lms_timer = (struct loop_timer){ .fn = on_lms_timer, .arg = q };
+	if (vq_take_out(&q->rules) & VQ_OUT_EV_TRACKING)
+		statedir_write(q->env.state, EV_TRACKING_FILE,
+		    q->rules.ev_tracking_barrier);
+	log_info("quorum: votequorum, this node's votes %u, expected votes %u",
+	    s.votes, q->rules.us->expected);
+	return 0;
+}
