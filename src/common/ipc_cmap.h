@@ -3,7 +3,13 @@
  * cohortd (framing, replies and errors as in ipc.h).
  *
  * Encoding (little-endian, common/buf.h): "str" is u32 length then that
- * many bytes, no NUL; a key is a str of 1..CMAP_KEYNAME_MAXLEN bytes.
+ * many bytes, no NUL; a key is a str of 0..CMAP_KEYNAME_MAXLEN bytes.
+ * The library sends whatever key the caller gave below its own limit
+ * (strlen < 256), empty included, as corosync's does: the daemon answers
+ * an empty or otherwise invalid key with corosync's error for the
+ * request (NAME_TOO_LONG when creating, NOT_EXIST when looking up), not
+ * by dropping the client. Only a key longer than CMAP_KEYNAME_MAXLEN is
+ * a malformed frame.
  * Values travel as u32 type (cmap_value_types_t), u32 length, bytes.
  *
  *   CMAP_REQ_SET_MAP     u32 map (0 ICMAP, 1 STATS)          -> empty
