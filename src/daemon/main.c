@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "daemon/cfg/cfg.h"
 #include "daemon/config/config.h"
 #include "daemon/cpg/cpg.h"
 #include "daemon/ipcs/ipcs.h"
@@ -49,6 +50,8 @@ struct daemon {
 	struct ipcs *ipcs;
 	struct cpg_svc *cpg;
 	struct quorum_svc *quorum;
+	struct cfg_svc *cfgsvc;
+	int exit_status;         /* set by the cfg service's exit hook */
 	struct services services;
 	struct status_config status;
 	int ready_fd;            /* COHORT_READY_FD, -1 once used */
@@ -371,6 +374,31 @@ static int wire_quorum(struct daemon *d, const struct cohort_config *cfg)
 	return 0;
 }
 
+/* The cfg service ends the daemon (a shutdown, a kill): the loop stops
+ * and run() returns `status`. */
+static void on_cfg_exit(void *arg, int status)
+{
+	struct daemon *d = arg;
+
+	d->exit_status = status;
+	loop_stop(d->loop);
+}
+
+static int wire_cfg(struct daemon *d, const struct cohort_config *cfg)
+{
+	struct cfg_env env = {
+		.nodeid = d->nodeid, .loop = d->loop, .ipcs = d->ipcs,
+		.ordering = d->ordering, .transport = d->net.transport,
+		.cfg = cfg, .exit = on_cfg_exit, .arg = d,
+	};
+	int rc = cfg_svc_new(&env, &d->cfgsvc);
+
+	if (rc < 0)
+		return rc;
+	services_add(&d->services, SERVICE_CFG, &cfg_service_ops, d->cfgsvc);
+	return 0;
+}
+
 /* The star: the ordering glue and the IPC server, which reach the
  * services through d->services, then the services, registered there. */
 static int wire_parts(struct daemon *d, const struct cohort_config *cfg,
@@ -407,6 +435,10 @@ static int wire_parts(struct daemon *d, const struct cohort_config *cfg,
 	services_add(&d->services, SERVICE_CPG, &cpg_service_ops, d->cpg);
 	if ((rc = wire_quorum(d, cfg)) < 0)
 		return rc;
+	if ((rc = wire_cfg(d, cfg)) < 0) {
+		log_warnx("start-up: %s", strerror(-rc));
+		return rc;
+	}
 	wire_status(d, cfg, started_ms);
 	return 0;
 }
@@ -461,11 +493,12 @@ static int run(struct daemon *d, const struct cohort_config *cfg,
 	ordering_free(d->ordering);
 	cpg_svc_free(d->cpg);
 	quorum_svc_free(d->quorum);
+	cfg_svc_free(d->cfgsvc);
 	loop_free(d->loop);
 	if (sfd >= 0)
 		close(sfd);
 	log_info("stopped");
-	return rc < 0 ? 1 : 0;
+	return rc < 0 ? 1 : d->exit_status;
 }
 
 static int daemonize(void)

@@ -1,0 +1,34 @@
+/*
+ * cfgtest.h: what the cfg API tests share: a daemon with a two-node,
+ * two-link configuration (node 2 never runs), and waits on the daemon's
+ * log and exit.
+ */
+#ifndef COHORT_CFGTEST_H
+#define COHORT_CFGTEST_H
+
+#include <stdbool.h>
+
+#include <corosync/cfg.h>
+
+#include "harness.h"
+
+/* Starts cohortd as node 1 of nodes 1 (127.0.0.1, link 1 127.0.1.1) and
+ * 2 (127.0.0.2, 127.0.1.2) on ports of its own. The configuration file is
+ * cfgtest_conf_path(); `extra` (may be NULL) is appended to it. */
+void cfgtest_start(struct daemon_proc *d, const char *extra);
+const char *cfgtest_conf_path(void);
+/* harness_stop, and the configuration file goes. */
+void cfgtest_stop(struct daemon_proc *d);
+/* Rewrites the configuration file (the same nodes) with `extra`, or with
+ * `raw` alone when it is not NULL. */
+void cfgtest_write(const char *extra, const char *raw);
+/* Waits until the daemon's log has a line containing `text`; fails
+ * after WAIT_MS. */
+void cfgtest_log_wait(const struct daemon_proc *d, const char *text);
+/* Waits for the daemon to exit and returns its exit status (-1: killed
+ * by a signal); fails after WAIT_MS. */
+int cfgtest_exit_wait(struct daemon_proc *d);
+/* corosync_cfg_initialize, failing the test on error. */
+corosync_cfg_handle_t cfgtest_open(const corosync_cfg_callbacks_t *cb);
+
+#endif /* COHORT_CFGTEST_H */
