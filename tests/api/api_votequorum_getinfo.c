@@ -13,8 +13,10 @@ int main(void)
 	CHECK_CS(votequorum_getinfo(0, 0, &info), CS_ERR_BAD_HANDLE);
 	CHECK_CS(votequorum_initialize(&h, NULL), CS_OK);
 	CHECK_CS(votequorum_getinfo(h, 0, NULL), CS_ERR_INVALID_PARAM);
-	/* Node 0 is this node (not the quorum device). */
+	/* Node 0 is this node (not the quorum device). Both structs are
+	 * filled alike first: memcmp also sees the padding after the name. */
 	memset(&info, 0xa5, sizeof(info));
+	memset(&info1, 0xa5, sizeof(info1));
 	CHECK_CS(votequorum_getinfo(h, 0, &info), CS_OK);
 	CHECK(info.node_id == 1);
 	CHECK(info.node_state == VOTEQUORUM_NODESTATE_MEMBER);
