@@ -85,9 +85,11 @@ int cfgcheck_build(struct cfgcheck *c, const struct cohort_config *cfg,
 		snprintf(addr, sizeof(addr), "none");
 	c->len = 0;
 	if (add(c->text, &c->len, "cluster_name=%s\ntransport=%s\nmcast=%s\n"
-	    "netmtu=%u\ncrypto=%s\ntoken=%u\nnodes=%zu\nnodelist=",
+	    "netmtu=%u\ncrypto=%s\ntoken=%u\nquorum=%s\nnodes=%zu\nnodelist=",
 	    cfg->cluster_name, cohort_transport_name(cfg->transport), addr,
-	    cfg->netmtu, tc->key ? "on" : "off", token_ms, n) < 0)
+	    cfg->netmtu, tc->key ? "on" : "off", token_ms,
+	    cfg->quorum.provider == COHORT_QUORUM_VOTEQUORUM ? "votequorum" :
+	    "none", n) < 0)
 		return -ENOSPC;
 	for (size_t i = 0; i < sizeof(h); i++)
 		if (add(c->text, &c->len, "%02x", h[i]) < 0)

@@ -11,6 +11,9 @@
  *   crypto        "on" (datagrams sealed with the cluster key) or "off"
  *   token         the effective token timeout in ms (token_coefficient
  *                 included)
+ *   quorum        the quorum provider: "votequorum" or "none" (every
+ *                 member of a ring must send its node information, or
+ *                 the provider's nodes never decide)
  *   nodes         how many nodes the nodelist has
  *   nodelist      16 hex digits: a digest of the node lines below
  *   node.ID       the node's resolved address and port, one per node,

@@ -356,7 +356,9 @@ static void wire_status(struct daemon *d, const struct cohort_config *cfg,
 	    &d->status);
 }
 
-/* The quorum and votequorum services: one object, two tables. */
+/* The quorum and votequorum services: one object, two tables. The map
+ * (runtime.votequorum.*, quorum.cancel_wait_for_all) is not created yet
+ * here: without it the services keep no keys. */
 static int wire_quorum(struct daemon *d, const struct cohort_config *cfg)
 {
 	struct quorum_env env = { d->nodeid, cfg, d->ipcs, d->ordering,

@@ -25,6 +25,9 @@ CL_N=0
 # none (and no token_coefficient), so the daemons run the product's
 # default timing.
 CL_TOKEN=${CL_TOKEN:-1000}
+# CL_QUORUM: a quorum section for the configuration (e.g. "quorum {
+# provider: corosync_votequorum }"); none when empty.
+CL_QUORUM=${CL_QUORUM:-}
 # CL_CONF[i]: node i's configuration file, when not the cluster's.
 declare -a CL_DPID CL_CLIENTS CL_CONF
 CL_NEXT_CLIENT=0
@@ -89,6 +92,7 @@ cluster_create() {
 		echo "logging {"
 		echo "    to_stderr: yes"
 		echo "}"
+		[ -z "$CL_QUORUM" ] || printf '%s\n' "$CL_QUORUM"
 	} >"$CL_DIR/cluster.conf"
 	"$CL_B/bin/cohortctl" keygen "$CL_DIR/authkey" >/dev/null
 }

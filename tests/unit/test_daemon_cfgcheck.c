@@ -94,6 +94,25 @@ static void same_config_same_digest(void **state)
 	assert_non_null(strstr(a.text, "node.3=10.0.0.3:5405\n"));
 	assert_non_null(strstr(a.text, "token=1000\n"));
 	assert_non_null(strstr(a.text, "crypto=off\n"));
+	assert_non_null(strstr(a.text, "quorum=none\n"));
+}
+
+/* A node with votequorum and one without cannot share a ring. */
+static void quorum_provider_differs(void **state)
+{
+	static const uint32_t ids[] = { 1, 2, 3 };
+	struct cohort_config c = base_cfg();
+	struct transport_config tc;
+	size_t n;
+
+	(void)state;
+	set_peers(&tc, ids, 3, 0);
+	assert_int_equal(cfgcheck_build(&a, &c, &tc, 1000, 1400), 0);
+	c.quorum.provider = COHORT_QUORUM_VOTEQUORUM;
+	assert_int_equal(cfgcheck_build(&b, &c, &tc, 1000, 1400), 0);
+	assert_non_null(strstr(b.text, "quorum=votequorum\n"));
+	assert_int_not_equal(a.digest, b.digest);
+	assert_string_equal(keys(&a, &b, &n), "quorum");
 }
 
 static void nodelist_differs(void **state)
@@ -188,6 +207,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(same_config_same_digest),
 		cmocka_unit_test(nodelist_differs),
+		cmocka_unit_test(quorum_provider_differs),
 		cmocka_unit_test(token_and_others_differ),
 		cmocka_unit_test(cut_to_a_datagram),
 	};

@@ -17,7 +17,9 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "daemon/icmap.h"
 #include "daemon/quorum/rules.h"
+#include "daemon/quorum/vq_keys.h"
 
 #define NODES_MAX 8
 
@@ -600,6 +602,68 @@ static void table_limit(void **state)
 	free(r);
 }
 
+static uint32_t key_u32(struct icmap *m, const char *key)
+{
+	uint32_t v = 0;
+
+	assert_int_equal(icmap_get_u32(m, key, &v), 0);
+	return v;
+}
+
+/* runtime.votequorum.*: corosync's keys of a healthy 3-node cluster, and
+ * wait_for_all_status only with wait_for_all. */
+static void runtime_keys(void **state)
+{
+	struct vq_settings s = plain();
+	struct cluster *c = cluster_new(3, &s);
+	struct icmap *m;
+	uint8_t u8 = 9;
+
+	assert_int_equal(icmap_new(&m), 0);
+	start_all(c);
+	assert_int_equal(vq_keys_update(m, &c->r[1], false), 0);
+	/* Not quorate yet: no lowest/highest. */
+	assert_int_equal(icmap_get_u32(m, "runtime.votequorum.lowest_node_id",
+	    &(uint32_t){ 0 }), -ENOENT);
+	ring(c, (uint32_t[]){ 1, 2, 3, 0 });
+	assert_int_equal(vq_keys_update(m, &c->r[1], false), 0);
+	assert_int_equal(key_u32(m, "runtime.votequorum.this_node_id"), 1);
+	assert_int_equal(key_u32(m, "runtime.votequorum.lowest_node_id"), 1);
+	assert_int_equal(key_u32(m, "runtime.votequorum.highest_node_id"), 3);
+	assert_int_equal(key_u32(m, "runtime.votequorum.atb_type"), 0);
+	assert_int_equal(key_u32(m, "runtime.votequorum.ev_barrier"), 3);
+	assert_int_equal(icmap_get_u8(m, "runtime.votequorum.two_node", &u8),
+	    0);
+	assert_int_equal(u8, 0);
+	assert_int_equal(icmap_get_u8(m,
+	    "runtime.votequorum.wait_for_all_status", &u8), -ENOENT);
+	assert_int_equal(icmap_get_u8(m,
+	    "runtime.votequorum.qdevice_can_operate", &u8), -ENOENT);
+	assert_int_equal(icmap_count(m), 6);
+	icmap_free(m);
+	free(c);
+
+	s.wait_for_all = s.ev_tracking = true;
+	c = cluster_new(3, &s);
+	assert_int_equal(icmap_new(&m), 0);
+	start_all(c);
+	assert_int_equal(vq_keys_update(m, &c->r[2], true), 0);
+	assert_int_equal(icmap_get_u8(m,
+	    "runtime.votequorum.wait_for_all_status", &u8), 0);
+	assert_int_equal(u8, 1);
+	assert_int_equal(key_u32(m, "runtime.votequorum.ev_tracking_barrier"),
+	    3);
+	assert_int_equal(icmap_get_u8(m,
+	    "runtime.votequorum.qdevice_can_operate", &u8), 0);
+	ring(c, (uint32_t[]){ 1, 2, 3, 0 });
+	assert_int_equal(vq_keys_update(m, &c->r[2], true), 0);
+	assert_int_equal(icmap_get_u8(m,
+	    "runtime.votequorum.wait_for_all_status", &u8), 0);
+	assert_int_equal(u8, 0);
+	icmap_free(m);
+	free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -626,6 +690,7 @@ int main(void)
 		cmocka_unit_test(leaving_node),
 		cmocka_unit_test(outputs),
 		cmocka_unit_test(table_limit),
+		cmocka_unit_test(runtime_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,6 +19,7 @@
 #include "common/log.h"
 #include "daemon/config/config.h"
 #include "daemon/frame.h"
+#include "daemon/icmap.h"
 #include "daemon/quorum/quorum_int.h"
 
 static bool in_set(const uint32_t *v, size_t n, uint32_t id)
@@ -291,6 +292,9 @@ void quorum_svc_free(struct quorum_svc *q)
 	if (!q)
 		return;
 	loop_timer_disarm(q->env.loop, &q->lms_timer);
+	loop_timer_disarm(q->env.loop, &q->cancel_timer);
+	if (q->cancel_track)
+		icmap_track_delete(q->env.map, q->cancel_track);
 	free(q);
 }
 

@@ -21,6 +21,8 @@
 #include "daemon/quorum/rules.h"
 #include "proto/proto.h"
 
+struct icmap_track;
+
 /* The votequorum service's ordered messages: u8 WIRE_TAG_VOTEQUORUM, u8
  * version, u8 type, then the body (little-endian). */
 #define VQ_WIRE_VERSION 1
@@ -74,6 +76,9 @@ struct quorum_svc {
 	size_t n_waiting;
 	uint32_t waiting[PROTO_MAX_NODES];
 	struct loop_timer lms_timer;
+	struct loop_timer cancel_timer;  /* quorum.cancel_wait_for_all set */
+	struct icmap_track *cancel_track;
+	bool keys_failed;                /* logged once */
 	uint64_t bad_messages;
 };
 

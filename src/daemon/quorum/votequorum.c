@@ -26,11 +26,14 @@
 #include "common/log.h"
 #include "daemon/config/config.h"
 #include "daemon/frame.h"
+#include "daemon/icmap.h"
 #include "daemon/ordering.h"
 #include "daemon/quorum/quorum_int.h"
+#include "daemon/quorum/vq_keys.h"
 #include "daemon/statedir.h"
 
 #define EV_TRACKING_FILE "ev_tracking"
+#define CANCEL_WFA_KEY "quorum.cancel_wait_for_all"
 
 bool vq_svc_quorate(const struct quorum_svc *q)
 {
@@ -147,12 +150,26 @@ static void lms_arm(struct quorum_svc *q)
 		loop_timer_disarm(q->env.loop, &q->lms_timer);
 }
 
+static void update_keys(struct quorum_svc *q)
+{
+	if (!q->env.map)
+		return;
+	if (vq_keys_update(q->env.map, &q->rules,
+	    q->env.cfg->quorum.device_model != NULL) < 0 && !q->keys_failed) {
+		q->keys_failed = true;
+		log_warnx("quorum: cannot write runtime.votequorum.* (logged "
+		    "once)");
+	}
+}
+
 /* What the rules' last steps call for: notifications, the state file,
- * the timer. */
+ * the timer, the runtime keys. */
 static void publish(struct quorum_svc *q)
 {
 	struct vq_rules *r = &q->rules;
 	unsigned out = vq_take_out(r);
+
+	update_keys(q);
 
 	if (out & VQ_OUT_EV_TRACKING)
 		statedir_write(q->env.state, EV_TRACKING_FILE,
@@ -239,6 +256,33 @@ static void on_lms_timer(void *arg)
 		log_warnx("quorum: cannot send the last man standing expiry");
 }
 
+/* quorum.cancel_wait_for_all was set: a tracker may not change the map,
+ * so the key is reset and the cancel multicast from the loop. */
+static void on_cancel_wfa(void *arg)
+{
+	struct quorum_svc *q = arg;
+
+	icmap_set_u8(q->env.map, CANCEL_WFA_KEY, 0);
+	if (send_reconfig(q, VQ_RECONFIG_CANCEL_WFA, q->env.nodeid, 0) < 0)
+		log_warnx("quorum: cannot send the cancel of wait_for_all");
+}
+
+static void cancel_wfa_changed(void *arg, struct icmap_track *t, int event,
+    const char *key, const struct icmap_value *nv,
+    const struct icmap_value *ov)
+{
+	struct quorum_svc *q = arg;
+	const uint8_t *b = nv->data;
+	bool set = false;
+
+	/* Any integer type, any non-zero value. */
+	for (size_t i = 0; b && nv->type != ICMAP_STRING && i < nv->len; i++)
+		set |= b[i] != 0;
+	if (set)
+		loop_timer_arm(q->env.loop, &q->cancel_timer,
+		    loop_now(q->env.loop));
+}
+
 static void vq_confchg(void *svc, const struct proto_conf *conf)
 {
 	struct quorum_svc *q = svc;
@@ -281,6 +325,14 @@ static void got_nodeinfo(struct quorum_svc *q, uint32_t sender, uint64_t seq,
 	publish(q);
 }
 
+static bool member(const struct quorum_svc *q, uint32_t nodeid)
+{
+	for (size_t i = 0; i < q->n_members; i++)
+		if (q->members[i] == nodeid)
+			return true;
+	return false;
+}
+
 static void bad_message(struct quorum_svc *q, uint32_t sender)
 {
 	if (q->bad_messages++ == 0)
@@ -314,6 +366,12 @@ static void vq_deliver(void *svc, uint32_t sender, const uint8_t *msg,
 		ni.flags = rbuf_u32(&rb);
 		if (rb.err || rb.left || ni.nodeid != sender)
 			bad_message(q, sender);
+		else if (!member(q, sender))
+			/* Virtual synchrony delivers a message in the
+			 * configuration it was sent in: a sender that is not
+			 * a member is a bug to hear of, not a node to count. */
+			log_warnx("quorum: node information from node %u, not "
+			    "a member, ignored", sender);
 		else
 			got_nodeinfo(q, sender, seq, &ni);
 		return;
@@ -559,6 +617,12 @@ int vq_svc_init(struct quorum_svc *q)
 	if (vq_take_out(&q->rules) & VQ_OUT_EV_TRACKING)
 		statedir_write(q->env.state, EV_TRACKING_FILE,
 		    q->rules.ev_tracking_barrier);
+	q->cancel_timer = (struct loop_timer){ .fn = on_cancel_wfa, .arg = q };
+	update_keys(q);
+	if (q->env.map && icmap_track_add(q->env.map, CANCEL_WFA_KEY,
+	    ICMAP_TRACK_ADD | ICMAP_TRACK_MODIFY, cancel_wfa_changed, q,
+	    &q->cancel_track) < 0)
+		return -ENOMEM;
 	log_info("quorum: votequorum, this node's votes %u, expected votes %u",
 	    s.votes, q->rules.us->expected);
 	return 0;
