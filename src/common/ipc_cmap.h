@@ -56,5 +56,12 @@ enum ipc_cmap_type {
 };
 
 #define IPC_CMAP_VALUE_MAX 16384u   /* ICMAP_MAX_VALUE_LEN */
+/* The largest cmap request frame: a SET of a key of CMAP_KEYNAME_MAXLEN
+ * and a value one byte over IPC_CMAP_VALUE_MAX (which the daemon answers
+ * with CS_ERR_INVALID_PARAM). A larger frame is malformed and drops the
+ * client, so the library answers a longer value with
+ * CS_ERR_INVALID_PARAM itself, without sending it: the answer corosync's
+ * daemon gives. */
+#define IPC_CMAP_REQUEST_MAX (16u + 4u + 255u + 8u + IPC_CMAP_VALUE_MAX + 1u)
 
 #endif /* COHORT_IPC_CMAP_H */

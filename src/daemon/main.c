@@ -23,8 +23,11 @@
 
 #include "common/log.h"
 #include "daemon/cfg/cfg.h"
+#include "daemon/cmap/cmap.h"
 #include "daemon/config/config.h"
+#include "daemon/config/config_keys.h"
 #include "daemon/cpg/cpg.h"
+#include "daemon/icmap.h"
 #include "daemon/ipcs/ipcs.h"
 #include "daemon/loop.h"
 #include "daemon/netconf.h"
@@ -52,6 +55,8 @@ struct daemon {
 	struct quorum_svc *quorum;
 	struct cfg_svc *cfgsvc;
 	int exit_status;         /* set by the cfg service's exit hook */
+	struct icmap *map;       /* the configuration and runtime map */
+	struct cmap_svc *cmap;
 	struct services services;
 	struct status_config status;
 	int ready_fd;            /* COHORT_READY_FD, -1 once used */
@@ -356,13 +361,13 @@ static void wire_status(struct daemon *d, const struct cohort_config *cfg,
 	    &d->status);
 }
 
-/* The quorum and votequorum services: one object, two tables. The map
- * (runtime.votequorum.*, quorum.cancel_wait_for_all) is not created yet
- * here: without it the services keep no keys. */
+/* The quorum and votequorum services: one object, two tables. They keep
+ * runtime.votequorum.* and read quorum.cancel_wait_for_all in the map
+ * (wire_cmap() creates it first). */
 static int wire_quorum(struct daemon *d, const struct cohort_config *cfg)
 {
 	struct quorum_env env = { d->nodeid, cfg, d->ipcs, d->ordering,
-	    d->loop, &d->state, NULL };
+	    d->loop, &d->state, d->map };
 	int rc;
 
 	if ((rc = quorum_svc_new(&env, &d->quorum)) < 0) {
@@ -401,6 +406,30 @@ static int wire_cfg(struct daemon *d, const struct cohort_config *cfg)
 	return 0;
 }
 
+/* The daemon's map, filled from the configuration, and the cmap service
+ * that serves it; the other services read and write the map. */
+static int wire_cmap(struct daemon *d, const struct cohort_config *cfg)
+{
+	struct cmap_env env;
+	char err[512];
+	int rc;
+
+	if ((rc = icmap_new(&d->map)) < 0 ||
+	    (rc = cohort_config_keys(cfg, d->map, err, sizeof(err))) < 0) {
+		log_warnx("the configuration map: %s", rc == -ENOMEM ?
+		    strerror(-rc) : err);
+		return rc;
+	}
+	env = (struct cmap_env){ .nodeid = d->nodeid, .map = d->map,
+	    .ipcs = d->ipcs, .cfg = cfg };
+	if ((rc = cmap_svc_new(&env, &d->cmap)) < 0) {
+		log_warnx("start-up: %s", strerror(-rc));
+		return rc;
+	}
+	services_add(&d->services, SERVICE_CMAP, &cmap_service_ops, d->cmap);
+	return 0;
+}
+
 /* The star: the ordering glue and the IPC server, which reach the
  * services through d->services, then the services, registered there. */
 static int wire_parts(struct daemon *d, const struct cohort_config *cfg,
@@ -428,6 +457,8 @@ static int wire_parts(struct daemon *d, const struct cohort_config *cfg,
 		    "");
 		return rc;
 	}
+	if ((rc = wire_cmap(d, cfg)) < 0)
+		return rc;
 	env = (struct cpg_env){ d->nodeid, d->ipcs, d->ordering,
 	    { on_synced, d } };
 	if ((rc = cpg_svc_new(&env, &d->cpg)) < 0) {
@@ -496,6 +527,8 @@ static int run(struct daemon *d, const struct cohort_config *cfg,
 	cpg_svc_free(d->cpg);
 	quorum_svc_free(d->quorum);
 	cfg_svc_free(d->cfgsvc);
+	cmap_svc_free(d->cmap);
+	icmap_free(d->map);
 	loop_free(d->loop);
 	if (sfd >= 0)
 		close(sfd);
