@@ -112,18 +112,13 @@ run "$QT" -l -i
 has "         1          1 127.0.0.1 (local)" "-i"
 run "$QT" -l -a -o i
 has "         1          1 node1 (local)" "-a -o i"
-run "$QT" -v 2
-expect_rc 0 "-v 2"
-run "$QT" -s
-has "Expected votes:   2" "-v 2 raises expected votes"
-has "Total votes:      2" "-v 2"
-has "         1          2 node1 (local)" "-v 2"
 run "$QT" -v 1 -n 1
 expect_rc 0 "-v 1 -n 1"
 run "$QT" -e 1
 expect_rc 0 "-e 1"
-run "$QT" -s
-has "Expected votes:   1" "-e 1"
+run "$QT" -e 2
+expect_rc 1 "-e 2 (quorum 2 above the one vote)"
+grep -qx "Unable to set expected votes: CS_ERR_INVALID_PARAM" "$DIR/err" || fail "-e 2: $(cat "$DIR/err")"
 run "$QT" -v 1 -n 7
 expect_rc 1 "-v on an unknown node"
 grep -qx "Unable to set votes 1 for nodeid: 7: CS_ERR_NAME_NOT_FOUND" "$DIR/err" ||
@@ -141,6 +136,15 @@ expect_rc 1 "bad option"
 grep -q '^usage: $' "$DIR/out" || fail "bad option: no usage on stdout"
 run "$QT" -f
 expect_rc 0 "-f without a quorum device"
+# Last on this daemon: one node cannot give its second vote back (its
+# quorum would exceed its votes), as in corosync.
+run "$QT" -v 2
+expect_rc 0 "-v 2"
+run "$QT" -s
+has "Expected votes:   2" "-v 2 raises expected votes"
+has "Total votes:      2" "-v 2"
+has "Quorum:           2  " "-v 2"
+has "         1          2 node1 (local)" "-v 2"
 
 start_daemon "$INQ"
 run "$QT" -s
