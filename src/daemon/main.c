@@ -361,9 +361,8 @@ static void wire_status(struct daemon *d, const struct cohort_config *cfg,
 	    &d->status);
 }
 
-/* The quorum and votequorum services: one object, two tables. They keep
- * runtime.votequorum.* and read quorum.cancel_wait_for_all in the map
- * (wire_cmap() creates it first). */
+/* The quorum and votequorum services: one object, two tables; they keep
+ * runtime.votequorum.* in the map. */
 static int wire_quorum(struct daemon *d, const struct cohort_config *cfg)
 {
 	struct quorum_env env = { d->nodeid, cfg, d->ipcs, d->ordering,
@@ -430,6 +429,15 @@ static int wire_cmap(struct daemon *d, const struct cohort_config *cfg)
 	return 0;
 }
 
+/* The IPC server's question at accept, for a peer the configuration
+ * does not allow: the live uidgid keys of the map. */
+static bool on_allow(void *arg, uid_t uid, gid_t gid)
+{
+	struct daemon *d = arg;
+
+	return d->map && cmap_uid_allowed(d->map, uid, gid);
+}
+
 /* The star: the ordering glue and the IPC server, which reach the
  * services through d->services, then the services, registered there. */
 static int wire_parts(struct daemon *d, const struct cohort_config *cfg,
@@ -443,6 +451,7 @@ static int wire_parts(struct daemon *d, const struct cohort_config *cfg,
 	struct ipcs_config ic = {
 		.loop = d->loop, .path = ipc_socket_path(), .nodeid = d->nodeid,
 		.cfg = cfg, .services = &d->services,
+		.allow = on_allow, .allow_arg = d,
 	};
 	struct cpg_env env;
 	int rc;
@@ -525,7 +534,7 @@ static int run(struct daemon *d, const struct cohort_config *cfg,
 	network_stop(&d->net);
 	ordering_free(d->ordering);
 	cpg_svc_free(d->cpg);
-	quorum_svc_free(d->quorum);
+	quorum_svc_free(d->quorum);   /* before the map: it tracks a key */
 	cfg_svc_free(d->cfgsvc);
 	cmap_svc_free(d->cmap);
 	icmap_free(d->map);

@@ -40,29 +40,59 @@ static void read_frame(int fd, struct ipc_hdr *h, uint8_t *buf)
 	read_all(fd, buf + IPC_HDR_LEN, h->len - IPC_HDR_LEN);
 }
 
-void cmr_open(struct cmr *c, bool events)
+/* HELLO; the reply's error, and on CS_OK the connection's id and cookie
+ * for its ATTACH. The daemon refuses a peer it does not allow at accept,
+ * with a HELLO_REPLY before the first frame is read. */
+static uint32_t hello(struct cmr *c, bool events, uint32_t *id,
+    uint64_t *cookie)
 {
 	static uint8_t buf[FRAME_MAX];
 	uint8_t body[12];
 	struct ipc_hdr h;
 	struct wbuf wb;
 	struct rbuf rb;
-	uint64_t cookie;
-	uint32_t id;
 
-	*c = (struct cmr){ .req = raw_connect(), .ev = -1 };
+	*c = (struct cmr){ .req = raw_connect(), .ev = -1, .seq = 1 };
 	wbuf_init(&wb, body, sizeof(body));
 	wbuf_u32(&wb, IPC_VERSION);
 	wbuf_u32(&wb, (uint32_t)getpid());
 	wbuf_u32(&wb, events ? IPC_HELLO_EVENTS_ONLY : IPC_HELLO_NO_EVENTS);
-	raw_send(c->req, IPC_HELLO, 1, body, wb.len);
+	/* A refused peer may find the socket closed already: the write
+	 * may fail, the refusal is read all the same. */
+	raw_hdr(buf, IPC_HDR_LEN + (uint32_t)wb.len, IPC_HELLO, 0);
+	memcpy(buf + IPC_HDR_LEN, body, wb.len);
+	(void)!send(c->req, buf, IPC_HDR_LEN + wb.len, MSG_NOSIGNAL);
 	read_frame(c->req, &h, buf);
-	CHECK(h.type == IPC_HELLO_REPLY && h.error == CS_OK);
+	CHECK(h.type == IPC_HELLO_REPLY);
+	if (h.error != CS_OK)
+		return h.error;
 	rbuf_init(&rb, buf + IPC_HDR_LEN, h.len - IPC_HDR_LEN);
-	id = rbuf_u32(&rb);
-	cookie = rbuf_u64(&rb);
+	*id = rbuf_u32(&rb);
+	*cookie = rbuf_u64(&rb);
 	CHECK(!rb.err);
-	c->seq = 1;
+	return CS_OK;
+}
+
+uint32_t cmr_try_open(struct cmr *c)
+{
+	uint64_t cookie;
+	uint32_t id, err = hello(c, false, &id, &cookie);
+
+	if (err != CS_OK)
+		cmr_close(c);
+	return err;
+}
+
+void cmr_open(struct cmr *c, bool events)
+{
+	static uint8_t buf[FRAME_MAX];
+	uint8_t body[12];
+	struct ipc_hdr h;
+	struct wbuf wb;
+	uint64_t cookie;
+	uint32_t id;
+
+	CHECK(hello(c, events, &id, &cookie) == CS_OK);
 	if (!events)
 		return;
 	c->ev = raw_connect();

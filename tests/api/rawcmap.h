@@ -32,6 +32,9 @@ struct cmr_event {
 
 /* HELLO (with an event channel attached when `events`). */
 void cmr_open(struct cmr *c, bool events);
+/* HELLO without events; its reply's cs_error_t (on an error the
+ * connection is closed). */
+uint32_t cmr_try_open(struct cmr *c);
 void cmr_close(struct cmr *c);
 /* One request; its reply's cs_error_t, the body copied into `out` (at
  * most `cap` bytes, the length in *out_len; both may be NULL/0). */

@@ -289,6 +289,17 @@ static void wait_for_all(void **state)
 	ring(c, (uint32_t[]){ 1, 2, 3, 0 });
 	assert_q(c, 3, true, 2, 3);
 	assert_false(c->r[3].wfa_status);
+	/* Quorum lost: the node waits for all again, so a majority that
+	 * comes back is not enough. */
+	ring(c, (uint32_t[]){ 1, 0 });
+	assert_q(c, 1, false, 2, 1);
+	assert_true(c->r[1].wfa_status);
+	s.nodeid = 2;
+	vq_init(&c->r[2], &s);
+	ring(c, (uint32_t[]){ 2, 0 });
+	ring(c, (uint32_t[]){ 1, 2, 0 });
+	assert_q(c, 1, false, 2, 2);
+	assert_q(c, 2, false, 2, 2);
 	free(c);
 }
 

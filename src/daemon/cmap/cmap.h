@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "daemon/service.h"
 
@@ -52,5 +53,14 @@ void cmap_svc_free(struct cmap_svc *svc);
  * quorum.provider is corosync_votequorum. The daemon itself writes them.
  */
 bool icmap_ipc_ro(const struct icmap *m, const char *key);
+
+/*
+ * Whether the map lets a client of this uid and gid connect: any of
+ * uidgid.uid.<uid>, uidgid.gid.<gid> (set at run time by clients) or
+ * uidgid.config.uid.<uid>, uidgid.config.gid.<gid> (from the
+ * configuration) is a u8 equal to 1 (services-reference §1.4). Asked
+ * once, when the client connects.
+ */
+bool cmap_uid_allowed(const struct icmap *m, uid_t uid, gid_t gid);
 
 #endif /* COHORT_CMAP_H */

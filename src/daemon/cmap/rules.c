@@ -1,7 +1,9 @@
 /*
  * cmap/rules.c: which keys of the daemon's map clients may not write
- * (cmap.h, icmap_ipc_ro): corosync's rules, services-reference §2.4.
+ * (cmap.h, icmap_ipc_ro): corosync's rules, services-reference §2.4;
+ * and who the map lets connect (cmap_uid_allowed, §1.4).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "daemon/cmap/cmap.h"
@@ -54,4 +56,22 @@ bool icmap_ipc_ro(const struct icmap *m, const char *key)
 	return listed(key, votequorum_ro_keys, N_OF(votequorum_ro_keys)) &&
 	    icmap_get_str(m, "quorum.provider", &provider) == 0 &&
 	    strcmp(provider, "corosync_votequorum") == 0;
+}
+
+/* The u8 under "<prefix><id>" is 1. */
+static bool flag_set(const struct icmap *m, const char *prefix, unsigned id)
+{
+	char key[ICMAP_KEY_MAX + 1];
+	uint8_t v;
+
+	snprintf(key, sizeof(key), "%s%u", prefix, id);
+	return icmap_get_u8(m, key, &v) == 0 && v == 1;
+}
+
+bool cmap_uid_allowed(const struct icmap *m, uid_t uid, gid_t gid)
+{
+	return flag_set(m, "uidgid.uid.", (unsigned)uid) ||
+	    flag_set(m, "uidgid.config.uid.", (unsigned)uid) ||
+	    flag_set(m, "uidgid.gid.", (unsigned)gid) ||
+	    flag_set(m, "uidgid.config.gid.", (unsigned)gid);
 }

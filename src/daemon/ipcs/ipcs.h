@@ -79,6 +79,11 @@ struct ipcs_config {
 	uint32_t nodeid;                    /* told in the HELLO reply */
 	/* Who may connect besides root and the daemon's user (uidgid). */
 	const struct cohort_config *cfg;
+	/* Who else may connect, asked at accept when `cfg` does not allow
+	 * the peer (the live uidgid.uid.* / uidgid.gid.* keys); NULL: no
+	 * one else. */
+	bool (*allow)(void *arg, uid_t uid, gid_t gid);
+	void *allow_arg;
 	const struct services *services;    /* borrowed: outlives the server */
 };
 

@@ -273,6 +273,8 @@ int ipcs_new(const struct ipcs_config *cfg, struct ipcs **out)
 	srv->loop = cfg->loop;
 	srv->nodeid = cfg->nodeid;
 	srv->cfg = cfg->cfg;
+	srv->allow = cfg->allow;
+	srv->allow_arg = cfg->allow_arg;
 	srv->svcs = cfg->services;
 	srv->lfd = -1;
 	srv->stall.fn = on_stall_check;

@@ -185,9 +185,11 @@ static void publish(struct quorum_svc *q)
 
 		vq_totals(r, &total, &highest);
 		log_info("quorum: %s (quorum %u, total votes %u, expected "
-		    "votes %u)", r->quorate ? "this node is in a quorate "
-		    "partition" : "this node has lost quorum", r->quorum,
-		    total, r->us->expected);
+		    "votes %u)%s", r->quorate ? "this node is in a quorate "
+		    "partition" : q->announced ? "this node has lost quorum" :
+		    "this node is not quorate", r->quorum, total,
+		    r->us->expected, !r->quorate && r->wfa_status ?
+		    ": waiting for all the expected votes (wait_for_all)" : "");
 	}
 	q->quorate = r->quorate;
 	q->announced = true;
@@ -388,8 +390,11 @@ static void vq_deliver(void *svc, uint32_t sender, const uint8_t *msg,
 			vq_set_expected(&q->rules, value);
 		else if (param == VQ_RECONFIG_VOTES)
 			vq_set_votes(&q->rules, nodeid, value);
-		else if (param == VQ_RECONFIG_CANCEL_WFA)
+		else if (param == VQ_RECONFIG_CANCEL_WFA) {
+			log_info("quorum: wait_for_all cancelled from node %u",
+			    sender);
 			vq_cancel_wfa(&q->rules);
+		}
 		else
 			bad_message(q, sender);
 		publish(q);
