@@ -55,6 +55,10 @@ int main(void)
 	CHECK_CS(cmap_dispatch(h, (cs_dispatch_flags_t)99), CS_ERR_BAD_HANDLE);
 	CHECK(calls == 2);
 	CHECK_CS(cmap_finalize(writer), CS_OK);
+	/* The daemon gone: a blocked dispatch returns LIBRARY. */
+	h = cmap_open();
 	harness_stop(&d);
+	CHECK_CS(cmap_dispatch(h, CS_DISPATCH_BLOCKING), CS_ERR_LIBRARY);
+	CHECK_CS(cmap_finalize(h), CS_OK);
 	return 0;
 }

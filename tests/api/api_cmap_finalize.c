@@ -1,4 +1,6 @@
 /* API test: cmap_finalize. */
+#include <pthread.h>
+
 #include "cmap_harness.h"
 
 static cmap_handle_t cb_handle;
@@ -13,8 +15,18 @@ static void finalize_in_callback(cmap_handle_t h, cmap_track_handle_t t,
 	cb_rc = cmap_finalize(cb_handle);
 }
 
+static void *dispatch_blocking(void *arg)
+{
+	static cs_error_t rc;
+
+	rc = cmap_dispatch(*(cmap_handle_t *)arg, CS_DISPATCH_BLOCKING);
+	return &rc;
+}
+
 int main(void)
 {
+	pthread_t th;
+	void *ret;
 	struct daemon_proc d;
 	cmap_handle_t h, w;
 	cmap_track_handle_t t;
@@ -42,6 +54,13 @@ int main(void)
 	    CS_ERR_BAD_HANDLE);
 	CHECK(calls == 1 && cb_rc == CS_OK);
 	CHECK_CS(cmap_finalize(cb_handle), CS_ERR_BAD_HANDLE);
+	/* From another thread: a dispatch blocked on the handle (or about
+	 * to be) returns BAD_HANDLE. */
+	h = cmap_open();
+	CHECK(pthread_create(&th, NULL, dispatch_blocking, &h) == 0);
+	CHECK_CS(cmap_finalize(h), CS_OK);
+	CHECK(pthread_join(th, &ret) == 0);
+	CHECK_CS(*(cs_error_t *)ret, CS_ERR_BAD_HANDLE);
 	CHECK_CS(cmap_finalize(w), CS_OK);
 	harness_stop(&d);
 	return 0;

@@ -1,5 +1,6 @@
 /* API test: cmap_iter_init. */
 #include "cmap_harness.h"
+#include "daemon/cmap/cmap.h"   /* CMAP_CONN_ITERS_MAX */
 
 /* The number of keys an iterator over `prefix` yields. */
 static int count(cmap_handle_t h, const char *prefix)
@@ -18,7 +19,7 @@ static int count(cmap_handle_t h, const char *prefix)
 int main(void)
 {
 	struct daemon_proc d;
-	cmap_handle_t h;
+	cmap_handle_t h, other;
 	cmap_iter_handle_t it, it2;
 	char key[CMAP_KEYNAME_MAXLEN + 1];
 	int all;
@@ -54,6 +55,17 @@ int main(void)
 	CHECK(strcmp(key, "test.a") == 0);
 	CHECK_CS(cmap_iter_finalize(h, it), CS_OK);
 	CHECK_CS(cmap_iter_finalize(h, it2), CS_OK);
+	/* The daemon's limit of open iterators per connection; one freed
+	 * makes room again, and another connection has its own. */
+	static cmap_iter_handle_t open_iters[CMAP_CONN_ITERS_MAX];
+	for (unsigned int i = 0; i < CMAP_CONN_ITERS_MAX; i++)
+		CHECK_CS(cmap_iter_init(h, "test.", &open_iters[i]), CS_OK);
+	CHECK_CS(cmap_iter_init(h, "test.", &it), CS_ERR_NO_RESOURCES);
+	other = cmap_open();
+	CHECK(count(other, "test.") == 2);
+	CHECK_CS(cmap_finalize(other), CS_OK);
+	CHECK_CS(cmap_iter_finalize(h, open_iters[0]), CS_OK);
+	CHECK_CS(cmap_iter_init(h, "test.", &it), CS_OK);
 	CHECK_CS(cmap_finalize(h), CS_OK);
 	CHECK_CS(cmap_iter_init(h, "test.", &it), CS_ERR_BAD_HANDLE);
 	harness_stop(&d);

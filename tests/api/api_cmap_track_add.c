@@ -1,5 +1,6 @@
 /* API test: cmap_track_add. */
 #include "cmap_harness.h"
+#include "daemon/cmap/cmap.h"   /* CMAP_CONN_TRACKS_MAX */
 
 int main(void)
 {
@@ -60,6 +61,16 @@ int main(void)
 	CHECK_CS(cmap_set_uint8(w, "test.k", 1), CS_OK);
 	cmap_wait_count(h, &all, 2);
 	cmap_wait_count(h, &r, 4);
+	/* The daemon's limit of trackers per connection (two are open);
+	 * the refused one leaves nothing behind, one deleted makes room. */
+	for (unsigned int i = 2; i < CMAP_CONN_TRACKS_MAX; i++)
+		CHECK_CS(cmap_track_add(h, "test.many", CMAP_TRACK_DELETE,
+		    cmap_rec_fn, &r, &t2), CS_OK);
+	CHECK_CS(cmap_track_add(h, "test.many", CMAP_TRACK_DELETE, cmap_rec_fn,
+	    &r, &t2), CS_ERR_NO_RESOURCES);
+	CHECK_CS(cmap_track_delete(h, t), CS_OK);
+	CHECK_CS(cmap_track_add(h, "test.many", CMAP_TRACK_DELETE, cmap_rec_fn,
+	    &r, &t2), CS_OK);
 	CHECK_CS(cmap_finalize(h), CS_OK);
 	CHECK_CS(cmap_track_add(h, "test.k", CMAP_TRACK_ADD, cmap_rec_fn, &r,
 	    &t), CS_ERR_BAD_HANDLE);
