@@ -1,4 +1,6 @@
 /* API test: quorum_finalize. */
+#include <pthread.h>
+
 #include "quorum_help.h"
 
 static quorum_handle_t cb_handle;
@@ -13,8 +15,19 @@ static void notify(quorum_handle_t h, uint32_t quorate, uint64_t ring_seq,
 	called = true;
 }
 
+static cs_error_t blocked_rc;
+
+/* Blocks in quorum_dispatch until another thread finalizes the handle. */
+static void *dispatcher(void *arg)
+{
+	blocked_rc = quorum_dispatch(*(quorum_handle_t *)arg,
+	    CS_DISPATCH_BLOCKING);
+	return NULL;
+}
+
 int main(void)
 {
+	pthread_t th;
 	quorum_callbacks_t cb = { .quorum_notify_fn = notify };
 	struct daemon_proc d;
 	quorum_handle_t h;
@@ -37,6 +50,14 @@ int main(void)
 	CHECK(called);
 	CHECK_CS(cb_rc, CS_OK);
 	CHECK_CS(quorum_finalize(h), CS_ERR_BAD_HANDLE);
+
+	/* From another thread: a thread blocked in dispatch is woken. */
+	CHECK_CS(quorum_initialize(&h, NULL, NULL), CS_OK);
+	CHECK(pthread_create(&th, NULL, dispatcher, &h) == 0);
+	CHECK_CS(quorum_trackstart(h, CS_TRACK_CHANGES), CS_OK);
+	CHECK_CS(quorum_finalize(h), CS_OK);
+	CHECK(pthread_join(th, NULL) == 0);
+	CHECK_CS(blocked_rc, CS_ERR_BAD_HANDLE);
 	harness_stop(&d);
 	return 0;
 }
