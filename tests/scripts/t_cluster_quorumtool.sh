@@ -69,6 +69,31 @@ for args in "-s" "-l" "-p" "-s -H" "-l -i" "-l -a" "-l -o n" "-l -o i"; do
 	compare $args
 done
 
+# -m on node 1 (ours, and Debian's when it can be had) prints a status
+# block now and another one at the membership change.
+ip netns exec "$(cl_ns 1)" env $(cl_env 1) "$B/bin/corosync-quorumtool" -m \
+    >"$CL_DIR/monitor.ours" 2>&1 &
+mon_ours=$!
+mon_theirs=
+if [ -n "$THEIRS" ]; then
+	# corosync's tool does not flush stdout between blocks: line
+	# buffering lets the test see each block as it comes.
+	ip netns exec "$(cl_ns 1)" env $(cl_env 1) LD_LIBRARY_PATH="$B/lib" stdbuf -oL "$THEIRS" -m \
+	    >"$CL_DIR/monitor.theirs" 2>&1 &
+	mon_theirs=$!
+fi
+wait_monitors() {  # wait_monitors PATTERN: each monitor printed it
+	local f t=0
+	for f in "$CL_DIR/monitor.ours" ${mon_theirs:+"$CL_DIR/monitor.theirs"}; do
+		until grep -qx -- "$1" "$f"; do
+			t=$((t + 1))
+			[ $t -le 400 ] || { cat "$f"; fail "-m: no '$1' in $f"; }
+			sleep 0.05
+		done
+	done
+}
+wait_monitors "Nodes:            3"
+
 cl_log "kill -9 of node 3"
 node_kill 3
 wait_ring 1 2 || fail "no ring of 2"
@@ -79,5 +104,13 @@ has "$out" "Total votes:      2" "after the kill"
 has "$out" "Quorate:          Yes" "after the kill"
 compare -s
 compare -p
+wait_monitors "Nodes:            2"
+kill $mon_ours $mon_theirs
+wait $mon_ours $mon_theirs 2>/dev/null
+if [ -n "$THEIRS" ]; then
+	diff -u <(sed 's/^Date: .*//' "$CL_DIR/monitor.theirs") <(sed 's/^Date: .*//' "$CL_DIR/monitor.ours") ||
+	    fail "-m: Debian's (-) and ours (+) differ"
+	n=$((n + 1))
+fi
 [ -n "$THEIRS" ] && echo "Debian's corosync-quorumtool on node 1: $n runs identical to ours"
 echo "PASS"
