@@ -277,8 +277,10 @@ int quorum_svc_new(const struct quorum_env *env, struct quorum_svc **out)
 		return -ENOMEM;
 	q->env = *env;
 	q->provider = env->cfg->quorum.provider == COHORT_QUORUM_VOTEQUORUM;
-	q->n_members = 1;
-	q->members[0] = env->nodeid;
+	/* Before the first ring this node alone is the membership, and it
+	 * comes along into that ring. */
+	q->n_members = q->n_trans = 1;
+	q->members[0] = q->trans[0] = env->nodeid;
 	if (q->provider && (rc = vq_svc_init(q)) < 0) {
 		free(q);
 		return rc;
