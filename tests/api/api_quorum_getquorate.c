@@ -19,7 +19,7 @@ int main(void)
 	harness_stop(&d);
 
 	/* votequorum, one vote of three expected: not quorate. */
-	harness_start_conf(&d, CONF_INQUORATE);
+	quorum_start(&d, CONF_INQUORATE);
 	CHECK_CS(quorum_initialize(&h, NULL, NULL), CS_OK);
 	q = -1;
 	CHECK_CS(quorum_getquorate(h, &q), CS_OK);
@@ -28,7 +28,7 @@ int main(void)
 	harness_stop(&d);
 
 	/* votequorum, one vote of one: quorate. */
-	harness_start_conf(&d, CONF_VOTEQUORUM);
+	quorum_start(&d, CONF_VOTEQUORUM);
 	CHECK_CS(quorum_initialize(&h, NULL, NULL), CS_OK);
 	q = -1;
 	CHECK_CS(quorum_getquorate(h, &q), CS_OK);

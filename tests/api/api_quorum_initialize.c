@@ -44,7 +44,7 @@ int main(void)
 	harness_stop(&d);
 
 	/* votequorum as the provider. */
-	harness_start_conf(&d, CONF_VOTEQUORUM);
+	quorum_start(&d, CONF_VOTEQUORUM);
 	type = 99;
 	CHECK_CS(quorum_initialize(&h, &cb, &type), CS_OK);
 	CHECK(type == QUORUM_SET);

@@ -52,7 +52,7 @@ int main(void)
 	    (quorum_model_data_t *)&v1, &type, NULL), CS_ERR_LIBRARY);
 	CHECK(type == 99);
 
-	harness_start_conf(&d, CONF_VOTEQUORUM);
+	quorum_start(&d, CONF_VOTEQUORUM);
 	CHECK_CS(quorum_model_initialize(NULL, QUORUM_MODEL_V1,
 	    (quorum_model_data_t *)&v1, &type, NULL), CS_ERR_INVALID_PARAM);
 	CHECK_CS(quorum_model_initialize(&h, QUORUM_MODEL_V1,

@@ -20,7 +20,7 @@ int main(void)
 	votequorum_handle_t vq;
 	quorum_handle_t h;
 
-	harness_start_conf(&d, CONF_INQUORATE);
+	quorum_start(&d, CONF_INQUORATE);
 	CHECK_CS(quorum_trackstart(0, CS_TRACK_CURRENT), CS_ERR_BAD_HANDLE);
 	CHECK_CS(quorum_initialize(&h, &cb, NULL), CS_OK);
 	/* CURRENT alone: a snapshot, no registration (a later CHANGES is

@@ -16,7 +16,7 @@ int main(void)
 	votequorum_handle_t vq;
 	quorum_handle_t h, h2;
 
-	harness_start_conf(&d, CONF_INQUORATE);
+	quorum_start(&d, CONF_INQUORATE);
 	CHECK_CS(quorum_trackstop(0), CS_ERR_BAD_HANDLE);
 	CHECK_CS(quorum_initialize(&h, &cb, NULL), CS_OK);
 	/* As corosync's daemon: success also when not tracking. */

@@ -8,7 +8,7 @@ int main(void)
 	void *ctx = NULL;
 	int x;
 
-	harness_start_conf(&d, CONF_VOTEQUORUM);
+	quorum_start(&d, CONF_VOTEQUORUM);
 	CHECK_CS(votequorum_context_set(0, &x), CS_ERR_BAD_HANDLE);
 	CHECK_CS(votequorum_initialize(&h, NULL), CS_OK);
 	CHECK_CS(votequorum_context_set(h, &x), CS_OK);

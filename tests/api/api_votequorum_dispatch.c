@@ -31,7 +31,7 @@ int main(void)
 	votequorum_handle_t h;
 	int fd;
 
-	harness_start_conf(&d, CONF_VOTEQUORUM);
+	quorum_start(&d, CONF_VOTEQUORUM);
 	/* The flags are checked before the handle, as corosync does. */
 	CHECK_CS(votequorum_dispatch(0, 0), CS_ERR_INVALID_PARAM);
 	CHECK_CS(votequorum_dispatch(0, 5), CS_ERR_INVALID_PARAM);

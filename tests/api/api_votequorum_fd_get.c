@@ -8,7 +8,7 @@ int main(void)
 	votequorum_handle_t h;
 	int fd = -1;
 
-	harness_start_conf(&d, CONF_VOTEQUORUM);
+	quorum_start(&d, CONF_VOTEQUORUM);
 	CHECK_CS(votequorum_fd_get(0, &fd), CS_ERR_BAD_HANDLE);
 	CHECK_CS(votequorum_initialize(&h, NULL), CS_OK);
 	CHECK_CS(votequorum_fd_get(h, NULL), CS_ERR_INVALID_PARAM);

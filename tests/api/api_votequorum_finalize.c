@@ -21,7 +21,7 @@ int main(void)
 	votequorum_handle_t h;
 	int fd;
 
-	harness_start_conf(&d, CONF_VOTEQUORUM);
+	quorum_start(&d, CONF_VOTEQUORUM);
 	CHECK_CS(votequorum_finalize(0), CS_ERR_BAD_HANDLE);
 	CHECK_CS(votequorum_initialize(&h, NULL), CS_OK);
 	CHECK_CS(votequorum_finalize(h), CS_OK);

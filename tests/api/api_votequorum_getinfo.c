@@ -9,7 +9,7 @@ int main(void)
 	struct daemon_proc d;
 	votequorum_handle_t h;
 
-	harness_start_conf(&d, CONF_VOTEQUORUM);
+	quorum_start(&d, CONF_VOTEQUORUM);
 	CHECK_CS(votequorum_getinfo(0, 0, &info), CS_ERR_BAD_HANDLE);
 	CHECK_CS(votequorum_initialize(&h, NULL), CS_OK);
 	CHECK_CS(votequorum_getinfo(h, 0, NULL), CS_ERR_INVALID_PARAM);
@@ -35,7 +35,7 @@ int main(void)
 	harness_stop(&d);
 
 	/* Inquorate: expected 3, quorum 2, no QUORATE flag. */
-	harness_start_conf(&d, CONF_INQUORATE);
+	quorum_start(&d, CONF_INQUORATE);
 	CHECK_CS(votequorum_initialize(&h, NULL), CS_OK);
 	CHECK_CS(votequorum_getinfo(h, 0, &info), CS_OK);
 	CHECK(info.node_expected_votes == 3 && info.highest_expected == 3);

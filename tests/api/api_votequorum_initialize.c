@@ -20,7 +20,7 @@ int main(void)
 	CHECK_CS(votequorum_initialize(&h, &cb), CS_ERR_NOT_SUPPORTED);
 	harness_stop(&d);
 
-	harness_start_conf(&d, CONF_VOTEQUORUM);
+	quorum_start(&d, CONF_VOTEQUORUM);
 	CHECK_CS(votequorum_initialize(&h, &cb), CS_OK);
 	CHECK_CS(votequorum_getinfo(h, 0, &info), CS_OK);
 	CHECK_CS(votequorum_finalize(h), CS_OK);

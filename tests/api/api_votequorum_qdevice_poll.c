@@ -9,7 +9,7 @@ int main(void)
 	struct daemon_proc d;
 	votequorum_handle_t h;
 
-	harness_start_conf(&d, CONF_VOTEQUORUM);
+	quorum_start(&d, CONF_VOTEQUORUM);
 	ring = vq_current_ring();
 	stale = ring;
 	stale.seq++;

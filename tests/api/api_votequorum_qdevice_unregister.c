@@ -8,7 +8,7 @@ int main(void)
 	struct daemon_proc d;
 	votequorum_handle_t h;
 
-	harness_start_conf(&d, CONF_VOTEQUORUM);
+	quorum_start(&d, CONF_VOTEQUORUM);
 	CHECK_CS(votequorum_qdevice_unregister(0, NULL), CS_ERR_INVALID_PARAM);
 	CHECK_CS(votequorum_qdevice_unregister(0, ""), CS_ERR_INVALID_PARAM);
 	CHECK_CS(votequorum_qdevice_unregister(0, long_name(name, 255)),

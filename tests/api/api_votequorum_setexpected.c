@@ -22,7 +22,7 @@ int main(void)
 	struct daemon_proc d;
 	votequorum_handle_t h;
 
-	harness_start_conf(&d, CONF_INQUORATE);
+	quorum_start(&d, CONF_INQUORATE);
 	CHECK_CS(votequorum_setexpected(0, 1), CS_ERR_BAD_HANDLE);
 	CHECK_CS(votequorum_initialize(&h, &cb), CS_OK);
 	CHECK_CS(votequorum_trackstart(h, 42, CS_TRACK_CHANGES_ONLY), CS_OK);

@@ -18,7 +18,7 @@ int main(void)
 	struct daemon_proc d;
 	votequorum_handle_t h;
 
-	harness_start_conf(&d, CONF_VOTEQUORUM);
+	quorum_start(&d, CONF_VOTEQUORUM);
 	CHECK_CS(votequorum_setvotes(0, 1, 1), CS_ERR_BAD_HANDLE);
 	CHECK_CS(votequorum_initialize(&h, &cb), CS_OK);
 	/* Unknown node; node 0 is not this node here. */

@@ -36,7 +36,7 @@ int main(void)
 	struct daemon_proc d;
 	votequorum_handle_t h;
 
-	harness_start_conf(&d, CONF_INQUORATE);
+	quorum_start(&d, CONF_INQUORATE);
 	CHECK_CS(votequorum_trackstart(0, 1, CS_TRACK_CURRENT),
 	    CS_ERR_BAD_HANDLE);
 	CHECK_CS(votequorum_initialize(&h, &cb), CS_OK);

@@ -6,7 +6,7 @@ int main(void)
 	struct daemon_proc d;
 	votequorum_handle_t h;
 
-	harness_start_conf(&d, CONF_VOTEQUORUM);
+	quorum_start(&d, CONF_VOTEQUORUM);
 	CHECK_CS(votequorum_trackstop(0), CS_ERR_BAD_HANDLE);
 	CHECK_CS(votequorum_initialize(&h, NULL), CS_OK);
 	/* Unlike quorum_trackstop: not tracking is an error. */

@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include <corosync/quorum.h>
 #include <corosync/votequorum.h>
@@ -25,6 +26,30 @@
 #define CONF_INQUORATE \
 	"totem {\n\tversion: 2\n\tcluster_name: api\n}\n" \
 	"quorum {\n\tprovider: corosync_votequorum\n\texpected_votes: 3\n}\n"
+
+/*
+ * Starts cohortd with `conf` and waits until it takes clients. The daemon
+ * says READY once CPG's first configuration is in service; with
+ * votequorum it answers new connections CS_ERR_TRY_AGAIN until its first
+ * quorum decision, a moment later (as corosync refuses clients until its
+ * first synchronisation is complete). Bounded by WAIT_MS.
+ */
+static inline void quorum_start(struct daemon_proc *d, const char *conf)
+{
+	struct timespec pause = { 0, 10 * 1000 * 1000 };
+	quorum_handle_t h;
+	cs_error_t rc;
+	int waited = 0;
+
+	harness_start_conf(d, conf);
+	while ((rc = quorum_initialize(&h, NULL, NULL)) == CS_ERR_TRY_AGAIN &&
+	    waited < WAIT_MS) {
+		nanosleep(&pause, NULL);
+		waited += 10;
+	}
+	CHECK_CS(rc, CS_OK);
+	CHECK_CS(quorum_finalize(h), CS_OK);
+}
 
 /* Waits up to WAIT_MS for `fd` to become readable, or fails. */
 static inline void wait_readable(int fd)

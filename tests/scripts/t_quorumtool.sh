@@ -58,6 +58,14 @@ EOF
 	dpid=$!
 	read -r line <"$DIR/ready" || true
 	[ "$line" = READY ] || fail "daemon not ready"
+	# With votequorum, clients are refused (TRY_AGAIN) until the first
+	# quorum decision, a moment after READY.
+	local t=0
+	until "$QT" -l >/dev/null 2>&1; do
+		t=$((t + 1))
+		[ $t -le 200 ] || fail "the daemon takes no clients"
+		sleep 0.05
+	done
 }
 export COHORT_SOCKET=$DIR/cohort.sock
 
