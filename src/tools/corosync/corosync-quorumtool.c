@@ -39,7 +39,8 @@
 /* A node's printed name: the nodelist name, or up to NODE_ADDRS_MAX
  * numeric addresses joined with ", ". */
 #define NAME_BUF_LEN ((INET6_ADDRSTRLEN + 1) * NODE_ADDRS_MAX)
-/* corosync keeps at most this much of a nodelist name. */
+/* A nodelist name is cut to fit this buffer, NUL included, as corosync
+ * cuts it. */
 #define NODELIST_NAME_MAX 255
 #define CELL_WIDTH 10
 
@@ -47,8 +48,7 @@ enum command { CMD_STATUS, CMD_NODES, CMD_VOTES, CMD_EXPECTED, CMD_MONITOR,
 	CMD_UNREGISTER };
 enum sort_order { SORT_ADDR, SORT_NODEID, SORT_NAME };
 
-/* One member in the quorum snapshot. `info` is what votequorum said of
- * the node listed at the same position before any sorting. */
+/* One member in the quorum snapshot and its name column. */
 struct row {
 	uint32_t nodeid;
 	char name[NAME_BUF_LEN];
