@@ -420,7 +420,8 @@ static int wire_cmap(struct daemon *d, const struct cohort_config *cfg)
 		return rc;
 	}
 	env = (struct cmap_env){ .nodeid = d->nodeid, .map = d->map,
-	    .ipcs = d->ipcs, .cfg = cfg };
+	    .ipcs = d->ipcs, .cfg = cfg, .loop = d->loop,
+	    .ordering = d->ordering, .transport = d->net.transport };
 	if ((rc = cmap_svc_new(&env, &d->cmap)) < 0) {
 		log_warnx("start-up: %s", strerror(-rc));
 		return rc;

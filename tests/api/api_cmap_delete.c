@@ -4,7 +4,7 @@
 int main(void)
 {
 	struct daemon_proc d;
-	cmap_handle_t h;
+	cmap_handle_t h, s;
 	size_t len;
 
 	harness_start(&d, NULL);
@@ -23,6 +23,11 @@ int main(void)
 	CHECK_CS(cmap_delete(h, "test.k"), CS_ERR_NOT_EXIST);
 	CHECK_CS(cmap_set_uint8(h, cmap_key_of_len(255), 1), CS_OK);
 	CHECK_CS(cmap_delete(h, cmap_key_of_len(255)), CS_OK);
+	/* The STATS map: nothing may be deleted. */
+	CHECK_CS(cmap_initialize_map(&s, CMAP_MAP_STATS), CS_OK);
+	CHECK_CS(cmap_delete(s, "stats.ipcs.global.active"), CS_ERR_ACCESS);
+	CHECK_CS(cmap_delete(s, "stats.clear.all"), CS_ERR_NOT_SUPPORTED);
+	CHECK_CS(cmap_finalize(s), CS_OK);
 	CHECK_CS(cmap_finalize(h), CS_OK);
 	CHECK_CS(cmap_delete(h, "test.k2"), CS_ERR_BAD_HANDLE);
 	harness_stop(&d);

@@ -5,7 +5,7 @@ int main(void)
 {
 	struct daemon_proc d;
 	cmap_handle_t h;
-	static char big[CMAP_VALUE_MAX];
+	static char big[CMAP_VALUE_MAX + 1];
 	char *s = NULL;
 
 	harness_start(&d, NULL);

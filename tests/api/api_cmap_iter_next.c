@@ -4,7 +4,8 @@
 int main(void)
 {
 	struct daemon_proc d;
-	cmap_handle_t h, other;
+	cmap_handle_t h, other, s;
+	int n;
 	cmap_iter_handle_t it;
 	char key[CMAP_KEYNAME_MAXLEN + 1];
 	size_t len;
@@ -37,6 +38,21 @@ int main(void)
 	CHECK_CS(cmap_iter_next(h, it, key, &len, &type), CS_ERR_NO_SECTIONS);
 	CHECK_CS(cmap_iter_finalize(h, it), CS_OK);
 	CHECK_CS(cmap_iter_next(h, it, key, &len, &type), CS_ERR_BAD_HANDLE);
+	/* In the STATS map a string's length is given as 0 (cmap_get has
+	 * it). */
+	CHECK_CS(cmap_initialize_map(&s, CMAP_MAP_STATS), CS_OK);
+	CHECK_CS(cmap_iter_init(s, "stats.ipcs.service", &it), CS_OK);
+	n = 0;
+	while (cmap_iter_next(s, it, key, &len, &type) == CS_OK)
+		if (type == CMAP_VALUETYPE_STRING) {
+			CHECK(len == 0);
+			CHECK_CS(cmap_get(s, key, NULL, &len, NULL), CS_OK);
+			CHECK(len > 1);
+			n++;
+		}
+	CHECK(n >= 1);   /* this test's own connection, at least */
+	CHECK_CS(cmap_iter_finalize(s, it), CS_OK);
+	CHECK_CS(cmap_finalize(s), CS_OK);
 	CHECK_CS(cmap_finalize(h), CS_OK);
 	CHECK_CS(cmap_iter_next(h, it, key, &len, &type), CS_ERR_BAD_HANDLE);
 	CHECK_CS(cmap_finalize(other), CS_OK);

@@ -4,7 +4,7 @@
 int main(void)
 {
 	struct daemon_proc d;
-	cmap_handle_t h;
+	cmap_handle_t h, s;
 	static char big[(CMAP_VALUE_MAX + 1)];
 	char out[(CMAP_VALUE_MAX + 1)];
 	char hello[8] = "hello";
@@ -55,6 +55,16 @@ int main(void)
 	CHECK(len == CMAP_VALUE_MAX && memcmp(out, big, len) == 0);
 	CHECK_CS(cmap_set(h, "test.b", big, CMAP_VALUE_MAX + 1,
 	    CMAP_VALUETYPE_BINARY), CS_ERR_INVALID_PARAM);
+	/* The STATS map: only stats.clear.<what> may be set, and only the
+	 * names the daemon knows. */
+	CHECK_CS(cmap_initialize_map(&s, CMAP_MAP_STATS), CS_OK);
+	CHECK_CS(cmap_set(s, "stats.clear.all", &u32, 4, CMAP_VALUETYPE_UINT32),
+	    CS_OK);
+	CHECK_CS(cmap_set(s, "stats.clear.foo", &u32, 4, CMAP_VALUETYPE_UINT32),
+	    CS_ERR_NOT_SUPPORTED);
+	CHECK_CS(cmap_set(s, "stats.ipcs.global.active", &u32, 4,
+	    CMAP_VALUETYPE_UINT32), CS_ERR_ACCESS);
+	CHECK_CS(cmap_finalize(s), CS_OK);
 	CHECK_CS(cmap_finalize(h), CS_OK);
 	CHECK_CS(cmap_set(h, "test.k", &u32, 4, CMAP_VALUETYPE_UINT32),
 	    CS_ERR_BAD_HANDLE);

@@ -29,10 +29,12 @@ int main(void)
 	CHECK_CS(cmap_set_string(h, "test.s", ""), CS_OK);
 	CHECK_CS(cmap_get(h, "test.s", NULL, &len, &type), CS_OK);
 	CHECK(len == 1);
-	/* Limits: a string of CMAP_VALUE_MAX - 1 characters fits, one more
-	 * than CMAP_VALUE_MAX does not. */
-	memset(big, 'x', CMAP_VALUE_MAX - 1);
+	/* Limits: a string of CMAP_VALUE_MAX characters fits (stored with
+	 * its NUL), one more does not. */
+	memset(big, 'x', CMAP_VALUE_MAX);
 	CHECK_CS(cmap_set_string(h, "test.s", big), CS_OK);
+	CHECK_CS(cmap_get(h, "test.s", NULL, &len, &type), CS_OK);
+	CHECK(len == CMAP_VALUE_MAX + 1);
 	memset(big, 'x', CMAP_VALUE_MAX + 1);
 	CHECK_CS(cmap_set_string(h, "test.s", big), CS_ERR_INVALID_PARAM);
 	CHECK_CS(cmap_finalize(h), CS_OK);

@@ -5,7 +5,7 @@
 int main(void)
 {
 	struct daemon_proc d;
-	cmap_handle_t h, w;
+	cmap_handle_t h, w, s;
 	cmap_track_handle_t t, t2;
 	struct cmap_rec r = { 0 }, all = { 0 };
 	uint32_t v;
@@ -71,6 +71,13 @@ int main(void)
 	CHECK_CS(cmap_track_delete(h, t), CS_OK);
 	CHECK_CS(cmap_track_add(h, "test.many", CMAP_TRACK_DELETE, cmap_rec_fn,
 	    &r, &t2), CS_OK);
+	/* The STATS map: a prefix tracker must take both ADD and DELETE. */
+	CHECK_CS(cmap_initialize_map(&s, CMAP_MAP_STATS), CS_OK);
+	CHECK_CS(cmap_track_add(s, "stats.ipcs.", CMAP_TRACK_ADD |
+	    CMAP_TRACK_PREFIX, cmap_rec_fn, &r, &t2), CS_ERR_NOT_SUPPORTED);
+	CHECK_CS(cmap_track_add(s, "stats.ipcs.", CMAP_TRACK_ADD |
+	    CMAP_TRACK_DELETE | CMAP_TRACK_PREFIX, cmap_rec_fn, &r, &t2), CS_OK);
+	CHECK_CS(cmap_finalize(s), CS_OK);
 	CHECK_CS(cmap_finalize(h), CS_OK);
 	CHECK_CS(cmap_track_add(h, "test.k", CMAP_TRACK_ADD, cmap_rec_fn, &r,
 	    &t), CS_ERR_BAD_HANDLE);

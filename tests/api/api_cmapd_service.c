@@ -127,6 +127,16 @@ static void read_only(struct cmr *c)
 	CHECK_CS(cmr_get(c, "runtime.members.1.status", true, sizeof(out),
 	    &type, out, &len), CS_OK);
 	CHECK(type == ICMAP_STRING && strcmp((char *)out, "joined") == 0);
+	CHECK_CS(cmr_get(c, "runtime.members.1.join_count", true, sizeof(out),
+	    &type, out, &len), CS_OK);
+	CHECK(type == ICMAP_UINT32 && len == 4 && out[0] == 1);
+	CHECK_CS(cmr_get(c, "runtime.members.1.ip", true, sizeof(out),
+	    &type, out, &len), CS_OK);
+	CHECK(strcmp((char *)out, "r(0) ip(127.0.0.1) ") == 0);
+	/* This node's version, from its own message (none in the file). */
+	CHECK_CS(cmr_get(c, "runtime.members.1.config_version", true,
+	    sizeof(out), &type, out, &len), CS_OK);
+	CHECK(type == ICMAP_UINT64 && len == 8 && out[0] == 0);
 }
 
 static void iteration(struct cmr *c)

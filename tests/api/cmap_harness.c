@@ -77,7 +77,7 @@ void cmap_wait_count(cmap_handle_t h, struct cmap_rec *r, int n)
 void cmap_adjust_test(cs_error_t (*op)(cmap_handle_t, const char *), int step)
 {
 	struct daemon_proc d;
-	cmap_handle_t h;
+	cmap_handle_t h, s;
 	uint8_t u8;
 	int8_t i8;
 	uint64_t u64;
@@ -124,6 +124,11 @@ void cmap_adjust_test(cs_error_t (*op)(cmap_handle_t, const char *), int step)
 	CHECK_CS(op(h, "test.s"), CS_ERR_INVALID_PARAM);
 	CHECK_CS(cmap_set(h, "test.b", "\001", 1, CMAP_VALUETYPE_BINARY), CS_OK);
 	CHECK_CS(op(h, "test.b"), CS_ERR_INVALID_PARAM);
+	/* The STATS map: nothing may be adjusted. */
+	CHECK_CS(cmap_initialize_map(&s, CMAP_MAP_STATS), CS_OK);
+	CHECK_CS(op(s, "stats.ipcs.global.active"), CS_ERR_ACCESS);
+	CHECK_CS(op(s, "stats.clear.all"), CS_ERR_NOT_SUPPORTED);
+	CHECK_CS(cmap_finalize(s), CS_OK);
 	CHECK_CS(cmap_finalize(h), CS_OK);
 	CHECK_CS(op(h, "test.k"), CS_ERR_BAD_HANDLE);
 	harness_stop(&d);

@@ -12,7 +12,14 @@
  * server's event-queue policy like any other.
  *
  * On a configuration change (its confchg, before CPG's) the service
- * keeps runtime.members.<nodeid>.* current.
+ * keeps runtime.members.<nodeid>.* current; the nodes tell each other
+ * their totem.config_version in ordered messages (tag WIRE_TAG_CMAP),
+ * and a node whose version is older than another's at its first
+ * configuration with others shuts down (corosync's rule).
+ *
+ * The STATS map's keys are computed from the daemon's counters each
+ * time a client reads that map, and every CMAP_STATS_POLL_MS while a
+ * client tracks it.
  */
 #ifndef COHORT_CMAP_H
 #define COHORT_CMAP_H
@@ -28,9 +35,13 @@ struct cmap_svc;
 struct cohort_config;
 struct icmap;
 struct ipcs;
+struct loop;
+struct ordering;
+struct transport;
 
 #define CMAP_CONN_ITERS_MAX 1024u    /* open iterators per connection */
 #define CMAP_CONN_TRACKS_MAX 1024u   /* trackers per connection */
+#define CMAP_STATS_POLL_MS 1500u     /* corosync's stats timer */
 
 /* What the service works with; borrowed, they outlive it. */
 struct cmap_env {
@@ -39,6 +50,11 @@ struct cmap_env {
 	struct ipcs *ipcs;            /* replies, events, closing clients */
 	/* The nodes' addresses, for runtime.members.<nodeid>.ip. */
 	const struct cohort_config *cfg;
+	/* Where the STATS map's values come from (transport: NULL for a
+	 * one-node cluster); the loop times its polls. */
+	struct loop *loop;
+	struct ordering *ordering;    /* the configuration versions' messages */
+	const struct transport *transport;
 };
 
 extern const struct service_ops cmap_service_ops;

@@ -3,8 +3,11 @@
  * src/daemon/cmap/).
  *
  *   service.c   requests, iterators, trackers, the service's table
+ *   decode.c    request bodies, bounds-checked
  *   rules.c     the read-only keys (icmap_ipc_ro)
  *   members.c   runtime.members.* on each configuration change
+ *   version.c   the nodes' configuration versions (ordered messages)
+ *   stats.c     the STATS map
  */
 #ifndef COHORT_CMAP_INT_H
 #define COHORT_CMAP_INT_H
@@ -14,12 +17,27 @@
 #include "common/ipc_cmap.h"
 #include "daemon/cmap/cmap.h"
 #include "daemon/icmap.h"
+#include "daemon/loop.h"
 #include "proto/proto.h"
 
 /* The maps a connection may read (CMAP_REQ_SET_MAP), cmap_map_t's. */
 enum cmap_map {
 	CMAP_MAP_ID_ICMAP = 0,
 	CMAP_MAP_ID_STATS = 1,
+};
+
+/* A request's body as decoded (decode.c): the fields of its type; the
+ * others are 0. `value` points into the request's frame. */
+struct cmap_req {
+	uint32_t map;                /* SET_MAP */
+	uint32_t type, len;          /* SET: the value's type and length */
+	const uint8_t *value;        /* SET */
+	uint32_t want, room;         /* GET: 0 or 1; the caller's buffer */
+	int32_t step;                /* ADJUST: +1 or -1 */
+	uint64_t handle;             /* ITER_NEXT, ITER_FINALIZE, TRACK_DELETE */
+	uint32_t flags;              /* TRACK_ADD */
+	uint64_t cookie;             /* TRACK_ADD */
+	char key[ICMAP_KEY_MAX + 1]; /* the key or prefix, NUL-terminated */
 };
 
 /* An open iterator: where the connection's last ITER_NEXT stopped. */
@@ -70,19 +88,59 @@ struct cmap_svc {
 	uint32_t members[PROTO_MAX_NODES];
 	uint8_t *out;                /* a reply or event being built */
 	size_t out_cap;
+
+	/* The STATS map's sources, what stats.clear.* took off the
+	 * counters, and its poll while STATS trackers exist. */
+	struct loop *loop;
+	struct ordering *ordering;
+	const struct transport *transport;
+	uint64_t closed;             /* connections closed */
+	struct proto_stats srp_base;
+	uint64_t closed_base;
+	size_t n_stats_tracks;
+	struct loop_timer poll;
+
+	/* The configuration versions (version.c): whether the first
+	 * configuration with other nodes is still to be checked, the
+	 * members whose version it waits for, the highest seen. */
+	bool first_sync;
+	size_t n_waiting;
+	uint32_t waiting[PROTO_MAX_NODES];
+	uint64_t highest;
+	uint64_t bad_messages;       /* undecodable, from other nodes */
+	struct icmap_track *version_track;
+	struct loop_timer announce;
 };
+
+/* decode.c: a request of `type` from its body. 0, or -EBADMSG for a
+ * body that is not the type's layout or carries what no library sends
+ * (a key over ICMAP_KEY_MAX bytes or with a NUL, a value length other
+ * than the bytes that follow, GET's want other than 0 or 1, a step
+ * other than +1 or -1, bytes left over). */
+int cmap_req_decode(uint16_t type, const uint8_t *body, size_t len,
+    struct cmap_req *r);
+/* The request's name for log lines ("SET"), "unknown" for another. */
+const char *cmap_req_name(uint16_t type);
 
 /* members.c: runtime.members.* for a configuration change. */
 void cmap_members_confchg(struct cmap_svc *svc, const struct proto_conf *conf);
 
-/* stats.c: the STATS map. Brings the keys starting with `prefix` up to
- * date (their trackers hear of what changed); the action of a set of
- * stats.clear.NAME (CS_OK or CS_ERR_NOT_SUPPORTED for a name corosync
- * does not have); a STATS tracker was added (the poll timer runs while
- * there are any). */
+/* version.c: tracking totem.config_version (start, stop), a regular
+ * configuration change, an ordered message of the service. */
+int cmap_version_start(struct cmap_svc *svc);
+void cmap_version_stop(struct cmap_svc *svc);
+void cmap_version_confchg(struct cmap_svc *svc, const struct proto_conf *conf);
+void cmap_version_deliver(struct cmap_svc *svc, uint32_t sender,
+    const uint8_t *msg, size_t len);
+
+/* stats.c: the STATS map. Brings its keys starting with `prefix` up to
+ * date (their trackers hear of what changed); the action of a set of stats.clear.NAME (CS_OK,
+ * or CS_ERR_NOT_SUPPORTED for a name corosync does not have); a STATS
+ * tracker was added or deleted (the poll runs while there are any). */
 void cmap_stats_refresh(struct cmap_svc *svc, const char *prefix);
 uint32_t cmap_stats_clear(struct cmap_svc *svc, const char *key);
-void cmap_stats_tracked(struct cmap_svc *svc);
+void cmap_stats_tracked(struct cmap_svc *svc, bool added);
+void cmap_stats_poll(void *svc);
 
 /* service.c, for the unit tests: one request as the IPC server hands it. */
 void cmap_svc_request(struct cmap_svc *svc, struct conn *c,

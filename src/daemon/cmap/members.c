@@ -3,7 +3,8 @@
  * brought up to date on each regular configuration change, before CPG
  * hears of it: a node that joins gets its addresses, a join count (1,
  * then one more on every later join) and status "joined"; one that
- * leaves keeps its keys with status "left".
+ * leaves keeps its keys with status "left". (config_version comes with
+ * each node's message, version.c.)
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -81,9 +82,6 @@ static void member_joined(struct cmap_svc *svc, uint32_t nodeid)
 
 void cmap_members_confchg(struct cmap_svc *svc, const struct proto_conf *conf)
 {
-	char key[ICMAP_KEY_MAX + 1];
-	uint64_t version = 0;
-
 	if (conf->type != PROTO_CONF_REGULAR)
 		return;
 	for (size_t i = 0; i < svc->n_members; i++)
@@ -92,10 +90,6 @@ void cmap_members_confchg(struct cmap_svc *svc, const struct proto_conf *conf)
 	for (size_t i = 0; i < conf->n_members; i++)
 		if (!has(svc->members, svc->n_members, conf->members[i]))
 			member_joined(svc, conf->members[i]);
-	/* This node's configuration version (0 when the file has none). */
-	icmap_get_u64(svc->map, "totem.config_version", &version);
-	MEMBER_KEY(key, svc->nodeid, "config_version");
-	icmap_set_u64(svc->map, key, version);
 	svc->n_members = conf->n_members;
 	memcpy(svc->members, conf->members,
 	    conf->n_members * sizeof(conf->members[0]));

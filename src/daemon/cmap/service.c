@@ -3,11 +3,9 @@
  * common/ipc_cmap.h), with corosync's answers (services-reference
  * §2.2-2.6).
  *
- * Bodies are decoded with the bounds-checked readers; a body that does
- * not decode as its type's layout, or carries what no library sends (a
- * key longer than CMAP_KEYNAME_MAXLEN or with a NUL, a value length that
- * is not the bytes that follow, an unknown map or step), drops the
- * client with a log line. Everything a library does send gets the error
+ * Bodies are decoded first (decode.c); a body that does not decode as
+ * its type's layout, or carries what no library sends, drops the client
+ * with a log line. Everything a library does send gets the error
  * corosync gives.
  *
  * A connection's state is made at its first cmap request: the CPG
@@ -57,24 +55,6 @@ static uint32_t cs_of(int rc)
 		return CS_ERR_NO_MEMORY;
 	}
 	return CS_ERR_LIBRARY;
-}
-
-/*
- * A key or prefix: u32 length, then the bytes. Returns false (malformed)
- * for a length over ICMAP_KEY_MAX, a NUL inside, or a short body; `out`
- * is NUL-terminated.
- */
-static bool get_key(struct rbuf *rb, char out[ICMAP_KEY_MAX + 1])
-{
-	uint32_t len = rbuf_u32(rb);
-
-	if (rb->err || len > ICMAP_KEY_MAX)
-		return false;
-	rbuf_copy(rb, out, len);
-	if (rb->err || memchr(out, '\0', len))
-		return false;
-	out[len] = '\0';
-	return true;
 }
 
 static void put_str(struct wbuf *wb, const char *s)
@@ -188,20 +168,12 @@ static uint32_t write_rule(struct cmap_svc *svc, const struct cmap_conn *cc,
 
 /* ----------------------------------------------------------- requests */
 
-/* The object a request body of one u64 handle names. NULL when the
- * request is answered already: dropped as malformed, or BAD_HANDLE. */
-static void *handle_arg(struct cmap_svc *svc, struct cmap_conn *cc,
-    const struct ipc_hdr *h, struct rbuf *rb, const struct cmap_slots *s,
-    const char *what)
+/* The object `r->handle` names, or NULL after answering BAD_HANDLE. */
+static void *handle_arg(struct cmap_conn *cc, const struct ipc_hdr *h,
+    const struct cmap_req *r, const struct cmap_slots *s)
 {
-	uint64_t handle = rbuf_u64(rb);
-	void *obj;
+	void *obj = slot_find(s, r->handle);
 
-	if (rb->err || rb->left) {
-		malformed(svc, cc->c, what);
-		return NULL;
-	}
-	obj = slot_find(s, handle);
 	if (!obj)
 		ipcs_reply(cc->c, h->seq, CS_ERR_BAD_HANDLE, NULL, 0);
 	return obj;
@@ -219,141 +191,87 @@ static void reply_u64(struct conn *c, const struct ipc_hdr *h, uint64_t v)
 }
 
 typedef void (*req_fn)(struct cmap_svc *svc, struct cmap_conn *cc,
-    const struct ipc_hdr *h, struct rbuf *rb);
+    const struct ipc_hdr *h, const struct cmap_req *r);
 
 static void req_set_map(struct cmap_svc *svc, struct cmap_conn *cc,
-    const struct ipc_hdr *h, struct rbuf *rb)
+    const struct ipc_hdr *h, const struct cmap_req *r)
 {
-	uint32_t map = rbuf_u32(rb), err = CS_OK;
+	uint32_t err = CS_OK;
 
-	if (rb->err || rb->left) {
-		malformed(svc, cc->c, "SET_MAP");
-		return;
-	}
-	if (map != CMAP_MAP_ID_ICMAP && map != CMAP_MAP_ID_STATS)
+	if (r->map != CMAP_MAP_ID_ICMAP && r->map != CMAP_MAP_ID_STATS)
 		err = CS_ERR_NOT_EXIST;
 	else if (cc->iters.used || cc->tracks.used)
 		err = CS_ERR_BUSY;
 	else
-		cc->map = map;
+		cc->map = r->map;
 	ipcs_reply(cc->c, h->seq, err, NULL, 0);
 }
 
 static void req_set(struct cmap_svc *svc, struct cmap_conn *cc,
-    const struct ipc_hdr *h, struct rbuf *rb)
+    const struct ipc_hdr *h, const struct cmap_req *r)
 {
-	char key[ICMAP_KEY_MAX + 1];
-	uint32_t type, len, err;
-	const uint8_t *value;
+	uint32_t err = write_rule(svc, cc, r->key, true);
 
-	if (!get_key(rb, key)) {
-		malformed(svc, cc->c, "SET");
-		return;
-	}
-	type = rbuf_u32(rb);
-	len = rbuf_u32(rb);
-	value = rbuf_take(rb, len);
-	if (rb->err || rb->left) {
-		malformed(svc, cc->c, "SET");
-		return;
-	}
-	err = write_rule(svc, cc, key, true);
 	if (err == CS_OK && cc->map == CMAP_MAP_ID_STATS)
-		err = cmap_stats_clear(svc, key);
+		err = cmap_stats_clear(svc, r->key);
 	else if (err == CS_OK)
-		err = cs_of(icmap_set(svc->map, key, (enum icmap_type)type,
-		    value, len));
+		err = cs_of(icmap_set(svc->map, r->key, (enum icmap_type)r->type,
+		    r->value, r->len));
 	ipcs_reply(cc->c, h->seq, err, NULL, 0);
 }
 
 static void req_delete(struct cmap_svc *svc, struct cmap_conn *cc,
-    const struct ipc_hdr *h, struct rbuf *rb)
+    const struct ipc_hdr *h, const struct cmap_req *r)
 {
-	char key[ICMAP_KEY_MAX + 1];
-	uint32_t err;
+	uint32_t err = write_rule(svc, cc, r->key, false);
 
-	if (!get_key(rb, key) || rb->left) {
-		malformed(svc, cc->c, "DELETE");
-		return;
-	}
-	err = write_rule(svc, cc, key, false);
 	if (err == CS_OK)
-		err = cs_of(icmap_delete(svc->map, key));
+		err = cs_of(icmap_delete(svc->map, r->key));
 	ipcs_reply(cc->c, h->seq, err, NULL, 0);
 }
 
 static void req_adjust(struct cmap_svc *svc, struct cmap_conn *cc,
-    const struct ipc_hdr *h, struct rbuf *rb)
+    const struct ipc_hdr *h, const struct cmap_req *r)
 {
-	char key[ICMAP_KEY_MAX + 1];
-	int32_t step;
-	uint32_t err;
+	uint32_t err = write_rule(svc, cc, r->key, false);
 
-	if (!get_key(rb, key)) {
-		malformed(svc, cc->c, "ADJUST");
-		return;
-	}
-	step = (int32_t)rbuf_u32(rb);
-	if (rb->err || rb->left || (step != 1 && step != -1)) {
-		malformed(svc, cc->c, "ADJUST");
-		return;
-	}
-	err = write_rule(svc, cc, key, false);
 	if (err == CS_OK)
-		err = cs_of(icmap_adjust(svc->map, key, step));
+		err = cs_of(icmap_adjust(svc->map, r->key, r->step));
 	ipcs_reply(cc->c, h->seq, err, NULL, 0);
 }
 
 static void req_get(struct cmap_svc *svc, struct cmap_conn *cc,
-    const struct ipc_hdr *h, struct rbuf *rb)
+    const struct ipc_hdr *h, const struct cmap_req *r)
 {
-	char key[ICMAP_KEY_MAX + 1];
-	uint32_t want, room;
 	struct icmap_value v;
 	struct wbuf wb;
 	int rc;
 
-	if (!get_key(rb, key)) {
-		malformed(svc, cc->c, "GET");
-		return;
-	}
-	want = rbuf_u32(rb);
-	room = rbuf_u32(rb);
-	if (rb->err || rb->left || want > 1) {
-		malformed(svc, cc->c, "GET");
-		return;
-	}
 	if (cc->map == CMAP_MAP_ID_STATS)
-		cmap_stats_refresh(svc, key);
-	rc = icmap_get(map_of(svc, cc), key, &v);
+		cmap_stats_refresh(svc, r->key);
+	rc = icmap_get(map_of(svc, cc), r->key, &v);
 	if (rc < 0) {
 		ipcs_reply(cc->c, h->seq, cs_of(rc), NULL, 0);
 		return;
 	}
-	if (want && v.len > room) {
+	if (r->want && v.len > r->room) {
 		ipcs_reply(cc->c, h->seq, CS_ERR_INVALID_PARAM, NULL, 0);
 		return;
 	}
 	wbuf_init(&wb, svc->out, svc->out_cap);
 	wbuf_u32(&wb, (uint32_t)v.type);
 	wbuf_u32(&wb, (uint32_t)v.len);
-	if (want)
+	if (r->want)
 		wbuf_copy(&wb, v.data, v.len);
 	ipcs_reply(cc->c, h->seq, CS_OK, wb.p, wb.len);
 }
 
 static void req_iter_init(struct cmap_svc *svc, struct cmap_conn *cc,
-    const struct ipc_hdr *h, struct rbuf *rb)
+    const struct ipc_hdr *h, const struct cmap_req *r)
 {
 	struct cmap_iter *it;
-	char prefix[ICMAP_KEY_MAX + 1];
-	int i;
+	int i = slot_free_index(&cc->iters);
 
-	if (!get_key(rb, prefix) || rb->left) {
-		malformed(svc, cc->c, "ITER_INIT");
-		return;
-	}
-	i = slot_free_index(&cc->iters);
 	if (i == -ENOSPC)
 		log_warnx("client %u (pid %d): refused an iterator: %u open, "
 		    "the most a connection may have", cc->c->id,
@@ -364,25 +282,24 @@ static void req_iter_init(struct cmap_svc *svc, struct cmap_conn *cc,
 		    CS_ERR_NO_RESOURCES : CS_ERR_NO_MEMORY, NULL, 0);
 		return;
 	}
-	memcpy(it->prefix, prefix, sizeof(prefix));
+	memcpy(it->prefix, r->key, sizeof(it->prefix));
 	it->map = map_of(svc, cc);
+	if (it->map == svc->stats)
+		cmap_stats_refresh(svc, r->key);
 	it->handle = slot_put(cc, &cc->iters, i, it);
 	reply_u64(cc->c, h, it->handle);
 }
 
 static void req_iter_next(struct cmap_svc *svc, struct cmap_conn *cc,
-    const struct ipc_hdr *h, struct rbuf *rb)
+    const struct ipc_hdr *h, const struct cmap_req *r)
 {
-	struct cmap_iter *it = handle_arg(svc, cc, h, rb, &cc->iters,
-	    "ITER_NEXT");
+	struct cmap_iter *it = handle_arg(cc, h, r, &cc->iters);
 	struct icmap_value v;
 	const char *key;
 	struct wbuf wb;
 
 	if (!it)
 		return;
-	if (it->map == svc->stats)
-		cmap_stats_refresh(svc, it->prefix);
 	key = icmap_next(it->map, it->prefix, it->started ? it->last : NULL,
 	    &v);
 	if (!key) {
@@ -402,10 +319,9 @@ static void req_iter_next(struct cmap_svc *svc, struct cmap_conn *cc,
 }
 
 static void req_iter_finalize(struct cmap_svc *svc, struct cmap_conn *cc,
-    const struct ipc_hdr *h, struct rbuf *rb)
+    const struct ipc_hdr *h, const struct cmap_req *r)
 {
-	struct cmap_iter *it = handle_arg(svc, cc, h, rb, &cc->iters,
-	    "ITER_FINALIZE");
+	struct cmap_iter *it = handle_arg(cc, h, r, &cc->iters);
 
 	if (!it)
 		return;
@@ -415,7 +331,8 @@ static void req_iter_finalize(struct cmap_svc *svc, struct cmap_conn *cc,
 }
 
 /* A tracker's function: one event to its connection. The STATS map's
- * events carry the new value as the old one too (corosync's). */
+ * events carry the one value they know as both the new and the old
+ * (corosync's). */
 static void on_change(void *arg, struct icmap_track *t, int event,
     const char *key, const struct icmap_value *now,
     const struct icmap_value *old)
@@ -428,7 +345,9 @@ static void on_change(void *arg, struct icmap_track *t, int event,
 
 	if (c->dead)
 		return;
-	if (tr->stats && event == ICMAP_TRACK_MODIFY)
+	if (tr->stats && event == ICMAP_TRACK_DELETE)
+		now = old;
+	else if (tr->stats)
 		old = now;
 	wbuf_init(&wb, svc->out, svc->out_cap);
 	ipc_hdr_put(&wb, CMAP_EV_NOTIFY, 0, 0);
@@ -451,26 +370,14 @@ static void on_change(void *arg, struct icmap_track *t, int event,
 }
 
 static void req_track_add(struct cmap_svc *svc, struct cmap_conn *cc,
-    const struct ipc_hdr *h, struct rbuf *rb)
+    const struct ipc_hdr *h, const struct cmap_req *r)
 {
 	const int events = ICMAP_TRACK_ADD | ICMAP_TRACK_DELETE |
 	    ICMAP_TRACK_MODIFY;
-	char key[ICMAP_KEY_MAX + 1];
-	uint32_t flags, err = CS_OK;
+	uint32_t flags = r->flags, err = CS_OK;
 	struct cmap_track *tr = NULL;
-	uint64_t cookie;
 	int i, rc;
 
-	if (!get_key(rb, key)) {
-		malformed(svc, cc->c, "TRACK_ADD");
-		return;
-	}
-	flags = rbuf_u32(rb);
-	cookie = rbuf_u64(rb);
-	if (rb->err || rb->left) {
-		malformed(svc, cc->c, "TRACK_ADD");
-		return;
-	}
 	if (flags & ~(uint32_t)(events | ICMAP_TRACK_PREFIX))
 		err = CS_ERR_INVALID_PARAM;
 	else if (cc->map == CMAP_MAP_ID_STATS &&
@@ -496,13 +403,17 @@ static void req_track_add(struct cmap_svc *svc, struct cmap_conn *cc,
 	}
 	tr->cc = cc;
 	tr->svc = svc;
-	tr->cookie = cookie;
+	tr->cookie = r->cookie;
 	tr->stats = cc->map == CMAP_MAP_ID_STATS;
 	tr->map = map_of(svc, cc);
+	/* A STATS tracker hears of changes from the values it finds. */
+	if (tr->stats)
+		cmap_stats_refresh(svc, r->key);
 	/* A STATS prefix tracker hears of keys coming and going only. */
 	if (tr->stats && (flags & ICMAP_TRACK_PREFIX))
 		flags &= ~(uint32_t)ICMAP_TRACK_MODIFY;
-	rc = icmap_track_add(tr->map, key, (int)flags, on_change, tr, &tr->t);
+	rc = icmap_track_add(tr->map, r->key, (int)flags, on_change, tr,
+	    &tr->t);
 	if (rc < 0) {
 		if (rc == -ENOSPC)
 			log_warnx("client %u (pid %d): refused a tracker: "
@@ -514,7 +425,7 @@ static void req_track_add(struct cmap_svc *svc, struct cmap_conn *cc,
 	}
 	tr->handle = slot_put(cc, &cc->tracks, i, tr);
 	if (tr->stats)
-		cmap_stats_tracked(svc);
+		cmap_stats_tracked(svc, true);
 out:
 	if (err != CS_OK)
 		ipcs_reply(cc->c, h->seq, err, NULL, 0);
@@ -524,16 +435,17 @@ out:
 
 static void track_free(struct cmap_conn *cc, struct cmap_track *tr)
 {
+	if (tr->stats)
+		cmap_stats_tracked(tr->svc, false);
 	icmap_track_delete(tr->map, tr->t);
 	slot_clear(&cc->tracks, tr->handle);
 	free(tr);
 }
 
 static void req_track_delete(struct cmap_svc *svc, struct cmap_conn *cc,
-    const struct ipc_hdr *h, struct rbuf *rb)
+    const struct ipc_hdr *h, const struct cmap_req *r)
 {
-	struct cmap_track *tr = handle_arg(svc, cc, h, rb, &cc->tracks,
-	    "TRACK_DELETE");
+	struct cmap_track *tr = handle_arg(cc, h, r, &cc->tracks);
 	uint64_t cookie;
 
 	if (!tr)
@@ -568,13 +480,18 @@ void cmap_svc_request(struct cmap_svc *svc, struct conn *c,
     const struct ipc_hdr *h, struct rbuf *rb)
 {
 	struct cmap_conn *cc = conn_state(c);
+	struct cmap_req r;
 
 	if (!cc) {
 		ipcs_close_conn(svc->ipcs, c, "out of memory");
 		return;
 	}
+	if (cmap_req_decode(h->type, rb->p, rb->left, &r) < 0) {
+		malformed(svc, c, cmap_req_name(h->type));
+		return;
+	}
 	/* The IPC server hands over only the types the table names. */
-	handlers[h->type - CMAP_REQ_SET_MAP](svc, cc, h, rb);
+	handlers[h->type - CMAP_REQ_SET_MAP](svc, cc, h, &r);
 }
 
 /* --------------------------------------------------------- the service */
@@ -596,6 +513,14 @@ int cmap_svc_new(const struct cmap_env *env, struct cmap_svc **out)
 	svc->map = env->map;
 	svc->ipcs = env->ipcs;
 	svc->cfg = env->cfg;
+	svc->loop = env->loop;
+	svc->ordering = env->ordering;
+	svc->transport = env->transport;
+	svc->poll = (struct loop_timer){ .fn = cmap_stats_poll, .arg = svc };
+	if (cmap_version_start(svc) < 0) {
+		cmap_svc_free(svc);
+		return -ENOMEM;
+	}
 	*out = svc;
 	return 0;
 }
@@ -604,6 +529,9 @@ void cmap_svc_free(struct cmap_svc *svc)
 {
 	if (!svc)
 		return;
+	if (svc->loop)
+		loop_timer_disarm(svc->loop, &svc->poll);
+	cmap_version_stop(svc);
 	icmap_free(svc->stats);
 	free(svc->out);
 	free(svc);
@@ -617,10 +545,12 @@ static void op_request(void *svc, struct conn *c, const struct ipc_hdr *h,
 
 /* No more events go to the connection: its trackers end now (this may
  * run inside one of them, when an event overflowed its queue). */
-static void op_conn_closed(void *svc, struct conn *c)
+static void op_conn_closed(void *arg, struct conn *c)
 {
+	struct cmap_svc *svc = arg;
 	struct cmap_conn *cc = c->svc[SERVICE_CMAP];
 
+	svc->closed++;
 	if (!cc)
 		return;
 	for (uint32_t i = 0; i < cc->tracks.cap; i++)
@@ -642,6 +572,13 @@ static void op_conn_free(void *svc, void *state)
 static void op_confchg(void *svc, const struct proto_conf *conf)
 {
 	cmap_members_confchg(svc, conf);
+	cmap_version_confchg(svc, conf);
+}
+
+static void op_deliver(void *svc, uint32_t sender, const uint8_t *msg,
+    size_t len, enum proto_guarantee g)
+{
+	cmap_version_deliver(svc, sender, msg, len);
 }
 
 const struct service_ops cmap_service_ops = {
@@ -652,5 +589,7 @@ const struct service_ops cmap_service_ops = {
 	.request = op_request,
 	.conn_closed = op_conn_closed,
 	.conn_free = op_conn_free,
+	.wire_tag = WIRE_TAG_CMAP,
+	.deliver = op_deliver,
 	.confchg = op_confchg,
 };

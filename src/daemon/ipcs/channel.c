@@ -182,8 +182,10 @@ void sock_send_new(struct sock *s, uint16_t type, uint32_t seq,
 void ipcs_reply(struct conn *c, uint32_t seq, uint32_t error,
     const void *body, size_t len)
 {
-	if (!c->dead)
-		sock_send_new(c->req, IPC_REPLY, seq, error, body, len);
+	if (c->dead)
+		return;
+	c->n_replies++;
+	sock_send_new(c->req, IPC_REPLY, seq, error, body, len);
 }
 
 /* Handles one whole frame. Returns false when the socket is gone or must

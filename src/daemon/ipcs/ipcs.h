@@ -71,6 +71,13 @@ struct conn {
 	 * pidfd libcpg passed with it (-1: none). */
 	int pidfd;
 	struct loop_reg *pid_reg;
+
+	/* Counters for the STATS map (cmap): requests handed to a service,
+	 * replies and events sent, times above the event queue's high
+	 * watermark; the service of its first request (id + 1, 0: none
+	 * yet). */
+	uint64_t n_requests, n_replies, n_events, n_fc;
+	uint8_t first_service;
 };
 
 struct ipcs_config {
@@ -113,6 +120,8 @@ void ipcs_watch_joiner(struct conn *c);
 size_t ipcs_count(const struct ipcs *s);
 /* Whether some client's event queue is above the high watermark. */
 bool ipcs_congested(const struct ipcs *s);
+/* Events queued on the connection's event channel, not yet written. */
+size_t ipcs_conn_queued(const struct conn *c);
 /* The first connection (then c->next), dead ones included. */
 struct conn *ipcs_first(struct ipcs *s);
 void ipcs_stats(const struct ipcs *s, uint64_t *frames_in,

@@ -53,6 +53,9 @@ void conn_dispatch(struct ipcs *srv, struct conn *c, const struct ipc_hdr *h,
 		ipcs_close_conn(srv, c, "request of no service");
 		return;
 	}
+	c->n_requests++;
+	if (!c->first_service)
+		c->first_service = (uint8_t)(sv - srv->svcs->s + 1);
 	sv->ops->request(sv->svc, c, h, rb);
 }
 

@@ -190,12 +190,6 @@ out:
 	return rc;
 }
 
-int cmap_decode_u64(void *arg, struct rbuf *rb)
-{
-	*(uint64_t *)arg = rbuf_u64(rb);
-	return rb->err || rb->left ? -EBADMSG : 0;
-}
-
 cs_error_t cmap_track_add(cmap_handle_t handle, const char *key_name,
     int32_t track_type, cmap_notify_fn_t notify_fn, void *user_data,
     cmap_track_handle_t *cmap_track_handle)
@@ -223,17 +217,12 @@ cs_error_t cmap_track_add(cmap_handle_t handle, const char *key_name,
 	cmap_put_str(&wb, key_name);
 	wbuf_u32(&wb, (uint32_t)track_type);
 	wbuf_u64(&wb, cookie);
-	rc = svc_call(&ci->sc, CMAP_REQ_TRACK_ADD, body, wb.len, cmap_decode_u64,
+	rc = svc_call(&ci->sc, CMAP_REQ_TRACK_ADD, body, wb.len, cmap_wire_u64,
 	    &track, &refused);
 	if (rc) {
 		track_remove(ci, cookie);
 		goto out;
 	}
-	pthread_mutex_lock(&ci->tr_lock);
-	int i = track_find(ci, cookie);
-	if (i >= 0)
-		ci->tracks[i].track = track;
-	pthread_mutex_unlock(&ci->tr_lock);
 	*cmap_track_handle = track;
 out:
 	hdb_put(&cmap_handles, handle);
@@ -255,7 +244,7 @@ cs_error_t cmap_track_delete(cmap_handle_t handle,
 	wbuf_init(&wb, body, sizeof(body));
 	wbuf_u64(&wb, track_handle);
 	rc = svc_call(&ci->sc, CMAP_REQ_TRACK_DELETE, body, wb.len,
-	    cmap_decode_u64, &cookie, &refused);
+	    cmap_wire_u64, &cookie, &refused);
 	if (rc == 0)
 		track_remove(ci, cookie);
 	hdb_put(&cmap_handles, handle);
@@ -263,18 +252,6 @@ cs_error_t cmap_track_delete(cmap_handle_t handle,
 }
 
 /* ------------------------------------------------------------ dispatch */
-
-struct ev_value {
-	uint32_t type, len;
-	const uint8_t *bytes;
-};
-
-static void get_value(struct rbuf *rb, struct ev_value *v)
-{
-	v->type = rbuf_u32(rb);
-	v->len = rbuf_u32(rb);
-	v->bytes = rbuf_take(rb, v->len);
-}
 
 /* Room in the scratch buffer for both values of an event. */
 static int scratch_reserve(struct cmap_inst *ci, size_t need)
@@ -298,38 +275,20 @@ static int on_event(void *arg, const struct ipc_hdr *h, struct rbuf *rb)
 	cmap_handle_t handle = *(const cmap_handle_t *)arg;
 	struct cmap_inst *ci = svc_get(&cmap_handles, handle);
 	struct cmap_notify_value nv, ov;
-	struct ev_value n, o;
-	char key[CMAP_KEYNAME_MAXLEN + 1];
-	uint64_t track, cookie;
+	struct cmap_wire_notify n;
 	cmap_notify_fn_t fn = NULL;
 	void *user_data = NULL;
-	uint32_t event, klen;
-	int rc = 0, i;
+	size_t at;
+	int rc, i;
 
 	if (!ci)
 		return -EBADF;
-	if (h->type != CMAP_EV_NOTIFY) {
-		rc = -EBADMSG;
+	rc = h->type == CMAP_EV_NOTIFY ? cmap_wire_notify_get(rb, &n) :
+	    -EBADMSG;
+	if (rc)
 		goto out;
-	}
-	track = rbuf_u64(rb);
-	cookie = rbuf_u64(rb);
-	event = rbuf_u32(rb);
-	klen = rbuf_u32(rb);
-	if (klen > CMAP_KEYNAME_MAXLEN) {
-		rc = -EBADMSG;
-		goto out;
-	}
-	rbuf_copy(rb, key, klen);
-	key[klen] = '\0';
-	get_value(rb, &n);
-	get_value(rb, &o);
-	if (rb->err || rb->left) {
-		rc = -EBADMSG;
-		goto out;
-	}
 	pthread_mutex_lock(&ci->tr_lock);
-	i = track_find(ci, cookie);
+	i = track_find(ci, n.cookie);
 	if (i >= 0) {
 		fn = ci->tracks[i].fn;
 		user_data = ci->tracks[i].user_data;
@@ -340,15 +299,17 @@ static int on_event(void *arg, const struct ipc_hdr *h, struct rbuf *rb)
 	/* Both values are copied to aligned memory, the old one just past
 	 * the new, so that neither data pointer is ever NULL (corosync's
 	 * callers test len, not data). */
-	rc = scratch_reserve(ci, ALIGN8(n.len) + o.len + 1);
+	at = ALIGN8(n.new_value.len);
+	rc = scratch_reserve(ci, at + n.old_value.len + 1);
 	if (rc)
 		goto out;
-	memcpy(ci->scratch, n.bytes, n.len);
-	memcpy(ci->scratch + ALIGN8(n.len), o.bytes, o.len);
-	nv = (struct cmap_notify_value){ n.type, n.len, ci->scratch };
-	ov = (struct cmap_notify_value){ o.type, o.len,
-	    ci->scratch + ALIGN8(n.len) };
-	fn(handle, track, (int32_t)event, key, nv, ov, user_data);
+	memcpy(ci->scratch, n.new_value.bytes, n.new_value.len);
+	memcpy(ci->scratch + at, n.old_value.bytes, n.old_value.len);
+	nv = (struct cmap_notify_value){ n.new_value.type, n.new_value.len,
+	    ci->scratch };
+	ov = (struct cmap_notify_value){ n.old_value.type, n.old_value.len,
+	    ci->scratch + at };
+	fn(handle, n.track, (int32_t)n.event, n.key, nv, ov, user_data);
 out:
 	hdb_put(&cmap_handles, handle);
 	return rc;

@@ -7,15 +7,16 @@
 #include <corosync/cmap.h>
 
 #include "common/ipc_cmap.h"
+#include "lib/cmap/cmap_wire.h"
 #include "lib/svc.h"
 
-/* What the library keeps of one tracker: the daemon knows it by `track`
- * and echoes `cookie` in each of its events, by which the library finds
+/* What the library keeps of one tracker. The daemon echoes `cookie` in
+ * each of the tracker's events, with its own handle of the tracker (the
+ * one the callback is given), so the library needs nothing else to find
  * the callback. A notification whose cookie is gone (the tracker was
  * deleted before it was dispatched) is skipped. */
 struct cmap_track {
 	uint64_t cookie;
-	uint64_t track;
 	cmap_notify_fn_t fn;
 	void *user_data;
 };
@@ -38,9 +39,6 @@ extern struct hdb cmap_handles;
 
 /* Writes a key or prefix as the wire's "str"; NULL is the empty one. */
 void cmap_put_str(struct wbuf *wb, const char *s);
-
-/* A reply that is one u64 (an iterator, a tracker, a cookie). */
-int cmap_decode_u64(void *arg, struct rbuf *reply);
 
 /* One request on `handle` and its reply (svc_call), with the handle
  * looked up and released; returns the caller's cs_error_t. */

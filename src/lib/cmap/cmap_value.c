@@ -133,18 +133,12 @@ struct get_out {
 static int decode_get(void *arg, struct rbuf *rb)
 {
 	struct get_out *g = arg;
-	uint32_t len;
+	uint32_t type, len;
+	int rc = cmap_wire_get_reply(rb, g->value, g->room, &type, &len);
 
-	g->type = (cmap_value_types_t)rbuf_u32(rb);
-	len = rbuf_u32(rb);
+	g->type = (cmap_value_types_t)type;
 	g->len = len;
-	if (g->value) {
-		/* The daemon refuses a value longer than the room we gave. */
-		if (len > g->room)
-			return -EBADMSG;
-		rbuf_copy(rb, g->value, len);
-	}
-	return rb->err || rb->left ? -EBADMSG : 0;
+	return rc;
 }
 
 cs_error_t cmap_get(cmap_handle_t handle, const char *key_name, void *value,
@@ -270,7 +264,7 @@ cs_error_t cmap_iter_init(cmap_handle_t handle, const char *prefix,
 	}
 	wbuf_init(&wb, body, sizeof(body));
 	cmap_put_str(&wb, prefix);
-	err = cmap_call(handle, CMAP_REQ_ITER_INIT, body, wb.len, cmap_decode_u64,
+	err = cmap_call(handle, CMAP_REQ_ITER_INIT, body, wb.len, cmap_wire_u64,
 	    &iter);
 	if (err == CS_OK)
 		*cmap_iter_handle = iter;
@@ -285,17 +279,8 @@ struct next_out {
 static int decode_next(void *arg, struct rbuf *rb)
 {
 	struct next_out *n = arg;
-	uint32_t klen = rbuf_u32(rb);
 
-	if (klen > CMAP_KEYNAME_MAXLEN)
-		return -EBADMSG;
-	rbuf_copy(rb, n->key, klen);
-	n->type = rbuf_u32(rb);
-	n->len = rbuf_u32(rb);
-	if (rb->err || rb->left)
-		return -EBADMSG;
-	n->key[klen] = '\0';
-	return 0;
+	return cmap_wire_next_reply(rb, n->key, &n->type, &n->len);
 }
 
 cs_error_t cmap_iter_next(cmap_handle_t handle,
