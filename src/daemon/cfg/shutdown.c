@@ -55,7 +55,7 @@ static void shutdown_now(struct cfg_svc *svc)
 		log_warnx("cfg: cannot multicast the shutdown: stopping now");
 	else
 		return;
-	svc->env.exit(svc->env.arg, 0);
+	cfg_exit(svc, 0);
 }
 
 static void query_end(struct cfg_svc *svc)
