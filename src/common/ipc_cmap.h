@@ -3,7 +3,13 @@
  * cohortd (framing, replies and errors as in ipc.h).
  *
  * Encoding (little-endian, common/buf.h): "str" is u32 length then that
- * many bytes, no NUL; a key is a str of 1..CMAP_KEYNAME_MAXLEN bytes.
+ * many bytes, no NUL; a key is a str of 0..CMAP_KEYNAME_MAXLEN bytes.
+ * The library sends whatever key the caller gave below its own limit
+ * (strlen < 256), empty included, as corosync's does: the daemon answers
+ * an empty or otherwise invalid key with corosync's error for the
+ * request (NAME_TOO_LONG when creating, NOT_EXIST when looking up), not
+ * by dropping the client. Only a key longer than CMAP_KEYNAME_MAXLEN is
+ * a malformed frame.
  * Values travel as u32 type (cmap_value_types_t), u32 length, bytes.
  *
  *   CMAP_REQ_SET_MAP     u32 map (0 ICMAP, 1 STATS)          -> empty
@@ -50,5 +56,12 @@ enum ipc_cmap_type {
 };
 
 #define IPC_CMAP_VALUE_MAX 16384u   /* ICMAP_MAX_VALUE_LEN */
+/* The largest cmap request frame: a SET of a key of CMAP_KEYNAME_MAXLEN
+ * and a value one byte over IPC_CMAP_VALUE_MAX (which the daemon answers
+ * with CS_ERR_INVALID_PARAM). A larger frame is malformed and drops the
+ * client, so the library answers a longer value with
+ * CS_ERR_INVALID_PARAM itself, without sending it: the answer corosync's
+ * daemon gives. */
+#define IPC_CMAP_REQUEST_MAX (16u + 4u + 255u + 8u + IPC_CMAP_VALUE_MAX + 1u)
 
 #endif /* COHORT_IPC_CMAP_H */

@@ -23,8 +23,11 @@
 
 #include "common/log.h"
 #include "daemon/cfg/cfg.h"
+#include "daemon/cmap/cmap.h"
 #include "daemon/config/config.h"
+#include "daemon/config/config_keys.h"
 #include "daemon/cpg/cpg.h"
+#include "daemon/icmap.h"
 #include "daemon/ipcs/ipcs.h"
 #include "daemon/loop.h"
 #include "daemon/netconf.h"
@@ -48,6 +51,8 @@ struct daemon {
 	struct ordering *ordering;
 	struct ipcs *ipcs;
 	struct cpg_svc *cpg;
+	struct icmap *map;       /* the configuration and runtime map */
+	struct cmap_svc *cmap;
 	struct cfg_svc *cfgsvc;
 	int exit_status;         /* set by the cfg service's exit hook */
 	struct services services;
@@ -353,6 +358,40 @@ static void wire_status(struct daemon *d, const struct cohort_config *cfg,
 	    &d->status);
 }
 
+/* The daemon's map, filled from the configuration, and the cmap service
+ * that serves it; the other services read and write the map. */
+static int wire_cmap(struct daemon *d, const struct cohort_config *cfg)
+{
+	struct cmap_env env;
+	char err[512];
+	int rc;
+
+	if ((rc = icmap_new(&d->map)) < 0 ||
+	    (rc = cohort_config_keys(cfg, d->map, err, sizeof(err))) < 0) {
+		log_warnx("the configuration map: %s", rc == -ENOMEM ?
+		    strerror(-rc) : err);
+		return rc;
+	}
+	env = (struct cmap_env){ .nodeid = d->nodeid, .map = d->map,
+	    .ipcs = d->ipcs, .cfg = cfg, .loop = d->loop,
+	    .ordering = d->ordering, .transport = d->net.transport };
+	if ((rc = cmap_svc_new(&env, &d->cmap)) < 0) {
+		log_warnx("start-up: %s", strerror(-rc));
+		return rc;
+	}
+	services_add(&d->services, SERVICE_CMAP, &cmap_service_ops, d->cmap);
+	return 0;
+}
+
+/* The IPC server's question at accept, for a peer the configuration
+ * does not allow: the live uidgid keys of the map. */
+static bool on_allow(void *arg, uid_t uid, gid_t gid)
+{
+	struct daemon *d = arg;
+
+	return d->map && cmap_uid_allowed(d->map, uid, gid);
+}
+
 /* The cfg service ends the daemon (a shutdown, a kill): the loop stops
  * and run() returns `status`. */
 static void on_cfg_exit(void *arg, int status)
@@ -368,7 +407,7 @@ static int wire_cfg(struct daemon *d, const struct cohort_config *cfg)
 	struct cfg_env env = {
 		.nodeid = d->nodeid, .loop = d->loop, .ipcs = d->ipcs,
 		.ordering = d->ordering, .transport = d->net.transport,
-		.cfg = cfg, .exit = on_cfg_exit, .arg = d,
+		.cfg = cfg, .map = d->map, .exit = on_cfg_exit, .arg = d,
 	};
 	int rc = cfg_svc_new(&env, &d->cfgsvc);
 
@@ -391,6 +430,7 @@ static int wire_parts(struct daemon *d, const struct cohort_config *cfg,
 	struct ipcs_config ic = {
 		.loop = d->loop, .path = ipc_socket_path(), .nodeid = d->nodeid,
 		.cfg = cfg, .services = &d->services,
+		.allow = on_allow, .allow_arg = d,
 	};
 	struct cpg_env env;
 	int rc;
@@ -405,6 +445,8 @@ static int wire_parts(struct daemon *d, const struct cohort_config *cfg,
 		    "");
 		return rc;
 	}
+	if ((rc = wire_cmap(d, cfg)) < 0)
+		return rc;
 	env = (struct cpg_env){ d->nodeid, d->ipcs, d->ordering,
 	    { on_synced, d } };
 	if ((rc = cpg_svc_new(&env, &d->cpg)) < 0) {
@@ -470,6 +512,8 @@ static int run(struct daemon *d, const struct cohort_config *cfg,
 	ordering_free(d->ordering);
 	cpg_svc_free(d->cpg);
 	cfg_svc_free(d->cfgsvc);
+	cmap_svc_free(d->cmap);
+	icmap_free(d->map);
 	loop_free(d->loop);
 	if (sfd >= 0)
 		close(sfd);

@@ -64,6 +64,10 @@ struct service_ops {
 	/* The request types the service serves (each type one service). */
 	const uint16_t *types;
 	size_t n_types;
+	/* The largest request frame it takes, header included; 0: the IPC
+	 * server's default for every frame but MCAST (ipcs/channel.c). A
+	 * larger one drops the client as malformed. */
+	uint32_t request_max;
 	/* One whole request frame of one of those types; `body` reads its
 	 * payload, which stays valid only during the call. */
 	void (*request)(void *svc, struct conn *c, const struct ipc_hdr *h,

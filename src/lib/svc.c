@@ -145,29 +145,35 @@ static bool have_frame(const struct svc_client *sc)
 	return n > 0 && sc->evlen - sc->evoff >= (size_t)n;
 }
 
-/* Reads what the event channel has, waiting up to `timeout` ms (-1:
- * until something comes) for the first bytes. 0, -EAGAIN (nothing came),
- * -EPIPE (the daemon closed it), -EBADMSG or another -errno. */
+/*
+ * Reads more of the frame at the front of the event channel, waiting up
+ * to `timeout` ms (-1: until something comes) for its first bytes; once
+ * a frame has begun, for the rest whatever `timeout` says. Never reads
+ * past that frame: an event taken into the buffer would no longer make
+ * the descriptor readable, and a caller that polls it before dispatching
+ * again would wait for an event it already has. 0, -EAGAIN (nothing
+ * came), -EPIPE (the daemon closed it), -EBADMSG or another -errno.
+ */
 static int ev_fill(struct svc_client *sc, int timeout)
 {
 	long need = head_len(sc);
-	size_t want;
+	size_t have = sc->evlen - sc->evoff, want;
 	ssize_t r;
 	int rc;
 
 	if (need < 0)
 		return (int)need;
-	want = need > 0 ? (size_t)need - (sc->evlen - sc->evoff) : IPC_HDR_LEN;
-	if (want < EV_INITIAL)
-		want = EV_INITIAL;
-	rc = ev_reserve(sc, want);
+	want = need > 0 ? (size_t)need - have : IPC_HDR_LEN - have;
+	if (have > 0)
+		timeout = -1;
+	rc = ev_reserve(sc, want < EV_INITIAL ? EV_INITIAL : want);
 	if (rc)
 		return rc;
 	for (;;) {
 		struct pollfd p = { .fd = sc->conn.ev_fd, .events = POLLIN };
 
-		r = recv(sc->conn.ev_fd, sc->evbuf + sc->evlen,
-		    sc->evcap - sc->evlen, MSG_DONTWAIT);
+		r = recv(sc->conn.ev_fd, sc->evbuf + sc->evlen, want,
+		    MSG_DONTWAIT);
 		if (r > 0) {
 			sc->evlen += (size_t)r;
 			return 0;

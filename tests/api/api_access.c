@@ -37,20 +37,6 @@ static int try_as(uid_t uid, gid_t gid)
 	return WEXITSTATUS(status);
 }
 
-/* Lines of the daemon's log that contain `what`. */
-static int log_lines(const struct daemon_proc *d, const char *what)
-{
-	char line[1024];
-	int n = 0;
-	FILE *f = fopen(d->log, "r");
-
-	CHECK(f != NULL);
-	while (fgets(line, sizeof(line), f))
-		n += strstr(line, what) != NULL;
-	fclose(f);
-	return n;
-}
-
 /* While a user who may not connect holds a flood of sockets to the
  * daemon, root connects, joins and leaves again and again; the flood is
  * logged in one line (the refusal of try_as before it included). */
@@ -70,7 +56,8 @@ static void flood_disallowed(struct daemon_proc *d)
 	CHECK(waitpid(pid, NULL, 0) == pid);
 	close(ready[0]);
 	close(ready[1]);
-	CHECK(log_lines(d, "refused IPC connections of uid 65534") == 1);
+	CHECK(harness_log_lines(d, "refused IPC connections of uid 65534")
+	    == 1);
 }
 
 int main(void)

@@ -363,3 +363,16 @@ long long harness_status_field(const char *key)
 	CHECK(pclose(p) == 0);
 	return v;
 }
+
+int harness_log_lines(const struct daemon_proc *d, const char *what)
+{
+	char line[1024];
+	int n = 0;
+	FILE *f = fopen(d->log, "r");
+
+	CHECK(f != NULL);
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, what) != NULL;
+	fclose(f);
+	return n;
+}

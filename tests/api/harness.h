@@ -56,6 +56,8 @@ _Noreturn void harness_fail(void);
 void harness_wait(cpg_handle_t h, const volatile bool *flag);
 /* The group name "s" with length strlen(s). */
 struct cpg_name harness_name(const char *s);
+/* The lines of the daemon's log that contain `what`. */
+int harness_log_lines(const struct daemon_proc *d, const char *what);
 /* Runs once at start: an alarm so that nothing can hang the suite. */
 void harness_init(void);
 

@@ -5,6 +5,9 @@
 #  2. The same source builds against Cohort's headers and library.
 #  3. Every size, offset, enum value and constant of the public headers is
 #     the same in corosync's headers and in Cohort's.
+#  4. The same for the other libraries with a tests/compat/compat_NAME.c
+#     (libcmap: compat_cmap.c): built against Debian's libNAME-dev, the
+#     binary runs on Cohort's library; the source builds against ours.
 set -euo pipefail
 B=$(cd "${1:-build}" && pwd)
 [ -f /usr/include/corosync/cpg.h ] && pkg-config --exists libcpg ||
@@ -55,5 +58,21 @@ libs=$(LD_LIBRARY_PATH="$B/lib" ldd "$DIR/with-corosync")
 grep -q "$B/lib/libcpg.so.4" <<<"$libs" ||
     { echo "the corosync-built binary did not load Cohort's libcpg:"; echo "$libs"; exit 1; }
 "$DIR/with-cohort"
+# The other libraries: tests/compat/compat_NAME.c, built against
+# corosync's headers and libNAME (Debian's libNAME-dev), run on Cohort's
+# libNAME and daemon; and built against Cohort's headers.
+for src in tests/compat/compat_*.c; do
+	[ "$src" = tests/compat/compat_client.c ] && continue
+	name=$(basename "$src" .c | sed 's/^compat_//')
+	mod=lib$name
+	pkg-config --exists "$mod" || { echo "Debian's $mod-dev is not installed (tests/scripts/deps.sh installs it)"; exit 1; }
+	cc -o "$DIR/$name-corosync" "$src" $(pkg-config --cflags --libs "$mod")
+	cc -Iinclude -o "$DIR/$name-cohort" "$src" -L"$B/lib" -l"$name" -Wl,-rpath,"$B/lib"
+	libs=$(LD_LIBRARY_PATH="$B/lib" ldd "$DIR/$name-corosync")
+	grep -q "$B/lib/$mod.so" <<<"$libs" ||
+	    { echo "the corosync-built $name client did not load Cohort's $mod:"; echo "$libs"; exit 1; }
+	LD_LIBRARY_PATH="$B/lib" "$DIR/$name-corosync"
+	"$DIR/$name-cohort"
+done
 kill "$dpid"; wait "$dpid"; dpid=
 echo "binary and source compatibility: ok"

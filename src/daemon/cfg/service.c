@@ -11,6 +11,8 @@
  * answered when its own node has).
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +21,7 @@
 #include "common/ipc_cfg.h"
 #include "common/log.h"
 #include "daemon/cfg/cfg_int.h"
+#include "daemon/icmap.h"
 #include "daemon/ordering.h"
 
 typedef void (*req_fn)(struct cfg_svc *svc, struct conn *c,
@@ -117,16 +120,17 @@ static void req_ring_status(struct cfg_svc *svc, struct conn *c,
 	ipcs_reply(c, h->seq, err, body, err == CS_OK ? wb.len : 0);
 }
 
-/* Whether `nodeid` is a member of the ring this node is in. */
+/* Whether `nodeid` has joined this node's ring: corosync's test,
+ * runtime.members.<nodeid>.status is "joined" in the map. */
 static bool is_member(const struct cfg_svc *svc, uint32_t nodeid)
 {
-	struct proto_status st;
+	char key[64];
+	const char *status;
 
-	ordering_status(svc->env.ordering, &st);
-	for (size_t i = 0; i < st.n_members; i++)
-		if (st.members[i] == nodeid)
-			return true;
-	return false;
+	snprintf(key, sizeof(key), "runtime.members.%" PRIu32 ".status",
+	    nodeid);
+	return icmap_get_str(svc->env.map, key, &status) == 0 &&
+	    strcmp(status, "joined") == 0;
 }
 
 static void req_kill_node(struct cfg_svc *svc, struct conn *c,

@@ -46,8 +46,7 @@ static const struct tkey_desc {
  * ending in '_' is a prefix. */
 static const char *const noeffect_totem[] = {
 	"token_warning", "downcheck", "heartbeat_failures_allowed",
-	"max_network_delay", "ip_version", "config_version",
-	"clear_node_high_bit", "crypto_model", "secauth", "key",
+	"max_network_delay", "ip_version", "clear_node_high_bit", "crypto_model", "secauth", "key",
 	"block_unlisted_ips", "cancel_token_hold_on_retransmit", "nodeid",
 	"threads", "vsftype", "knet_", "rrp_", NULL,
 };
@@ -253,6 +252,10 @@ static int totem_item(struct cfg_loader *ld, const struct cfg_event *ev)
 			return 0;
 		}
 	}
+	/* The cmap service reads it from the map (config_keys.c checks
+	 * the number, cmap/version.c compares it between nodes). */
+	if (strcmp(ev->name, "config_version") == 0)
+		return 0;
 	if (strcmp(ev->name, "cluster_name") == 0)
 		return cfg_get_str(ld, ev, &cfg->cluster_name);
 	if (strcmp(ev->name, "keyfile") == 0)

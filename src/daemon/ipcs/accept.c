@@ -295,9 +295,11 @@ static bool peer_allowed(struct ipcs *srv, int cfd, const struct ucred *cr)
 	uint64_t quiet;
 
 	/* Root, the daemon's own user (who could do anything the daemon
-	 * can), and the users and groups of the uidgid sections. */
+	 * can), the users and groups of the uidgid sections, and those the
+	 * daemon's map allows now. */
 	if (cr->uid == geteuid() ||
-	    cohort_config_uid_allowed(srv->cfg, cr->uid, cr->gid))
+	    cohort_config_uid_allowed(srv->cfg, cr->uid, cr->gid) ||
+	    (srv->allow && srv->allow(srv->allow_arg, cr->uid, cr->gid)))
 		return true;
 	if (ratelog_admit(&srv->denied, cr->uid, loop_now(srv->loop),
 	    &quiet))

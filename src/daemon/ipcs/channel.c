@@ -20,6 +20,19 @@
 #define SMALL_FRAME_MAX 4096u       /* every frame but MCAST */
 #define REPLY_QUEUE_MAX (4u << 20)  /* unread replies before a client is dropped */
 
+/* Whether a frame above SMALL_FRAME_MAX may be read. */
+static bool large_allowed(const struct sock *s, const struct ipc_hdr *h)
+{
+	const struct service *sv;
+
+	if (s->role != SOCK_REQ)
+		return false;
+	if (h->type == IPC_MCAST)
+		return true;
+	sv = services_for_type(s->srv->svcs, h->type);
+	return sv && h->len <= sv->ops->request_max;
+}
+
 static int sock_queue(struct sock *s, struct frame *f)
 {
 	if (s->out_n == s->out_cap) {
@@ -169,8 +182,10 @@ void sock_send_new(struct sock *s, uint16_t type, uint32_t seq,
 void ipcs_reply(struct conn *c, uint32_t seq, uint32_t error,
     const void *body, size_t len)
 {
-	if (!c->dead)
-		sock_send_new(c->req, IPC_REPLY, seq, error, body, len);
+	if (c->dead)
+		return;
+	c->n_replies++;
+	sock_send_new(c->req, IPC_REPLY, seq, error, body, len);
 }
 
 /* Handles one whole frame. Returns false when the socket is gone or must
@@ -278,9 +293,9 @@ static bool handle_buffered(struct sock *s, size_t *need)
 			return false;
 		}
 		/* Refuse a large frame before buffering it: only a request
-		 * channel's MCAST may be big. */
-		if (h.len > SMALL_FRAME_MAX && (s->role != SOCK_REQ ||
-		    h.type != IPC_MCAST)) {
+		 * channel's MCAST, and the requests of a service that says
+		 * it takes larger ones, may be big. */
+		if (h.len > SMALL_FRAME_MAX && !large_allowed(s, &h)) {
 			drop_sock(s, "oversized frame");
 			return false;
 		}

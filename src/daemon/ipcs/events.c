@@ -69,6 +69,7 @@ void set_fc_evq(struct ipcs *srv, struct conn *c, bool on)
 		return;
 	c->fc_evq = on;
 	if (on) {
+		c->n_fc++;
 		srv->n_congested++;
 		/* The stall clock starts now at the latest: a client idle
 		 * for a while below the watermark gets its full grace. */
@@ -91,6 +92,7 @@ void ipcs_event(struct conn *c, struct frame *f)
 	 * learns the membership from the ones that follow. */
 	if (!ev)
 		return;
+	c->n_events++;
 	sock_send(ev, f);
 	if (c->dead)
 		return;
@@ -103,6 +105,11 @@ void ipcs_event(struct conn *c, struct frame *f)
 	if (!c->fc_evq && (ev->out_bytes > COHORT_EVQ_HIGH ||
 	    ev->out_n > COHORT_EVQ_HIGH_EVENTS))
 		set_fc_evq(ev->srv, c, true);
+}
+
+size_t ipcs_conn_queued(const struct conn *c)
+{
+	return c->ev ? c->ev->out_n : 0;
 }
 
 void ipcs_credit(struct conn *c, uint64_t cost)

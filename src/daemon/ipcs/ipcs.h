@@ -71,6 +71,13 @@ struct conn {
 	 * pidfd libcpg passed with it (-1: none). */
 	int pidfd;
 	struct loop_reg *pid_reg;
+
+	/* Counters for the STATS map (cmap): requests handed to a service,
+	 * replies and events sent, times above the event queue's high
+	 * watermark; the service of its first request (id + 1, 0: none
+	 * yet). */
+	uint64_t n_requests, n_replies, n_events, n_fc;
+	uint8_t first_service;
 };
 
 struct ipcs_config {
@@ -79,6 +86,11 @@ struct ipcs_config {
 	uint32_t nodeid;                    /* told in the HELLO reply */
 	/* Who may connect besides root and the daemon's user (uidgid). */
 	const struct cohort_config *cfg;
+	/* Who else may connect, asked at accept when `cfg` does not allow
+	 * the peer (the live uidgid.uid.* / uidgid.gid.* keys); NULL: no
+	 * one else. */
+	bool (*allow)(void *arg, uid_t uid, gid_t gid);
+	void *allow_arg;
 	const struct services *services;    /* borrowed: outlives the server */
 };
 
@@ -108,6 +120,8 @@ void ipcs_watch_joiner(struct conn *c);
 size_t ipcs_count(const struct ipcs *s);
 /* Whether some client's event queue is above the high watermark. */
 bool ipcs_congested(const struct ipcs *s);
+/* Events queued on the connection's event channel, not yet written. */
+size_t ipcs_conn_queued(const struct conn *c);
 /* The first connection (then c->next), dead ones included. */
 struct conn *ipcs_first(struct ipcs *s);
 void ipcs_stats(const struct ipcs *s, uint64_t *frames_in,

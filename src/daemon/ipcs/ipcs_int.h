@@ -45,6 +45,8 @@ struct ipcs {
 	struct loop *loop;
 	uint32_t nodeid;
 	const struct cohort_config *cfg;
+	bool (*allow)(void *arg, uid_t uid, gid_t gid);
+	void *allow_arg;
 	const struct services *svcs;
 	int lfd;
 	int spare_fd;                /* given up to refuse a client at EMFILE */

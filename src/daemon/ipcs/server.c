@@ -53,6 +53,9 @@ void conn_dispatch(struct ipcs *srv, struct conn *c, const struct ipc_hdr *h,
 		ipcs_close_conn(srv, c, "request of no service");
 		return;
 	}
+	c->n_requests++;
+	if (!c->first_service)
+		c->first_service = (uint8_t)(sv - srv->svcs->s + 1);
 	sv->ops->request(sv->svc, c, h, rb);
 }
 
@@ -273,6 +276,8 @@ int ipcs_new(const struct ipcs_config *cfg, struct ipcs **out)
 	srv->loop = cfg->loop;
 	srv->nodeid = cfg->nodeid;
 	srv->cfg = cfg->cfg;
+	srv->allow = cfg->allow;
+	srv->allow_arg = cfg->allow_arg;
 	srv->svcs = cfg->services;
 	srv->lfd = -1;
 	srv->stall.fn = on_stall_check;

@@ -1,0 +1,124 @@
+/*
+ * cmap/cmap_int.h: what the cmap service's files share (not used outside
+ * src/daemon/cmap/).
+ *
+ *   service.c   requests, iterators, trackers, the service's table
+ *   rules.c     the read-only keys (icmap_ipc_ro)
+ *   members.c   runtime.members.* on each configuration change
+ *   version.c   the nodes' configuration versions (ordered messages)
+ *   stats.c     the STATS map
+ */
+#ifndef COHORT_CMAP_INT_H
+#define COHORT_CMAP_INT_H
+
+#include "common/buf.h"
+#include "common/ipc.h"
+#include "common/ipc_cmap.h"
+#include "daemon/cmap/cmap.h"
+#include "daemon/icmap.h"
+#include "daemon/loop.h"
+#include "proto/proto.h"
+
+/* The maps a connection may read (CMAP_REQ_SET_MAP), cmap_map_t's. */
+enum cmap_map {
+	CMAP_MAP_ID_ICMAP = 0,
+	CMAP_MAP_ID_STATS = 1,
+};
+
+/* An open iterator: where the connection's last ITER_NEXT stopped. */
+struct cmap_iter {
+	uint64_t handle;
+	struct icmap *map;
+	bool started;
+	char prefix[ICMAP_KEY_MAX + 1];
+	char last[ICMAP_KEY_MAX + 1];
+};
+
+struct cmap_conn;
+
+/* A tracker of a connection: the map's tracker and what its events
+ * carry. */
+struct cmap_track {
+	uint64_t handle;
+	uint64_t cookie;             /* the library's, echoed in events */
+	struct cmap_conn *cc;
+	struct cmap_svc *svc;
+	struct icmap *map;
+	struct icmap_track *t;
+	bool stats;                  /* in the STATS map */
+};
+
+/* Up to `max` objects of one kind, found by handle in O(1): a handle is
+ * a generation number (high 32 bits) and its slot (low 32 bits). */
+struct cmap_slots {
+	void **p;
+	uint32_t cap, used, max;
+};
+
+struct cmap_conn {
+	struct conn *c;
+	enum cmap_map map;
+	uint32_t gen;                /* of the last handle given */
+	struct cmap_slots iters, tracks;
+};
+
+struct cmap_svc {
+	uint32_t nodeid;
+	struct icmap *map;
+	struct icmap *stats;         /* the STATS map */
+	struct ipcs *ipcs;
+	const struct cohort_config *cfg;
+	/* The last regular configuration's members (ascending). */
+	size_t n_members;
+	uint32_t members[PROTO_MAX_NODES];
+	uint8_t *out;                /* a reply or event being built */
+	size_t out_cap;
+
+	/* The STATS map's sources, what stats.clear.* took off the
+	 * counters, and its poll while STATS trackers exist. */
+	struct loop *loop;
+	struct ordering *ordering;
+	const struct transport *transport;
+	uint64_t closed;             /* connections closed */
+	struct proto_stats srp_base;
+	uint64_t closed_base;
+	size_t n_stats_tracks;
+	struct loop_timer poll;
+
+	/* The configuration versions (version.c): whether the first
+	 * configuration with other nodes is still to be checked, the
+	 * members whose version it waits for, the highest seen. */
+	bool first_sync;
+	size_t n_waiting;
+	uint32_t waiting[PROTO_MAX_NODES];
+	uint64_t highest;
+	uint64_t bad_messages;       /* undecodable, from other nodes */
+	struct icmap_track *version_track;
+	struct loop_timer announce;
+};
+
+/* members.c: runtime.members.* for a configuration change. */
+void cmap_members_confchg(struct cmap_svc *svc, const struct proto_conf *conf);
+
+/* version.c: tracking totem.config_version (start, stop), a regular
+ * configuration change, an ordered message of the service. */
+int cmap_version_start(struct cmap_svc *svc);
+void cmap_version_stop(struct cmap_svc *svc);
+void cmap_version_confchg(struct cmap_svc *svc, const struct proto_conf *conf);
+void cmap_version_deliver(struct cmap_svc *svc, uint32_t sender,
+    const uint8_t *msg, size_t len);
+
+/* stats.c: the STATS map. Brings its keys up to date (their trackers
+ * hear of what changed); the action of a set of stats.clear.NAME (CS_OK,
+ * or CS_ERR_NOT_SUPPORTED for a name corosync does not have); a STATS
+ * tracker was added or deleted (the poll runs while there are any). */
+void cmap_stats_refresh(struct cmap_svc *svc);
+uint32_t cmap_stats_clear(struct cmap_svc *svc, const char *key);
+void cmap_stats_tracked(struct cmap_svc *svc, bool added);
+void cmap_stats_poll(void *svc);
+
+/* service.c, for the unit tests: one request as the IPC server hands it. */
+void cmap_svc_request(struct cmap_svc *svc, struct conn *c,
+    const struct ipc_hdr *h, struct rbuf *rb);
+
+#endif /* COHORT_CMAP_INT_H */

@@ -1,0 +1,686 @@
+/*
+ * cmap/service.c: the cmap service's side of client requests (cmap.h,
+ * common/ipc_cmap.h), with corosync's answers (services-reference
+ * §2.2-2.6).
+ *
+ * Bodies are decoded with the bounds-checked readers; a body that does
+ * not decode as its type's layout, or carries what no library sends (a
+ * key longer than CMAP_KEYNAME_MAXLEN or with a NUL, a value length that
+ * is not the bytes that follow, an unknown map or step), drops the
+ * client with a log line. Everything a library does send gets the error
+ * corosync gives.
+ *
+ * A connection's state is made at its first cmap request: the CPG
+ * clients, most of the connections, never need one.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <corosync/corotypes.h>
+
+#include "common/log.h"
+#include "daemon/cmap/cmap_int.h"
+#include "daemon/frame.h"
+#include "daemon/ipcs/ipcs.h"
+
+/* The largest body of a reply or event: an event's fixed fields, its key
+ * and two values of the largest length (a STRING of ICMAP_VALUE_MAX
+ * characters is stored with its NUL). */
+#define VALUE_WIRE(len) (8u + (len))
+#define OUT_MAX (IPC_HDR_LEN + 20u + 4u + ICMAP_KEY_MAX + \
+	2u * VALUE_WIRE(ICMAP_VALUE_MAX + 1u))
+
+static void malformed(struct cmap_svc *svc, struct conn *c, const char *what)
+{
+	log_warnx("client %u (pid %d): malformed cmap %s request", c->id,
+	    (int)c->pid, what);
+	ipcs_close_conn(svc->ipcs, c, "malformed request");
+}
+
+/* The one place a map error becomes the client's cs_error_t. */
+static uint32_t cs_of(int rc)
+{
+	switch (rc) {
+	case 0:
+		return CS_OK;
+	case -EINVAL:
+		return CS_ERR_INVALID_PARAM;
+	case -ENAMETOOLONG:
+		return CS_ERR_NAME_TOO_LONG;
+	case -ENOENT:
+		return CS_ERR_NOT_EXIST;
+	case -ENOSPC:
+		return CS_ERR_NO_RESOURCES;
+	case -ENOMEM:
+		return CS_ERR_NO_MEMORY;
+	}
+	return CS_ERR_LIBRARY;
+}
+
+/*
+ * A key or prefix: u32 length, then the bytes. Returns false (malformed)
+ * for a length over ICMAP_KEY_MAX, a NUL inside, or a short body; `out`
+ * is NUL-terminated.
+ */
+static bool get_key(struct rbuf *rb, char out[ICMAP_KEY_MAX + 1])
+{
+	uint32_t len = rbuf_u32(rb);
+
+	if (rb->err || len > ICMAP_KEY_MAX)
+		return false;
+	rbuf_copy(rb, out, len);
+	if (rb->err || memchr(out, '\0', len))
+		return false;
+	out[len] = '\0';
+	return true;
+}
+
+static void put_str(struct wbuf *wb, const char *s)
+{
+	size_t len = strlen(s);
+
+	wbuf_u32(wb, (uint32_t)len);
+	wbuf_copy(wb, s, len);
+}
+
+static void put_value(struct wbuf *wb, const struct icmap_value *v)
+{
+	wbuf_u32(wb, (uint32_t)v->type);
+	wbuf_u32(wb, (uint32_t)v->len);
+	if (v->len)
+		wbuf_copy(wb, v->data, v->len);
+}
+
+/* ------------------------------------------------- handles and slots */
+
+/* The object with `handle`, or NULL. */
+static void *slot_find(const struct cmap_slots *s, uint64_t handle)
+{
+	uint32_t i = (uint32_t)handle;
+	uint64_t *obj;
+
+	if (i >= s->cap || !s->p[i])
+		return NULL;
+	obj = s->p[i];   /* every slot object starts with its handle */
+	return *obj == handle ? obj : NULL;
+}
+
+/* Slots a table starts with; it doubles when full, up to its max. */
+#define SLOTS_FIRST 8u
+
+/* A free slot (growing the table up to its max): its index, or -ENOSPC
+ * at the limit, -ENOMEM. */
+static int slot_free_index(struct cmap_slots *s)
+{
+	if (s->used >= s->max)
+		return -ENOSPC;
+	for (uint32_t i = 0; i < s->cap; i++)
+		if (!s->p[i])
+			return (int)i;
+	uint32_t old = s->cap, cap = old ? old * 2 : SLOTS_FIRST;
+	void **p;
+
+	if (cap > s->max)
+		cap = s->max;
+	p = realloc(s->p, cap * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	memset(p + old, 0, (cap - old) * sizeof(*p));
+	s->p = p;
+	s->cap = cap;
+	return (int)old;
+}
+
+static uint64_t slot_put(struct cmap_conn *cc, struct cmap_slots *s,
+    int i, void *obj)
+{
+	uint64_t handle = (uint64_t)++cc->gen << 32 | (uint32_t)i;
+
+	s->p[i] = obj;
+	s->used++;
+	return handle;
+}
+
+static void slot_clear(struct cmap_slots *s, uint64_t handle)
+{
+	s->p[(uint32_t)handle] = NULL;
+	s->used--;
+}
+
+/* ----------------------------------------------------- the connection */
+
+static struct cmap_conn *conn_state(struct conn *c)
+{
+	struct cmap_conn *cc = c->svc[SERVICE_CMAP];
+
+	if (cc)
+		return cc;
+	cc = calloc(1, sizeof(*cc));
+	if (!cc)
+		return NULL;
+	cc->c = c;
+	cc->iters.max = CMAP_CONN_ITERS_MAX;
+	cc->tracks.max = CMAP_CONN_TRACKS_MAX;
+	c->svc[SERVICE_CMAP] = cc;
+	return cc;
+}
+
+static struct icmap *map_of(struct cmap_svc *svc, const struct cmap_conn *cc)
+{
+	return cc->map == CMAP_MAP_ID_STATS ? svc->stats : svc->map;
+}
+
+/* Whether the connection may set (`is_set`), delete or adjust `key` of
+ * its map: CS_OK, or the error corosync gives before anything else is
+ * checked. In the STATS map only stats.clear.* keys may be written, and
+ * only set names an action. */
+static uint32_t write_rule(struct cmap_svc *svc, const struct cmap_conn *cc,
+    const char *key, bool is_set)
+{
+	if (cc->map != CMAP_MAP_ID_STATS)
+		return icmap_ipc_ro(svc->map, key) ? CS_ERR_ACCESS : CS_OK;
+	if (strncmp(key, "stats.clear.", strlen("stats.clear.")) != 0)
+		return CS_ERR_ACCESS;
+	return is_set ? CS_OK : CS_ERR_NOT_SUPPORTED;
+}
+
+/* ----------------------------------------------------------- requests */
+
+/* The object a request body of one u64 handle names. NULL when the
+ * request is answered already: dropped as malformed, or BAD_HANDLE. */
+static void *handle_arg(struct cmap_svc *svc, struct cmap_conn *cc,
+    const struct ipc_hdr *h, struct rbuf *rb, const struct cmap_slots *s,
+    const char *what)
+{
+	uint64_t handle = rbuf_u64(rb);
+	void *obj;
+
+	if (rb->err || rb->left) {
+		malformed(svc, cc->c, what);
+		return NULL;
+	}
+	obj = slot_find(s, handle);
+	if (!obj)
+		ipcs_reply(cc->c, h->seq, CS_ERR_BAD_HANDLE, NULL, 0);
+	return obj;
+}
+
+/* CS_OK with a body of one u64. */
+static void reply_u64(struct conn *c, const struct ipc_hdr *h, uint64_t v)
+{
+	uint8_t body[8];
+	struct wbuf wb;
+
+	wbuf_init(&wb, body, sizeof(body));
+	wbuf_u64(&wb, v);
+	ipcs_reply(c, h->seq, CS_OK, body, wb.len);
+}
+
+typedef void (*req_fn)(struct cmap_svc *svc, struct cmap_conn *cc,
+    const struct ipc_hdr *h, struct rbuf *rb);
+
+static void req_set_map(struct cmap_svc *svc, struct cmap_conn *cc,
+    const struct ipc_hdr *h, struct rbuf *rb)
+{
+	uint32_t map = rbuf_u32(rb), err = CS_OK;
+
+	if (rb->err || rb->left) {
+		malformed(svc, cc->c, "SET_MAP");
+		return;
+	}
+	if (map != CMAP_MAP_ID_ICMAP && map != CMAP_MAP_ID_STATS)
+		err = CS_ERR_NOT_EXIST;
+	else if (cc->iters.used || cc->tracks.used)
+		err = CS_ERR_BUSY;
+	else
+		cc->map = map;
+	ipcs_reply(cc->c, h->seq, err, NULL, 0);
+}
+
+static void req_set(struct cmap_svc *svc, struct cmap_conn *cc,
+    const struct ipc_hdr *h, struct rbuf *rb)
+{
+	char key[ICMAP_KEY_MAX + 1];
+	uint32_t type, len, err;
+	const uint8_t *value;
+
+	if (!get_key(rb, key)) {
+		malformed(svc, cc->c, "SET");
+		return;
+	}
+	type = rbuf_u32(rb);
+	len = rbuf_u32(rb);
+	value = rbuf_take(rb, len);
+	if (rb->err || rb->left) {
+		malformed(svc, cc->c, "SET");
+		return;
+	}
+	err = write_rule(svc, cc, key, true);
+	if (err == CS_OK && cc->map == CMAP_MAP_ID_STATS)
+		err = cmap_stats_clear(svc, key);
+	else if (err == CS_OK)
+		err = cs_of(icmap_set(svc->map, key, (enum icmap_type)type,
+		    value, len));
+	ipcs_reply(cc->c, h->seq, err, NULL, 0);
+}
+
+static void req_delete(struct cmap_svc *svc, struct cmap_conn *cc,
+    const struct ipc_hdr *h, struct rbuf *rb)
+{
+	char key[ICMAP_KEY_MAX + 1];
+	uint32_t err;
+
+	if (!get_key(rb, key) || rb->left) {
+		malformed(svc, cc->c, "DELETE");
+		return;
+	}
+	err = write_rule(svc, cc, key, false);
+	if (err == CS_OK)
+		err = cs_of(icmap_delete(svc->map, key));
+	ipcs_reply(cc->c, h->seq, err, NULL, 0);
+}
+
+static void req_adjust(struct cmap_svc *svc, struct cmap_conn *cc,
+    const struct ipc_hdr *h, struct rbuf *rb)
+{
+	char key[ICMAP_KEY_MAX + 1];
+	int32_t step;
+	uint32_t err;
+
+	if (!get_key(rb, key)) {
+		malformed(svc, cc->c, "ADJUST");
+		return;
+	}
+	step = (int32_t)rbuf_u32(rb);
+	if (rb->err || rb->left || (step != 1 && step != -1)) {
+		malformed(svc, cc->c, "ADJUST");
+		return;
+	}
+	err = write_rule(svc, cc, key, false);
+	if (err == CS_OK)
+		err = cs_of(icmap_adjust(svc->map, key, step));
+	ipcs_reply(cc->c, h->seq, err, NULL, 0);
+}
+
+static void req_get(struct cmap_svc *svc, struct cmap_conn *cc,
+    const struct ipc_hdr *h, struct rbuf *rb)
+{
+	char key[ICMAP_KEY_MAX + 1];
+	uint32_t want, room;
+	struct icmap_value v;
+	struct wbuf wb;
+	int rc;
+
+	if (!get_key(rb, key)) {
+		malformed(svc, cc->c, "GET");
+		return;
+	}
+	want = rbuf_u32(rb);
+	room = rbuf_u32(rb);
+	if (rb->err || rb->left || want > 1) {
+		malformed(svc, cc->c, "GET");
+		return;
+	}
+	if (cc->map == CMAP_MAP_ID_STATS)
+		cmap_stats_refresh(svc);
+	rc = icmap_get(map_of(svc, cc), key, &v);
+	if (rc < 0) {
+		ipcs_reply(cc->c, h->seq, cs_of(rc), NULL, 0);
+		return;
+	}
+	if (want && v.len > room) {
+		ipcs_reply(cc->c, h->seq, CS_ERR_INVALID_PARAM, NULL, 0);
+		return;
+	}
+	wbuf_init(&wb, svc->out, svc->out_cap);
+	wbuf_u32(&wb, (uint32_t)v.type);
+	wbuf_u32(&wb, (uint32_t)v.len);
+	if (want)
+		wbuf_copy(&wb, v.data, v.len);
+	ipcs_reply(cc->c, h->seq, CS_OK, wb.p, wb.len);
+}
+
+static void req_iter_init(struct cmap_svc *svc, struct cmap_conn *cc,
+    const struct ipc_hdr *h, struct rbuf *rb)
+{
+	struct cmap_iter *it;
+	char prefix[ICMAP_KEY_MAX + 1];
+	int i;
+
+	if (!get_key(rb, prefix) || rb->left) {
+		malformed(svc, cc->c, "ITER_INIT");
+		return;
+	}
+	i = slot_free_index(&cc->iters);
+	if (i == -ENOSPC)
+		log_warnx("client %u (pid %d): refused an iterator: %u open, "
+		    "the most a connection may have", cc->c->id,
+		    (int)cc->c->pid, CMAP_CONN_ITERS_MAX);
+	it = i >= 0 ? calloc(1, sizeof(*it)) : NULL;
+	if (!it) {
+		ipcs_reply(cc->c, h->seq, i == -ENOSPC ?
+		    CS_ERR_NO_RESOURCES : CS_ERR_NO_MEMORY, NULL, 0);
+		return;
+	}
+	memcpy(it->prefix, prefix, sizeof(prefix));
+	it->map = map_of(svc, cc);
+	it->handle = slot_put(cc, &cc->iters, i, it);
+	reply_u64(cc->c, h, it->handle);
+}
+
+static void req_iter_next(struct cmap_svc *svc, struct cmap_conn *cc,
+    const struct ipc_hdr *h, struct rbuf *rb)
+{
+	struct cmap_iter *it = handle_arg(svc, cc, h, rb, &cc->iters,
+	    "ITER_NEXT");
+	struct icmap_value v;
+	const char *key;
+	struct wbuf wb;
+
+	if (!it)
+		return;
+	if (it->map == svc->stats)
+		cmap_stats_refresh(svc);
+	key = icmap_next(it->map, it->prefix, it->started ? it->last : NULL,
+	    &v);
+	if (!key) {
+		ipcs_reply(cc->c, h->seq, CS_ERR_NO_SECTIONS, NULL, 0);
+		return;
+	}
+	it->started = true;
+	snprintf(it->last, sizeof(it->last), "%s", key);
+	/* corosync tells a STATS string's length only through get. */
+	if (it->map == svc->stats && v.type == ICMAP_STRING)
+		v.len = 0;
+	wbuf_init(&wb, svc->out, svc->out_cap);
+	put_str(&wb, key);
+	wbuf_u32(&wb, (uint32_t)v.type);
+	wbuf_u32(&wb, (uint32_t)v.len);
+	ipcs_reply(cc->c, h->seq, CS_OK, wb.p, wb.len);
+}
+
+static void req_iter_finalize(struct cmap_svc *svc, struct cmap_conn *cc,
+    const struct ipc_hdr *h, struct rbuf *rb)
+{
+	struct cmap_iter *it = handle_arg(svc, cc, h, rb, &cc->iters,
+	    "ITER_FINALIZE");
+
+	if (!it)
+		return;
+	slot_clear(&cc->iters, it->handle);
+	free(it);
+	ipcs_reply(cc->c, h->seq, CS_OK, NULL, 0);
+}
+
+/* A tracker's function: one event to its connection. The STATS map's
+ * events carry the one value they know as both the new and the old
+ * (corosync's). */
+static void on_change(void *arg, struct icmap_track *t, int event,
+    const char *key, const struct icmap_value *now,
+    const struct icmap_value *old)
+{
+	struct cmap_track *tr = arg;
+	struct conn *c = tr->cc->c;
+	struct cmap_svc *svc = tr->svc;
+	struct frame *f;
+	struct wbuf wb;
+
+	if (c->dead)
+		return;
+	if (tr->stats && event == ICMAP_TRACK_DELETE)
+		now = old;
+	else if (tr->stats)
+		old = now;
+	wbuf_init(&wb, svc->out, svc->out_cap);
+	ipc_hdr_put(&wb, CMAP_EV_NOTIFY, 0, 0);
+	wbuf_u64(&wb, tr->handle);
+	wbuf_u64(&wb, tr->cookie);
+	wbuf_u32(&wb, (uint32_t)event);
+	put_str(&wb, key);
+	put_value(&wb, now);
+	put_value(&wb, old);
+	ipc_hdr_finish(&wb);
+	f = wb.err ? NULL : frame_new(wb.len);
+	if (!f) {
+		ipcs_close_conn(svc->ipcs, c, "out of memory for an event");
+		return;
+	}
+	memcpy(f->data, wb.p, wb.len);
+	f->len = (uint32_t)wb.len;
+	ipcs_event(c, f);
+	frame_unref(f);
+}
+
+static void req_track_add(struct cmap_svc *svc, struct cmap_conn *cc,
+    const struct ipc_hdr *h, struct rbuf *rb)
+{
+	const int events = ICMAP_TRACK_ADD | ICMAP_TRACK_DELETE |
+	    ICMAP_TRACK_MODIFY;
+	char key[ICMAP_KEY_MAX + 1];
+	uint32_t flags, err = CS_OK;
+	struct cmap_track *tr = NULL;
+	uint64_t cookie;
+	int i, rc;
+
+	if (!get_key(rb, key)) {
+		malformed(svc, cc->c, "TRACK_ADD");
+		return;
+	}
+	flags = rbuf_u32(rb);
+	cookie = rbuf_u64(rb);
+	if (rb->err || rb->left) {
+		malformed(svc, cc->c, "TRACK_ADD");
+		return;
+	}
+	if (flags & ~(uint32_t)(events | ICMAP_TRACK_PREFIX))
+		err = CS_ERR_INVALID_PARAM;
+	else if (cc->map == CMAP_MAP_ID_STATS &&
+	    (flags & ICMAP_TRACK_PREFIX) &&
+	    (flags & (ICMAP_TRACK_ADD | ICMAP_TRACK_DELETE)) !=
+	    (ICMAP_TRACK_ADD | ICMAP_TRACK_DELETE))
+		err = CS_ERR_NOT_SUPPORTED;
+	if (err != CS_OK)
+		goto out;
+	i = slot_free_index(&cc->tracks);
+	if (i == -ENOSPC)
+		log_warnx("client %u (pid %d): refused a tracker: %u open, "
+		    "the most a connection may have", cc->c->id,
+		    (int)cc->c->pid, CMAP_CONN_TRACKS_MAX);
+	if (i < 0) {
+		err = cs_of(i);
+		goto out;
+	}
+	tr = calloc(1, sizeof(*tr));
+	if (!tr) {
+		err = CS_ERR_NO_MEMORY;
+		goto out;
+	}
+	tr->cc = cc;
+	tr->svc = svc;
+	tr->cookie = cookie;
+	tr->stats = cc->map == CMAP_MAP_ID_STATS;
+	tr->map = map_of(svc, cc);
+	/* A STATS tracker hears of changes from the values it finds. */
+	if (tr->stats)
+		cmap_stats_refresh(svc);
+	/* A STATS prefix tracker hears of keys coming and going only. */
+	if (tr->stats && (flags & ICMAP_TRACK_PREFIX))
+		flags &= ~(uint32_t)ICMAP_TRACK_MODIFY;
+	rc = icmap_track_add(tr->map, key, (int)flags, on_change, tr, &tr->t);
+	if (rc < 0) {
+		if (rc == -ENOSPC)
+			log_warnx("client %u (pid %d): refused a tracker: "
+			    "the map has %u, the most it may have", cc->c->id,
+			    (int)cc->c->pid, ICMAP_TRACKS_MAX);
+		err = cs_of(rc);
+		free(tr);
+		goto out;
+	}
+	tr->handle = slot_put(cc, &cc->tracks, i, tr);
+	if (tr->stats)
+		cmap_stats_tracked(svc, true);
+out:
+	if (err != CS_OK)
+		ipcs_reply(cc->c, h->seq, err, NULL, 0);
+	else
+		reply_u64(cc->c, h, tr->handle);
+}
+
+static void track_free(struct cmap_conn *cc, struct cmap_track *tr)
+{
+	if (tr->stats)
+		cmap_stats_tracked(tr->svc, false);
+	icmap_track_delete(tr->map, tr->t);
+	slot_clear(&cc->tracks, tr->handle);
+	free(tr);
+}
+
+static void req_track_delete(struct cmap_svc *svc, struct cmap_conn *cc,
+    const struct ipc_hdr *h, struct rbuf *rb)
+{
+	struct cmap_track *tr = handle_arg(svc, cc, h, rb, &cc->tracks,
+	    "TRACK_DELETE");
+	uint64_t cookie;
+
+	if (!tr)
+		return;
+	cookie = tr->cookie;
+	track_free(cc, tr);
+	reply_u64(cc->c, h, cookie);
+}
+
+#define REQ(t) [(t) - CMAP_REQ_SET_MAP]
+static const req_fn handlers[] = {
+	REQ(CMAP_REQ_SET_MAP) = req_set_map,
+	REQ(CMAP_REQ_SET) = req_set,
+	REQ(CMAP_REQ_DELETE) = req_delete,
+	REQ(CMAP_REQ_GET) = req_get,
+	REQ(CMAP_REQ_ADJUST) = req_adjust,
+	REQ(CMAP_REQ_ITER_INIT) = req_iter_init,
+	REQ(CMAP_REQ_ITER_NEXT) = req_iter_next,
+	REQ(CMAP_REQ_ITER_FINALIZE) = req_iter_finalize,
+	REQ(CMAP_REQ_TRACK_ADD) = req_track_add,
+	REQ(CMAP_REQ_TRACK_DELETE) = req_track_delete,
+};
+#undef REQ
+
+static const uint16_t request_types[] = {
+	CMAP_REQ_SET_MAP, CMAP_REQ_SET, CMAP_REQ_DELETE, CMAP_REQ_GET,
+	CMAP_REQ_ADJUST, CMAP_REQ_ITER_INIT, CMAP_REQ_ITER_NEXT,
+	CMAP_REQ_ITER_FINALIZE, CMAP_REQ_TRACK_ADD, CMAP_REQ_TRACK_DELETE,
+};
+
+void cmap_svc_request(struct cmap_svc *svc, struct conn *c,
+    const struct ipc_hdr *h, struct rbuf *rb)
+{
+	struct cmap_conn *cc = conn_state(c);
+
+	if (!cc) {
+		ipcs_close_conn(svc->ipcs, c, "out of memory");
+		return;
+	}
+	/* The IPC server hands over only the types the table names. */
+	handlers[h->type - CMAP_REQ_SET_MAP](svc, cc, h, rb);
+}
+
+/* --------------------------------------------------------- the service */
+
+int cmap_svc_new(const struct cmap_env *env, struct cmap_svc **out)
+{
+	struct cmap_svc *svc = calloc(1, sizeof(*svc));
+
+	if (!svc)
+		return -ENOMEM;
+	svc->out_cap = OUT_MAX;
+	svc->out = malloc(svc->out_cap);
+	if (!svc->out || icmap_new(&svc->stats) < 0) {
+		free(svc->out);
+		free(svc);
+		return -ENOMEM;
+	}
+	svc->nodeid = env->nodeid;
+	svc->map = env->map;
+	svc->ipcs = env->ipcs;
+	svc->cfg = env->cfg;
+	svc->loop = env->loop;
+	svc->ordering = env->ordering;
+	svc->transport = env->transport;
+	svc->poll = (struct loop_timer){ .fn = cmap_stats_poll, .arg = svc };
+	if (cmap_version_start(svc) < 0) {
+		cmap_svc_free(svc);
+		return -ENOMEM;
+	}
+	*out = svc;
+	return 0;
+}
+
+void cmap_svc_free(struct cmap_svc *svc)
+{
+	if (!svc)
+		return;
+	if (svc->loop)
+		loop_timer_disarm(svc->loop, &svc->poll);
+	cmap_version_stop(svc);
+	icmap_free(svc->stats);
+	free(svc->out);
+	free(svc);
+}
+
+static void op_request(void *svc, struct conn *c, const struct ipc_hdr *h,
+    struct rbuf *body)
+{
+	cmap_svc_request(svc, c, h, body);
+}
+
+/* No more events go to the connection: its trackers end now (this may
+ * run inside one of them, when an event overflowed its queue). */
+static void op_conn_closed(void *arg, struct conn *c)
+{
+	struct cmap_svc *svc = arg;
+	struct cmap_conn *cc = c->svc[SERVICE_CMAP];
+
+	svc->closed++;
+	if (!cc)
+		return;
+	for (uint32_t i = 0; i < cc->tracks.cap; i++)
+		if (cc->tracks.p[i])
+			track_free(cc, cc->tracks.p[i]);
+}
+
+static void op_conn_free(void *svc, void *state)
+{
+	struct cmap_conn *cc = state;
+
+	for (uint32_t i = 0; i < cc->iters.cap; i++)
+		free(cc->iters.p[i]);
+	free(cc->iters.p);
+	free(cc->tracks.p);
+	free(cc);
+}
+
+static void op_confchg(void *svc, const struct proto_conf *conf)
+{
+	cmap_members_confchg(svc, conf);
+	cmap_version_confchg(svc, conf);
+}
+
+static void op_deliver(void *svc, uint32_t sender, const uint8_t *msg,
+    size_t len, enum proto_guarantee g)
+{
+	cmap_version_deliver(svc, sender, msg, len);
+}
+
+const struct service_ops cmap_service_ops = {
+	.name = "cmap",
+	.types = request_types,
+	.n_types = sizeof(request_types) / sizeof(request_types[0]),
+	.request_max = IPC_CMAP_REQUEST_MAX,
+	.request = op_request,
+	.conn_closed = op_conn_closed,
+	.conn_free = op_conn_free,
+	.wire_tag = WIRE_TAG_CMAP,
+	.deliver = op_deliver,
+	.confchg = op_confchg,
+};

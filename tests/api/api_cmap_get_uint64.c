@@ -1,0 +1,10 @@
+/* API test: cmap_get_uint64 (the test body is CMAP_TYPED_TESTS in
+ * cmap_harness.h, shared by every typed setter and getter). */
+#include "cmap_harness.h"
+
+CMAP_TYPED_TESTS(uint64, uint64_t, CMAP_VALUETYPE_UINT64, 0, UINT64_MAX, cmap_set_uint32)
+
+int main(void)
+{
+	return typed_get_main();
+}

@@ -1,0 +1,10 @@
+/* API test: cmap_set_float (the test body is CMAP_TYPED_TESTS in
+ * cmap_harness.h, shared by every typed setter and getter). */
+#include "cmap_harness.h"
+
+CMAP_TYPED_TESTS(float, float, CMAP_VALUETYPE_FLOAT, -FLT_MAX, FLT_MAX, cmap_set_uint32)
+
+int main(void)
+{
+	return typed_set_main();
+}
