@@ -53,10 +53,10 @@ struct daemon {
 	struct ipcs *ipcs;
 	struct cpg_svc *cpg;
 	struct quorum_svc *quorum;
-	struct cfg_svc *cfgsvc;
-	int exit_status;         /* set by the cfg service's exit hook */
 	struct icmap *map;       /* the configuration and runtime map */
 	struct cmap_svc *cmap;
+	struct cfg_svc *cfgsvc;
+	int exit_status;         /* set by the cfg service's exit hook */
 	struct services services;
 	struct status_config status;
 	int ready_fd;            /* COHORT_READY_FD, -1 once used */
@@ -380,31 +380,6 @@ static int wire_quorum(struct daemon *d, const struct cohort_config *cfg)
 	return 0;
 }
 
-/* The cfg service ends the daemon (a shutdown, a kill): the loop stops
- * and run() returns `status`. */
-static void on_cfg_exit(void *arg, int status)
-{
-	struct daemon *d = arg;
-
-	d->exit_status = status;
-	loop_stop(d->loop);
-}
-
-static int wire_cfg(struct daemon *d, const struct cohort_config *cfg)
-{
-	struct cfg_env env = {
-		.nodeid = d->nodeid, .loop = d->loop, .ipcs = d->ipcs,
-		.ordering = d->ordering, .transport = d->net.transport,
-		.cfg = cfg, .exit = on_cfg_exit, .arg = d,
-	};
-	int rc = cfg_svc_new(&env, &d->cfgsvc);
-
-	if (rc < 0)
-		return rc;
-	services_add(&d->services, SERVICE_CFG, &cfg_service_ops, d->cfgsvc);
-	return 0;
-}
-
 /* The daemon's map, filled from the configuration, and the cmap service
  * that serves it; the other services read and write the map. */
 static int wire_cmap(struct daemon *d, const struct cohort_config *cfg)
@@ -437,6 +412,31 @@ static bool on_allow(void *arg, uid_t uid, gid_t gid)
 	struct daemon *d = arg;
 
 	return d->map && cmap_uid_allowed(d->map, uid, gid);
+}
+
+/* The cfg service ends the daemon (a shutdown, a kill): the loop stops
+ * and run() returns `status`. */
+static void on_cfg_exit(void *arg, int status)
+{
+	struct daemon *d = arg;
+
+	d->exit_status = status;
+	loop_stop(d->loop);
+}
+
+static int wire_cfg(struct daemon *d, const struct cohort_config *cfg)
+{
+	struct cfg_env env = {
+		.nodeid = d->nodeid, .loop = d->loop, .ipcs = d->ipcs,
+		.ordering = d->ordering, .transport = d->net.transport,
+		.cfg = cfg, .map = d->map, .exit = on_cfg_exit, .arg = d,
+	};
+	int rc = cfg_svc_new(&env, &d->cfgsvc);
+
+	if (rc < 0)
+		return rc;
+	services_add(&d->services, SERVICE_CFG, &cfg_service_ops, d->cfgsvc);
+	return 0;
 }
 
 /* The star: the ordering glue and the IPC server, which reach the

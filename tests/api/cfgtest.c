@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -135,4 +136,77 @@ corosync_cfg_handle_t cfgtest_open(const corosync_cfg_callbacks_t *cb)
 
 	CHECK_CS(corosync_cfg_initialize(&h, cb), CS_OK);
 	return h;
+}
+
+#define TRACKERS_MAX 8
+static struct tracker *trackers[TRACKERS_MAX];
+
+static void on_shutdown(corosync_cfg_handle_t h,
+    corosync_cfg_shutdown_flags_t flags)
+{
+	for (size_t i = 0; i < TRACKERS_MAX; i++)
+		if (trackers[i] && trackers[i]->h == h) {
+			trackers[i]->asked++;
+			trackers[i]->flags = flags;
+			return;
+		}
+	fprintf(stderr, "shutdown callback for an unknown handle\n");
+	harness_fail();
+}
+
+void tracker_open(struct tracker *t, bool track)
+{
+	static const corosync_cfg_callbacks_t cb = { on_shutdown };
+	size_t i = 0;
+
+	while (i < TRACKERS_MAX && trackers[i] && trackers[i] != t)
+		i++;
+	CHECK(i < TRACKERS_MAX);
+	t->asked = 0;
+	t->h = cfgtest_open(&cb);
+	trackers[i] = t;
+	if (track)
+		CHECK_CS(corosync_cfg_trackstart(t->h, 0), CS_OK);
+}
+
+void tracker_wait(struct tracker *t, int n)
+{
+	int fd;
+
+	CHECK_CS(corosync_cfg_fd_get(t->h, &fd), CS_OK);
+	while (t->asked < n) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		if (poll(&p, 1, WAIT_MS) != 1) {
+			fprintf(stderr, "tracker not asked (%d of %d)\n",
+			    t->asked, n);
+			harness_fail();
+		}
+		CHECK_CS(corosync_cfg_dispatch(t->h, CS_DISPATCH_ALL), CS_OK);
+	}
+}
+
+static void *try_thread(void *arg)
+{
+	struct try_call *c = arg;
+
+	c->rc = corosync_cfg_try_shutdown(c->h, c->flags);
+	return NULL;
+}
+
+void try_start(struct try_call *c)
+{
+	pthread_t *t = malloc(sizeof(*t));
+
+	CHECK(t && pthread_create(t, NULL, try_thread, c) == 0);
+	c->thread = t;
+}
+
+cs_error_t try_result(struct try_call *c)
+{
+	pthread_t *t = c->thread;
+
+	CHECK(pthread_join(*t, NULL) == 0);
+	free(t);
+	return c->rc;
 }

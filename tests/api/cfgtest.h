@@ -31,4 +31,28 @@ int cfgtest_exit_wait(struct daemon_proc *d);
 /* corosync_cfg_initialize, failing the test on error. */
 corosync_cfg_handle_t cfgtest_open(const corosync_cfg_callbacks_t *cb);
 
+/* A shutdown tracker: a handle whose callback counts the queries. */
+struct tracker {
+	corosync_cfg_handle_t h;
+	int asked;                     /* callbacks so far */
+	corosync_cfg_shutdown_flags_t flags;   /* of the last one */
+};
+/* Opens a handle for `t` and, when `track`, starts tracking. */
+void tracker_open(struct tracker *t, bool track);
+/* Dispatches t's handle until it has been asked `n` times in all; fails
+ * after WAIT_MS. */
+void tracker_wait(struct tracker *t, int n);
+
+/* corosync_cfg_try_shutdown in a thread of its own, as it blocks for the
+ * whole consultation. */
+struct try_call {
+	corosync_cfg_handle_t h;
+	corosync_cfg_shutdown_flags_t flags;
+	cs_error_t rc;
+	void *thread;
+};
+void try_start(struct try_call *c);
+/* Joins the thread: try_shutdown's result. */
+cs_error_t try_result(struct try_call *c);
+
 #endif /* COHORT_CFGTEST_H */

@@ -17,6 +17,7 @@
 
 struct cfg_svc;
 struct cohort_config;
+struct icmap;
 struct ipcs;
 struct loop;
 struct ordering;
@@ -30,6 +31,9 @@ struct cfg_env {
 	struct ordering *ordering;
 	struct transport *transport;      /* NULL for a one-node cluster */
 	const struct cohort_config *cfg;  /* the configuration running */
+	/* The daemon's map: runtime.members.<id>.status (kill_node),
+	 * cfg.shutdown_timeout, the config.reload_* keys. */
+	struct icmap *map;
 	/* Ends the daemon with exit status `status`: 0 after a shutdown
 	 * of this node, CFG_EXIT_KILLED when another node killed it. */
 	void (*exit)(void *arg, int status);

@@ -50,6 +50,8 @@ struct cfg_svc {
 	struct cfg_env env;
 	struct cfg_query query;
 	uint64_t next_token;     /* of this node's RELOAD messages */
+	struct loop_timer exit_timer;  /* cfg_exit's */
+	int exit_status;
 };
 
 static inline struct cfg_conn *cfg_conn(struct conn *c)
@@ -68,6 +70,11 @@ enum cfg_msg {
  * `body`), SAFE. 0 or -errno. */
 int cfg_submit(struct cfg_svc *svc, enum cfg_msg kind, const void *body,
     size_t len);
+
+/* Ends the daemon with `status` once what is queued for the clients
+ * (the replies of this wake-up) has been written: from a timer due at
+ * once, after which the loop flushes before it stops. */
+void cfg_exit(struct cfg_svc *svc, int status);
 
 /* status.c: the replies of NODE_ADDRS, NODE_STATUS, RING_STATUS. Each
  * returns a cs_error_t and, on CS_OK, writes the reply's body in `wb`. */

@@ -9,7 +9,8 @@
  * canonical form `cohortd -t` prints: Cohort applies no key at run time
  * yet, so each key that changed (added, removed or modified) is logged
  * as corosync logs a key that cannot change at run time, and the running
- * value is kept.
+ * value is kept (the map, too, keeps the values that run). The
+ * config.reload_* keys tell the map's readers, as corosync's do.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include "common/log.h"
 #include "daemon/cfg/cfg_int.h"
 #include "daemon/config/config.h"
+#include "daemon/icmap.h"
 
 /* Keys of a configuration's canonical form at most (a full nodelist of
  * eight links, every totem and interface key, logging, uidgid). */
@@ -182,7 +184,7 @@ static size_t log_changes(const struct flat *now, const struct flat *file)
 	return changed;
 }
 
-uint32_t cfg_reload(struct cfg_svc *svc)
+static uint32_t reload(struct cfg_svc *svc)
 {
 	const struct cohort_config *running = svc->env.cfg;
 	struct cohort_config fresh;
@@ -200,6 +202,7 @@ uint32_t cfg_reload(struct cfg_svc *svc)
 		log_warnx("cfg: reload refused, nothing changed: %s", err);
 		return CS_ERR_INVALID_PARAM;
 	}
+	icmap_set_u8(svc->env.map, "config.reload_in_progress", 1);
 	fresh.local_nodeid = running->local_nodeid;
 	rc = flat_of(running, &now);
 	if (rc == 0)
@@ -216,4 +219,19 @@ uint32_t cfg_reload(struct cfg_svc *svc)
 	flat_free(&file);
 	cohort_config_free(&fresh);
 	return rc == 0 ? CS_OK : CS_ERR_NO_MEMORY;
+}
+
+/* corosync's keys around a reload: the two in-progress flags (others
+ * watch them drop) and the result, config.reload_status. */
+uint32_t cfg_reload(struct cfg_svc *svc)
+{
+	struct icmap *map = svc->env.map;
+	uint32_t err;
+
+	icmap_set_u8(map, "config.totemconfig_reload_in_progress", 1);
+	err = reload(svc);
+	icmap_set_i32(map, "config.reload_status", (int32_t)err);
+	icmap_set_u8(map, "config.reload_in_progress", 0);
+	icmap_set_u8(map, "config.totemconfig_reload_in_progress", 0);
+	return err;
 }

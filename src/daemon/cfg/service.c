@@ -11,6 +11,8 @@
  * answered when its own node has).
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +21,7 @@
 #include "common/ipc_cfg.h"
 #include "common/log.h"
 #include "daemon/cfg/cfg_int.h"
+#include "daemon/icmap.h"
 #include "daemon/ordering.h"
 
 typedef void (*req_fn)(struct cfg_svc *svc, struct conn *c,
@@ -38,6 +41,20 @@ int cfg_submit(struct cfg_svc *svc, enum cfg_msg kind, const void *body,
 
 	return ordering_submit2(svc->env.ordering, NULL, hdr, sizeof(hdr),
 	    body, len, PROTO_SAFE, 0);
+}
+
+static void on_exit_timer(void *arg)
+{
+	struct cfg_svc *svc = arg;
+
+	svc->env.exit(svc->env.arg, svc->exit_status);
+}
+
+void cfg_exit(struct cfg_svc *svc, int status)
+{
+	svc->exit_status = status;
+	loop_timer_arm(svc->env.loop, &svc->exit_timer,
+	    loop_now(svc->env.loop));
 }
 
 static void req_local_get(struct cfg_svc *svc, struct conn *c,
@@ -103,16 +120,17 @@ static void req_ring_status(struct cfg_svc *svc, struct conn *c,
 	ipcs_reply(c, h->seq, err, body, err == CS_OK ? wb.len : 0);
 }
 
-/* Whether `nodeid` is a member of the ring this node is in. */
+/* Whether `nodeid` has joined this node's ring: corosync's test,
+ * runtime.members.<nodeid>.status is "joined" in the map. */
 static bool is_member(const struct cfg_svc *svc, uint32_t nodeid)
 {
-	struct proto_status st;
+	char key[64];
+	const char *status;
 
-	ordering_status(svc->env.ordering, &st);
-	for (size_t i = 0; i < st.n_members; i++)
-		if (st.members[i] == nodeid)
-			return true;
-	return false;
+	snprintf(key, sizeof(key), "runtime.members.%" PRIu32 ".status",
+	    nodeid);
+	return icmap_get_str(svc->env.map, key, &status) == 0 &&
+	    strcmp(status, "joined") == 0;
 }
 
 static void req_kill_node(struct cfg_svc *svc, struct conn *c,
@@ -212,15 +230,17 @@ static void req_reload(struct cfg_svc *svc, struct conn *c,
 		malformed(svc, c, "RELOAD_CONFIG");
 		return;
 	}
+	/* Pending before the submission: a ring of one may deliver the
+	 * message before ordering_submit2 returns. */
 	cc->reload_token = ++svc->next_token;
+	cc->reload_pending = true;
+	cc->reload_seq = h->seq;
 	wbuf_init(&wb, body, sizeof(body));
 	wbuf_u64(&wb, cc->reload_token);
 	if (cfg_submit(svc, CFG_MSG_RELOAD, body, wb.len) < 0) {
+		cc->reload_pending = false;
 		ipcs_reply(c, h->seq, CS_ERR_NO_MEMORY, NULL, 0);
-		return;
 	}
-	cc->reload_pending = true;
-	cc->reload_seq = h->seq;
 }
 
 /* Cohort writes its log to stderr and syslog, which need no reopening:
@@ -306,7 +326,7 @@ static void deliver_kill(struct cfg_svc *svc, uint32_t sender,
 		return;
 	log_warnx("Killed by node %u : %.*s", sender, (int)len,
 	    (const char *)reason);
-	svc->env.exit(svc->env.arg, CFG_EXIT_KILLED);
+	cfg_exit(svc, CFG_EXIT_KILLED);
 }
 
 static void deliver_reload(struct cfg_svc *svc, uint32_t sender,
@@ -352,7 +372,7 @@ static void op_deliver(void *arg, uint32_t sender, const uint8_t *msg,
 	case CFG_MSG_SHUTDOWN:
 		log_info("Node %u was shut down by sysadmin", sender);
 		if (sender == svc->env.nodeid)
-			svc->env.exit(svc->env.arg, 0);
+			cfg_exit(svc, 0);
 		break;
 	case CFG_MSG_RELOAD:
 		deliver_reload(svc, sender, &rb);
@@ -382,6 +402,8 @@ int cfg_svc_new(const struct cfg_env *env, struct cfg_svc **out)
 	if (!svc)
 		return -ENOMEM;
 	svc->env = *env;
+	svc->exit_timer = (struct loop_timer){ .fn = on_exit_timer,
+	    .arg = svc };
 	cfg_query_init(svc);
 	*out = svc;
 	return 0;
@@ -392,5 +414,6 @@ void cfg_svc_free(struct cfg_svc *svc)
 	if (!svc)
 		return;
 	loop_timer_disarm(svc->env.loop, &svc->query.timer);
+	loop_timer_disarm(svc->env.loop, &svc->exit_timer);
 	free(svc);
 }

@@ -6,7 +6,7 @@
  * caller's gets a CFG_EV_SHUTDOWN event and answers yes or no
  * (REPLYTO_SHUTDOWN); a tracker that stops tracking or closes counts as
  * yes, one that starts tracking during the query is asked too. When all
- * have answered, or when CFG_SHUTDOWN_TIMEOUT_MS has passed (the
+ * have answered, or when cfg.shutdown_timeout has passed (the
  * missing answers then count as no and those trackers are told again,
  * with CS_ERR_TIMEOUT in the event's header), the caller's request is
  * answered: CS_OK when nobody said no or the flags say REGARDLESS, and
@@ -19,6 +19,7 @@
 #include "common/log.h"
 #include "daemon/cfg/cfg_int.h"
 #include "daemon/frame.h"
+#include "daemon/icmap.h"
 
 static void ask(struct conn *c, uint32_t flags, uint32_t error)
 {
@@ -55,7 +56,7 @@ static void shutdown_now(struct cfg_svc *svc)
 		log_warnx("cfg: cannot multicast the shutdown: stopping now");
 	else
 		return;
-	svc->env.exit(svc->env.arg, 0);
+	cfg_exit(svc, 0);
 }
 
 static void query_end(struct cfg_svc *svc)
@@ -105,6 +106,17 @@ void cfg_query_init(struct cfg_svc *svc)
 	    .arg = svc } };
 }
 
+/* cfg.shutdown_timeout in the map (milliseconds, a u32 as corosync
+ * reads it), else CFG_SHUTDOWN_TIMEOUT_MS. */
+static uint32_t shutdown_timeout(const struct cfg_svc *svc)
+{
+	uint32_t ms;
+
+	if (icmap_get_u32(svc->env.map, "cfg.shutdown_timeout", &ms) == 0)
+		return ms;
+	return CFG_SHUTDOWN_TIMEOUT_MS;
+}
+
 static void ask_one(struct cfg_svc *svc, struct conn *c)
 {
 	cfg_conn(c)->vote = CFG_VOTE_ASKED;
@@ -138,7 +150,7 @@ void cfg_try_shutdown(struct cfg_svc *svc, struct conn *caller, uint32_t seq,
 		return;
 	}
 	loop_timer_arm(svc->env.loop, &q->timer,
-	    loop_now(svc->env.loop) + CFG_SHUTDOWN_TIMEOUT_MS);
+	    loop_now(svc->env.loop) + shutdown_timeout(svc));
 }
 
 int cfg_query_answer(struct cfg_svc *svc, struct conn *c, bool yes)
