@@ -1,4 +1,6 @@
 /* API test: votequorum_finalize. */
+#include <pthread.h>
+
 #include "quorum_help.h"
 
 static votequorum_handle_t cb_handle;
@@ -13,8 +15,19 @@ static void on_nodelist(votequorum_handle_t h, uint64_t context,
 	called = true;
 }
 
+static cs_error_t blocked_rc;
+
+/* Blocks in votequorum_dispatch until another thread finalizes. */
+static void *dispatcher(void *arg)
+{
+	blocked_rc = votequorum_dispatch(*(votequorum_handle_t *)arg,
+	    CS_DISPATCH_BLOCKING);
+	return NULL;
+}
+
 int main(void)
 {
+	pthread_t th;
 	votequorum_callbacks_t cb = { .votequorum_nodelist_notify_fn = on_nodelist };
 	struct votequorum_info info;
 	struct daemon_proc d;
@@ -39,6 +52,14 @@ int main(void)
 	CHECK(called);
 	CHECK_CS(cb_rc, CS_OK);
 	CHECK_CS(votequorum_finalize(h), CS_ERR_BAD_HANDLE);
+
+	/* From another thread: a thread blocked in dispatch is woken. */
+	CHECK_CS(votequorum_initialize(&h, NULL), CS_OK);
+	CHECK(pthread_create(&th, NULL, dispatcher, &h) == 0);
+	CHECK_CS(votequorum_trackstart(h, 0, CS_TRACK_CHANGES), CS_OK);
+	CHECK_CS(votequorum_finalize(h), CS_OK);
+	CHECK(pthread_join(th, NULL) == 0);
+	CHECK_CS(blocked_rc, CS_ERR_BAD_HANDLE);
 	harness_stop(&d);
 	return 0;
 }
