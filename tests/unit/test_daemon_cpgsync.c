@@ -263,6 +263,7 @@ static void setup_node(struct node *n, uint32_t id, uint32_t pid)
 	n->ipcs.first = &n->conn.c;
 	n->conn.c.id = id;
 	n->conn.c.wants_events = true;
+	n->conn.c.cpg_handle = true;
 	n->conn.c.pid = (pid_t)pid;
 	n->conn.c.svc[SERVICE_CPG] = &n->conn.cc;
 	assert_int_equal(cpg_svc_new(&(struct cpg_env){ id, &n->ipcs, &n->ord,
@@ -754,6 +755,7 @@ static void add_conns(int node, int n, uint32_t pid_base)
 		fc->c.id = 1000u + (uint32_t)i;
 		fc->c.pid = (pid_t)(pid_base + (uint32_t)i);
 		fc->c.wants_events = true;
+		fc->c.cpg_handle = true;
 		fc->c.svc[SERVICE_CPG] = &fc->cc;
 		fc->c.next = i + 1 < n ? &nd->extra[i + 1].c : NULL;
 	}

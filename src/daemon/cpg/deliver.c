@@ -77,13 +77,12 @@ void cpg_emit_totem(struct cpg_svc *svc, struct conn *only)
 	if (only) {
 		ipcs_event(only, f);
 	} else {
-		/* Only CPG handles: they alone have a request ring. The
-		 * event channels of cmap, quorum, votequorum and cfg handles
-		 * (IPC_HELLO_EVENTS_ONLY) carry their own services' events,
-		 * and a library that reads a frame it does not know takes
-		 * the connection for broken. */
+		/* Only CPG handles: the event channels of cmap, quorum,
+		 * votequorum and cfg handles carry their own services'
+		 * events, and a library that reads a frame it does not know
+		 * takes the connection for broken. */
 		for (struct conn *c = ipcs_first(svc->ipcs); c; c = c->next)
-			if (c->ring.sh)
+			if (c->cpg_handle)
 				ipcs_event(c, f);
 	}
 	frame_unref(f);

@@ -168,6 +168,7 @@ bool handle_hello(struct sock *s, const struct ipc_hdr *h,
 	c->uid = s->uid;
 	c->req = s;
 	c->wants_events = events != IPC_HELLO_NO_EVENTS;
+	c->cpg_handle = events == IPC_HELLO_EVENTS;
 	c->next = srv->conns;
 	if (srv->conns)
 		srv->conns->prev = c;

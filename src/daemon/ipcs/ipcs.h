@@ -27,10 +27,10 @@ struct sock;
  * One client connection: a request channel and, for handles that take
  * events, an event channel. Owned by ipcs.c, which allocates it at HELLO
  * and frees it after ipcs_close_conn, once the loop is done with it.
- * Services read id, pid, uid, dead and wants_events, walk the list with
- * `next` (ipcs_first), and account the credit of what they submit in
- * `inflight` (ipcs_credit gives it back); the other fields are the IPC
- * server's.
+ * Services read id, pid, uid, dead, wants_events and cpg_handle, walk
+ * the list with `next` (ipcs_first), and account the credit of what they
+ * submit in `inflight` (ipcs_credit gives it back); the other fields are
+ * the IPC server's.
  */
 struct conn {
 	uint32_t id;
@@ -39,6 +39,11 @@ struct conn {
 	uid_t uid;
 	struct sock *req, *ev;
 	bool wants_events;       /* a service may turn it off (FINALIZE) */
+	bool cpg_handle;         /* HELLO asked for the request ring
+	                          * (IPC_HELLO_EVENTS): a CPG handle, whose
+	                          * event channel takes CPG's events; the
+	                          * other services' handles ask for
+	                          * IPC_HELLO_EVENTS_ONLY */
 	bool dead;               /* closing: no more events, freed soon */
 	struct conn *next, *prev;
 	bool dirty;              /* on the server's list of work for later */
