@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -17,18 +18,51 @@
 #include "daemon/config/config_keys.h"
 #include "daemon/icmap.h"
 
-static char path[64];
+/* The file, in a directory of its own: the loader also reads the
+ * uidgid.d directory next to it. */
+static char dir[64], path[96], dropin[128];
 
 static void write_file(const char *text)
 {
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/tmp/test_config_keys.%d.conf",
-	    (int)getpid());
+	if (!dir[0]) {
+		snprintf(dir, sizeof(dir), "/tmp/test_config_keys.XXXXXX");
+		assert_non_null(mkdtemp(dir));
+		snprintf(path, sizeof(path), "%s/corosync.conf", dir);
+	}
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fputs(text, f);
 	fclose(f);
+}
+
+/* A file of uidgid.d next to the configuration. */
+static void write_dropin(const char *text)
+{
+	char d[112];
+	FILE *f;
+
+	snprintf(d, sizeof(d), "%s/uidgid.d", dir);
+	assert_true(mkdir(d, 0700) == 0 || errno == EEXIST);
+	snprintf(dropin, sizeof(dropin), "%s/pacemaker", d);
+	f = fopen(dropin, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void remove_files(void)
+{
+	char d[112];
+
+	unlink(path);
+	if (dropin[0])
+		unlink(dropin);
+	snprintf(d, sizeof(d), "%s/uidgid.d", dir);
+	rmdir(d);
+	rmdir(dir);
+	dir[0] = dropin[0] = '\0';
 }
 
 /* Every key of the map as "key type value" lines. */
@@ -176,6 +210,7 @@ static const char expected[] =
 	"totem.token u32 1000\n"
 	"totem.version u32 2\n"
 	"uidgid.config.gid.4343 u8 1\n"
+	"uidgid.config.gid.4444 u8 1\n"
 	"uidgid.config.uid.4242 u8 1\n";
 
 static void keys_of_sample(void **state)
@@ -186,6 +221,7 @@ static void keys_of_sample(void **state)
 	char *got;
 
 	write_file(sample);
+	write_dropin("uidgid {\n\tgid: 4444\n}\n");
 	assert_int_equal(cohort_config_load(path, &cfg, err, sizeof(err)), 0);
 	cfg.local_nodeid = 2;
 	assert_int_equal(icmap_new(&m), 0);
@@ -197,11 +233,16 @@ static void keys_of_sample(void **state)
 	free(got);
 	icmap_free(m);
 	cohort_config_free(&cfg);
-	unlink(path);
+	remove_files();
 }
 
 /* A value that does not fit its key's type is an error naming the file,
- * line and key, as corosync refuses such a file. */
+ * line and key, as corosync refuses such a file; so is a key the map
+ * cannot hold. */
+#define KEY10 "0123456789"
+#define KEY300 KEY10 KEY10 KEY10 KEY10 KEY10 KEY10 KEY10 KEY10 KEY10 KEY10 \
+	KEY10 KEY10 KEY10 KEY10 KEY10 KEY10 KEY10 KEY10 KEY10 KEY10 KEY10 \
+	KEY10 KEY10 KEY10 KEY10 KEY10 KEY10 KEY10 KEY10 KEY10
 static void bad_numbers(void **state)
 {
 	static const char *const files[] = {
@@ -210,6 +251,7 @@ static void bad_numbers(void **state)
 		"quorum {\n\texpected_votes: -1\n}\n",
 		"totem {\n\tconfig_version: x1\n}\n",
 		"logging {\n\tlogger_subsys {\n\t\tdebug: on\n\t}\n}\n",
+		"system {\n\tx" KEY300 ": 1\n}\n",
 	};
 	static const char *const want[] = {
 		":2: key 'quorum.votes': expected an unsigned 32-bit number",
@@ -217,6 +259,7 @@ static void bad_numbers(void **state)
 		":2: key 'quorum.expected_votes': expected an unsigned",
 		":2: key 'totem.config_version': expected an unsigned 64-bit",
 		":2: section 'logging.logger_subsys' without a subsys key",
+		":2: key 'system.x",
 	};
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -237,7 +280,7 @@ static void bad_numbers(void **state)
 		icmap_free(m);
 		cohort_config_free(&cfg);
 	}
-	unlink(path);
+	remove_files();
 }
 
 /* Without a file: only what the daemon computes. */
