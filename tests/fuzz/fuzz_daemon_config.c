@@ -3,7 +3,7 @@
  * bytes as a file. Every input must end in a loaded configuration or one
  * error line, never a crash or a leak.
  *
- * FUZZ_SOURCES: src/daemon/config/config.c src/daemon/config/config_link.c src/daemon/config/config_quorum.c src/daemon/config/config_log.c src/daemon/config/config_load.c src/daemon/config/config_out.c src/proto/timing.c src/daemon/config/config_parse.c src/daemon/config/config_uidgid.c
+ * FUZZ_SOURCES: src/daemon/config/config.c src/daemon/config/config_link.c src/daemon/config/config_quorum.c src/daemon/config/config_log.c src/daemon/config/config_load.c src/daemon/config/config_out.c src/proto/timing.c src/daemon/config/config_parse.c src/daemon/config/config_uidgid.c src/common/log.c
  */
 #include <stdint.h>
 #include <stdio.h>

@@ -14,7 +14,7 @@
  * compared with ours as the daemon does (cfgcheck_compare), and every
  * difference must point inside the two summaries.
  *
- * FUZZ_SOURCES: src/daemon/transport/transport.c src/daemon/transport/transport_frame.c src/daemon/transport/transport_frag.c src/daemon/transport/transport_rx.c src/daemon/transport/transport_tx.c src/daemon/transport/transport_icmp.c src/daemon/transport/unreach.c src/daemon/transport/replay.c src/daemon/cfgcheck.c src/daemon/loop.c src/daemon/config/config.c src/daemon/config/config_load.c src/daemon/config/config_out.c src/proto/timing.c src/daemon/config/config_parse.c src/daemon/config/config_uidgid.c src/daemon/config/config_link.c src/common/log.c
+ * FUZZ_SOURCES: src/daemon/transport/transport.c src/daemon/transport/transport_frame.c src/daemon/transport/transport_frag.c src/daemon/transport/transport_rx.c src/daemon/transport/transport_tx.c src/daemon/transport/transport_icmp.c src/daemon/transport/unreach.c src/daemon/transport/replay.c src/daemon/cfgcheck.c src/daemon/loop.c src/daemon/config/config.c src/daemon/config/config_load.c src/daemon/config/config_out.c src/proto/timing.c src/daemon/config/config_parse.c src/daemon/config/config_uidgid.c src/daemon/config/config_link.c src/daemon/config/config_quorum.c src/daemon/config/config_log.c src/common/log.c
  * FUZZ_LIBS: -lsodium
  */
 #include <arpa/inet.h>
