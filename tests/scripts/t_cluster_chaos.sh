@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # t_cluster_chaos.sh BUILD: the chaos soak (tests/cluster/chaos.sh) for
-# 120 s: five nodes, a seeded random mix of kills, restarts, pauses,
+# 80 s: five nodes, a seeded random mix of kills, restarts, pauses,
 # partitions, one-way and random loss, clients joining, leaving and
 # sending, every history checked at the end, in the normal pass. The
 # schedule is seed 670737370's unless CHAOS_SEED names another (or
@@ -14,4 +14,4 @@ B=${1:-build}
 # that make check is the same run every time; CHAOS_SEED=random draws one.
 seed=${CHAOS_SEED:-670737370}
 [ "$seed" = random ] && seed=
-exec bash tests/cluster/chaos.sh "$B" "${CHAOS_SECONDS:-120}" ${seed:+"$seed"}
+exec bash tests/cluster/chaos.sh "$B" "${CHAOS_SECONDS:-80}" ${seed:+"$seed"}
