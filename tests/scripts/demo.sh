@@ -72,15 +72,21 @@ nodelist {
     node {
         ring0_addr: 127.0.0.1
         nodeid: 1
+        name: node1
     }
     node {
         ring0_addr: 127.0.0.2
         nodeid: 2
+        name: node2
     }
     node {
         ring0_addr: 127.0.0.3
         nodeid: 3
+        name: node3
     }
+}
+quorum {
+    provider: corosync_votequorum
 }
 EOF
 "$CTL" keygen "$DIR/authkey" >/dev/null
@@ -89,6 +95,11 @@ say "three nodes on loopback: 127.0.0.1-3, one cohortd each"
 for n in 1 2 3; do start_node "$n"; done
 for n in 1 2 3; do wait_ring "$n" "1 2 3"; done
 on 1 "$CTL" status | sed -n '1,6p'
+
+say "corosync's own tools read the same cluster: quorum, links, the map"
+on 1 "$B/bin/corosync-quorumtool" -s
+on 1 "$B/bin/corosync-cfgtool" -s
+on 1 "$B/bin/corosync-cmapctl" runtime.members.
 
 say "a chat listener on every node joins group 'chat'"
 for n in 1 2 3; do
