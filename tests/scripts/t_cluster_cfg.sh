@@ -8,7 +8,9 @@
 #   2. Node 1 kills node 3 (-k 3): node 3 logs who killed it and exits
 #      255; 1 and 2 form a ring; -sb on node 1 then shows node 3 down.
 #   3. -H on node 2 (nobody tracks): node 2 exits 0; node 1 logs "Node 2
-#      was shut down by sysadmin" and goes on alone.
+#      was shut down by sysadmin" and goes on alone, having failed node 2
+#      at once, without losing the token: ICMP from node 2 is dropped on
+#      node 1, so the closed port cannot tell it.
 set -uo pipefail
 B=${1:-build}
 . tests/cluster/lib.sh
@@ -96,6 +98,11 @@ grep -qF "Could not kill node (error = CS_ERR_NOT_EXIST)" "$CL_DIR/k.out" ||
     fail "-k of a node that left: $(cat "$CL_DIR/k.out")"
 
 cl_log "3. node 2 shut down"
+ns1=$(cl_ns 1)
+ip netns exec "$ns1" nft add table inet cohtest
+ip netns exec "$ns1" nft "add chain inet cohtest in { type filter hook input priority 0; }"
+ip netns exec "$ns1" nft add rule inet cohtest in ip saddr "$(cl_addr 2)" meta l4proto icmp drop
+lines=$(wc -l <"$CL_DIR/n1/daemon.log")
 cfgtool 2 -H >"$CL_DIR/h.out" 2>&1 || fail "-H exited $?"
 grep -qx "Shutting down corosync" "$CL_DIR/h.out" || fail "-H printed $(cat "$CL_DIR/h.out")"
 wait "${CL_DPID[2]}"
@@ -105,4 +112,10 @@ CL_DPID[2]=
 wait_line 1 "Node 2 was shut down by sysadmin"
 wait_line 2 "Node 2 was shut down by sysadmin"
 wait_ring 1 || fail "node 1 is not alone in its ring"
+tail -n +"$((lines + 1))" "$CL_DIR/n1/daemon.log" >"$CL_DIR/after.log"
+grep -qF "node 2's port is closed: it failed" "$CL_DIR/after.log" ||
+    fail "node 1 did not fail node 2 at its shutdown"
+grep -q "token lost" "$CL_DIR/after.log" && fail "node 1 lost the token at node 2's shutdown"
+grep -q "transport: node 2's port is closed" "$CL_DIR/after.log" &&
+    fail "node 1 heard of the closed port (the ICMP filter did not hold)"
 cl_log "PASS"
