@@ -14,7 +14,7 @@
 
 #include "cfgtest.h"
 
-static char conf_path[64];
+static char conf_dir[64], conf_path[96];
 static unsigned port;
 
 const char *cfgtest_conf_path(void)
@@ -52,25 +52,35 @@ void cfgtest_write(const char *extra, const char *raw)
 void cfgtest_start(struct daemon_proc *d, const char *extra)
 {
 	const char *const args[] = { "-n", "1", "-c", conf_path, NULL };
-	int fd;
 
 	/* A port of this process's own: tests run in parallel. */
 	port = 20000 + (unsigned)(getpid() % 20000) * 2;
-	snprintf(conf_path, sizeof(conf_path), "/tmp/cohort-cfgtest.XXXXXX");
-	fd = mkstemp(conf_path);
-	if (fd < 0) {
-		perror("mkstemp");
+	/* A directory of its own: the loader reads uidgid.d next to the
+	 * file. */
+	snprintf(conf_dir, sizeof(conf_dir), "/tmp/cohort-cfgtest.XXXXXX");
+	if (!mkdtemp(conf_dir)) {
+		perror("mkdtemp");
 		harness_fail();
 	}
-	close(fd);
+	snprintf(conf_path, sizeof(conf_path), "%s/corosync.conf", conf_dir);
 	cfgtest_write(extra, NULL);
 	harness_start(d, args);
+}
+
+/* The configuration file and its directory go (nothing when none). */
+static void conf_remove(void)
+{
+	if (!conf_dir[0])
+		return;
+	unlink(conf_path);
+	rmdir(conf_dir);
+	conf_dir[0] = '\0';
 }
 
 void cfgtest_stop(struct daemon_proc *d)
 {
 	harness_stop(d);
-	unlink(conf_path);
+	conf_remove();
 }
 
 /* A bounded wait: sleeping between looks at a file is waiting for the
@@ -119,7 +129,7 @@ int cfgtest_exit_wait(struct daemon_proc *d)
 
 		if (r == d->pid) {
 			d->pid = 0;
-			unlink(conf_path);
+			conf_remove();
 			return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 		}
 		if (r < 0 || expired(&start)) {

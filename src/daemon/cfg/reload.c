@@ -2,17 +2,24 @@
  * cfg/reload.c: a node re-reads its own configuration file on an ordered
  * RELOAD (corosync_cfg_reload_config, services-reference §5.4).
  *
- * A file that does not load (syntax, a failed check) is refused with
- * CS_ERR_INVALID_PARAM and changes nothing. Otherwise the file's
- * effective values are compared with those running, key by key in
- * corosync's dotted names (nodelist.node.0.ring0_addr), through the
- * canonical form `cohortd -t` prints: Cohort applies no key at run time
- * yet, so each key that changed (added, removed or modified) is logged
- * as corosync logs a key that cannot change at run time, and the running
- * value is kept (the map, too, keeps the values that run). The
- * config.reload_* keys tell the map's readers, as corosync's do.
+ * A file that does not load (syntax, a failed check, a value that does
+ * not fit its key in the map) is refused with CS_ERR_INVALID_PARAM and
+ * changes nothing. Otherwise:
+ *   - the uidgid sections (of the file and of uidgid.d) are applied: the
+ *     map's uidgid.config.uid.<uid> and uidgid.config.gid.<gid> become
+ *     the file's (ADD and DELETE notified), and the IPC server asks the
+ *     map about each new connection;
+ *   - every other key is compared with the running one, key by key in
+ *     corosync's dotted names (nodelist.node.0.ring0_addr), through the
+ *     canonical form `cohortd -t` prints: Cohort applies none of them at
+ *     run time yet, so each one that changed (added, removed or
+ *     modified) is logged as corosync logs a key that cannot change at
+ *     run time, and the running value stays, in the daemon and in the
+ *     map.
+ * The config.reload_* keys tell the map's readers, as corosync's do.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +29,7 @@
 #include "common/log.h"
 #include "daemon/cfg/cfg_int.h"
 #include "daemon/config/config.h"
+#include "daemon/config/config_keys.h"
 #include "daemon/icmap.h"
 
 /* Keys of a configuration's canonical form at most (a full nodelist of
@@ -160,6 +168,12 @@ static const char *lookup(const struct flat *f, const char *key)
 	return NULL;
 }
 
+/* Whether a key is one reload applies (and so does not log as kept). */
+static bool applied(const char *key)
+{
+	return strncmp(key, "uidgid.", strlen("uidgid.")) == 0;
+}
+
 /* Logs every key whose value differs between the two; how many. */
 static size_t log_changes(const struct flat *now, const struct flat *file)
 {
@@ -168,14 +182,15 @@ static size_t log_changes(const struct flat *now, const struct flat *file)
 	for (size_t i = 0; i < file->n; i++) {
 		const char *was = lookup(now, file->key[i]);
 
-		if (was && strcmp(was, file->value[i]) == 0)
+		if ((was && strcmp(was, file->value[i]) == 0) ||
+		    applied(file->key[i]))
 			continue;
 		log_warnx("Modified entry '%s' in corosync.conf cannot be "
 		    "changed at run-time", file->key[i]);
 		changed++;
 	}
 	for (size_t i = 0; i < now->n; i++) {
-		if (lookup(file, now->key[i]))
+		if (lookup(file, now->key[i]) || applied(now->key[i]))
 			continue;
 		log_warnx("Modified entry '%s' in corosync.conf cannot be "
 		    "changed at run-time", now->key[i]);
@@ -184,13 +199,47 @@ static size_t log_changes(const struct flat *now, const struct flat *file)
 	return changed;
 }
 
+#define UIDGID_PREFIX "uidgid.config."
+
+/* The map's uidgid.config.* become those of `fresh` (its keys in `tmp`).
+ * How many keys changed. */
+static size_t apply_uidgid(struct icmap *map, const struct icmap *tmp)
+{
+	struct icmap_value v, was;
+	const char *key = NULL;
+	size_t changed = 0;
+	char copy[ICMAP_KEY_MAX + 1];
+
+	while ((key = icmap_next(map, UIDGID_PREFIX, key, &v))) {
+		if (icmap_get(tmp, key, &was) == 0)
+			continue;
+		snprintf(copy, sizeof(copy), "%s", key);
+		log_info("cfg: reload: %s removed", copy);
+		icmap_delete(map, copy);
+		key = copy;
+		changed++;
+	}
+	while ((key = icmap_next(tmp, UIDGID_PREFIX, key, &v))) {
+		if (icmap_get(map, key, &was) == 0)
+			continue;
+		if (icmap_set(map, key, v.type, v.data, v.len) == 0) {
+			log_info("cfg: reload: %s added", key);
+			changed++;
+		} else {
+			log_warnx("cfg: reload: %s cannot be added", key);
+		}
+	}
+	return changed;
+}
+
 static uint32_t reload(struct cfg_svc *svc)
 {
 	const struct cohort_config *running = svc->env.cfg;
 	struct cohort_config fresh;
+	struct icmap *tmp = NULL;
 	struct flat now, file;
 	char err[512];
-	size_t changed;
+	size_t changed, granted;
 	int rc;
 
 	if (!running->path) {
@@ -202,21 +251,35 @@ static uint32_t reload(struct cfg_svc *svc)
 		log_warnx("cfg: reload refused, nothing changed: %s", err);
 		return CS_ERR_INVALID_PARAM;
 	}
-	icmap_set_u8(svc->env.map, "config.reload_in_progress", 1);
 	fresh.local_nodeid = running->local_nodeid;
-	rc = flat_of(running, &now);
+	/* The file's keys as the map would hold them: a value that does not
+	 * fit its key refuses the file, as at start. */
+	rc = icmap_new(&tmp);
+	if (rc == 0 && (rc = cohort_config_keys(&fresh, tmp, err,
+	    sizeof(err))) < 0 && rc != -ENOMEM) {
+		log_warnx("cfg: reload refused, nothing changed: %s", err);
+		icmap_free(tmp);
+		cohort_config_free(&fresh);
+		return CS_ERR_INVALID_PARAM;
+	}
+	icmap_set_u8(svc->env.map, "config.reload_in_progress", 1);
+	if (rc == 0)
+		rc = flat_of(running, &now);
 	if (rc == 0)
 		rc = flat_of(&fresh, &file);
 	if (rc == 0) {
+		granted = apply_uidgid(svc->env.map, tmp);
 		changed = log_changes(&now, &file);
-		log_info("cfg: reloaded %s: %zu key(s) changed, kept as they "
-		    "run", running->path, changed);
+		log_info("cfg: reloaded %s: %zu uidgid key(s) applied, %zu "
+		    "other key(s) changed and kept as they run", running->path,
+		    granted, changed);
+		flat_free(&now);
+		flat_free(&file);
 	} else {
-		log_warnx("cfg: reload of %s: cannot compare: %s",
-		    running->path, strerror(-rc));
+		log_warnx("cfg: reload of %s: %s", running->path,
+		    strerror(-rc));
 	}
-	flat_free(&now);
-	flat_free(&file);
+	icmap_free(tmp);
 	cohort_config_free(&fresh);
 	return rc == 0 ? CS_OK : CS_ERR_NO_MEMORY;
 }
