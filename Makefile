@@ -4,7 +4,11 @@
 #   make check         install test dependencies, run the suite, then run it
 #                      again under ASan+UBSan; ends with "N passed, N failed"
 #   make demo          run the one-node demo
-#   make install PREFIX=DIR
+#   make install PREFIX=DIR [DESTDIR=DIR] [UNITDIR=DIR] [DEFAULTDIR=DIR]
+#                      also the systemd unit cohort.service (into UNITDIR,
+#                      default PREFIX/lib/systemd/system) and its options
+#                      file DEFAULTDIR/cohort (default /etc/default; an
+#                      existing one is kept)
 #
 # The build tree mirrors the install tree: $(B)/sbin/cohortd,
 # $(B)/bin/cohortctl, $(B)/lib/libcpg.so.4, ... Programs find the libraries
@@ -12,6 +16,8 @@
 
 B       ?= build
 PREFIX  ?= /usr/local
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+DEFAULTDIR ?= /etc/default
 SAN     ?=
 VERSION := 0.1.0
 
@@ -246,6 +252,13 @@ install: all
 	for f in man/*.3; do install -m 644 $$f $(DESTDIR)$(PREFIX)/share/man/man3/; done
 	for f in man/*.5; do install -m 644 $$f $(DESTDIR)$(PREFIX)/share/man/man5/; done
 	for f in man/*.8; do install -m 644 $$f $(DESTDIR)$(PREFIX)/share/man/man8/; done
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DEFAULTDIR)
+	sed -e 's|@SBINDIR@|$(PREFIX)/sbin|g' -e 's|@BINDIR@|$(PREFIX)/bin|g' \
+	    -e 's|@DEFAULTDIR@|$(DEFAULTDIR)|g' init/cohort.service.in \
+	    > $(DESTDIR)$(UNITDIR)/cohort.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/cohort.service
+	[ -e $(DESTDIR)$(DEFAULTDIR)/cohort ] || \
+	    install -m 644 init/cohort.default $(DESTDIR)$(DEFAULTDIR)/cohort
 
 clean:
 	rm -rf build build-san

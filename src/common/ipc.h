@@ -88,6 +88,10 @@ enum ipc_type {
 	IPC_FINALIZE = 18,
 	IPC_STATUS = 19,
 	IPC_DOORBELL = 20,     /* no reply: the ring has frames (ipc_ring.h) */
+	/* cohortctl reopen-log: the daemon reopens its log file (log.h
+	 * log_reopen). Empty body; the reply's body: u32 the reopen's errno
+	 * (0: done), u32 1 when the daemon has a log file, else 0. */
+	IPC_LOG_REOPEN = 21,
 
 	IPC_REPLY = 40,
 

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,6 +33,7 @@
 #include "daemon/loop.h"
 #include "daemon/netconf.h"
 #include "daemon/network.h"
+#include "daemon/notify.h"
 #include "daemon/ordering.h"
 #include "daemon/sched.h"
 #include "daemon/service.h"
@@ -88,7 +90,8 @@ static void usage(FILE *out)
 	    "  -p         no realtime scheduling (as system.sched_rr: no)\n"
 	    "  -t         check the configuration, print it and exit\n"
 	    "  -h         this help\n"
-	    "environment: COHORT_SOCKET, COHORT_STATE_DIR, COHORT_READY_FD\n");
+	    "environment: COHORT_SOCKET, COHORT_STATE_DIR, COHORT_READY_FD,\n"
+	    "             NOTIFY_SOCKET\n");
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -137,6 +140,18 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return optind == argc ? 0 : -1;
 }
 
+/* Tells the service manager (systemd, Type=notify) when there is one. */
+static void notify(const char *state)
+{
+	const char *where = getenv("NOTIFY_SOCKET");
+	int rc = notify_send(where, state);
+
+	if (rc < 0)
+		log_warnx("cannot tell the service manager %s through "
+		    "NOTIFY_SOCKET=%.*s: %s", state, NOTIFY_SOCKET_MAX, where,
+		    strerror(-rc));
+}
+
 /* The CPG service's first synchronisation completed: clients may
  * connect, and whoever started the daemon is told. */
 static void on_synced(void *arg)
@@ -153,6 +168,7 @@ static void on_synced(void *arg)
 		close(d->ready_fd);
 		d->ready_fd = -1;
 	}
+	notify("READY=1");
 }
 
 /* Every TRIM_PERIOD_MS: the heap keeps freed large blocks for reuse (see
@@ -296,8 +312,41 @@ static int load_config(const struct options *o, struct cohort_config *cfg)
 		fprintf(stderr, "cohortd: %s\n", err);
 		return -1;
 	}
+	return 0;
+}
+
+static void log_config_warnings(const struct cohort_config *cfg)
+{
 	for (size_t i = 0; i < cfg->n_warnings; i++)
 		log_warnx("%s", cfg->warnings[i]);
+}
+
+/* The logging section applied, the log file opened, before the daemon
+ * detaches, so that a file that cannot be opened is said on the
+ * terminal. Without a configuration file, the daemon logs to stderr in
+ * the foreground, and to syslog when it detaches or a service manager
+ * runs it ($NOTIFY_SOCKET: systemd's unit discards stderr). -d turns
+ * debug on everywhere. */
+static int apply_logging(const struct options *o,
+    const struct cohort_config *cfg)
+{
+	const char *manager = getenv("NOTIFY_SOCKET");
+	bool to_stderr = o->foreground && !(manager && *manager);
+	struct log_setup ls;
+	char err[PATH_MAX + 128];
+
+	cohort_config_log_setup(cfg, "cohortd", &ls);
+	for (int i = 0; i < LOG_SS_COUNT; i++) {
+		if (!cfg->path) {
+			ls.ss[i].to_stderr = to_stderr;
+			ls.ss[i].to_syslog = !to_stderr;
+		}
+		ls.ss[i].debug |= o->debug;
+	}
+	if (log_apply(&ls, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cohortd: %s\n", err);
+		return -1;
+	}
 	return 0;
 }
 
@@ -317,6 +366,10 @@ static void raise_fd_limit(void)
 	}
 }
 
+/* Signals that stop the daemon, cleanly: corosync's SIGTERM, SIGINT and
+ * SIGQUIT, and SIGHUP and SIGUSR1, which kill corosync (it leaves them
+ * at their default). None reopens the log file: corosync-cfgtool -L and
+ * cohortctl reopen-log do. */
 static int setup_signals(struct daemon *d, int *sfd)
 {
 	sigset_t set;
@@ -325,7 +378,9 @@ static int setup_signals(struct daemon *d, int *sfd)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGQUIT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return -errno;
 	*sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -507,6 +562,7 @@ static int run(struct daemon *d, const struct cohort_config *cfg,
 	}
 	network_start(&d->net);
 	rc = loop_run(d->loop);
+	notify("STOPPING=1");
 	ipcs_free(d->ipcs);
 	network_stop(&d->net);
 	ordering_free(d->ordering);
@@ -558,23 +614,31 @@ int main(int argc, char **argv)
 	 * messages. What the heap keeps is bounded by the queues' limits. */
 	mallopt(M_MMAP_THRESHOLD, (int)PROTO_MSG_MAX + 65536);
 	mallopt(M_TRIM_THRESHOLD, 64 << 20);
-	log_init("cohortd", true, false, o.debug);
+	{
+		struct log_setup ls;
+
+		log_setup_defaults(&ls, "cohortd");
+		for (int i = 0; i < LOG_SS_COUNT; i++)
+			ls.ss[i].debug = o.debug;
+		(void)log_apply(&ls, NULL, 0);
+	}
 	if (load_config(&o, &cfg) < 0)
 		return 1;
 	if (o.check_only) {
+		log_config_warnings(&cfg);
 		rc = cohort_config_print(&cfg, stdout) < 0 ? 1 : 0;
 		cohort_config_free(&cfg);
 		return rc;
 	}
-	if (!o.foreground) {
-		if (daemonize() < 0) {
-			perror("cohortd: daemonize");
-			return 1;
-		}
-		log_init("cohortd", false, true, o.debug ||
-		    cfg.logging.debug != COHORT_DEBUG_OFF);
-	} else if (cfg.logging.debug != COHORT_DEBUG_OFF) {
-		log_init("cohortd", true, false, true);
+	if (apply_logging(&o, &cfg) < 0) {
+		cohort_config_free(&cfg);
+		return 1;
+	}
+	log_config_warnings(&cfg);
+	if (!o.foreground && daemonize() < 0) {
+		log_warn("daemonize");
+		cohort_config_free(&cfg);
+		return 1;
 	}
 	{
 		char err[256];

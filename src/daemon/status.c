@@ -232,30 +232,55 @@ char *status_text(const struct status_config *sc, size_t *len)
 	return t.buf;
 }
 
-static void status_request(void *svc, struct conn *c, const struct ipc_hdr *h,
-    struct rbuf *rb)
+static void status_request(void *svc, struct conn *c, const struct ipc_hdr *h)
 {
 	const struct status_config *sc = svc;
 	size_t len;
 	char *text;
 
-	if (rb->left) {
-		log_warnx("client %u (pid %d): malformed STATUS request", c->id,
-		    (int)c->pid);
-		ipcs_close_conn(sc->ipcs, c, "malformed request");
-		return;
-	}
 	text = status_text(sc, &len);
 	ipcs_reply(c, h->seq, text ? CS_OK : CS_ERR_NO_MEMORY, text,
 	    text ? len : 0);
 	free(text);
 }
 
-static const uint16_t status_types[] = { IPC_STATUS };
+/* cohortctl reopen-log: the log file reopened, the result in the body
+ * (ipc.h), for the operator to read. */
+static void log_reopen_request(struct conn *c, const struct ipc_hdr *h)
+{
+	uint8_t body[8];
+	int rc;
+
+	log_info("reopening the log file (cohortctl reopen-log, client %u, "
+	    "pid %d)", c->id, (int)c->pid);
+	rc = log_reopen();
+	put_u32(body, (uint32_t)-rc);
+	put_u32(body + 4, log_file() ? 1 : 0);
+	ipcs_reply(c, h->seq, CS_OK, body, sizeof(body));
+}
+
+static void status_dispatch(void *svc, struct conn *c,
+    const struct ipc_hdr *h, struct rbuf *rb)
+{
+	const struct status_config *sc = svc;
+
+	if (rb->left) {
+		log_warnx("client %u (pid %d): malformed %s request", c->id,
+		    (int)c->pid, h->type == IPC_STATUS ? "STATUS" : "LOG_REOPEN");
+		ipcs_close_conn(sc->ipcs, c, "malformed request");
+		return;
+	}
+	if (h->type == IPC_LOG_REOPEN)
+		log_reopen_request(c, h);
+	else
+		status_request(svc, c, h);
+}
+
+static const uint16_t status_types[] = { IPC_STATUS, IPC_LOG_REOPEN };
 
 const struct service_ops status_service_ops = {
 	.name = "status",
 	.types = status_types,
 	.n_types = sizeof(status_types) / sizeof(status_types[0]),
-	.request = status_request,
+	.request = status_dispatch,
 };

@@ -1,7 +1,8 @@
 /*
  * status.h: the daemon's status and counters, the text `cohortctl status`
  * prints (one key=value a line). A service of its own (service.h) that
- * serves IPC_STATUS, built from the other modules' getters.
+ * serves IPC_STATUS, built from the other modules' getters, and
+ * IPC_LOG_REOPEN (`cohortctl reopen-log`), the other operator's request.
  */
 #ifndef COHORT_STATUS_H
 #define COHORT_STATUS_H

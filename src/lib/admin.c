@@ -1,7 +1,9 @@
 /*
- * admin.c: the status query of cohortctl (see admin.h).
+ * admin.c: the status query and the log reopening of cohortctl (see
+ * admin.h).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,19 +12,29 @@
 #include "lib/admin.h"
 #include "lib/conn.h"
 
-int cohort_admin_status(char **text)
+/* Connects to the daemon for one request: 0 or cohort_admin_status()'s
+ * errors. */
+static int admin_open(struct ipc_conn *c)
 {
-	struct ipc_conn c;
-	struct ipc_reply r;
 	uint32_t refused = 0;
-	int rc;
+	int rc = conn_open(c, IPC_HELLO_NO_EVENTS, &refused);
 
-	rc = conn_open(&c, IPC_HELLO_NO_EVENTS, &refused);
 	if (rc == CONN_REFUSED)
 		rc = refused == CS_ERR_ACCESS ? -EACCES :
 		    refused == CS_ERR_TRY_AGAIN ? -EAGAIN : -ECONNREFUSED;
 	if (rc)
 		return rc == -EACCES || rc == -EAGAIN ? rc : -ECONNREFUSED;
+	return 0;
+}
+
+int cohort_admin_status(char **text)
+{
+	struct ipc_conn c;
+	struct ipc_reply r;
+	int rc;
+
+	if ((rc = admin_open(&c)) < 0)
+		return rc;
 	rc = conn_request(&c, IPC_STATUS, NULL, 0, &r);
 	if (rc == CONN_REFUSED)
 		rc = -EIO;
@@ -34,6 +46,27 @@ int cohort_admin_status(char **text)
 		} else {
 			rc = -ENOMEM;
 		}
+	}
+	conn_close(&c);
+	return rc < 0 ? rc : 0;
+}
+
+int cohort_admin_reopen_log(int *result, bool *has_file)
+{
+	struct ipc_conn c;
+	struct ipc_reply r;
+	int rc;
+
+	if ((rc = admin_open(&c)) < 0)
+		return rc;
+	rc = conn_request(&c, IPC_LOG_REOPEN, NULL, 0, &r);
+	if (rc == CONN_REFUSED)
+		rc = -EIO;
+	if (rc == 0 && r.len != 8)
+		rc = -EPROTO;
+	if (rc == 0) {
+		*result = -(int)get_u32(r.body);
+		*has_file = get_u32(r.body + 4) != 0;
 	}
 	conn_close(&c);
 	return rc < 0 ? rc : 0;

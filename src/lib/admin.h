@@ -7,6 +7,8 @@
 #ifndef COHORT_ADMIN_H
 #define COHORT_ADMIN_H
 
+#include <stdbool.h>
+
 /*
  * Asks the daemon at $COHORT_SOCKET (or the default path) for its status.
  * On success returns 0 and sets *text to a malloc'd, NUL-terminated block
@@ -38,5 +40,15 @@
  * -ENOMEM.
  */
 int cohort_admin_status(char **text);
+
+/*
+ * Asks the daemon to reopen its log file (after logrotate renamed it).
+ * Returns what cohort_admin_status() returns for the connection; on 0,
+ * *result is 0 when the file was reopened (or there is none) or the
+ * negative errno of the failed open (the daemon then keeps writing to
+ * the file it had), and *has_file says whether the daemon has a log file.
+ * -EPROTO when the reply is not as ipc.h says.
+ */
+int cohort_admin_reopen_log(int *result, bool *has_file);
 
 #endif /* COHORT_ADMIN_H */

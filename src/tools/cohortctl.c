@@ -3,6 +3,7 @@
  *
  *   cohortctl [--json] status | groups | members GROUP | send GROUP TEXT
  *                      | listen GROUP
+ *   cohortctl reopen-log
  *   cohortctl cpgtool [-d DELIM] [-e] [-n] [-h]
  *   cohortctl keygen [-f] [FILE]
  *
@@ -43,6 +44,7 @@ static void usage(FILE *f)
 	    "       cohortctl [--json] members GROUP\n"
 	    "       cohortctl [--json] send GROUP TEXT\n"
 	    "       cohortctl [--json] listen GROUP\n"
+	    "       cohortctl reopen-log\n"
 	    "       cohortctl cpgtool [-d DELIM] [-e] [-n] [-h]\n"
 	    "       cohortctl keygen [-f] [FILE]\n"
 	    "environment: COHORT_SOCKET (default " IPC_DEFAULT_SOCKET ")\n");
@@ -92,6 +94,33 @@ static int cmd_status(const struct out *o)
 	}
 	o->status(text);
 	free(text);
+	return 0;
+}
+
+/* Nothing on stdout: like corosync-cfgtool -L, for logrotate's
+ * postrotate. */
+static int cmd_reopen_log(void)
+{
+	bool has_file = false;
+	int result = 0, rc = cohort_admin_reopen_log(&result, &has_file);
+
+	if (rc < 0) {
+		fprintf(stderr, "cohortctl: reopen-log: %s (socket %s)\n",
+		    rc == -EACCES ? "permission denied" : rc == -EAGAIN ?
+		    "cohortd is still forming its first ring" : rc == -EPROTO ?
+		    "malformed reply" : "cannot reach cohortd",
+		    ipc_socket_path());
+		return 1;
+	}
+	if (result < 0) {
+		fprintf(stderr, "cohortctl: reopen-log: cohortd cannot reopen "
+		    "its log file: %s (it keeps writing to the file it had)\n",
+		    strerror(-result));
+		return 1;
+	}
+	if (!has_file)
+		fprintf(stderr, "cohortctl: reopen-log: cohortd has no log file "
+		    "(logging.to_logfile): nothing to reopen\n");
 	return 0;
 }
 
@@ -321,6 +350,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[i], "status") && argc == i + 1)
 		return cmd_status(o);
+	if (!strcmp(argv[i], "reopen-log") && argc == i + 1)
+		return cmd_reopen_log();
 	if (!strcmp(argv[i], "groups") && argc == i + 1)
 		return cmd_groups(o);
 	if (!strcmp(argv[i], "members") && argc == i + 2)

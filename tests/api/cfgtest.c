@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -22,6 +23,24 @@ const char *cfgtest_conf_path(void)
 	return conf_path;
 }
 
+const char *cfgtest_dir(void)
+{
+	return conf_dir;
+}
+
+/* Writes `text` with every "@DIR@" replaced by the file's directory. */
+static void put_text(FILE *f, const char *text)
+{
+	const char *at;
+
+	while ((at = strstr(text, "@DIR@"))) {
+		fwrite(text, 1, (size_t)(at - text), f);
+		fputs(conf_dir, f);
+		text = at + strlen("@DIR@");
+	}
+	fputs(text, f);
+}
+
 void cfgtest_write(const char *extra, const char *raw)
 {
 	FILE *f = fopen(conf_path, "w");
@@ -31,7 +50,7 @@ void cfgtest_write(const char *extra, const char *raw)
 		harness_fail();
 	}
 	if (raw)
-		fputs(raw, f);
+		put_text(f, raw);
 	else
 		fprintf(f, "totem {\n\tcluster_name: cfgtest\n"
 		    "\ttransport: knet\n"
@@ -42,7 +61,9 @@ void cfgtest_write(const char *extra, const char *raw)
 		    "\t\tring1_addr: 127.0.1.1\n\t}\n"
 		    "\tnode {\n\t\tnodeid: 2\n\t\tring0_addr: 127.0.0.2\n"
 		    "\t\tring1_addr: 127.0.1.2\n\t}\n}\n%s",
-		    port, port + 1, extra ? extra : "");
+		    port, port + 1, "");
+	if (!raw && extra)
+		put_text(f, extra);
 	if (fclose(f) != 0) {
 		perror(conf_path);
 		harness_fail();
@@ -73,7 +94,14 @@ static void conf_remove(void)
 	if (!conf_dir[0])
 		return;
 	unlink(conf_path);
-	rmdir(conf_dir);
+	/* What a test left beside it (a log file) goes too. */
+	{
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", conf_dir);
+		if (system(cmd) != 0)
+			perror(cmd);
+	}
 	conf_dir[0] = '\0';
 }
 

@@ -264,18 +264,25 @@ static void req_reload(struct cfg_svc *svc, struct conn *c,
 	}
 }
 
-/* Cohort writes its log to stderr and syslog, which need no reopening:
- * there is no log file of its own to reopen. */
+/* The log file of the logging section opened again (logrotate); with
+ * none, nothing to do. */
 static void req_reopen_logs(struct cfg_svc *svc, struct conn *c,
     const struct ipc_hdr *h, struct rbuf *rb)
 {
+	int rc;
+
 	if (rb->left) {
 		malformed(svc, c, "REOPEN_LOG_FILES");
 		return;
 	}
-	log_info("cfg: client %u (pid %d): log files reopened (none open)",
-	    c->id, (int)c->pid);
-	ipcs_reply(c, h->seq, CS_OK, NULL, 0);
+	rc = log_reopen();
+	if (rc < 0)
+		log_warnx("cfg: client %u (pid %d): the log file cannot be "
+		    "reopened: %s", c->id, (int)c->pid, strerror(-rc));
+	else
+		log_info("cfg: client %u (pid %d): log file %s reopened",
+		    c->id, (int)c->pid, log_file() ? log_file() : "(none)");
+	ipcs_reply(c, h->seq, rc < 0 ? CS_ERR_LIBRARY : CS_OK, NULL, 0);
 }
 
 static const req_fn handlers[] = {

@@ -51,19 +51,12 @@ static const char *const noeffect_totem[] = {
 	"threads", "vsftype", "knet_", "rrp_", NULL,
 };
 static const char *const noeffect_node[] = { "quorum_votes", NULL };
-static const char *const noeffect_logging[] = {
-	"fileline", "function_name", "logfile_priority", "syslog_facility",
-	"syslog_priority", "blackbox", "tags", NULL,
-};
 static const char *const noeffect_system[] = {
 	"qb_ipc_type", "priority", "move_to_root_cgroup",
 	"allow_knet_handle_fallback", NULL,
 };
 static const char *const noeffect_sections_top[] = {
 	"quorum", "resources", "nozzle", "qb", "pload", NULL,
-};
-static const char *const noeffect_sections_logging[] = {
-	"logger_subsys", "logging_daemon", NULL,
 };
 static const char *const noeffect_sections_iface[] = { "member", NULL };
 
@@ -83,8 +76,6 @@ static const char *const link_mode_names[] = {
 	[COHORT_LINK_PASSIVE] = "passive", [COHORT_LINK_ACTIVE] = "active",
 	[COHORT_LINK_RR] = "rr", NULL,
 };
-static const char *const debug_names[] = { "off", "on", "trace", NULL };
-static const char *const timestamp_names[] = { "off", "on", "hires", NULL };
 
 const char *cohort_transport_name(enum cohort_transport t)
 {
@@ -215,6 +206,18 @@ static int get_bool(struct cfg_loader *ld, const struct cfg_event *ev,
 		return cfg_bad_value(ld, ev, "yes or no");
 	*out = i < 2;
 	return 0;
+}
+
+int cfg_get_bool(struct cfg_loader *ld, const struct cfg_event *ev,
+    bool *out)
+{
+	return get_bool(ld, ev, out);
+}
+
+int cfg_get_enum(struct cfg_loader *ld, const struct cfg_event *ev,
+    const char *const *names, int *out)
+{
+	return get_enum(ld, ev, names, out);
 }
 
 int cfg_get_str(struct cfg_loader *ld, const struct cfg_event *ev,
@@ -380,36 +383,6 @@ static int node_end(struct cfg_loader *ld, const struct cfg_event *ev)
 	return 0;
 }
 
-static int logging_item(struct cfg_loader *ld, const struct cfg_event *ev)
-{
-	struct cohort_logging *l = &ld->cfg->logging;
-	int i, rc;
-
-	if (strcmp(ev->name, "to_stderr") == 0)
-		return get_bool(ld, ev, &l->to_stderr);
-	if (strcmp(ev->name, "to_syslog") == 0)
-		return get_bool(ld, ev, &l->to_syslog);
-	if (strcmp(ev->name, "to_logfile") == 0) {
-		ld->to_logfile_line = ev->line;
-		return get_bool(ld, ev, &l->to_logfile);
-	}
-	if (strcmp(ev->name, "logfile") == 0)
-		return cfg_get_str(ld, ev, &l->logfile);
-	if (strcmp(ev->name, "debug") == 0) {
-		if ((rc = get_enum(ld, ev, debug_names, &i)) < 0)
-			return rc;
-		l->debug = (enum cohort_debug)i;
-		return 0;
-	}
-	if (strcmp(ev->name, "timestamp") == 0) {
-		if ((rc = get_enum(ld, ev, timestamp_names, &i)) < 0)
-			return rc;
-		l->timestamp = (enum cohort_timestamp)i;
-		return 0;
-	}
-	return cfg_unknown(ld, ev, noeffect_logging);
-}
-
 static int system_item(struct cfg_loader *ld, const struct cfg_event *ev)
 {
 	if (strcmp(ev->name, "state_dir") == 0) {
@@ -493,7 +466,12 @@ static enum cfg_sect child_section(struct cfg_loader *ld,
 		memset(ld->addr_line, 0, sizeof(ld->addr_line));
 		return S_NODE;
 	case S_LOGGING:
-		*rc = cfg_unknown(ld, ev, noeffect_sections_logging);
+		if (strcmp(n, "logger_subsys") == 0) {
+			cfg_logsub_start(ld, ev);
+			return S_LOGSUB;
+		}
+		*rc = cfg_unknown(ld, ev, (const char *const[]){
+		    "logging_daemon", NULL });
 		return S_SKIP;
 	default:
 		break;
@@ -551,7 +529,9 @@ static int on_item(struct cfg_loader *ld, const struct cfg_event *ev)
 	case S_NODE:
 		return node_item(ld, ev);
 	case S_LOGGING:
-		return logging_item(ld, ev);
+		return cfg_logging_item(ld, ev);
+	case S_LOGSUB:
+		return cfg_logsub_item(ld, ev);
 	case S_UIDGID:
 		return cfg_uidgid_item(ld, ev);
 	case S_SYSTEM:
@@ -581,6 +561,8 @@ int cfg_on_event(void *ctx, const struct cfg_event *ev)
 			return cfg_iface_end(ld, ev);
 		if (s == S_NODE)
 			return node_end(ld, ev);
+		if (s == S_LOGSUB)
+			return cfg_logsub_end(ld, ev);
 		return 0;
 	case CFG_ITEM:
 		return on_item(ld, ev);

@@ -52,6 +52,7 @@ struct proto_timing;
 #define COHORT_CONFIG_WARNINGS_MAX 100      /* then one "N more" line */
 #define COHORT_CONFIG_IDS_MAX 4096          /* uids, and gids, allowed */
 #define COHORT_CONFIG_UIDGID_FILES_MAX 256  /* files read in uidgid.d */
+#define COHORT_CONFIG_LOG_SUBSYS_MAX 16     /* >= Cohort's subsystems */
 
 #define COHORT_CONFIG_DEFAULT_PORT 5405
 #define COHORT_CONFIG_DEFAULT_NETMTU 1500       /* udpu and udp */
@@ -187,6 +188,31 @@ struct cohort_node {
 	unsigned line;              /* line of its "node {" (0: defaults) */
 };
 
+/* The keys of the logging section that a logger_subsys section may
+ * override: bits of cohort_log_subsys.set. */
+enum {
+	COHORT_LOG_SET_STDERR = 1u << 0,
+	COHORT_LOG_SET_SYSLOG = 1u << 1,
+	COHORT_LOG_SET_LOGFILE = 1u << 2,
+	COHORT_LOG_SET_SYSLOG_PRIORITY = 1u << 3,
+	COHORT_LOG_SET_LOGFILE_PRIORITY = 1u << 4,
+	COHORT_LOG_SET_DEBUG = 1u << 5,
+};
+
+/* One logger_subsys section (sections naming one subsystem merged, the
+ * later key winning): the fields whose bit is in `set` override the
+ * logging section's for that subsystem. */
+struct cohort_log_subsys {
+	const char *name;           /* a Cohort subsystem (common/log.h) */
+	unsigned line;              /* of its first "logger_subsys {" */
+	unsigned set;               /* COHORT_LOG_SET_* */
+	bool to_stderr, to_syslog, to_logfile;
+	int syslog_priority, logfile_priority;
+	enum cohort_debug debug;
+};
+
+/* Priorities and facilities are syslog(3)'s values (LOG_INFO,
+ * LOG_DAEMON). */
 struct cohort_logging {
 	bool to_stderr;             /* default yes */
 	bool to_syslog;             /* default yes */
@@ -194,6 +220,13 @@ struct cohort_logging {
 	const char *logfile;        /* NULL when not given */
 	enum cohort_debug debug;    /* default off */
 	enum cohort_timestamp timestamp;  /* default hires */
+	int syslog_facility;        /* default daemon */
+	int syslog_priority;        /* default info */
+	int logfile_priority;       /* default info; stderr's too */
+	bool fileline;              /* default off */
+	bool function_name;         /* default off */
+	size_t n_subsys;
+	struct cohort_log_subsys subsys[COHORT_CONFIG_LOG_SUBSYS_MAX];
 };
 
 struct cohort_config {
@@ -308,6 +341,13 @@ int cohort_config_uid_allowed(const struct cohort_config *cfg, uid_t uid,
  * node id, e.g. with -n). */
 int cohort_config_find_local(const struct cohort_config *cfg,
     const char *const *local_addrs, size_t n);
+
+/* The logging section as log_apply() takes it (common/log.h): outputs,
+ * priorities, stamps and debug per subsystem; s->logfile borrows
+ * cfg->logging.logfile, and is NULL unless to_logfile is yes. */
+struct log_setup;
+void cohort_config_log_setup(const struct cohort_config *cfg,
+    const char *ident, struct log_setup *s);
 
 /* Names as written in the file ("udpu", "aes256", "sha1", "trace",
  * "hires"). */

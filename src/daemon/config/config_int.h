@@ -7,6 +7,8 @@
  *   config.c         the meaning of each section and key, checked as read
  *   config_link.c    the interface sections, ringN_addr, the links' checks
  *   config_uidgid.c  uid/gid keys, the uidgid.d directory, the access check
+ *   config_log.c     the logging section and its logger_subsys sections,
+ *                    their print-out, the log module's setup from them
  *   config_load.c    cohort_config_load(), the whole-file checks, defaults
  *   config_out.c     effective timing, the -t print-out, local node look-ups
  */
@@ -15,6 +17,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "daemon/config/config.h"
@@ -69,8 +72,8 @@ int cfg_warn(struct cohort_config *cfg, size_t *dropped, const char *file,
     unsigned line, const char *fmt, ...) CFG_PRINTF(5, 6);
 
 enum cfg_sect {
-	S_TOP, S_TOTEM, S_IFACE, S_NODELIST, S_NODE, S_LOGGING, S_UIDGID,
-	S_SYSTEM, S_SKIP,
+	S_TOP, S_TOTEM, S_IFACE, S_NODELIST, S_NODE, S_LOGGING, S_LOGSUB,
+	S_UIDGID, S_SYSTEM, S_SKIP,
 };
 
 /* The timing keys, whose lines the checks after the file need. */
@@ -114,6 +117,8 @@ struct cfg_loader {
 	unsigned link_family_line[COHORT_CONFIG_MAX_LINKS];
 	unsigned tline[T_COUNT];         /* where each timing key was set */
 	unsigned to_logfile_line, cipher_line, knet_mtu_line;
+	struct cohort_log_subsys logsub;  /* the logger_subsys being read */
+	bool logsub_known;                /* its subsys names one of ours */
 	size_t uid_cap, gid_cap;
 };
 
@@ -128,6 +133,11 @@ int cfg_get_u32(struct cfg_loader *ld, const struct cfg_event *ev,
     uint32_t min, uint32_t max, uint32_t *out);
 int cfg_unknown(struct cfg_loader *ld, const struct cfg_event *ev,
     const char *const *noeffect);
+/* yes/on or no/off; one of `names` (NULL-terminated), its index. */
+int cfg_get_bool(struct cfg_loader *ld, const struct cfg_event *ev,
+    bool *out);
+int cfg_get_enum(struct cfg_loader *ld, const struct cfg_event *ev,
+    const char *const *names, int *out);
 /* A non-empty string, copied into cfg's storage. */
 int cfg_get_str(struct cfg_loader *ld, const struct cfg_event *ev,
     const char **out);
@@ -153,6 +163,18 @@ int cfg_iface_end(struct cfg_loader *ld, const struct cfg_event *ev);
 int cfg_node_links(struct cfg_loader *ld, const struct cfg_event *ev);
 int cfg_links_finish(struct cfg_loader *ld);
 void cfg_link_defaults(struct cohort_config *cfg);
+
+/* config_log.c: a key of the logging section; the start, a key and the
+ * end of a logger_subsys section; the defaults; once the whole file is
+ * read, the checks; the section as -t prints it. Each returns 0 or a
+ * negative errno after writing the error line. */
+int cfg_logging_item(struct cfg_loader *ld, const struct cfg_event *ev);
+void cfg_logsub_start(struct cfg_loader *ld, const struct cfg_event *ev);
+int cfg_logsub_item(struct cfg_loader *ld, const struct cfg_event *ev);
+int cfg_logsub_end(struct cfg_loader *ld, const struct cfg_event *ev);
+void cfg_logging_defaults(struct cohort_logging *l);
+int cfg_logging_finish(struct cfg_loader *ld);
+void cfg_print_logging(const struct cohort_logging *l, FILE *out);
 
 /* config_out.c: 1 when two addresses as written are the same (numeric
  * ones by value, host names case-insensitively). */

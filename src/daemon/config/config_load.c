@@ -26,9 +26,7 @@ static void base_defaults(struct cohort_config *cfg)
 		    COHORT_CONFIG_DEFAULT_LINK_PRIORITY;
 	}
 	cfg->fail_on_port_unreachable = true;
-	cfg->logging.to_stderr = true;
-	cfg->logging.to_syslog = true;
-	cfg->logging.timestamp = COHORT_TIMESTAMP_HIRES;
+	cfg_logging_defaults(&cfg->logging);
 }
 
 /* netmtu when not given: corosync's for the transport. */
@@ -151,12 +149,8 @@ static int check_file(struct cfg_loader *ld)
 		    "other than none", cohort_cipher_name(cfg->crypto_cipher));
 		return -EINVAL;
 	}
-	if (cfg->logging.to_logfile && !cfg->logging.logfile) {
-		cfg_err(ld->err, ld->errlen, cfg->path, ld->to_logfile_line,
-		    "key 'logging.to_logfile': yes, but no 'logging.logfile' "
-		    "is given");
-		return -EINVAL;
-	}
+	if ((rc = cfg_logging_finish(ld)) < 0)
+		return rc;
 	if (cfg->n_nodes == 0 &&
 	    cfg_warn(cfg, &ld->dropped, cfg->path, 0,
 	    "no nodelist with nodes: this node alone forms the cluster") < 0) {

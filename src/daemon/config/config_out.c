@@ -157,10 +157,6 @@ static void print_totem(const struct cohort_config *cfg, FILE *out)
 
 int cohort_config_print(const struct cohort_config *cfg, FILE *out)
 {
-	static const char *const debug[] = { "off", "on", "trace" };
-	static const char *const stamp[] = { "off", "on", "hires" };
-	const struct cohort_logging *l = &cfg->logging;
-
 	fprintf(out, "# cohortd -t: the effective configuration\n");
 	if (cfg->local_nodeid)
 		fprintf(out, "# local nodeid: %u\n", cfg->local_nodeid);
@@ -178,15 +174,8 @@ int cohort_config_print(const struct cohort_config *cfg, FILE *out)
 				    node->addr[k]);
 		fprintf(out, "\t}\n");
 	}
-	fprintf(out, "}\n\nlogging {\n\tto_stderr: %s\n\tto_syslog: %s\n"
-	    "\tto_logfile: %s\n", yes_no(l->to_stderr), yes_no(l->to_syslog),
-	    yes_no(l->to_logfile));
-	if (l->logfile)
-		fprintf(out, "\tlogfile: %s\n", l->logfile);
-	fprintf(out, "\tdebug: %s\n\ttimestamp: %s\n}\n",
-	    (unsigned)l->debug <= COHORT_DEBUG_TRACE ? debug[l->debug] : "?",
-	    (unsigned)l->timestamp <= COHORT_TIMESTAMP_HIRES ?
-	    stamp[l->timestamp] : "?");
+	fprintf(out, "}\n");
+	cfg_print_logging(&cfg->logging, out);
 	if (cfg->n_uids || cfg->n_gids) {
 		fprintf(out, "\nuidgid {\n");
 		for (size_t n = 0; n < cfg->n_uids; n++)
