@@ -15,7 +15,7 @@
  *    0 u32 magic "COHT"
  *    4 u8  version 2
  *    5 u8  flags: 1 sealed, 2 fragment, 4 sent to the multicast group,
- *              8 configuration summary
+ *              8 configuration summary, 16 heartbeat (links.h)
  *    6 u16 0
  *    8 u32 cluster id
  *   12 u32 sender node id
@@ -61,6 +61,18 @@
  * differs from this node's (plain text where a key is required, sealed
  * frames without a key here, a seal that fails: another key) is named in
  * a warning, at most once per TRANSPORT_WARN_MS per peer and kind.
+ *
+ * Links: a socket on each local link address (ringN_addr, link N's
+ * port). Heartbeats (flag 16, a ping carrying the sender's clock and
+ * the pong that echoes it, on one link) run on every link to every
+ * peer and keep links.h's state; each datagram to a peer goes over the
+ * links links_select() picks for it. A frame sent over several links is
+ * built once, so its copies share one counter: with a key the replay
+ * window drops the second (counted in rx_link_copies); without one, a
+ * table of the frames taken lately (DEDUP_SLOTS per peer and stream)
+ * drops exact copies only, so that a forged frame cannot stop real
+ * ones. A frame on link N is taken only from its sender's address on
+ * link N. Multicast stays on link 0 (transport udp has one link).
  *
  * An ICMP port unreachable about a peer (the socket's error queue) is
  * passed to the unreachable callback only when unreach.h's rule believes

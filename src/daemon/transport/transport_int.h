@@ -12,6 +12,8 @@
  *   transport_tx.c      send batching and segmentation offload
  *   transport_icmp.c    the socket's error queue and the closed-port
  *                       fast path (unreach.h)
+ *   transport_links.c   heartbeats on every link (links.h keeps the
+ *                       state and picks each peer's links)
  */
 #ifndef COHORT_TRANSPORT_INT_H
 #define COHORT_TRANSPORT_INT_H
