@@ -9,7 +9,10 @@
 #      the link has settled;
 #   3. link 1 of node 2 cut while link 0 is up: link 1 is down in the
 #      status, traffic stays on link 0, no configuration change;
-#   4. both links of node 3 cut: node 3 leaves the ring; repaired, it
+#   4. node 1 stops hearing node 2 on link 0 (one way): both take link 1
+#      for each other, node 1 keeps link 0 for node 3;
+#   5. 5% loss on link 0 only: the ring holds;
+#   6. both links of node 3 cut: node 3 leaves the ring; repaired, it
 #      joins again.
 # Waits on status fields (cohortctl status), never on time.
 set -uo pipefail
@@ -30,13 +33,14 @@ links_all_up() {
 	done
 }
 
-# traffic_flows I: node I delivers more messages than it had (bounded).
+# traffic_flows I [N]: node I delivers N (default 50) more messages than
+# it had (bounded).
 traffic_flows() {
-	local d0 deadline=$((SECONDS + 30)) v
+	local d0 deadline=$((SECONDS + 30)) v n=${2:-50}
 	d0=$(node_status_field "$1" stat.delivered)
 	while [ $SECONDS -lt $deadline ]; do
 		v=$(node_status_field "$1" stat.delivered)
-		[ "$v" -gt $((d0 + 50)) ] && return 0
+		[ "$v" -gt $((d0 + n)) ] && return 0
 		sleep 0.05
 	done
 	fail "node $1 delivered nothing new ($d0 -> $v)"
@@ -100,7 +104,30 @@ ring_steady "link 1 of node 2 cut" "1 2 3" 1 2 3
 link_restore 2 1
 wait_field 1 node.2.link.1.state up || fail "link 1 to node 2 not up again"
 
-# 4. Both links of node 3 cut: it leaves, then joins again.
+# 4. One way: node 1 stops hearing node 2 on link 0 (nftables). Neither
+# gets answers on it, so both take link 1 for each other; node 1 keeps
+# link 0 for node 3.
+cl_log "node 1 stops hearing node 2 on link 0"
+drop_from 1 2
+wait_field 1 node.2.links_in_use 1 || fail "node 1 does not reach node 2 over link 1"
+wait_field 2 node.1.links_in_use 1 || fail "node 2 does not reach node 1 over link 1"
+[ "$(node_status_field 1 node.3.links_in_use)" = 0 ] || fail "node 1 left link 0 for node 3"
+traffic_flows 2
+ring_steady "one-way cut on link 0" "1 2 3" 1 2 3
+clear_filters
+wait_field 1 node.2.links_in_use 0 || fail "node 1 did not go back to link 0 for node 2"
+
+# 5. 5% loss on link 0 only (its port, at every node): the ring holds.
+cl_log "5% loss on link 0"
+random_loss 5
+# Fewer messages under the sanitizers (slower daemons).
+lossy=500
+[ "${COHORT_SAN:-}" = 1 ] && lossy=150
+for i in 1 2 3; do traffic_flows "$i" "$lossy"; done
+ring_steady "5% loss on link 0" "1 2 3" 1 2 3
+clear_filters
+
+# 6. Both links of node 3 cut: it leaves, then joins again.
 cl_log "both links of node 3 cut"
 link_cut 3 0
 link_cut 3 1
