@@ -75,7 +75,6 @@ void tr_queue_one(struct transport *t, const struct transport_peer *peer,
 	struct wbuf wb;
 	uint8_t *d, *nonce = NULL, *m;
 	unsigned long long clen;
-
 	unsigned copies = t->tx_mask && peer != &t->group ?
 	    (unsigned)__builtin_popcount(t->tx_mask) : 1;
 
