@@ -117,9 +117,10 @@ static void status_links(const struct status_config *sc, struct text *t,
 		text_add(t, "node.%" PRIu32 ".link.%u.enabled=1\n"
 		    "node.%" PRIu32 ".link.%u.in_use=%d\n"
 		    "node.%" PRIu32 ".link.%u.settled=%d\n"
+		    "node.%" PRIu32 ".link.%u.suspect=%d\n"
 		    "node.%" PRIu32 ".link.%u.latency_us=%" PRIu32 "\n",
 		    id, l, id, l, ls.in_use ? 1 : 0, id, l, ls.settled ? 1 : 0,
-		    id, l, ls.latency_us);
+		    id, l, ls.suspect ? 1 : 0, id, l, ls.latency_us);
 		text_add(t, "node.%" PRIu32 ".link.%u.tx=%" PRIu64 "\n"
 		    "node.%" PRIu32 ".link.%u.rx=%" PRIu64 "\n"
 		    "node.%" PRIu32 ".link.%u.rx_wrong_addr=%" PRIu64 "\n"

@@ -233,6 +233,44 @@ static void flapping(void **state)
 	assert_int_equal(links_select(&ls, 0, now), 0x01);
 }
 
+/* A ping unanswered past its grace makes its link suspect: traffic
+ * leaves it within a ping interval, long before the timeout makes it
+ * down, and comes back at the next answer (it never went down: no
+ * settling). */
+static void suspect_link(void **state)
+{
+	static const uint8_t prio[LINKS_MAX] = { 9, 1, 1, 1, 1, 1, 1, 1 };
+	struct link_status st;
+	unsigned waited = 0;
+
+	(void)state;
+	start_prio(LINKS_PASSIVE, 1, prio);
+	links_add_peer(&ls, 0, 2, 0x03, now);
+	run(0, 0x03, 1);
+	assert_int_equal(links_select(&ls, 0, now), 0x01);
+	/* Link 0 stops answering: away from it within an interval and the
+	 * grace, while it is still up. */
+	while (links_select(&ls, 0, now) == 0x01) {
+		run(0, 0x02, 1);
+		assert_true(++waited <= INTERVAL + LINKS_GRACE_MIN_MS + 1);
+	}
+	assert_int_equal(links_select(&ls, 0, now), 0x02);
+	links_status(&ls, 0, 0, now, &st);
+	assert_true(st.up);
+	assert_true(st.suspect);
+	assert_false(st.in_use);
+	/* Answered again: back at once. */
+	run(0, 0x03, INTERVAL + 1);
+	assert_int_equal(links_select(&ls, 0, now), 0x01);
+	links_status(&ls, 0, 0, now, &st);
+	assert_false(st.suspect);
+	assert_int_equal(st.downs, 0);
+	/* Every up link suspect: the settled ones all the same. */
+	run(0, 0x00, INTERVAL + LINKS_GRACE_MIN_MS + 1);
+	assert_true(up(0, 0) && up(0, 1));
+	assert_int_equal(links_select(&ls, 0, now), 0x01);
+}
+
 /* No link up: every configured link is selected, in every mode. */
 static void none_up(void **state)
 {
@@ -286,6 +324,7 @@ int main(void)
 		cmocka_unit_test(priorities),
 		cmocka_unit_test(active_and_rr),
 		cmocka_unit_test(flapping),
+		cmocka_unit_test(suspect_link),
 		cmocka_unit_test(none_up),
 		cmocka_unit_test(fewer_links),
 	};

@@ -82,6 +82,7 @@ bool links_ping_due(struct links *ls, size_t pi, unsigned l, uint64_t now_us)
 	if (!k->configured || now_us < k->next_ping_us)
 		return false;
 	k->next_ping_us = now_us + ms_us(ls->timing[l].ping_interval_ms);
+	k->last_ping_us = now_us;
 	k->pings_tx++;
 	return true;
 }
@@ -103,6 +104,8 @@ void links_pong(struct links *ls, size_t pi, unsigned l, uint64_t sent_us,
 	}
 	rtt = now_us - sent_us;
 	k->pongs_rx++;
+	if (sent_us > k->answered_us)
+		k->answered_us = sent_us;
 	if (k->samples < tm->precision)
 		k->samples++;
 	n = k->samples;
@@ -161,13 +164,30 @@ static bool settled(const struct links *ls, const struct links_link *k,
 	    LINKS_SETTLE_TIMEOUTS * ms_us(ls->timing[l].ping_timeout_ms));
 }
 
-/* The links a peer's traffic may take now: up and settled; else up;
- * else every configured one (*none_up set). */
+/* Whether up link `k` (link `l`) waits for the answer to its latest ping
+ * longer than its grace (links.h). */
+static bool suspect(const struct links *ls, const struct links_link *k,
+    unsigned l, uint64_t now_us)
+{
+	uint64_t grace = LINKS_GRACE_RTTS * k->latency_us;
+	uint64_t most = ms_us(ls->timing[l].ping_interval_ms) / 2;
+
+	if (grace < ms_us(LINKS_GRACE_MIN_MS))
+		grace = ms_us(LINKS_GRACE_MIN_MS);
+	if (grace > most)
+		grace = most;
+	return k->state == LINK_UP && k->last_ping_us > k->answered_us &&
+	    now_us - k->last_ping_us > grace;
+}
+
+/* The links a peer's traffic may take now: up, settled and not suspect;
+ * else up and settled; else up; else every configured one (*none_up
+ * set). */
 static uint8_t candidates(const struct links *ls, size_t pi, uint64_t now_us,
     bool *none_up)
 {
 	const struct links_peer *p = &ls->peer[pi];
-	uint8_t good = 0, up = 0, all = 0;
+	uint8_t best_set = 0, good = 0, up = 0, all = 0;
 
 	for (unsigned l = 0; l < LINKS_MAX; l++) {
 		const struct links_link *k = &p->link[l];
@@ -179,9 +199,11 @@ static uint8_t candidates(const struct links *ls, size_t pi, uint64_t now_us,
 			up |= (uint8_t)(1u << l);
 		if (settled(ls, k, l, now_us))
 			good |= (uint8_t)(1u << l);
+		if (settled(ls, k, l, now_us) && !suspect(ls, k, l, now_us))
+			best_set |= (uint8_t)(1u << l);
 	}
 	*none_up = !up;
-	return good ? good : up ? up : all;
+	return best_set ? best_set : good ? good : up ? up : all;
 }
 
 /* Of the links in `set`, the one of highest priority, a tie to the lowest
@@ -240,6 +262,7 @@ void links_status(const struct links *ls, size_t pi, unsigned l,
 	st->enabled = k->configured;
 	st->up = k->state == LINK_UP;
 	st->settled = settled(ls, k, l, now_us);
+	st->suspect = suspect(ls, k, l, now_us);
 	st->in_use = k->configured &&
 	    (links_selected(ls, pi, now_us) & (1u << l));
 	st->latency_us = k->latency_us > UINT32_MAX ? UINT32_MAX :

@@ -14,8 +14,19 @@
  *
  * Its latency is the mean round trip of the last `precision` answers.
  *
- * Selection, per peer, among the links that are up and settled (see
- * below), by the mode (corosync's totem.link_mode):
+ * An up link is suspect while the answer to its latest ping is overdue:
+ * more than LINKS_GRACE_RTTS mean round trips (at least
+ * LINKS_GRACE_MIN_MS, at most half the ping interval) have passed since
+ * the ping. A suspect link is passed over while another is up and not
+ * suspect, so traffic leaves a failing link within about one ping
+ * interval, before the ping timeout makes it down: the protocol gives up
+ * on a node that cannot receive a peer's messages after
+ * fail_recv_const token rotations, which a busy ring makes in well under
+ * the timeout (a link that fails one way still passes the token). It
+ * takes the traffic back as soon as the ping is answered.
+ *
+ * Selection, per peer, among the links that are up, settled (see below)
+ * and not suspect, by the mode (corosync's totem.link_mode):
  *
  *   - passive: the one of highest priority, a tie to the lowest number;
  *   - active: every one of them;
@@ -25,8 +36,8 @@
  * has stayed up for LINKS_SETTLE_TIMEOUTS times its ping_timeout: until
  * then a link that never went down keeps the traffic, so a link that
  * flaps does not draw traffic onto itself at each short recovery. When
- * no link is up and settled, the up links that are settling are
- * selected; when none is up at all (at start, or a peer that is gone),
+ * no link is up, settled and not suspect, the settled ones are selected
+ * (suspect or not), then the up links that are settling; when none is up at all (at start, or a peer that is gone),
  * every link to the peer is, so that nothing waits for heartbeats a
  * working link would answer (knet sends nothing then).
  *
@@ -46,6 +57,10 @@
 /* A link back up after being down carries traffic again once it has
  * stayed up this many of its ping timeouts. */
 #define LINKS_SETTLE_TIMEOUTS 2u
+/* An unanswered ping makes its link suspect after this many mean round
+ * trips, and never sooner than this (scheduling delays of a loaded host). */
+#define LINKS_GRACE_RTTS 4u
+#define LINKS_GRACE_MIN_MS 10u
 
 enum links_mode {
 	LINKS_PASSIVE,
@@ -73,6 +88,7 @@ struct link_status {
 	bool enabled;           /* configured (no link is disabled by hand) */
 	bool up;
 	bool settled;           /* up, and past its settling time */
+	bool suspect;           /* up, its latest ping's answer overdue */
 	bool in_use;            /* selected for the peer's traffic now */
 	uint32_t latency_us;    /* mean round trip; 0 before an answer */
 	uint64_t up_since_us;   /* when it came up; 0 while down */
@@ -89,6 +105,8 @@ struct links_link {
 	bool was_up;            /* has been up before (settling applies) */
 	uint32_t pongs;         /* answers counted while down */
 	uint64_t next_ping_us;
+	uint64_t last_ping_us;  /* when the latest ping left; 0: none */
+	uint64_t answered_us;   /* send time of the latest ping answered */
 	uint64_t last_pong_us;  /* 0: none */
 	uint64_t up_since_us;
 	uint64_t latency_us;    /* running mean */

@@ -619,6 +619,7 @@ int transport_link_status(const struct transport *t, uint32_t nodeid,
 	st->connected = ls.up;
 	st->in_use = ls.in_use;
 	st->settled = ls.settled;
+	st->suspect = ls.suspect;
 	st->latency_us = ls.latency_us;
 	st->pings_tx = ls.pings_tx;
 	st->pongs_rx = ls.pongs_rx;

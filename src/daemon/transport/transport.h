@@ -176,8 +176,9 @@ struct transport_link_status {
 	/* Both ends have an address on the link; up: heartbeats answered
 	 * (links.h), and for the local node every link it has; in use:
 	 * selected for the node's traffic now; settled: up and past its
-	 * settling time. */
-	bool enabled, connected, in_use, settled;
+	 * settling time; suspect: up, the answer to its latest heartbeat
+	 * overdue (links.h). */
+	bool enabled, connected, in_use, settled, suspect;
 	uint32_t latency_us;        /* mean round trip; 0 before an answer */
 	uint32_t mtu;               /* the largest frame (UDP payload) sent */
 	/* The local node's address on the link and the node's (ports
