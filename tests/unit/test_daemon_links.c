@@ -95,7 +95,7 @@ static void timeouts(void **state)
 	last = now + RTT;
 	links_tick(&ls, last + TIMEOUT * MS);
 	assert_true(up(0, 0));
-	assert_true(links_next_due(&ls) <= last + TIMEOUT * MS + 1);
+	assert_true(links_next_due(&ls, now) <= last + TIMEOUT * MS + 1);
 	links_tick(&ls, last + TIMEOUT * MS + 1);
 	assert_false(up(0, 0));
 	now = last + TIMEOUT * MS + 1;
@@ -115,7 +115,7 @@ static void ping_schedule(void **state)
 	(void)state;
 	start(LINKS_PASSIVE, 2);
 	links_add_peer(&ls, 0, 2, 0x2, now);
-	assert_int_equal(links_next_due(&ls), now);
+	assert_int_equal(links_next_due(&ls, now), now);
 	for (unsigned i = 0; i < 10 * INTERVAL; i++, now += MS)
 		for (unsigned l = 0; l < 2; l++)
 			sent[l] += links_ping_due(&ls, 0, l, now);
@@ -265,10 +265,56 @@ static void suspect_link(void **state)
 	links_status(&ls, 0, 0, now, &st);
 	assert_false(st.suspect);
 	assert_int_equal(st.downs, 0);
+	/* Link 1 goes down and comes back (settling); link 0 then stops
+	 * answering: the settling link that answers takes the traffic. */
+	run(0, 0x01, TIMEOUT + INTERVAL);
+	assert_false(up(0, 1));
+	run(0, 0x03, INTERVAL + 1);
+	links_status(&ls, 0, 1, now, &st);
+	assert_true(st.up);
+	assert_false(st.settled);
+	waited = 0;
+	while (links_select(&ls, 0, now) == 0x01) {
+		run(0, 0x02, 1);
+		assert_true(++waited <= INTERVAL + LINKS_GRACE_MIN_MS + 1);
+	}
+	assert_int_equal(links_select(&ls, 0, now), 0x02);
+	run(0, 0x03, LINKS_SETTLE_TIMEOUTS * TIMEOUT + INTERVAL);
 	/* Every up link suspect: the settled ones all the same. */
 	run(0, 0x00, INTERVAL + LINKS_GRACE_MIN_MS + 1);
 	assert_true(up(0, 0) && up(0, 1));
 	assert_int_equal(links_select(&ls, 0, now), 0x01);
+}
+
+/* The link that carries the traffic is pinged every LINKS_PROBE_MS, an
+ * up link that does not every ping interval. */
+static void probes(void **state)
+{
+	struct links_timing tm[LINKS_MAX];
+	unsigned sent[2] = { 0, 0 };
+
+	(void)state;
+	for (unsigned l = 0; l < LINKS_MAX; l++)
+		tm[l] = (struct links_timing){ .priority = l == 0 ? 2 : 1,
+		    .ping_interval_ms = 10 * LINKS_PROBE_MS,
+		    .ping_timeout_ms = 30 * LINKS_PROBE_MS, .pong_count = 1,
+		    .precision = 1 };
+	links_init(&ls, LINKS_PASSIVE, tm);
+	now = 1000 * MS;
+	links_add_peer(&ls, 0, 2, 0x03, now);
+	run(0, 0x03, 1);
+	assert_int_equal(links_selected(&ls, 0, now), 0x01);
+	for (unsigned i = 0; i < 20 * LINKS_PROBE_MS; i++) {
+		now += MS;
+		for (unsigned l = 0; l < 2; l++)
+			if (links_ping_due(&ls, 0, l, now)) {
+				sent[l]++;
+				links_pong(&ls, 0, l, now, now + RTT);
+			}
+		assert_true(links_next_due(&ls, now) <= now + LINKS_PROBE_MS * MS);
+	}
+	assert_int_equal(sent[0], 20);
+	assert_int_equal(sent[1], 2);
 }
 
 /* No link up: every configured link is selected, in every mode. */
@@ -325,6 +371,7 @@ int main(void)
 		cmocka_unit_test(active_and_rr),
 		cmocka_unit_test(flapping),
 		cmocka_unit_test(suspect_link),
+		cmocka_unit_test(probes),
 		cmocka_unit_test(none_up),
 		cmocka_unit_test(fewer_links),
 	};

@@ -75,13 +75,30 @@ void links_add_peer(struct links *ls, size_t pi, uint32_t nodeid,
 	}
 }
 
+/* When the link `l` to peer `pi` is next pinged: every ping interval,
+ * and every LINKS_PROBE_MS while it carries the peer's traffic. */
+static uint64_t ping_at(const struct links *ls, size_t pi, unsigned l,
+    uint64_t now_us)
+{
+	const struct links_link *k = &ls->peer[pi].link[l];
+	uint64_t probe = k->last_ping_us + ms_us(LINKS_PROBE_MS);
+
+	if (k->state == LINK_UP && probe < k->next_ping_us &&
+	    (links_selected(ls, pi, now_us) & (1u << l)))
+		return probe;
+	return k->next_ping_us;
+}
+
 bool links_ping_due(struct links *ls, size_t pi, unsigned l, uint64_t now_us)
 {
 	struct links_link *k = link_of(ls, pi, l);
 
-	if (!k->configured || now_us < k->next_ping_us)
+	if (!k->configured || now_us < ping_at(ls, pi, l, now_us))
 		return false;
 	k->next_ping_us = now_us + ms_us(ls->timing[l].ping_interval_ms);
+	/* The oldest unanswered ping: this one, if all before were. */
+	if (k->answered_us >= k->last_ping_us)
+		k->pending_us = now_us;
 	k->last_ping_us = now_us;
 	k->pings_tx++;
 	return true;
@@ -136,7 +153,7 @@ void links_tick(struct links *ls, uint64_t now_us)
 		}
 }
 
-uint64_t links_next_due(const struct links *ls)
+uint64_t links_next_due(const struct links *ls, uint64_t now_us)
 {
 	uint64_t due = UINT64_MAX;
 
@@ -147,8 +164,8 @@ uint64_t links_next_due(const struct links *ls)
 
 			if (!k->configured)
 				continue;
-			if (k->next_ping_us < due)
-				due = k->next_ping_us;
+			if (ping_at(ls, pi, l, now_us) < due)
+				due = ping_at(ls, pi, l, now_us);
 			to = k->last_pong_us +
 			    ms_us(ls->timing[l].ping_timeout_ms) + 1;
 			if ((k->state == LINK_UP || k->pongs) && to < due)
@@ -177,17 +194,18 @@ static bool suspect(const struct links *ls, const struct links_link *k,
 	if (grace > most)
 		grace = most;
 	return k->state == LINK_UP && k->last_ping_us > k->answered_us &&
-	    now_us - k->last_ping_us > grace;
+	    now_us - k->pending_us > grace;
 }
 
 /* The links a peer's traffic may take now: up, settled and not suspect;
- * else up and settled; else up; else every configured one (*none_up
- * set). */
+ * else up and not suspect (a link that answers, though settling, before
+ * one that does not); else up and settled; else up; else every
+ * configured one (*none_up set). */
 static uint8_t candidates(const struct links *ls, size_t pi, uint64_t now_us,
     bool *none_up)
 {
 	const struct links_peer *p = &ls->peer[pi];
-	uint8_t best_set = 0, good = 0, up = 0, all = 0;
+	uint8_t best_set = 0, answers = 0, good = 0, up = 0, all = 0;
 
 	for (unsigned l = 0; l < LINKS_MAX; l++) {
 		const struct links_link *k = &p->link[l];
@@ -199,11 +217,15 @@ static uint8_t candidates(const struct links *ls, size_t pi, uint64_t now_us,
 			up |= (uint8_t)(1u << l);
 		if (settled(ls, k, l, now_us))
 			good |= (uint8_t)(1u << l);
-		if (settled(ls, k, l, now_us) && !suspect(ls, k, l, now_us))
-			best_set |= (uint8_t)(1u << l);
+		if (k->state == LINK_UP && !suspect(ls, k, l, now_us)) {
+			answers |= (uint8_t)(1u << l);
+			if (settled(ls, k, l, now_us))
+				best_set |= (uint8_t)(1u << l);
+		}
 	}
 	*none_up = !up;
-	return best_set ? best_set : good ? good : up ? up : all;
+	return best_set ? best_set : answers ? answers : good ? good : up ?
+	    up : all;
 }
 
 /* Of the links in `set`, the one of highest priority, a tie to the lowest

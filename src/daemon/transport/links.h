@@ -14,16 +14,18 @@
  *
  * Its latency is the mean round trip of the last `precision` answers.
  *
- * An up link is suspect while the answer to its latest ping is overdue:
- * more than LINKS_GRACE_RTTS mean round trips (at least
- * LINKS_GRACE_MIN_MS, at most half the ping interval) have passed since
- * the ping. A suspect link is passed over while another is up and not
- * suspect, so traffic leaves a failing link within about one ping
- * interval, before the ping timeout makes it down: the protocol gives up
- * on a node that cannot receive a peer's messages after
- * fail_recv_const token rotations, which a busy ring makes in well under
- * the timeout (a link that fails one way still passes the token). It
- * takes the traffic back as soon as the ping is answered.
+ * A link that carries a peer's traffic (up and selected) is also pinged
+ * every LINKS_PROBE_MS when that is shorter than the ping interval, and
+ * an up link is suspect while an answer is overdue: more than
+ * LINKS_GRACE_RTTS mean round trips (at least LINKS_GRACE_MIN_MS, at
+ * most half the ping interval) have passed since the oldest ping not
+ * answered yet. A suspect link is passed over while another is up and
+ * not suspect, so traffic leaves a failing link within LINKS_PROBE_MS
+ * and the grace, long before the ping timeout makes it down: the
+ * protocol gives up on a node that cannot receive a peer's messages
+ * after fail_recv_const token rotations, which a busy ring makes in well
+ * under the timeout (a link that fails one way still passes the token).
+ * It takes the traffic back as soon as a ping is answered.
  *
  * Selection, per peer, among the links that are up, settled (see below)
  * and not suspect, by the mode (corosync's totem.link_mode):
@@ -36,8 +38,9 @@
  * has stayed up for LINKS_SETTLE_TIMEOUTS times its ping_timeout: until
  * then a link that never went down keeps the traffic, so a link that
  * flaps does not draw traffic onto itself at each short recovery. When
- * no link is up, settled and not suspect, the settled ones are selected
- * (suspect or not), then the up links that are settling; when none is up at all (at start, or a peer that is gone),
+ * no link is up, settled and not suspect, the up links that are not
+ * suspect are selected (settling or not), then the settled ones
+ * (suspect or not), then the up links; when none is up at all (at start, or a peer that is gone),
  * every link to the peer is, so that nothing waits for heartbeats a
  * working link would answer (knet sends nothing then).
  *
@@ -61,6 +64,8 @@
  * trips, and never sooner than this (scheduling delays of a loaded host). */
 #define LINKS_GRACE_RTTS 4u
 #define LINKS_GRACE_MIN_MS 10u
+/* The longest time between two pings on a link that carries traffic. */
+#define LINKS_PROBE_MS 100u
 
 enum links_mode {
 	LINKS_PASSIVE,
@@ -107,6 +112,7 @@ struct links_link {
 	uint64_t next_ping_us;
 	uint64_t last_ping_us;  /* when the latest ping left; 0: none */
 	uint64_t answered_us;   /* send time of the latest ping answered */
+	uint64_t pending_us;    /* send time of the oldest ping unanswered */
 	uint64_t last_pong_us;  /* 0: none */
 	uint64_t up_since_us;
 	uint64_t latency_us;    /* running mean */
@@ -147,8 +153,9 @@ void links_pong(struct links *ls, size_t pi, unsigned l, uint64_t sent_us,
 /* Links whose answers are overdue go down; counts of answers while down
  * restart when the answers stop. */
 void links_tick(struct links *ls, uint64_t now_us);
-/* The earliest time at which a ping is due or a link may time out. */
-uint64_t links_next_due(const struct links *ls);
+/* The earliest time, from `now_us` on, at which a ping is due or a link
+ * may time out. */
+uint64_t links_next_due(const struct links *ls, uint64_t now_us);
 
 /* The links (bit l: link l) a datagram to peer `pi` takes now; 0 when
  * the peer has no link. Advances the round robin. */

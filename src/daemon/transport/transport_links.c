@@ -38,7 +38,7 @@ static void on_heartbeat(void *arg)
 			if (links_ping_due(&t->links, pi, l, now))
 				send_heartbeat(t, pi, l, HB_PING, now);
 	transport_flush(t);
-	due = links_next_due(&t->links);
+	due = links_next_due(&t->links, now);
 	/* The loop's clock is the same monotonic clock, in milliseconds;
 	 * the timer fires at or after the time due. */
 	if (due != UINT64_MAX)
