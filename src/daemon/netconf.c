@@ -152,6 +152,49 @@ static int mcast_group(const struct cohort_config *cfg,
 	return 0;
 }
 
+/* The links: each node's ringN_addr with link N's port, each link's
+ * heartbeat settings, the link mode. Link 0 (every transport) has
+ * heartbeats too; udp and udpu have no other link (config_link.c). */
+static int netconf_links(const struct cohort_config *cfg,
+    struct transport_config *tc, char *err, size_t errlen)
+{
+	static const enum links_mode modes[] = {
+		[COHORT_LINK_PASSIVE] = LINKS_PASSIVE,
+		[COHORT_LINK_ACTIVE] = LINKS_ACTIVE,
+		[COHORT_LINK_RR] = LINKS_RR,
+	};
+
+	tc->link_mode = modes[cfg->link_mode];
+	for (unsigned l = 0; l < LINKS_MAX && l < COHORT_CONFIG_MAX_LINKS; l++) {
+		const struct cohort_interface *i = &cfg->links[l];
+		uint16_t port = i->mcastport ? i->mcastport :
+		    (uint16_t)(COHORT_CONFIG_DEFAULT_PORT + l);
+
+		if (l > 0 && !i->n_addrs)
+			continue;
+		tc->link_timing[l] = (struct links_timing){
+			.priority = i->knet_link_priority,
+			.ping_interval_ms = i->knet_ping_interval,
+			.ping_timeout_ms = i->knet_ping_timeout,
+			.pong_count = i->knet_pong_count ? i->knet_pong_count : 1,
+			.precision = i->knet_ping_precision ?
+			    i->knet_ping_precision : 1,
+		};
+		for (size_t n = 0; l > 0 && n < cfg->n_nodes; n++) {
+			const char *a = cfg->nodes[n].addr[l];
+
+			if (a && resolve(a, port, &tc->link_addr[n][l]) < 0) {
+				snprintf(err, errlen, "node %u: cannot resolve "
+				    "ring%u_addr '%s'", cfg->nodes[n].nodeid, l,
+				    a);
+				return -EHOSTUNREACH;
+			}
+			tc->link_addr[n][l].nodeid = cfg->nodes[n].nodeid;
+		}
+	}
+	return 0;
+}
+
 int netconf_transport(const struct cohort_config *cfg, uint32_t nodeid,
     struct transport_config *tc, char *err, size_t errlen)
 {
@@ -183,6 +226,8 @@ int netconf_transport(const struct cohort_config *cfg, uint32_t nodeid,
 		}
 		tc->n_peers++;
 	}
+	if (netconf_links(cfg, tc, err, errlen) < 0)
+		return -EHOSTUNREACH;
 	if (cfg->transport == COHORT_TRANSPORT_UDP)
 		return mcast_group(cfg, tc, port, err, errlen);
 	return 0;

@@ -3,6 +3,7 @@
  * glue, the transport, the IPC server, the CPG service and the
  * scheduler, and the service that serves it to `cohortctl status`.
  */
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -78,6 +79,72 @@ static void status_link(const struct status_config *sc, struct text *t,
 	    now - last);
 }
 
+/* The address `a` without its port, "" for none. */
+static const char *host_str(const struct sockaddr_storage *a, char *buf,
+    size_t len)
+{
+	const void *ip = a->ss_family == AF_INET ?
+	    (const void *)&((const struct sockaddr_in *)(const void *)a)->sin_addr :
+	    (const void *)&((const struct sockaddr_in6 *)(const void *)a)->sin6_addr;
+
+	buf[0] = '\0';
+	if (a->ss_family == AF_INET || a->ss_family == AF_INET6)
+		inet_ntop(a->ss_family, ip, buf, (socklen_t)len);
+	return buf;
+}
+
+/* Each link to a node (transport_link_status): "node.N.link.L.KEY" for
+ * the links it has an address on, and "node.N.links_in_use", the links
+ * its traffic takes now. */
+static void status_links(const struct status_config *sc, struct text *t,
+    uint32_t id)
+{
+	struct transport_link_status ls;
+	char a[INET6_ADDRSTRLEN];
+	bool any = false;
+
+	if (!sc->transport)
+		return;
+	for (unsigned l = 0; l < LINKS_MAX; l++) {
+		if (transport_link_status(sc->transport, id, l, &ls) < 0 ||
+		    !ls.dst.ss_family)
+			continue;
+		text_add(t, "node.%" PRIu32 ".link.%u.addr=%s\n", id, l,
+		    host_str(&ls.dst, a, sizeof(a)));
+		if (!ls.enabled)
+			continue;
+		text_add(t, "node.%" PRIu32 ".link.%u.state=%s\n", id, l,
+		    id == sc->nodeid ? "local" : ls.connected ? "up" : "down");
+		text_add(t, "node.%" PRIu32 ".link.%u.enabled=1\n"
+		    "node.%" PRIu32 ".link.%u.in_use=%d\n"
+		    "node.%" PRIu32 ".link.%u.settled=%d\n"
+		    "node.%" PRIu32 ".link.%u.suspect=%d\n"
+		    "node.%" PRIu32 ".link.%u.latency_us=%" PRIu32 "\n",
+		    id, l, id, l, ls.in_use ? 1 : 0, id, l, ls.settled ? 1 : 0,
+		    id, l, ls.suspect ? 1 : 0, id, l, ls.latency_us);
+		text_add(t, "node.%" PRIu32 ".link.%u.tx=%" PRIu64 "\n"
+		    "node.%" PRIu32 ".link.%u.rx=%" PRIu64 "\n"
+		    "node.%" PRIu32 ".link.%u.rx_wrong_addr=%" PRIu64 "\n"
+		    "node.%" PRIu32 ".link.%u.pings_tx=%" PRIu64 "\n"
+		    "node.%" PRIu32 ".link.%u.pongs_rx=%" PRIu64 "\n"
+		    "node.%" PRIu32 ".link.%u.pongs_late=%" PRIu64 "\n"
+		    "node.%" PRIu32 ".link.%u.downs=%" PRIu64 "\n",
+		    id, l, ls.tx, id, l, ls.rx, id, l, ls.rx_wrong_addr, id, l,
+		    ls.pings_tx, id, l, ls.pongs_rx, id, l, ls.pongs_late, id,
+		    l, ls.downs);
+	}
+	if (id == sc->nodeid)
+		return;
+	text_add(t, "node.%" PRIu32 ".links_in_use=", id);
+	for (unsigned l = 0; l < LINKS_MAX; l++)
+		if (transport_link_status(sc->transport, id, l, &ls) == 0 &&
+		    ls.in_use) {
+			text_add(t, "%s%u", any ? "," : "", l);
+			any = true;
+		}
+	text_add(t, "\n");
+}
+
 /* A node whose configuration differs from ours: "node.N.config=differs",
  * the keys that differ, and each one's value here and there (once its
  * summary came). */
@@ -128,6 +195,7 @@ static void status_nodes(const struct status_config *sc, struct text *t,
 		text_add(t, "node.%" PRIu32 ".addr=%s\n", sc->node_ids[i],
 		    sc->node_addrs[i] ? sc->node_addrs[i] : "");
 		status_link(sc, t, sc->node_ids[i], token_ms);
+		status_links(sc, t, sc->node_ids[i]);
 		status_peer_config(sc, t, sc->node_ids[i]);
 		if (sc->node_names[i])
 			text_add(t, "node.%" PRIu32 ".name=%s\n", sc->node_ids[i],
@@ -148,7 +216,9 @@ static void status_net(const struct status_config *sc, struct text *t)
 	    PRIu64 "\nstat.net_rx_foreign=%" PRIu64
 	    "\nstat.net_rx_unknown_sender=%" PRIu64
 	    "\nstat.net_rx_auth_failed=%" PRIu64
+	    "\nstat.net_rx_wrong_link_addr=%" PRIu64
 	    "\nstat.net_rx_replayed=%" PRIu64
+	    "\nstat.net_rx_link_copies=%" PRIu64
 	    "\nstat.net_rx_old_incarnation=%" PRIu64
 	    "\nstat.net_rx_config_mismatch=%" PRIu64
 	    "\nstat.net_tx_summaries=%" PRIu64
@@ -165,8 +235,8 @@ static void status_net(const struct status_config *sc, struct text *t)
 	    "\nnet.rcvbuf=%" PRIu64 "\nnet.sndbuf=%" PRIu64 "\n",
 	    ts.tx, ts.rx,
 	    ts.tx_errors, ts.rx_malformed, ts.rx_foreign,
-	    ts.rx_unknown_sender, ts.rx_auth_failed, ts.rx_replayed,
-	    ts.rx_old_incarnation, ts.rx_config_mismatch,
+	    ts.rx_unknown_sender, ts.rx_auth_failed, ts.rx_wrong_link_addr,
+	    ts.rx_replayed, ts.rx_link_copies, ts.rx_old_incarnation, ts.rx_config_mismatch,
 	    ts.tx_summaries, ts.rx_summaries,
 	    ts.port_unreachable, ts.icmp_unmatched, ts.icmp_peer_alive,
 	    ts.icmp_ignored, ts.tx_frags, ts.rx_frags,
@@ -223,7 +293,11 @@ char *status_text(const struct status_config *sc, size_t *len)
 	    st.ring_id.seq);
 	for (size_t i = 0; i < st.n_members; i++)
 		text_add(&t, "%s%" PRIu32, i ? " " : "", st.members[i]);
-	text_add(&t, "\ntoken_ms=%" PRIu32 "\n", st.token_ms);
+	text_add(&t, "\ntoken_ms=%" PRIu32 "\ntransport=%s\n", st.token_ms,
+	    sc->transport_name ? sc->transport_name : "");
+	if (sc->transport)
+		text_add(&t, "link_mode=%s\n", links_mode_name(
+		    transport_link_mode(sc->transport)));
 	status_nodes(sc, &t, st.token_ms);
 	text_add(&t, "clients=%zu\ngroups=%zu\nuptime_ms=%" PRIu64 "\n",
 	    ipcs_count(sc->ipcs), cpg_svc_groups(sc->cpg),

@@ -28,6 +28,7 @@ struct status_config {
 	struct loop *loop;
 	uint32_t nodeid;
 	const char *cluster_name;
+	const char *transport_name;         /* totem.transport: knet, udpu.. */
 	uint64_t started_ms;                /* loop time at start */
 	/* The nodes of the configuration. */
 	size_t n_nodes;

@@ -2,7 +2,7 @@
  * cohortctl: look at and talk to a running cohortd.
  *
  *   cohortctl [--json] status | groups | members GROUP | send GROUP TEXT
- *                      | listen GROUP
+ *                      | listen GROUP | links [-b]
  *   cohortctl reopen-log
  *   cohortctl cpgtool [-d DELIM] [-e] [-n] [-h]
  *   cohortctl keygen [-f] [FILE]
@@ -44,6 +44,7 @@ static void usage(FILE *f)
 	    "       cohortctl [--json] members GROUP\n"
 	    "       cohortctl [--json] send GROUP TEXT\n"
 	    "       cohortctl [--json] listen GROUP\n"
+	    "       cohortctl [--json] links [-b]\n"
 	    "       cohortctl reopen-log\n"
 	    "       cohortctl cpgtool [-d DELIM] [-e] [-n] [-h]\n"
 	    "       cohortctl keygen [-f] [FILE]\n"
@@ -360,6 +361,8 @@ int main(int argc, char **argv)
 		return cmd_send(o, argv[i + 1], argv[i + 2]);
 	if (!strcmp(argv[i], "listen") && argc == i + 2)
 		return cmd_listen(o, argv[i + 1]);
+	if (!strcmp(argv[i], "links"))
+		return ctl_links(argc - i, argv + i, o == &out_json);
 	if (!strcmp(argv[i], "cpgtool"))
 		return ctl_cpgtool(argc - i, argv + i);
 	if (!strcmp(argv[i], "keygen"))

@@ -40,6 +40,8 @@ extern const struct out out_text, out_json;
 
 cs_error_t ctl_fetch_groups(struct ctl_groups *gs);
 int ctl_cpgtool(int argc, char **argv);
+/* cohortctl links [-b]: argv[0] is "links"; json: the --json back-end. */
+int ctl_links(int argc, char **argv, bool json);
 int ctl_keygen(int argc, char **argv);
 int ctl_fail(const char *what, cs_error_t err);
 int ctl_name(const char *arg, struct cpg_name *n);

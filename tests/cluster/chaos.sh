@@ -7,7 +7,11 @@
 #   faults   kill -9 of a daemon and its restart; SIGSTOP beyond the token
 #            timeout and SIGCONT; a partition of one or two nodes and its
 #            heal; one-way loss (node A stops hearing node B); random loss
-#            of 2-20% on the input of one or two nodes
+#            of 2-20% on the input of one or two nodes; and faults of one
+#            link (the nodes are on two networks, link 0 and link 1): a
+#            node's port on one link down, one-way loss on one link (A
+#            stops hearing B there), random loss of 2-20% on one link into
+#            one node. The node faults above hit both links.
 #   clients  kill -9 of a client, a new client, a client leaving its group
 #            (SIGHUP to cpgload) and, at a later SIGHUP, joining it again
 #
@@ -225,17 +229,33 @@ fault_on() {
 		node_stop_signal "$nodes"; CH_STOPPED[$nodes]=1 ;;
 	partition)
 		ch_log "partition {$nodes} from the rest"
-		partition "$nodes" ;;
+		# Both networks: br1 and br3 are the other side's.
+		for i in $nodes; do
+			ip -n "$CL_BR" link set "p$i" master br1
+			ip -n "$CL_BR" link set "q$i" master br3
+		done ;;
 	asym)
 		set -- $nodes
 		ch_log "node $1 stops hearing node $2"
-		nft_in "$1" "chaos$id" "ip saddr 10.$CL_NET.0.$2 drop" || ch_fail "nft (asym)" ;;
+		nft_in "$1" "chaos$id" "ip saddr { $(cl_addr "$2"), $(cl_addr1 "$2") } drop" ||
+		    ch_fail "nft (asym)" ;;
 	loss)
 		ch_log "$arg% random loss into nodes {$nodes}"
 		for i in $nodes; do
-			nft_in "$i" "chaos$id" "udp dport 5405 numgen random mod 100 < $arg drop" ||
+			nft_in "$i" "chaos$id" "udp dport { 5405, 5406 } numgen random mod 100 < $arg drop" ||
 			    ch_fail "nft (loss)"
 		done ;;
+	linkdown)
+		ch_log "link $arg of node $nodes down"
+		link_cut "$nodes" "$arg" ;;
+	linkasym)
+		set -- $nodes
+		ch_log "node $1 stops hearing node $2 on link $arg"
+		nft_in "$1" "chaos$id" "ip saddr 10.$CL_NET.$arg.$2 drop" || ch_fail "nft (linkasym)" ;;
+	linkloss)
+		ch_log "${arg#*:}% random loss on link ${arg%%:*} into node $nodes"
+		nft_in "$nodes" "chaos$id" "udp dport $((5405 + ${arg%%:*})) numgen random mod 100 < ${arg#*:} drop" ||
+		    ch_fail "nft (linkloss)" ;;
 	esac
 }
 
@@ -253,11 +273,19 @@ fault_off() {  # ID
 		node_cont_signal "$nodes"; CH_STOPPED[$nodes]=0 ;;
 	partition)
 		ch_log "heal of {$nodes}"
-		for i in $nodes; do ip -n "$CL_BR" link set "p$i" master br0; done ;;
-	asym|loss)
+		for i in $nodes; do
+			ip -n "$CL_BR" link set "p$i" master br0
+			ip -n "$CL_BR" link set "q$i" master br2
+		done ;;
+	linkdown)
+		ch_log "link ${CH_FARG[$id]} of node $nodes up"
+		link_restore "$nodes" "${CH_FARG[$id]}" ;;
+	asym|loss|linkasym|linkloss)
 		ch_log "${CH_FKIND[$id]} into {$nodes} off"
 		for i in $nodes; do
-			[ "${CH_FKIND[$id]}" = asym ] && [ "$i" != "${nodes%% *}" ] && continue
+			case ${CH_FKIND[$id]} in asym|linkasym)
+				[ "$i" != "${nodes%% *}" ] && continue ;;
+			esac
 			ip netns exec "coh${CL_RUN}n$i" nft delete table inet "chaos$id" ||
 			    ch_fail "nft delete"
 		done ;;
@@ -276,15 +304,18 @@ plan_episode() {
 		free=()
 		for i in $CH_NODES; do [[ " ${used[*]} " == *" $i "* ]] || free+=("$i"); done
 		rnd 100
-		if [ "$CH_R" -lt 22 ]; then kind=kill
-		elif [ "$CH_R" -lt 42 ]; then kind=pause
-		elif [ "$CH_R" -lt 62 ]; then kind=partition
-		elif [ "$CH_R" -lt 80 ]; then kind=asym
-		else kind=loss; fi
+		if [ "$CH_R" -lt 18 ]; then kind=kill
+		elif [ "$CH_R" -lt 34 ]; then kind=pause
+		elif [ "$CH_R" -lt 50 ]; then kind=partition
+		elif [ "$CH_R" -lt 63 ]; then kind=asym
+		elif [ "$CH_R" -lt 76 ]; then kind=loss
+		elif [ "$CH_R" -lt 85 ]; then kind=linkdown
+		elif [ "$CH_R" -lt 93 ]; then kind=linkasym
+		else kind=linkloss; fi
 		# At most two nodes faulty: a fault on two nodes only if two are free.
 		n=1
 		case $kind in
-		asym) n=2 ;;
+		asym|linkasym) n=2 ;;
 		partition|loss) rnd 2; n=$((CH_R + 1)) ;;
 		esac
 		[ $(( ${#used[@]} + n )) -le 2 ] || { kind=loss; n=1; }
@@ -299,6 +330,9 @@ plan_episode() {
 		partition) rnd_in 2000 10000; dur=$CH_R; arg=- ;;
 		asym) rnd_in 2000 8000; dur=$CH_R; arg=- ;;
 		loss) rnd_in 3000 10000; dur=$CH_R; rnd_in 2 20; arg=$CH_R ;;
+		linkdown|linkasym) rnd_in 1500 8000; dur=$CH_R; rnd 2; arg=$CH_R ;;
+		linkloss) rnd_in 3000 10000; dur=$CH_R; rnd 2; a=$CH_R
+			rnd_in 2 20; arg=$a:$CH_R ;;
 		esac
 		CH_FID=$((CH_FID + 1))
 		ev+=("$start fault_on $CH_FID $kind ${nodes// /,} $arg" "$((start + dur)) fault_off $CH_FID")
@@ -423,6 +457,12 @@ finish_groups() {
 # ------------------------------------------------------------------ run
 ch_log "seed $CH_SEED, $CH_SECONDS s, pid $$ (replay: tests/cluster/chaos.sh $B $CH_SECONDS $CH_SEED)"
 cluster_create 5
+cluster_link1
+# Partitions move ports to br1 (link 0) and br3 (link 1).
+ip -n "$CL_BR" link add br3 type bridge
+ip -n "$CL_BR" link set br3 up
+# Datagrams of one frame, as with udpu: loss hits messages, not fragments.
+sed -i 's/^\( *\)transport: knet$/&\n\1netmtu: 1500/' "$CL_DIR/cluster.conf"
 for i in $CH_NODES; do node_start "$i" || ch_fail "start of node $i"; done
 wait_ring $CH_NODES || ch_fail "no first ring of 5"
 for i in $CH_NODES; do
@@ -471,7 +511,8 @@ for i in $CH_NODES; do rss+=" n$i=${CH_HWM[$i]:-0}kB"; done
 cnt() { echo "${CH_COUNT[$1]:-0}"; }
 echo "chaos summary: seed $CH_SEED, $((SECONDS - CH_START)) s, $ep episodes;" \
     "faults: kill $(cnt kill), pause $(cnt pause), partition $(cnt partition)," \
-    "asym $(cnt asym), loss $(cnt loss);" \
+    "asym $(cnt asym), loss $(cnt loss), link down $(cnt linkdown)," \
+    "link asym $(cnt linkasym), link loss $(cnt linkloss);" \
     "clients: ${#h[@]} histories, $(cnt client_kill) killed, $(cnt client_new) new," \
     "$(cnt leave) leaves, $(cnt rejoin) rejoins;" \
     "confchgs: $rings rings, $gconfs group confchgs;" \

@@ -418,3 +418,45 @@ node_kernel_drops() {
 		$1 == "Ip:" { for (i = 2; i <= NF; i++) if (pk[i] == "ReasmFails") n += $i }
 		END { print n + 0 }' /proc/net/snmp
 }
+
+# ---------------------------------------------------------------- links
+# A second network, link 1: node i gets eth1 with address
+# 10.<net>.1.<i>/24 on port q<i> of bridge br2 (br1 is the partition's),
+# and the configuration becomes transport knet with each node's
+# ring1_addr. Call it after cluster_create, before the daemons start.
+cl_addr1() { echo "10.$CL_NET.1.$1"; }
+cluster_link1() {
+	local i
+	ip -n "$CL_BR" link add br2 type bridge
+	ip -n "$CL_BR" link set br2 up
+	for i in $(seq 1 "$CL_N"); do
+		ip link add "d${CL_RUN}n${i}" netns "$(cl_ns "$i")" type veth \
+		    peer name "q$i" netns "$CL_BR"
+		ip -n "$(cl_ns "$i")" link set "d${CL_RUN}n${i}" name eth1
+		ip -n "$(cl_ns "$i")" addr add "$(cl_addr1 "$i")/24" dev eth1
+		ip -n "$(cl_ns "$i")" link set eth1 up
+		ip -n "$CL_BR" link set "q$i" master br2 up
+		sed -i "s/^\( *\)ring0_addr: $(cl_addr "$i")\$/&\n\1ring1_addr: $(cl_addr1 "$i")/" \
+		    "$CL_DIR/cluster.conf"
+	done
+	sed -i 's/transport: udpu/transport: knet/' "$CL_DIR/cluster.conf"
+}
+
+# link_cut I L, link_restore I L: node I's port on link L's bridge goes
+# down (nothing passes either way) or up again.
+cl_link_port() { if [ "$2" = 0 ]; then echo "p$1"; else echo "q$1"; fi; }
+link_cut() { ip -n "$CL_BR" link set "$(cl_link_port "$1" "$2")" down; }
+link_restore() { ip -n "$CL_BR" link set "$(cl_link_port "$1" "$2")" up; }
+
+# wait_field I KEY VALUE: until node I's status has KEY=VALUE (bounded,
+# CL_WAIT s).
+wait_field() {
+	local deadline=$((SECONDS + ${CL_WAIT:-60})) v
+	while [ $SECONDS -lt $deadline ]; do
+		v=$(node_status_field "$1" "$2")
+		[ "$v" = "$3" ] && return 0
+		sleep 0.05
+	done
+	echo "node $1: $2 is '${v:-}', want '$3'"
+	return 1
+}

@@ -4,7 +4,8 @@
  * configuration checks, through a real transport on 127.0.0.1: node 2 of
  * the nodelist {1, 2, 3}, unsealed (so that what follows authentication
  * is reached), cutting datagrams into frames (so that fragments are
- * taken), with a configuration summary of its own.
+ * taken), with a configuration summary of its own and heartbeats on
+ * link 0 (so that pings and pongs are taken).
  *
  * The input is a sequence of datagrams, each a 16-bit big-endian length
  * and that many bytes (at most FRAMES_MAX of them), sent to node 2 from
@@ -14,7 +15,7 @@
  * compared with ours as the daemon does (cfgcheck_compare), and every
  * difference must point inside the two summaries.
  *
- * FUZZ_SOURCES: src/daemon/transport/transport.c src/daemon/transport/transport_frame.c src/daemon/transport/transport_frag.c src/daemon/transport/transport_rx.c src/daemon/transport/transport_tx.c src/daemon/transport/transport_icmp.c src/daemon/transport/unreach.c src/daemon/transport/replay.c src/daemon/cfgcheck.c src/daemon/loop.c src/daemon/config/config.c src/daemon/config/config_load.c src/daemon/config/config_out.c src/proto/timing.c src/daemon/config/config_parse.c src/daemon/config/config_uidgid.c src/daemon/config/config_link.c src/daemon/config/config_quorum.c src/daemon/config/config_log.c src/common/log.c
+ * FUZZ_SOURCES: src/daemon/transport/transport.c src/daemon/transport/links.c src/daemon/transport/transport_links.c src/daemon/transport/transport_frame.c src/daemon/transport/transport_frag.c src/daemon/transport/transport_rx.c src/daemon/transport/transport_tx.c src/daemon/transport/transport_icmp.c src/daemon/transport/unreach.c src/daemon/transport/replay.c src/daemon/cfgcheck.c src/daemon/loop.c src/daemon/config/config.c src/daemon/config/config_load.c src/daemon/config/config_out.c src/proto/timing.c src/daemon/config/config_parse.c src/daemon/config/config_uidgid.c src/daemon/config/config_link.c src/daemon/config/config_quorum.c src/daemon/config/config_log.c src/common/log.c
  * FUZZ_LIBS: -lsodium
  */
 #include <arpa/inet.h>
@@ -153,6 +154,9 @@ static void setup(void)
 	cfg.summary_len = sizeof(summary) - 1;
 	cfg.config_digest = cfgcheck_digest(summary, sizeof(summary) - 1);
 	cfg.config_differs = on_differs;
+	cfg.link_timing[0] = (struct links_timing){ .priority = 1,
+	    .ping_interval_ms = 1000, .ping_timeout_ms = 2000, .pong_count = 2,
+	    .precision = 8 };
 	loop_set_before_sleep(loop, before_sleep, NULL);
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # t_cluster_chaos.sh BUILD: the chaos soak (tests/cluster/chaos.sh) for
-# 80 s: five nodes, a seeded random mix of kills, restarts, pauses,
-# partitions, one-way and random loss, clients joining, leaving and
+# 80 s: five nodes on two networks, a seeded random mix of kills,
+# restarts, pauses, partitions, one-way and random loss, faults of one
+# link (down, one-way, lossy), clients joining, leaving and
 # sending, every history checked at the end, in the normal pass. The
 # schedule is seed 670737370's unless CHAOS_SEED names another (or
 # "random"). `make soak` runs it longer, with a seed drawn each time.

@@ -152,6 +152,14 @@ chmod 0644 "$DIR/key"
 [ "$(stat -c '%s %a' "$DIR/key")" = "256 400" ] || fail "keygen -f kept mode $(stat -c %a "$DIR/key")"
 ls "$DIR"/key.?????? >/dev/null 2>&1 && fail "keygen -f left a temporary file"
 
+# links: one node has no link to another, so the header alone (the link
+# lines are checked on two networks by t_cluster_links.sh); a bad
+# argument is a usage error.
+[ "$("$CTL" links)" = "Local node ID 3, transport knet" ] || fail "links: $("$CTL" links)"
+"$CTL" --json links | json 'assert d["nodeid"] == 3 and d["links"] == [], d'
+set +e; "$CTL" links -x >/dev/null 2>&1; rc=$?; set -e
+[ $rc -eq 2 ] || fail "links -x exited $rc"
+
 # listen leaves cleanly on SIGTERM.
 kill -TERM "$lpid"
 wait "$lpid" || fail "listen did not exit 0 on SIGTERM"

@@ -152,8 +152,7 @@ enum cohort_link_mode {
  * any number of sections, merged) and the nodes' ringN_addr. Every value
  * is the effective one: as given, else corosync 3.1.7's default, the ping
  * timers derived from the effective token. Strings are NULL when not
- * given. Only link 0 carries traffic today; the other links are checked
- * and kept for the link engine. */
+ * given. The transport carries traffic over every link (transport.h). */
 struct cohort_interface {
 	uint32_t linknumber;        /* its index in cohort_config.links */
 	unsigned line;              /* of its first section; 0: no section */

@@ -301,12 +301,5 @@ int cfg_links_finish(struct cfg_loader *ld)
 		    i->knet_ping_timeout, i->knet_ping_interval) < 0)
 			return oom(ld);
 	}
-	for (unsigned l = 1; l < COHORT_CONFIG_MAX_LINKS; l++) {
-		if (cfg->links[l].n_addrs && cfg_warn(cfg, &ld->dropped,
-		    cfg->path, ld->link_line[l], "link %u (ring%u_addr) is read "
-		    "and checked, but not used yet: Cohort sends over link 0 "
-		    "only", l, l) < 0)
-			return oom(ld);
-	}
 	return 0;
 }

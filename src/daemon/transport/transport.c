@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -20,6 +21,20 @@
 
 #define KEYFILE_MIN 128u
 #define KEYFILE_MAX 4096u
+
+uint64_t tr_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+const struct transport_peer *tr_link_peer(const struct transport *t,
+    size_t pi, unsigned l)
+{
+	return l == 0 ? &t->cfg.peers[pi] : &t->cfg.link_addr[pi][l];
+}
 
 bool tr_cuts(const struct transport *t)
 {
@@ -267,25 +282,29 @@ static int frame_sizes(struct transport *t, const struct transport_config *cfg)
 	return 0;
 }
 
-/* The unicast socket, bound to the local node's address. 0 or -errno. */
-static int open_socket(struct transport *t, const struct transport_peer *self)
+/* A unicast socket, bound to the local node's address `self` on a link,
+ * in *out. 0 or -errno. */
+static int open_socket(struct transport *t, const struct transport_peer *self,
+    int *out)
 {
-	t->fd = socket(self->addr.ss_family, SOCK_DGRAM | SOCK_NONBLOCK |
+	int fd = socket(self->addr.ss_family, SOCK_DGRAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0);
-	if (t->fd < 0)
+
+	*out = fd;
+	if (fd < 0)
 		return -errno;
-	sock_option(t->fd, SOL_SOCKET, SO_REUSEADDR, 1, "the socket cannot "
+	sock_option(fd, SOL_SOCKET, SO_REUSEADDR, 1, "the socket cannot "
 	    "share its address (SO_REUSEADDR)");
-	set_buffer(t, t->fd, SO_RCVBUF, SO_RCVBUFFORCE);
-	set_buffer(t, t->fd, SO_SNDBUF, SO_SNDBUFFORCE);
+	set_buffer(t, fd, SO_RCVBUF, SO_RCVBUFFORCE);
+	set_buffer(t, fd, SO_SNDBUF, SO_SNDBUFFORCE);
 	/* ICMP errors about our datagrams: a closed port means a dead
 	 * daemon, reported at once (cfg->unreachable). */
 	if (self->addr.ss_family == AF_INET)
-		sock_option(t->fd, SOL_IP, IP_RECVERR, 1, "no ICMP errors "
+		sock_option(fd, SOL_IP, IP_RECVERR, 1, "no ICMP errors "
 		    "(IP_RECVERR): a closed port is noticed at the token "
 		    "timeout only");
 	else
-		sock_option(t->fd, SOL_IPV6, IPV6_RECVERR, 1, "no ICMP errors "
+		sock_option(fd, SOL_IPV6, IPV6_RECVERR, 1, "no ICMP errors "
 		    "(IPV6_RECVERR): a closed port is noticed at the token "
 		    "timeout only");
 	/* Cut datagrams: their frames leave in one send each where the
@@ -296,15 +315,58 @@ static int open_socket(struct transport *t, const struct transport_peer *self)
 	if (tr_cuts(t)) {
 		int seg = (int)t->frame, zero = 0;
 
-		t->gso = setsockopt(t->fd, SOL_UDP, UDP_SEGMENT, &seg,
-		    sizeof(seg)) == 0 && setsockopt(t->fd, SOL_UDP, UDP_SEGMENT,
-		    &zero, sizeof(zero)) == 0;
-		sock_option(t->fd, SOL_UDP, UDP_GRO, 1, "no receive offload "
+		/* Link 0's socket says for every link. */
+		if (out == &t->lfd[0])
+			t->gso = setsockopt(fd, SOL_UDP, UDP_SEGMENT, &seg,
+			    sizeof(seg)) == 0 && setsockopt(fd, SOL_UDP,
+			    UDP_SEGMENT, &zero, sizeof(zero)) == 0;
+		sock_option(fd, SOL_UDP, UDP_GRO, 1, "no receive offload "
 		    "(UDP_GRO): frames read one by one");
 	}
-	if (bind(t->fd, (const struct sockaddr *)&self->addr,
+	if (bind(fd, (const struct sockaddr *)&self->addr,
 	    self->addr_len) < 0)
 		return -errno;
+	return 0;
+}
+
+/* Closes the links' sockets. */
+static void close_links(struct transport *t)
+{
+	for (unsigned k = 0; k < LINKS_MAX; k++) {
+		if (t->lreg[k])
+			loop_del_fd(t->loop, t->lreg[k]);
+		if (t->lfd[k] >= 0)
+			close(t->lfd[k]);
+		t->lreg[k] = NULL;
+		t->lfd[k] = -1;
+	}
+}
+
+static bool several_links(const struct transport *t)
+{
+	for (unsigned k = 1; k < LINKS_MAX; k++)
+		if (t->lfd[k] >= 0)
+			return true;
+	return false;
+}
+
+/* A socket on each link the local node (peer `self`) has an address on;
+ * link 0's always. 0 or -errno. */
+static int open_links(struct transport *t, size_t self)
+{
+	for (unsigned k = 0; k < LINKS_MAX; k++) {
+		const struct transport_peer *a = tr_link_peer(t, self, k);
+		int rc;
+
+		if (!a->addr_len)
+			continue;
+		rc = open_socket(t, a, &t->lfd[k]);
+		if (rc == 0)
+			rc = loop_add_fd(t->loop, t->lfd[k], EPOLLIN,
+			    tr_on_readable, t, &t->lreg[k]);
+		if (rc < 0)
+			return rc;
+	}
 	return 0;
 }
 
@@ -338,6 +400,8 @@ int transport_new(struct loop *l, const struct transport_config *cfg,
 	t->loop = l;
 	t->fd = -1;
 	t->mfd = -1;
+	for (unsigned k = 0; k < LINKS_MAX; k++)
+		t->lfd[k] = -1;
 	t->cfg = *cfg;
 	t->rx = rx;
 	t->arg = arg;
@@ -364,23 +428,29 @@ int transport_new(struct loop *l, const struct transport_config *cfg,
 	rc = -EINVAL;
 	if (!self)
 		goto fail;
-	rc = open_socket(t, self);
+	rc = open_links(t, (size_t)(self - t->cfg.peers));
 	if (rc < 0)
 		goto fail;
-	rc = loop_add_fd(l, t->fd, EPOLLIN, tr_on_readable, t, &t->reg);
-	if (rc < 0)
+	t->fd = t->lfd[0];
+	t->reg = t->lreg[0];
+	if (cfg->mcast_len && (rc = open_group(t, self)) < 0)
 		goto fail;
-	if (cfg->mcast_len && (rc = open_group(t, self)) < 0) {
-		loop_del_fd(l, t->reg);
+	/* Without a key there is no replay window: the copies of a frame
+	 * sent over two links are told apart by dedup (transport_rx.c). */
+	rc = -ENOMEM;
+	t->dedup_links = several_links(t);
+	if (!t->sealed && t->dedup_links && !(t->dedup = calloc(
+	    t->cfg.n_peers * 2 * DEDUP_SLOTS, sizeof(*t->dedup))))
 		goto fail;
-	}
+	tr_links_start(t);
 	*out = t;
 	return 0;
 fail:
+	if (t->mreg)
+		loop_del_fd(l, t->mreg);
 	if (t->mfd >= 0)
 		close(t->mfd);
-	if (t->fd >= 0)
-		close(t->fd);
+	close_links(t);
 	free(t->tx_buf);
 	free(t->rx_buf);
 	sodium_free(t->key);
@@ -394,8 +464,9 @@ void transport_free(struct transport *t)
 		return;
 	transport_flush(t);
 	loop_timer_disarm(t->loop, &t->unreach_timer);
-	loop_del_fd(t->loop, t->reg);
-	close(t->fd);
+	loop_timer_disarm(t->loop, &t->hb_timer);
+	close_links(t);
+	free(t->dedup);
 	if (t->mfd >= 0) {
 		loop_del_fd(t->loop, t->mreg);
 		close(t->mfd);
@@ -513,4 +584,55 @@ int transport_windows_load(struct transport *t, const uint8_t *buf,
 		replay_restore(&t->win[p - t->cfg.peers][stream], inc, top);
 	}
 	return 0;
+}
+
+int transport_link_status(const struct transport *t, uint32_t nodeid,
+    unsigned link, struct transport_link_status *st)
+{
+	const struct transport_peer *p = tr_peer_by_id(t, nodeid);
+	const struct transport_peer *self = tr_peer_by_id(t,
+	    t->cfg.local_nodeid);
+	const struct transport_peer *src, *dst;
+	struct link_status ls;
+	size_t pi;
+
+	if (link >= LINKS_MAX)
+		return -EINVAL;
+	if (!p)
+		return -ENOENT;
+	memset(st, 0, sizeof(*st));
+	pi = (size_t)(p - t->cfg.peers);
+	src = tr_link_peer(t, (size_t)(self - t->cfg.peers), link);
+	dst = tr_link_peer(t, pi, link);
+	if (src->addr_len)
+		st->src = src->addr;
+	if (dst->addr_len)
+		st->dst = dst->addr;
+	st->mtu = (uint32_t)t->frame;
+	if (p == self) {
+		/* The node to itself: every link it has is up, none used. */
+		st->enabled = st->connected = st->settled = src->addr_len != 0;
+		return 0;
+	}
+	links_status(&t->links, pi, link, tr_now_us(), &ls);
+	st->enabled = ls.enabled;
+	st->connected = ls.up;
+	st->in_use = ls.in_use;
+	st->settled = ls.settled;
+	st->suspect = ls.suspect;
+	st->latency_us = ls.latency_us;
+	st->pings_tx = ls.pings_tx;
+	st->pongs_rx = ls.pongs_rx;
+	st->pongs_late = ls.pongs_late;
+	st->pings_rx = ls.pings_rx;
+	st->downs = ls.downs;
+	st->tx = ls.tx;
+	st->rx = ls.rx;
+	st->rx_wrong_addr = ls.rx_wrong_addr;
+	return 0;
+}
+
+enum links_mode transport_link_mode(const struct transport *t)
+{
+	return t->links.mode;
 }

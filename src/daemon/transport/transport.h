@@ -15,7 +15,7 @@
  *    0 u32 magic "COHT"
  *    4 u8  version 2
  *    5 u8  flags: 1 sealed, 2 fragment, 4 sent to the multicast group,
- *              8 configuration summary
+ *              8 configuration summary, 16 heartbeat (links.h)
  *    6 u16 0
  *    8 u32 cluster id
  *   12 u32 sender node id
@@ -62,6 +62,18 @@
  * frames without a key here, a seal that fails: another key) is named in
  * a warning, at most once per TRANSPORT_WARN_MS per peer and kind.
  *
+ * Links: a socket on each local link address (ringN_addr, link N's
+ * port). Heartbeats (flag 16, a ping carrying the sender's clock and
+ * the pong that echoes it, on one link) run on every link to every
+ * peer and keep links.h's state; each datagram to a peer goes over the
+ * links links_select() picks for it. A frame sent over several links is
+ * built once, so its copies share one counter: with a key the replay
+ * window drops the second (counted in rx_link_copies); without one, a
+ * table of the frames taken lately (DEDUP_SLOTS per peer and stream)
+ * drops exact copies only, so that a forged frame cannot stop real
+ * ones. A frame on link N is taken only from its sender's address on
+ * link N. Multicast stays on link 0 (transport udp has one link).
+ *
  * An ICMP port unreachable about a peer (the socket's error queue) is
  * passed to the unreachable callback only when unreach.h's rule believes
  * it; the others are counted and dropped.
@@ -75,6 +87,7 @@
 #include <sys/socket.h>
 
 #include "daemon/loop.h"
+#include "daemon/transport/links.h"
 #include "proto/proto.h"
 
 #define TRANSPORT_HDR_LEN 36u
@@ -145,6 +158,37 @@ struct transport_config {
 	 * (the bytes are valid during the call). */
 	void (*config_differs)(void *arg, uint32_t nodeid,
 	    const uint8_t *summary, size_t len);
+	/* The links (links.h). link_addr[i][l]: node peers[i]'s address and
+	 * port on link l, addr_len 0 where it has none; link 0's is
+	 * peers[i].addr (link_addr[i][0] is not read). The local node
+	 * sends and listens on each link it has an address on. Heartbeats
+	 * run on every link to every peer when link_timing[0]'s
+	 * ping_interval_ms is not 0; otherwise link 0 alone carries
+	 * traffic, with no heartbeats (link_timing[l] of the other links
+	 * is then not read, and they must have no address). */
+	enum links_mode link_mode;
+	struct links_timing link_timing[LINKS_MAX];
+	struct transport_peer link_addr[PROTO_MAX_NODES][LINKS_MAX];
+};
+
+/* The link `l` to a node as transport_link_status reports it. */
+struct transport_link_status {
+	/* Both ends have an address on the link; up: heartbeats answered
+	 * (links.h), and for the local node every link it has; in use:
+	 * selected for the node's traffic now; settled: up and past its
+	 * settling time; suspect: up, the answer to its latest heartbeat
+	 * overdue (links.h). */
+	bool enabled, connected, in_use, settled, suspect;
+	uint32_t latency_us;        /* mean round trip; 0 before an answer */
+	uint32_t mtu;               /* the largest frame (UDP payload) sent */
+	/* The local node's address on the link and the node's (ports
+	 * included); family 0 where there is none. */
+	struct sockaddr_storage src, dst;
+	/* Heartbeats sent, answered, answered too late, received; times the
+	 * link went down; frames sent and received over it; frames on it
+	 * from another address than the node's on it (dropped). */
+	uint64_t pings_tx, pongs_rx, pongs_late, pings_rx, downs;
+	uint64_t tx, rx, rx_wrong_addr;
 };
 
 struct transport_stats {
@@ -156,9 +200,15 @@ struct transport_stats {
 	 * or a report about the peer was acted on within the quiet time). */
 	uint64_t icmp_unmatched, icmp_peer_alive, icmp_ignored;
 	uint64_t rx_malformed, rx_foreign, rx_unknown_sender, rx_auth_failed;
+	/* Of rx_unknown_sender: from a node's id, on a link, but not from
+	 * its address on that link. */
+	uint64_t rx_wrong_link_addr;
 	/* Frames taken before (duplicates), behind the window, or of a past
 	 * incarnation of their sender. */
 	uint64_t rx_replayed, rx_old_incarnation;
+	/* With several links: copies of a frame already taken over another
+	 * link (dropped, not counted as replays). */
+	uint64_t rx_link_copies;
 	uint64_t rx_config_mismatch;     /* another digest than ours */
 	uint64_t tx_summaries, rx_summaries;
 	uint64_t tx_frags, rx_frags;     /* fragments sent, received good */
@@ -194,6 +244,14 @@ void transport_send(struct transport *t, uint32_t to, const uint8_t *buf,
 void transport_flush(struct transport *t);
 
 void transport_stats(const struct transport *t, struct transport_stats *st);
+
+/* The link `link` to node `nodeid` (the local node included), filled in
+ * `*st`. 0, -ENOENT for a node not in the nodelist, -EINVAL for a link
+ * at or above LINKS_MAX. */
+int transport_link_status(const struct transport *t, uint32_t nodeid,
+    unsigned link, struct transport_link_status *st);
+/* How traffic uses the links (totem.link_mode). */
+enum links_mode transport_link_mode(const struct transport *t);
 
 /* Loop time (ms) of the last good datagram from `nodeid`; 0: none yet. */
 uint64_t transport_last_rx(const struct transport *t, uint32_t nodeid);

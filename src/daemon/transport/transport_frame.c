@@ -75,8 +75,11 @@ void tr_queue_one(struct transport *t, const struct transport_peer *peer,
 	struct wbuf wb;
 	uint8_t *d, *nonce = NULL, *m;
 	unsigned long long clen;
+	unsigned copies = t->tx_mask && peer != &t->group ?
+	    (unsigned)__builtin_popcount(t->tx_mask) : 1;
 
-	if (t->tx_n == BATCH)
+	/* Room for the frame and its copies on other links. */
+	if (t->tx_n + copies > BATCH)
 		transport_flush(t);
 	d = t->tx_buf + (size_t)t->tx_n * t->slot;
 	wbuf_init(&wb, d, t->slot);
@@ -109,9 +112,23 @@ void tr_queue_one(struct transport *t, const struct transport_peer *peer,
 		    len, d, TRANSPORT_HDR_LEN, NULL, nonce, t->key);
 		wb.len = (size_t)(m - d) + (size_t)clen;
 	}
-	t->tx_iov[t->tx_n].iov_base = d;
 	tr_note_sent(t, peer, d, wb.len);
-	tr_add_frame(t, peer, wb.len);
+	if (copies == 1 && !(t->tx_mask & ~1u)) {
+		t->tx_iov[t->tx_n].iov_base = d;
+		tr_add_frame(t, peer, 0, wb.len);
+		return;
+	}
+	/* The same bytes over each link: one counter, so the receiver takes
+	 * the first copy and drops the others. */
+	for (unsigned l = 0; l < LINKS_MAX; l++) {
+		size_t pi = (size_t)(peer - t->cfg.peers);
+		const struct transport_peer *to = tr_link_peer(t, pi, l);
+
+		if (!(t->tx_mask & (1u << l)) || !to->addr_len)
+			continue;
+		t->tx_iov[t->tx_n].iov_base = d;
+		tr_add_frame(t, to, l, wb.len);
+	}
 }
 
 void tr_auth_failed(struct transport *t, const struct transport_peer *p,

@@ -12,6 +12,8 @@
  *   transport_tx.c      send batching and segmentation offload
  *   transport_icmp.c    the socket's error queue and the closed-port
  *                       fast path (unreach.h)
+ *   transport_links.c   heartbeats on every link (links.h keeps the
+ *                       state and picks each peer's links)
  */
 #ifndef COHORT_TRANSPORT_INT_H
 #define COHORT_TRANSPORT_INT_H
@@ -33,7 +35,18 @@
 #define FLAG_FRAG 2u
 #define FLAG_GROUP 4u                 /* sent to the multicast group */
 #define FLAG_SUMMARY 8u               /* a configuration summary */
-#define FLAGS_ALL (FLAG_SEALED | FLAG_FRAG | FLAG_GROUP | FLAG_SUMMARY)
+#define FLAG_HEARTBEAT 16u            /* a ping or pong on one link */
+#define FLAGS_ALL (FLAG_SEALED | FLAG_FRAG | FLAG_GROUP | FLAG_SUMMARY | \
+    FLAG_HEARTBEAT)
+/* A heartbeat's payload: u8 kind (HB_PING, HB_PONG), u8 link, u16 0,
+ * u64 the ping's send time (the pinging node's clock, microseconds),
+ * which the pong echoes. */
+#define HB_LEN 12u
+#define HB_PING 1u
+#define HB_PONG 2u
+/* Frames remembered per peer and stream to drop the second copy of one
+ * that came over two links, without a key (transport_rx.c). */
+#define DEDUP_SLOTS 1024u
 /* Streams of frames a sender numbers: one per peer (its index in the
  * nodelist), and the multicast group's. */
 #define STREAM_GROUP PROTO_MAX_NODES
@@ -88,10 +101,31 @@ struct reasm {
 	uint8_t *buf;                /* max_payload bytes, allocated at need */
 };
 
+/* A frame taken from a peer without a key: slot counter % DEDUP_SLOTS. */
+struct dedup_slot {
+	uint64_t incarnation, counter;
+};
+
 struct transport {
 	struct loop *loop;
-	int fd;
+	int fd;                      /* link 0's socket: lfd[0] */
 	struct loop_reg *reg;
+	/* Per link: the socket bound to the local node's address on it, or
+	 * -1 where it has none. */
+	int lfd[LINKS_MAX];
+	struct loop_reg *lreg[LINKS_MAX];
+	/* Link health and selection per peer (index in cfg.peers); the
+	 * heartbeat timer; whether heartbeats run. */
+	struct links links;
+	struct loop_timer hb_timer;
+	bool heartbeats;
+	/* The local node has several links: a frame may come twice. */
+	bool dedup_links;
+	/* Links the frames queued now take (0: link 0). */
+	uint8_t tx_mask;
+	/* Without a key and with several links: per peer and stream, the
+	 * frames taken lately (DEDUP_SLOTS each), NULL otherwise. */
+	struct dedup_slot *dedup;
 	int mfd;                     /* bound to the multicast group, or -1 */
 	struct loop_reg *mreg;
 	struct transport_peer group; /* where multicast goes */
@@ -110,6 +144,7 @@ struct transport {
 	uint8_t *tx_buf;
 	struct iovec tx_iov[BATCH];                  /* one per frame */
 	const struct transport_peer *tx_to[BATCH];
+	uint8_t tx_link[BATCH];                      /* per frame */
 	unsigned int tx_n;                           /* frames */
 	struct mmsghdr tx_msg[BATCH];                /* one per send */
 	unsigned int tx_m;                           /* sends */
@@ -161,6 +196,11 @@ struct transport {
 };
 
 /* transport.c */
+/* The monotonic clock in microseconds (heartbeat times). */
+uint64_t tr_now_us(void);
+/* The address of peer `pi` on link `l` (addr_len 0: none). */
+const struct transport_peer *tr_link_peer(const struct transport *t,
+    size_t pi, unsigned l);
 /* Whether datagrams are cut into fragments (knet): then frames may also
  * arrive coalesced (UDP_GRO). */
 bool tr_cuts(const struct transport *t);
@@ -218,9 +258,20 @@ void tr_take_summary(struct transport *t, size_t pi, uint32_t digest,
     const uint8_t *m, size_t len);
 
 /* transport_tx.c */
-/* Puts frame tx_n (built, `len` bytes, to `peer`) into the batch. */
+/* Puts frame tx_n (built, `len` bytes, to `peer` on link `link`) into the
+ * batch. */
 void tr_add_frame(struct transport *t, const struct transport_peer *peer,
-    size_t len);
+    unsigned link, size_t len);
+/* Queues to peer `pi` the datagram `buf` over the links in `mask`. */
+void tr_queue_links(struct transport *t, size_t pi, uint8_t mask, uint32_t id,
+    const uint8_t *buf, size_t len);
+
+/* transport_links.c */
+/* Starts the heartbeats (cfg.link_timing) and the peers' links. */
+void tr_links_start(struct transport *t);
+/* A heartbeat (payload `m`, `len` bytes) from peer `pi` on link `link`. */
+void tr_take_heartbeat(struct transport *t, size_t pi, unsigned link,
+    const uint8_t *m, size_t len);
 
 /* transport_icmp.c */
 /* Remembers a frame (`len` bytes at `d`) to a peer for the closed-port

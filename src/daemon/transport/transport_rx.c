@@ -51,6 +51,12 @@ static bool frame_fresh(struct transport *t, size_t pi,
 
 	if (replay_fresh(v))
 		return true;
+	/* With several links, the copy of a frame taken over another one:
+	 * expected, not a replay. */
+	if (v == REPLAY_DUPLICATE && t->dedup_links) {
+		t->st.rx_link_copies++;
+		return false;
+	}
 	if (v == REPLAY_PAST_INCARNATION)
 		t->st.rx_old_incarnation++;
 	else
@@ -83,8 +89,8 @@ static void send_summary(struct transport *t, size_t pi)
 		return;
 	t->summary_sent_at[pi] = now;
 	t->tx_flags = FLAG_SUMMARY;
-	tr_queue_datagram(t, &t->cfg.peers[pi], t->next_id++, t->cfg.summary,
-	    t->cfg.summary_len);
+	tr_queue_links(t, pi, t->heartbeats ? links_select(&t->links, pi,
+	    tr_now_us()) : 1, t->next_id++, t->cfg.summary, t->cfg.summary_len);
 	t->tx_flags = 0;
 	t->st.tx_summaries++;
 }
@@ -131,12 +137,13 @@ void tr_take_summary(struct transport *t, size_t pi, uint32_t digest,
 
 /* The checks on a header before anything else: counts and returns NULL
  * for a malformed or foreign frame or one from a sender that is not the
- * node at its address, else returns that peer. */
+ * node at its address on link `link`, else returns that peer. */
 static const struct transport_peer *frame_sender(struct transport *t,
     const struct frame_hdr *h, bool whole,
-    const struct sockaddr_storage *from)
+    const struct sockaddr_storage *from, unsigned link)
 {
 	const struct transport_peer *p;
+	size_t pi;
 
 	if (!whole || h->magic != TRANSPORT_MAGIC ||
 	    h->version != TRANSPORT_VERSION || (h->flags & ~FLAGS_ALL) ||
@@ -149,17 +156,44 @@ static const struct transport_peer *frame_sender(struct transport *t,
 		return NULL;
 	}
 	p = tr_peer_by_id(t, h->sender);
-	if (!p || h->sender == t->cfg.local_nodeid ||
-	    !tr_same_addr(&p->addr, from)) {
+	if (!p || h->sender == t->cfg.local_nodeid) {
 		t->st.rx_unknown_sender++;
+		return NULL;
+	}
+	pi = (size_t)(p - t->cfg.peers);
+	if (!tr_same_addr(&tr_link_peer(t, pi, link)->addr, from)) {
+		t->st.rx_unknown_sender++;
+		t->st.rx_wrong_link_addr++;
+		if (pi < t->links.n_peers)
+			t->links.peer[pi].link[link].rx_wrong_addr++;
 		return NULL;
 	}
 	return p;
 }
 
-/* Checks one received datagram; calls rx for a good one. */
+/* Without a key: whether the frame with header `h` from peer `pi` was
+ * taken already (its copy over another link); records it if not. Only
+ * exact copies are caught: a forged frame overwrites one slot and stops
+ * no real frame, unlike a window it could move (transport.h). */
+static bool dedup_seen(struct transport *t, size_t pi,
+    const struct frame_hdr *h)
+{
+	size_t stream = h->flags & FLAG_GROUP ? 1 : 0;
+	struct dedup_slot *d = &t->dedup[(pi * 2 + stream) * DEDUP_SLOTS +
+	    h->counter % DEDUP_SLOTS];
+
+	if (d->incarnation == h->incarnation && d->counter == h->counter) {
+		t->st.rx_link_copies++;
+		return true;
+	}
+	d->incarnation = h->incarnation;
+	d->counter = h->counter;
+	return false;
+}
+
+/* Checks one datagram received on link `link`; calls rx for a good one. */
 static void accept_one(struct transport *t, uint8_t *d, size_t len,
-    const struct sockaddr_storage *from)
+    const struct sockaddr_storage *from, unsigned link)
 {
 	const struct transport_peer *p;
 	struct frame_hdr h;
@@ -170,7 +204,7 @@ static void accept_one(struct transport *t, uint8_t *d, size_t len,
 
 	rbuf_init(&rb, d, len);
 	tr_frame_hdr_get(&rb, &h);
-	p = frame_sender(t, &h, !rb.err, from);
+	p = frame_sender(t, &h, !rb.err, from, link);
 	if (!p)
 		return;
 	pi = (size_t)(p - t->cfg.peers);
@@ -182,13 +216,23 @@ static void accept_one(struct transport *t, uint8_t *d, size_t len,
 	/* Without a key the incarnation and counter are not authenticated:
 	 * a window moved by one forged frame would drop the peer's real
 	 * ones (and be kept across restarts), so there is none; the
-	 * protocol drops duplicates and stale datagrams by itself. */
+	 * protocol drops duplicates and stale datagrams by itself, and the
+	 * copies of a frame sent over several links are dropped by
+	 * dedup_seen. */
 	if ((t->sealed && !frame_fresh(t, pi, &h)) ||
 	    !tr_open_frame(t, p, &h, d, len, &m, &mlen))
 		return;
 	if (t->sealed)
 		frame_taken(t, pi, &h);
+	else if (t->dedup && dedup_seen(t, pi, &h))
+		return;
 	t->last_rx[pi] = loop_now(t->loop);
+	if (pi < t->links.n_peers)
+		t->links.peer[pi].link[link].rx++;
+	if (h.flags & FLAG_HEARTBEAT) {
+		tr_take_heartbeat(t, pi, link, m, mlen);
+		return;
+	}
 	if (!config_agrees(t, pi, &h))
 		return;
 	if (h.flags & FLAG_FRAG)
@@ -243,8 +287,13 @@ static size_t gro_segment(struct msghdr *h, size_t len)
 void tr_on_readable(void *arg, int fd, uint32_t events)
 {
 	struct transport *t = arg;
+	unsigned link = 0;
 	int n;
 
+	/* The group's socket is link 0's. */
+	for (unsigned k = 0; k < LINKS_MAX; k++)
+		if (t->lfd[k] == fd)
+			link = k;
 	if (events & EPOLLERR)
 		tr_read_errors(t, fd);
 	rx_prepare(t);
@@ -266,7 +315,7 @@ void tr_on_readable(void *arg, int fd, uint32_t events)
 		for (size_t off = 0; off == 0 || off < len; off += seg) {
 			t->st.rx++;
 			accept_one(t, d + off, len - off < seg ? len - off : seg,
-			    &t->rx_addr[i]);
+			    &t->rx_addr[i], link);
 			if (seg == 0)
 				break;
 		}

@@ -8,6 +8,18 @@
 
 #include "daemon/transport/transport_int.h"
 
+/* The index in cfg.peers of the peer whose address on some link is
+ * `peer`. */
+static size_t peer_index(const struct transport *t,
+    const struct transport_peer *peer)
+{
+	const struct transport_peer *base = &t->cfg.link_addr[0][0];
+
+	if (peer >= t->cfg.peers && peer < t->cfg.peers + PROTO_MAX_NODES)
+		return (size_t)(peer - t->cfg.peers);
+	return (size_t)(peer - base) / LINKS_MAX;
+}
+
 /* Sends from frame `f` on go one frame per send, without offload. */
 static void split_sends(struct transport *t, unsigned int m, unsigned int f)
 {
@@ -20,13 +32,28 @@ static void split_sends(struct transport *t, unsigned int m, unsigned int f)
 		} };
 }
 
+/* The sends from `done` on that leave over the link of send `done`: how
+ * many of them. */
+static unsigned int link_run(const struct transport *t, unsigned int done,
+    unsigned int *link)
+{
+	unsigned int e = done;
+
+	*link = t->tx_link[t->tx_msg[done].msg_hdr.msg_iov - t->tx_iov];
+	while (e < t->tx_m &&
+	    t->tx_link[t->tx_msg[e].msg_hdr.msg_iov - t->tx_iov] == *link)
+		e++;
+	return e - done;
+}
+
 void transport_flush(struct transport *t)
 {
 	unsigned int done = 0, refused = 0;
 
 	while (done < t->tx_m) {
 		struct msghdr *h = &t->tx_msg[done].msg_hdr;
-		int n = sendmmsg(t->fd, t->tx_msg + done, t->tx_m - done, 0);
+		unsigned int link, run = link_run(t, done, &link);
+		int n = sendmmsg(t->lfd[link], t->tx_msg + done, run, 0);
 
 		if (n < 0) {
 			/* A peer's ICMP error (IP_RECVERR) fails one call once;
@@ -48,11 +75,12 @@ void transport_flush(struct transport *t)
 				    t->tx_iov));
 				continue;
 			}
-			/* EAGAIN (socket buffer full) or an unreachable peer:
-			 * UDP may lose datagrams; the protocol retransmits. */
-			for (; done < t->tx_m; done++)
+			/* EAGAIN (socket buffer full) or an unreachable peer
+			 * (a link that is down): UDP may lose datagrams; the
+			 * protocol retransmits. The other links' sends go on. */
+			for (unsigned int e = done + run; done < e; done++)
 				t->st.tx_errors += t->tx_msg[done].msg_hdr.msg_iovlen;
-			break;
+			continue;
 		}
 		for (int i = 0; i < n; i++, done++) {
 			size_t k = t->tx_msg[done].msg_hdr.msg_iovlen;
@@ -71,7 +99,7 @@ void transport_flush(struct transport *t)
  * all of this one's size or larger only for the last), else a send of its
  * own. */
 void tr_add_frame(struct transport *t, const struct transport_peer *peer,
-    size_t len)
+    unsigned link, size_t len)
 {
 	unsigned int f = t->tx_n++;
 	struct mmsghdr *m = t->tx_m ? &t->tx_msg[t->tx_m - 1] : NULL;
@@ -80,6 +108,9 @@ void tr_add_frame(struct transport *t, const struct transport_peer *peer,
 
 	t->tx_iov[f].iov_len = len;
 	t->tx_to[f] = peer;
+	t->tx_link[f] = (uint8_t)link;
+	if (peer != &t->group && t->links.n_peers)
+		t->links.peer[peer_index(t, peer)].link[link].tx++;
 	if (m && t->tx_open && t->tx_to[f - 1] == peer && len <= seg &&
 	    k < GSO_FRAMES && seg * k + len <= GSO_BYTES) {
 		struct cmsghdr *c = &t->tx_ctl[t->tx_m - 1].h;
@@ -107,6 +138,21 @@ void tr_add_frame(struct transport *t, const struct transport_peer *peer,
 	t->tx_open = t->gso;
 }
 
+void tr_queue_links(struct transport *t, size_t pi, uint8_t mask, uint32_t id,
+    const uint8_t *buf, size_t len)
+{
+	t->tx_mask = mask;
+	tr_queue_datagram(t, &t->cfg.peers[pi], id, buf, len);
+	t->tx_mask = 0;
+}
+
+/* The links a datagram to peer `pi` takes now: link 0 without
+ * heartbeats. */
+static uint8_t route(struct transport *t, size_t pi)
+{
+	return t->heartbeats ? links_select(&t->links, pi, tr_now_us()) : 1;
+}
+
 void transport_send(struct transport *t, uint32_t to, const uint8_t *buf,
     size_t len)
 {
@@ -120,9 +166,10 @@ void transport_send(struct transport *t, uint32_t to, const uint8_t *buf,
 	}
 	if (to != 0) {
 		const struct transport_peer *p = tr_peer_by_id(t, to);
+		size_t pi = p ? (size_t)(p - t->cfg.peers) : 0;
 
 		if (p && to != t->cfg.local_nodeid)
-			tr_queue_datagram(t, p, id, buf, len);
+			tr_queue_links(t, pi, route(t, pi), id, buf, len);
 		return;
 	}
 	if (t->mfd >= 0) {
@@ -131,5 +178,5 @@ void transport_send(struct transport *t, uint32_t to, const uint8_t *buf,
 	}
 	for (size_t i = 0; i < t->cfg.n_peers; i++)
 		if (t->cfg.peers[i].nodeid != t->cfg.local_nodeid)
-			tr_queue_datagram(t, &t->cfg.peers[i], id, buf, len);
+			tr_queue_links(t, i, route(t, i), id, buf, len);
 }
