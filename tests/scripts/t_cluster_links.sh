@@ -65,6 +65,10 @@ for l in 0 1; do
 	printf '\t\tnodeid: %10u:\t%s\n' 1 localhost 2 connected 3 connected
 done)
 diff <(ctl 1 links) <(printf '%s\n' "$want") || fail "cohortctl links"
+# corosync-cfgtool -s through libcfg (the cfg service reads the same link
+# health) prints the same.
+diff <(env $(cl_env 1) "$CL_B/bin/corosync-cfgtool" -s) <(printf '%s\n' "$want") ||
+    fail "corosync-cfgtool -s"
 [ "$(ctl 1 links -b | grep -c $'^\tstatus\t= n33$')" = 2 ] || fail "cohortctl links -b: $(ctl 1 links -b)"
 ctl 1 --json links | grep -q '"link":1,"addr":"10\.' || fail "cohortctl --json links: $(ctl 1 --json links)"
 
@@ -84,6 +88,8 @@ wait_field 2 node.3.links_in_use 0 || fail "node 2 does not reach node 3 over li
 traffic_flows 1
 traffic_flows 3
 [ "$(ctl 2 links -b | sed -n 4p)" = $'\tstatus\t= 1n3' ] || fail "cohortctl links -b on node 2: $(ctl 2 links -b)"
+[ "$(env $(cl_env 2) "$CL_B/bin/corosync-cfgtool" -sb | sed -n 4p)" = $'\tstatus\t= 1n3' ] ||
+    fail "corosync-cfgtool -sb on node 2: $(env $(cl_env 2) "$CL_B/bin/corosync-cfgtool" -sb)"
 ring_steady "link 0 of node 1 cut" "1 2 3" 1 2 3
 [ "$(node_status_field 2 stat.token_losses)" = "$losses" ] ||
     fail "a token was lost when link 0 of node 1 failed"

@@ -2,11 +2,10 @@
  * cfg/status.c: the configured nodes' addresses and the links' state as
  * this node sees them (NODE_ADDRS, NODE_STATUS, RING_STATUS).
  *
- * Link 0 carries all of Cohort's traffic: a peer's link 0 is connected
- * while a good datagram from it came within the token timeout (the
- * transport's last-heard time, as the status service reports it). The
- * other configured links carry nothing today and are reported as what
- * they are: configured (enabled) and not connected.
+ * A link to a peer is what the transport's link health says of it
+ * (transport_link_status: up once its heartbeats are answered, down when
+ * they are not); the local node's own links are always connected, as
+ * knet reports them. A node is reachable while any link to it is up.
  */
 #include <netdb.h>
 #include <stdio.h>
@@ -105,23 +104,6 @@ static uint32_t link_mtu(const struct cohort_config *cfg)
 	return mtu - CFG_IP_UDP_OVERHEAD;
 }
 
-/* Whether link 0 to `nodeid` is up: heard within the token timeout. */
-static bool heard(const struct cfg_svc *svc, uint32_t nodeid)
-{
-	struct proto_status st;
-	uint64_t last;
-
-	if (nodeid == svc->env.nodeid)
-		return true;
-	if (!svc->env.transport)
-		return false;
-	last = transport_last_rx(svc->env.transport, nodeid);
-	if (!last)
-		return false;
-	ordering_status(svc->env.ordering, &st);
-	return loop_now(svc->env.loop) - last <= st.token_ms;
-}
-
 struct link_view {
 	bool enabled, connected;
 	uint32_t mtu;
@@ -129,18 +111,40 @@ struct link_view {
 };
 
 static void link_of(const struct cfg_svc *svc, const struct cohort_node *self,
-    const struct cohort_node *n, size_t l, bool up, struct link_view *v)
+    const struct cohort_node *n, size_t l, struct link_view *v)
 {
+	struct transport_link_status st;
 	bool local = n == self;
 
 	memset(v, 0, sizeof(*v));
 	if (!self->addr[l] || !n->addr[l])
 		return;
 	v->enabled = true;
-	v->connected = local || (l == 0 && up);
+	v->connected = local;
 	v->mtu = local ? CFG_LOCAL_MTU : link_mtu(svc->env.cfg);
 	v->src = self->addr[l];
 	v->dst = n->addr[l];
+	/* A one-node cluster has no transport: no peer to reach. */
+	if (!local && svc->env.transport &&
+	    transport_link_status(svc->env.transport, n->nodeid,
+	    (unsigned)l, &st) == 0) {
+		v->enabled = st.enabled;
+		v->connected = st.connected;
+	}
+}
+
+/* Whether any link to `n` is up (the node itself always is). */
+static bool reachable(const struct cfg_svc *svc,
+    const struct cohort_node *self, const struct cohort_node *n)
+{
+	for (size_t l = 0; l < COHORT_CONFIG_MAX_LINKS; l++) {
+		struct link_view v;
+
+		link_of(svc, self, n, l, &v);
+		if (v.connected)
+			return true;
+	}
+	return false;
 }
 
 uint32_t cfg_node_status(const struct cfg_svc *svc, uint32_t nodeid,
@@ -149,15 +153,13 @@ uint32_t cfg_node_status(const struct cfg_svc *svc, uint32_t nodeid,
 	const struct cohort_node *self = find_node(svc->env.cfg,
 	    svc->env.nodeid);
 	const struct cohort_node *n = find_node(svc->env.cfg, nodeid);
-	bool up;
 
 	if (version != CFG_STATUS_VERSION_1)
 		return CS_ERR_NOT_SUPPORTED;
 	if (!n || !self)
 		return CS_ERR_FAILED_OPERATION;
-	up = heard(svc, nodeid);
 	wbuf_u32(wb, nodeid);
-	wbuf_u8(wb, up);     /* reachable */
+	wbuf_u8(wb, reachable(svc, self, n));
 	wbuf_u8(wb, 0);      /* remote */
 	wbuf_u8(wb, 0);      /* external */
 	wbuf_u8(wb, 0);      /* onwire_min, _max, _ver: knet's, none here */
@@ -166,7 +168,7 @@ uint32_t cfg_node_status(const struct cfg_svc *svc, uint32_t nodeid,
 	for (size_t l = 0; l < COHORT_CONFIG_MAX_LINKS; l++) {
 		struct link_view v;
 
-		link_of(svc, self, n, l, up, &v);
+		link_of(svc, self, n, l, &v);
 		wbuf_u8(wb, v.enabled);
 		wbuf_u8(wb, v.connected);
 		wbuf_u8(wb, 0);  /* dynconnected: no dynamic addresses */
@@ -189,7 +191,6 @@ uint32_t cfg_ring_status(const struct cfg_svc *svc, struct wbuf *wb)
 	const struct cohort_config *cfg = svc->env.cfg;
 	const struct cohort_node *self = find_node(cfg, svc->env.nodeid);
 	uint32_t ids[COHORT_CONFIG_MAX_NODES];
-	bool up[COHORT_CONFIG_MAX_NODES];
 	uint32_t count = 0;
 
 	if (!self)
@@ -197,8 +198,6 @@ uint32_t cfg_ring_status(const struct cfg_svc *svc, struct wbuf *wb)
 	for (size_t i = 0; i < cfg->n_nodes; i++)
 		ids[i] = cfg->nodes[i].nodeid;
 	qsort(ids, cfg->n_nodes, sizeof(ids[0]), by_nodeid);
-	for (size_t i = 0; i < cfg->n_nodes; i++)
-		up[i] = heard(svc, ids[i]);
 	for (size_t l = 0; l < COHORT_CONFIG_MAX_LINKS; l++)
 		if (self->addr[l])
 			count++;
@@ -215,7 +214,7 @@ uint32_t cfg_ring_status(const struct cfg_svc *svc, struct wbuf *wb)
 			const struct cohort_node *n = find_node(cfg, ids[i]);
 			struct link_view v;
 
-			link_of(svc, self, n, l, up[i], &v);
+			link_of(svc, self, n, l, &v);
 			st[i] = n == self ? 'n' :
 			    (char)('0' + (v.enabled | v.connected << 1));
 		}
