@@ -2,7 +2,7 @@
  * Fuzz target: the key-file reader and the key derivation, on any bytes
  * as a key file (corosync-keygen output is 128..4096 random bytes).
  *
- * FUZZ_SOURCES: src/daemon/netconf.c src/daemon/transport/transport.c src/daemon/transport/transport_frame.c src/daemon/transport/transport_frag.c src/daemon/transport/transport_rx.c src/daemon/transport/transport_tx.c src/daemon/transport/transport_icmp.c src/daemon/transport/unreach.c src/daemon/transport/replay.c src/daemon/loop.c src/daemon/config/config.c src/daemon/config/config_load.c src/daemon/config/config_out.c src/proto/timing.c src/daemon/config/config_parse.c src/daemon/config/config_uidgid.c src/daemon/config/config_link.c src/daemon/config/config_quorum.c src/daemon/config/config_log.c src/common/log.c
+ * FUZZ_SOURCES: src/daemon/netconf.c src/daemon/transport/transport.c src/daemon/transport/links.c src/daemon/transport/transport_links.c src/daemon/transport/transport_frame.c src/daemon/transport/transport_frag.c src/daemon/transport/transport_rx.c src/daemon/transport/transport_tx.c src/daemon/transport/transport_icmp.c src/daemon/transport/unreach.c src/daemon/transport/replay.c src/daemon/loop.c src/daemon/config/config.c src/daemon/config/config_load.c src/daemon/config/config_out.c src/proto/timing.c src/daemon/config/config_parse.c src/daemon/config/config_uidgid.c src/daemon/config/config_link.c src/daemon/config/config_quorum.c src/daemon/config/config_log.c src/common/log.c
  * FUZZ_LIBS: -lsodium
  */
 #include <stdint.h>

@@ -10,21 +10,48 @@ SECS=${2:-${FUZZ_SECONDS:-5}}
 command -v clang >/dev/null || { echo "clang is not installed (tests/scripts/deps.sh installs it)"; exit 77; }
 OUT=$(mktemp -d /tmp/cohort-fuzz.XXXXXX)
 trap 'rm -rf "$OUT"' EXIT
-ran=0
-for src in tests/fuzz/fuzz_*.c; do
+# One target: built, then run from its seed corpus; its verdict in
+# $OUT/NAME.rc, what it printed in $OUT/NAME.out.
+one() {  # source file
+	local src=$1 srcs libs name corpus
 	srcs=$(sed -n 's/^ \* FUZZ_SOURCES: //p' "$src")
 	libs=$(sed -n 's/^ \* FUZZ_LIBS: //p' "$src")
-	[ -n "$srcs" ] || continue
 	name=$(basename "$src" .c); name=${name#fuzz_}
-	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-	    -fno-sanitize-recover=undefined -Iinclude -Isrc -o "$OUT/$name" "$src" $srcs $libs
-	corpus="$OUT/corpus-$name"
-	mkdir -p "$corpus"
-	[ -d "tests/fuzz/corpus/$name" ] && cp tests/fuzz/corpus/"$name"/* "$corpus"/ 2>/dev/null || true
-	echo "fuzzing $name for ${SECS}s"
-	"$OUT/$name" -max_total_time="$SECS" -print_final_stats=1 "$corpus" 2>"$OUT/$name.log" || {
-		tail -n 60 "$OUT/$name.log"; echo "fuzz target $name failed"; exit 1; }
-	grep -E "stat::number_of_executed_units" "$OUT/$name.log" | sed "s/^/$name: /"
-	ran=$((ran + 1))
+	{
+		clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+		    -fno-sanitize-recover=undefined -Iinclude -Isrc -o "$OUT/$name" "$src" $srcs $libs ||
+		    { echo "fuzz target $name does not build"; echo 1 >"$OUT/$name.rc"; return; }
+		corpus="$OUT/corpus-$name"
+		mkdir -p "$corpus"
+		[ -d "tests/fuzz/corpus/$name" ] && cp tests/fuzz/corpus/"$name"/* "$corpus"/ 2>/dev/null || true
+		echo "fuzzing $name for ${SECS}s"
+		if "$OUT/$name" -max_total_time="$SECS" -print_final_stats=1 "$corpus" 2>"$OUT/$name.log"; then
+			grep -E "stat::number_of_executed_units" "$OUT/$name.log" | sed "s/^/$name: /"
+			echo 0 >"$OUT/$name.rc"
+		else
+			tail -n 60 "$OUT/$name.log"; echo "fuzz target $name failed"
+			echo 1 >"$OUT/$name.rc"
+		fi
+	} >"$OUT/$name.out" 2>&1
+}
+
+# Two targets at a time (building one is most of its cost).
+names=()
+for src in tests/fuzz/fuzz_*.c; do
+	grep -q '^ \* FUZZ_SOURCES: ' "$src" || continue
+	while [ "$(jobs -rp | wc -l)" -ge 2 ]; do wait -n || true; done
+	one "$src" &
+	n=$(basename "$src" .c); names+=("${n#fuzz_}")
 done
+wait
+ran=0 failed=0
+for name in "${names[@]}"; do
+	cat "$OUT/$name.out"
+	if [ "$(cat "$OUT/$name.rc" 2>/dev/null)" = 0 ]; then
+		ran=$((ran + 1))
+	else
+		failed=$((failed + 1))
+	fi
+done
+[ "$failed" -eq 0 ] || { echo "$failed fuzz target(s) failed"; exit 1; }
 echo "$ran fuzz targets ran clean"
