@@ -146,9 +146,11 @@ $(COHORTD): $(call obj,src/daemon/main.c) $(LIBDAEMON) $(LIBPROTO) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ -lsodium $(THREADS)
 
-$(COHORTCTL): $(call obj,$(TOOLS_SRC)) $(CPG_LINK) $(LIBCLIENT) $(LIBCOMMON)
+# cohortctl cpgtool shares corosync-cpgtool's listing.
+COHORTCTL_SRC := $(TOOLS_SRC) src/tools/corosync/cpglist_util.c
+$(COHORTCTL): $(call obj,$(COHORTCTL_SRC)) $(CPG_LINK) $(LIBCLIENT) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) $(RPATH) -o $@ $(call obj,$(TOOLS_SRC)) $(LIBCLIENT) \
+	$(CC) $(LDFLAGS_ALL) $(RPATH) -o $@ $(call obj,$(COHORTCTL_SRC)) $(LIBCLIENT) \
 	    $(LIBCOMMON) -L$(B)/lib -lcorosync_common $(THREADS)
 
 $(PCFILE): src/lib/libcpg.pc.in

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "daemon/cfg/cfg.h"
 #include "daemon/cmap/cmap.h"
 #include "daemon/config/config.h"
 #include "daemon/config/config_keys.h"
@@ -56,6 +57,8 @@ struct daemon {
 	struct quorum_svc *quorum;
 	struct icmap *map;       /* the configuration and runtime map */
 	struct cmap_svc *cmap;
+	struct cfg_svc *cfgsvc;
+	int exit_status;         /* set by the cfg service's exit hook */
 	struct services services;
 	struct status_config status;
 	int ready_fd;            /* COHORT_READY_FD, -1 once used */
@@ -471,6 +474,31 @@ static bool on_allow(void *arg, uid_t uid, gid_t gid)
 	return d->map && cmap_uid_allowed(d->map, uid, gid);
 }
 
+/* The cfg service ends the daemon (a shutdown, a kill): the loop stops
+ * and run() returns `status`. */
+static void on_cfg_exit(void *arg, int status)
+{
+	struct daemon *d = arg;
+
+	d->exit_status = status;
+	loop_stop(d->loop);
+}
+
+static int wire_cfg(struct daemon *d, const struct cohort_config *cfg)
+{
+	struct cfg_env env = {
+		.nodeid = d->nodeid, .loop = d->loop, .ipcs = d->ipcs,
+		.ordering = d->ordering, .transport = d->net.transport,
+		.cfg = cfg, .map = d->map, .exit = on_cfg_exit, .arg = d,
+	};
+	int rc = cfg_svc_new(&env, &d->cfgsvc);
+
+	if (rc < 0)
+		return rc;
+	services_add(&d->services, SERVICE_CFG, &cfg_service_ops, d->cfgsvc);
+	return 0;
+}
+
 /* The star: the ordering glue and the IPC server, which reach the
  * services through d->services, then the services, registered there. */
 static int wire_parts(struct daemon *d, const struct cohort_config *cfg,
@@ -510,6 +538,10 @@ static int wire_parts(struct daemon *d, const struct cohort_config *cfg,
 	services_add(&d->services, SERVICE_CPG, &cpg_service_ops, d->cpg);
 	if ((rc = wire_quorum(d, cfg)) < 0)
 		return rc;
+	if ((rc = wire_cfg(d, cfg)) < 0) {
+		log_warnx("start-up: %s", strerror(-rc));
+		return rc;
+	}
 	wire_status(d, cfg, started_ms);
 	return 0;
 }
@@ -565,13 +597,14 @@ static int run(struct daemon *d, const struct cohort_config *cfg,
 	ordering_free(d->ordering);
 	cpg_svc_free(d->cpg);
 	quorum_svc_free(d->quorum);   /* before the map: it tracks a key */
+	cfg_svc_free(d->cfgsvc);
 	cmap_svc_free(d->cmap);
 	icmap_free(d->map);
 	loop_free(d->loop);
 	if (sfd >= 0)
 		close(sfd);
 	log_info("stopped");
-	return rc < 0 ? 1 : 0;
+	return rc < 0 ? 1 : d->exit_status;
 }
 
 static int daemonize(void)

@@ -276,3 +276,69 @@ void *svc_get(struct hdb *db, uint64_t handle)
 	}
 	return sc;
 }
+
+cs_error_t svc_request(struct hdb *db, uint64_t handle, uint16_t type,
+    const void *body, size_t len, int (*decode)(void *arg, struct rbuf *reply),
+    void *arg)
+{
+	struct svc_client *sc = svc_get(db, handle);
+	uint32_t refused = 0;
+	int rc;
+
+	if (!sc)
+		return CS_ERR_BAD_HANDLE;
+	rc = svc_call(sc, type, body, len, decode, arg, &refused);
+	hdb_put(db, handle);
+	return svc_error(rc, refused);
+}
+
+cs_error_t svc_handle_finalize(struct hdb *db, uint64_t handle)
+{
+	struct svc_client *sc = svc_get(db, handle);
+
+	if (!sc)
+		return CS_ERR_BAD_HANDLE;
+	/* Another thread finalizes it already. */
+	if (!svc_finalize(sc)) {
+		hdb_put(db, handle);
+		return CS_ERR_BAD_HANDLE;
+	}
+	hdb_destroy(db, handle);
+	hdb_put(db, handle);
+	return CS_OK;
+}
+
+cs_error_t svc_handle_fd(struct hdb *db, uint64_t handle, int *fd)
+{
+	struct svc_client *sc;
+
+	if (!fd)
+		return CS_ERR_INVALID_PARAM;
+	sc = svc_get(db, handle);
+	if (!sc)
+		return CS_ERR_BAD_HANDLE;
+	*fd = svc_fd(sc);
+	hdb_put(db, handle);
+	return CS_OK;
+}
+
+cs_error_t svc_handle_dispatch(struct hdb *db, uint64_t handle,
+    cs_dispatch_flags_t mode, bool strict,
+    int (*on_event)(void *obj, const struct ipc_hdr *h, struct rbuf *body))
+{
+	struct svc_client *sc;
+	int rc;
+
+	if (mode != CS_DISPATCH_ONE && mode != CS_DISPATCH_ALL &&
+	    mode != CS_DISPATCH_ONE_NONBLOCKING) {
+		if (strict && mode != CS_DISPATCH_BLOCKING)
+			return CS_ERR_INVALID_PARAM;
+		mode = CS_DISPATCH_BLOCKING;
+	}
+	sc = svc_get(db, handle);
+	if (!sc)
+		return CS_ERR_BAD_HANDLE;
+	rc = svc_dispatch(sc, mode, on_event, sc);
+	hdb_put(db, handle);
+	return svc_error(rc, 0);
+}

@@ -88,4 +88,22 @@ bool svc_finalize(struct svc_client *sc);
  * finalized one. The object must start with its struct svc_client. */
 void *svc_get(struct hdb *db, uint64_t handle);
 
+/*
+ * What every service library does the same way with a handle of its
+ * table `db` (objects that start with their struct svc_client), each
+ * returning the API's error: a request and its reply (svc_call, with the
+ * handle looked up and released), finalize, and the event descriptor.
+ */
+cs_error_t svc_request(struct hdb *db, uint64_t handle, uint16_t type,
+    const void *body, size_t len, int (*decode)(void *arg, struct rbuf *reply),
+    void *arg);
+cs_error_t svc_handle_finalize(struct hdb *db, uint64_t handle);
+cs_error_t svc_handle_fd(struct hdb *db, uint64_t handle, int *fd);
+/* svc_dispatch on the handle, with the object as on_event's `arg`. With
+ * `strict`, a mode other than the four is CS_ERR_INVALID_PARAM (quorum
+ * and votequorum); without, it blocks (cmap and cfg, as CPG). */
+cs_error_t svc_handle_dispatch(struct hdb *db, uint64_t handle,
+    cs_dispatch_flags_t mode, bool strict,
+    int (*on_event)(void *obj, const struct ipc_hdr *h, struct rbuf *body));
+
 #endif /* COHORT_LIB_SVC_H */

@@ -71,9 +71,12 @@ static void daemon_path(char *out, size_t len)
 	snprintf(out, len, "%s/../../sbin/cohortd", self);
 }
 
-void harness_start(struct daemon_proc *d, const char *const *args)
+/* Starts cohortd with `args`, and with `conf` (when not NULL) as its
+ * configuration file, written into the daemon's directory. */
+static void start(struct daemon_proc *d, const char *const *args,
+    const char *conf)
 {
-	char bin[PATH_MAX + 32], sock[300], line[16] = { 0 };
+	char bin[PATH_MAX + 32], sock[300], line[16] = { 0 }, path[300];
 	const char *argv[16] = { "cohortd", "-f" };
 	int fds[2], argc = 2;
 	struct pollfd p;
@@ -90,6 +93,18 @@ void harness_start(struct daemon_proc *d, const char *const *args)
 	snprintf(sock, sizeof(sock), "%s/cohort.sock", d->dir);
 	setenv("COHORT_SOCKET", sock, 1);
 	daemon_path(bin, sizeof(bin));
+	if (conf) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/cohort.conf", d->dir);
+		f = fopen(path, "w");
+		if (!f || fputs(conf, f) < 0 || fclose(f) != 0) {
+			perror(path);
+			exit(1);
+		}
+		argv[argc++] = "-c";
+		argv[argc++] = path;
+	}
 	for (; args && *args && argc < 14; args++)
 		argv[argc++] = *args;
 	d->pid = fork();
@@ -118,6 +133,16 @@ void harness_start(struct daemon_proc *d, const char *const *args)
 		harness_fail();
 	}
 	close(fds[0]);
+}
+
+void harness_start(struct daemon_proc *d, const char *const *args)
+{
+	start(d, args, NULL);
+}
+
+void harness_start_conf(struct daemon_proc *d, const char *conf)
+{
+	start(d, NULL, conf);
 }
 
 void harness_stop(struct daemon_proc *d)

@@ -46,6 +46,9 @@ struct daemon_proc {
 /* Starts cohortd with extra arguments (NULL-terminated, may be NULL) and
  * sets COHORT_SOCKET for this process. */
 void harness_start(struct daemon_proc *d, const char *const *args);
+/* Starts cohortd with the configuration `conf` (the text of a
+ * corosync.conf), written to a file in the daemon's directory. */
+void harness_start_conf(struct daemon_proc *d, const char *conf);
 /* SIGTERM, wait, and fail unless it exited with status 0. */
 void harness_stop(struct daemon_proc *d);
 /* SIGKILL, without checks (daemon-loss tests). */

@@ -43,6 +43,31 @@ grep -q "prefix=$DIR/usr" "$DIR/usr/lib/pkgconfig/libcpg.pc" || { echo "libcpg.p
 cc -o "$DIR/app" "$DIR/app.c" $(pkg-config --cflags --libs libcpg libcorosync_common) \
     -Wl,-rpath,"$DIR/usr/lib"
 COHORT_SOCKET="$DIR/nothing.sock" "$DIR/app"
+
+# libquorum and libvotequorum, their headers, pkg-config files and tool.
+for f in lib/libquorum.so.5 lib/libvotequorum.so.8 lib/pkgconfig/libquorum.pc \
+    lib/pkgconfig/libvotequorum.pc include/corosync/quorum.h \
+    include/corosync/votequorum.h share/man/man3/quorum_overview.3 \
+    share/man/man3/votequorum_overview.3 share/man/man8/corosync-quorumtool.8; do
+	[ -e "$DIR/usr/$f" ] || { echo "missing after install: $f"; exit 1; }
+done
+ls "$DIR"/usr/*bin/corosync-quorumtool >/dev/null 2>&1 || { echo "corosync-quorumtool not installed"; exit 1; }
+cat >"$DIR/qapp.c" <<'C'
+#include <corosync/quorum.h>
+#include <corosync/votequorum.h>
+int main(void)
+{
+	quorum_handle_t q;
+	votequorum_handle_t v;
+
+	/* No daemon at this socket: both libraries must say so. */
+	return quorum_initialize(&q, NULL, NULL) == CS_ERR_LIBRARY &&
+	    votequorum_initialize(&v, NULL) == CS_ERR_LIBRARY ? 0 : 1;
+}
+C
+cc -o "$DIR/qapp" "$DIR/qapp.c" $(pkg-config --cflags --libs libquorum libvotequorum libcorosync_common) \
+    -Wl,-rpath,"$DIR/usr/lib"
+COHORT_SOCKET="$DIR/nothing.sock" "$DIR/qapp" || { echo "quorum program built from the install failed"; exit 1; }
 echo "install layout and pkg-config build: ok"
 
 # The unit names the installed programs and the options file.

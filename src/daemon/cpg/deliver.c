@@ -77,8 +77,14 @@ void cpg_emit_totem(struct cpg_svc *svc, struct conn *only)
 	if (only) {
 		ipcs_event(only, f);
 	} else {
+		/* Only CPG handles: they alone have a request ring. The
+		 * event channels of cmap, quorum, votequorum and cfg handles
+		 * (IPC_HELLO_EVENTS_ONLY) carry their own services' events,
+		 * and a library that reads a frame it does not know takes
+		 * the connection for broken. */
 		for (struct conn *c = ipcs_first(svc->ipcs); c; c = c->next)
-			ipcs_event(c, f);
+			if (c->ring.sh)
+				ipcs_event(c, f);
 	}
 	frame_unref(f);
 }

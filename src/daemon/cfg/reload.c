@@ -1,0 +1,237 @@
+/*
+ * cfg/reload.c: a node re-reads its own configuration file on an ordered
+ * RELOAD (corosync_cfg_reload_config, services-reference §5.4).
+ *
+ * A file that does not load (syntax, a failed check) is refused with
+ * CS_ERR_INVALID_PARAM and changes nothing. Otherwise the file's
+ * effective values are compared with those running, key by key in
+ * corosync's dotted names (nodelist.node.0.ring0_addr), through the
+ * canonical form `cohortd -t` prints: Cohort applies no key at run time
+ * yet, so each key that changed (added, removed or modified) is logged
+ * as corosync logs a key that cannot change at run time, and the running
+ * value is kept (the map, too, keeps the values that run). The
+ * config.reload_* keys tell the map's readers, as corosync's do.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <corosync/corotypes.h>
+
+#include "common/log.h"
+#include "daemon/cfg/cfg_int.h"
+#include "daemon/config/config.h"
+#include "daemon/icmap.h"
+
+/* Keys of a configuration's canonical form at most (a full nodelist of
+ * eight links, every totem and interface key, logging, uidgid). */
+#define RELOAD_KEYS_MAX 4096u
+#define RELOAD_SECTIONS_MAX 32u
+
+struct flat {
+	char *text;              /* the canonical form, cut into lines */
+	size_t n;
+	char *key[RELOAD_KEYS_MAX];    /* "totem.token", into `names` */
+	char *value[RELOAD_KEYS_MAX];  /* into `text` */
+	char *names;             /* the keys, NUL-separated */
+	size_t names_len, names_cap;
+};
+
+/* Sections whose instances corosync numbers in its key names. */
+static bool numbered(const char *name)
+{
+	return strcmp(name, "node") == 0 || strcmp(name, "interface") == 0;
+}
+
+static char *add_name(struct flat *f, const char *path, const char *key)
+{
+	size_t need = strlen(path) + strlen(key) + 2;
+	size_t at = f->names_len;
+
+	if (f->names_len + need > f->names_cap) {
+		size_t cap = f->names_cap ? f->names_cap * 2 : 8192;
+		char *grown;
+
+		while (cap < f->names_len + need)
+			cap *= 2;
+		grown = realloc(f->names, cap);
+		if (!grown)
+			return NULL;
+		/* Keys already taken point into the old block: move them. */
+		for (size_t i = 0; i < f->n; i++)
+			f->key[i] = grown + (f->key[i] - f->names);
+		f->names = grown;
+		f->names_cap = cap;
+	}
+	snprintf(f->names + at, need, "%s%s%s", path, *path ? "." : "", key);
+	f->names_len += need;
+	return f->names + at;
+}
+
+/* Turns a canonical form into dotted keys and values. 0 or -errno. */
+static int flatten(struct flat *f)
+{
+	char path[COHORT_CONFIG_PATH_MAX] = "";
+	size_t depth_len[RELOAD_SECTIONS_MAX];
+	unsigned counts[RELOAD_SECTIONS_MAX] = { 0 };
+	size_t depth = 0;
+	char *save = NULL;
+
+	for (char *line = strtok_r(f->text, "\n", &save); line;
+	    line = strtok_r(NULL, "\n", &save)) {
+		char *end, *colon;
+
+		while (*line == '\t' || *line == ' ')
+			line++;
+		if (*line == '\0' || *line == '#')
+			continue;
+		end = line + strlen(line);
+		if (strcmp(line, "}") == 0) {
+			if (depth == 0)
+				return -EINVAL;
+			path[depth_len[--depth]] = '\0';
+			/* The closed section's children are numbered anew
+			 * in the next one. */
+			if (depth + 2 < RELOAD_SECTIONS_MAX)
+				counts[depth + 2] = 0;
+			continue;
+		}
+		if (end - line >= 2 && end[-1] == '{') {
+			size_t len = strlen(path);
+
+			if (depth + 1 >= RELOAD_SECTIONS_MAX)
+				return -EINVAL;
+			end[-1] = '\0';
+			for (size_t k = strlen(line); k && line[k - 1] == ' ';
+			    k--)
+				line[k - 1] = '\0';
+			depth_len[depth++] = len;
+			if (numbered(line))
+				snprintf(path + len, sizeof(path) - len,
+				    "%s%s.%u", len ? "." : "", line,
+				    counts[depth]++);
+			else
+				snprintf(path + len, sizeof(path) - len, "%s%s",
+				    len ? "." : "", line);
+			continue;
+		}
+		colon = strchr(line, ':');
+		if (!colon || f->n == RELOAD_KEYS_MAX)
+			return -EINVAL;
+		*colon = '\0';
+		f->key[f->n] = add_name(f, path, line);
+		if (!f->key[f->n])
+			return -ENOMEM;
+		f->value[f->n++] = colon[1] == ' ' ? colon + 2 : colon + 1;
+	}
+	return 0;
+}
+
+static int flat_of(const struct cohort_config *cfg, struct flat *f)
+{
+	size_t len = 0;
+	FILE *out;
+
+	memset(f, 0, sizeof(*f));
+	out = open_memstream(&f->text, &len);
+	if (!out)
+		return -errno;
+	if (cohort_config_print(cfg, out) < 0) {
+		fclose(out);
+		return -EIO;
+	}
+	if (fclose(out) != 0)
+		return -errno;
+	return flatten(f);
+}
+
+static void flat_free(struct flat *f)
+{
+	free(f->text);
+	free(f->names);
+}
+
+static const char *lookup(const struct flat *f, const char *key)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (strcmp(f->key[i], key) == 0)
+			return f->value[i];
+	return NULL;
+}
+
+/* Logs every key whose value differs between the two; how many. */
+static size_t log_changes(const struct flat *now, const struct flat *file)
+{
+	size_t changed = 0;
+
+	for (size_t i = 0; i < file->n; i++) {
+		const char *was = lookup(now, file->key[i]);
+
+		if (was && strcmp(was, file->value[i]) == 0)
+			continue;
+		log_warnx("Modified entry '%s' in corosync.conf cannot be "
+		    "changed at run-time", file->key[i]);
+		changed++;
+	}
+	for (size_t i = 0; i < now->n; i++) {
+		if (lookup(file, now->key[i]))
+			continue;
+		log_warnx("Modified entry '%s' in corosync.conf cannot be "
+		    "changed at run-time", now->key[i]);
+		changed++;
+	}
+	return changed;
+}
+
+static uint32_t reload(struct cfg_svc *svc)
+{
+	const struct cohort_config *running = svc->env.cfg;
+	struct cohort_config fresh;
+	struct flat now, file;
+	char err[512];
+	size_t changed;
+	int rc;
+
+	if (!running->path) {
+		log_info("cfg: reload: cohortd runs without a configuration "
+		    "file: nothing to read");
+		return CS_OK;
+	}
+	if (cohort_config_load(running->path, &fresh, err, sizeof(err)) < 0) {
+		log_warnx("cfg: reload refused, nothing changed: %s", err);
+		return CS_ERR_INVALID_PARAM;
+	}
+	icmap_set_u8(svc->env.map, "config.reload_in_progress", 1);
+	fresh.local_nodeid = running->local_nodeid;
+	rc = flat_of(running, &now);
+	if (rc == 0)
+		rc = flat_of(&fresh, &file);
+	if (rc == 0) {
+		changed = log_changes(&now, &file);
+		log_info("cfg: reloaded %s: %zu key(s) changed, kept as they "
+		    "run", running->path, changed);
+	} else {
+		log_warnx("cfg: reload of %s: cannot compare: %s",
+		    running->path, strerror(-rc));
+	}
+	flat_free(&now);
+	flat_free(&file);
+	cohort_config_free(&fresh);
+	return rc == 0 ? CS_OK : CS_ERR_NO_MEMORY;
+}
+
+/* corosync's keys around a reload: the two in-progress flags (others
+ * watch them drop) and the result, config.reload_status. */
+uint32_t cfg_reload(struct cfg_svc *svc)
+{
+	struct icmap *map = svc->env.map;
+	uint32_t err;
+
+	icmap_set_u8(map, "config.totemconfig_reload_in_progress", 1);
+	err = reload(svc);
+	icmap_set_i32(map, "config.reload_status", (int32_t)err);
+	icmap_set_u8(map, "config.reload_in_progress", 0);
+	icmap_set_u8(map, "config.totemconfig_reload_in_progress", 0);
+	return err;
+}

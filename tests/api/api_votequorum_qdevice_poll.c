@@ -1,0 +1,45 @@
+/* API test: votequorum_qdevice_poll. */
+#include "quorum_help.h"
+
+int main(void)
+{
+	char name[VOTEQUORUM_QDEVICE_MAX_NAME_LEN + 1];
+	struct votequorum_info info;
+	votequorum_ring_id_t ring, stale;
+	struct daemon_proc d;
+	votequorum_handle_t h;
+
+	quorum_start(&d, CONF_VOTEQUORUM);
+	ring = vq_current_ring();
+	stale = ring;
+	stale.seq++;
+	CHECK_CS(votequorum_qdevice_poll(0, NULL, 1, ring), CS_ERR_INVALID_PARAM);
+	CHECK_CS(votequorum_qdevice_poll(0, "", 1, ring), CS_ERR_INVALID_PARAM);
+	CHECK_CS(votequorum_qdevice_poll(0, long_name(name, 255), 1, ring),
+	    CS_ERR_INVALID_PARAM);
+	CHECK_CS(votequorum_qdevice_poll(0, "dev", 1, ring), CS_ERR_BAD_HANDLE);
+	CHECK_CS(votequorum_initialize(&h, NULL), CS_OK);
+	if (!qdevice_supported(h, "dev")) {
+		CHECK_CS(votequorum_qdevice_poll(h, "dev", 1, ring),
+		    CS_ERR_NOT_SUPPORTED);
+		goto out;
+	}
+	CHECK_CS(votequorum_qdevice_poll(h, "other", 1, ring),
+	    CS_ERR_INVALID_PARAM);
+	CHECK_CS(votequorum_qdevice_poll(h, "dev", 1, stale),
+	    CS_ERR_MESSAGE_ERROR);
+	CHECK_CS(votequorum_qdevice_poll(h, "dev", 1, ring), CS_OK);
+	CHECK_CS(votequorum_getinfo(h, 0, &info), CS_OK);
+	CHECK(info.flags & VOTEQUORUM_INFO_QDEVICE_ALIVE);
+	CHECK(info.flags & VOTEQUORUM_INFO_QDEVICE_CAST_VOTE);
+	CHECK_CS(votequorum_qdevice_poll(h, "dev", 0, ring), CS_OK);
+	CHECK_CS(votequorum_getinfo(h, 0, &info), CS_OK);
+	CHECK((info.flags & VOTEQUORUM_INFO_QDEVICE_CAST_VOTE) == 0);
+	CHECK_CS(votequorum_qdevice_unregister(h, "dev"), CS_OK);
+	CHECK_CS(votequorum_qdevice_poll(h, "dev", 1, ring), CS_ERR_NOT_EXIST);
+out:
+	CHECK_CS(votequorum_finalize(h), CS_OK);
+	CHECK_CS(votequorum_qdevice_poll(h, "dev", 1, ring), CS_ERR_BAD_HANDLE);
+	harness_stop(&d);
+	return 0;
+}
