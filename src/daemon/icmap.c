@@ -7,7 +7,10 @@
  * Trackers live in one list in the order they were added. A change walks
  * it once; a tracker deleted while a change is being told is only marked
  * and is unlinked when the telling ends, so a tracker function may
- * delete itself or others.
+ * delete itself or others. A tracker function must not change the map;
+ * if one does, what that change replaces or deletes is freed only when
+ * the outermost change has been told, so no tracker is given a value
+ * that is gone.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -44,6 +47,11 @@ struct icmap {
 	size_t n_tracks;            /* live trackers */
 	uint64_t track_seq;
 	unsigned int telling;       /* depth of notify() */
+	/* What a change inside a tracker function replaced or deleted:
+	 * freed once the outermost change has been told, so that the values
+	 * given to the trackers still to be called stay valid. */
+	void **garbage;
+	size_t n_garbage, garbage_cap;
 };
 
 /* ---------------------------------------------------------------- tree */
@@ -183,6 +191,24 @@ static void tree_free(struct node *n)
 
 /* ------------------------------------------------------------- tracking */
 
+/* Frees `p` now, or when the outermost notify() ends if one is running. */
+static void dispose(struct icmap *m, void *p)
+{
+	if (m->telling && m->n_garbage == m->garbage_cap) {
+		size_t cap = m->garbage_cap ? m->garbage_cap * 2 : 8;
+		void **g = realloc(m->garbage, cap * sizeof(*g));
+
+		if (g) {
+			m->garbage = g;
+			m->garbage_cap = cap;
+		}
+	}
+	if (m->telling && m->n_garbage < m->garbage_cap)
+		m->garbage[m->n_garbage++] = p;
+	else
+		free(p);
+}
+
 static bool track_matches(const struct icmap_track *t, const char *key,
     size_t keylen)
 {
@@ -235,6 +261,9 @@ static void notify(struct icmap *m, int event, const char *key,
 				track_unlink(m, t);
 			t = next;
 		}
+		for (size_t i = 0; i < m->n_garbage; i++)
+			free(m->garbage[i]);
+		m->n_garbage = 0;
 	}
 }
 
@@ -303,6 +332,7 @@ void icmap_free(struct icmap *m)
 	if (!m)
 		return;
 	tree_free(m->root);
+	free(m->garbage);
 	while (m->head) {
 		struct icmap_track *t = m->head;
 
@@ -417,7 +447,7 @@ static int replace(struct icmap *m, struct node *n, enum icmap_type type,
 	n->data = data;
 	now = value_of(n);
 	notify(m, ICMAP_TRACK_MODIFY, n->key, &now, &old);
-	free((void *)old.data);
+	dispose(m, (void *)old.data);
 	return 0;
 }
 
@@ -577,8 +607,8 @@ static void remove_node(struct icmap *m, struct node *n)
 	m->count--;
 	m->bytes -= n->keylen + n->len;
 	notify(m, ICMAP_TRACK_DELETE, n->key, &none, &old);
-	free(n->data);
-	free(n);
+	dispose(m, n->data);
+	dispose(m, n);
 }
 
 int icmap_delete(struct icmap *m, const char *key)

@@ -19,7 +19,9 @@
  * and the events it wants. Its function runs synchronously inside the
  * call that changed the key, once per change, trackers in the order they
  * were added. A tracker may delete itself or others from inside its
- * function, but must not change the map there.
+ * function, but must not change the map there (if it does, the trackers
+ * still to be told of the first change hear of the second before it;
+ * the values they are given stay valid).
  *
  * Everything runs on the daemon's one thread.
  */

@@ -71,6 +71,26 @@ static void keys(struct cmr *c, uint32_t id)
 	CHECK(get_u64(c, key) > 5);
 }
 
+/* A CPG client's keys are under corosync's number of CPG, 2. */
+static void cpg_client(struct cmr *c)
+{
+	char prefix[64], k[256];
+	cpg_handle_t h;
+	unsigned int nodeid;
+	uint32_t type, len;
+	uint64_t it;
+
+	CHECK_CS(cpg_initialize(&h, NULL), CS_OK);
+	CHECK_CS(cpg_local_get(h, &nodeid), CS_OK);
+	snprintf(prefix, sizeof(prefix), "stats.ipcs.service2.%d.",
+	    (int)getpid());
+	CHECK_CS(cmr_iter_init(c, prefix, &it), CS_OK);
+	CHECK_CS(cmr_iter_next(c, it, k, &type, &len), CS_OK);
+	CHECK(strstr(k, ".dispatched") != NULL);
+	CHECK_CS(cmr_iter_finalize(c, it), CS_OK);
+	CHECK_CS(cpg_finalize(h), CS_OK);
+}
+
 static void writes(struct cmr *c, uint32_t id)
 {
 	uint32_t u32 = 1;
@@ -194,6 +214,7 @@ int main(void)
 	}
 	CHECK(id != 0);
 	keys(&c, id);
+	cpg_client(&c);
 	writes(&c, id);
 	tracking(&c);
 	CHECK_CS(cmr_set_map(&c, 0), CS_OK);

@@ -522,6 +522,46 @@ static void tracker_deletes_inside(void **state)
 	icmap_free(m);
 }
 
+/* A tracker that breaks the rule and changes the key it is told of:
+ * the trackers after it are still given values that are there (the
+ * sanitizer build checks the reads). */
+static int rewrites;
+
+static void rewrite(void *arg, struct icmap_track *t, int event,
+    const char *key, const struct icmap_value *now,
+    const struct icmap_value *old)
+{
+	struct icmap *m = arg;
+
+	if (rewrites++ == 0) {
+		assert_int_equal(icmap_set_str(m, key, "second"), 0);
+		assert_int_equal(icmap_delete(m, "other"), 0);
+	}
+}
+
+static void tracker_changes_map(void **state)
+{
+	struct icmap *m = new_map();
+	struct rec rec = { 0 };
+	struct probe p = { .id = 2, .rec = &rec, .m = m };
+	struct icmap_track *t;
+
+	rewrites = 0;
+	assert_int_equal(icmap_set_str(m, "other", "x"), 0);
+	assert_int_equal(icmap_set_str(m, "key", "first"), 0);
+	assert_int_equal(icmap_track_add(m, "key", ICMAP_TRACK_MODIFY, rewrite,
+	    m, &t), 0);
+	track(m, &p, "key", ICMAP_TRACK_MODIFY);
+	assert_int_equal(icmap_set_str(m, "key", "changed"), 0);
+	/* The second tracker heard of "second" (nested) then of "changed",
+	 * whose value it could still read. */
+	assert_int_equal(rec.n, 2);
+	assert_string_equal(rec.e[0].now_s, "second");
+	assert_string_equal(rec.e[1].now_s, "changed");
+	assert_string_equal(rec.e[1].old_s, "first");
+	icmap_free(m);
+}
+
 static void tracker_flags(void **state)
 {
 	struct icmap *m = new_map();
@@ -809,6 +849,7 @@ int main(void)
 		cmocka_unit_test(adjust_notifies_modify),
 		cmocka_unit_test(tracker_kinds),
 		cmocka_unit_test(tracker_deletes_inside),
+		cmocka_unit_test(tracker_changes_map),
 		cmocka_unit_test(tracker_flags),
 		cmocka_unit_test(iteration_order),
 		cmocka_unit_test(iteration_while_changing),

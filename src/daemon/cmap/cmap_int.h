@@ -42,7 +42,7 @@ struct cmap_req {
 
 /* An open iterator: where the connection's last ITER_NEXT stopped. */
 struct cmap_iter {
-	uint64_t handle;
+	uint64_t handle;             /* first: the slot table reads it */
 	struct icmap *map;
 	bool started;
 	char prefix[ICMAP_KEY_MAX + 1];
@@ -54,7 +54,7 @@ struct cmap_conn;
 /* A tracker of a connection: the map's tracker and what its events
  * carry. */
 struct cmap_track {
-	uint64_t handle;
+	uint64_t handle;             /* first: the slot table reads it */
 	uint64_t cookie;             /* the library's, echoed in events */
 	struct cmap_conn *cc;
 	struct cmap_svc *svc;

@@ -22,7 +22,8 @@
  *   stats.ipcs.global.{active, closed}
  *   stats.ipcs.service<S>.<pid>.<id>.{procname, requests, responses,
  *     dispatched, queued, flow_control, flow_control_count}: per
- *     connection, S its first request's service, id the connection's
+ *     connection, S corosync's number of its first request's service
+ *     (none for cohortctl's status), id the connection's
  *   stats.knet.node<N>.link0.{enabled, connected, mtu}: per node of
  *     the nodelist, on the one link Cohort uses
  */
@@ -128,6 +129,13 @@ static void conn_keys(struct icmap *m, struct conn *c, const char *group)
 #undef KEY
 }
 
+/* corosync's number of each service (its engines' order, in which
+ * pload is 4); -1: a service of Cohort's own, without STATS keys. */
+static const int corosync_id[SERVICE_MAX] = {
+	[SERVICE_CMAP] = 0, [SERVICE_CFG] = 1, [SERVICE_CPG] = 2,
+	[SERVICE_QUORUM] = 3, [SERVICE_VOTEQUORUM] = 5, [SERVICE_STATUS] = -1,
+};
+
 static void ipcs_keys(const struct cmap_svc *svc, struct icmap *m,
     const char *prefix)
 {
@@ -138,10 +146,11 @@ static void ipcs_keys(const struct cmap_svc *svc, struct icmap *m,
 		if (c->dead)
 			continue;
 		active++;
-		if (!c->first_service)
+		if (!c->first_service ||
+		    corosync_id[c->first_service - 1] < 0)
 			continue;
-		snprintf(group, sizeof(group), "stats.ipcs.service%u.%d.%" PRIu32
-		    ".", (unsigned)(c->first_service - 1), (int)c->pid, c->id);
+		snprintf(group, sizeof(group), "stats.ipcs.service%d.%d.%" PRIu32
+		    ".", corosync_id[c->first_service - 1], (int)c->pid, c->id);
 		if (overlaps(group, prefix))
 			conn_keys(m, c, group);
 	}
