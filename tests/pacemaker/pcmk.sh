@@ -36,8 +36,7 @@ N=3
 RUN=$$
 NET=$(( (RUN % 200) + 20 ))
 BR=pm${RUN}br
-DIR=$(mktemp -d /var/tmp/cohort-pcmk.XXXXXX)
-chmod 755 "$DIR"
+DIR=
 WAIT=${PCMK_WAIT:-120}
 declare -a HOLDER
 
@@ -58,7 +57,8 @@ skip_unless_able() {
 }
 
 # The system paths of corosync's libraries, for the bind mounts.
-syslib() { ldconfig -p | awk -v l="$1" '$1 == l {print $NF; exit}'; }
+# (awk reads to the end: ldconfig must not die of SIGPIPE under pipefail.)
+syslib() { ldconfig -p | awk -v l="$1" '$1 == l && !f {f = $NF} END {if (f) print f}'; }
 
 write_conf() {
 	{
@@ -290,8 +290,10 @@ cleanup() {
 
 skip_unless_able
 trap cleanup EXIT
+DIR=$(mktemp -d /var/tmp/cohort-pcmk.XXXXXX)
+chmod 755 "$DIR"
 create
-log "$IMPL: 3 nodes, Pacemaker $(pacemakerd --version | head -n 1)"
+log "$IMPL: 3 nodes, Pacemaker $(pacemakerd --version | sed -n 1p)"
 
 t=$(now)
 for i in $(seq 1 $N); do start_node "$i"; done
@@ -328,7 +330,7 @@ report rejoin "$(took "$t")"
 
 # Cut off a node that does not run the Dummy.
 where=$(view "$watcher" | sed 's/.*dummy=node\([0-9]*\).*/\1/')
-lone=$(seq 1 $N | grep -vx "$where" | head -n 1)
+lone=$(seq 1 $N | grep -vx "$where" | sed -n 1p)
 pair=$(seq 1 $N | grep -vx "$lone" | tr '\n' ' ')
 log "$IMPL: partition: node$lone alone"
 t=$(now)
