@@ -40,6 +40,10 @@ DIR=
 WAIT=${PCMK_WAIT:-120}
 declare -a HOLDER
 
+# The Dummy agent's state file while it runs: $HA_VARRUN/Dummy-<id>.state,
+# HA_VARRUN being /var/run (ocf-directories), a link to the node's /run.
+DUMMY_STATE=/run/Dummy-dummy.state
+
 log() { echo "[$(date +%H:%M:%S)] $*"; }
 fail() { log "FAIL: $*"; dump; exit 1; }
 ns() { echo "pm${RUN}n$1"; }
@@ -129,14 +133,7 @@ create() {
 # The holder: a process in the node's network, UTS and mount namespaces
 # that sets up the private directories and then sleeps.
 start_holder() {
-	local i=$1 d=$DIR/n$1 binds=""
-	if [ "$IMPL" = cohort ]; then
-		local so sys
-		for so in "$B"/lib/lib*.so.[0-9]*; do
-			sys=$(syslib "$(basename "$so")")
-			[ -n "$sys" ] && binds+="mount --bind $so $sys;"
-		done
-	fi
+	local i=$1 d=$DIR/n$1
 	mkfifo "$d/up"
 	ip netns exec "$(ns "$i")" unshare --uts --mount --propagation private bash -c "
 		set -e
@@ -150,12 +147,29 @@ start_holder() {
 		mount --bind $d/libcoro /var/lib/corosync
 		mount --bind $d/libpcmk /var/lib/pacemaker
 		mount --bind $d/logpcmk /var/log/pacemaker
-		$binds
 		echo up >$d/up
 		exec sleep infinity
 	" </dev/null >"$d/holder.log" 2>&1 &
 	HOLDER[$i]=$!
 	read -r _ <"$d/up" || fail "node $i: namespaces not set up: $(cat "$d/holder.log")"
+	[ "$IMPL" = cohort ] && cohort_libs "$i" on
+	return 0
+}
+
+# cohort_libs I on|off: Cohort's libraries bound over corosync's in node
+# I's mount namespace (as installing Cohort's package replaces them), or
+# those bindings undone (corosync's libraries back).
+cohort_libs() {
+	local i=$1 so sys
+	for so in "$B"/lib/lib*.so.[0-9]*; do
+		sys=$(syslib "$(basename "$so")")
+		[ -n "$sys" ] || continue
+		if [ "$2" = on ]; then
+			on "$i" mount --bind "$so" "$sys"
+		else
+			on "$i" umount "$sys"
+		fi
+	done
 }
 
 on() {  # on I CMD...: runs CMD in node I's namespaces
@@ -288,6 +302,10 @@ cleanup() {
 	rm -rf "$DIR"
 }
 
+# Sourced with PCMK_LIB=1 (tests/pacemaker/migrate.sh, dlm.sh): the
+# functions above only.
+[ "${PCMK_LIB:-}" = 1 ] && return 0
+
 skip_unless_able
 trap cleanup EXIT
 DIR=$(mktemp -d /var/tmp/cohort-pcmk.XXXXXX)
@@ -342,8 +360,7 @@ wait_view partition "$lone" "not quorum and 'node$lone' not in dummy"
 report partition "$(took "$t")"
 # The lone node must not run the Dummy: the agent's state file lives in
 # the node's own /run.
-on "$lone" sh -c 'ls /run/resource-agents/ 2>/dev/null' | grep -qi dummy &&
-    fail "node$lone runs the Dummy without quorum"
+on "$lone" test -e "$DUMMY_STATE" && fail "node$lone runs the Dummy without quorum"
 
 t=$(now)
 ip -n "$BR" link set "p$lone" master br0
