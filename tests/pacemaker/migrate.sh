@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # tests/pacemaker/migrate.sh BUILD: docs/migration.md's all-at-once swap,
 # done on a running Pacemaker cluster in the harness of pcmk.sh: three
-# nodes on Debian's corosync 3.1.7 run Pacemaker and a Dummy resource;
-# the cluster is put in maintenance mode, Pacemaker and then corosync are
-# stopped on every node, Cohort replaces corosync (its daemon, and its
-# libraries bound over corosync's in each node, as its package does), the
-# same corosync.conf is kept; Cohort and then Pacemaker are started, the
-# nodes come back online with the Dummy found running where it was, and
-# maintenance mode is left. Then the same swap back to corosync. Checks,
-# on events: every node online with a DC and quorum after each swap, the
-# Dummy running on the same node all along and never restarted (its
-# state file in that node's /run is the one its start created), and
-# crm_node -l naming the same nodes and ids on both stacks.
+# nodes on Debian's corosync 3.1.7, crypto on with the key in corosync's
+# default place (/etc/corosync/authkey, no keyfile line), run Pacemaker
+# and a Dummy resource; the cluster is put in maintenance mode,
+# Pacemaker and then corosync are stopped on every node, Cohort replaces
+# corosync (its daemon, and its libraries bound over corosync's in each
+# node, as its package does), the same corosync.conf and key are kept;
+# Cohort and then Pacemaker are started, the nodes come back online with
+# the Dummy found running where it was, and maintenance mode is left.
+# Then the same swap back to corosync. Checks, on events: every node
+# online with a DC and quorum after each swap, on the right daemon and
+# libraries, the Dummy running on the same node all along and never
+# restarted (its state file in that node's /run is the one its start
+# created), and crm_node -l naming the same nodes and ids on both stacks.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 PCMK_LIB=1 . "$HERE/pcmk.sh" "${1:?build dir}" corosync
@@ -103,12 +105,16 @@ swap_to() {
 	report "swap-to-$new" "$(took "$t")"
 }
 
-skip_unless_able
-command -v corosync >/dev/null || { echo "Debian's corosync is not installed"; exit 77; }
-trap cleanup EXIT
-DIR=$(mktemp -d /var/tmp/cohort-pcmk.XXXXXX)
-chmod 755 "$DIR"
-create
+begin
+# Crypto on, with the key where corosync keeps it by default
+# (/etc/corosync/authkey, no keyfile line): both implementations must
+# find it there.
+head -c 256 /dev/urandom >"$DIR/authkey"
+for i in $(seq 1 $N); do
+	sed -i 's/crypto_cipher: none/crypto_cipher: aes256/; s/crypto_hash: none/crypto_hash: sha256/' \
+	    "$DIR/n$i/etc/corosync.conf"
+	install -m 400 "$DIR/authkey" "$DIR/n$i/etc/authkey"
+done
 log "migrate: 3 nodes on corosync, Pacemaker $(pacemakerd --version | sed -n 1p)"
 for i in $(seq 1 $N); do start_node "$i"; done
 all_online start

@@ -302,15 +302,21 @@ cleanup() {
 	rm -rf "$DIR"
 }
 
+# begin: the checks, then the work directory and the three nodes' network
+# and namespaces (removed at exit).
+begin() {
+	skip_unless_able
+	trap cleanup EXIT
+	DIR=$(mktemp -d /var/tmp/cohort-pcmk.XXXXXX)
+	chmod 755 "$DIR"
+	create
+}
+
 # Sourced with PCMK_LIB=1 (tests/pacemaker/migrate.sh, dlm.sh): the
 # functions above only.
 [ "${PCMK_LIB:-}" = 1 ] && return 0
 
-skip_unless_able
-trap cleanup EXIT
-DIR=$(mktemp -d /var/tmp/cohort-pcmk.XXXXXX)
-chmod 755 "$DIR"
-create
+begin
 log "$IMPL: 3 nodes, Pacemaker $(pacemakerd --version | sed -n 1p)"
 
 t=$(now)
