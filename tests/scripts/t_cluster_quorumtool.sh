@@ -5,8 +5,11 @@
 # a kill -9 of node 3 the survivors show two members, still quorate; and
 # on node 1 Debian's corosync-quorumtool, run on our libraries, prints
 # exactly what ours prints (the Date line masked) for the status, the
-# list and its variants. The Debian part is skipped where the package
-# cannot be had or under the sanitizers.
+# list and its variants, and for -m across the kill. A libquorum V1 and
+# libvotequorum client (tests/cluster/quorumwatch.c) on node 1 reports
+# the kill and node 3's return as the libraries decode them (members,
+# joined, left; dead nodes in votequorum's list). The Debian part is
+# skipped where the package cannot be had or under the sanitizers.
 set -uo pipefail
 B=${1:-build}
 . tests/cluster/lib.sh
@@ -69,6 +72,21 @@ for args in "-s" "-l" "-p" "-s -H" "-l -i" "-l -a" "-l -o n" "-l -o i"; do
 	compare $args
 done
 
+# quorumwatch (tests/cluster/quorumwatch.c) on node 1: libquorum V1 and
+# libvotequorum notifications as the libraries decode them.
+ip netns exec "$(cl_ns 1)" env $(cl_env 1) "$B/tests/cluster/quorumwatch" \
+    >"$CL_DIR/watch" 2>&1 &
+watch=$!
+wait_line() {  # wait_line FILE REGEX: until a line of FILE matches
+	local t=0
+	until grep -qE -- "$2" "$1" 2>/dev/null; do
+		t=$((t + 1))
+		[ $t -le 400 ] || { cat "$1"; fail "no line /$2/ in $1"; }
+		sleep 0.05
+	done
+}
+wait_line "$CL_DIR/watch" '^tracking$'
+
 # -m on node 1 (ours, and Debian's when it can be had) prints a status
 # block now and another one at the membership change.
 ip netns exec "$(cl_ns 1)" env $(cl_env 1) "$B/bin/corosync-quorumtool" -m \
@@ -85,7 +103,7 @@ fi
 wait_monitors() {  # wait_monitors PATTERN: each monitor printed it
 	local f t=0
 	for f in "$CL_DIR/monitor.ours" ${mon_theirs:+"$CL_DIR/monitor.theirs"}; do
-		until grep -qx -- "$1" "$f"; do
+		until grep -qx -- "$1" "$f" 2>/dev/null; do
 			t=$((t + 1))
 			[ $t -le 400 ] || { cat "$f"; fail "-m: no '$1' in $f"; }
 			sleep 0.05
@@ -112,5 +130,24 @@ if [ -n "$THEIRS" ]; then
 	    fail "-m: Debian's (-) and ours (+) differ"
 	n=$((n + 1))
 fi
+
+# What the libraries decoded of the change: V1 node list (node 3 left),
+# then the quorum; votequorum's node list, and its quorum list keeping
+# node 3 as dead (state 2).
+wait_line "$CL_DIR/watch" '^quorum 1 [0-9a-f]+\.[0-9a-f]+ members=1 2$'
+grep -qE '^nodelist [0-9a-f]+\.[0-9a-f]+ members=1 2 joined= left=3$' "$CL_DIR/watch" ||
+    { cat "$CL_DIR/watch"; fail "V1 node list of the kill"; }
+[ "$(grep -nE '^nodelist .* left=3$' "$CL_DIR/watch" | cut -d: -f1)" -lt \
+  "$(grep -nE '^quorum 1 .* members=1 2$' "$CL_DIR/watch" | cut -d: -f1)" ] ||
+    fail "the V1 node list came after the quorum notification"
+wait_line "$CL_DIR/watch" '^vq-nodelist [0-9a-f]+\.[0-9a-f]+ nodes=1 2$'
+wait_line "$CL_DIR/watch" '^vq-quorum 1 nodes=.*3/2'
+cl_log "node 3 back"
+nodes_start 3
+wait_ring 1 2 3 || fail "no ring of 3 again"
+wait_line "$CL_DIR/watch" '^nodelist [0-9a-f]+\.[0-9a-f]+ members=1 2 3 joined=3 left=$'
+wait_line "$CL_DIR/watch" '^vq-quorum 1 nodes=.*3/1'
+kill "$watch"
+wait "$watch" 2>/dev/null
 [ -n "$THEIRS" ] && echo "Debian's corosync-quorumtool on node 1: $n runs identical to ours"
 echo "PASS"
