@@ -59,6 +59,7 @@ struct daemon {
 	struct cmap_svc *cmap;
 	struct cfg_svc *cfgsvc;
 	int exit_status;         /* set by the cfg service's exit hook */
+	bool debug;              /* -d: debug whatever the logging section */
 	struct services services;
 	struct status_config status;
 	int ready_fd;            /* COHORT_READY_FD, -1 once used */
@@ -489,7 +490,8 @@ static int wire_cfg(struct daemon *d, const struct cohort_config *cfg)
 	struct cfg_env env = {
 		.nodeid = d->nodeid, .loop = d->loop, .ipcs = d->ipcs,
 		.ordering = d->ordering, .transport = d->net.transport,
-		.cfg = cfg, .map = d->map, .exit = on_cfg_exit, .arg = d,
+		.cfg = cfg, .map = d->map, .debug = d->debug,
+		.exit = on_cfg_exit, .arg = d,
 	};
 	int rc = cfg_svc_new(&env, &d->cfgsvc);
 
@@ -681,6 +683,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		cfg.local_nodeid = nodeid;
+		d.debug = o.debug;
 		rc = run(&d, &cfg, nodeid, o.no_sched_rr ?
 		    COHORT_SCHED_NORMAL : cfg.sched);
 	}

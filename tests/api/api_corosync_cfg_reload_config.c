@@ -1,6 +1,26 @@
-/* API test: corosync_cfg_reload_config: the file re-read, a change
- * logged and kept, a file that does not load refused. */
+/* API test: corosync_cfg_reload_config: the file re-read; a uidgid
+ * section applied to the map (added, then removed); the logging section
+ * applied (a log file made, its keys in the map); another change logged
+ * and kept; a file that does not load, or names a log file that cannot
+ * be opened, refused. */
+#include <unistd.h>
+
+#include <corosync/cmap.h>
+
 #include "cfgtest.h"
+
+/* The u8 `key` of the map, or -1 when it has none. */
+static int map_u8(const char *key)
+{
+	cmap_handle_t m;
+	uint8_t v;
+	cs_error_t err;
+
+	CHECK_CS(cmap_initialize(&m), CS_OK);
+	err = cmap_get_uint8(m, key, &v);
+	CHECK_CS(cmap_finalize(m), CS_OK);
+	return err == CS_OK ? v : -1;
+}
 
 int main(void)
 {
@@ -11,10 +31,40 @@ int main(void)
 	CHECK_CS(corosync_cfg_reload_config(0), CS_ERR_BAD_HANDLE);
 	h = cfgtest_open(NULL);
 	CHECK_CS(corosync_cfg_reload_config(h), CS_OK);
-	cfgtest_log_wait(&d, "0 key(s) changed");
-	cfgtest_write("logging {\n\tdebug: on\n}\n", NULL);
+	cfgtest_log_wait(&d, "(0 key(s) of the map), 0 other key(s) changed");
+	CHECK(map_u8("config.reload_status") == -1);   /* an i32 */
+	/* uidgid: applied through the map. */
+	CHECK(map_u8("uidgid.config.uid.65534") == -1);
+	cfgtest_write("uidgid {\n\tuid: 65534\n}\n", NULL);
 	CHECK_CS(corosync_cfg_reload_config(h), CS_OK);
-	cfgtest_log_wait(&d, "Modified entry 'logging.debug' in corosync.conf "
+	cfgtest_log_wait(&d, "uidgid.config.uid.65534 set");
+	CHECK(map_u8("uidgid.config.uid.65534") == 1);
+	CHECK(map_u8("config.reload_in_progress") == 0);
+	cfgtest_write(NULL, NULL);
+	CHECK_CS(corosync_cfg_reload_config(h), CS_OK);
+	cfgtest_log_wait(&d, "uidgid.config.uid.65534 removed");
+	CHECK(map_u8("uidgid.config.uid.65534") == -1);
+	/* Logging: applied, a log file from now on. */
+	cfgtest_write("logging {\n\tto_logfile: yes\n"
+	    "\tlogfile: @DIR@/reloaded.log\n}\n", NULL);
+	CHECK_CS(corosync_cfg_reload_config(h), CS_OK);
+	cfgtest_log_wait(&d, "logging.logfile set");
+	{
+		char path[160];
+
+		snprintf(path, sizeof(path), "%s/reloaded.log", cfgtest_dir());
+		CHECK(access(path, F_OK) == 0);
+	}
+	/* A log file that cannot be opened: refused, nothing changed. */
+	cfgtest_write("logging {\n\tto_logfile: yes\n"
+	    "\tlogfile: @DIR@/none/x.log\n}\ntotem {\n\ttoken: 5000\n}\n",
+	    NULL);
+	CHECK_CS(corosync_cfg_reload_config(h), CS_ERR_INVALID_PARAM);
+	cfgtest_log_wait(&d, "none/x.log");
+	/* Other keys: logged and kept. */
+	cfgtest_write("totem {\n\ttoken: 5000\n}\n", NULL);
+	CHECK_CS(corosync_cfg_reload_config(h), CS_OK);
+	cfgtest_log_wait(&d, "Modified entry 'totem.token' in corosync.conf "
 	    "cannot be changed at run-time");
 	cfgtest_write(NULL, "totem {\n\ttoken: abc\n}\n");
 	CHECK_CS(corosync_cfg_reload_config(h), CS_ERR_INVALID_PARAM);

@@ -4,6 +4,8 @@
  * stopped, a tracker that comes during the query), REGARDLESS and
  * IMMEDIATE, and a shutdown that ends the daemon with status 0.
  */
+#include <corosync/cmap.h>
+
 #include "cfgtest.h"
 
 /* A try_shutdown that goes through ends the daemon: exit 0, logged. */
@@ -41,7 +43,16 @@ int main(void)
 	    COROSYNC_CFG_SHUTDOWN_FLAG_NO), CS_OK);
 	CHECK_CS(try_result(&call), CS_ERR_BUSY);
 
-	/* No answer: after the timeout BUSY, and the tracker is told again. */
+	/* No answer: after the timeout BUSY, and the tracker is told again.
+	 * cfg.shutdown_timeout in the map sets the timeout (300 ms here
+	 * instead of 5 s). */
+	{
+		cmap_handle_t m;
+
+		CHECK_CS(cmap_initialize(&m), CS_OK);
+		CHECK_CS(cmap_set_uint32(m, "cfg.shutdown_timeout", 300), CS_OK);
+		CHECK_CS(cmap_finalize(m), CS_OK);
+	}
 	try_start(&call);
 	tracker_wait(&a, 2);
 	CHECK_CS(try_result(&call), CS_ERR_BUSY);

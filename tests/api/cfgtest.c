@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -14,12 +15,30 @@
 
 #include "cfgtest.h"
 
-static char conf_path[64];
+static char conf_dir[64], conf_path[96];
 static unsigned port;
 
 const char *cfgtest_conf_path(void)
 {
 	return conf_path;
+}
+
+const char *cfgtest_dir(void)
+{
+	return conf_dir;
+}
+
+/* Writes `text` with every "@DIR@" replaced by the file's directory. */
+static void put_text(FILE *f, const char *text)
+{
+	const char *at;
+
+	while ((at = strstr(text, "@DIR@"))) {
+		fwrite(text, 1, (size_t)(at - text), f);
+		fputs(conf_dir, f);
+		text = at + strlen("@DIR@");
+	}
+	fputs(text, f);
 }
 
 void cfgtest_write(const char *extra, const char *raw)
@@ -31,7 +50,7 @@ void cfgtest_write(const char *extra, const char *raw)
 		harness_fail();
 	}
 	if (raw)
-		fputs(raw, f);
+		put_text(f, raw);
 	else
 		fprintf(f, "totem {\n\tcluster_name: cfgtest\n"
 		    "\ttransport: knet\n"
@@ -42,7 +61,9 @@ void cfgtest_write(const char *extra, const char *raw)
 		    "\t\tring1_addr: 127.0.1.1\n\t}\n"
 		    "\tnode {\n\t\tnodeid: 2\n\t\tring0_addr: 127.0.0.2\n"
 		    "\t\tring1_addr: 127.0.1.2\n\t}\n}\n%s",
-		    port, port + 1, extra ? extra : "");
+		    port, port + 1, "");
+	if (!raw && extra)
+		put_text(f, extra);
 	if (fclose(f) != 0) {
 		perror(conf_path);
 		harness_fail();
@@ -52,25 +73,42 @@ void cfgtest_write(const char *extra, const char *raw)
 void cfgtest_start(struct daemon_proc *d, const char *extra)
 {
 	const char *const args[] = { "-n", "1", "-c", conf_path, NULL };
-	int fd;
 
 	/* A port of this process's own: tests run in parallel. */
 	port = 20000 + (unsigned)(getpid() % 20000) * 2;
-	snprintf(conf_path, sizeof(conf_path), "/tmp/cohort-cfgtest.XXXXXX");
-	fd = mkstemp(conf_path);
-	if (fd < 0) {
-		perror("mkstemp");
+	/* A directory of its own: the loader reads uidgid.d next to the
+	 * file. */
+	snprintf(conf_dir, sizeof(conf_dir), "/tmp/cohort-cfgtest.XXXXXX");
+	if (!mkdtemp(conf_dir)) {
+		perror("mkdtemp");
 		harness_fail();
 	}
-	close(fd);
+	snprintf(conf_path, sizeof(conf_path), "%s/corosync.conf", conf_dir);
 	cfgtest_write(extra, NULL);
 	harness_start(d, args);
+}
+
+/* The configuration file and its directory go (nothing when none). */
+static void conf_remove(void)
+{
+	if (!conf_dir[0])
+		return;
+	unlink(conf_path);
+	/* What a test left beside it (a log file) goes too. */
+	{
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", conf_dir);
+		if (system(cmd) != 0)
+			perror(cmd);
+	}
+	conf_dir[0] = '\0';
 }
 
 void cfgtest_stop(struct daemon_proc *d)
 {
 	harness_stop(d);
-	unlink(conf_path);
+	conf_remove();
 }
 
 /* A bounded wait: sleeping between looks at a file is waiting for the
@@ -119,7 +157,7 @@ int cfgtest_exit_wait(struct daemon_proc *d)
 
 		if (r == d->pid) {
 			d->pid = 0;
-			unlink(conf_path);
+			conf_remove();
 			return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 		}
 		if (r < 0 || expired(&start)) {

@@ -11,6 +11,7 @@
 #ifndef COHORT_CFG_H
 #define COHORT_CFG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "daemon/service.h"
@@ -34,6 +35,7 @@ struct cfg_env {
 	/* The daemon's map: runtime.members.<id>.status (kill_node),
 	 * cfg.shutdown_timeout, the config.reload_* keys. */
 	struct icmap *map;
+	bool debug;                       /* -d: a reload keeps debug on */
 	/* Ends the daemon with exit status `status`: 0 after a shutdown
 	 * of this node, CFG_EXIT_KILLED when another node killed it. */
 	void (*exit)(void *arg, int status);

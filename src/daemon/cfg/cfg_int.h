@@ -15,6 +15,10 @@
 
 /* cfg.shutdown_timeout's default: how long trackers have to answer. */
 #define CFG_SHUTDOWN_TIMEOUT_MS 5000u
+/* SHUTDOWNs of other nodes remembered between a delivery and the timer
+ * that fails them in the engine (more in one wake-up wait for the
+ * engine's own timeouts). */
+#define CFG_LEAVING_MAX 64u
 /* CFG_NODE_STATUS_V1: the only node status layout. */
 #define CFG_STATUS_VERSION_1 1u
 /* corosync's limit on a kill's reason, NUL included. */
@@ -52,6 +56,11 @@ struct cfg_svc {
 	uint64_t next_token;     /* of this node's RELOAD messages */
 	struct loop_timer exit_timer;  /* cfg_exit's */
 	int exit_status;
+	/* Nodes whose SHUTDOWN was delivered, failed in the engine from a
+	 * timer (not from inside the delivery). */
+	struct loop_timer leave_timer;
+	size_t n_leaving;
+	uint32_t leaving[CFG_LEAVING_MAX];
 };
 
 static inline struct cfg_conn *cfg_conn(struct conn *c)

@@ -2,17 +2,25 @@
  * cfg/reload.c: a node re-reads its own configuration file on an ordered
  * RELOAD (corosync_cfg_reload_config, services-reference §5.4).
  *
- * A file that does not load (syntax, a failed check) is refused with
- * CS_ERR_INVALID_PARAM and changes nothing. Otherwise the file's
- * effective values are compared with those running, key by key in
- * corosync's dotted names (nodelist.node.0.ring0_addr), through the
- * canonical form `cohortd -t` prints: Cohort applies no key at run time
- * yet, so each key that changed (added, removed or modified) is logged
- * as corosync logs a key that cannot change at run time, and the running
- * value is kept (the map, too, keeps the values that run). The
- * config.reload_* keys tell the map's readers, as corosync's do.
+ * A file that does not load (syntax, a failed check, a value that does
+ * not fit its key in the map, a log file that cannot be opened) is
+ * refused with CS_ERR_INVALID_PARAM and changes nothing. Otherwise:
+ *   - the logging section is applied (log_apply; -d keeps debug on) and
+ *     the uidgid sections (of the file and of uidgid.d) too: the map's
+ *     logging.* and uidgid.config.uid.<uid> / gid.<gid> keys become the
+ *     file's (ADD, MODIFY and DELETE notified); the IPC server asks the
+ *     map about each new connection;
+ *   - every other key is compared with the running one, key by key in
+ *     corosync's dotted names (nodelist.node.0.ring0_addr), through the
+ *     canonical form `cohortd -t` prints: Cohort applies none of them at
+ *     run time yet, so each one that changed (added, removed or
+ *     modified) is logged as corosync logs a key that cannot change at
+ *     run time, and the running value stays, in the daemon and in the
+ *     map.
+ * The config.reload_* keys tell the map's readers, as corosync's do.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +30,7 @@
 #include "common/log.h"
 #include "daemon/cfg/cfg_int.h"
 #include "daemon/config/config.h"
+#include "daemon/config/config_keys.h"
 #include "daemon/icmap.h"
 
 /* Keys of a configuration's canonical form at most (a full nodelist of
@@ -160,6 +169,24 @@ static const char *lookup(const struct flat *f, const char *key)
 	return NULL;
 }
 
+/* The key prefixes reload applies: the map's keys under each become the
+ * file's (uidgid.config.* are the IPC server's live question; logging.*
+ * follow the logging applied). */
+static const char *const applied_prefixes[] = { "uidgid.config.", "logging." };
+#define N_APPLIED (sizeof(applied_prefixes) / sizeof(applied_prefixes[0]))
+
+/* Whether a key is one reload applies (and so does not log as kept). The
+ * canonical form names the uidgid sections by user and group, the map by
+ * number: both are uidgid keys. */
+static bool applied(const char *key)
+{
+	for (size_t i = 0; i < N_APPLIED; i++)
+		if (strncmp(key, applied_prefixes[i],
+		    strlen(applied_prefixes[i])) == 0)
+			return true;
+	return strncmp(key, "uidgid.", strlen("uidgid.")) == 0;
+}
+
 /* Logs every key whose value differs between the two; how many. */
 static size_t log_changes(const struct flat *now, const struct flat *file)
 {
@@ -168,14 +195,15 @@ static size_t log_changes(const struct flat *now, const struct flat *file)
 	for (size_t i = 0; i < file->n; i++) {
 		const char *was = lookup(now, file->key[i]);
 
-		if (was && strcmp(was, file->value[i]) == 0)
+		if ((was && strcmp(was, file->value[i]) == 0) ||
+		    applied(file->key[i]))
 			continue;
 		log_warnx("Modified entry '%s' in corosync.conf cannot be "
 		    "changed at run-time", file->key[i]);
 		changed++;
 	}
 	for (size_t i = 0; i < now->n; i++) {
-		if (lookup(file, now->key[i]))
+		if (lookup(file, now->key[i]) || applied(now->key[i]))
 			continue;
 		log_warnx("Modified entry '%s' in corosync.conf cannot be "
 		    "changed at run-time", now->key[i]);
@@ -184,13 +212,60 @@ static size_t log_changes(const struct flat *now, const struct flat *file)
 	return changed;
 }
 
+/* The map's keys under `prefix` become those of `tmp`. How many changed. */
+static size_t sync_prefix(struct icmap *map, const struct icmap *tmp,
+    const char *prefix)
+{
+	struct icmap_value v, was;
+	const char *key = NULL;
+	size_t changed = 0;
+	char copy[ICMAP_KEY_MAX + 1];
+
+	while ((key = icmap_next(map, prefix, key, &v))) {
+		if (icmap_get(tmp, key, &was) == 0)
+			continue;
+		snprintf(copy, sizeof(copy), "%s", key);
+		log_info("cfg: reload: %s removed", copy);
+		icmap_delete(map, copy);
+		key = copy;
+		changed++;
+	}
+	while ((key = icmap_next(tmp, prefix, key, &v))) {
+		if (icmap_get(map, key, &was) == 0 && was.type == v.type &&
+		    was.len == v.len && memcmp(was.data, v.data, v.len) == 0)
+			continue;
+		if (icmap_set(map, key, v.type, v.data, v.len) == 0) {
+			log_info("cfg: reload: %s set", key);
+			changed++;
+		} else {
+			log_warnx("cfg: reload: %s cannot be set", key);
+		}
+	}
+	return changed;
+}
+
+/* The logging section of `fresh`, applied (-d keeps debug on). 0, or a
+ * negative errno with the reason in `err` and nothing changed. */
+static int apply_logging(const struct cfg_svc *svc,
+    const struct cohort_config *fresh, char *err, size_t errlen)
+{
+	struct log_setup ls;
+
+	cohort_config_log_setup(fresh, "cohortd", &ls);
+	for (int i = 0; i < LOG_SS_COUNT; i++)
+		ls.ss[i].debug |= svc->env.debug;
+	return log_apply(&ls, err, errlen);
+}
+
 static uint32_t reload(struct cfg_svc *svc)
 {
 	const struct cohort_config *running = svc->env.cfg;
 	struct cohort_config fresh;
-	struct flat now, file;
+	struct icmap *tmp = NULL;
+	struct flat now = { 0 }, file = { 0 };
 	char err[512];
-	size_t changed;
+	size_t changed, granted = 0;
+	uint32_t result = CS_ERR_INVALID_PARAM;
 	int rc;
 
 	if (!running->path) {
@@ -202,23 +277,40 @@ static uint32_t reload(struct cfg_svc *svc)
 		log_warnx("cfg: reload refused, nothing changed: %s", err);
 		return CS_ERR_INVALID_PARAM;
 	}
-	icmap_set_u8(svc->env.map, "config.reload_in_progress", 1);
 	fresh.local_nodeid = running->local_nodeid;
-	rc = flat_of(running, &now);
-	if (rc == 0)
-		rc = flat_of(&fresh, &file);
-	if (rc == 0) {
-		changed = log_changes(&now, &file);
-		log_info("cfg: reloaded %s: %zu key(s) changed, kept as they "
-		    "run", running->path, changed);
-	} else {
-		log_warnx("cfg: reload of %s: cannot compare: %s",
-		    running->path, strerror(-rc));
+	/* The file's keys as the map would hold them (a value that does not
+	 * fit its key refuses the file, as at start), both configurations
+	 * in their canonical form, then the logging section (a log file
+	 * that cannot be opened refuses the file): nothing has changed
+	 * before all of them worked. */
+	if ((rc = icmap_new(&tmp)) < 0 ||
+	    (rc = flat_of(running, &now)) < 0 ||
+	    (rc = flat_of(&fresh, &file)) < 0) {
+		log_warnx("cfg: reload of %s: %s", running->path,
+		    strerror(-rc));
+		result = CS_ERR_NO_MEMORY;
+		goto out;
 	}
+	if (cohort_config_keys(&fresh, tmp, err, sizeof(err)) < 0 ||
+	    apply_logging(svc, &fresh, err, sizeof(err)) < 0) {
+		log_warnx("cfg: reload refused, nothing changed: %s", err);
+		goto out;
+	}
+	icmap_set_u8(svc->env.map, "config.reload_in_progress", 1);
+	for (size_t i = 0; i < N_APPLIED; i++)
+		granted += sync_prefix(svc->env.map, tmp, applied_prefixes[i]);
+	changed = log_changes(&now, &file);
+	log_info("cfg: reloaded %s: logging and uidgid applied (%zu key(s) of "
+	    "the map), %zu other key(s) changed and kept as they run",
+	    running->path, granted, changed);
+	result = CS_OK;
+out:
 	flat_free(&now);
 	flat_free(&file);
+	if (tmp)
+		icmap_free(tmp);
 	cohort_config_free(&fresh);
-	return rc == 0 ? CS_OK : CS_ERR_NO_MEMORY;
+	return result;
 }
 
 /* corosync's keys around a reload: the two in-progress flags (others

@@ -7,7 +7,7 @@
  * cluster goes through the ordered stream, SAFE, so that every node acts
  * at the same point of it: KILL (the node named logs who killed it and
  * exits with CFG_EXIT_KILLED), SHUTDOWN (every node logs it; the sender
- * stops) and RELOAD (every node re-reads its own file; the caller is
+ * stops, the others fail it in the engine at once) and RELOAD (every node re-reads its own file; the caller is
  * answered when its own node has).
  */
 #include <errno.h>
@@ -54,6 +54,27 @@ void cfg_exit(struct cfg_svc *svc, int status)
 {
 	svc->exit_status = status;
 	loop_timer_arm(svc->env.loop, &svc->exit_timer,
+	    loop_now(svc->env.loop));
+}
+
+/* Nodes that shut down are failed at once, as if their port were known
+ * closed: the others form a ring without them instead of waiting for the
+ * token timeout (Cohort's protocol has no leave message of its own). */
+static void on_leave_timer(void *arg)
+{
+	struct cfg_svc *svc = arg;
+
+	for (size_t i = 0; i < svc->n_leaving; i++)
+		ordering_peer_unreachable(svc->env.ordering, svc->leaving[i]);
+	svc->n_leaving = 0;
+}
+
+static void node_left(struct cfg_svc *svc, uint32_t nodeid)
+{
+	if (svc->n_leaving == CFG_LEAVING_MAX)
+		return;
+	svc->leaving[svc->n_leaving++] = nodeid;
+	loop_timer_arm(svc->env.loop, &svc->leave_timer,
 	    loop_now(svc->env.loop));
 }
 
@@ -243,18 +264,25 @@ static void req_reload(struct cfg_svc *svc, struct conn *c,
 	}
 }
 
-/* Cohort writes its log to stderr and syslog, which need no reopening:
- * there is no log file of its own to reopen. */
+/* The log file of the logging section opened again (logrotate); with
+ * none, nothing to do. */
 static void req_reopen_logs(struct cfg_svc *svc, struct conn *c,
     const struct ipc_hdr *h, struct rbuf *rb)
 {
+	int rc;
+
 	if (rb->left) {
 		malformed(svc, c, "REOPEN_LOG_FILES");
 		return;
 	}
-	log_info("cfg: client %u (pid %d): log files reopened (none open)",
-	    c->id, (int)c->pid);
-	ipcs_reply(c, h->seq, CS_OK, NULL, 0);
+	rc = log_reopen();
+	if (rc < 0)
+		log_warnx("cfg: client %u (pid %d): the log file cannot be "
+		    "reopened: %s", c->id, (int)c->pid, strerror(-rc));
+	else
+		log_info("cfg: client %u (pid %d): log file %s reopened",
+		    c->id, (int)c->pid, log_file() ? log_file() : "(none)");
+	ipcs_reply(c, h->seq, rc < 0 ? CS_ERR_LIBRARY : CS_OK, NULL, 0);
 }
 
 static const req_fn handlers[] = {
@@ -373,6 +401,8 @@ static void op_deliver(void *arg, uint32_t sender, const uint8_t *msg,
 		log_info("Node %u was shut down by sysadmin", sender);
 		if (sender == svc->env.nodeid)
 			cfg_exit(svc, 0);
+		else
+			node_left(svc, sender);
 		break;
 	case CFG_MSG_RELOAD:
 		deliver_reload(svc, sender, &rb);
@@ -404,6 +434,8 @@ int cfg_svc_new(const struct cfg_env *env, struct cfg_svc **out)
 	svc->env = *env;
 	svc->exit_timer = (struct loop_timer){ .fn = on_exit_timer,
 	    .arg = svc };
+	svc->leave_timer = (struct loop_timer){ .fn = on_leave_timer,
+	    .arg = svc };
 	cfg_query_init(svc);
 	*out = svc;
 	return 0;
@@ -415,5 +447,6 @@ void cfg_svc_free(struct cfg_svc *svc)
 		return;
 	loop_timer_disarm(svc->env.loop, &svc->query.timer);
 	loop_timer_disarm(svc->env.loop, &svc->exit_timer);
+	loop_timer_disarm(svc->env.loop, &svc->leave_timer);
 	free(svc);
 }
