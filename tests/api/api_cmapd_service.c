@@ -18,14 +18,17 @@
 #include "raw.h"
 #include "rawcmap.h"
 
-static char conf[300];
+/* The configuration, in a directory of its own (the daemon also reads
+ * the uidgid.d directory next to it). */
+static char confdir[64], conf[300];
 
 static void write_conf(void)
 {
 	FILE *f;
 
-	snprintf(conf, sizeof(conf), "/tmp/cohort-api-cmapd.%d.conf",
-	    (int)getpid());
+	snprintf(confdir, sizeof(confdir), "/tmp/cohort-api-cmapd.XXXXXX");
+	CHECK(mkdtemp(confdir) != NULL);
+	snprintf(conf, sizeof(conf), "%s/corosync.conf", confdir);
 	f = fopen(conf, "w");
 	CHECK(f != NULL);
 	fprintf(f, "totem {\n\tversion: 2\n\tcluster_name: cmapd\n"
@@ -363,5 +366,6 @@ int main(void)
 	cmr_close(&other);
 	harness_stop(&d);
 	unlink(conf);
+	rmdir(confdir);
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -17,18 +18,51 @@
 #include "daemon/config/config_keys.h"
 #include "daemon/icmap.h"
 
-static char path[64];
+/* The file, in a directory of its own: the loader also reads the
+ * uidgid.d directory next to it. */
+static char dir[64], path[96], dropin[128];
 
 static void write_file(const char *text)
 {
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/tmp/test_config_keys.%d.conf",
-	    (int)getpid());
+	if (!dir[0]) {
+		snprintf(dir, sizeof(dir), "/tmp/test_config_keys.XXXXXX");
+		assert_non_null(mkdtemp(dir));
+		snprintf(path, sizeof(path), "%s/corosync.conf", dir);
+	}
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fputs(text, f);
 	fclose(f);
+}
+
+/* A file of uidgid.d next to the configuration. */
+static void write_dropin(const char *text)
+{
+	char d[112];
+	FILE *f;
+
+	snprintf(d, sizeof(d), "%s/uidgid.d", dir);
+	assert_true(mkdir(d, 0700) == 0 || errno == EEXIST);
+	snprintf(dropin, sizeof(dropin), "%s/pacemaker", d);
+	f = fopen(dropin, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void remove_files(void)
+{
+	char d[112];
+
+	unlink(path);
+	if (dropin[0])
+		unlink(dropin);
+	snprintf(d, sizeof(d), "%s/uidgid.d", dir);
+	rmdir(d);
+	rmdir(dir);
+	dir[0] = dropin[0] = '\0';
 }
 
 /* Every key of the map as "key type value" lines. */
@@ -176,6 +210,7 @@ static const char expected[] =
 	"totem.token u32 1000\n"
 	"totem.version u32 2\n"
 	"uidgid.config.gid.4343 u8 1\n"
+	"uidgid.config.gid.4444 u8 1\n"
 	"uidgid.config.uid.4242 u8 1\n";
 
 static void keys_of_sample(void **state)
@@ -186,6 +221,7 @@ static void keys_of_sample(void **state)
 	char *got;
 
 	write_file(sample);
+	write_dropin("uidgid {\n\tgid: 4444\n}\n");
 	assert_int_equal(cohort_config_load(path, &cfg, err, sizeof(err)), 0);
 	cfg.local_nodeid = 2;
 	assert_int_equal(icmap_new(&m), 0);
@@ -197,7 +233,7 @@ static void keys_of_sample(void **state)
 	free(got);
 	icmap_free(m);
 	cohort_config_free(&cfg);
-	unlink(path);
+	remove_files();
 }
 
 /* A value that does not fit its key's type is an error naming the file,
@@ -241,7 +277,32 @@ static void bad_numbers(void **state)
 			fprintf(stderr, "error: %s\nwant: %s\n", err, want[i]);
 		assert_non_null(strstr(err, want[i]));
 	}
-	unlink(path);
+	remove_files();
+}
+
+/* A key the map cannot hold (longer than ICMAP_KEY_MAX) is an error
+ * naming the file, line and key. */
+static void key_too_long(void **state)
+{
+	char text[400], err[512];
+	struct cohort_config cfg;
+	struct icmap *m;
+	int n;
+
+	n = snprintf(text, sizeof(text), "system {\n\tx");
+	memset(text + n, 'k', 300);
+	snprintf(text + n + 300, sizeof(text) - (size_t)n - 300, ": 1\n}\n");
+	write_file(text);
+	assert_int_equal(cohort_config_load(path, &cfg, err, sizeof(err)), 0);
+	cfg.local_nodeid = 1;
+	assert_int_equal(icmap_new(&m), 0);
+	assert_int_equal(cohort_config_keys(&cfg, m, err, sizeof(err)),
+	    -EINVAL);
+	assert_non_null(strstr(err, ":2: key 'system.xkkk"));
+	assert_non_null(strstr(err, "cannot be a map key"));
+	icmap_free(m);
+	cohort_config_free(&cfg);
+	remove_files();
 }
 
 /* Without a file: only what the daemon computes. */
@@ -269,6 +330,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(keys_of_sample),
 		cmocka_unit_test(bad_numbers),
+		cmocka_unit_test(key_too_long),
 		cmocka_unit_test(no_file),
 	};
 

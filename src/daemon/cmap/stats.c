@@ -141,13 +141,22 @@ static void ipcs_keys(const struct cmap_svc *svc, struct icmap *m,
 {
 	char group[ICMAP_KEY_MAX + 1];
 	uint64_t active = 0;
+	unsigned int sid, id = 0;
+	int pid, end = 0;
 
+	/* A prefix naming one connection ("...service<S>.<pid>.<id>." and
+	 * more): only that connection's keys are computed, found by id
+	 * without formatting every connection's group. */
+	if (sscanf(prefix, "stats.ipcs.service%u.%d.%u.%n", &sid, &pid, &id,
+	    &end) < 3 || end == 0)
+		id = 0;
 	for (struct conn *c = ipcs_first(svc->ipcs); c; c = c->next) {
 		if (c->dead)
 			continue;
 		active++;
 		if (!c->first_service ||
-		    corosync_id[c->first_service - 1] < 0)
+		    corosync_id[c->first_service - 1] < 0 ||
+		    (id && c->id != id))
 			continue;
 		snprintf(group, sizeof(group), "stats.ipcs.service%d.%d.%" PRIu32
 		    ".", corosync_id[c->first_service - 1], (int)c->pid, c->id);
