@@ -14,15 +14,38 @@
 # starts on IMPL, connects to the cluster daemon through the node's
 # libraries, logs its node id (from cfg) and the nodelist's ids (from
 # cmap) as the daemon gives them and, when the kernel has no DLM, stops
-# with its own diagnosis; it logs the same lines on both implementations
-# (run the script with each and compare). It then exits 77 naming what
-# could not be checked.
+# with its own diagnosis. And dlmwatch.c, built here against Debian's
+# headers, makes dlm_controld's membership calls (libquorum V1 tracking
+# changes, libcfg's node addresses) on every node: each sees the three
+# nodes with their nodelist addresses, and after kill -9 of node 3's
+# daemon nodes 1 and 2 see it leave. Both print the same lines on both
+# implementations (run the script with each and compare). It then exits
+# 77 naming what could not be checked.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 PCMK_LIB=1 . "$HERE/pcmk.sh" "${1:?build dir}" "${2:?cohort or corosync}"
 
 command -v dlm_controld >/dev/null && command -v dlm_tool >/dev/null ||
     { echo "Debian's dlm-controld is not installed"; exit 77; }
+
+# kill_and_watch: node 3's daemon killed; nodes 1 and 2 see it leave in
+# their dlmwatch views, with the survivors' addresses.
+kill_and_watch() {
+	[ "$watch" = 1 ] || return 0
+	local i t0
+	kill -KILL "$(daemon_pid 3)"
+	for i in 1 2; do
+		t0=$SECONDS
+		until grep -qx "nodelist members=1 2 joined= left=3" "$DIR/n$i/watch.log" &&
+		    grep -qx "quorum 1 members=1 2 addrs= 1:$(addr 1) 2:$(addr 2)" "$DIR/n$i/watch.log"; do
+			[ $((SECONDS - t0)) -lt "$WAIT" ] || fail "node$i: dlmwatch saw: $(cat "$DIR/n$i/watch.log")"
+			sleep 0.2
+		done
+		sed "s/^/node$i: /" "$DIR/n$i/watch.log"
+	done
+	log "$IMPL: after kill -9 of node 3's daemon, nodes 1 and 2 see it leave"
+}
+
 begin
 log "$IMPL: 3 nodes, dlm_controld $(dlm_controld -V 2>&1 | sed -n 1p)"
 for i in $(seq 1 $N); do start_cluster_daemon "$i"; done
@@ -35,6 +58,33 @@ for i in $(seq 1 $N); do
 		sleep 0.2
 	done
 done
+
+# dlm_controld's membership calls, without the kernel (dlmwatch.c, built
+# against Debian's headers and libraries, bound over by Cohort's in
+# Cohort's nodes): every node's view names the three nodes with their
+# nodelist addresses.
+watch=0
+if command -v cc >/dev/null && [ -f /usr/include/corosync/quorum.h ] && [ -f /usr/include/corosync/cfg.h ]; then
+	cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \
+	    -o "$DIR/dlmwatch" "$HERE/dlmwatch.c" -lquorum -lcfg
+	watch=1
+	all="addrs= 1:$(addr 1) 2:$(addr 2) 3:$(addr 3)"
+	for i in $(seq 1 $N); do
+		on "$i" "$DIR/dlmwatch" >"$DIR/n$i/watch.log" 2>&1 &
+	done
+	for i in $(seq 1 $N); do
+		t0=$SECONDS
+		until grep -qx "local $i" "$DIR/n$i/watch.log" &&
+		    grep -qx "nodelist members=1 2 3 joined= left=" "$DIR/n$i/watch.log" &&
+		    grep -qx "quorum 1 members=1 2 3 $all" "$DIR/n$i/watch.log"; do
+			[ $((SECONDS - t0)) -lt "$WAIT" ] || fail "node$i: dlmwatch saw: $(cat "$DIR/n$i/watch.log")"
+			sleep 0.2
+		done
+	done
+	log "$IMPL: every node's quorum (V1) and cfg show the 3 nodes with their addresses"
+else
+	log "$IMPL: no cc or Debian's libquorum-dev/libcfg-dev: dlmwatch not run"
+fi
 
 kernel_dlm=1
 grep -qw dlm-control /proc/misc && [ -d /sys/kernel/config ] || kernel_dlm=0
@@ -64,8 +114,10 @@ if [ "$kernel_dlm" = 0 ]; then
 		sed 's/^[0-9]* //' "$DIR/n$i/dlm.log" | sed "s/^/node$i: /"
 	done
 	log "$IMPL: dlm_controld stopped at its kernel check on every node (this kernel has no DLM: no dlm-control in /proc/misc, no configfs)"
-	echo "not checked: dlm_tool status with 3 nodes, addresses and a node leaving (the kernel's DLM, absent here, is one per kernel: it needs a machine per node)"
+	kill_and_watch
+	echo "not checked: dlm_controld's own view (dlm_tool status: 3 nodes, addresses, a node leaving): the kernel's DLM, absent here, is one per kernel; it needs a machine per node"
 	exit 77
 fi
-echo "not checked: dlm_tool status with 3 nodes (the kernel's DLM configfs is one per kernel, shared by the 3 namespaces: it needs a machine per node)"
+kill_and_watch
+echo "not checked: dlm_controld's own view (dlm_tool status with 3 nodes): the kernel's DLM configfs is one per kernel, shared by the 3 namespaces; it needs a machine per node"
 exit 77
