@@ -27,6 +27,11 @@
 #   heal       3 online, one DC, in every node's view
 #   nodes      crm_node -l, -q and crm_mon's names and ids match the
 #              nodelist
+#
+# Environment: PCMK_WAIT, each step's deadline in seconds (120);
+# PCMK_KEEP=1 keeps the work directory (each node's daemon.log and
+# logpcmk/pacemaker.log). Sourced with PCMK_LIB=1, it defines its
+# functions only (tests/pacemaker/migrate.sh, dlm.sh).
 set -euo pipefail
 B=$(cd "${1:?build dir}" && pwd)
 IMPL=${2:?cohort or corosync}
@@ -312,8 +317,7 @@ begin() {
 	create
 }
 
-# Sourced with PCMK_LIB=1 (tests/pacemaker/migrate.sh, dlm.sh): the
-# functions above only.
+# Sourced with PCMK_LIB=1: the functions above only.
 [ "${PCMK_LIB:-}" = 1 ] && return 0
 
 begin
