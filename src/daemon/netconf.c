@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ifaddrs.h>
+#include <limits.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <string.h>
@@ -253,14 +254,36 @@ static void check_key_file(int fd, const char *path)
 		    (unsigned)geteuid());
 }
 
+int netconf_keyfile(const struct cohort_config *cfg, char *buf, size_t len)
+{
+	const char *slash;
+	int n;
+
+	if (cfg->keyfile)
+		n = snprintf(buf, len, "%s", cfg->keyfile);
+	else if (!cfg->path)
+		n = snprintf(buf, len, "%s", DEFAULT_KEYFILE);
+	else if (!(slash = strrchr(cfg->path, '/')))
+		n = snprintf(buf, len, "authkey");
+	else
+		n = snprintf(buf, len, "%.*s/authkey",
+		    (int)(slash - cfg->path), cfg->path);
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
 int netconf_key(const struct cohort_config *cfg, uint8_t key[TRANSPORT_KEY_LEN],
     char *err, size_t errlen)
 {
-	const char *path = cfg->keyfile ? cfg->keyfile : DEFAULT_KEYFILE;
+	char path[PATH_MAX];
 	uint8_t *buf;
 	ssize_t n;
 	int fd, rc;
 
+	if (netconf_keyfile(cfg, path, sizeof(path)) < 0) {
+		snprintf(err, errlen, "key file: path longer than %d bytes",
+		    PATH_MAX - 1);
+		return -ENAMETOOLONG;
+	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(err, errlen, "key file %s: %s", path, strerror(errno));

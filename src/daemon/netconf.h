@@ -22,7 +22,14 @@ uint32_t netconf_local_nodeid(const struct cohort_config *cfg, uint32_t forced,
 int netconf_transport(const struct cohort_config *cfg, uint32_t nodeid,
     struct transport_config *tc, char *err, size_t errlen);
 
-/* Reads the key file and derives the cluster key. 0 or -errno, `err`. */
+/* The key file's path into `buf`: `keyfile` when given, else `authkey`
+ * in the configuration file's directory (corosync's /etc/corosync/authkey
+ * when run on /etc/corosync/corosync.conf), else /etc/cohort/authkey.
+ * 0, or -ENAMETOOLONG when it does not fit in `len` bytes. */
+int netconf_keyfile(const struct cohort_config *cfg, char *buf, size_t len);
+
+/* Reads the key file (netconf_keyfile) and derives the cluster key.
+ * 0 or -errno, `err`. */
 int netconf_key(const struct cohort_config *cfg, uint8_t key[TRANSPORT_KEY_LEN],
     char *err, size_t errlen);
 

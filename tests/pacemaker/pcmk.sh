@@ -27,6 +27,11 @@
 #   heal       3 online, one DC, in every node's view
 #   nodes      crm_node -l, -q and crm_mon's names and ids match the
 #              nodelist
+#
+# Environment: PCMK_WAIT, each step's deadline in seconds (120);
+# PCMK_KEEP=1 keeps the work directory (each node's daemon.log and
+# logpcmk/pacemaker.log). Sourced with PCMK_LIB=1, it defines its
+# functions only (tests/pacemaker/migrate.sh, dlm.sh).
 set -euo pipefail
 B=$(cd "${1:?build dir}" && pwd)
 IMPL=${2:?cohort or corosync}
@@ -36,10 +41,13 @@ N=3
 RUN=$$
 NET=$(( (RUN % 200) + 20 ))
 BR=pm${RUN}br
-DIR=$(mktemp -d /var/tmp/cohort-pcmk.XXXXXX)
-chmod 755 "$DIR"
+DIR=
 WAIT=${PCMK_WAIT:-120}
 declare -a HOLDER
+
+# The Dummy agent's state file while it runs: $HA_VARRUN/Dummy-<id>.state,
+# HA_VARRUN being /var/run (ocf-directories), a link to the node's /run.
+DUMMY_STATE=/run/Dummy-dummy.state
 
 log() { echo "[$(date +%H:%M:%S)] $*"; }
 fail() { log "FAIL: $*"; dump; exit 1; }
@@ -58,14 +66,17 @@ skip_unless_able() {
 }
 
 # The system paths of corosync's libraries, for the bind mounts.
-syslib() { ldconfig -p | awk -v l="$1" '$1 == l {print $NF; exit}'; }
+# (awk reads to the end: ldconfig must not die of SIGPIPE under pipefail.)
+syslib() { ldconfig -p | awk -v l="$1" '$1 == l && !f {f = $NF} END {if (f) print f}'; }
 
 write_conf() {
 	{
 		echo "totem {"
 		echo "	version: 2"
 		echo "	cluster_name: pcmktest"
-		echo "	transport: $([ "$IMPL" = corosync ] && echo knet || echo udpu)"
+		# corosync's default transport, for both: Cohort runs on the
+		# file an operator of corosync has.
+		echo "	transport: knet"
 		echo "	crypto_cipher: none"
 		echo "	crypto_hash: none"
 		echo "}"
@@ -129,14 +140,7 @@ create() {
 # The holder: a process in the node's network, UTS and mount namespaces
 # that sets up the private directories and then sleeps.
 start_holder() {
-	local i=$1 d=$DIR/n$1 binds=""
-	if [ "$IMPL" = cohort ]; then
-		local so sys
-		for so in "$B"/lib/lib*.so.[0-9]*; do
-			sys=$(syslib "$(basename "$so")")
-			[ -n "$sys" ] && binds+="mount --bind $so $sys;"
-		done
-	fi
+	local i=$1 d=$DIR/n$1
 	mkfifo "$d/up"
 	ip netns exec "$(ns "$i")" unshare --uts --mount --propagation private bash -c "
 		set -e
@@ -150,12 +154,29 @@ start_holder() {
 		mount --bind $d/libcoro /var/lib/corosync
 		mount --bind $d/libpcmk /var/lib/pacemaker
 		mount --bind $d/logpcmk /var/log/pacemaker
-		$binds
 		echo up >$d/up
 		exec sleep infinity
 	" </dev/null >"$d/holder.log" 2>&1 &
 	HOLDER[$i]=$!
 	read -r _ <"$d/up" || fail "node $i: namespaces not set up: $(cat "$d/holder.log")"
+	[ "$IMPL" = cohort ] && cohort_libs "$i" on
+	return 0
+}
+
+# cohort_libs I on|off: Cohort's libraries bound over corosync's in node
+# I's mount namespace (as installing Cohort's package replaces them), or
+# those bindings undone (corosync's libraries back).
+cohort_libs() {
+	local i=$1 so sys
+	for so in "$B"/lib/lib*.so.[0-9]*; do
+		sys=$(syslib "$(basename "$so")")
+		[ -n "$sys" ] || continue
+		if [ "$2" = on ]; then
+			on "$i" mount --bind "$so" "$sys"
+		else
+			on "$i" umount "$sys"
+		fi
+	done
 }
 
 on() {  # on I CMD...: runs CMD in node I's namespaces
@@ -288,10 +309,21 @@ cleanup() {
 	rm -rf "$DIR"
 }
 
-skip_unless_able
-trap cleanup EXIT
-create
-log "$IMPL: 3 nodes, Pacemaker $(pacemakerd --version | head -n 1)"
+# begin: the checks, then the work directory and the three nodes' network
+# and namespaces (removed at exit).
+begin() {
+	skip_unless_able
+	trap cleanup EXIT
+	DIR=$(mktemp -d /var/tmp/cohort-pcmk.XXXXXX)
+	chmod 755 "$DIR"
+	create
+}
+
+# Sourced with PCMK_LIB=1: the functions above only.
+[ "${PCMK_LIB:-}" = 1 ] && return 0
+
+begin
+log "$IMPL: 3 nodes, Pacemaker $(pacemakerd --version | sed -n 1p)"
 
 t=$(now)
 for i in $(seq 1 $N); do start_node "$i"; done
@@ -328,7 +360,7 @@ report rejoin "$(took "$t")"
 
 # Cut off a node that does not run the Dummy.
 where=$(view "$watcher" | sed 's/.*dummy=node\([0-9]*\).*/\1/')
-lone=$(seq 1 $N | grep -vx "$where" | head -n 1)
+lone=$(seq 1 $N | grep -vx "$where" | sed -n 1p)
 pair=$(seq 1 $N | grep -vx "$lone" | tr '\n' ' ')
 log "$IMPL: partition: node$lone alone"
 t=$(now)
@@ -340,8 +372,7 @@ wait_view partition "$lone" "not quorum and 'node$lone' not in dummy"
 report partition "$(took "$t")"
 # The lone node must not run the Dummy: the agent's state file lives in
 # the node's own /run.
-on "$lone" sh -c 'ls /run/resource-agents/ 2>/dev/null' | grep -qi dummy &&
-    fail "node$lone runs the Dummy without quorum"
+on "$lone" test -e "$DUMMY_STATE" && fail "node$lone runs the Dummy without quorum"
 
 t=$(now)
 ip -n "$BR" link set "p$lone" master br0
