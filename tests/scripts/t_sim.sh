@@ -6,8 +6,8 @@
 # seeds run. The long mode is `make sim-long` (100000 seeds).
 set -euo pipefail
 B=${1:-build}
-N=${SIM_SEEDS:-2000}
-[ -n "${COHORT_SAN:-}" ] && N=${SIM_SEEDS_SAN:-120}
+N=${SIM_SEEDS:-1500}
+[ -n "${COHORT_SAN:-}" ] && N=${SIM_SEEDS_SAN:-80}
 half=$((N / 2))
 out=$(mktemp -d /tmp/cohort-sim.XXXXXX)
 trap 'rm -rf "$out"' EXIT
