@@ -406,9 +406,16 @@ static void req_track_add(struct cmap_svc *svc, struct cmap_conn *cc,
 	tr->cookie = r->cookie;
 	tr->stats = cc->map == CMAP_MAP_ID_STATS;
 	tr->map = map_of(svc, cc);
-	/* A STATS tracker hears of changes from the values it finds. */
+	/* A STATS tracker hears of changes from the values it finds. The
+	 * refresh tells this connection's other STATS trackers too, and may
+	 * close it (its event queue over the limit): a closed connection's
+	 * trackers are gone (op_conn_closed) and it gets no new one. */
 	if (tr->stats)
 		cmap_stats_refresh(svc, r->key);
+	if (cc->c->dead) {
+		free(tr);
+		return;
+	}
 	/* A STATS prefix tracker hears of keys coming and going only. */
 	if (tr->stats && (flags & ICMAP_TRACK_PREFIX))
 		flags &= ~(uint32_t)ICMAP_TRACK_MODIFY;
@@ -479,9 +486,14 @@ static const uint16_t request_types[] = {
 void cmap_svc_request(struct cmap_svc *svc, struct conn *c,
     const struct ipc_hdr *h, struct rbuf *rb)
 {
-	struct cmap_conn *cc = conn_state(c);
+	struct cmap_conn *cc;
 	struct cmap_req r;
 
+	/* A connection closed inside an earlier request (its event queue
+	 * overflowed) does nothing more. */
+	if (c->dead)
+		return;
+	cc = conn_state(c);
 	if (!cc) {
 		ipcs_close_conn(svc->ipcs, c, "out of memory");
 		return;
@@ -558,10 +570,16 @@ static void op_conn_closed(void *arg, struct conn *c)
 			track_free(cc, cc->tracks.p[i]);
 }
 
+/* Whatever the connection still holds: op_conn_closed ended its
+ * trackers, but nothing that outlives the connection may stay in the
+ * map's tracker list, so any left are ended here too. */
 static void op_conn_free(void *svc, void *state)
 {
 	struct cmap_conn *cc = state;
 
+	for (uint32_t i = 0; i < cc->tracks.cap; i++)
+		if (cc->tracks.p[i])
+			track_free(cc, cc->tracks.p[i]);
 	for (uint32_t i = 0; i < cc->iters.cap; i++)
 		free(cc->iters.p[i]);
 	free(cc->iters.p);
