@@ -308,7 +308,13 @@ static void vq_confchg(void *svc, const struct proto_conf *conf)
 static void got_nodeinfo(struct quorum_svc *q, uint32_t sender, uint64_t seq,
     const struct vq_nodeinfo *ni)
 {
-	if (vq_nodeinfo(&q->rules, ni) < 0)
+	int rc = vq_nodeinfo(&q->rules, ni);
+
+	if (rc == -ERANGE)
+		log_warnx("quorum: node %u sent %u votes, more than %u: "
+		    "its information ignored", ni->nodeid, ni->votes,
+		    COHORT_CONFIG_VOTES_MAX);
+	else if (rc < 0)
 		log_warnx("quorum: more than %u nodes seen, node %u ignored",
 		    VQ_NODES_MAX, ni->nodeid);
 	if (q->syncing && seq == q->ring.seq) {
@@ -390,11 +396,13 @@ static void vq_deliver(void *svc, uint32_t sender, const uint8_t *msg,
 			bad_message(q, sender);
 			return;
 		}
-		if (param == VQ_RECONFIG_EXPECTED)
-			vq_set_expected(&q->rules, value);
-		else if (param == VQ_RECONFIG_VOTES)
-			vq_set_votes(&q->rules, nodeid, value);
-		else if (param == VQ_RECONFIG_CANCEL_WFA) {
+		if (param == VQ_RECONFIG_EXPECTED) {
+			if (vq_set_expected(&q->rules, value) < 0)
+				bad_message(q, sender);
+		} else if (param == VQ_RECONFIG_VOTES) {
+			if (vq_set_votes(&q->rules, nodeid, value) < 0)
+				bad_message(q, sender);
+		} else if (param == VQ_RECONFIG_CANCEL_WFA) {
 			log_info("quorum: wait_for_all cancelled from node %u",
 			    sender);
 			vq_cancel_wfa(&q->rules);
