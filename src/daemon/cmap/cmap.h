@@ -8,8 +8,11 @@
  * its own, at most CMAP_CONN_ITERS_MAX and CMAP_CONN_TRACKS_MAX (beyond:
  * CS_ERR_NO_RESOURCES), freed when it closes. A tracker's notifications
  * go out as CMAP_EV_NOTIFY events, one per change, in the order the
- * changes happen; a client that does not read them is handled by the IPC
- * server's event-queue policy like any other.
+ * changes happen; the events of one change share its key and values (one
+ * copy, however many trackers). A connection whose event queue is above
+ * the high watermark (COHORT_EVQ_HIGH, COHORT_EVQ_HIGH_EVENTS) gets no
+ * notifications until it is below it again (a log line, once per
+ * connection), and the IPC server closes one that stops reading.
  *
  * On a configuration change (its confchg, before CPG's) the service
  * keeps runtime.members.<nodeid>.* current; the nodes tell each other

@@ -75,6 +75,7 @@ struct cmap_conn {
 	enum cmap_map map;
 	uint32_t gen;                /* of the last handle given */
 	struct cmap_slots iters, tracks;
+	uint64_t dropped;            /* tracking events dropped (queue full) */
 };
 
 struct cmap_svc {
@@ -88,6 +89,11 @@ struct cmap_svc {
 	uint32_t members[PROTO_MAX_NODES];
 	uint8_t *out;                /* a reply or event being built */
 	size_t out_cap;
+	/* The shared part of the last change told to a tracker (on_change),
+	 * for change shared_seq of shared_map; a reference of its own. */
+	struct frame *shared;
+	const struct icmap *shared_map;
+	uint64_t shared_seq;
 
 	/* The STATS map's sources, what stats.clear.* took off the
 	 * counters, and its poll while STATS trackers exist. */

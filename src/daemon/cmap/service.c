@@ -30,6 +30,10 @@
 #define OUT_MAX (IPC_HDR_LEN + 20u + 4u + ICMAP_KEY_MAX + \
 	2u * VALUE_WIRE(ICMAP_VALUE_MAX + 1u))
 
+/* A notification's bytes of its own: the header, the track handle and
+ * the cookie. */
+#define NOTIFY_HEAD (IPC_HDR_LEN + 16u)
+
 static void malformed(struct cmap_svc *svc, struct conn *c, const char *what)
 {
 	log_warnx("client %u (pid %d): malformed cmap %s request", c->id,
@@ -330,41 +334,80 @@ static void req_iter_finalize(struct cmap_svc *svc, struct cmap_conn *cc,
 	ipcs_reply(cc->c, h->seq, CS_OK, NULL, 0);
 }
 
-/* A tracker's function: one event to its connection. The STATS map's
- * events carry the one value they know as both the new and the old
- * (corosync's). */
-static void on_change(void *arg, struct icmap_track *t, int event,
-    const char *key, const struct icmap_value *now,
-    const struct icmap_value *old)
+/* The part of a change's CMAP_EV_NOTIFY that every tracker's event
+ * carries alike (the event, the key, the values), built once per change
+ * and shared by the events' frames (their tail). The STATS map's events
+ * carry the one value they know as both the new and the old
+ * (corosync's). NULL on -ENOMEM. */
+static struct frame *shared_part(struct cmap_svc *svc,
+    const struct cmap_track *tr, int event, const char *key,
+    const struct icmap_value *now, const struct icmap_value *old)
 {
-	struct cmap_track *tr = arg;
-	struct conn *c = tr->cc->c;
-	struct cmap_svc *svc = tr->svc;
-	struct frame *f;
+	uint64_t seq = icmap_change_seq(tr->map);
 	struct wbuf wb;
 
-	if (c->dead)
-		return;
+	if (svc->shared && svc->shared_map == tr->map &&
+	    svc->shared_seq == seq)
+		return svc->shared;
+	frame_unref(svc->shared);
+	svc->shared = NULL;
 	if (tr->stats && event == ICMAP_TRACK_DELETE)
 		now = old;
 	else if (tr->stats)
 		old = now;
 	wbuf_init(&wb, svc->out, svc->out_cap);
-	ipc_hdr_put(&wb, CMAP_EV_NOTIFY, 0, 0);
-	wbuf_u64(&wb, tr->handle);
-	wbuf_u64(&wb, tr->cookie);
 	wbuf_u32(&wb, (uint32_t)event);
 	put_str(&wb, key);
 	put_value(&wb, now);
 	put_value(&wb, old);
-	ipc_hdr_finish(&wb);
-	f = wb.err ? NULL : frame_new(wb.len);
+	if (wb.err || !(svc->shared = frame_new(wb.len)))
+		return NULL;
+	memcpy(svc->shared->data, wb.p, wb.len);
+	svc->shared_map = tr->map;
+	svc->shared_seq = seq;
+	return svc->shared;
+}
+
+/* A tracker's function: one event to its connection, its own bytes (the
+ * header, the track handle and cookie) followed by the change's shared
+ * part. A connection whose event queue is above its high watermark gets
+ * none: a change told to many trackers costs each connection at most a
+ * queue's worth of small frames (the shared part is one per change), and
+ * the IPC server's policy closes a connection that stops reading. */
+static void on_change(void *arg, struct icmap_track *t, int event,
+    const char *key, const struct icmap_value *now,
+    const struct icmap_value *old)
+{
+	struct cmap_track *tr = arg;
+	struct cmap_conn *cc = tr->cc;
+	struct conn *c = cc->c;
+	struct cmap_svc *svc = tr->svc;
+	struct frame *f = NULL, *tail;
+	struct wbuf wb;
+
+	if (c->dead)
+		return;
+	if (c->fc_evq) {
+		if (cc->dropped++ == 0)
+			log_warnx("client %u (pid %d): its event queue is above "
+			    "the high watermark: tracking events dropped until "
+			    "it reads (logged once per connection)", c->id,
+			    (int)c->pid);
+		return;
+	}
+	tail = shared_part(svc, tr, event, key, now, old);
+	if (tail)
+		f = frame_new(NOTIFY_HEAD);
 	if (!f) {
 		ipcs_close_conn(svc->ipcs, c, "out of memory for an event");
 		return;
 	}
-	memcpy(f->data, wb.p, wb.len);
-	f->len = (uint32_t)wb.len;
+	wbuf_init(&wb, f->data, NOTIFY_HEAD);
+	ipc_hdr_put(&wb, CMAP_EV_NOTIFY, 0, 0);
+	wbuf_u64(&wb, tr->handle);
+	wbuf_u64(&wb, tr->cookie);
+	put_u32(f->data, (uint32_t)(NOTIFY_HEAD + tail->len));
+	frame_set_tail(f, tail);
 	ipcs_event(c, f);
 	frame_unref(f);
 }
@@ -544,6 +587,7 @@ void cmap_svc_free(struct cmap_svc *svc)
 	if (svc->loop)
 		loop_timer_disarm(svc->loop, &svc->poll);
 	cmap_version_stop(svc);
+	frame_unref(svc->shared);
 	icmap_free(svc->stats);
 	free(svc->out);
 	free(svc);
