@@ -6,7 +6,8 @@
  * A connection reads and writes one map at a time, ICMAP unless it
  * switched to STATS (CMAP_REQ_SET_MAP). Its iterators and trackers are
  * its own, at most CMAP_CONN_ITERS_MAX and CMAP_CONN_TRACKS_MAX (beyond:
- * CS_ERR_NO_RESOURCES), freed when it closes. A tracker's notifications
+ * CS_ERR_NO_RESOURCES), freed when it closes; all connections together
+ * hold at most CMAP_ITERS_MAX iterators and ICMAP_TRACKS_MAX trackers. A tracker's notifications
  * go out as CMAP_EV_NOTIFY events, one per change, in the order the
  * changes happen; the events of one change share its key and values (one
  * copy, however many trackers). A connection whose event queue is above
@@ -43,6 +44,7 @@ struct ordering;
 struct transport;
 
 #define CMAP_CONN_ITERS_MAX 1024u    /* open iterators per connection */
+#define CMAP_ITERS_MAX 65536u        /* open iterators, all clients together */
 #define CMAP_CONN_TRACKS_MAX 1024u   /* trackers per connection */
 #define CMAP_STATS_POLL_MS 1500u     /* corosync's stats timer */
 

@@ -40,13 +40,13 @@ struct cmap_req {
 	char key[ICMAP_KEY_MAX + 1]; /* the key or prefix, NUL-terminated */
 };
 
-/* An open iterator: where the connection's last ITER_NEXT stopped. */
+/* An open iterator: where the connection's last ITER_NEXT stopped. Its
+ * strings are its own, of their real length. */
 struct cmap_iter {
 	uint64_t handle;             /* first: the slot table reads it */
 	struct icmap *map;
-	bool started;
-	char prefix[ICMAP_KEY_MAX + 1];
-	char last[ICMAP_KEY_MAX + 1];
+	char *last;                  /* the last key given; NULL: none yet */
+	char prefix[];
 };
 
 struct cmap_conn;
@@ -94,6 +94,7 @@ struct cmap_svc {
 	struct frame *shared;
 	const struct icmap *shared_map;
 	uint64_t shared_seq;
+	uint32_t n_iters;            /* open iterators, all connections */
 
 	/* The STATS map's sources, what stats.clear.* took off the
 	 * counters, and its poll while STATS trackers exist. */

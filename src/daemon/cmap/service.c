@@ -270,9 +270,17 @@ static void req_get(struct cmap_svc *svc, struct cmap_conn *cc,
 	ipcs_reply(cc->c, h->seq, CS_OK, wb.p, wb.len);
 }
 
+static void iter_free(struct cmap_svc *svc, struct cmap_iter *it)
+{
+	svc->n_iters--;
+	free(it->last);
+	free(it);
+}
+
 static void req_iter_init(struct cmap_svc *svc, struct cmap_conn *cc,
     const struct ipc_hdr *h, const struct cmap_req *r)
 {
+	size_t len = strlen(r->key);
 	struct cmap_iter *it;
 	int i = slot_free_index(&cc->iters);
 
@@ -280,13 +288,20 @@ static void req_iter_init(struct cmap_svc *svc, struct cmap_conn *cc,
 		log_warnx("client %u (pid %d): refused an iterator: %u open, "
 		    "the most a connection may have", cc->c->id,
 		    (int)cc->c->pid, CMAP_CONN_ITERS_MAX);
-	it = i >= 0 ? calloc(1, sizeof(*it)) : NULL;
+	else if (i >= 0 && svc->n_iters >= CMAP_ITERS_MAX) {
+		log_warnx("client %u (pid %d): refused an iterator: %u open "
+		    "in all, the most the daemon keeps", cc->c->id,
+		    (int)cc->c->pid, CMAP_ITERS_MAX);
+		i = -ENOSPC;
+	}
+	it = i >= 0 ? calloc(1, sizeof(*it) + len + 1) : NULL;
 	if (!it) {
 		ipcs_reply(cc->c, h->seq, i == -ENOSPC ?
 		    CS_ERR_NO_RESOURCES : CS_ERR_NO_MEMORY, NULL, 0);
 		return;
 	}
-	memcpy(it->prefix, r->key, sizeof(it->prefix));
+	svc->n_iters++;
+	memcpy(it->prefix, r->key, len + 1);
 	it->map = map_of(svc, cc);
 	if (it->map == svc->stats)
 		cmap_stats_refresh(svc, r->key);
@@ -300,18 +315,22 @@ static void req_iter_next(struct cmap_svc *svc, struct cmap_conn *cc,
 	struct cmap_iter *it = handle_arg(cc, h, r, &cc->iters);
 	struct icmap_value v;
 	const char *key;
+	char *last;
 	struct wbuf wb;
 
 	if (!it)
 		return;
-	key = icmap_next(it->map, it->prefix, it->started ? it->last : NULL,
-	    &v);
+	key = icmap_next(it->map, it->prefix, it->last, &v);
 	if (!key) {
 		ipcs_reply(cc->c, h->seq, CS_ERR_NO_SECTIONS, NULL, 0);
 		return;
 	}
-	it->started = true;
-	snprintf(it->last, sizeof(it->last), "%s", key);
+	if (!(last = strdup(key))) {
+		ipcs_reply(cc->c, h->seq, CS_ERR_NO_MEMORY, NULL, 0);
+		return;
+	}
+	free(it->last);
+	it->last = last;
 	/* corosync tells a STATS string's length only through get. */
 	if (it->map == svc->stats && v.type == ICMAP_STRING)
 		v.len = 0;
@@ -330,7 +349,7 @@ static void req_iter_finalize(struct cmap_svc *svc, struct cmap_conn *cc,
 	if (!it)
 		return;
 	slot_clear(&cc->iters, it->handle);
-	free(it);
+	iter_free(svc, it);
 	ipcs_reply(cc->c, h->seq, CS_OK, NULL, 0);
 }
 
@@ -625,7 +644,8 @@ static void op_conn_free(void *svc, void *state)
 		if (cc->tracks.p[i])
 			track_free(cc, cc->tracks.p[i]);
 	for (uint32_t i = 0; i < cc->iters.cap; i++)
-		free(cc->iters.p[i]);
+		if (cc->iters.p[i])
+			iter_free(svc, cc->iters.p[i]);
 	free(cc->iters.p);
 	free(cc->tracks.p);
 	free(cc);
