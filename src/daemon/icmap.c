@@ -708,3 +708,8 @@ size_t icmap_count(const struct icmap *m)
 {
 	return m->count;
 }
+
+size_t icmap_bytes(const struct icmap *m)
+{
+	return m->bytes;
+}

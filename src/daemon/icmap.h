@@ -135,6 +135,8 @@ int icmap_adjust(struct icmap *m, const char *key, int step);
 const char *icmap_next(const struct icmap *m, const char *prefix,
     const char *after, struct icmap_value *value);
 size_t icmap_count(const struct icmap *m);
+/* The bytes of keys and values the map holds (ICMAP_BYTES_MAX at most). */
+size_t icmap_bytes(const struct icmap *m);
 
 /*
  * Adds a tracker of `key` (with ICMAP_TRACK_PREFIX in `flags`: of every

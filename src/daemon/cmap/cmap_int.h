@@ -60,6 +60,7 @@ struct cmap_track {
 	struct cmap_svc *svc;
 	struct icmap *map;
 	struct icmap_track *t;
+	uid_t uid;                   /* of the connection (its quota) */
 	bool stats;                  /* in the STATS map */
 };
 
@@ -76,6 +77,12 @@ struct cmap_conn {
 	uint32_t gen;                /* of the last handle given */
 	struct cmap_slots iters, tracks;
 	uint64_t dropped;            /* tracking events dropped (queue full) */
+};
+
+/* The trackers the clients of one user hold (quota.c). */
+struct cmap_uid_tracks {
+	uid_t uid;
+	uint32_t n;
 };
 
 struct cmap_svc {
@@ -95,6 +102,8 @@ struct cmap_svc {
 	const struct icmap *shared_map;
 	uint64_t shared_seq;
 	uint32_t n_iters;            /* open iterators, all connections */
+	struct cmap_uid_tracks *uids; /* users holding trackers */
+	size_t n_uids, uids_cap;
 
 	/* The STATS map's sources, what stats.clear.* took off the
 	 * counters, and its poll while STATS trackers exist. */
@@ -148,6 +157,15 @@ void cmap_stats_refresh(struct cmap_svc *svc, const char *prefix);
 uint32_t cmap_stats_clear(struct cmap_svc *svc, const char *key);
 void cmap_stats_tracked(struct cmap_svc *svc, bool added);
 void cmap_stats_poll(void *svc);
+
+/* quota.c: a tracker for a client of `uid` (0, -ENOSPC beyond
+ * CMAP_UID_TRACKS_MAX, -ENOMEM) and its return; whether a client may set
+ * `key` to a value of `len` bytes without taking the reserved room (0 or
+ * -ENOSPC). */
+int cmap_quota_track_take(struct cmap_svc *svc, uid_t uid);
+void cmap_quota_track_give(struct cmap_svc *svc, uid_t uid);
+int cmap_quota_set_room(const struct cmap_svc *svc, const char *key,
+    size_t len);
 
 /* service.c, for the unit tests: one request as the IPC server hands it. */
 void cmap_svc_request(struct cmap_svc *svc, struct conn *c,

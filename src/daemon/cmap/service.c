@@ -219,6 +219,8 @@ static void req_set(struct cmap_svc *svc, struct cmap_conn *cc,
 	if (err == CS_OK && cc->map == CMAP_MAP_ID_STATS)
 		err = cmap_stats_clear(svc, r->key);
 	else if (err == CS_OK)
+		err = cs_of(cmap_quota_set_room(svc, r->key, r->len));
+	if (err == CS_OK && cc->map != CMAP_MAP_ID_STATS)
 		err = cs_of(icmap_set(svc->map, r->key, (enum icmap_type)r->type,
 		    r->value, r->len));
 	ipcs_reply(cc->c, h->seq, err, NULL, 0);
@@ -458,11 +460,22 @@ static void req_track_add(struct cmap_svc *svc, struct cmap_conn *cc,
 		err = cs_of(i);
 		goto out;
 	}
+	rc = cmap_quota_track_take(svc, cc->c->uid);
+	if (rc == -ENOSPC)
+		log_warnx("client %u (pid %d): refused a tracker: its user "
+		    "(uid %u) has %u, the most one user may have", cc->c->id,
+		    (int)cc->c->pid, (unsigned)cc->c->uid, CMAP_UID_TRACKS_MAX);
+	if (rc < 0) {
+		err = cs_of(rc);
+		goto out;
+	}
 	tr = calloc(1, sizeof(*tr));
 	if (!tr) {
+		cmap_quota_track_give(svc, cc->c->uid);
 		err = CS_ERR_NO_MEMORY;
 		goto out;
 	}
+	tr->uid = cc->c->uid;
 	tr->cc = cc;
 	tr->svc = svc;
 	tr->cookie = r->cookie;
@@ -470,11 +483,12 @@ static void req_track_add(struct cmap_svc *svc, struct cmap_conn *cc,
 	tr->map = map_of(svc, cc);
 	/* A STATS tracker hears of changes from the values it finds. The
 	 * refresh tells this connection's other STATS trackers too, and may
-	 * close it (its event queue over the limit): a closed connection's
+	 * close it (out of memory for an event): a closed connection's
 	 * trackers are gone (op_conn_closed) and it gets no new one. */
 	if (tr->stats)
 		cmap_stats_refresh(svc, r->key);
 	if (cc->c->dead) {
+		cmap_quota_track_give(svc, tr->uid);
 		free(tr);
 		return;
 	}
@@ -489,6 +503,7 @@ static void req_track_add(struct cmap_svc *svc, struct cmap_conn *cc,
 			    "the map has %u, the most it may have", cc->c->id,
 			    (int)cc->c->pid, ICMAP_TRACKS_MAX);
 		err = cs_of(rc);
+		cmap_quota_track_give(svc, tr->uid);
 		free(tr);
 		goto out;
 	}
@@ -507,6 +522,7 @@ static void track_free(struct cmap_conn *cc, struct cmap_track *tr)
 	if (tr->stats)
 		cmap_stats_tracked(tr->svc, false);
 	icmap_track_delete(tr->map, tr->t);
+	cmap_quota_track_give(tr->svc, tr->uid);
 	slot_clear(&cc->tracks, tr->handle);
 	free(tr);
 }
@@ -607,6 +623,7 @@ void cmap_svc_free(struct cmap_svc *svc)
 		loop_timer_disarm(svc->loop, &svc->poll);
 	cmap_version_stop(svc);
 	frame_unref(svc->shared);
+	free(svc->uids);
 	icmap_free(svc->stats);
 	free(svc->out);
 	free(svc);
