@@ -59,6 +59,7 @@ struct daemon {
 	struct cmap_svc *cmap;
 	struct cfg_svc *cfgsvc;
 	int exit_status;         /* set by the cfg service's exit hook */
+	bool stopping;           /* waiting for votequorum's leaving */
 	struct services services;
 	struct status_config status;
 	int ready_fd;            /* COHORT_READY_FD, -1 once used */
@@ -242,6 +243,25 @@ static void on_credit(void *arg, struct conn *owner, uint64_t cost)
 	ipcs_credit(owner, cost);
 }
 
+static void on_left(void *arg)
+{
+	struct daemon *d = arg;
+
+	loop_stop(d->loop);
+}
+
+/* A clean stop: the loop ends once votequorum has told the cluster this
+ * node leaves (allow_downscale, bounded), at once otherwise or when asked
+ * a second time. */
+static void stop(struct daemon *d)
+{
+	if (!d->stopping && quorum_svc_leave(d->quorum, on_left, d)) {
+		d->stopping = true;
+		return;
+	}
+	loop_stop(d->loop);
+}
+
 static void on_signal(void *arg, int fd, uint32_t events)
 {
 	struct daemon *d = arg;
@@ -249,7 +269,7 @@ static void on_signal(void *arg, int fd, uint32_t events)
 
 	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		log_info("signal %u: shutting down", si.ssi_signo);
-		loop_stop(d->loop);
+		stop(d);
 	}
 }
 
@@ -481,7 +501,7 @@ static void on_cfg_exit(void *arg, int status)
 	struct daemon *d = arg;
 
 	d->exit_status = status;
-	loop_stop(d->loop);
+	stop(d);
 }
 
 static int wire_cfg(struct daemon *d, const struct cohort_config *cfg)

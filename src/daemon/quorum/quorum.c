@@ -295,6 +295,7 @@ void quorum_svc_free(struct quorum_svc *q)
 		return;
 	loop_timer_disarm(q->env.loop, &q->lms_timer);
 	loop_timer_disarm(q->env.loop, &q->cancel_timer);
+	loop_timer_disarm(q->env.loop, &q->leave_timer);
 	if (q->cancel_track)
 		icmap_track_delete(q->env.map, q->cancel_track);
 	free(q);

@@ -80,6 +80,11 @@ struct quorum_svc {
 	struct icmap_track *cancel_track;
 	bool keys_failed;                /* logged once */
 	uint64_t bad_messages;
+	/* A clean stop waiting for this node's LEAVING information to be
+	 * delivered (quorum_svc_leave): whom to tell, and its bound. */
+	void (*leave_done)(void *arg);
+	void *leave_arg;
+	struct loop_timer leave_timer;
 };
 
 static inline struct quorum_conn *quorum_conn(struct conn *c)
