@@ -109,8 +109,7 @@ void quorum_confchg(void *svc, const struct proto_conf *conf);
 /* Frees a connection's state of either service (service_ops.conn_free). */
 void quorum_conn_state_free(void *svc, void *state);
 
-/* votequorum.c: the quorum as the service last decided it. */
-bool vq_svc_quorate(const struct quorum_svc *q);
+/* votequorum.c: the votequorum side of quorum_svc_new. */
 int vq_svc_init(struct quorum_svc *q);
 
 #endif /* COHORT_QUORUM_INT_H */

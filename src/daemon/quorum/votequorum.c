@@ -35,11 +35,6 @@
 #define EV_TRACKING_FILE "ev_tracking"
 #define CANCEL_WFA_KEY "quorum.cancel_wait_for_all"
 
-bool vq_svc_quorate(const struct quorum_svc *q)
-{
-	return q->rules.quorate;
-}
-
 static bool vq_tracker(struct conn *c)
 {
 	const struct vq_conn *vc = vq_conn(c);
