@@ -85,10 +85,12 @@ void cmap_svc_free(struct cmap_svc *svc);
 /*
  * Whether a client may not write `key` of the daemon's map (set, delete,
  * increment, decrement): corosync's read-only prefixes and keys
- * (services-reference §2.4), the quorum ones only while
- * quorum.provider is corosync_votequorum. The daemon itself writes them.
+ * (services-reference §2.4), the quorum ones only when `votequorum` is
+ * the quorum provider the daemon started with (its configuration: the
+ * quorum.provider key is writable, and changing it changes no rule). The
+ * daemon itself writes them.
  */
-bool icmap_ipc_ro(const struct icmap *m, const char *key);
+bool icmap_ipc_ro(const char *key, bool votequorum);
 
 /*
  * Whether the map lets a client of this uid and gid connect: any of

@@ -91,6 +91,7 @@ struct cmap_svc {
 	struct icmap *stats;         /* the STATS map */
 	struct ipcs *ipcs;
 	const struct cohort_config *cfg;
+	bool votequorum;             /* the provider at start (write rules) */
 	/* The last regular configuration's members (ascending). */
 	size_t n_members;
 	uint32_t members[PROTO_MAX_NODES];

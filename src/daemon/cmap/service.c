@@ -20,6 +20,7 @@
 
 #include "common/log.h"
 #include "daemon/cmap/cmap_int.h"
+#include "daemon/config/config.h"
 #include "daemon/frame.h"
 #include "daemon/ipcs/ipcs.h"
 
@@ -164,7 +165,8 @@ static uint32_t write_rule(struct cmap_svc *svc, const struct cmap_conn *cc,
     const char *key, bool is_set)
 {
 	if (cc->map != CMAP_MAP_ID_STATS)
-		return icmap_ipc_ro(svc->map, key) ? CS_ERR_ACCESS : CS_OK;
+		return icmap_ipc_ro(key, svc->votequorum) ? CS_ERR_ACCESS :
+		    CS_OK;
 	if (strncmp(key, "stats.clear.", strlen("stats.clear.")) != 0)
 		return CS_ERR_ACCESS;
 	return is_set ? CS_OK : CS_ERR_NOT_SUPPORTED;
@@ -603,6 +605,8 @@ int cmap_svc_new(const struct cmap_env *env, struct cmap_svc **out)
 	svc->map = env->map;
 	svc->ipcs = env->ipcs;
 	svc->cfg = env->cfg;
+	svc->votequorum = env->cfg &&
+	    env->cfg->quorum.provider == COHORT_QUORUM_VOTEQUORUM;
 	svc->loop = env->loop;
 	svc->ordering = env->ordering;
 	svc->transport = env->transport;
