@@ -152,7 +152,8 @@ void vq_cancel_wfa(struct vq_rules *r);
 
 /* Whether the LMS deadline has passed at `now` (then it is cleared):
  * the caller then multicasts the expiry, so that every node applies it
- * at the same point of the order. Only when quorate. */
+ * at the same point of the order. It does not look at the quorum: the
+ * receivers do (vq_lms_apply), each on its state at that point. */
 bool vq_lms_due(struct vq_rules *r, uint64_t now);
 /* The expiry, delivered: while quorate, expected votes drop to the
  * current members' and quorum is recalculated allowing a decrease. */
