@@ -12,12 +12,14 @@
 
 #include <corosync/corotypes.h>
 
-#include "daemon/cmap/cmap.h"   /* CMAP_CONN_TRACKS_MAX */
+#include "daemon/cmap/cmap.h"   /* CMAP_CONN_TRACKS_MAX, _UID_TRACKS_MAX */
 #include "daemon/icmap.h"
 #include "harness.h"
 #include "rawcmap.h"
 
-#define FLOODED 16              /* connections that never read */
+/* Connections that never read: as many as one user's tracker quota
+ * allows beside the reader's tracker. */
+#define FLOODED (CMAP_UID_TRACKS_MAX / CMAP_CONN_TRACKS_MAX - 1)
 #define FLOODED_SAN 4           /* under ASan+UBSan (COHORT_SAN=1) */
 #define SETS 3                  /* changes of the value */
 /* What the peak may grow by: a few event queues' worth, where one copy
