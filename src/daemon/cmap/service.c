@@ -640,7 +640,7 @@ static void op_request(void *svc, struct conn *c, const struct ipc_hdr *h,
 }
 
 /* No more events go to the connection: its trackers end now (this may
- * run inside one of them, when an event overflowed its queue). */
+ * run inside one of them, when there was no memory for an event). */
 static void op_conn_closed(void *arg, struct conn *c)
 {
 	struct cmap_svc *svc = arg;
