@@ -13,12 +13,26 @@ struct frame *frame_new(size_t len)
 	if (f) {
 		f->refs = 1;
 		f->len = (uint32_t)len;
+		f->tail = NULL;
 	}
 	return f;
 }
 
+void frame_set_tail(struct frame *f, struct frame *tail)
+{
+	tail->refs++;
+	f->tail = tail;
+}
+
+size_t frame_wire_len(const struct frame *f)
+{
+	return f->len + (f->tail ? f->tail->len : 0u);
+}
+
 void frame_unref(struct frame *f)
 {
-	if (f && --f->refs == 0)
+	if (f && --f->refs == 0) {
+		frame_unref(f->tail);
 		free(f);
+	}
 }

@@ -46,6 +46,9 @@ struct icmap {
 	struct icmap_track *head, *tail;
 	size_t n_tracks;            /* live trackers */
 	uint64_t track_seq;
+	/* Changes told so far, and the number of the one being told
+	 * (restored when a change made inside a tracker has been told). */
+	uint64_t changes, change_now;
 	unsigned int telling;       /* depth of notify() */
 	/* What a change inside a tracker function replaced or deleted:
 	 * freed once the outermost change has been told, so that the values
@@ -240,10 +243,11 @@ static void notify(struct icmap *m, int event, const char *key,
     const struct icmap_value *new_value, const struct icmap_value *old_value)
 {
 	size_t keylen = strlen(key);
-	uint64_t before = m->track_seq;
+	uint64_t before = m->track_seq, outer = m->change_now;
 
 	if (!m->head)
 		return;
+	m->change_now = ++m->changes;
 	m->telling++;
 	for (struct icmap_track *t = m->head; t; t = t->next) {
 		if (t->dead || t->seq >= before || !(t->flags & event) ||
@@ -251,6 +255,7 @@ static void notify(struct icmap *m, int event, const char *key,
 			continue;
 		t->fn(t->arg, t, event, key, new_value, old_value);
 	}
+	m->change_now = outer;
 	if (--m->telling == 0) {
 		struct icmap_track *t = m->head;
 
@@ -265,6 +270,11 @@ static void notify(struct icmap *m, int event, const char *key,
 			free(m->garbage[i]);
 		m->n_garbage = 0;
 	}
+}
+
+uint64_t icmap_change_seq(const struct icmap *m)
+{
+	return m->change_now;
 }
 
 int icmap_track_add(struct icmap *m, const char *key, int flags,
@@ -697,4 +707,9 @@ const char *icmap_next(const struct icmap *m, const char *prefix,
 size_t icmap_count(const struct icmap *m)
 {
 	return m->count;
+}
+
+size_t icmap_bytes(const struct icmap *m)
+{
+	return m->bytes;
 }

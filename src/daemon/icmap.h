@@ -135,6 +135,8 @@ int icmap_adjust(struct icmap *m, const char *key, int step);
 const char *icmap_next(const struct icmap *m, const char *prefix,
     const char *after, struct icmap_value *value);
 size_t icmap_count(const struct icmap *m);
+/* The bytes of keys and values the map holds (ICMAP_BYTES_MAX at most). */
+size_t icmap_bytes(const struct icmap *m);
 
 /*
  * Adds a tracker of `key` (with ICMAP_TRACK_PREFIX in `flags`: of every
@@ -145,5 +147,9 @@ size_t icmap_count(const struct icmap *m);
 int icmap_track_add(struct icmap *m, const char *key, int flags,
     icmap_notify_fn fn, void *arg, struct icmap_track **out);
 void icmap_track_delete(struct icmap *m, struct icmap_track *t);
+/* Inside a tracker function: the number of the change being told, the
+ * same for every tracker of one change and different for every other
+ * change (also one made inside a tracker function). */
+uint64_t icmap_change_seq(const struct icmap *m);
 
 #endif /* COHORT_ICMAP_H */

@@ -60,6 +60,7 @@ struct daemon {
 	struct cfg_svc *cfgsvc;
 	int exit_status;         /* set by the cfg service's exit hook */
 	bool debug;              /* -d: debug whatever the logging section */
+	bool stopping;           /* waiting for votequorum's leaving */
 	struct services services;
 	struct status_config status;
 	int ready_fd;            /* COHORT_READY_FD, -1 once used */
@@ -243,6 +244,25 @@ static void on_credit(void *arg, struct conn *owner, uint64_t cost)
 	ipcs_credit(owner, cost);
 }
 
+static void on_left(void *arg)
+{
+	struct daemon *d = arg;
+
+	loop_stop(d->loop);
+}
+
+/* A clean stop: the loop ends once votequorum has told the cluster this
+ * node leaves (allow_downscale, bounded), at once otherwise or when asked
+ * a second time. */
+static void stop(struct daemon *d)
+{
+	if (!d->stopping && quorum_svc_leave(d->quorum, on_left, d)) {
+		d->stopping = true;
+		return;
+	}
+	loop_stop(d->loop);
+}
+
 static void on_signal(void *arg, int fd, uint32_t events)
 {
 	struct daemon *d = arg;
@@ -250,7 +270,7 @@ static void on_signal(void *arg, int fd, uint32_t events)
 
 	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		log_info("signal %u: shutting down", si.ssi_signo);
-		loop_stop(d->loop);
+		stop(d);
 	}
 }
 
@@ -483,7 +503,7 @@ static void on_cfg_exit(void *arg, int status)
 	struct daemon *d = arg;
 
 	d->exit_status = status;
-	loop_stop(d->loop);
+	stop(d);
 }
 
 static int wire_cfg(struct daemon *d, const struct cohort_config *cfg)

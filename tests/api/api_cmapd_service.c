@@ -12,6 +12,7 @@
 #include <corosync/corotypes.h>
 
 #include "common/ipc_cmap.h"
+#include "common/limits.h"
 #include "daemon/cmap/cmap.h"
 #include "daemon/icmap.h"
 #include "harness.h"
@@ -306,8 +307,10 @@ static void malformed(struct daemon_proc *d, struct cmr *other)
 	CHECK(type == ICMAP_STRING && len == strlen("cmapd") + 1);
 }
 
-/* A client that never reads its events is dropped by the event-queue
- * policy; the one making the changes and another tracker are not. */
+/* A client that never reads its events gets no more once its queue is
+ * above the high watermark, and is dropped by the event-queue policy
+ * when it has read nothing for a while; the one making the changes and
+ * another tracker are not. */
 static void slow_reader(struct daemon_proc *d, struct cmr *writer)
 {
 	static uint8_t blob[IPC_CMAP_VALUE_MAX];
@@ -323,9 +326,10 @@ static void slow_reader(struct daemon_proc *d, struct cmr *writer)
 	    ICMAP_TRACK_PREFIX, 0x1234, &t2), CS_OK);
 	CHECK_CS(cmr_set(writer, "slow.x", ICMAP_BINARY, blob, sizeof(blob)),
 	    CS_OK);
-	/* Until the daemon gives up on the slow one (at most its hard
-	 * limit of events, each two values long); the fast one reads. */
-	for (;;) {
+	/* Until the slow one's queue is well above the high watermark
+	 * (events of two values each), or it is gone; the fast one reads
+	 * every event. */
+	while (n < 2 * (int)(COHORT_EVQ_HIGH / IPC_CMAP_VALUE_MAX)) {
 		struct pollfd p = { .fd = slow.req, .events = POLLIN };
 
 		blob[0] = (uint8_t)++n;
@@ -336,11 +340,11 @@ static void slow_reader(struct daemon_proc *d, struct cmr *writer)
 		    ICMAP_BINARY);
 		if (poll(&p, 1, 0) == 1)
 			break;
-		CHECK(n < 100000);
 	}
 	raw_await_close(slow.req);
 	slow.req = -1;
 	CHECK(harness_log_lines(d, "stopped reading events") == 1);
+	CHECK(harness_log_lines(d, "tracking events dropped") == 1);
 	cmr_close(&slow);
 	cmr_close(&fast);
 }

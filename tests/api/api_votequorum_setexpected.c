@@ -28,6 +28,9 @@ int main(void)
 	CHECK_CS(votequorum_trackstart(h, 42, CS_TRACK_CHANGES_ONLY), CS_OK);
 	/* Below the total votes (1). */
 	CHECK_CS(votequorum_setexpected(h, 0), CS_ERR_INVALID_PARAM);
+	/* Beyond the configuration's limit of expected votes. */
+	CHECK_CS(votequorum_setexpected(h, 1000001), CS_ERR_INVALID_PARAM);
+	CHECK_CS(votequorum_setexpected(h, 0xFFFFFFFFu), CS_ERR_INVALID_PARAM);
 	/* Inquorate: a lower expected count is accepted and quorum follows
 	 * it down, to 2: still more than this node's one vote. */
 	CHECK_CS(votequorum_setexpected(h, 2), CS_OK);

@@ -26,6 +26,10 @@ int main(void)
 	CHECK_CS(votequorum_setvotes(h, 0, 1), CS_ERR_NAME_NOT_FOUND);
 	/* No votes left at all: quorum would exceed the total. */
 	CHECK_CS(votequorum_setvotes(h, 1, 0), CS_ERR_INVALID_PARAM);
+	/* Beyond the configuration's limit of votes (once a total that
+	 * wrapped in 32 bits). */
+	CHECK_CS(votequorum_setvotes(h, 1, 1000001), CS_ERR_INVALID_PARAM);
+	CHECK_CS(votequorum_setvotes(h, 1, 0xFFFFFFFEu), CS_ERR_INVALID_PARAM);
 	/* The change is multicast and applied when delivered; expected
 	 * votes follow the total upward, with a notification. */
 	CHECK_CS(votequorum_trackstart(h, 0, CS_TRACK_CHANGES_ONLY), CS_OK);

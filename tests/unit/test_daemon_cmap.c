@@ -119,29 +119,23 @@ static void decode_keys(void **state)
 
 static void read_only_rules(void **state)
 {
-	struct icmap *m;
-
-	assert_int_equal(icmap_new(&m), 0);
-	assert_true(icmap_ipc_ro(m, "nodelist.node.0.nodeid"));
-	assert_true(icmap_ipc_ro(m, "runtime.config.totem.token"));
-	assert_true(icmap_ipc_ro(m, "system.qb_ipc_type"));
-	assert_true(icmap_ipc_ro(m, "uidgid.config.uid.5"));
-	assert_true(icmap_ipc_ro(m, "totem.cluster_name"));
-	assert_true(icmap_ipc_ro(m, "config.reload_in_progress"));
-	assert_false(icmap_ipc_ro(m, "totem.token"));
-	assert_false(icmap_ipc_ro(m, "runtime.members.1.status"));
-	assert_false(icmap_ipc_ro(m, "uidgid.uid.5"));
-	assert_false(icmap_ipc_ro(m, "totem.cluster_name2"));
-	/* The quorum keys only with votequorum. */
-	assert_false(icmap_ipc_ro(m, "quorum.wait_for_all"));
-	assert_int_equal(icmap_set_str(m, "quorum.provider", "other"), 0);
-	assert_false(icmap_ipc_ro(m, "quorum.wait_for_all"));
-	assert_int_equal(icmap_set_str(m, "quorum.provider",
-	    "corosync_votequorum"), 0);
-	assert_true(icmap_ipc_ro(m, "quorum.wait_for_all"));
-	assert_true(icmap_ipc_ro(m, "quorum.auto_tie_breaker_node"));
-	assert_false(icmap_ipc_ro(m, "quorum.expected_votes"));
-	icmap_free(m);
+	assert_true(icmap_ipc_ro("nodelist.node.0.nodeid", false));
+	assert_true(icmap_ipc_ro("runtime.config.totem.token", false));
+	assert_true(icmap_ipc_ro("system.qb_ipc_type", false));
+	assert_true(icmap_ipc_ro("uidgid.config.uid.5", false));
+	assert_true(icmap_ipc_ro("totem.cluster_name", false));
+	assert_true(icmap_ipc_ro("config.reload_in_progress", false));
+	assert_false(icmap_ipc_ro("totem.token", false));
+	assert_false(icmap_ipc_ro("runtime.members.1.status", false));
+	assert_false(icmap_ipc_ro("uidgid.uid.5", false));
+	assert_false(icmap_ipc_ro("totem.cluster_name2", false));
+	/* The quorum keys only with votequorum as the provider the daemon
+	 * started with (not the map's writable quorum.provider). */
+	assert_false(icmap_ipc_ro("quorum.wait_for_all", false));
+	assert_true(icmap_ipc_ro("quorum.wait_for_all", true));
+	assert_true(icmap_ipc_ro("quorum.auto_tie_breaker_node", true));
+	assert_false(icmap_ipc_ro("quorum.expected_votes", true));
+	assert_true(icmap_ipc_ro("totem.cluster_name", true));
 }
 
 static void uid_rules(void **state)

@@ -562,6 +562,47 @@ static void tracker_changes_map(void **state)
 	icmap_free(m);
 }
 
+/* The change numbers trackers see (icmap_change_seq), in call order. */
+static uint64_t seen_seq[8];
+static int n_seen;
+
+static void see_seq(void *arg, struct icmap_track *t, int event,
+    const char *key, const struct icmap_value *now,
+    const struct icmap_value *old)
+{
+	struct icmap *m = arg;
+
+	assert_true(n_seen < 8);
+	seen_seq[n_seen++] = icmap_change_seq(m);
+	if (n_seen == 1)
+		assert_int_equal(icmap_set_u8(m, "key2", 1), 0);
+}
+
+/* Every tracker of one change sees one number, the next change another,
+ * a change made inside a tracker function another again, and the
+ * trackers told of the outer change after it see the outer's. */
+static void change_numbers(void **state)
+{
+	struct icmap *m = new_map();
+	struct icmap_track *t1, *t2;
+
+	n_seen = 0;
+	assert_int_equal(icmap_track_add(m, "key", ICMAP_TRACK_PREFIX |
+	    ICMAP_TRACK_ADD, see_seq, m, &t1), 0);
+	assert_int_equal(icmap_track_add(m, "key", ICMAP_TRACK_PREFIX |
+	    ICMAP_TRACK_ADD, see_seq, m, &t2), 0);
+	assert_int_equal(icmap_set_u8(m, "key1", 1), 0);
+	/* key1 to t1, which adds key2 (told to t1 and t2), key1 to t2. */
+	assert_int_equal(n_seen, 4);
+	assert_true(seen_seq[1] == seen_seq[2] && seen_seq[1] != seen_seq[0]);
+	assert_true(seen_seq[3] == seen_seq[0]);
+	assert_int_equal(icmap_set_u8(m, "key3", 1), 0);
+	assert_int_equal(n_seen, 6);
+	assert_true(seen_seq[4] == seen_seq[5]);
+	assert_true(seen_seq[4] != seen_seq[0] && seen_seq[4] != seen_seq[1]);
+	icmap_free(m);
+}
+
 static void tracker_flags(void **state)
 {
 	struct icmap *m = new_map();
@@ -854,6 +895,7 @@ int main(void)
 		cmocka_unit_test(iteration_order),
 		cmocka_unit_test(iteration_while_changing),
 		cmocka_unit_test(random_against_reference),
+		cmocka_unit_test(change_numbers),
 		cmocka_unit_test(limit_keys),
 		cmocka_unit_test(limit_bytes),
 		cmocka_unit_test(limit_tracks),

@@ -484,6 +484,46 @@ static void decision_and_order(void **state)
 	nodes_free();
 }
 
+/* In the middle of a synchronisation the rules may already count a
+ * quorum that is not decided yet: libquorum (GETQUORATE, a CURRENT
+ * snapshot) and the status tell the last one published, as corosync
+ * answers from what it last announced. */
+static void quorate_as_published(void **state)
+{
+	struct quorum_status st;
+	char text[128];
+
+	for (uint32_t id = 1; id <= NODES; id++) {
+		node_init(id, true);
+		ring((uint32_t[]){ id, 0 }, NULL);
+		deliver((uint32_t[]){ id, 0 });
+	}
+	clear_events();
+	ring(all, NULL);
+	/* Node 1 hears its own and node 2's information: 2 of 3 votes. */
+	for (int k = 0; k < 2; k++)
+		votequorum_service_ops.deliver(nodes[1].q, queue[k].sender,
+		    queue[k].msg, queue[k].len, PROTO_AGREED);
+	assert_int_equal(request(1, QUORUM_REQ_GETQUORATE, NULL, 0), CS_OK);
+	assert_int_equal(get_u32(nodes[1].conn.reply), 0);
+	quorum_svc_status(nodes[1].q, &st);
+	assert_false(st.quorate);
+	assert_int_equal(request_u32(1, QUORUM_REQ_TRACKSTART,
+	    CS_TRACK_CURRENT), CS_OK);
+	quorum_text(ev(1, nodes[1].conn.n - 1), text, sizeof(text));
+	assert_int_equal(text[0], '0');
+	/* The rest: decided, and told. */
+	for (int k = 2; k < q_tail; k++)
+		votequorum_service_ops.deliver(nodes[1].q, queue[k].sender,
+		    queue[k].msg, queue[k].len, PROTO_AGREED);
+	q_head = q_tail;
+	assert_int_equal(request(1, QUORUM_REQ_GETQUORATE, NULL, 0), CS_OK);
+	assert_int_equal(get_u32(nodes[1].conn.reply), 1);
+	quorum_svc_status(nodes[1].q, &st);
+	assert_true(st.quorate);
+	nodes_free();
+}
+
 static void trackstart_quirks(void **state)
 {
 	char text[128];
@@ -610,6 +650,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(no_provider),
 		cmocka_unit_test(decision_and_order),
+		cmocka_unit_test(quorate_as_published),
 		cmocka_unit_test(trackstart_quirks),
 		cmocka_unit_test(reconfigure),
 		cmocka_unit_test(malformed),

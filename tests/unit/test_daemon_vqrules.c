@@ -17,6 +17,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "daemon/config/config.h"
 #include "daemon/icmap.h"
 #include "daemon/quorum/rules.h"
 #include "daemon/quorum/vq_keys.h"
@@ -223,6 +224,58 @@ static void setexpected_and_setvotes_checks(void **state)
 	assert_true(vq_take_out(&c->r[1]) & VQ_OUT_QUORUM);
 	assert_q(c, 1, true, 1, 1);
 	assert_int_equal(c->r[1].ev_barrier, 1);
+	free(c);
+}
+
+/* Votes and expected votes beyond the configuration's limits: refused
+ * before they are multicast, ignored when delivered, on every node
+ * alike. A node's votes near 2^32 once wrapped the total in 32 bits and
+ * left both sides of a split quorate. */
+static void votes_and_expected_limits(void **state)
+{
+	const uint32_t all[] = { 1, 2, 3, 4, 5, 6, 7, 8, 0 };
+	struct vq_settings s = plain();
+	struct cluster *c = cluster_new(8, &s);
+	struct vq_nodeinfo ni;
+
+	start_all(c);
+	ring(c, all);
+	assert_q(c, 1, true, 5, 8);
+	assert_int_equal(vq_check_votes(&c->r[1], 1, 0xFFFFFFFEu), -EINVAL);
+	assert_int_equal(vq_check_votes(&c->r[1], 1,
+	    COHORT_CONFIG_VOTES_MAX + 1), -EINVAL);
+	assert_int_equal(vq_check_expected(&c->r[1], 0xFFFFFFFFu), -EINVAL);
+	assert_int_equal(vq_check_expected(&c->r[1],
+	    COHORT_CONFIG_EXPECTED_MAX + 1), -EINVAL);
+	/* Delivered anyway (a node that did not check): nothing changes. */
+	for (size_t i = 0; all[i]; i++) {
+		struct vq_rules *r = &c->r[all[i]];
+
+		vq_take_out(r);
+		assert_int_equal(vq_set_votes(r, 1, 0xFFFFFFFEu), -ERANGE);
+		assert_int_equal(vq_set_expected(r, 0xFFFFFFFFu), -ERANGE);
+		assert_int_equal(vq_take_out(r), 0);
+		assert_int_equal(vq_find(r, 1)->votes, 1);
+	}
+	ni = vq_my_info(&c->r[2]);
+	ni.votes = COHORT_CONFIG_VOTES_MAX + 1;
+	assert_int_equal(vq_nodeinfo(&c->r[1], &ni), -ERANGE);
+	assert_int_equal(vq_find(&c->r[1], 2)->votes, 1);
+	/* A split after all that: only the larger side is quorate. */
+	ring(c, (uint32_t[]){ 1, 0 });
+	ring(c, (uint32_t[]){ 2, 3, 4, 5, 6, 7, 8, 0 });
+	assert_q(c, 1, false, 5, 1);
+	assert_q(c, 2, true, 5, 7);
+	/* The largest votes the limits allow on every node: the sums stay
+	 * exact, and expected votes follow the total beyond
+	 * COHORT_CONFIG_EXPECTED_MAX (a node's information may carry it). */
+	for (size_t i = 0; all[i]; i++)
+		for (uint32_t id = 1; id <= 8; id++)
+			assert_int_equal(vq_set_votes(&c->r[all[i]], id,
+			    COHORT_CONFIG_VOTES_MAX), 0);
+	ring(c, all);
+	assert_q(c, 3, true, 4 * COHORT_CONFIG_VOTES_MAX + 1,
+	    8 * COHORT_CONFIG_VOTES_MAX);
 	free(c);
 }
 
@@ -684,6 +737,7 @@ int main(void)
 		cmocka_unit_test(quorum_never_decreases),
 		cmocka_unit_test(expected_follows_total),
 		cmocka_unit_test(setexpected_and_setvotes_checks),
+		cmocka_unit_test(votes_and_expected_limits),
 		cmocka_unit_test(two_node),
 		cmocka_unit_test(two_node_without_wfa),
 		cmocka_unit_test(wait_for_all),

@@ -6,10 +6,17 @@
  * A connection reads and writes one map at a time, ICMAP unless it
  * switched to STATS (CMAP_REQ_SET_MAP). Its iterators and trackers are
  * its own, at most CMAP_CONN_ITERS_MAX and CMAP_CONN_TRACKS_MAX (beyond:
- * CS_ERR_NO_RESOURCES), freed when it closes. A tracker's notifications
+ * CS_ERR_NO_RESOURCES), freed when it closes; all connections together
+ * hold at most CMAP_ITERS_MAX iterators and ICMAP_TRACKS_MAX trackers,
+ * the connections of one user at most CMAP_UID_TRACKS_MAX trackers. A
+ * key a client creates (or a value it grows) must leave the reserved
+ * room free (CMAP_*_RESERVED); the daemon's own writes may use it. A tracker's notifications
  * go out as CMAP_EV_NOTIFY events, one per change, in the order the
- * changes happen; a client that does not read them is handled by the IPC
- * server's event-queue policy like any other.
+ * changes happen; the events of one change share its key and values (one
+ * copy, however many trackers). A connection whose event queue is above
+ * the high watermark (COHORT_EVQ_HIGH, COHORT_EVQ_HIGH_EVENTS) gets no
+ * notifications until it is below it again (a log line, once per
+ * connection), and the IPC server closes one that stops reading.
  *
  * On a configuration change (its confchg, before CPG's) the service
  * keeps runtime.members.<nodeid>.* current; the nodes tell each other
@@ -29,6 +36,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "daemon/icmap.h"
 #include "daemon/service.h"
 
 struct cmap_svc;
@@ -40,8 +48,20 @@ struct ordering;
 struct transport;
 
 #define CMAP_CONN_ITERS_MAX 1024u    /* open iterators per connection */
+#define CMAP_ITERS_MAX 65536u        /* open iterators, all clients together */
 #define CMAP_CONN_TRACKS_MAX 1024u   /* trackers per connection */
 #define CMAP_STATS_POLL_MS 1500u     /* corosync's stats timer */
+/* Trackers the clients of one user (uid) may hold together: a quarter of
+ * ICMAP_TRACKS_MAX, so that no one user locks the others out. */
+#define CMAP_UID_TRACKS_MAX (ICMAP_TRACKS_MAX / 4u)
+/* Room in the map that keys clients create never take: the daemon's own
+ * runtime keys (runtime.members.*, runtime.votequorum.*, config_version)
+ * always fit, and so do access grants (uidgid.uid.*, uidgid.gid.*) in
+ * room of their own. */
+#define CMAP_DAEMON_KEYS_RESERVED 1024u
+#define CMAP_DAEMON_BYTES_RESERVED (1u << 20)
+#define CMAP_GRANT_KEYS_RESERVED 1024u
+#define CMAP_GRANT_BYTES_RESERVED (CMAP_GRANT_KEYS_RESERVED * 512u)
 
 /* What the service works with; borrowed, they outlive it. */
 struct cmap_env {
@@ -65,10 +85,12 @@ void cmap_svc_free(struct cmap_svc *svc);
 /*
  * Whether a client may not write `key` of the daemon's map (set, delete,
  * increment, decrement): corosync's read-only prefixes and keys
- * (services-reference §2.4), the quorum ones only while
- * quorum.provider is corosync_votequorum. The daemon itself writes them.
+ * (services-reference §2.4), the quorum ones only when `votequorum` is
+ * the quorum provider the daemon started with (its configuration: the
+ * quorum.provider key is writable, and changing it changes no rule). The
+ * daemon itself writes them.
  */
-bool icmap_ipc_ro(const struct icmap *m, const char *key);
+bool icmap_ipc_ro(const char *key, bool votequorum);
 
 /*
  * Whether the map lets a client of this uid and gid connect: any of

@@ -40,13 +40,13 @@ struct cmap_req {
 	char key[ICMAP_KEY_MAX + 1]; /* the key or prefix, NUL-terminated */
 };
 
-/* An open iterator: where the connection's last ITER_NEXT stopped. */
+/* An open iterator: where the connection's last ITER_NEXT stopped. Its
+ * strings are its own, of their real length. */
 struct cmap_iter {
 	uint64_t handle;             /* first: the slot table reads it */
 	struct icmap *map;
-	bool started;
-	char prefix[ICMAP_KEY_MAX + 1];
-	char last[ICMAP_KEY_MAX + 1];
+	char *last;                  /* the last key given; NULL: none yet */
+	char prefix[];
 };
 
 struct cmap_conn;
@@ -60,6 +60,7 @@ struct cmap_track {
 	struct cmap_svc *svc;
 	struct icmap *map;
 	struct icmap_track *t;
+	uid_t uid;                   /* of the connection (its quota) */
 	bool stats;                  /* in the STATS map */
 };
 
@@ -75,6 +76,13 @@ struct cmap_conn {
 	enum cmap_map map;
 	uint32_t gen;                /* of the last handle given */
 	struct cmap_slots iters, tracks;
+	uint64_t dropped;            /* tracking events dropped (queue full) */
+};
+
+/* The trackers the clients of one user hold (quota.c). */
+struct cmap_uid_tracks {
+	uid_t uid;
+	uint32_t n;
 };
 
 struct cmap_svc {
@@ -83,11 +91,20 @@ struct cmap_svc {
 	struct icmap *stats;         /* the STATS map */
 	struct ipcs *ipcs;
 	const struct cohort_config *cfg;
+	bool votequorum;             /* the provider at start (write rules) */
 	/* The last regular configuration's members (ascending). */
 	size_t n_members;
 	uint32_t members[PROTO_MAX_NODES];
 	uint8_t *out;                /* a reply or event being built */
 	size_t out_cap;
+	/* The shared part of the last change told to a tracker (on_change),
+	 * for change shared_seq of shared_map; a reference of its own. */
+	struct frame *shared;
+	const struct icmap *shared_map;
+	uint64_t shared_seq;
+	uint32_t n_iters;            /* open iterators, all connections */
+	struct cmap_uid_tracks *uids; /* users holding trackers */
+	size_t n_uids, uids_cap;
 
 	/* The STATS map's sources, what stats.clear.* took off the
 	 * counters, and its poll while STATS trackers exist. */
@@ -141,6 +158,15 @@ void cmap_stats_refresh(struct cmap_svc *svc, const char *prefix);
 uint32_t cmap_stats_clear(struct cmap_svc *svc, const char *key);
 void cmap_stats_tracked(struct cmap_svc *svc, bool added);
 void cmap_stats_poll(void *svc);
+
+/* quota.c: a tracker for a client of `uid` (0, -ENOSPC beyond
+ * CMAP_UID_TRACKS_MAX, -ENOMEM) and its return; whether a client may set
+ * `key` to a value of `len` bytes without taking the reserved room (0 or
+ * -ENOSPC). */
+int cmap_quota_track_take(struct cmap_svc *svc, uid_t uid);
+void cmap_quota_track_give(struct cmap_svc *svc, uid_t uid);
+int cmap_quota_set_room(const struct cmap_svc *svc, const char *key,
+    size_t len);
 
 /* service.c, for the unit tests: one request as the IPC server hands it. */
 void cmap_svc_request(struct cmap_svc *svc, struct conn *c,

@@ -44,18 +44,15 @@ static bool listed(const char *key, const char *const *list, size_t n)
 	return false;
 }
 
-bool icmap_ipc_ro(const struct icmap *m, const char *key)
+bool icmap_ipc_ro(const char *key, bool votequorum)
 {
-	const char *provider;
-
 	for (size_t i = 0; i < N_OF(ro_prefixes); i++)
 		if (strncmp(key, ro_prefixes[i], strlen(ro_prefixes[i])) == 0)
 			return true;
 	if (listed(key, ro_keys, N_OF(ro_keys)))
 		return true;
-	return listed(key, votequorum_ro_keys, N_OF(votequorum_ro_keys)) &&
-	    icmap_get_str(m, "quorum.provider", &provider) == 0 &&
-	    strcmp(provider, "corosync_votequorum") == 0;
+	return votequorum &&
+	    listed(key, votequorum_ro_keys, N_OF(votequorum_ro_keys));
 }
 
 /* The u8 under "<prefix><id>" is 1. */

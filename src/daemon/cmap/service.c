@@ -20,6 +20,7 @@
 
 #include "common/log.h"
 #include "daemon/cmap/cmap_int.h"
+#include "daemon/config/config.h"
 #include "daemon/frame.h"
 #include "daemon/ipcs/ipcs.h"
 
@@ -29,6 +30,10 @@
 #define VALUE_WIRE(len) (8u + (len))
 #define OUT_MAX (IPC_HDR_LEN + 20u + 4u + ICMAP_KEY_MAX + \
 	2u * VALUE_WIRE(ICMAP_VALUE_MAX + 1u))
+
+/* A notification's bytes of its own: the header, the track handle and
+ * the cookie. */
+#define NOTIFY_HEAD (IPC_HDR_LEN + 16u)
 
 static void malformed(struct cmap_svc *svc, struct conn *c, const char *what)
 {
@@ -160,7 +165,8 @@ static uint32_t write_rule(struct cmap_svc *svc, const struct cmap_conn *cc,
     const char *key, bool is_set)
 {
 	if (cc->map != CMAP_MAP_ID_STATS)
-		return icmap_ipc_ro(svc->map, key) ? CS_ERR_ACCESS : CS_OK;
+		return icmap_ipc_ro(key, svc->votequorum) ? CS_ERR_ACCESS :
+		    CS_OK;
 	if (strncmp(key, "stats.clear.", strlen("stats.clear.")) != 0)
 		return CS_ERR_ACCESS;
 	return is_set ? CS_OK : CS_ERR_NOT_SUPPORTED;
@@ -215,6 +221,8 @@ static void req_set(struct cmap_svc *svc, struct cmap_conn *cc,
 	if (err == CS_OK && cc->map == CMAP_MAP_ID_STATS)
 		err = cmap_stats_clear(svc, r->key);
 	else if (err == CS_OK)
+		err = cs_of(cmap_quota_set_room(svc, r->key, r->len));
+	if (err == CS_OK && cc->map != CMAP_MAP_ID_STATS)
 		err = cs_of(icmap_set(svc->map, r->key, (enum icmap_type)r->type,
 		    r->value, r->len));
 	ipcs_reply(cc->c, h->seq, err, NULL, 0);
@@ -266,9 +274,17 @@ static void req_get(struct cmap_svc *svc, struct cmap_conn *cc,
 	ipcs_reply(cc->c, h->seq, CS_OK, wb.p, wb.len);
 }
 
+static void iter_free(struct cmap_svc *svc, struct cmap_iter *it)
+{
+	svc->n_iters--;
+	free(it->last);
+	free(it);
+}
+
 static void req_iter_init(struct cmap_svc *svc, struct cmap_conn *cc,
     const struct ipc_hdr *h, const struct cmap_req *r)
 {
+	size_t len = strlen(r->key);
 	struct cmap_iter *it;
 	int i = slot_free_index(&cc->iters);
 
@@ -276,13 +292,20 @@ static void req_iter_init(struct cmap_svc *svc, struct cmap_conn *cc,
 		log_warnx("client %u (pid %d): refused an iterator: %u open, "
 		    "the most a connection may have", cc->c->id,
 		    (int)cc->c->pid, CMAP_CONN_ITERS_MAX);
-	it = i >= 0 ? calloc(1, sizeof(*it)) : NULL;
+	else if (i >= 0 && svc->n_iters >= CMAP_ITERS_MAX) {
+		log_warnx("client %u (pid %d): refused an iterator: %u open "
+		    "in all, the most the daemon keeps", cc->c->id,
+		    (int)cc->c->pid, CMAP_ITERS_MAX);
+		i = -ENOSPC;
+	}
+	it = i >= 0 ? calloc(1, sizeof(*it) + len + 1) : NULL;
 	if (!it) {
 		ipcs_reply(cc->c, h->seq, i == -ENOSPC ?
 		    CS_ERR_NO_RESOURCES : CS_ERR_NO_MEMORY, NULL, 0);
 		return;
 	}
-	memcpy(it->prefix, r->key, sizeof(it->prefix));
+	svc->n_iters++;
+	memcpy(it->prefix, r->key, len + 1);
 	it->map = map_of(svc, cc);
 	if (it->map == svc->stats)
 		cmap_stats_refresh(svc, r->key);
@@ -296,18 +319,22 @@ static void req_iter_next(struct cmap_svc *svc, struct cmap_conn *cc,
 	struct cmap_iter *it = handle_arg(cc, h, r, &cc->iters);
 	struct icmap_value v;
 	const char *key;
+	char *last;
 	struct wbuf wb;
 
 	if (!it)
 		return;
-	key = icmap_next(it->map, it->prefix, it->started ? it->last : NULL,
-	    &v);
+	key = icmap_next(it->map, it->prefix, it->last, &v);
 	if (!key) {
 		ipcs_reply(cc->c, h->seq, CS_ERR_NO_SECTIONS, NULL, 0);
 		return;
 	}
-	it->started = true;
-	snprintf(it->last, sizeof(it->last), "%s", key);
+	if (!(last = strdup(key))) {
+		ipcs_reply(cc->c, h->seq, CS_ERR_NO_MEMORY, NULL, 0);
+		return;
+	}
+	free(it->last);
+	it->last = last;
 	/* corosync tells a STATS string's length only through get. */
 	if (it->map == svc->stats && v.type == ICMAP_STRING)
 		v.len = 0;
@@ -326,45 +353,84 @@ static void req_iter_finalize(struct cmap_svc *svc, struct cmap_conn *cc,
 	if (!it)
 		return;
 	slot_clear(&cc->iters, it->handle);
-	free(it);
+	iter_free(svc, it);
 	ipcs_reply(cc->c, h->seq, CS_OK, NULL, 0);
 }
 
-/* A tracker's function: one event to its connection. The STATS map's
- * events carry the one value they know as both the new and the old
- * (corosync's). */
-static void on_change(void *arg, struct icmap_track *t, int event,
-    const char *key, const struct icmap_value *now,
-    const struct icmap_value *old)
+/* The part of a change's CMAP_EV_NOTIFY that every tracker's event
+ * carries alike (the event, the key, the values), built once per change
+ * and shared by the events' frames (their tail). The STATS map's events
+ * carry the one value they know as both the new and the old
+ * (corosync's). NULL on -ENOMEM. */
+static struct frame *shared_part(struct cmap_svc *svc,
+    const struct cmap_track *tr, int event, const char *key,
+    const struct icmap_value *now, const struct icmap_value *old)
 {
-	struct cmap_track *tr = arg;
-	struct conn *c = tr->cc->c;
-	struct cmap_svc *svc = tr->svc;
-	struct frame *f;
+	uint64_t seq = icmap_change_seq(tr->map);
 	struct wbuf wb;
 
-	if (c->dead)
-		return;
+	if (svc->shared && svc->shared_map == tr->map &&
+	    svc->shared_seq == seq)
+		return svc->shared;
+	frame_unref(svc->shared);
+	svc->shared = NULL;
 	if (tr->stats && event == ICMAP_TRACK_DELETE)
 		now = old;
 	else if (tr->stats)
 		old = now;
 	wbuf_init(&wb, svc->out, svc->out_cap);
-	ipc_hdr_put(&wb, CMAP_EV_NOTIFY, 0, 0);
-	wbuf_u64(&wb, tr->handle);
-	wbuf_u64(&wb, tr->cookie);
 	wbuf_u32(&wb, (uint32_t)event);
 	put_str(&wb, key);
 	put_value(&wb, now);
 	put_value(&wb, old);
-	ipc_hdr_finish(&wb);
-	f = wb.err ? NULL : frame_new(wb.len);
+	if (wb.err || !(svc->shared = frame_new(wb.len)))
+		return NULL;
+	memcpy(svc->shared->data, wb.p, wb.len);
+	svc->shared_map = tr->map;
+	svc->shared_seq = seq;
+	return svc->shared;
+}
+
+/* A tracker's function: one event to its connection, its own bytes (the
+ * header, the track handle and cookie) followed by the change's shared
+ * part. A connection whose event queue is above its high watermark gets
+ * none: a change told to many trackers costs each connection at most a
+ * queue's worth of small frames (the shared part is one per change), and
+ * the IPC server's policy closes a connection that stops reading. */
+static void on_change(void *arg, struct icmap_track *t, int event,
+    const char *key, const struct icmap_value *now,
+    const struct icmap_value *old)
+{
+	struct cmap_track *tr = arg;
+	struct cmap_conn *cc = tr->cc;
+	struct conn *c = cc->c;
+	struct cmap_svc *svc = tr->svc;
+	struct frame *f = NULL, *tail;
+	struct wbuf wb;
+
+	if (c->dead)
+		return;
+	if (c->fc_evq) {
+		if (cc->dropped++ == 0)
+			log_warnx("client %u (pid %d): its event queue is above "
+			    "the high watermark: tracking events dropped until "
+			    "it reads (logged once per connection)", c->id,
+			    (int)c->pid);
+		return;
+	}
+	tail = shared_part(svc, tr, event, key, now, old);
+	if (tail)
+		f = frame_new(NOTIFY_HEAD);
 	if (!f) {
 		ipcs_close_conn(svc->ipcs, c, "out of memory for an event");
 		return;
 	}
-	memcpy(f->data, wb.p, wb.len);
-	f->len = (uint32_t)wb.len;
+	wbuf_init(&wb, f->data, NOTIFY_HEAD);
+	ipc_hdr_put(&wb, CMAP_EV_NOTIFY, 0, 0);
+	wbuf_u64(&wb, tr->handle);
+	wbuf_u64(&wb, tr->cookie);
+	put_u32(f->data, (uint32_t)(NOTIFY_HEAD + tail->len));
+	frame_set_tail(f, tail);
 	ipcs_event(c, f);
 	frame_unref(f);
 }
@@ -396,19 +462,38 @@ static void req_track_add(struct cmap_svc *svc, struct cmap_conn *cc,
 		err = cs_of(i);
 		goto out;
 	}
+	rc = cmap_quota_track_take(svc, cc->c->uid);
+	if (rc == -ENOSPC)
+		log_warnx("client %u (pid %d): refused a tracker: its user "
+		    "(uid %u) has %u, the most one user may have", cc->c->id,
+		    (int)cc->c->pid, (unsigned)cc->c->uid, CMAP_UID_TRACKS_MAX);
+	if (rc < 0) {
+		err = cs_of(rc);
+		goto out;
+	}
 	tr = calloc(1, sizeof(*tr));
 	if (!tr) {
+		cmap_quota_track_give(svc, cc->c->uid);
 		err = CS_ERR_NO_MEMORY;
 		goto out;
 	}
+	tr->uid = cc->c->uid;
 	tr->cc = cc;
 	tr->svc = svc;
 	tr->cookie = r->cookie;
 	tr->stats = cc->map == CMAP_MAP_ID_STATS;
 	tr->map = map_of(svc, cc);
-	/* A STATS tracker hears of changes from the values it finds. */
+	/* A STATS tracker hears of changes from the values it finds. The
+	 * refresh tells this connection's other STATS trackers too, and may
+	 * close it (out of memory for an event): a closed connection's
+	 * trackers are gone (op_conn_closed) and it gets no new one. */
 	if (tr->stats)
 		cmap_stats_refresh(svc, r->key);
+	if (cc->c->dead) {
+		cmap_quota_track_give(svc, tr->uid);
+		free(tr);
+		return;
+	}
 	/* A STATS prefix tracker hears of keys coming and going only. */
 	if (tr->stats && (flags & ICMAP_TRACK_PREFIX))
 		flags &= ~(uint32_t)ICMAP_TRACK_MODIFY;
@@ -420,6 +505,7 @@ static void req_track_add(struct cmap_svc *svc, struct cmap_conn *cc,
 			    "the map has %u, the most it may have", cc->c->id,
 			    (int)cc->c->pid, ICMAP_TRACKS_MAX);
 		err = cs_of(rc);
+		cmap_quota_track_give(svc, tr->uid);
 		free(tr);
 		goto out;
 	}
@@ -438,6 +524,7 @@ static void track_free(struct cmap_conn *cc, struct cmap_track *tr)
 	if (tr->stats)
 		cmap_stats_tracked(tr->svc, false);
 	icmap_track_delete(tr->map, tr->t);
+	cmap_quota_track_give(tr->svc, tr->uid);
 	slot_clear(&cc->tracks, tr->handle);
 	free(tr);
 }
@@ -479,9 +566,14 @@ static const uint16_t request_types[] = {
 void cmap_svc_request(struct cmap_svc *svc, struct conn *c,
     const struct ipc_hdr *h, struct rbuf *rb)
 {
-	struct cmap_conn *cc = conn_state(c);
+	struct cmap_conn *cc;
 	struct cmap_req r;
 
+	/* A connection closed inside an earlier request (its event queue
+	 * overflowed) does nothing more. */
+	if (c->dead)
+		return;
+	cc = conn_state(c);
 	if (!cc) {
 		ipcs_close_conn(svc->ipcs, c, "out of memory");
 		return;
@@ -513,6 +605,8 @@ int cmap_svc_new(const struct cmap_env *env, struct cmap_svc **out)
 	svc->map = env->map;
 	svc->ipcs = env->ipcs;
 	svc->cfg = env->cfg;
+	svc->votequorum = env->cfg &&
+	    env->cfg->quorum.provider == COHORT_QUORUM_VOTEQUORUM;
 	svc->loop = env->loop;
 	svc->ordering = env->ordering;
 	svc->transport = env->transport;
@@ -532,6 +626,8 @@ void cmap_svc_free(struct cmap_svc *svc)
 	if (svc->loop)
 		loop_timer_disarm(svc->loop, &svc->poll);
 	cmap_version_stop(svc);
+	frame_unref(svc->shared);
+	free(svc->uids);
 	icmap_free(svc->stats);
 	free(svc->out);
 	free(svc);
@@ -544,7 +640,7 @@ static void op_request(void *svc, struct conn *c, const struct ipc_hdr *h,
 }
 
 /* No more events go to the connection: its trackers end now (this may
- * run inside one of them, when an event overflowed its queue). */
+ * run inside one of them, when there was no memory for an event). */
 static void op_conn_closed(void *arg, struct conn *c)
 {
 	struct cmap_svc *svc = arg;
@@ -558,12 +654,19 @@ static void op_conn_closed(void *arg, struct conn *c)
 			track_free(cc, cc->tracks.p[i]);
 }
 
+/* Whatever the connection still holds: op_conn_closed ended its
+ * trackers, but nothing that outlives the connection may stay in the
+ * map's tracker list, so any left are ended here too. */
 static void op_conn_free(void *svc, void *state)
 {
 	struct cmap_conn *cc = state;
 
+	for (uint32_t i = 0; i < cc->tracks.cap; i++)
+		if (cc->tracks.p[i])
+			track_free(cc, cc->tracks.p[i]);
 	for (uint32_t i = 0; i < cc->iters.cap; i++)
-		free(cc->iters.p[i]);
+		if (cc->iters.p[i])
+			iter_free(svc, cc->iters.p[i]);
 	free(cc->iters.p);
 	free(cc->tracks.p);
 	free(cc);

@@ -224,6 +224,11 @@ static int check_device(struct cfg_loader *ld, uint32_t nodelist_votes)
 	if (q->expected_votes_set && !q->device_votes)
 		return qerr(ld, l, "device", "quorum.device.votes must be "
 		    "given when quorum.expected_votes is");
+	/* The nodes must keep at least two votes of the expected ones. */
+	if (q->expected_votes_set &&
+	    (uint64_t)q->device_votes + 2 > q->expected_votes)
+		return qerr(ld, l, "device", "quorum.device.votes is too high "
+		    "or expected_votes is too low");
 	if (!q->device_votes) {
 		for (size_t i = 0; i < ld->cfg->n_nodes; i++)
 			if (ld->cfg->nodes[i].quorum_votes != 1)

@@ -50,7 +50,7 @@ static int sock_queue(struct sock *s, struct frame *f)
 	}
 	f->refs++;
 	s->out[(s->out_head + s->out_n++) % s->out_cap] = f;
-	s->out_bytes += f->len;
+	s->out_bytes += frame_wire_len(f);
 	return 0;
 }
 
@@ -91,11 +91,19 @@ int sock_flush(struct sock *s)
 		int n = 0;
 		ssize_t w;
 
-		for (size_t i = 0; i < s->out_n && n < IPC_IOV_BATCH; i++) {
+		/* Two pieces per frame at most: its bytes and its tail's. */
+		for (size_t i = 0; i < s->out_n && n + 2 <= IPC_IOV_BATCH;
+		    i++) {
 			struct frame *f = s->out[(s->out_head + i) % s->out_cap];
 			size_t off = i == 0 ? s->out_off : 0;
 
-			iov[n++] = (struct iovec){ f->data + off, f->len - off };
+			if (off < f->len)
+				iov[n++] = (struct iovec){ f->data + off,
+				    f->len - off };
+			off = off > f->len ? off - f->len : 0;
+			if (f->tail)
+				iov[n++] = (struct iovec){ f->tail->data + off,
+				    f->tail->len - off };
 		}
 		w = writev(s->fd, iov, n);
 		if (w < 0) {
@@ -110,7 +118,7 @@ int sock_flush(struct sock *s)
 			s->conn->ev_written += (uint64_t)w;
 		while (w > 0) {
 			struct frame *f = s->out[s->out_head];
-			size_t rest = f->len - s->out_off;
+			size_t rest = frame_wire_len(f) - s->out_off;
 
 			if ((size_t)w < rest) {
 				s->out_off += (size_t)w;

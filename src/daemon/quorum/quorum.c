@@ -30,9 +30,13 @@ static bool in_set(const uint32_t *v, size_t n, uint32_t id)
 	return false;
 }
 
+/* Whether the node is quorate as last published: in the middle of a
+ * synchronisation the rules may count a quorum not decided yet, which
+ * libquorum and the status must not tell before its notification
+ * (corosync answers from what it last announced). */
 static bool quorate_now(const struct quorum_svc *q)
 {
-	return q->provider ? vq_svc_quorate(q) : true;
+	return q->provider ? q->quorate : true;
 }
 
 /* The quorum notification as a frame (one for every tracker). */
@@ -295,6 +299,7 @@ void quorum_svc_free(struct quorum_svc *q)
 		return;
 	loop_timer_disarm(q->env.loop, &q->lms_timer);
 	loop_timer_disarm(q->env.loop, &q->cancel_timer);
+	loop_timer_disarm(q->env.loop, &q->leave_timer);
 	if (q->cancel_track)
 		icmap_track_delete(q->env.map, q->cancel_track);
 	free(q);

@@ -61,4 +61,18 @@ struct quorum_status {
 };
 void quorum_svc_status(const struct quorum_svc *q, struct quorum_status *st);
 
+/*
+ * A clean stop (a signal, a cfg shutdown) is starting. With votequorum's
+ * allow_downscale, as corosync does on exit, this node multicasts its
+ * node information marked LEAVING, so that the others lower their
+ * expected votes by its votes; `done(arg)` runs once that has been
+ * delivered here, or after QUORUM_LEAVE_WAIT_MS if it has not (a log
+ * line). Returns false, and `done` never runs, when there is nothing to
+ * tell: no votequorum, allow_downscale off, no ring decided on yet, or a
+ * leave already under way.
+ */
+#define QUORUM_LEAVE_WAIT_MS 2000u
+bool quorum_svc_leave(struct quorum_svc *q, void (*done)(void *arg),
+    void *arg);
+
 #endif /* COHORT_QUORUM_H */

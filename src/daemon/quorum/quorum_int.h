@@ -80,6 +80,11 @@ struct quorum_svc {
 	struct icmap_track *cancel_track;
 	bool keys_failed;                /* logged once */
 	uint64_t bad_messages;
+	/* A clean stop waiting for this node's LEAVING information to be
+	 * delivered (quorum_svc_leave): whom to tell, and its bound. */
+	void (*leave_done)(void *arg);
+	void *leave_arg;
+	struct loop_timer leave_timer;
 };
 
 static inline struct quorum_conn *quorum_conn(struct conn *c)
@@ -104,8 +109,7 @@ void quorum_confchg(void *svc, const struct proto_conf *conf);
 /* Frees a connection's state of either service (service_ops.conn_free). */
 void quorum_conn_state_free(void *svc, void *state);
 
-/* votequorum.c: the quorum as the service last decided it. */
-bool vq_svc_quorate(const struct quorum_svc *q);
+/* votequorum.c: the votequorum side of quorum_svc_new. */
 int vq_svc_init(struct quorum_svc *q);
 
 #endif /* COHORT_QUORUM_INT_H */

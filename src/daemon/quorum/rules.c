@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "daemon/config/config.h"
 #include "daemon/quorum/rules.h"
 
 static uint32_t max_u32(uint32_t a, uint32_t b)
@@ -69,10 +70,14 @@ static struct vq_node *add_node(struct vq_rules *r, uint32_t nodeid)
 	return find(r, nodeid);
 }
 
-void vq_totals(const struct vq_rules *r, uint32_t *total_votes,
+/* The votes of the MEMBER nodes and their highest expected votes, summed
+ * in 64 bits: every node's votes are at most COHORT_CONFIG_VOTES_MAX
+ * (requests and messages beyond are refused), so the sum cannot wrap. */
+static void totals(const struct vq_rules *r, uint64_t *total_votes,
     uint32_t *highest_expected)
 {
-	uint32_t tv = 0, he = 0;
+	uint64_t tv = 0;
+	uint32_t he = 0;
 
 	for (size_t i = 0; i < r->n_nodes; i++) {
 		const struct vq_node *n = &r->nodes[i];
@@ -86,6 +91,15 @@ void vq_totals(const struct vq_rules *r, uint32_t *total_votes,
 	*highest_expected = he;
 }
 
+void vq_totals(const struct vq_rules *r, uint32_t *total_votes,
+    uint32_t *highest_expected)
+{
+	uint64_t tv;
+
+	totals(r, &tv, highest_expected);
+	*total_votes = tv > UINT32_MAX ? UINT32_MAX : (uint32_t)tv;
+}
+
 /* max(floor(expected/2)+1, floor(total/2)+1), never below the current
  * quorum unless a decrease is allowed; 1 for two_node with at most two
  * nodes. `max_expected`, when not 0, replaces the highest expected votes
@@ -94,23 +108,26 @@ void vq_totals(const struct vq_rules *r, uint32_t *total_votes,
 static uint32_t calculate(const struct vq_rules *r, bool allow_decrease,
     uint32_t max_expected, uint32_t *ret_total)
 {
-	uint32_t total, highest, q, nodes = 0;
+	uint64_t total, q;
+	uint32_t highest, nodes = 0;
 
 	if (r->set.allow_downscale && allow_decrease && max_expected)
 		max_expected = max_u32(r->ev_barrier, max_expected);
-	vq_totals(r, &total, &highest);
+	totals(r, &total, &highest);
 	for (size_t i = 0; i < r->n_nodes; i++)
 		nodes += r->nodes[i].state == VQ_MEMBER;
 	if (max_expected)
 		highest = max_expected;
-	q = max_u32((highest + 2) / 2, (total + 2) / 2);
-	if (!allow_decrease)
-		q = max_u32(q, r->quorum);
+	q = ((uint64_t)highest + 2) / 2;
+	if ((total + 2) / 2 > q)
+		q = (total + 2) / 2;
+	if (!allow_decrease && r->quorum > q)
+		q = r->quorum;
 	if (r->set.two_node && nodes <= 2)
 		q = 1;
 	if (ret_total)
-		*ret_total = total;
-	return q;
+		*ret_total = total > UINT32_MAX ? UINT32_MAX : (uint32_t)total;
+	return q > UINT32_MAX ? UINT32_MAX : (uint32_t)q;
 }
 
 static void set_wfa(struct vq_rules *r, bool on)
@@ -303,6 +320,8 @@ int vq_nodeinfo(struct vq_rules *r, const struct vq_nodeinfo *ni)
 	struct vq_node *node = find(r, ni->nodeid), old;
 	bool is_new = !node, allow_decrease = false, by_node = false;
 
+	if (ni->votes > COHORT_CONFIG_VOTES_MAX)
+		return -ERANGE;
 	if (!node && !(node = add_node(r, ni->nodeid)))
 		return -ENOSPC;
 	old = *node;
@@ -347,6 +366,8 @@ int vq_check_expected(const struct vq_rules *r, uint32_t expected)
 	struct vq_rules probe = *r;
 	uint32_t q, total;
 
+	if (expected > COHORT_CONFIG_EXPECTED_MAX)
+		return -EINVAL;
 	probe.set.allow_downscale = false;
 	q = calculate(&probe, true, expected, &total);
 	if (expected < total || (r->quorate && q > total))
@@ -362,6 +383,8 @@ int vq_check_votes(const struct vq_rules *r, uint32_t nodeid, uint32_t votes)
 
 	if (!n)
 		return -ENOENT;
+	if (votes > COHORT_CONFIG_VOTES_MAX)
+		return -EINVAL;
 	n->votes = votes;
 	q = calculate(&probe, true, 0, &total);
 	if (q < total / 2 || q > total)
@@ -369,8 +392,10 @@ int vq_check_votes(const struct vq_rules *r, uint32_t nodeid, uint32_t votes)
 	return 0;
 }
 
-void vq_set_expected(struct vq_rules *r, uint32_t expected)
+int vq_set_expected(struct vq_rules *r, uint32_t expected)
 {
+	if (expected > COHORT_CONFIG_EXPECTED_MAX)
+		return -ERANGE;
 	if (expected)
 		for (size_t i = 0; i < r->n_nodes; i++)
 			if (r->nodes[i].state == VQ_MEMBER)
@@ -381,16 +406,20 @@ void vq_set_expected(struct vq_rules *r, uint32_t expected)
 		r->us->expected = max_u32(r->us->expected,
 		    r->ev_tracking_barrier);
 	recalculate(r, true, false);
+	return 0;
 }
 
-void vq_set_votes(struct vq_rules *r, uint32_t nodeid, uint32_t votes)
+int vq_set_votes(struct vq_rules *r, uint32_t nodeid, uint32_t votes)
 {
 	struct vq_node *n = find(r, nodeid);
 
+	if (votes > COHORT_CONFIG_VOTES_MAX)
+		return -ERANGE;
 	if (!n)
-		return;
+		return 0;
 	n->votes = votes;
 	recalculate(r, true, false);
+	return 0;
 }
 
 void vq_cancel_wfa(struct vq_rules *r)

@@ -132,23 +132,28 @@ void vq_sync_activate(struct vq_rules *r);
 
 /* This node's information to multicast. */
 struct vq_nodeinfo vq_my_info(const struct vq_rules *r);
-/* A node's information, delivered. -ENOSPC when the table is full of
- * nodes that are not dead, else 0. */
+/* A node's information, delivered. -ERANGE (nothing changes) for votes
+ * above COHORT_CONFIG_VOTES_MAX, which no node sends (its expected votes
+ * may be above COHORT_CONFIG_EXPECTED_MAX: they follow the total);
+ * -ENOSPC when the table is full of nodes that are not dead; else 0. */
 int vq_nodeinfo(struct vq_rules *r, const struct vq_nodeinfo *ni);
 
 /* The checks made before a setexpected / setvotes is multicast, on this
- * node's view: 0, -EINVAL (the value would break quorum) or -ENOENT
- * (setvotes: no such node). */
+ * node's view: 0, -EINVAL (above COHORT_CONFIG_EXPECTED_MAX or
+ * COHORT_CONFIG_VOTES_MAX, the configuration's limits, or the value would
+ * break quorum) or -ENOENT (setvotes: no such node). */
 int vq_check_expected(const struct vq_rules *r, uint32_t expected);
 int vq_check_votes(const struct vq_rules *r, uint32_t nodeid, uint32_t votes);
-/* The reconfigurations, delivered. */
-void vq_set_expected(struct vq_rules *r, uint32_t expected);
-void vq_set_votes(struct vq_rules *r, uint32_t nodeid, uint32_t votes);
+/* The reconfigurations, delivered: 0, or -ERANGE for a value above those
+ * limits, which changes nothing (every node ignores it alike). */
+int vq_set_expected(struct vq_rules *r, uint32_t expected);
+int vq_set_votes(struct vq_rules *r, uint32_t nodeid, uint32_t votes);
 void vq_cancel_wfa(struct vq_rules *r);
 
 /* Whether the LMS deadline has passed at `now` (then it is cleared):
  * the caller then multicasts the expiry, so that every node applies it
- * at the same point of the order. Only when quorate. */
+ * at the same point of the order. It does not look at the quorum: the
+ * receivers do (vq_lms_apply), each on its state at that point. */
 bool vq_lms_due(struct vq_rules *r, uint64_t now);
 /* The expiry, delivered: while quorate, expected votes drop to the
  * current members' and quorum is recalculated allowing a decrease. */

@@ -35,11 +35,6 @@
 #define EV_TRACKING_FILE "ev_tracking"
 #define CANCEL_WFA_KEY "quorum.cancel_wait_for_all"
 
-bool vq_svc_quorate(const struct quorum_svc *q)
-{
-	return q->rules.quorate;
-}
-
 static bool vq_tracker(struct conn *c)
 {
 	const struct vq_conn *vc = vq_conn(c);
@@ -214,7 +209,9 @@ static int submit(struct quorum_svc *q, uint8_t type, const uint8_t *body,
 	    PROTO_AGREED, 0);
 }
 
-static void send_nodeinfo(struct quorum_svc *q)
+/* This node's information: in a synchronisation (`sync`), or after the
+ * messages queued before it. */
+static void send_nodeinfo(struct quorum_svc *q, bool sync)
 {
 	struct vq_nodeinfo ni = vq_my_info(&q->rules);
 	uint8_t body[24];
@@ -226,7 +223,7 @@ static void send_nodeinfo(struct quorum_svc *q)
 	wbuf_u32(&wb, ni.votes);
 	wbuf_u32(&wb, ni.expected);
 	wbuf_u32(&wb, ni.flags);
-	if (submit(q, VQ_MSG_NODEINFO, body, wb.len, true) < 0)
+	if (submit(q, VQ_MSG_NODEINFO, body, wb.len, sync) < 0)
 		fatalx("out of memory sending the node information");
 }
 
@@ -301,14 +298,63 @@ static void vq_confchg(void *svc, const struct proto_conf *conf)
 	vq_send(q, vq_nodelist_frame, NULL, 0);
 	publish(q);
 	/* Last: a one-node ring may deliver it at once. */
-	send_nodeinfo(q);
+	send_nodeinfo(q, true);
+}
+
+/* The stop waited for this node's leaving (quorum_svc_leave): it goes
+ * on. */
+static void leave_finish(struct quorum_svc *q)
+{
+	void (*done)(void *) = q->leave_done;
+
+	if (!done)
+		return;
+	q->leave_done = NULL;
+	loop_timer_disarm(q->env.loop, &q->leave_timer);
+	done(q->leave_arg);
+}
+
+static void on_leave_timer(void *arg)
+{
+	struct quorum_svc *q = arg;
+
+	log_warnx("quorum: this node's leaving was not delivered within %u ms; "
+	    "stopping without it", QUORUM_LEAVE_WAIT_MS);
+	leave_finish(q);
+}
+
+bool quorum_svc_leave(struct quorum_svc *q, void (*done)(void *arg),
+    void *arg)
+{
+	if (!q || !q->provider || !q->rules.set.allow_downscale ||
+	    !q->synced_once || q->leave_done || !done)
+		return false;
+	log_info("quorum: telling the cluster this node leaves "
+	    "(allow_downscale)");
+	q->rules.us->flags |= VQ_NF_LEAVING;
+	q->leave_done = done;
+	q->leave_arg = arg;
+	q->leave_timer = (struct loop_timer){ .fn = on_leave_timer, .arg = q };
+	loop_timer_arm(q->env.loop, &q->leave_timer,
+	    loop_now(q->env.loop) + QUORUM_LEAVE_WAIT_MS);
+	send_nodeinfo(q, false);
+	return true;
 }
 
 /* The node information of `sender` for the ring `seq` was delivered. */
 static void got_nodeinfo(struct quorum_svc *q, uint32_t sender, uint64_t seq,
     const struct vq_nodeinfo *ni)
 {
-	if (vq_nodeinfo(&q->rules, ni) < 0)
+	int rc = vq_nodeinfo(&q->rules, ni);
+
+	if (sender == q->env.nodeid && (ni->flags & VQ_NF_LEAVING))
+		leave_finish(q);
+
+	if (rc == -ERANGE)
+		log_warnx("quorum: node %u sent %u votes, more than %u: "
+		    "its information ignored", ni->nodeid, ni->votes,
+		    COHORT_CONFIG_VOTES_MAX);
+	else if (rc < 0)
 		log_warnx("quorum: more than %u nodes seen, node %u ignored",
 		    VQ_NODES_MAX, ni->nodeid);
 	if (q->syncing && seq == q->ring.seq) {
@@ -390,11 +436,13 @@ static void vq_deliver(void *svc, uint32_t sender, const uint8_t *msg,
 			bad_message(q, sender);
 			return;
 		}
-		if (param == VQ_RECONFIG_EXPECTED)
-			vq_set_expected(&q->rules, value);
-		else if (param == VQ_RECONFIG_VOTES)
-			vq_set_votes(&q->rules, nodeid, value);
-		else if (param == VQ_RECONFIG_CANCEL_WFA) {
+		if (param == VQ_RECONFIG_EXPECTED) {
+			if (vq_set_expected(&q->rules, value) < 0)
+				bad_message(q, sender);
+		} else if (param == VQ_RECONFIG_VOTES) {
+			if (vq_set_votes(&q->rules, nodeid, value) < 0)
+				bad_message(q, sender);
+		} else if (param == VQ_RECONFIG_CANCEL_WFA) {
 			log_info("quorum: wait_for_all cancelled from node %u",
 			    sender);
 			vq_cancel_wfa(&q->rules);
