@@ -506,13 +506,24 @@ static void on_cfg_exit(void *arg, int status)
 	stop(d);
 }
 
+/* The cfg service is about to multicast this node's shutdown: with
+ * allow_downscale votequorum's leaving goes first, so that the others
+ * hear it before they drop the node. */
+static void on_cfg_leaving(void *arg, void (*go)(void *), void *go_arg)
+{
+	struct daemon *d = arg;
+
+	if (!quorum_svc_leave(d->quorum, go, go_arg))
+		go(go_arg);
+}
+
 static int wire_cfg(struct daemon *d, const struct cohort_config *cfg)
 {
 	struct cfg_env env = {
 		.nodeid = d->nodeid, .loop = d->loop, .ipcs = d->ipcs,
 		.ordering = d->ordering, .transport = d->net.transport,
 		.cfg = cfg, .map = d->map, .debug = d->debug,
-		.exit = on_cfg_exit, .arg = d,
+		.exit = on_cfg_exit, .leaving = on_cfg_leaving, .arg = d,
 	};
 	int rc = cfg_svc_new(&env, &d->cfgsvc);
 

@@ -39,6 +39,10 @@ struct cfg_env {
 	/* Ends the daemon with exit status `status`: 0 after a shutdown
 	 * of this node, CFG_EXIT_KILLED when another node killed it. */
 	void (*exit)(void *arg, int status);
+	/* This node is about to multicast its shutdown: `go(go_arg)` once
+	 * whatever must reach the others before it has been sent (NULL: go
+	 * at once). */
+	void (*leaving)(void *arg, void (*go)(void *go_arg), void *go_arg);
 	void *arg;
 };
 

@@ -50,13 +50,26 @@ static void query_clear(struct cfg_svc *svc)
 
 /* This node goes: every node hears of it in the ordered stream, and this
  * one stops when its own message comes back. */
-static void shutdown_now(struct cfg_svc *svc)
+static void shutdown_go(void *arg)
 {
+	struct cfg_svc *svc = arg;
+
 	if (cfg_submit(svc, CFG_MSG_SHUTDOWN, NULL, 0) < 0)
 		log_warnx("cfg: cannot multicast the shutdown: stopping now");
 	else
 		return;
 	cfg_exit(svc, 0);
+}
+
+/* The others drop this node when its SHUTDOWN is delivered: what they
+ * must hear from it first (votequorum's leaving, with allow_downscale)
+ * goes before it. */
+static void shutdown_now(struct cfg_svc *svc)
+{
+	if (svc->env.leaving)
+		svc->env.leaving(svc->env.arg, shutdown_go, svc);
+	else
+		shutdown_go(svc);
 }
 
 static void query_end(struct cfg_svc *svc)

@@ -69,7 +69,7 @@ void quorum_svc_status(const struct quorum_svc *q, struct quorum_status *st);
  * delivered here, or after QUORUM_LEAVE_WAIT_MS if it has not (a log
  * line). Returns false, and `done` never runs, when there is nothing to
  * tell: no votequorum, allow_downscale off, no ring decided on yet, or a
- * leave already under way.
+ * leave already under way or done.
  */
 #define QUORUM_LEAVE_WAIT_MS 2000u
 bool quorum_svc_leave(struct quorum_svc *q, void (*done)(void *arg),

@@ -327,7 +327,8 @@ bool quorum_svc_leave(struct quorum_svc *q, void (*done)(void *arg),
     void *arg)
 {
 	if (!q || !q->provider || !q->rules.set.allow_downscale ||
-	    !q->synced_once || q->leave_done || !done)
+	    !q->synced_once || q->leave_done || !done ||
+	    (q->rules.us->flags & VQ_NF_LEAVING))
 		return false;
 	log_info("quorum: telling the cluster this node leaves "
 	    "(allow_downscale)");
