@@ -32,7 +32,7 @@ bench_prepare() {
 	bench_need_packages
 	T=$(mktemp -d /tmp/cohort-bench.XXXXXX)
 	mkdir -p "$BENCH_OUT/lat"
-	make -s B="$BENCH_BUILD" install PREFIX="$T/cohort" >/dev/null
+	make -s B="$BENCH_BUILD" install PREFIX="$T/cohort" DEFAULTDIR="$T/cohort/etc/default" >/dev/null
 	# shellcheck disable=SC2046
 	cc $BENCH_CC_FLAGS -o "$T/bench-cohort" bench/cohort-bench.c \
 	    $(PKG_CONFIG_PATH="$T/cohort/lib/pkgconfig" pkg-config --cflags --libs libcpg libcorosync_common) \

@@ -45,7 +45,7 @@ export DEBIAN_FRONTEND=noninteractive
 # No service starts inside the root, whatever a package's scripts ask.
 printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
 chmod 755 /usr/sbin/policy-rc.d
-(cd /work && apt-get install -y -q "./$1") >/work/apt.log 2>&1 ||
+(cd /work && apt-get install -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "./$1") >/work/apt.log 2>&1 ||
     { echo "apt-get install of the package failed:"; tail -n 30 /work/apt.log; exit 1; }
 # What depends on corosync's packages stays (it is satisfied by this one).
 if sed -n '/will be REMOVED/,/^[^ ]/p' /work/apt.log | grep -Eqw 'pacemaker|dlm-controld|libcrmcluster29'; then
