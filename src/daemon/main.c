@@ -490,7 +490,7 @@ static int wire_cfg(struct daemon *d, const struct cohort_config *cfg)
 	struct cfg_env env = {
 		.nodeid = d->nodeid, .loop = d->loop, .ipcs = d->ipcs,
 		.ordering = d->ordering, .transport = d->net.transport,
-		.cfg = cfg, .map = d->map, .debug = d->debug,
+		.net = &d->net, .cfg = cfg, .map = d->map, .debug = d->debug,
 		.exit = on_cfg_exit, .arg = d,
 	};
 	int rc = cfg_svc_new(&env, &d->cfgsvc);

@@ -113,6 +113,14 @@ static int setup_checks(struct network *nw, const struct cohort_config *cfg,
 	tc->summary = (const uint8_t *)nw->cfgsum->text;
 	tc->summary_len = nw->cfgsum->len;
 	tc->config_differs = on_config_differs;
+	nw->summary_tc = malloc(sizeof(*nw->summary_tc));
+	if (!nw->summary_tc)
+		return -ENOMEM;
+	*nw->summary_tc = *tc;
+	nw->summary_tc->key = tc->key ? (const uint8_t *)nw->summary_tc : NULL;
+	nw->summary_room = room;
+	nw->cfg = cfg;
+	nw->token_ms = pc->timing.token_ms;
 	log_info("incarnation %" PRIu64 ", configuration digest %08" PRIx32,
 	    tc->incarnation, tc->config_digest);
 	return 0;
@@ -175,6 +183,34 @@ int network_setup(struct network *nw, const struct cohort_config *cfg,
 	return rc;
 }
 
+int network_retime(struct network *nw, uint32_t token_ms)
+{
+	struct cfgcheck next;
+	uint32_t grace;
+	int rc;
+
+	if (!nw->transport || token_ms == nw->token_ms)
+		return 0;
+	rc = cfgcheck_build(&next, nw->cfg, nw->summary_tc, token_ms,
+	    nw->summary_room);
+	if (rc < 0) {
+		log_warnx("the configuration summary with token %u ms: %s",
+		    token_ms, strerror(-rc));
+		return rc;
+	}
+	grace = NETWORK_DIGEST_GRACE_TOKENS *
+	    (token_ms > nw->token_ms ? token_ms : nw->token_ms);
+	log_info("configuration digest %08" PRIx32 " (token %u ms); the "
+	    "previous one, %08" PRIx32 ", still taken and sent for %u ms",
+	    next.digest, token_ms, nw->cfgsum->digest, grace);
+	/* In place: the status and the transport point at it. */
+	*nw->cfgsum = next;
+	nw->token_ms = token_ms;
+	transport_set_config(nw->transport, nw->cfgsum->digest,
+	    (const uint8_t *)nw->cfgsum->text, nw->cfgsum->len, grace);
+	return 0;
+}
+
 void network_start(struct network *nw)
 {
 	nw->replay_save = (struct loop_timer){ .fn = on_replay_save,
@@ -192,5 +228,7 @@ void network_stop(struct network *nw)
 	nw->transport = NULL;
 	free(nw->cfgsum);
 	nw->cfgsum = NULL;
+	free(nw->summary_tc);
+	nw->summary_tc = NULL;
 }
 

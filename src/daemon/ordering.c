@@ -44,6 +44,10 @@ struct ordering {
 	bool hold;               /* new messages wait (ordering_hold) */
 	uint64_t unclaimed;      /* ordered messages no service took */
 	struct log_gate unclaimed_gate;
+	/* Timing asked for inside a proto call, given to the engine when
+	 * the outermost call has returned (ordering_reconfigure). */
+	bool timing_pending;
+	struct proto_timing timing;
 };
 
 static void rearm(struct ordering *o)
@@ -82,9 +86,36 @@ static void pump(struct ordering *o)
 	}
 }
 
+/* Timing waiting for the engine: given now that no call runs. */
+static void reconfigure_pending(struct ordering *o)
+{
+	int rc;
+
+	if (!o->timing_pending)
+		return;
+	o->timing_pending = false;
+	rc = proto_reconfigure(o->proto, loop_now(o->loop), &o->timing);
+	if (rc < 0)
+		log_warnx("protocol engine: timing not applied: %s",
+		    strerror(-rc));
+}
+
+int ordering_reconfigure(struct ordering *o, const struct proto_timing *t)
+{
+	if (t->window_size > PROTO_WINDOW_MAX ||
+	    t->max_messages > PROTO_WINDOW_MAX)
+		return -EINVAL;
+	o->timing = *t;
+	o->timing_pending = true;
+	if (!o->in_proto)
+		ordering_after_io(o);
+	return 0;
+}
+
 void ordering_after_io(struct ordering *o)
 {
 	if (!o->in_proto) {
+		reconfigure_pending(o);
 		o->in_proto = true;
 		pump(o);
 		o->in_proto = false;

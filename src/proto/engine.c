@@ -52,6 +52,17 @@ static int check_config(const struct proto_config *cfg)
 	return self_listed ? 0 : -EINVAL;
 }
 
+/* The engine's timing from a configured one: the defaults filled, and a
+ * token resent, or held, for 0 ms raised to 1 (it would never wait). */
+static void timing_resolve(struct proto_timing *t, size_t n_nodes)
+{
+	proto_timing_fill(t, n_nodes);
+	if (!t->token_retransmit_ms)
+		t->token_retransmit_ms = 1;
+	if (!t->hold_ms)
+		t->hold_ms = 1;
+}
+
 int proto_new(const struct proto_config *cfg, const struct proto_ops *ops,
     void *ctx, uint64_t now, struct proto **out)
 {
@@ -70,12 +81,7 @@ int proto_new(const struct proto_config *cfg, const struct proto_ops *ops,
 	p->cfg = *cfg;
 	if (!p->cfg.send_queue_bytes)
 		p->cfg.send_queue_bytes = PROTO_DEFAULT_SEND_QUEUE_BYTES;
-	proto_timing_fill(&p->cfg.timing, cfg->n_nodes);
-	/* A token resent, or held, for 0 ms would never wait. */
-	if (!p->cfg.timing.token_retransmit_ms)
-		p->cfg.timing.token_retransmit_ms = 1;
-	if (!p->cfg.timing.hold_ms)
-		p->cfg.timing.hold_ms = 1;
+	timing_resolve(&p->cfg.timing, cfg->n_nodes);
 	p->ops = *ops;
 	p->ctx = ctx;
 	p->now = now;
@@ -204,6 +210,24 @@ int proto_submit(struct proto *p, uint64_t now, const void *msg, size_t len,
 	struct iovec iov = { (void *)msg, len };
 
 	return proto_submitv(p, now, &iov, 1, guarantee);
+}
+
+int proto_reconfigure(struct proto *p, uint64_t now,
+    const struct proto_timing *timing)
+{
+	struct proto_timing t = *timing;
+
+	p->now = now;
+	if (t.window_size > PROTO_WINDOW_MAX || t.max_messages > PROTO_WINDOW_MAX)
+		return -EINVAL;
+	timing_resolve(&t, p->cfg.n_nodes);
+	util_log(p, PROTO_LOG_INFO, "timing reconfigured: token %u ms (was %u), "
+	    "consensus %u ms, join %u ms, merge %u ms, window %u, "
+	    "max_messages %u", t.token_ms, p->cfg.timing.token_ms,
+	    t.consensus_ms, t.join_ms, t.merge_ms, t.window_size,
+	    t.max_messages);
+	p->cfg.timing = t;
+	return 0;
 }
 
 uint64_t proto_next_timeout(const struct proto *p)

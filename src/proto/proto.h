@@ -270,6 +270,21 @@ void proto_peer_unreachable(struct proto *p, uint64_t now, uint32_t nodeid);
  * Turning it off makes the token come (as a submit does). */
 void proto_set_congested(struct proto *p, uint64_t now, bool on);
 
+/* Replaces the timing settings while the engine runs (a reload of the
+ * configuration): `timing` is taken as proto_new() takes
+ * proto_config.timing, its 0 fields filled for the engine's nodelist.
+ * Every member should switch at the same point of the total order (the
+ * daemon does it at the delivery of its RELOAD message). Each value
+ * counts from its next use: a timer already armed keeps its deadline
+ * (the token loss, retransmission and hold timers take the new values
+ * at the token's next visit, the consensus, join and merge timers when
+ * next armed), and flow control uses the new window and max_messages
+ * from the token's next visit. Not from inside a callback. -EINVAL for
+ * max_messages or window_size above PROTO_WINDOW_MAX, and nothing
+ * changes. */
+int proto_reconfigure(struct proto *p, uint64_t now,
+    const struct proto_timing *timing);
+
 /* The time at which proto_tick() must next be called (UINT64_MAX: none). */
 uint64_t proto_next_timeout(const struct proto *p);
 int proto_tick(struct proto *p, uint64_t now);

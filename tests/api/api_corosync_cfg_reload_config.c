@@ -1,7 +1,8 @@
 /* API test: corosync_cfg_reload_config: the file re-read; a uidgid
  * section applied to the map (added, then removed); the logging section
- * applied (a log file made, its keys in the map); another change logged
- * and kept; a file that does not load, or names a log file that cannot
+ * applied (a log file made, its keys in the map); the totem timing
+ * applied (the map's totem.* and runtime.config.totem.* keys follow);
+ * another change logged and kept; a file that does not load, or names a log file that cannot
  * be opened, refused. */
 #include <unistd.h>
 
@@ -21,6 +22,21 @@ static int map_u8(const char *key)
 	CHECK_CS(cmap_finalize(m), CS_OK);
 	return err == CS_OK ? v : -1;
 }
+
+/* The u32 `key` of the map, or 0 when it has none. */
+static uint32_t map_u32(const char *key)
+{
+	cmap_handle_t m;
+	uint32_t v;
+	cs_error_t err;
+
+	CHECK_CS(cmap_initialize(&m), CS_OK);
+	err = cmap_get_uint32(m, key, &v);
+	CHECK_CS(cmap_finalize(m), CS_OK);
+	return err == CS_OK ? v : 0;
+}
+
+#define TOKEN_RELOADED 5000u
 
 int main(void)
 {
@@ -61,11 +77,21 @@ int main(void)
 	    NULL);
 	CHECK_CS(corosync_cfg_reload_config(h), CS_ERR_INVALID_PARAM);
 	cfgtest_log_wait(&d, "none/x.log");
-	/* Other keys: logged and kept. */
-	cfgtest_write("totem {\n\ttoken: 5000\n}\n", NULL);
+	/* Timing: applied, the map's totem and runtime keys follow. */
+	CHECK(map_u32("runtime.config.totem.token") != TOKEN_RELOADED);
+	cfgtest_write("totem {\n\ttoken: 5000\n\tconsensus: 7000\n}\n", NULL);
 	CHECK_CS(corosync_cfg_reload_config(h), CS_OK);
-	cfgtest_log_wait(&d, "Modified entry 'totem.token' in corosync.conf "
+	cfgtest_log_wait(&d, "timing applied: token 5000 ms");
+	CHECK(map_u32("runtime.config.totem.token") == TOKEN_RELOADED);
+	CHECK(map_u32("runtime.config.totem.consensus") == 7000);
+	CHECK(map_u32("totem.token") == TOKEN_RELOADED);
+	/* Other keys: logged and kept. */
+	cfgtest_write("totem {\n\ttoken: 5000\n\tconsensus: 7000\n"
+	    "\tnetmtu: 1400\n}\n", NULL);
+	CHECK_CS(corosync_cfg_reload_config(h), CS_OK);
+	cfgtest_log_wait(&d, "Modified entry 'totem.netmtu' in corosync.conf "
 	    "cannot be changed at run-time");
+	CHECK(map_u32("runtime.config.totem.token") == TOKEN_RELOADED);
 	cfgtest_write(NULL, "totem {\n\ttoken: abc\n}\n");
 	CHECK_CS(corosync_cfg_reload_config(h), CS_ERR_INVALID_PARAM);
 	cfgtest_log_wait(&d, "reload refused, nothing changed");

@@ -951,6 +951,98 @@ static void summaries_exchanged(void **state)
 	loop_free(l.loop);
 }
 
+/* A reload's switch of digest (transport_set_config): during the grace
+ * the node that switched still sends the previous digest and takes
+ * both, so that a peer about to switch loses nothing; after it (a grace
+ * of 0 ends at once), only the new digest counts either way. */
+struct grace_log {
+	struct loop *loop;
+	int rx, differs;
+	struct transport *t[2];
+};
+
+static void grace_rx(void *arg, uint32_t from, const uint8_t *buf,
+    size_t len)
+{
+	struct grace_log *g = arg;
+
+	g->rx++;
+	loop_stop(g->loop);
+}
+
+static void grace_differs(void *arg, uint32_t nodeid, const uint8_t *summary,
+    size_t len)
+{
+	struct grace_log *g = arg;
+
+	g->differs++;
+	loop_stop(g->loop);
+}
+
+static void grace_flush(void *arg)
+{
+	struct grace_log *g = arg;
+
+	transport_flush(g->t[0]);
+	transport_flush(g->t[1]);
+}
+
+/* Sends one datagram from t[from] and runs until it is taken, or its
+ * drop came back as the receiver's summary. Whether it was taken. */
+static bool grace_send(struct grace_log *g, int from)
+{
+	int rx = g->rx, differs = g->differs;
+
+	transport_send(g->t[from], (uint32_t)(2 - from), (const uint8_t *)"x",
+	    1);
+	transport_flush(g->t[from]);
+	run_until(g->loop);
+	assert_int_equal(g->rx - rx + g->differs - differs, 1);
+	return g->rx > rx;
+}
+
+static void digest_switch_grace(void **state)
+{
+	struct grace_log g = { 0 };
+	struct transport_config c1, c2;
+	struct transport_stats st;
+	int ports[3] = { free_port(), free_port(), free_port() };
+	static const uint8_t s_old[] = "token=1000\n", s_new[] = "token=4000\n",
+	    s_other[] = "token=9000\n";
+
+	(void)state;
+	assert_int_equal(loop_new(&g.loop), 0);
+	make_cfg(&c1, 1, 7, ports, NULL);
+	make_cfg(&c2, 2, 7, ports, NULL);
+	c1.config_digest = c2.config_digest = 111;
+	c1.summary = c2.summary = s_old;
+	c1.summary_len = c2.summary_len = sizeof(s_old) - 1;
+	c1.config_differs = c2.config_differs = grace_differs;
+	assert_int_equal(transport_new(g.loop, &c1, grace_rx, &g, &g.t[0]), 0);
+	assert_int_equal(transport_new(g.loop, &c2, grace_rx, &g, &g.t[1]), 0);
+	loop_set_before_sleep(g.loop, grace_flush, &g);
+	/* Node 1 switches first, with a long grace: both ways still work. */
+	transport_set_config(g.t[0], 222, s_new, sizeof(s_new) - 1, 600000);
+	assert_true(grace_send(&g, 0));
+	assert_true(grace_send(&g, 1));
+	/* Node 2 switches with no grace: it sends the new digest at once,
+	 * which node 1 takes as its own. */
+	transport_set_config(g.t[1], 222, s_new, sizeof(s_new) - 1, 0);
+	assert_true(grace_send(&g, 1));
+	/* Node 1 switches again, its grace over at once: it sends its new
+	 * digest, not node 2's, and node 2's is no longer taken. */
+	transport_set_config(g.t[0], 333, s_other, sizeof(s_other) - 1, 0);
+	assert_false(grace_send(&g, 0));
+	assert_false(grace_send(&g, 1));
+	transport_stats(g.t[1], &st);
+	assert_int_equal(st.rx_config_mismatch, 1);
+	transport_stats(g.t[0], &st);
+	assert_int_equal(st.rx_config_mismatch, 1);
+	transport_free(g.t[0]);
+	transport_free(g.t[1]);
+	loop_free(g.loop);
+}
+
 static void key_lengths(void **state)
 {
 	uint8_t file[5000] = { 0 }, key[TRANSPORT_KEY_LEN], k2[TRANSPORT_KEY_LEN];
@@ -979,6 +1071,7 @@ int main(void)
 		cmocka_unit_test(fragment_loss_and_forgery),
 		cmocka_unit_test(replays_dropped),
 		cmocka_unit_test(summaries_exchanged),
+		cmocka_unit_test(digest_switch_grace),
 		cmocka_unit_test(windows_kept_across_restart),
 		cmocka_unit_test(unkeyed_no_window),
 	};

@@ -1712,6 +1712,65 @@ static void forged_recovered_multicast(void **state)
 	net_free(net);
 }
 
+/* proto_reconfigure: every member takes a longer token timeout at the
+ * same point; nothing is lost and no configuration changes, and a crash
+ * is then detected by the new timeout, not the old one. Zero fields take
+ * the defaults; a window above the bound is refused and changes nothing. */
+#define RETIMED_TOKEN_MS (4u * TOKEN_MS)
+
+static void reconfigure_timing(void **state)
+{
+	struct net *net = net_new(3, NULL);
+	struct proto_timing t = { .token_ms = RETIMED_TOKEN_MS };
+	struct proto_timing bad = { .window_size = PROTO_WINDOW_MAX + 1 };
+	struct proto_status st;
+	size_t n_conf[3];
+	uint64_t t0;
+
+	form(net);
+	for (size_t i = 0; i < 3; i++) {
+		n_conf[i] = net->node[i].n_conf;
+		submit_str(&net->node[i], PROTO_SAFE, "before %u.%u", (unsigned)i, 0);
+	}
+	net_run_for(net, 1);
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(proto_reconfigure(net->node[i].p, net->now,
+		    &bad), -EINVAL);
+		proto_status(net->node[i].p, &st);
+		assert_int_equal(st.token_ms, TOKEN_MS);
+		assert_int_equal(proto_reconfigure(net->node[i].p, net->now,
+		    &t), 0);
+		proto_status(net->node[i].p, &st);
+		assert_int_equal(st.token_ms, RETIMED_TOKEN_MS);
+		submit_str(&net->node[i], PROTO_SAFE, "after %u.%u", (unsigned)i, 0);
+	}
+	run_until_delivered(net, 6, FORM_MS);
+	net_run_for(net, 3 * TOKEN_MS);
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(net->node[i].n_conf, n_conf[i]);
+		assert_int_equal(net->node[i].n_dlv, 6);
+		assert_same_deliveries(&net->node[0], &net->node[i]);
+	}
+	/* The old timeouts would have formed a ring of two well within
+	 * twice the old token timeout; the new ones do not start before
+	 * the new token timeout. */
+	net->node[2].down = true;
+	t0 = net->now;
+	net_run_for(net, 2 * TOKEN_MS);
+	assert_int_equal(net->node[0].n_conf, n_conf[0]);
+	assert_true(net_run_until(net, all_up_in_one_ring,
+	    RETIMED_TOKEN_MS + 2 * RETIMED_TOKEN_MS + 4 * JOIN_MS));
+	assert_true(last_conf(&net->node[0], 0)->at - t0 >= RETIMED_TOKEN_MS -
+	    TOKEN_MS);
+	/* All zero: the defaults for the nodelist. */
+	memset(&t, 0, sizeof(t));
+	assert_int_equal(proto_reconfigure(net->node[0].p, net->now, &t), 0);
+	proto_status(net->node[0].p, &st);
+	assert_int_equal(st.token_ms, proto_token_ms(PROTO_DEFAULT_TOKEN_MS,
+	    PROTO_DEFAULT_TOKEN_COEFFICIENT_MS, 3));
+	net_free(net);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1735,6 +1794,7 @@ int main(void)
 		cmocka_unit_test(crash_of_each_node_of_three),
 		cmocka_unit_test(crash_of_the_representative),
 		cmocka_unit_test(restart_rejoins),
+		cmocka_unit_test(reconfigure_timing),
 		cmocka_unit_test(unreachable_peer_failed_at_once),
 		cmocka_unit_test(bad_datagrams_dropped),
 		cmocka_unit_test(peer_with_a_larger_mtu),

@@ -21,6 +21,7 @@ struct cohort_config;
 struct icmap;
 struct ipcs;
 struct loop;
+struct network;
 struct ordering;
 struct transport;
 
@@ -31,6 +32,9 @@ struct cfg_env {
 	struct ipcs *ipcs;
 	struct ordering *ordering;
 	struct transport *transport;      /* NULL for a one-node cluster */
+	/* The transport's configuration summary, which a reload's new
+	 * token timeout changes (network_retime). */
+	struct network *net;
 	const struct cohort_config *cfg;  /* the configuration running */
 	/* The daemon's map: runtime.members.<id>.status (kill_node),
 	 * cfg.shutdown_timeout, the config.reload_* keys. */

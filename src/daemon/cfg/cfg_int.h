@@ -12,6 +12,7 @@
 #include "daemon/cfg/cfg.h"
 #include "daemon/ipcs/ipcs.h"
 #include "daemon/loop.h"
+#include "proto/proto.h"
 
 /* cfg.shutdown_timeout's default: how long trackers have to answer. */
 #define CFG_SHUTDOWN_TIMEOUT_MS 5000u
@@ -54,6 +55,9 @@ struct cfg_svc {
 	struct cfg_env env;
 	struct cfg_query query;
 	uint64_t next_token;     /* of this node's RELOAD messages */
+	/* The engine's timing as the running file or the last reload that
+	 * changed it gave it (cohort_config_timing). */
+	struct proto_timing timing;
 	struct loop_timer exit_timer;  /* cfg_exit's */
 	int exit_status;
 	/* Nodes whose SHUTDOWN was delivered, failed in the engine from a

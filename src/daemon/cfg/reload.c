@@ -32,6 +32,8 @@
 #include "daemon/config/config.h"
 #include "daemon/config/config_keys.h"
 #include "daemon/icmap.h"
+#include "daemon/network.h"
+#include "daemon/ordering.h"
 
 /* Keys of a configuration's canonical form at most (a full nodelist of
  * eight links, every totem and interface key, logging, uidgid). */
@@ -175,6 +177,48 @@ static const char *lookup(const struct flat *f, const char *key)
 static const char *const applied_prefixes[] = { "uidgid.config.", "logging." };
 #define N_APPLIED (sizeof(applied_prefixes) / sizeof(applied_prefixes[0]))
 
+/* The timing keys reload applies: totem.<name>, and the knet link timers
+ * totem.interface.<link>.<name>. */
+static const char *const timing_keys[] = {
+	"token", "token_coefficient", "token_retransmit",
+	"token_retransmits_before_loss_const", "hold", "consensus", "join",
+	"send_join", "merge", "downcheck", "fail_recv_const",
+	"seqno_unchanged_const", "miss_count_const", "max_messages",
+	"window_size", "max_network_delay", "token_warning",
+};
+static const char *const link_timing_keys[] = {
+	"knet_ping_interval", "knet_ping_timeout", "knet_ping_precision",
+	"knet_pong_count",
+};
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+static bool one_of(const char *name, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(name, names[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Whether `key` is a timing key of the totem section (or one of its
+ * interfaces); runtime.config.totem.* follow them. */
+static bool timing_key(const char *key)
+{
+	static const char totem[] = "totem.", iface[] = "totem.interface.";
+	const char *dot;
+
+	if (strncmp(key, "runtime.config.totem.",
+	    strlen("runtime.config.totem.")) == 0)
+		return true;
+	if (strncmp(key, iface, strlen(iface)) == 0) {
+		dot = strchr(key + strlen(iface), '.');
+		return dot && one_of(dot + 1, link_timing_keys,
+		    N_OF(link_timing_keys));
+	}
+	return strncmp(key, totem, strlen(totem)) == 0 &&
+	    one_of(key + strlen(totem), timing_keys, N_OF(timing_keys));
+}
+
 /* Whether a key is one reload applies (and so does not log as kept). The
  * canonical form names the uidgid sections by user and group, the map by
  * number: both are uidgid keys. */
@@ -184,7 +228,8 @@ static bool applied(const char *key)
 		if (strncmp(key, applied_prefixes[i],
 		    strlen(applied_prefixes[i])) == 0)
 			return true;
-	return strncmp(key, "uidgid.", strlen("uidgid.")) == 0;
+	return strncmp(key, "uidgid.", strlen("uidgid.")) == 0 ||
+	    timing_key(key);
 }
 
 /* Logs every key whose value differs between the two; how many. */
@@ -212,9 +257,10 @@ static size_t log_changes(const struct flat *now, const struct flat *file)
 	return changed;
 }
 
-/* The map's keys under `prefix` become those of `tmp`. How many changed. */
+/* The map's keys under `prefix` (those `take` names, if given) become
+ * those of `tmp`. How many changed. */
 static size_t sync_prefix(struct icmap *map, const struct icmap *tmp,
-    const char *prefix)
+    const char *prefix, bool (*take)(const char *key))
 {
 	struct icmap_value v, was;
 	const char *key = NULL;
@@ -222,7 +268,7 @@ static size_t sync_prefix(struct icmap *map, const struct icmap *tmp,
 	char copy[ICMAP_KEY_MAX + 1];
 
 	while ((key = icmap_next(map, prefix, key, &v))) {
-		if (icmap_get(tmp, key, &was) == 0)
+		if ((take && !take(key)) || icmap_get(tmp, key, &was) == 0)
 			continue;
 		snprintf(copy, sizeof(copy), "%s", key);
 		log_info("cfg: reload: %s removed", copy);
@@ -231,6 +277,8 @@ static size_t sync_prefix(struct icmap *map, const struct icmap *tmp,
 		changed++;
 	}
 	while ((key = icmap_next(tmp, prefix, key, &v))) {
+		if (take && !take(key))
+			continue;
 		if (icmap_get(map, key, &was) == 0 && was.type == v.type &&
 		    was.len == v.len && memcmp(was.data, v.data, v.len) == 0)
 			continue;
@@ -255,6 +303,37 @@ static int apply_logging(const struct cfg_svc *svc,
 	for (int i = 0; i < LOG_SS_COUNT; i++)
 		ls.ss[i].debug |= svc->env.debug;
 	return log_apply(&ls, err, errlen);
+}
+
+/* The timing of `fresh`, given to the engine when it changed (it takes
+ * it before anything else reaches it, at this point of the order) and
+ * to the configuration summary, whose digest carries the effective
+ * token timeout; the map's timing keys follow. How many keys of the map
+ * changed. */
+static size_t apply_timing(struct cfg_svc *svc,
+    const struct cohort_config *fresh, const struct icmap *tmp)
+{
+	struct proto_timing t;
+	int rc;
+
+	cohort_config_timing(fresh, &t);
+	if (memcmp(&t, &svc->timing, sizeof(t)) != 0) {
+		if ((rc = ordering_reconfigure(svc->env.ordering, &t)) < 0)
+			fatalx("cfg: reload: the engine refused checked "
+			    "timing: %s", strerror(-rc));
+		if (svc->env.net &&
+		    (rc = network_retime(svc->env.net, t.token_ms)) < 0)
+			log_warnx("cfg: reload: the configuration digest "
+			    "keeps token %u ms: %s", svc->timing.token_ms,
+			    strerror(-rc));
+		log_info("cfg: reload: timing applied: token %u ms (was %u), "
+		    "consensus %u ms, join %u ms, window_size %u",
+		    t.token_ms, svc->timing.token_ms, t.consensus_ms,
+		    t.join_ms, t.window_size);
+		svc->timing = t;
+	}
+	return sync_prefix(svc->env.map, tmp, "totem.", timing_key) +
+	    sync_prefix(svc->env.map, tmp, "runtime.config.totem.", NULL);
 }
 
 static uint32_t reload(struct cfg_svc *svc)
@@ -298,10 +377,12 @@ static uint32_t reload(struct cfg_svc *svc)
 	}
 	icmap_set_u8(svc->env.map, "config.reload_in_progress", 1);
 	for (size_t i = 0; i < N_APPLIED; i++)
-		granted += sync_prefix(svc->env.map, tmp, applied_prefixes[i]);
+		granted += sync_prefix(svc->env.map, tmp, applied_prefixes[i],
+		    NULL);
+	granted += apply_timing(svc, &fresh, tmp);
 	changed = log_changes(&now, &file);
-	log_info("cfg: reloaded %s: logging and uidgid applied (%zu key(s) of "
-	    "the map), %zu other key(s) changed and kept as they run",
+	log_info("cfg: reloaded %s: logging, uidgid and timing applied (%zu "
+	    "key(s) of the map), %zu other key(s) changed and kept as they run",
 	    running->path, granted, changed);
 	result = CS_OK;
 out:

@@ -198,6 +198,18 @@ void transport_stats(const struct transport *t, struct transport_stats *st);
 /* Loop time (ms) of the last good datagram from `nodeid`; 0: none yet. */
 uint64_t transport_last_rx(const struct transport *t, uint32_t nodeid);
 
+/* The configuration every node must share changed (a reload applied
+ * at the same point of the total order on every node): `digest` and
+ * `summary` (as transport_config's, owned by the caller, valid until
+ * transport_free or the next call) replace ours. The nodes do not
+ * switch at the same instant, and frames in flight carry the old
+ * digest: for `grace_ms` after the switch our frames still carry the
+ * previous digest, and frames with either are taken, so that nodes
+ * that switched and nodes about to switch lose nothing to each other;
+ * after it, only the new digest counts. */
+void transport_set_config(struct transport *t, uint32_t digest,
+    const uint8_t *summary, size_t len, uint32_t grace_ms);
+
 /* Whether `nodeid`'s last frames carried another configuration digest
  * than ours; then *summary and *len are its summary (NULL and 0 until
  * one came), valid until the next call into the transport. */

@@ -95,7 +95,7 @@ static void send_summary(struct transport *t, size_t pi)
 static bool config_agrees(struct transport *t, size_t pi,
     const struct frame_hdr *h)
 {
-	if (h->digest == t->cfg.config_digest) {
+	if (tr_digest_ours(t, h->digest)) {
 		t->cfg_differs[pi] = false;
 		return true;
 	}
@@ -107,13 +107,42 @@ static bool config_agrees(struct transport *t, size_t pi,
 	return false;
 }
 
+static bool in_grace(const struct transport *t)
+{
+	return t->digest_grace_until &&
+	    loop_now(t->loop) < t->digest_grace_until;
+}
+
+uint32_t tr_digest_out(const struct transport *t)
+{
+	return in_grace(t) ? t->prev_digest : t->cfg.config_digest;
+}
+
+bool tr_digest_ours(const struct transport *t, uint32_t digest)
+{
+	return digest == t->cfg.config_digest ||
+	    (in_grace(t) && digest == t->prev_digest);
+}
+
+void transport_set_config(struct transport *t, uint32_t digest,
+    const uint8_t *summary, size_t len, uint32_t grace_ms)
+{
+	if (digest != t->cfg.config_digest) {
+		t->prev_digest = tr_digest_out(t);
+		t->digest_grace_until = loop_now(t->loop) + grace_ms;
+	}
+	t->cfg.config_digest = digest;
+	t->cfg.summary = summary;
+	t->cfg.summary_len = len;
+}
+
 void tr_take_summary(struct transport *t, size_t pi, uint32_t digest,
     const uint8_t *m, size_t len)
 {
 	uint8_t *copy;
 
 	t->st.rx_summaries++;
-	if (digest == t->cfg.config_digest)
+	if (tr_digest_ours(t, digest))
 		return;   /* it agrees with us now */
 	if (len > TRANSPORT_SUMMARY_MAX)
 		len = TRANSPORT_SUMMARY_MAX;
