@@ -56,8 +56,10 @@ struct network {
 /* A reload's digest grace (transport_set_config), in token timeouts (the
  * larger of the old and the new): every member delivers the SAFE RELOAD
  * within a rotation of the first, and a rotation longer than a token
- * timeout is a token loss, which forms a new ring anyway. */
-#define NETWORK_DIGEST_GRACE_TOKENS 4u
+ * timeout is a token loss, which forms a new ring anyway (a member left
+ * behind on the old digest delivers the RELOAD in its own transitional
+ * configuration, switches, and joins again). */
+#define NETWORK_DIGEST_GRACE_TOKENS 3u
 
 /* Sets the transport up, for a nodelist of more than one node, and sets
  * pc->mtu to what its datagrams carry; `n` has loop, nodeid, state,

@@ -2,7 +2,8 @@
  * section applied to the map (added, then removed); the logging section
  * applied (a log file made, its keys in the map); the totem timing
  * applied (the map's totem.* and runtime.config.totem.* keys follow);
- * another change logged and kept; a file that does not load, or names a log file that cannot
+ * another change logged and kept; a crypto or nodelist change
+ * refused; a file that does not load, or names a log file that cannot
  * be opened, refused. */
 #include <unistd.h>
 
@@ -37,6 +38,21 @@ static uint32_t map_u32(const char *key)
 }
 
 #define TOKEN_RELOADED 5000u
+#define KEY_BYTES 128u
+
+/* A key file beside the configuration (the smallest corosync takes). */
+static void write_key(void)
+{
+	char path[160];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/authkey", cfgtest_dir());
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	for (unsigned i = 0; i < KEY_BYTES; i++)
+		fputc((int)i, f);
+	CHECK(fclose(f) == 0);
+}
 
 int main(void)
 {
@@ -91,6 +107,20 @@ int main(void)
 	CHECK_CS(corosync_cfg_reload_config(h), CS_OK);
 	cfgtest_log_wait(&d, "Modified entry 'totem.netmtu' in corosync.conf "
 	    "cannot be changed at run-time");
+	CHECK(map_u32("runtime.config.totem.token") == TOKEN_RELOADED);
+	/* What cannot be applied refuses the file, timing and all. */
+	write_key();
+	cfgtest_write("totem {\n\tcrypto_cipher: aes256\n\tcrypto_hash: sha256"
+	    "\n\tkeyfile: @DIR@/authkey\n\ttoken: 6000\n}\n", NULL);
+	CHECK_CS(corosync_cfg_reload_config(h), CS_ERR_INVALID_PARAM);
+	cfgtest_log_wait(&d, "the crypto settings (crypto_cipher, crypto_hash, "
+	    "keyfile) cannot change at run time");
+	cfgtest_write("nodelist {\n\tnode {\n\t\tnodeid: 3\n"
+	    "\t\tring0_addr: 127.0.0.3\n\t\tring1_addr: 127.0.1.3\n\t}\n}\n"
+	    "totem {\n\ttoken: 6000\n}\n", NULL);
+	CHECK_CS(corosync_cfg_reload_config(h), CS_ERR_INVALID_PARAM);
+	cfgtest_log_wait(&d, "nodes added to, removed from or moved in the "
+	    "nodelist are not applied at run time");
 	CHECK(map_u32("runtime.config.totem.token") == TOKEN_RELOADED);
 	cfgtest_write(NULL, "totem {\n\ttoken: abc\n}\n");
 	CHECK_CS(corosync_cfg_reload_config(h), CS_ERR_INVALID_PARAM);

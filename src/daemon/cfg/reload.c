@@ -336,6 +336,71 @@ static size_t apply_timing(struct cfg_svc *svc,
 	    sync_prefix(svc->env.map, tmp, "runtime.config.totem.", NULL);
 }
 
+static bool same_str(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static const struct cohort_node *node_of(const struct cohort_config *cfg,
+    uint32_t nodeid)
+{
+	for (size_t i = 0; i < cfg->n_nodes; i++)
+		if (cfg->nodes[i].nodeid == nodeid)
+			return &cfg->nodes[i];
+	return NULL;
+}
+
+/* Whether the nodelists name the same nodes at the same addresses. */
+static bool same_nodes(const struct cohort_config *a,
+    const struct cohort_config *b)
+{
+	if (a->n_nodes != b->n_nodes)
+		return false;
+	for (size_t i = 0; i < a->n_nodes; i++) {
+		const struct cohort_node *n = node_of(b, a->nodes[i].nodeid);
+
+		if (!n)
+			return false;
+		for (size_t l = 0; l < COHORT_CONFIG_MAX_LINKS; l++)
+			if (!same_str(n->addr[l], a->nodes[i].addr[l]))
+				return false;
+	}
+	return true;
+}
+
+/* What a reload cannot apply refuses the whole file: the transport, the
+ * crypto settings (a key in use cannot change under the ring), this
+ * node's own id or address, and the nodelist's nodes and addresses,
+ * which the transport and the engine take only at start. Every node
+ * checks its own file at the same point of the order. 0, or -EINVAL
+ * with the reason in `err`. */
+static int check_fixed(const struct cohort_config *running,
+    const struct cohort_config *fresh, char *err, size_t errlen)
+{
+	const struct cohort_node *mine = node_of(running, running->local_nodeid);
+	const struct cohort_node *theirs = node_of(fresh, running->local_nodeid);
+
+	if (fresh->transport != running->transport)
+		snprintf(err, errlen, "totem.transport cannot change at run "
+		    "time");
+	else if (fresh->crypto_cipher != running->crypto_cipher ||
+	    fresh->crypto_hash != running->crypto_hash ||
+	    !same_str(fresh->keyfile, running->keyfile))
+		snprintf(err, errlen, "the crypto settings (crypto_cipher, "
+		    "crypto_hash, keyfile) cannot change at run time");
+	else if (mine && (!theirs ||
+	    !same_str(mine->ring0_addr, theirs->ring0_addr)))
+		snprintf(err, errlen, "this node (node %u) is no longer in the "
+		    "nodelist at its address %s", running->local_nodeid,
+		    mine->ring0_addr);
+	else if (!same_nodes(running, fresh))
+		snprintf(err, errlen, "nodes added to, removed from or moved "
+		    "in the nodelist are not applied at run time");
+	else
+		return 0;
+	return -EINVAL;
+}
+
 static uint32_t reload(struct cfg_svc *svc)
 {
 	const struct cohort_config *running = svc->env.cfg;
@@ -370,7 +435,8 @@ static uint32_t reload(struct cfg_svc *svc)
 		result = CS_ERR_NO_MEMORY;
 		goto out;
 	}
-	if (cohort_config_keys(&fresh, tmp, err, sizeof(err)) < 0 ||
+	if (check_fixed(running, &fresh, err, sizeof(err)) < 0 ||
+	    cohort_config_keys(&fresh, tmp, err, sizeof(err)) < 0 ||
 	    apply_logging(svc, &fresh, err, sizeof(err)) < 0) {
 		log_warnx("cfg: reload refused, nothing changed: %s", err);
 		goto out;

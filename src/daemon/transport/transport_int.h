@@ -218,9 +218,9 @@ void tr_accept_frag(struct transport *t, size_t pi, uint32_t sender,
 /* transport_rx.c */
 void tr_on_readable(void *arg, int fd, uint32_t events);
 /* The configuration digest our frames carry now. */
-uint32_t tr_digest_out(const struct transport *t);
+uint32_t tr_digest_out(struct transport *t);
 /* Whether a frame's digest is ours (or the previous one, in its grace). */
-bool tr_digest_ours(const struct transport *t, uint32_t digest);
+bool tr_digest_ours(struct transport *t, uint32_t digest);
 /* Peer `pi`'s configuration summary, sent under `digest`. */
 void tr_take_summary(struct transport *t, size_t pi, uint32_t digest,
     const uint8_t *m, size_t len);

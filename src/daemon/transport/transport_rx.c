@@ -107,18 +107,27 @@ static bool config_agrees(struct transport *t, size_t pi,
 	return false;
 }
 
-static bool in_grace(const struct transport *t)
+/* Whether the previous digest still counts; the first look after its
+ * grace ends it, and says so. */
+static bool in_grace(struct transport *t)
 {
-	return t->digest_grace_until &&
-	    loop_now(t->loop) < t->digest_grace_until;
+	if (!t->digest_grace_until)
+		return false;
+	if (loop_now(t->loop) < t->digest_grace_until)
+		return true;
+	t->digest_grace_until = 0;
+	log_info("transport: configuration digest %08" PRIx32 " alone from "
+	    "now on (%08" PRIx32 " no longer sent or taken)",
+	    t->cfg.config_digest, t->prev_digest);
+	return false;
 }
 
-uint32_t tr_digest_out(const struct transport *t)
+uint32_t tr_digest_out(struct transport *t)
 {
 	return in_grace(t) ? t->prev_digest : t->cfg.config_digest;
 }
 
-bool tr_digest_ours(const struct transport *t, uint32_t digest)
+bool tr_digest_ours(struct transport *t, uint32_t digest)
 {
 	return digest == t->cfg.config_digest ||
 	    (in_grace(t) && digest == t->prev_digest);
