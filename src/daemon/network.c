@@ -201,8 +201,8 @@ int network_retime(struct network *nw, uint32_t token_ms)
 	grace = NETWORK_DIGEST_GRACE_TOKENS *
 	    (token_ms > nw->token_ms ? token_ms : nw->token_ms);
 	log_info("configuration digest %08" PRIx32 " (token %u ms); the "
-	    "previous one, %08" PRIx32 ", still taken and sent for %u ms",
-	    next.digest, token_ms, nw->cfgsum->digest, grace);
+	    "previous one, %08" PRIx32 ", still sent for %u ms and taken for "
+	    "twice that", next.digest, token_ms, nw->cfgsum->digest, grace);
 	/* In place: the status and the transport point at it. */
 	*nw->cfgsum = next;
 	nw->token_ms = token_ms;

@@ -53,9 +53,10 @@ struct network {
 	uint32_t token_ms;               /* in the summary now */
 };
 
-/* A reload's digest grace (transport_set_config), in token timeouts (the
- * larger of the old and the new): every member delivers the SAFE RELOAD
- * within a rotation of the first, and a rotation longer than a token
+/* A reload's digest grace (transport_set_config: the previous digest
+ * sent that long, taken twice that long), in token timeouts (the larger
+ * of the old and the new): every member delivers the SAFE RELOAD within
+ * a rotation of the first, and a rotation longer than a token
  * timeout is a token loss, which forms a new ring anyway (a member left
  * behind on the old digest delivers the RELOAD in its own transitional
  * configuration, switches, and joins again). */

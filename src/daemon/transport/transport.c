@@ -351,6 +351,8 @@ int transport_new(struct loop *l, const struct transport_config *cfg,
 	    cfg->unreachable_age_ms);
 	t->unreach_timer.fn = tr_on_unreach_due;
 	t->unreach_timer.arg = t;
+	t->digest_timer.fn = tr_on_digest_due;
+	t->digest_timer.arg = t;
 	rc = -EINVAL;
 	if (cfg->incarnation == 0 || frame_sizes(t, cfg) < 0)
 		goto fail;
@@ -394,6 +396,7 @@ void transport_free(struct transport *t)
 		return;
 	transport_flush(t);
 	loop_timer_disarm(t->loop, &t->unreach_timer);
+	loop_timer_disarm(t->loop, &t->digest_timer);
 	loop_del_fd(t->loop, t->reg);
 	close(t->fd);
 	if (t->mfd >= 0) {

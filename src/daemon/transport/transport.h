@@ -204,9 +204,10 @@ uint64_t transport_last_rx(const struct transport *t, uint32_t nodeid);
  * transport_free or the next call) replace ours. The nodes do not
  * switch at the same instant, and frames in flight carry the old
  * digest: for `grace_ms` after the switch our frames still carry the
- * previous digest, and frames with either are taken, so that nodes
- * that switched and nodes about to switch lose nothing to each other;
- * after it, only the new digest counts. */
+ * previous digest, and for twice that frames with either are taken, so
+ * that a node that switched and one that switches up to `grace_ms`
+ * later lose nothing to each other; after it, only the new digest
+ * counts (logged). */
 void transport_set_config(struct transport *t, uint32_t digest,
     const uint8_t *summary, size_t len, uint32_t grace_ms);
 

@@ -107,38 +107,45 @@ static bool config_agrees(struct transport *t, size_t pi,
 	return false;
 }
 
-/* Whether the previous digest still counts; the first look after its
- * grace ends it, and says so. */
-static bool in_grace(struct transport *t)
+/* The previous digest's grace is over: said, and no longer taken. */
+void tr_on_digest_due(void *arg)
 {
-	if (!t->digest_grace_until)
-		return false;
-	if (loop_now(t->loop) < t->digest_grace_until)
-		return true;
-	t->digest_grace_until = 0;
+	struct transport *t = arg;
+
+	t->digest_taken_until = 0;
 	log_info("transport: configuration digest %08" PRIx32 " alone from "
-	    "now on (%08" PRIx32 " no longer sent or taken)",
-	    t->cfg.config_digest, t->prev_digest);
-	return false;
+	    "now on (%08" PRIx32 " no longer taken)", t->cfg.config_digest,
+	    t->prev_digest);
 }
 
-uint32_t tr_digest_out(struct transport *t)
+static bool prev_taken(const struct transport *t)
 {
-	return in_grace(t) ? t->prev_digest : t->cfg.config_digest;
+	return loop_now(t->loop) < t->digest_taken_until;
 }
 
-bool tr_digest_ours(struct transport *t, uint32_t digest)
+uint32_t tr_digest_out(const struct transport *t)
+{
+	return loop_now(t->loop) < t->digest_sent_until ? t->prev_digest :
+	    t->cfg.config_digest;
+}
+
+bool tr_digest_ours(const struct transport *t, uint32_t digest)
 {
 	return digest == t->cfg.config_digest ||
-	    (in_grace(t) && digest == t->prev_digest);
+	    (prev_taken(t) && digest == t->prev_digest);
 }
 
 void transport_set_config(struct transport *t, uint32_t digest,
     const uint8_t *summary, size_t len, uint32_t grace_ms)
 {
+	uint64_t now = loop_now(t->loop);
+
 	if (digest != t->cfg.config_digest) {
 		t->prev_digest = tr_digest_out(t);
-		t->digest_grace_until = loop_now(t->loop) + grace_ms;
+		t->digest_sent_until = now + grace_ms;
+		t->digest_taken_until = now + 2 * (uint64_t)grace_ms;
+		loop_timer_arm(t->loop, &t->digest_timer,
+		    t->digest_taken_until);
 	}
 	t->cfg.config_digest = digest;
 	t->cfg.summary = summary;
