@@ -485,13 +485,35 @@ static void on_cfg_exit(void *arg, int status)
 	loop_stop(d->loop);
 }
 
+/* A reload was applied: the nodes it added join the tables of the status
+ * and the network (their strings live in `fresh`, kept by the cfg
+ * service), and quorum re-reads its settings. */
+static void on_cfg_reloaded(void *arg, const struct cohort_config *fresh,
+    const uint32_t *added, size_t n_added)
+{
+	struct daemon *d = arg;
+
+	for (size_t k = 0; k < n_added && d->n_nodes < PROTO_MAX_NODES; k++)
+		for (size_t i = 0; i < fresh->n_nodes; i++) {
+			if (fresh->nodes[i].nodeid != added[k])
+				continue;
+			d->node_ids[d->n_nodes] = fresh->nodes[i].nodeid;
+			d->node_addrs[d->n_nodes] = fresh->nodes[i].ring0_addr;
+			d->node_names[d->n_nodes] = fresh->nodes[i].name;
+			d->n_nodes++;
+		}
+	d->status.n_nodes = d->n_nodes;
+	d->net.n_nodes = d->n_nodes;
+	quorum_svc_reload(d->quorum, fresh);
+}
+
 static int wire_cfg(struct daemon *d, const struct cohort_config *cfg)
 {
 	struct cfg_env env = {
 		.nodeid = d->nodeid, .loop = d->loop, .ipcs = d->ipcs,
 		.ordering = d->ordering, .transport = d->net.transport,
 		.net = &d->net, .cfg = cfg, .map = d->map, .debug = d->debug,
-		.exit = on_cfg_exit, .arg = d,
+		.reloaded = on_cfg_reloaded, .exit = on_cfg_exit, .arg = d,
 	};
 	int rc = cfg_svc_new(&env, &d->cfgsvc);
 

@@ -183,14 +183,77 @@ int network_setup(struct network *nw, const struct cohort_config *cfg,
 	return rc;
 }
 
-int network_retime(struct network *nw, uint32_t token_ms)
+static bool has_peer(const struct transport_config *tc, uint32_t id)
 {
+	for (size_t i = 0; i < tc->n_peers; i++)
+		if (tc->peers[i].nodeid == id)
+			return true;
+	return false;
+}
+
+/* The peers of `fresh` (resolved) that the transport does not have, in
+ * `tc`; how many in *n_new. 0 or -errno with the reason in `err`. */
+static int new_peers(const struct network *nw, const struct cohort_config *fresh,
+    struct transport_config *tc, size_t *n_new, char *err, size_t errlen)
+{
+	int rc = netconf_transport(fresh, nw->nodeid, tc, err, errlen);
+
+	*n_new = 0;
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < tc->n_peers; i++) {
+		if (has_peer(nw->summary_tc, tc->peers[i].nodeid))
+			continue;
+		if (tc->peers[i].addr.ss_family != nw->summary_tc->peers[0].addr.ss_family) {
+			snprintf(err, errlen, "node %u's address is not of this "
+			    "cluster's address family", tc->peers[i].nodeid);
+			return -EINVAL;
+		}
+		(*n_new)++;
+	}
+	return 0;
+}
+
+int network_check_nodes(const struct network *nw,
+    const struct cohort_config *fresh, char *err, size_t errlen)
+{
+	struct transport_config tc;
+	size_t n_new;
+
+	if (!nw->transport)
+		return 0;
+	return new_peers(nw, fresh, &tc, &n_new, err, errlen);
+}
+
+int network_reconfigure(struct network *nw, const struct cohort_config *fresh,
+    uint32_t token_ms)
+{
+	struct transport_config tc;
 	struct cfgcheck next;
+	size_t n_new = 0;
 	uint32_t grace;
+	char err[256];
 	int rc;
 
-	if (!nw->transport || token_ms == nw->token_ms)
+	if (!nw->transport)
 		return 0;
+	if ((rc = new_peers(nw, fresh, &tc, &n_new, err, sizeof(err))) < 0) {
+		log_warnx("the nodelist: %s", err);
+		return rc;
+	}
+	if (n_new == 0 && token_ms == nw->token_ms)
+		return 0;
+	for (size_t i = 0; i < tc.n_peers; i++) {
+		if (has_peer(nw->summary_tc, tc.peers[i].nodeid))
+			continue;
+		if ((rc = transport_add_peer(nw->transport, &tc.peers[i])) < 0) {
+			log_warnx("node %u not added to the transport: %s",
+			    tc.peers[i].nodeid, strerror(-rc));
+			return rc;
+		}
+		nw->summary_tc->peers[nw->summary_tc->n_peers++] = tc.peers[i];
+		log_info("node %u added to the transport", tc.peers[i].nodeid);
+	}
 	rc = cfgcheck_build(&next, nw->cfg, nw->summary_tc, token_ms,
 	    nw->summary_room);
 	if (rc < 0) {
@@ -200,9 +263,10 @@ int network_retime(struct network *nw, uint32_t token_ms)
 	}
 	grace = NETWORK_DIGEST_GRACE_TOKENS *
 	    (token_ms > nw->token_ms ? token_ms : nw->token_ms);
-	log_info("configuration digest %08" PRIx32 " (token %u ms); the "
-	    "previous one, %08" PRIx32 ", still sent for %u ms and taken for "
-	    "twice that", next.digest, token_ms, nw->cfgsum->digest, grace);
+	log_info("configuration digest %08" PRIx32 " (token %u ms, %zu "
+	    "nodes); the previous one, %08" PRIx32 ", still sent for %u ms "
+	    "and taken for twice that", next.digest, token_ms,
+	    nw->summary_tc->n_peers, nw->cfgsum->digest, grace);
 	/* In place: the status and the transport point at it. */
 	*nw->cfgsum = next;
 	nw->token_ms = token_ms;

@@ -43,7 +43,7 @@ struct network {
 	uint64_t cfg_logged_at[PROTO_MAX_NODES];
 	uint32_t cfg_logged_digest[PROTO_MAX_NODES];
 	struct loop_timer replay_save;
-	/* What the summary was built from, for network_retime: the
+	/* What the summary was built from, for network_reconfigure: the
 	 * configuration (borrowed), the transport's settings (their key
 	 * pointer only says whether there is one: the key is the
 	 * transport's) and the room a datagram has for it. */
@@ -67,11 +67,18 @@ struct network {
  * hooks, n_nodes and node_ids filled. 0 or -errno (logged). */
 int network_setup(struct network *n, const struct cohort_config *cfg,
     struct proto_config *pc);
-/* The effective token timeout changed (a reload): the summary and its
- * digest follow (cfgcheck.h), and the transport switches to them with
- * the grace of NETWORK_DIGEST_GRACE_TOKENS. Nothing for a one-node
- * cluster. 0 or -errno (logged; the old summary stays). */
-int network_retime(struct network *n, uint32_t token_ms);
+/* Whether the nodes `fresh` adds to the nodelist can be added to the
+ * transport (their addresses resolve, in the cluster's family). 0, or
+ * -errno with the reason in `err`. 0 for a one-node cluster. */
+int network_check_nodes(const struct network *n,
+    const struct cohort_config *fresh, char *err, size_t errlen);
+/* A reload: the nodes `fresh` adds to the nodelist become peers of the
+ * transport, and when they or the effective token timeout changed, the
+ * summary and its digest follow (cfgcheck.h) and the transport switches
+ * to them with the grace of NETWORK_DIGEST_GRACE_TOKENS. Nothing for a
+ * one-node cluster. 0 or -errno (logged). */
+int network_reconfigure(struct network *n, const struct cohort_config *fresh,
+    uint32_t token_ms);
 /* Starts keeping the replay windows while the daemon runs. */
 void network_start(struct network *n);
 /* Keeps the replay windows one last time and frees the transport. */

@@ -48,6 +48,9 @@ struct ordering {
 	 * the outermost call has returned (ordering_reconfigure). */
 	bool timing_pending;
 	struct proto_timing timing;
+	/* Nodes to add, the same way (ordering_add_nodes). */
+	size_t n_adding;
+	uint32_t adding[PROTO_MAX_NODES];
 };
 
 static void rearm(struct ordering *o)
@@ -86,11 +89,20 @@ static void pump(struct ordering *o)
 	}
 }
 
-/* Timing waiting for the engine: given now that no call runs. */
+/* Nodes and timing waiting for the engine: given now that no call
+ * runs. */
 static void reconfigure_pending(struct ordering *o)
 {
 	int rc;
 
+	if (o->n_adding) {
+		rc = proto_add_nodes(o->proto, loop_now(o->loop), o->adding,
+		    o->n_adding);
+		if (rc < 0)
+			log_warnx("protocol engine: nodes not added: %s",
+			    strerror(-rc));
+		o->n_adding = 0;
+	}
 	if (!o->timing_pending)
 		return;
 	o->timing_pending = false;
@@ -107,6 +119,17 @@ int ordering_reconfigure(struct ordering *o, const struct proto_timing *t)
 		return -EINVAL;
 	o->timing = *t;
 	o->timing_pending = true;
+	if (!o->in_proto)
+		ordering_after_io(o);
+	return 0;
+}
+
+int ordering_add_nodes(struct ordering *o, const uint32_t *ids, size_t n)
+{
+	if (o->n_adding + n > PROTO_MAX_NODES)
+		return -EINVAL;
+	memcpy(o->adding + o->n_adding, ids, n * sizeof(ids[0]));
+	o->n_adding += n;
 	if (!o->in_proto)
 		ordering_after_io(o);
 	return 0;

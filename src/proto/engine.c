@@ -230,6 +230,46 @@ int proto_reconfigure(struct proto *p, uint64_t now,
 	return 0;
 }
 
+int proto_add_nodes(struct proto *p, uint64_t now, const uint32_t *ids,
+    size_t n)
+{
+	size_t total = p->cfg.n_nodes + n;
+	struct jrec *jrec;
+	struct reasm *reasm;
+
+	p->now = now;
+	if (total > PROTO_MAX_NODES || total > wire_commit_capacity(p->cfg.mtu))
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		if (ids[i] == 0 || util_node_index(p, ids[i]) >= 0)
+			return -EINVAL;
+		for (size_t j = i + 1; j < n; j++)
+			if (ids[i] == ids[j])
+				return -EINVAL;
+	}
+	/* Per nodelist index, the new ones empty at the end. */
+	jrec = realloc(p->memb.jrec, total * sizeof(*jrec));
+	if (!jrec)
+		return -ENOMEM;
+	p->memb.jrec = jrec;
+	reasm = realloc(p->reasm, total * sizeof(*reasm));
+	if (!reasm)
+		return -ENOMEM;
+	p->reasm = reasm;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = p->cfg.n_nodes + i;
+
+		p->memb.jrec[k] = (struct jrec){ 0 };
+		p->reasm[k] = (struct reasm){ 0 };
+		p->memb.unreach[k] = false;
+		p->cfg.nodes[k] = ids[i];
+		util_log(p, PROTO_LOG_INFO, "node %u added to the nodelist",
+		    ids[i]);
+	}
+	p->cfg.n_nodes = total;
+	return 0;
+}
+
 uint64_t proto_next_timeout(const struct proto *p)
 {
 	switch (p->state) {

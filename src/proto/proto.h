@@ -285,6 +285,17 @@ void proto_set_congested(struct proto *p, uint64_t now, bool on);
 int proto_reconfigure(struct proto *p, uint64_t now,
     const struct proto_timing *timing);
 
+/* Adds `n` nodes to the nodelist while the engine runs (a reload of the
+ * configuration), every member at the same point of the total order:
+ * from then on their datagrams are taken and they may join a ring (an
+ * operational ring with fewer members than the nodelist looks for them,
+ * as for any node of it). Not from inside a callback. -EINVAL for a 0
+ * or known id, a duplicate, more than PROTO_MAX_NODES in all or more
+ * than the commit token holds at the engine's mtu; -ENOMEM. Nothing
+ * changes on error. */
+int proto_add_nodes(struct proto *p, uint64_t now, const uint32_t *ids,
+    size_t n);
+
 /* The time at which proto_tick() must next be called (UINT64_MAX: none). */
 uint64_t proto_next_timeout(const struct proto *p);
 int proto_tick(struct proto *p, uint64_t now);

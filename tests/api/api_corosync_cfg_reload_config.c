@@ -2,8 +2,8 @@
  * section applied to the map (added, then removed); the logging section
  * applied (a log file made, its keys in the map); the totem timing
  * applied (the map's totem.* and runtime.config.totem.* keys follow);
- * another change logged and kept; a crypto or nodelist change
- * refused; a file that does not load, or names a log file that cannot
+ * another change logged and kept; a crypto change refused; a node
+ * added to the nodelist (its keys in the map), then removed, refused; a file that does not load, or names a log file that cannot
  * be opened, refused. */
 #include <unistd.h>
 
@@ -118,10 +118,18 @@ int main(void)
 	cfgtest_write("nodelist {\n\tnode {\n\t\tnodeid: 3\n"
 	    "\t\tring0_addr: 127.0.0.3\n\t\tring1_addr: 127.0.1.3\n\t}\n}\n"
 	    "totem {\n\ttoken: 6000\n}\n", NULL);
+	CHECK(map_u32("nodelist.node.2.nodeid") == 0);
+	CHECK_CS(corosync_cfg_reload_config(h), CS_OK);
+	cfgtest_log_wait(&d, "node 3 added to the nodelist");
+	CHECK(map_u32("nodelist.node.2.nodeid") == 3);
+	/* 6000 and the coefficient for the third node. */
+	CHECK(map_u32("runtime.config.totem.token") > 6000);
+	/* Node 3 removed again: refused, it stays. */
+	cfgtest_write(NULL, NULL);
 	CHECK_CS(corosync_cfg_reload_config(h), CS_ERR_INVALID_PARAM);
-	cfgtest_log_wait(&d, "nodes added to, removed from or moved in the "
-	    "nodelist are not applied at run time");
-	CHECK(map_u32("runtime.config.totem.token") == TOKEN_RELOADED);
+	cfgtest_log_wait(&d, "a node removed from the nodelist, or given "
+	    "another address, is not applied at run time");
+	CHECK(map_u32("nodelist.node.2.nodeid") == 3);
 	cfgtest_write(NULL, "totem {\n\ttoken: abc\n}\n");
 	CHECK_CS(corosync_cfg_reload_config(h), CS_ERR_INVALID_PARAM);
 	cfgtest_log_wait(&d, "reload refused, nothing changed");

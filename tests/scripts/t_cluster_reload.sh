@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # t_cluster_reload.sh BUILD: corosync-cfgtool -R across three nodes
-# (namespaces, crypto on) under CPG traffic, every history checked at the
-# end (tests/evs).
+# (namespaces, crypto on, votequorum) under CPG traffic, every history
+# checked at the end (tests/evs).
 #   1. The token timeout raised in the file, -R on node 1: every node
 #      applies it at the RELOAD (runtime.config.totem.token and the
 #      engine's token_ms), the configuration digest switches after its
@@ -10,16 +10,21 @@
 #      lost.
 #   2. A file that does not load: -R fails with CS_ERR_INVALID_PARAM,
 #      every node logs the refusal, the token stays.
-#   3. A node added to the nodelist: refused the same way (the nodelist
-#      is taken only at start), nothing changes.
+#   3. A node removed from the nodelist: refused the same way.
+#   4. A 4th node added to every node's file, -R: each node adds it
+#      (nodelist.node.3.nodeid in the map) and quorum's expected votes
+#      become 4; node 4 is then started with that file, joins the ring
+#      and its client the group.
 set -uo pipefail
 B=${1:-build}
 . tests/cluster/lib.sh
+. tests/cluster/quorum.sh
 cluster_test_init
 
 TOKEN_BEFORE=500
 TOKEN_AFTER=1000
 export CL_TOKEN=$TOKEN_BEFORE
+cl_votequorum
 
 cfgtool() {  # cfgtool NODE ARGS...: our corosync-cfgtool against NODE
 	env $(cl_env "$1") "$CL_B/bin/corosync-cfgtool" "${@:2}"
@@ -45,7 +50,32 @@ check_token() {  # check_token MS: every node runs MS, map and engine
 	done
 }
 
-cluster_up 3 3 -r 100
+# "quorate quorum total expected" as node I reports them.
+votes_of() { quorum_of "$1" | cut -d' ' -f1-4; }
+wait_votes() {  # wait_votes "NODES" "QUORATE QUORUM TOTAL EXPECTED"
+	local deadline=$((SECONDS + 30)) i
+	for i in $1; do
+		until [ "$(votes_of "$i")" = "$2" ]; do
+			[ $SECONDS -lt $deadline ] || fail "node $i's quorum is $(votes_of "$i"), not $2"
+			sleep 0.1
+		done
+	done
+}
+
+# A nodelist of four, nodes 1-3 running with a file that names three
+# (node 4's section cut out): the file every reload reads.
+cluster_create 4
+awk '/^    node \{$/ { blk = $0; getline; blk = blk "\n" $0
+	if ($0 ~ /'"$(cl_addr 4)"'$/) { for (k = 0; k < 3; k++) getline; next }
+	print blk; next } { print }' "$CL_DIR/cluster.conf" >"$CL_DIR/three.conf"
+grep -q "nodeid: 4" "$CL_DIR/three.conf" && fail "the test could not cut node 4 out"
+mv "$CL_DIR/cluster.conf" "$CL_DIR/four.conf"
+cp "$CL_DIR/three.conf" "$CL_DIR/cluster.conf"
+for i in 1 2 3; do node_start "$i" || fail "start of node $i"; done
+wait_ring 1 2 3 || fail "no ring of 3"
+for i in 1 2 3; do client_start "$i" -r 100; done
+wait_all_joined || fail "join"
+wait_votes "1 2 3" "1 2 3 3"
 check_token $TOKEN_BEFORE
 declare -A mismatch
 for i in 1 2 3; do mismatch[$i]=$(node_status_field "$i" stat.net_rx_config_mismatch); done
@@ -75,13 +105,29 @@ grep -qF "Could not reload configuration. Error CS_ERR_INVALID_PARAM" "$CL_DIR/r
     fail "-R of a bad file: $(cat "$CL_DIR/r2.out")"
 for i in 1 2 3; do wait_line "$i" "reload refused, nothing changed"; done
 
-cl_log "3. a node added to the nodelist"
-sed "s/^nodelist {\$/nodelist {\n    node {\n        ring0_addr: $(cl_addr 4)\n        nodeid: 4\n    }/" \
-    "$CL_DIR/good.conf" >"$CL_DIR/cluster.conf"
-grep -q "nodeid: 4" "$CL_DIR/cluster.conf" || fail "the test could not add node 4"
-cfgtool 3 -R >"$CL_DIR/r3.out" 2>&1 && fail "-R of a new nodelist succeeded"
-for i in 1 2 3; do wait_line "$i" "nodelist are not applied at run time"; done
+cl_log "3. a node removed from the nodelist"
+awk '/^    node \{$/ { blk = $0; getline; blk = blk "\n" $0
+	if ($0 ~ /'"$(cl_addr 3)"'$/) { for (k = 0; k < 3; k++) getline; next }
+	print blk; next } { print }' "$CL_DIR/good.conf" >"$CL_DIR/cluster.conf"
+grep -q "nodeid: 3" "$CL_DIR/cluster.conf" && fail "the test could not cut node 3 out"
+cfgtool 3 -R >"$CL_DIR/r3.out" 2>&1 && fail "-R of a nodelist without node 3 succeeded"
+for i in 1 2; do wait_line "$i" "a node removed from the nodelist, or given another address"; done
 check_token $TOKEN_AFTER
 ring_steady "after the refusals" "1 2 3" 1 2 3
+
+cl_log "4. a 4th node added"
+sed "s/token: $TOKEN_BEFORE\$/token: $TOKEN_AFTER/" "$CL_DIR/four.conf" >"$CL_DIR/cluster.conf"
+cfgtool 2 -R >"$CL_DIR/r4.out" 2>&1 || fail "-R adding node 4 exited $?: $(cat "$CL_DIR/r4.out")"
+for i in 1 2 3; do wait_line "$i" "node 4 added to the transport"; done
+for i in 1 2 3; do
+	v=$(env $(cl_env "$i") "$CL_B/bin/corosync-cmapctl" -g nodelist.node.3.nodeid 2>&1)
+	[ "$v" = "nodelist.node.3.nodeid (u32) = 4" ] || fail "node $i's map: $v"
+done
+wait_votes "1 2 3" "1 3 3 4"
+node_start 4 || fail "start of node 4"
+wait_ring 1 2 3 4 || fail "node 4 did not join"
+wait_votes "1 2 3 4" "1 3 4 4"
+client_start 4 -r 100
+wait_all_joined || fail "join of node 4's client"
 finish_and_check || fail "histories"
 cl_log "PASS"

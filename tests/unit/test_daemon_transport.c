@@ -1043,6 +1043,53 @@ static void digest_switch_grace(void **state)
 	loop_free(g.loop);
 }
 
+/* transport_add_peer: node 1 starts without node 3, whose datagram is
+ * dropped (node 2's, sent after it, is the first taken); once added,
+ * node 3's datagrams are taken. Bad peers are refused. */
+static void peer_added(void **state)
+{
+	struct rx_log r = { 0 };
+	struct transport_config c1, c2, c3;
+	struct transport *t1, *t2, *t3;
+	struct transport_stats st;
+	struct transport_peer bad;
+	int ports[3] = { free_port(), free_port(), free_port() };
+
+	(void)state;
+	assert_int_equal(loop_new(&r.loop), 0);
+	make_cfg(&c1, 1, 7, ports, NULL);
+	c1.n_peers = 2;
+	make_cfg(&c2, 2, 7, ports, NULL);
+	make_cfg(&c3, 3, 7, ports, NULL);
+	assert_int_equal(transport_new(r.loop, &c1, on_rx, &r, &t1), 0);
+	assert_int_equal(transport_new(r.loop, &c2, on_rx, &r, &t2), 0);
+	assert_int_equal(transport_new(r.loop, &c3, on_rx, &r, &t3), 0);
+	transport_send(t3, 1, (const uint8_t *)"early", 5);
+	transport_flush(t3);
+	transport_send(t2, 1, (const uint8_t *)"good", 4);
+	transport_flush(t2);
+	run_until(r.loop);
+	assert_int_equal(r.from, 2);
+	transport_stats(t1, &st);
+	assert_int_equal(st.rx_unknown_sender, 1);
+	bad = c3.peers[2];
+	bad.nodeid = 0;
+	assert_int_equal(transport_add_peer(t1, &bad), -EINVAL);
+	assert_int_equal(transport_add_peer(t1, &c3.peers[1]), -EINVAL);
+	assert_int_equal(transport_add_peer(t1, &c3.peers[2]), 0);
+	r.n = 0;
+	transport_send(t3, 1, (const uint8_t *)"late", 4);
+	transport_flush(t3);
+	run_until(r.loop);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.from, 3);
+	assert_memory_equal(r.buf, "late", 4);
+	transport_free(t1);
+	transport_free(t2);
+	transport_free(t3);
+	loop_free(r.loop);
+}
+
 static void key_lengths(void **state)
 {
 	uint8_t file[5000] = { 0 }, key[TRANSPORT_KEY_LEN], k2[TRANSPORT_KEY_LEN];
@@ -1072,6 +1119,7 @@ int main(void)
 		cmocka_unit_test(replays_dropped),
 		cmocka_unit_test(summaries_exchanged),
 		cmocka_unit_test(digest_switch_grace),
+		cmocka_unit_test(peer_added),
 		cmocka_unit_test(windows_kept_across_restart),
 		cmocka_unit_test(unkeyed_no_window),
 	};

@@ -1771,6 +1771,51 @@ static void reconfigure_timing(void **state)
 	net_free(net);
 }
 
+/* proto_add_nodes: a ring of three whose nodelist lacks the fourth
+ * node; once every member adds it, the fourth (which knew all four)
+ * joins, and the four order messages alike. Bad ids change nothing. */
+static void three_of_four(struct proto_config *cfg)
+{
+	if (cfg->local_nodeid != ids[3])
+		cfg->n_nodes = 3;
+}
+
+static void add_a_node(void **state)
+{
+	struct net *net = net_new(4, three_of_four);
+	const uint32_t zero = 0, twice[2] = { ids[3], ids[3] };
+	struct proto_status st;
+
+	net->node[3].down = true;
+	form(net);
+	for (size_t i = 0; i < 3; i++) {
+		struct proto *p = net->node[i].p;
+
+		assert_int_equal(proto_add_nodes(p, net->now, &zero, 1),
+		    -EINVAL);
+		assert_int_equal(proto_add_nodes(p, net->now, &ids[1], 1),
+		    -EINVAL);
+		assert_int_equal(proto_add_nodes(p, net->now, twice, 2),
+		    -EINVAL);
+		assert_int_equal(proto_add_nodes(p, net->now, &ids[3], 1), 0);
+		assert_int_equal(proto_add_nodes(p, net->now, &ids[3], 1),
+		    -EINVAL);
+	}
+	net->node[3].down = false;
+	form(net);
+	proto_status(net->node[0].p, &st);
+	assert_int_equal(st.n_members, 4);
+	for (size_t i = 0; i < 4; i++) {
+		node_forget(&net->node[i]);
+		submit_str(&net->node[i], PROTO_SAFE, "four %u.%u", (unsigned)i,
+		    0);
+	}
+	run_until_delivered(net, 4, FORM_MS);
+	for (size_t i = 0; i < 4; i++)
+		assert_same_deliveries(&net->node[0], &net->node[i]);
+	net_free(net);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1795,6 +1840,7 @@ int main(void)
 		cmocka_unit_test(crash_of_the_representative),
 		cmocka_unit_test(restart_rejoins),
 		cmocka_unit_test(reconfigure_timing),
+		cmocka_unit_test(add_a_node),
 		cmocka_unit_test(unreachable_peer_failed_at_once),
 		cmocka_unit_test(bad_datagrams_dropped),
 		cmocka_unit_test(peer_with_a_larger_mtu),

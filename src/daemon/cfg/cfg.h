@@ -12,6 +12,7 @@
 #define COHORT_CFG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "daemon/service.h"
@@ -32,14 +33,21 @@ struct cfg_env {
 	struct ipcs *ipcs;
 	struct ordering *ordering;
 	struct transport *transport;      /* NULL for a one-node cluster */
-	/* The transport's configuration summary, which a reload's new
-	 * token timeout changes (network_retime). */
+	/* The transport's peers and configuration summary, which a
+	 * reload's new nodes or token timeout change (network_reconfigure). */
 	struct network *net;
 	const struct cohort_config *cfg;  /* the configuration running */
 	/* The daemon's map: runtime.members.<id>.status (kill_node),
 	 * cfg.shutdown_timeout, the config.reload_* keys. */
 	struct icmap *map;
 	bool debug;                       /* -d: a reload keeps debug on */
+	/* A reload was applied (NULL: nothing to tell): `fresh` is the
+	 * configuration read, valid while the daemon runs when `n_added`
+	 * nodes (ids in `added`) were added to the nodelist, else during
+	 * the call only. main.c adds the nodes to its tables and has
+	 * quorum re-read its settings. */
+	void (*reloaded)(void *arg, const struct cohort_config *fresh,
+	    const uint32_t *added, size_t n_added);
 	/* Ends the daemon with exit status `status`: 0 after a shutdown
 	 * of this node, CFG_EXIT_KILLED when another node killed it. */
 	void (*exit)(void *arg, int status);

@@ -20,6 +20,9 @@
  * that fails them in the engine (more in one wake-up wait for the
  * engine's own timeouts). */
 #define CFG_LEAVING_MAX 64u
+/* Configurations kept for the nodes reloads added: each adds one node
+ * at least to a nodelist of two at least. */
+#define CFG_KEPT_MAX (PROTO_MAX_NODES - 2u)
 /* CFG_NODE_STATUS_V1: the only node status layout. */
 #define CFG_STATUS_VERSION_1 1u
 /* corosync's limit on a kill's reason, NUL included. */
@@ -58,6 +61,10 @@ struct cfg_svc {
 	/* The engine's timing as the running file or the last reload that
 	 * changed it gave it (cohort_config_timing). */
 	struct proto_timing timing;
+	/* Configurations whose nodes a reload added, the last one the
+	 * nodelist running: main.c's tables point into them. */
+	size_t n_kept;
+	struct cohort_config *kept[CFG_KEPT_MAX];
 	struct loop_timer exit_timer;  /* cfg_exit's */
 	int exit_status;
 	/* Nodes whose SHUTDOWN was delivered, failed in the engine from a

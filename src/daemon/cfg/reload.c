@@ -219,6 +219,21 @@ static bool timing_key(const char *key)
 	    one_of(key + strlen(totem), timing_keys, N_OF(timing_keys));
 }
 
+/* The nodelist's keys: a reload adds nodes (and refuses other changes). */
+static bool nodelist_key(const char *key)
+{
+	return strncmp(key, "nodelist.", strlen("nodelist.")) == 0;
+}
+
+/* The quorum keys votequorum re-reads at a reload. */
+static bool quorum_key(const char *key)
+{
+	static const char *const names[] = { "quorum.expected_votes",
+	    "quorum.two_node", "quorum.votes" };
+
+	return one_of(key, names, N_OF(names));
+}
+
 /* Whether a key is one reload applies (and so does not log as kept). The
  * canonical form names the uidgid sections by user and group, the map by
  * number: both are uidgid keys. */
@@ -229,7 +244,7 @@ static bool applied(const char *key)
 		    strlen(applied_prefixes[i])) == 0)
 			return true;
 	return strncmp(key, "uidgid.", strlen("uidgid.")) == 0 ||
-	    timing_key(key);
+	    timing_key(key) || nodelist_key(key) || quorum_key(key);
 }
 
 /* Logs every key whose value differs between the two; how many. */
@@ -306,9 +321,8 @@ static int apply_logging(const struct cfg_svc *svc,
 }
 
 /* The timing of `fresh`, given to the engine when it changed (it takes
- * it before anything else reaches it, at this point of the order) and
- * to the configuration summary, whose digest carries the effective
- * token timeout; the map's timing keys follow. How many keys of the map
+ * it before anything else reaches it, at this point of the order); the
+ * map's timing keys follow. How many keys of the map
  * changed. */
 static size_t apply_timing(struct cfg_svc *svc,
     const struct cohort_config *fresh, const struct icmap *tmp)
@@ -321,11 +335,6 @@ static size_t apply_timing(struct cfg_svc *svc,
 		if ((rc = ordering_reconfigure(svc->env.ordering, &t)) < 0)
 			fatalx("cfg: reload: the engine refused checked "
 			    "timing: %s", strerror(-rc));
-		if (svc->env.net &&
-		    (rc = network_retime(svc->env.net, t.token_ms)) < 0)
-			log_warnx("cfg: reload: the configuration digest "
-			    "keeps token %u ms: %s", svc->timing.token_ms,
-			    strerror(-rc));
 		log_info("cfg: reload: timing applied: token %u ms (was %u), "
 		    "consensus %u ms, join %u ms, window_size %u",
 		    t.token_ms, svc->timing.token_ms, t.consensus_ms,
@@ -350,12 +359,10 @@ static const struct cohort_node *node_of(const struct cohort_config *cfg,
 	return NULL;
 }
 
-/* Whether the nodelists name the same nodes at the same addresses. */
-static bool same_nodes(const struct cohort_config *a,
+/* Whether every node of `a` is in `b` at the same addresses. */
+static bool nodes_kept(const struct cohort_config *a,
     const struct cohort_config *b)
 {
-	if (a->n_nodes != b->n_nodes)
-		return false;
 	for (size_t i = 0; i < a->n_nodes; i++) {
 		const struct cohort_node *n = node_of(b, a->nodes[i].nodeid);
 
@@ -370,12 +377,14 @@ static bool same_nodes(const struct cohort_config *a,
 
 /* What a reload cannot apply refuses the whole file: the transport, the
  * crypto settings (a key in use cannot change under the ring), this
- * node's own id or address, and the nodelist's nodes and addresses,
- * which the transport and the engine take only at start. Every node
- * checks its own file at the same point of the order. 0, or -EINVAL
- * with the reason in `err`. */
+ * node's own id or address, a node removed from the nodelist or given
+ * another address (the transport and the engine only add nodes at run
+ * time), and nodes added to a cluster started alone (it has no
+ * transport). Every node checks its own file at the same point of the
+ * order. 0, or -EINVAL with the reason in `err`. */
 static int check_fixed(const struct cohort_config *running,
-    const struct cohort_config *fresh, char *err, size_t errlen)
+    const struct cohort_config *nodes_now, const struct cohort_config *fresh,
+    char *err, size_t errlen)
 {
 	const struct cohort_node *mine = node_of(running, running->local_nodeid);
 	const struct cohort_node *theirs = node_of(fresh, running->local_nodeid);
@@ -393,17 +402,70 @@ static int check_fixed(const struct cohort_config *running,
 		snprintf(err, errlen, "this node (node %u) is no longer in the "
 		    "nodelist at its address %s", running->local_nodeid,
 		    mine->ring0_addr);
-	else if (!same_nodes(running, fresh))
-		snprintf(err, errlen, "nodes added to, removed from or moved "
-		    "in the nodelist are not applied at run time");
+	else if (!nodes_kept(nodes_now, fresh))
+		snprintf(err, errlen, "a node removed from the nodelist, or "
+		    "given another address, is not applied at run time");
+	else if (fresh->n_nodes > nodes_now->n_nodes && running->n_nodes < 2)
+		snprintf(err, errlen, "nodes added to a cluster started with "
+		    "one node are not applied at run time (it has no "
+		    "transport)");
 	else
 		return 0;
 	return -EINVAL;
 }
 
+/* The nodes of `fresh` that `now` does not have, in `add`; how many. */
+static size_t added_nodes(const struct cohort_config *now,
+    const struct cohort_config *fresh, uint32_t *add)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < fresh->n_nodes; i++)
+		if (!node_of(now, fresh->nodes[i].nodeid))
+			add[n++] = fresh->nodes[i].nodeid;
+	return n;
+}
+
+/* The nodes added, to every part that holds the nodelist: the engine
+ * (before anything else reaches it), the transport and the summary
+ * (with the token timeout), main.c's tables; then quorum re-reads its
+ * settings (the reloaded hook). A configuration that added nodes is
+ * kept (`*fresh` moved there): the tables point into it. */
+static void apply_nodes(struct cfg_svc *svc, struct cohort_config *fresh,
+    const uint32_t *add, size_t n_add)
+{
+	const struct cohort_config *now = fresh;
+	int rc;
+
+	if (n_add) {
+		if ((rc = ordering_add_nodes(svc->env.ordering, add, n_add)) < 0)
+			fatalx("cfg: reload: %zu node(s) to add: %s", n_add,
+			    strerror(-rc));
+		/* Each kept configuration adds a node: bounded. */
+		if (svc->n_kept == CFG_KEPT_MAX ||
+		    !(svc->kept[svc->n_kept] = malloc(sizeof(*fresh))))
+			fatalx("cfg: reload: no room to keep the nodelist");
+		*svc->kept[svc->n_kept] = *fresh;
+		memset(fresh, 0, sizeof(*fresh));
+		now = svc->kept[svc->n_kept++];
+		for (size_t i = 0; i < n_add; i++)
+			log_info("cfg: reload: node %u added to the nodelist",
+			    add[i]);
+	}
+	if (svc->env.net)
+		(void)network_reconfigure(svc->env.net, now,
+		    svc->timing.token_ms);
+	if (svc->env.reloaded)
+		svc->env.reloaded(svc->env.arg, now, add, n_add);
+}
+
 static uint32_t reload(struct cfg_svc *svc)
 {
 	const struct cohort_config *running = svc->env.cfg;
+	const struct cohort_config *nodes_now = svc->n_kept ?
+	    svc->kept[svc->n_kept - 1] : running;
+	uint32_t add[PROTO_MAX_NODES];
+	size_t n_add = 0;
 	struct cohort_config fresh;
 	struct icmap *tmp = NULL;
 	struct flat now = { 0 }, file = { 0 };
@@ -435,7 +497,9 @@ static uint32_t reload(struct cfg_svc *svc)
 		result = CS_ERR_NO_MEMORY;
 		goto out;
 	}
-	if (check_fixed(running, &fresh, err, sizeof(err)) < 0 ||
+	if (check_fixed(running, nodes_now, &fresh, err, sizeof(err)) < 0 ||
+	    ((n_add = added_nodes(nodes_now, &fresh, add)) && svc->env.net &&
+	    network_check_nodes(svc->env.net, &fresh, err, sizeof(err)) < 0) ||
 	    cohort_config_keys(&fresh, tmp, err, sizeof(err)) < 0 ||
 	    apply_logging(svc, &fresh, err, sizeof(err)) < 0) {
 		log_warnx("cfg: reload refused, nothing changed: %s", err);
@@ -446,10 +510,13 @@ static uint32_t reload(struct cfg_svc *svc)
 		granted += sync_prefix(svc->env.map, tmp, applied_prefixes[i],
 		    NULL);
 	granted += apply_timing(svc, &fresh, tmp);
+	granted += sync_prefix(svc->env.map, tmp, "nodelist.", NULL) +
+	    sync_prefix(svc->env.map, tmp, "quorum.", quorum_key);
 	changed = log_changes(&now, &file);
-	log_info("cfg: reloaded %s: logging, uidgid and timing applied (%zu "
-	    "key(s) of the map), %zu other key(s) changed and kept as they run",
-	    running->path, granted, changed);
+	apply_nodes(svc, &fresh, add, n_add);
+	log_info("cfg: reloaded %s: logging, uidgid, timing, nodes and votes "
+	    "applied (%zu key(s) of the map), %zu other key(s) changed and "
+	    "kept as they run", running->path, granted, changed);
 	result = CS_OK;
 out:
 	flat_free(&now);

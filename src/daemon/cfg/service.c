@@ -450,5 +450,9 @@ void cfg_svc_free(struct cfg_svc *svc)
 	loop_timer_disarm(svc->env.loop, &svc->query.timer);
 	loop_timer_disarm(svc->env.loop, &svc->exit_timer);
 	loop_timer_disarm(svc->env.loop, &svc->leave_timer);
+	for (size_t i = 0; i < svc->n_kept; i++) {
+		cohort_config_free(svc->kept[i]);
+		free(svc->kept[i]);
+	}
 	free(svc);
 }

@@ -35,6 +35,22 @@ const struct transport_peer *tr_peer_by_id(const struct transport *t,
 	return NULL;
 }
 
+int transport_add_peer(struct transport *t, const struct transport_peer *peer)
+{
+	const struct transport_peer *self = tr_peer_by_id(t,
+	    t->cfg.local_nodeid);
+
+	if (peer->nodeid == 0 || tr_peer_by_id(t, peer->nodeid) ||
+	    !self || peer->addr.ss_family != self->addr.ss_family)
+		return -EINVAL;
+	if (t->cfg.n_peers == PROTO_MAX_NODES)
+		return -ENOSPC;
+	/* Its state by index (windows, reassembly, link, warnings) was
+	 * never used: it starts empty, as at start. */
+	t->cfg.peers[t->cfg.n_peers++] = *peer;
+	return 0;
+}
+
 bool tr_same_addr(const struct sockaddr_storage *a,
     const struct sockaddr_storage *b)
 {

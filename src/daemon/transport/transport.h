@@ -211,6 +211,12 @@ uint64_t transport_last_rx(const struct transport *t, uint32_t nodeid);
 void transport_set_config(struct transport *t, uint32_t digest,
     const uint8_t *summary, size_t len, uint32_t grace_ms);
 
+/* A node added to the nodelist (a reload): datagrams go to it and are
+ * taken from it from now on, its replay windows and link state empty.
+ * 0, -EINVAL for a 0 or known id or another address family than ours,
+ * -ENOSPC with PROTO_MAX_NODES peers. */
+int transport_add_peer(struct transport *t, const struct transport_peer *peer);
+
 /* Whether `nodeid`'s last frames carried another configuration digest
  * than ours; then *summary and *len are its summary (NULL and 0 until
  * one came), valid until the next call into the transport. */
