@@ -237,13 +237,16 @@ int network_reconfigure(struct network *nw, const struct cohort_config *fresh,
 
 	if (!nw->transport)
 		return 0;
-	if ((rc = new_peers(nw, fresh, &tc, &n_new, err, sizeof(err))) < 0) {
+	/* Nodes are only added (a reload refuses the rest): resolve the
+	 * addresses only when there are more. */
+	if (fresh->n_nodes > nw->summary_tc->n_peers &&
+	    (rc = new_peers(nw, fresh, &tc, &n_new, err, sizeof(err))) < 0) {
 		log_warnx("the nodelist: %s", err);
 		return rc;
 	}
 	if (n_new == 0 && token_ms == nw->token_ms)
 		return 0;
-	for (size_t i = 0; i < tc.n_peers; i++) {
+	for (size_t i = 0; n_new && i < tc.n_peers; i++) {
 		if (has_peer(nw->summary_tc, tc.peers[i].nodeid))
 			continue;
 		if ((rc = transport_add_peer(nw->transport, &tc.peers[i])) < 0) {
