@@ -485,25 +485,40 @@ static void on_cfg_exit(void *arg, int status)
 	loop_stop(d->loop);
 }
 
-/* A reload was applied: the nodes it added join the tables of the status
- * and the network (their strings live in `fresh`, kept by the cfg
- * service), and quorum re-reads its settings. */
+/* A reload was applied. When it changed the nodelist, the tables of the
+ * status and the network become `fresh`'s (its strings stay valid until
+ * the next such call: the cfg service keeps it), each node's record of
+ * a logged configuration difference moving with it; quorum re-reads its
+ * settings. */
 static void on_cfg_reloaded(void *arg, const struct cohort_config *fresh,
-    const uint32_t *added, size_t n_added)
+    bool nodes_changed)
 {
 	struct daemon *d = arg;
+	uint64_t logged_at[PROTO_MAX_NODES] = { 0 };
+	uint32_t logged_digest[PROTO_MAX_NODES] = { 0 };
+	size_t n = fresh->n_nodes < PROTO_MAX_NODES ? fresh->n_nodes :
+	    PROTO_MAX_NODES;
 
-	for (size_t k = 0; k < n_added && d->n_nodes < PROTO_MAX_NODES; k++)
-		for (size_t i = 0; i < fresh->n_nodes; i++) {
-			if (fresh->nodes[i].nodeid != added[k])
-				continue;
-			d->node_ids[d->n_nodes] = fresh->nodes[i].nodeid;
-			d->node_addrs[d->n_nodes] = fresh->nodes[i].ring0_addr;
-			d->node_names[d->n_nodes] = fresh->nodes[i].name;
-			d->n_nodes++;
+	if (nodes_changed) {
+		for (size_t i = 0; i < n; i++)
+			for (size_t k = 0; k < d->n_nodes; k++)
+				if (d->node_ids[k] == fresh->nodes[i].nodeid) {
+					logged_at[i] = d->net.cfg_logged_at[k];
+					logged_digest[i] =
+					    d->net.cfg_logged_digest[k];
+				}
+		for (size_t i = 0; i < n; i++) {
+			d->node_ids[i] = fresh->nodes[i].nodeid;
+			d->node_addrs[i] = fresh->nodes[i].ring0_addr;
+			d->node_names[i] = fresh->nodes[i].name;
 		}
-	d->status.n_nodes = d->n_nodes;
-	d->net.n_nodes = d->n_nodes;
+		memcpy(d->net.cfg_logged_at, logged_at, sizeof(logged_at));
+		memcpy(d->net.cfg_logged_digest, logged_digest,
+		    sizeof(logged_digest));
+		d->n_nodes = n;
+		d->status.n_nodes = n;
+		d->net.n_nodes = n;
+	}
 	quorum_svc_reload(d->quorum, fresh);
 }
 

@@ -191,6 +191,24 @@ static bool has_peer(const struct transport_config *tc, uint32_t id)
 	return false;
 }
 
+static bool in_config(const struct cohort_config *cfg, uint32_t id)
+{
+	for (size_t i = 0; i < cfg->n_nodes; i++)
+		if (cfg->nodes[i].nodeid == id)
+			return true;
+	return false;
+}
+
+/* Whether `fresh` names a node the transport does not have. */
+static bool has_new_node(const struct network *nw,
+    const struct cohort_config *fresh)
+{
+	for (size_t i = 0; i < fresh->n_nodes; i++)
+		if (!has_peer(nw->summary_tc, fresh->nodes[i].nodeid))
+			return true;
+	return false;
+}
+
 /* The peers of `fresh` (resolved) that the transport does not have, in
  * `tc`; how many in *n_new. 0 or -errno with the reason in `err`. */
 static int new_peers(const struct network *nw, const struct cohort_config *fresh,
@@ -230,21 +248,38 @@ int network_reconfigure(struct network *nw, const struct cohort_config *fresh,
 {
 	struct transport_config tc;
 	struct cfgcheck next;
-	size_t n_new = 0;
+	size_t n_new = 0, removed = 0;
 	uint32_t grace;
 	char err[256];
 	int rc;
 
 	if (!nw->transport)
 		return 0;
-	/* Nodes are only added (a reload refuses the rest): resolve the
-	 * addresses only when there are more. */
-	if (fresh->n_nodes > nw->summary_tc->n_peers &&
+	/* Addresses are resolved only for nodes the transport lacks (a
+	 * reload refuses an address changed). */
+	if (has_new_node(nw, fresh) &&
 	    (rc = new_peers(nw, fresh, &tc, &n_new, err, sizeof(err))) < 0) {
 		log_warnx("the nodelist: %s", err);
 		return rc;
 	}
-	if (n_new == 0 && token_ms == nw->token_ms)
+	for (size_t i = 0; i < nw->summary_tc->n_peers;) {
+		uint32_t id = nw->summary_tc->peers[i].nodeid;
+
+		if (id == nw->nodeid || in_config(fresh, id)) {
+			i++;
+			continue;
+		}
+		if ((rc = transport_remove_peer(nw->transport, id)) < 0) {
+			log_warnx("node %u not removed from the transport: %s",
+			    id, strerror(-rc));
+			return rc;
+		}
+		nw->summary_tc->peers[i] =
+		    nw->summary_tc->peers[--nw->summary_tc->n_peers];
+		removed++;
+		log_info("node %u removed from the transport", id);
+	}
+	if (n_new == 0 && removed == 0 && token_ms == nw->token_ms)
 		return 0;
 	for (size_t i = 0; n_new && i < tc.n_peers; i++) {
 		if (has_peer(nw->summary_tc, tc.peers[i].nodeid))

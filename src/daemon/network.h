@@ -73,7 +73,8 @@ int network_setup(struct network *n, const struct cohort_config *cfg,
 int network_check_nodes(const struct network *n,
     const struct cohort_config *fresh, char *err, size_t errlen);
 /* A reload: the nodes `fresh` adds to the nodelist become peers of the
- * transport, and when they or the effective token timeout changed, the
+ * transport, those it no longer names stop being peers, and when the
+ * nodelist or the effective token timeout changed, the
  * summary and its digest follow (cfgcheck.h) and the transport switches
  * to them with the grace of NETWORK_DIGEST_GRACE_TOKENS. Nothing for a
  * one-node cluster. 0 or -errno (logged). */

@@ -48,9 +48,10 @@ struct ordering {
 	 * the outermost call has returned (ordering_reconfigure). */
 	bool timing_pending;
 	struct proto_timing timing;
-	/* Nodes to add, the same way (ordering_add_nodes). */
-	size_t n_adding;
-	uint32_t adding[PROTO_MAX_NODES];
+	/* Nodes to add and remove, the same way (ordering_add_nodes,
+	 * ordering_remove_nodes). */
+	size_t n_adding, n_removing;
+	uint32_t adding[PROTO_MAX_NODES], removing[PROTO_MAX_NODES];
 };
 
 static void rearm(struct ordering *o)
@@ -95,6 +96,14 @@ static void reconfigure_pending(struct ordering *o)
 {
 	int rc;
 
+	if (o->n_removing) {
+		rc = proto_remove_nodes(o->proto, loop_now(o->loop),
+		    o->removing, o->n_removing);
+		if (rc < 0)
+			log_warnx("protocol engine: nodes not removed: %s",
+			    strerror(-rc));
+		o->n_removing = 0;
+	}
 	if (o->n_adding) {
 		rc = proto_add_nodes(o->proto, loop_now(o->loop), o->adding,
 		    o->n_adding);
@@ -130,6 +139,17 @@ int ordering_add_nodes(struct ordering *o, const uint32_t *ids, size_t n)
 		return -EINVAL;
 	memcpy(o->adding + o->n_adding, ids, n * sizeof(ids[0]));
 	o->n_adding += n;
+	if (!o->in_proto)
+		ordering_after_io(o);
+	return 0;
+}
+
+int ordering_remove_nodes(struct ordering *o, const uint32_t *ids, size_t n)
+{
+	if (o->n_removing + n > PROTO_MAX_NODES)
+		return -EINVAL;
+	memcpy(o->removing + o->n_removing, ids, n * sizeof(ids[0]));
+	o->n_removing += n;
 	if (!o->in_proto)
 		ordering_after_io(o);
 	return 0;

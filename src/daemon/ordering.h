@@ -77,6 +77,10 @@ int ordering_reconfigure(struct ordering *o, const struct proto_timing *t);
  * as ordering_reconfigure's timing is, before it. 0, or -EINVAL for
  * more than PROTO_MAX_NODES waiting. */
 int ordering_add_nodes(struct ordering *o, const uint32_t *ids, size_t n);
+/* Nodes removed from the nodelist (proto_remove_nodes), the same way,
+ * before the nodes added. 0, or -EINVAL for more than PROTO_MAX_NODES
+ * waiting. */
+int ordering_remove_nodes(struct ordering *o, const uint32_t *ids, size_t n);
 /* Tells the engine whether a local client's event queue is above the
  * high watermark (the ring then holds new messages back). Whether that
  * changed. */

@@ -270,6 +270,48 @@ int proto_add_nodes(struct proto *p, uint64_t now, const uint32_t *ids,
 	return 0;
 }
 
+int proto_remove_nodes(struct proto *p, uint64_t now, const uint32_t *ids,
+    size_t n)
+{
+	size_t kept = 0;
+
+	p->now = now;
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] == p->cfg.local_nodeid ||
+		    util_node_index(p, ids[i]) < 0)
+			return -EINVAL;
+	/* Busy: a member of the ring, of the view being gathered, or,
+	 * while a ring forms, of the last one (its messages may still be
+	 * recovered). */
+	for (size_t i = 0; i < n; i++)
+		if (idset_has(&p->members, ids[i]) ||
+		    (idset_has(&p->memb.proc, ids[i]) &&
+		    !idset_has(&p->memb.fail, ids[i])) ||
+		    (p->state != ST_OPERATIONAL &&
+		    idset_has(&p->old_members, ids[i])))
+			return -EBUSY;
+	/* Per nodelist index: the others move down, in order. */
+	for (size_t k = 0; k < p->cfg.n_nodes; k++) {
+		bool gone = false;
+
+		for (size_t i = 0; i < n; i++)
+			gone |= p->cfg.nodes[k] == ids[i];
+		if (gone) {
+			util_log(p, PROTO_LOG_INFO, "node %u removed from the "
+			    "nodelist", p->cfg.nodes[k]);
+			free(p->reasm[k].buf);
+			continue;
+		}
+		p->cfg.nodes[kept] = p->cfg.nodes[k];
+		p->memb.jrec[kept] = p->memb.jrec[k];
+		p->reasm[kept] = p->reasm[k];
+		p->memb.unreach[kept] = p->memb.unreach[k];
+		kept++;
+	}
+	p->cfg.n_nodes = kept;
+	return 0;
+}
+
 uint64_t proto_next_timeout(const struct proto *p)
 {
 	switch (p->state) {

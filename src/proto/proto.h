@@ -296,6 +296,14 @@ int proto_reconfigure(struct proto *p, uint64_t now,
 int proto_add_nodes(struct proto *p, uint64_t now, const uint32_t *ids,
     size_t n);
 
+/* Removes `n` nodes from the nodelist while the engine runs (a reload),
+ * every member at the same point of the total order: their datagrams
+ * are dropped from then on. Not from inside a callback. -EINVAL for an
+ * unknown id or our own; -EBUSY for a node of the ring, of the view
+ * being gathered, or, while a ring forms, of the last one. Nothing changes on error. */
+int proto_remove_nodes(struct proto *p, uint64_t now, const uint32_t *ids,
+    size_t n);
+
 /* The time at which proto_tick() must next be called (UINT64_MAX: none). */
 uint64_t proto_next_timeout(const struct proto *p);
 int proto_tick(struct proto *p, uint64_t now);

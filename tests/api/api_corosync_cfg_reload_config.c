@@ -3,7 +3,8 @@
  * applied (a log file made, its keys in the map); the totem timing
  * applied (the map's totem.* and runtime.config.totem.* keys follow);
  * another change logged and kept; a crypto change refused; a node
- * added to the nodelist (its keys in the map), then removed, refused; a file that does not load, or names a log file that cannot
+ * added to the nodelist (its keys in the map), given another address
+ * (refused), removed; a file that does not load, or names a log file that cannot
  * be opened, refused. */
 #include <unistd.h>
 
@@ -124,12 +125,18 @@ int main(void)
 	CHECK(map_u32("nodelist.node.2.nodeid") == 3);
 	/* 6000 and the coefficient for the third node. */
 	CHECK(map_u32("runtime.config.totem.token") > 6000);
-	/* Node 3 removed again: refused, it stays. */
-	cfgtest_write(NULL, NULL);
+	/* Node 3 given another address: refused. */
+	cfgtest_write("nodelist {\n\tnode {\n\t\tnodeid: 3\n"
+	    "\t\tring0_addr: 127.0.0.4\n\t\tring1_addr: 127.0.1.4\n\t}\n}\n"
+	    "totem {\n\ttoken: 6000\n}\n", NULL);
 	CHECK_CS(corosync_cfg_reload_config(h), CS_ERR_INVALID_PARAM);
-	cfgtest_log_wait(&d, "a node removed from the nodelist, or given "
-	    "another address, is not applied at run time");
-	CHECK(map_u32("nodelist.node.2.nodeid") == 3);
+	cfgtest_log_wait(&d, "a node given another address is not applied "
+	    "at run time");
+	/* Node 3 removed (it never ran): applied, its keys gone. */
+	cfgtest_write(NULL, NULL);
+	CHECK_CS(corosync_cfg_reload_config(h), CS_OK);
+	cfgtest_log_wait(&d, "node 3 removed from the nodelist");
+	CHECK(map_u32("nodelist.node.2.nodeid") == 0);
 	cfgtest_write(NULL, "totem {\n\ttoken: abc\n}\n");
 	CHECK_CS(corosync_cfg_reload_config(h), CS_ERR_INVALID_PARAM);
 	cfgtest_log_wait(&d, "reload refused, nothing changed");

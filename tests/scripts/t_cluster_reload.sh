@@ -10,11 +10,13 @@
 #      lost.
 #   2. A file that does not load: -R fails with CS_ERR_INVALID_PARAM,
 #      every node logs the refusal, the token stays.
-#   3. A node removed from the nodelist: refused the same way.
+#   3. A member removed from the nodelist: refused the same way.
 #   4. A 4th node added to every node's file, -R: each node adds it
 #      (nodelist.node.3.nodeid in the map) and quorum's expected votes
 #      become 4; node 4 is then started with that file, joins the ring
 #      and its client the group.
+#   5. Node 4 stopped and removed from the files, -R: each node removes
+#      it, expected votes back to 3.
 set -uo pipefail
 B=${1:-build}
 . tests/cluster/lib.sh
@@ -105,13 +107,14 @@ grep -qF "Could not reload configuration. Error CS_ERR_INVALID_PARAM" "$CL_DIR/r
     fail "-R of a bad file: $(cat "$CL_DIR/r2.out")"
 for i in 1 2 3; do wait_line "$i" "reload refused, nothing changed"; done
 
-cl_log "3. a node removed from the nodelist"
+cl_log "3. a member removed from the nodelist"
 awk '/^    node \{$/ { blk = $0; getline; blk = blk "\n" $0
 	if ($0 ~ /'"$(cl_addr 3)"'$/) { for (k = 0; k < 3; k++) getline; next }
 	print blk; next } { print }' "$CL_DIR/good.conf" >"$CL_DIR/cluster.conf"
 grep -q "nodeid: 3" "$CL_DIR/cluster.conf" && fail "the test could not cut node 3 out"
 cfgtool 3 -R >"$CL_DIR/r3.out" 2>&1 && fail "-R of a nodelist without node 3 succeeded"
-for i in 1 2; do wait_line "$i" "a node removed from the nodelist, or given another address"; done
+for i in 1 2; do wait_line "$i" "node 3 is a member of the ring: it cannot be removed"; done
+wait_line 3 "this node (node 3) is no longer in the nodelist"
 check_token $TOKEN_AFTER
 ring_steady "after the refusals" "1 2 3" 1 2 3
 
@@ -129,5 +132,16 @@ wait_ring 1 2 3 4 || fail "node 4 did not join"
 wait_votes "1 2 3 4" "1 3 4 4"
 client_start 4 -r 100
 wait_all_joined || fail "join of node 4's client"
+
+cl_log "5. node 4 stopped and removed"
+kill -TERM "${CL_DPID[4]}"
+wait "${CL_DPID[4]}" || fail "node 4 exited $?"
+CL_DPID[4]=
+wait_clients_exit_on 4
+wait_ring 1 2 3 || fail "no ring of 3 after node 4 stopped"
+sed "s/token: $TOKEN_BEFORE\$/token: $TOKEN_AFTER/" "$CL_DIR/three.conf" >"$CL_DIR/cluster.conf"
+cfgtool 1 -R >"$CL_DIR/r5.out" 2>&1 || fail "-R removing node 4 exited $?: $(cat "$CL_DIR/r5.out")"
+for i in 1 2 3; do wait_line "$i" "node 4 removed from the transport"; done
+wait_votes "1 2 3" "1 2 3 3"
 finish_and_check || fail "histories"
 cl_log "PASS"

@@ -1043,9 +1043,24 @@ static void digest_switch_grace(void **state)
 	loop_free(g.loop);
 }
 
+/* Node 3 (`a`), then node 2 (`b`), send node 1 a datagram: the sender
+ * of the first one node 1 takes. */
+static uint32_t first_taken(struct rx_log *r, struct transport *a,
+    struct transport *b)
+{
+	r->n = 0;
+	transport_send(a, 1, (const uint8_t *)"x", 1);
+	transport_flush(a);
+	transport_send(b, 1, (const uint8_t *)"good", 4);
+	transport_flush(b);
+	run_until(r->loop);
+	return r->from;
+}
+
 /* transport_add_peer: node 1 starts without node 3, whose datagram is
  * dropped (node 2's, sent after it, is the first taken); once added,
- * node 3's datagrams are taken. Bad peers are refused. */
+ * node 3's datagrams are taken; once removed (transport_remove_peer),
+ * dropped again. Bad peers are refused. */
 static void peer_added(void **state)
 {
 	struct rx_log r = { 0 };
@@ -1064,12 +1079,7 @@ static void peer_added(void **state)
 	assert_int_equal(transport_new(r.loop, &c1, on_rx, &r, &t1), 0);
 	assert_int_equal(transport_new(r.loop, &c2, on_rx, &r, &t2), 0);
 	assert_int_equal(transport_new(r.loop, &c3, on_rx, &r, &t3), 0);
-	transport_send(t3, 1, (const uint8_t *)"early", 5);
-	transport_flush(t3);
-	transport_send(t2, 1, (const uint8_t *)"good", 4);
-	transport_flush(t2);
-	run_until(r.loop);
-	assert_int_equal(r.from, 2);
+	assert_int_equal(first_taken(&r, t3, t2), 2);
 	transport_stats(t1, &st);
 	assert_int_equal(st.rx_unknown_sender, 1);
 	bad = c3.peers[2];
@@ -1084,6 +1094,13 @@ static void peer_added(void **state)
 	assert_int_equal(r.n, 1);
 	assert_int_equal(r.from, 3);
 	assert_memory_equal(r.buf, "late", 4);
+	/* Removed: node 3's datagram is dropped again. */
+	assert_int_equal(transport_remove_peer(t1, 1), -EINVAL);
+	assert_int_equal(transport_remove_peer(t1, 9), -EINVAL);
+	assert_int_equal(transport_remove_peer(t1, 3), 0);
+	assert_int_equal(first_taken(&r, t3, t2), 2);
+	transport_stats(t1, &st);
+	assert_int_equal(st.rx_unknown_sender, 2);
 	transport_free(t1);
 	transport_free(t2);
 	transport_free(t3);

@@ -1773,7 +1773,8 @@ static void reconfigure_timing(void **state)
 
 /* proto_add_nodes: a ring of three whose nodelist lacks the fourth
  * node; once every member adds it, the fourth (which knew all four)
- * joins, and the four order messages alike. Bad ids change nothing. */
+ * joins, and the four order messages alike. Bad ids change nothing.
+ * Then proto_remove_nodes takes it out again. */
 static void three_of_four(struct proto_config *cfg)
 {
 	if (cfg->local_nodeid != ids[3])
@@ -1813,6 +1814,28 @@ static void add_a_node(void **state)
 	run_until_delivered(net, 4, FORM_MS);
 	for (size_t i = 0; i < 4; i++)
 		assert_same_deliveries(&net->node[0], &net->node[i]);
+	/* proto_remove_nodes: not a member, not ours, not unknown; once
+	 * the fourth has left the ring, removed, its datagrams dropped:
+	 * restarted, it cannot join. */
+	assert_int_equal(proto_remove_nodes(net->node[0].p, net->now, &ids[3],
+	    1), -EBUSY);
+	assert_int_equal(proto_remove_nodes(net->node[0].p, net->now, &ids[0],
+	    1), -EINVAL);
+	assert_int_equal(proto_remove_nodes(net->node[0].p, net->now, &zero,
+	    1), -EINVAL);
+	net->node[3].down = true;
+	form(net);
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(proto_remove_nodes(net->node[i].p, net->now,
+		    &ids[3], 1), 0);
+	proto_free(net->node[3].p);
+	node_boot(&net->node[3], net->node[3].persisted);
+	net_run_for(net, 4 * (TOKEN_MS + CONSENSUS_MS));
+	for (size_t i = 0; i < 3; i++) {
+		proto_status(net->node[i].p, &st);
+		assert_int_equal(st.n_members, 3);
+		assert_true(st.stats.rx_dropped > 0);
+	}
 	net_free(net);
 }
 

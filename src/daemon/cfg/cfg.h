@@ -42,12 +42,13 @@ struct cfg_env {
 	struct icmap *map;
 	bool debug;                       /* -d: a reload keeps debug on */
 	/* A reload was applied (NULL: nothing to tell): `fresh` is the
-	 * configuration read, valid while the daemon runs when `n_added`
-	 * nodes (ids in `added`) were added to the nodelist, else during
-	 * the call only. main.c adds the nodes to its tables and has
-	 * quorum re-read its settings. */
+	 * configuration read; when `nodes_changed`, its nodelist is the
+	 * one running from now on, and `fresh` stays valid until the next
+	 * call that says so (or cfg_svc_free), else during the call only.
+	 * main.c's tables of the nodes follow; quorum re-reads its
+	 * settings. */
 	void (*reloaded)(void *arg, const struct cohort_config *fresh,
-	    const uint32_t *added, size_t n_added);
+	    bool nodes_changed);
 	/* Ends the daemon with exit status `status`: 0 after a shutdown
 	 * of this node, CFG_EXIT_KILLED when another node killed it. */
 	void (*exit)(void *arg, int status);

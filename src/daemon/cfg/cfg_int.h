@@ -20,9 +20,6 @@
  * that fails them in the engine (more in one wake-up wait for the
  * engine's own timeouts). */
 #define CFG_LEAVING_MAX 64u
-/* Configurations kept for the nodes reloads added: each adds one node
- * at least to a nodelist of two at least. */
-#define CFG_KEPT_MAX (PROTO_MAX_NODES - 2u)
 /* CFG_NODE_STATUS_V1: the only node status layout. */
 #define CFG_STATUS_VERSION_1 1u
 /* corosync's limit on a kill's reason, NUL included. */
@@ -61,10 +58,10 @@ struct cfg_svc {
 	/* The engine's timing as the running file or the last reload that
 	 * changed it gave it (cohort_config_timing). */
 	struct proto_timing timing;
-	/* Configurations whose nodes a reload added, the last one the
-	 * nodelist running: main.c's tables point into them. */
-	size_t n_kept;
-	struct cohort_config *kept[CFG_KEPT_MAX];
+	/* The configuration of the last reload that changed the nodelist
+	 * (NULL: none did): the nodelist running, into which main.c's
+	 * tables point. */
+	struct cohort_config *nodes_cfg;
 	struct loop_timer exit_timer;  /* cfg_exit's */
 	int exit_status;
 	/* Nodes whose SHUTDOWN was delivered, failed in the engine from a
@@ -117,6 +114,13 @@ void cfg_track_start(struct cfg_svc *svc, struct conn *c);
 /* Trackstop or the connection closing: an answer pending is a yes; a
  * caller's query is abandoned. */
 void cfg_track_stop(struct cfg_svc *svc, struct conn *c, bool closing);
+
+/* The configuration whose nodelist runs: the last reload's that changed
+ * it, else the one the daemon started with. */
+static inline const struct cohort_config *cfg_nodes(const struct cfg_svc *svc)
+{
+	return svc->nodes_cfg ? svc->nodes_cfg : svc->env.cfg;
+}
 
 /* reload.c: re-reads this node's configuration file. A cs_error_t:
  * CS_ERR_INVALID_PARAM when it does not load. */

@@ -359,15 +359,16 @@ static const struct cohort_node *node_of(const struct cohort_config *cfg,
 	return NULL;
 }
 
-/* Whether every node of `a` is in `b` at the same addresses. */
-static bool nodes_kept(const struct cohort_config *a,
+/* Whether every node of `a` that `b` has is there at the same
+ * addresses. */
+static bool nodes_unmoved(const struct cohort_config *a,
     const struct cohort_config *b)
 {
 	for (size_t i = 0; i < a->n_nodes; i++) {
 		const struct cohort_node *n = node_of(b, a->nodes[i].nodeid);
 
 		if (!n)
-			return false;
+			continue;
 		for (size_t l = 0; l < COHORT_CONFIG_MAX_LINKS; l++)
 			if (!same_str(n->addr[l], a->nodes[i].addr[l]))
 				return false;
@@ -377,10 +378,9 @@ static bool nodes_kept(const struct cohort_config *a,
 
 /* What a reload cannot apply refuses the whole file: the transport, the
  * crypto settings (a key in use cannot change under the ring), this
- * node's own id or address, a node removed from the nodelist or given
- * another address (the transport and the engine only add nodes at run
- * time), and nodes added to a cluster started alone (it has no
- * transport). Every node checks its own file at the same point of the
+ * node's own id or address, a node given another address, a nodelist
+ * of fewer than two nodes for a cluster (it would have no transport),
+ * and nodes added to a cluster started alone (it has none). Every node checks its own file at the same point of the
  * order. 0, or -EINVAL with the reason in `err`. */
 static int check_fixed(const struct cohort_config *running,
     const struct cohort_config *nodes_now, const struct cohort_config *fresh,
@@ -402,9 +402,12 @@ static int check_fixed(const struct cohort_config *running,
 		snprintf(err, errlen, "this node (node %u) is no longer in the "
 		    "nodelist at its address %s", running->local_nodeid,
 		    mine->ring0_addr);
-	else if (!nodes_kept(nodes_now, fresh))
-		snprintf(err, errlen, "a node removed from the nodelist, or "
-		    "given another address, is not applied at run time");
+	else if (!nodes_unmoved(nodes_now, fresh))
+		snprintf(err, errlen, "a node given another address is not "
+		    "applied at run time");
+	else if (fresh->n_nodes < 2 && running->n_nodes >= 2)
+		snprintf(err, errlen, "a nodelist of fewer than two nodes "
+		    "cannot replace one of %zu at run time", running->n_nodes);
 	else if (fresh->n_nodes > nodes_now->n_nodes && running->n_nodes < 2)
 		snprintf(err, errlen, "nodes added to a cluster started with "
 		    "one node are not applied at run time (it has no "
@@ -414,58 +417,84 @@ static int check_fixed(const struct cohort_config *running,
 	return -EINVAL;
 }
 
-/* The nodes of `fresh` that `now` does not have, in `add`; how many. */
-static size_t added_nodes(const struct cohort_config *now,
-    const struct cohort_config *fresh, uint32_t *add)
+/* The nodes of `b` that `a` does not have, in `out`; how many. */
+static size_t nodes_missing(const struct cohort_config *a,
+    const struct cohort_config *b, uint32_t *out)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < fresh->n_nodes; i++)
-		if (!node_of(now, fresh->nodes[i].nodeid))
-			add[n++] = fresh->nodes[i].nodeid;
+	for (size_t i = 0; i < b->n_nodes; i++)
+		if (!node_of(a, b->nodes[i].nodeid))
+			out[n++] = b->nodes[i].nodeid;
 	return n;
 }
 
-/* The nodes added, to every part that holds the nodelist: the engine
- * (before anything else reaches it), the transport and the summary
- * (with the token timeout), main.c's tables; then quorum re-reads its
- * settings (the reloaded hook). A configuration that added nodes is
- * kept (`*fresh` moved there): the tables point into it. */
-static void apply_nodes(struct cfg_svc *svc, struct cohort_config *fresh,
-    const uint32_t *add, size_t n_add)
+/* Nodes to remove must not be in the ring (the ring each member has at
+ * this point of the order is the same). 0, or -EBUSY with the reason. */
+static int check_removals(const struct cfg_svc *svc, const uint32_t *rm,
+    size_t n_rm, char *err, size_t errlen)
 {
+	struct proto_status st;
+
+	ordering_status(svc->env.ordering, &st);
+	for (size_t i = 0; i < n_rm; i++)
+		for (size_t k = 0; k < st.n_members; k++)
+			if (st.members[k] == rm[i]) {
+				snprintf(err, errlen, "node %u is a member of the "
+				    "ring: it cannot be removed from the "
+				    "nodelist (stop it first)", rm[i]);
+				return -EBUSY;
+			}
+	return 0;
+}
+
+/* The nodelist's changes, to every part that holds it: the engine
+ * (before anything else reaches it), the transport and the summary
+ * (with the token timeout), main.c's tables; quorum re-reads its
+ * settings (the reloaded hook). A configuration that changed the
+ * nodelist is kept (`*fresh` moved there): the tables point into it. */
+static void apply_nodes(struct cfg_svc *svc, struct cohort_config *fresh,
+    const uint32_t *add, size_t n_add, const uint32_t *rm, size_t n_rm)
+{
+	struct cohort_config *was = svc->nodes_cfg;
 	const struct cohort_config *now = fresh;
 	int rc;
 
-	if (n_add) {
-		if ((rc = ordering_add_nodes(svc->env.ordering, add, n_add)) < 0)
-			fatalx("cfg: reload: %zu node(s) to add: %s", n_add,
+	if (n_add || n_rm) {
+		if ((rc = ordering_remove_nodes(svc->env.ordering, rm,
+		    n_rm)) < 0 ||
+		    (rc = ordering_add_nodes(svc->env.ordering, add, n_add)) < 0)
+			fatalx("cfg: reload: the nodelist's changes: %s",
 			    strerror(-rc));
-		/* Each kept configuration adds a node: bounded. */
-		if (svc->n_kept == CFG_KEPT_MAX ||
-		    !(svc->kept[svc->n_kept] = malloc(sizeof(*fresh))))
-			fatalx("cfg: reload: no room to keep the nodelist");
-		*svc->kept[svc->n_kept] = *fresh;
+		if (!(svc->nodes_cfg = malloc(sizeof(*fresh))))
+			fatalx("cfg: reload: no memory to keep the nodelist");
+		*svc->nodes_cfg = *fresh;
 		memset(fresh, 0, sizeof(*fresh));
-		now = svc->kept[svc->n_kept++];
+		now = svc->nodes_cfg;
 		for (size_t i = 0; i < n_add; i++)
 			log_info("cfg: reload: node %u added to the nodelist",
 			    add[i]);
+		for (size_t i = 0; i < n_rm; i++)
+			log_info("cfg: reload: node %u removed from the "
+			    "nodelist", rm[i]);
 	}
 	if (svc->env.net)
 		(void)network_reconfigure(svc->env.net, now,
 		    svc->timing.token_ms);
 	if (svc->env.reloaded)
-		svc->env.reloaded(svc->env.arg, now, add, n_add);
+		svc->env.reloaded(svc->env.arg, now, n_add || n_rm);
+	if (n_add || n_rm) {
+		cohort_config_free(was);
+		free(was);
+	}
 }
 
 static uint32_t reload(struct cfg_svc *svc)
 {
 	const struct cohort_config *running = svc->env.cfg;
-	const struct cohort_config *nodes_now = svc->n_kept ?
-	    svc->kept[svc->n_kept - 1] : running;
-	uint32_t add[PROTO_MAX_NODES];
-	size_t n_add = 0;
+	const struct cohort_config *nodes_now = cfg_nodes(svc);
+	uint32_t add[COHORT_CONFIG_MAX_NODES], rm[COHORT_CONFIG_MAX_NODES];
+	size_t n_add = 0, n_rm = 0;
 	struct cohort_config fresh;
 	struct icmap *tmp = NULL;
 	struct flat now = { 0 }, file = { 0 };
@@ -497,9 +526,12 @@ static uint32_t reload(struct cfg_svc *svc)
 		result = CS_ERR_NO_MEMORY;
 		goto out;
 	}
+	n_add = nodes_missing(nodes_now, &fresh, add);
+	n_rm = nodes_missing(&fresh, nodes_now, rm);
 	if (check_fixed(running, nodes_now, &fresh, err, sizeof(err)) < 0 ||
-	    ((n_add = added_nodes(nodes_now, &fresh, add)) && svc->env.net &&
+	    (n_add && svc->env.net &&
 	    network_check_nodes(svc->env.net, &fresh, err, sizeof(err)) < 0) ||
+	    check_removals(svc, rm, n_rm, err, sizeof(err)) < 0 ||
 	    cohort_config_keys(&fresh, tmp, err, sizeof(err)) < 0 ||
 	    apply_logging(svc, &fresh, err, sizeof(err)) < 0) {
 		log_warnx("cfg: reload refused, nothing changed: %s", err);
@@ -513,7 +545,7 @@ static uint32_t reload(struct cfg_svc *svc)
 	granted += sync_prefix(svc->env.map, tmp, "nodelist.", NULL) +
 	    sync_prefix(svc->env.map, tmp, "quorum.", quorum_key);
 	changed = log_changes(&now, &file);
-	apply_nodes(svc, &fresh, add, n_add);
+	apply_nodes(svc, &fresh, add, n_add, rm, n_rm);
 	log_info("cfg: reloaded %s: logging, uidgid, timing, nodes and votes "
 	    "applied (%zu key(s) of the map), %zu other key(s) changed and "
 	    "kept as they run", running->path, granted, changed);

@@ -450,9 +450,7 @@ void cfg_svc_free(struct cfg_svc *svc)
 	loop_timer_disarm(svc->env.loop, &svc->query.timer);
 	loop_timer_disarm(svc->env.loop, &svc->exit_timer);
 	loop_timer_disarm(svc->env.loop, &svc->leave_timer);
-	for (size_t i = 0; i < svc->n_kept; i++) {
-		cohort_config_free(svc->kept[i]);
-		free(svc->kept[i]);
-	}
+	cohort_config_free(svc->nodes_cfg);
+	free(svc->nodes_cfg);
 	free(svc);
 }

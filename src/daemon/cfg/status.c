@@ -78,7 +78,7 @@ static void put_addr(struct wbuf *wb, const char *text)
 uint32_t cfg_node_addrs(const struct cfg_svc *svc, uint32_t nodeid,
     struct wbuf *wb)
 {
-	const struct cohort_node *n = find_node(svc->env.cfg,
+	const struct cohort_node *n = find_node(cfg_nodes(svc),
 	    nodeid ? nodeid : svc->env.nodeid);
 	uint32_t count = 0;
 
@@ -146,9 +146,9 @@ static void link_of(const struct cfg_svc *svc, const struct cohort_node *self,
 uint32_t cfg_node_status(const struct cfg_svc *svc, uint32_t nodeid,
     uint32_t version, struct wbuf *wb)
 {
-	const struct cohort_node *self = find_node(svc->env.cfg,
+	const struct cohort_node *self = find_node(cfg_nodes(svc),
 	    svc->env.nodeid);
-	const struct cohort_node *n = find_node(svc->env.cfg, nodeid);
+	const struct cohort_node *n = find_node(cfg_nodes(svc), nodeid);
 	bool up;
 
 	if (version != CFG_STATUS_VERSION_1)
@@ -186,7 +186,7 @@ static int by_nodeid(const void *a, const void *b)
 
 uint32_t cfg_ring_status(const struct cfg_svc *svc, struct wbuf *wb)
 {
-	const struct cohort_config *cfg = svc->env.cfg;
+	const struct cohort_config *cfg = cfg_nodes(svc);
 	const struct cohort_node *self = find_node(cfg, svc->env.nodeid);
 	uint32_t ids[COHORT_CONFIG_MAX_NODES];
 	bool up[COHORT_CONFIG_MAX_NODES];

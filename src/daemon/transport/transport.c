@@ -51,6 +51,65 @@ int transport_add_peer(struct transport *t, const struct transport_peer *peer)
 	return 0;
 }
 
+/* Peer `from`'s state moves to index `to` (`to`'s is gone). */
+static void move_peer(struct transport *t, size_t from, size_t to)
+{
+	for (size_t s = 0; s < TRANSPORT_REASM_SLOTS; s++) {
+		free(t->reasm[to][s].buf);
+		t->reasm[to][s] = t->reasm[from][s];
+		t->reasm[from][s] = (struct reasm){ 0 };
+	}
+	free(t->peer_summary[to]);
+	t->peer_summary[to] = t->peer_summary[from];
+	t->peer_summary[from] = NULL;
+	t->peer_summary_len[to] = t->peer_summary_len[from];
+	t->cfg.peers[to] = t->cfg.peers[from];
+	t->last_rx[to] = t->last_rx[from];
+	t->unreach.peer[to] = t->unreach.peer[from];
+	memcpy(t->warn[to], t->warn[from], sizeof(t->warn[to]));
+	memcpy(t->win[to], t->win[from], sizeof(t->win[to]));
+	t->cfg_differs[to] = t->cfg_differs[from];
+	t->summary_sent_at[to] = t->summary_sent_at[from];
+	t->tx_counter[to] = t->tx_counter[from];
+}
+
+/* Index `i`'s state, as a peer never heard of has it. */
+static void clear_peer(struct transport *t, size_t i)
+{
+	for (size_t s = 0; s < TRANSPORT_REASM_SLOTS; s++) {
+		free(t->reasm[i][s].buf);
+		t->reasm[i][s] = (struct reasm){ 0 };
+	}
+	free(t->peer_summary[i]);
+	t->peer_summary[i] = NULL;
+	t->peer_summary_len[i] = 0;
+	t->cfg.peers[i] = (struct transport_peer){ 0 };
+	t->last_rx[i] = 0;
+	t->unreach.peer[i] = (struct unreach_peer){ 0 };
+	memset(t->warn[i], 0, sizeof(t->warn[i]));
+	memset(t->win[i], 0, sizeof(t->win[i]));
+	t->cfg_differs[i] = false;
+	t->summary_sent_at[i] = 0;
+	t->tx_counter[i] = 0;
+}
+
+int transport_remove_peer(struct transport *t, uint32_t nodeid)
+{
+	const struct transport_peer *p = tr_peer_by_id(t, nodeid);
+	size_t i, last = t->cfg.n_peers - 1;
+
+	if (!p || nodeid == t->cfg.local_nodeid)
+		return -EINVAL;
+	i = (size_t)(p - t->cfg.peers);
+	/* The last peer takes its place, with all it has. */
+	if (i != last)
+		move_peer(t, last, i);
+	clear_peer(t, last);
+	t->cfg.n_peers--;
+	t->win_moved = true;
+	return 0;
+}
+
 bool tr_same_addr(const struct sockaddr_storage *a,
     const struct sockaddr_storage *b)
 {

@@ -217,6 +217,11 @@ void transport_set_config(struct transport *t, uint32_t digest,
  * -ENOSPC with PROTO_MAX_NODES peers. */
 int transport_add_peer(struct transport *t, const struct transport_peer *peer);
 
+/* A node removed from the nodelist (a reload): nothing goes to it or is
+ * taken from it from now on; its state is forgotten. 0, or -EINVAL for
+ * an unknown id or ours. */
+int transport_remove_peer(struct transport *t, uint32_t nodeid);
+
 /* Whether `nodeid`'s last frames carried another configuration digest
  * than ours; then *summary and *len are its summary (NULL and 0 until
  * one came), valid until the next call into the transport. */
