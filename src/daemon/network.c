@@ -211,9 +211,11 @@ static bool has_new_node(const struct network *nw,
 
 /* The peers of `fresh` (resolved) that the transport does not have, in
  * `tc`; how many in *n_new. 0 or -errno with the reason in `err`. */
-static int new_peers(const struct network *nw, const struct cohort_config *fresh,
-    struct transport_config *tc, size_t *n_new, char *err, size_t errlen)
+static int new_peers(const struct network *nw,
+    const struct cohort_config *fresh, struct transport_config *tc,
+    size_t *n_new, char *err, size_t errlen)
 {
+	sa_family_t family = nw->summary_tc->peers[0].addr.ss_family;
 	int rc = netconf_transport(fresh, nw->nodeid, tc, err, errlen);
 
 	*n_new = 0;
@@ -222,7 +224,7 @@ static int new_peers(const struct network *nw, const struct cohort_config *fresh
 	for (size_t i = 0; i < tc->n_peers; i++) {
 		if (has_peer(nw->summary_tc, tc->peers[i].nodeid))
 			continue;
-		if (tc->peers[i].addr.ss_family != nw->summary_tc->peers[0].addr.ss_family) {
+		if (tc->peers[i].addr.ss_family != family) {
 			snprintf(err, errlen, "node %u's address is not of this "
 			    "cluster's address family", tc->peers[i].nodeid);
 			return -EINVAL;

@@ -4,8 +4,8 @@
  * applied (the map's totem.* and runtime.config.totem.* keys follow);
  * another change logged and kept; a crypto change refused; a node
  * added to the nodelist (its keys in the map), given another address
- * (refused), removed; a file that does not load, or names a log file that cannot
- * be opened, refused. */
+ * (refused), removed; a file that does not load, or names a log file
+ * that cannot be opened, refused. */
 #include <unistd.h>
 
 #include <corosync/cmap.h>

@@ -3,17 +3,23 @@
  * RELOAD (corosync_cfg_reload_config, services-reference §5.4).
  *
  * A file that does not load (syntax, a failed check, a value that does
- * not fit its key in the map, a log file that cannot be opened) is
- * refused with CS_ERR_INVALID_PARAM and changes nothing. Otherwise:
+ * not fit its key in the map, a log file that cannot be opened), or
+ * that changes what cannot change at run time (check_fixed,
+ * check_removals), is refused with CS_ERR_INVALID_PARAM and changes
+ * nothing. Otherwise, at the RELOAD's point of the order on every node:
  *   - the logging section is applied (log_apply; -d keeps debug on) and
  *     the uidgid sections (of the file and of uidgid.d) too: the map's
  *     logging.* and uidgid.config.uid.<uid> / gid.<gid> keys become the
  *     file's (ADD, MODIFY and DELETE notified); the IPC server asks the
  *     map about each new connection;
+ *   - the totem timing goes to the engine (apply_timing), the nodes
+ *     added to or removed from the nodelist to the engine, the
+ *     transport, the configuration summary and main.c's tables
+ *     (apply_nodes), and votequorum re-reads its votes (the reloaded
+ *     hook); their keys in the map become the file's;
  *   - every other key is compared with the running one, key by key in
- *     corosync's dotted names (nodelist.node.0.ring0_addr), through the
- *     canonical form `cohortd -t` prints: Cohort applies none of them at
- *     run time yet, so each one that changed (added, removed or
+ *     corosync's dotted names (totem.netmtu), through the canonical form
+ *     `cohortd -t` prints: each one that changed (added, removed or
  *     modified) is logged as corosync logs a key that cannot change at
  *     run time, and the running value stays, in the daemon and in the
  *     map.
@@ -380,8 +386,9 @@ static bool nodes_unmoved(const struct cohort_config *a,
  * crypto settings (a key in use cannot change under the ring), this
  * node's own id or address, a node given another address, a nodelist
  * of fewer than two nodes for a cluster (it would have no transport),
- * and nodes added to a cluster started alone (it has none). Every node checks its own file at the same point of the
- * order. 0, or -EINVAL with the reason in `err`. */
+ * and nodes added to a cluster started alone (it has none). Every node
+ * checks its own file at the same point of the order. 0, or -EINVAL
+ * with the reason in `err`. */
 static int check_fixed(const struct cohort_config *running,
     const struct cohort_config *nodes_now, const struct cohort_config *fresh,
     char *err, size_t errlen)
