@@ -517,13 +517,51 @@ static void on_cfg_leaving(void *arg, void (*go)(void *), void *go_arg)
 		go(go_arg);
 }
 
+/* A reload was applied. When it changed the nodelist, the tables of the
+ * status and the network become `fresh`'s (its strings stay valid until
+ * the next such call: the cfg service keeps it), each node's record of
+ * a logged configuration difference moving with it; quorum re-reads its
+ * settings. */
+static void on_cfg_reloaded(void *arg, const struct cohort_config *fresh,
+    bool nodes_changed)
+{
+	struct daemon *d = arg;
+	uint64_t logged_at[PROTO_MAX_NODES] = { 0 };
+	uint32_t logged_digest[PROTO_MAX_NODES] = { 0 };
+	size_t n = fresh->n_nodes < PROTO_MAX_NODES ? fresh->n_nodes :
+	    PROTO_MAX_NODES;
+
+	if (nodes_changed) {
+		for (size_t i = 0; i < n; i++)
+			for (size_t k = 0; k < d->n_nodes; k++)
+				if (d->node_ids[k] == fresh->nodes[i].nodeid) {
+					logged_at[i] = d->net.cfg_logged_at[k];
+					logged_digest[i] =
+					    d->net.cfg_logged_digest[k];
+				}
+		for (size_t i = 0; i < n; i++) {
+			d->node_ids[i] = fresh->nodes[i].nodeid;
+			d->node_addrs[i] = fresh->nodes[i].ring0_addr;
+			d->node_names[i] = fresh->nodes[i].name;
+		}
+		memcpy(d->net.cfg_logged_at, logged_at, sizeof(logged_at));
+		memcpy(d->net.cfg_logged_digest, logged_digest,
+		    sizeof(logged_digest));
+		d->n_nodes = n;
+		d->status.n_nodes = n;
+		d->net.n_nodes = n;
+	}
+	quorum_svc_reload(d->quorum, fresh);
+}
+
 static int wire_cfg(struct daemon *d, const struct cohort_config *cfg)
 {
 	struct cfg_env env = {
 		.nodeid = d->nodeid, .loop = d->loop, .ipcs = d->ipcs,
 		.ordering = d->ordering, .transport = d->net.transport,
-		.cfg = cfg, .map = d->map, .debug = d->debug,
-		.exit = on_cfg_exit, .leaving = on_cfg_leaving, .arg = d,
+		.net = &d->net, .cfg = cfg, .map = d->map, .debug = d->debug,
+		.reloaded = on_cfg_reloaded, .exit = on_cfg_exit,
+		.leaving = on_cfg_leaving, .arg = d,
 	};
 	int rc = cfg_svc_new(&env, &d->cfgsvc);
 

@@ -113,6 +113,14 @@ static int setup_checks(struct network *nw, const struct cohort_config *cfg,
 	tc->summary = (const uint8_t *)nw->cfgsum->text;
 	tc->summary_len = nw->cfgsum->len;
 	tc->config_differs = on_config_differs;
+	nw->summary_tc = malloc(sizeof(*nw->summary_tc));
+	if (!nw->summary_tc)
+		return -ENOMEM;
+	*nw->summary_tc = *tc;
+	nw->summary_tc->key = tc->key ? (const uint8_t *)nw->summary_tc : NULL;
+	nw->summary_room = room;
+	nw->cfg = cfg;
+	nw->token_ms = pc->timing.token_ms;
 	log_info("incarnation %" PRIu64 ", configuration digest %08" PRIx32,
 	    tc->incarnation, tc->config_digest);
 	return 0;
@@ -175,6 +183,138 @@ int network_setup(struct network *nw, const struct cohort_config *cfg,
 	return rc;
 }
 
+static bool has_peer(const struct transport_config *tc, uint32_t id)
+{
+	for (size_t i = 0; i < tc->n_peers; i++)
+		if (tc->peers[i].nodeid == id)
+			return true;
+	return false;
+}
+
+static bool in_config(const struct cohort_config *cfg, uint32_t id)
+{
+	for (size_t i = 0; i < cfg->n_nodes; i++)
+		if (cfg->nodes[i].nodeid == id)
+			return true;
+	return false;
+}
+
+/* Whether `fresh` names a node the transport does not have. */
+static bool has_new_node(const struct network *nw,
+    const struct cohort_config *fresh)
+{
+	for (size_t i = 0; i < fresh->n_nodes; i++)
+		if (!has_peer(nw->summary_tc, fresh->nodes[i].nodeid))
+			return true;
+	return false;
+}
+
+/* The peers of `fresh` (resolved) that the transport does not have, in
+ * `tc`; how many in *n_new. 0 or -errno with the reason in `err`. */
+static int new_peers(const struct network *nw,
+    const struct cohort_config *fresh, struct transport_config *tc,
+    size_t *n_new, char *err, size_t errlen)
+{
+	sa_family_t family = nw->summary_tc->peers[0].addr.ss_family;
+	int rc = netconf_transport(fresh, nw->nodeid, tc, err, errlen);
+
+	*n_new = 0;
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < tc->n_peers; i++) {
+		if (has_peer(nw->summary_tc, tc->peers[i].nodeid))
+			continue;
+		if (tc->peers[i].addr.ss_family != family) {
+			snprintf(err, errlen, "node %u's address is not of this "
+			    "cluster's address family", tc->peers[i].nodeid);
+			return -EINVAL;
+		}
+		(*n_new)++;
+	}
+	return 0;
+}
+
+int network_check_nodes(const struct network *nw,
+    const struct cohort_config *fresh, char *err, size_t errlen)
+{
+	struct transport_config tc;
+	size_t n_new;
+
+	if (!nw->transport)
+		return 0;
+	return new_peers(nw, fresh, &tc, &n_new, err, errlen);
+}
+
+int network_reconfigure(struct network *nw, const struct cohort_config *fresh,
+    uint32_t token_ms)
+{
+	struct transport_config tc;
+	struct cfgcheck next;
+	size_t n_new = 0, removed = 0;
+	uint32_t grace;
+	char err[256];
+	int rc;
+
+	if (!nw->transport)
+		return 0;
+	/* Addresses are resolved only for nodes the transport lacks (a
+	 * reload refuses an address changed). */
+	if (has_new_node(nw, fresh) &&
+	    (rc = new_peers(nw, fresh, &tc, &n_new, err, sizeof(err))) < 0) {
+		log_warnx("the nodelist: %s", err);
+		return rc;
+	}
+	for (size_t i = 0; i < nw->summary_tc->n_peers;) {
+		uint32_t id = nw->summary_tc->peers[i].nodeid;
+
+		if (id == nw->nodeid || in_config(fresh, id)) {
+			i++;
+			continue;
+		}
+		if ((rc = transport_remove_peer(nw->transport, id)) < 0) {
+			log_warnx("node %u not removed from the transport: %s",
+			    id, strerror(-rc));
+			return rc;
+		}
+		nw->summary_tc->peers[i] =
+		    nw->summary_tc->peers[--nw->summary_tc->n_peers];
+		removed++;
+		log_info("node %u removed from the transport", id);
+	}
+	if (n_new == 0 && removed == 0 && token_ms == nw->token_ms)
+		return 0;
+	for (size_t i = 0; n_new && i < tc.n_peers; i++) {
+		if (has_peer(nw->summary_tc, tc.peers[i].nodeid))
+			continue;
+		if ((rc = transport_add_peer(nw->transport, &tc.peers[i])) < 0) {
+			log_warnx("node %u not added to the transport: %s",
+			    tc.peers[i].nodeid, strerror(-rc));
+			return rc;
+		}
+		nw->summary_tc->peers[nw->summary_tc->n_peers++] = tc.peers[i];
+		log_info("node %u added to the transport", tc.peers[i].nodeid);
+	}
+	rc = cfgcheck_build(&next, nw->cfg, nw->summary_tc, token_ms,
+	    nw->summary_room);
+	if (rc < 0) {
+		log_warnx("the configuration summary with token %u ms: %s",
+		    token_ms, strerror(-rc));
+		return rc;
+	}
+	grace = NETWORK_DIGEST_GRACE_TOKENS *
+	    (token_ms > nw->token_ms ? token_ms : nw->token_ms);
+	log_info("configuration digest %08" PRIx32 " (token %u ms, %zu "
+	    "nodes); the previous one, %08" PRIx32 ", still sent for %u ms "
+	    "and taken for twice that", next.digest, token_ms,
+	    nw->summary_tc->n_peers, nw->cfgsum->digest, grace);
+	/* In place: the status and the transport point at it. */
+	*nw->cfgsum = next;
+	nw->token_ms = token_ms;
+	transport_set_config(nw->transport, nw->cfgsum->digest,
+	    (const uint8_t *)nw->cfgsum->text, nw->cfgsum->len, grace);
+	return 0;
+}
+
 void network_start(struct network *nw)
 {
 	nw->replay_save = (struct loop_timer){ .fn = on_replay_save,
@@ -192,5 +332,7 @@ void network_stop(struct network *nw)
 	nw->transport = NULL;
 	free(nw->cfgsum);
 	nw->cfgsum = NULL;
+	free(nw->summary_tc);
+	nw->summary_tc = NULL;
 }
 

@@ -44,6 +44,14 @@ struct ordering {
 	bool hold;               /* new messages wait (ordering_hold) */
 	uint64_t unclaimed;      /* ordered messages no service took */
 	struct log_gate unclaimed_gate;
+	/* Timing asked for inside a proto call, given to the engine when
+	 * the outermost call has returned (ordering_reconfigure). */
+	bool timing_pending;
+	struct proto_timing timing;
+	/* Nodes to add and remove, the same way (ordering_add_nodes,
+	 * ordering_remove_nodes). */
+	size_t n_adding, n_removing;
+	uint32_t adding[PROTO_MAX_NODES], removing[PROTO_MAX_NODES];
 };
 
 static void rearm(struct ordering *o)
@@ -82,9 +90,75 @@ static void pump(struct ordering *o)
 	}
 }
 
+/* Nodes and timing waiting for the engine: given now that no call
+ * runs. */
+static void reconfigure_pending(struct ordering *o)
+{
+	int rc;
+
+	if (o->n_removing) {
+		rc = proto_remove_nodes(o->proto, loop_now(o->loop),
+		    o->removing, o->n_removing);
+		if (rc < 0)
+			log_warnx("protocol engine: nodes not removed: %s",
+			    strerror(-rc));
+		o->n_removing = 0;
+	}
+	if (o->n_adding) {
+		rc = proto_add_nodes(o->proto, loop_now(o->loop), o->adding,
+		    o->n_adding);
+		if (rc < 0)
+			log_warnx("protocol engine: nodes not added: %s",
+			    strerror(-rc));
+		o->n_adding = 0;
+	}
+	if (!o->timing_pending)
+		return;
+	o->timing_pending = false;
+	rc = proto_reconfigure(o->proto, loop_now(o->loop), &o->timing);
+	if (rc < 0)
+		log_warnx("protocol engine: timing not applied: %s",
+		    strerror(-rc));
+}
+
+int ordering_reconfigure(struct ordering *o, const struct proto_timing *t)
+{
+	if (t->window_size > PROTO_WINDOW_MAX ||
+	    t->max_messages > PROTO_WINDOW_MAX)
+		return -EINVAL;
+	o->timing = *t;
+	o->timing_pending = true;
+	if (!o->in_proto)
+		ordering_after_io(o);
+	return 0;
+}
+
+int ordering_add_nodes(struct ordering *o, const uint32_t *ids, size_t n)
+{
+	if (o->n_adding + n > PROTO_MAX_NODES)
+		return -EINVAL;
+	memcpy(o->adding + o->n_adding, ids, n * sizeof(ids[0]));
+	o->n_adding += n;
+	if (!o->in_proto)
+		ordering_after_io(o);
+	return 0;
+}
+
+int ordering_remove_nodes(struct ordering *o, const uint32_t *ids, size_t n)
+{
+	if (o->n_removing + n > PROTO_MAX_NODES)
+		return -EINVAL;
+	memcpy(o->removing + o->n_removing, ids, n * sizeof(ids[0]));
+	o->n_removing += n;
+	if (!o->in_proto)
+		ordering_after_io(o);
+	return 0;
+}
+
 void ordering_after_io(struct ordering *o)
 {
 	if (!o->in_proto) {
+		reconfigure_pending(o);
 		o->in_proto = true;
 		pump(o);
 		o->in_proto = false;

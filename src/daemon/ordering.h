@@ -68,6 +68,19 @@ void ordering_hold(struct ordering *o, bool on);
 void ordering_forget_owner(struct ordering *o, struct conn *c);
 /* After the loop's I/O: hands queued messages over, rearms the timer. */
 void ordering_after_io(struct ordering *o);
+/* New timing for the engine (proto_reconfigure), given to it at once,
+ * or, from inside a call into it (a service's delivery), as soon as
+ * that call has returned, before anything else reaches the engine. 0,
+ * or -EINVAL for what proto_reconfigure refuses (nothing changes). */
+int ordering_reconfigure(struct ordering *o, const struct proto_timing *t);
+/* Nodes added to the nodelist (proto_add_nodes), given to the engine
+ * as ordering_reconfigure's timing is, before it. 0, or -EINVAL for
+ * more than PROTO_MAX_NODES waiting. */
+int ordering_add_nodes(struct ordering *o, const uint32_t *ids, size_t n);
+/* Nodes removed from the nodelist (proto_remove_nodes), the same way,
+ * before the nodes added. 0, or -EINVAL for more than PROTO_MAX_NODES
+ * waiting. */
+int ordering_remove_nodes(struct ordering *o, const uint32_t *ids, size_t n);
 /* Tells the engine whether a local client's event queue is above the
  * high watermark (the ring then holds new messages back). Whether that
  * changed. */

@@ -52,6 +52,17 @@ static int check_config(const struct proto_config *cfg)
 	return self_listed ? 0 : -EINVAL;
 }
 
+/* The engine's timing from a configured one: the defaults filled, and a
+ * token resent, or held, for 0 ms raised to 1 (it would never wait). */
+static void timing_resolve(struct proto_timing *t, size_t n_nodes)
+{
+	proto_timing_fill(t, n_nodes);
+	if (!t->token_retransmit_ms)
+		t->token_retransmit_ms = 1;
+	if (!t->hold_ms)
+		t->hold_ms = 1;
+}
+
 int proto_new(const struct proto_config *cfg, const struct proto_ops *ops,
     void *ctx, uint64_t now, struct proto **out)
 {
@@ -70,12 +81,7 @@ int proto_new(const struct proto_config *cfg, const struct proto_ops *ops,
 	p->cfg = *cfg;
 	if (!p->cfg.send_queue_bytes)
 		p->cfg.send_queue_bytes = PROTO_DEFAULT_SEND_QUEUE_BYTES;
-	proto_timing_fill(&p->cfg.timing, cfg->n_nodes);
-	/* A token resent, or held, for 0 ms would never wait. */
-	if (!p->cfg.timing.token_retransmit_ms)
-		p->cfg.timing.token_retransmit_ms = 1;
-	if (!p->cfg.timing.hold_ms)
-		p->cfg.timing.hold_ms = 1;
+	timing_resolve(&p->cfg.timing, cfg->n_nodes);
 	p->ops = *ops;
 	p->ctx = ctx;
 	p->now = now;
@@ -204,6 +210,106 @@ int proto_submit(struct proto *p, uint64_t now, const void *msg, size_t len,
 	struct iovec iov = { (void *)msg, len };
 
 	return proto_submitv(p, now, &iov, 1, guarantee);
+}
+
+int proto_reconfigure(struct proto *p, uint64_t now,
+    const struct proto_timing *timing)
+{
+	struct proto_timing t = *timing;
+
+	p->now = now;
+	if (t.window_size > PROTO_WINDOW_MAX || t.max_messages > PROTO_WINDOW_MAX)
+		return -EINVAL;
+	timing_resolve(&t, p->cfg.n_nodes);
+	util_log(p, PROTO_LOG_INFO, "timing reconfigured: token %u ms (was %u), "
+	    "consensus %u ms, join %u ms, merge %u ms, window %u, "
+	    "max_messages %u", t.token_ms, p->cfg.timing.token_ms,
+	    t.consensus_ms, t.join_ms, t.merge_ms, t.window_size,
+	    t.max_messages);
+	p->cfg.timing = t;
+	return 0;
+}
+
+int proto_add_nodes(struct proto *p, uint64_t now, const uint32_t *ids,
+    size_t n)
+{
+	size_t total = p->cfg.n_nodes + n;
+	struct jrec *jrec;
+	struct reasm *reasm;
+
+	p->now = now;
+	if (total > PROTO_MAX_NODES || total > wire_commit_capacity(p->cfg.mtu))
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		if (ids[i] == 0 || util_node_index(p, ids[i]) >= 0)
+			return -EINVAL;
+		for (size_t j = i + 1; j < n; j++)
+			if (ids[i] == ids[j])
+				return -EINVAL;
+	}
+	/* Per nodelist index, the new ones empty at the end. */
+	jrec = realloc(p->memb.jrec, total * sizeof(*jrec));
+	if (!jrec)
+		return -ENOMEM;
+	p->memb.jrec = jrec;
+	reasm = realloc(p->reasm, total * sizeof(*reasm));
+	if (!reasm)
+		return -ENOMEM;
+	p->reasm = reasm;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = p->cfg.n_nodes + i;
+
+		p->memb.jrec[k] = (struct jrec){ 0 };
+		p->reasm[k] = (struct reasm){ 0 };
+		p->memb.unreach[k] = false;
+		p->cfg.nodes[k] = ids[i];
+		util_log(p, PROTO_LOG_INFO, "node %u added to the nodelist",
+		    ids[i]);
+	}
+	p->cfg.n_nodes = total;
+	return 0;
+}
+
+int proto_remove_nodes(struct proto *p, uint64_t now, const uint32_t *ids,
+    size_t n)
+{
+	size_t kept = 0;
+
+	p->now = now;
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] == p->cfg.local_nodeid ||
+		    util_node_index(p, ids[i]) < 0)
+			return -EINVAL;
+	/* Busy: a member of the ring, of the view being gathered, or,
+	 * while a ring forms, of the last one (its messages may still be
+	 * recovered). */
+	for (size_t i = 0; i < n; i++)
+		if (idset_has(&p->members, ids[i]) ||
+		    (idset_has(&p->memb.proc, ids[i]) &&
+		    !idset_has(&p->memb.fail, ids[i])) ||
+		    (p->state != ST_OPERATIONAL &&
+		    idset_has(&p->old_members, ids[i])))
+			return -EBUSY;
+	/* Per nodelist index: the others move down, in order. */
+	for (size_t k = 0; k < p->cfg.n_nodes; k++) {
+		bool gone = false;
+
+		for (size_t i = 0; i < n; i++)
+			gone |= p->cfg.nodes[k] == ids[i];
+		if (gone) {
+			util_log(p, PROTO_LOG_INFO, "node %u removed from the "
+			    "nodelist", p->cfg.nodes[k]);
+			free(p->reasm[k].buf);
+			continue;
+		}
+		p->cfg.nodes[kept] = p->cfg.nodes[k];
+		p->memb.jrec[kept] = p->memb.jrec[k];
+		p->reasm[kept] = p->reasm[k];
+		p->memb.unreach[kept] = p->memb.unreach[k];
+		kept++;
+	}
+	p->cfg.n_nodes = kept;
+	return 0;
 }
 
 uint64_t proto_next_timeout(const struct proto *p)

@@ -270,6 +270,40 @@ void proto_peer_unreachable(struct proto *p, uint64_t now, uint32_t nodeid);
  * Turning it off makes the token come (as a submit does). */
 void proto_set_congested(struct proto *p, uint64_t now, bool on);
 
+/* Replaces the timing settings while the engine runs (a reload of the
+ * configuration): `timing` is taken as proto_new() takes
+ * proto_config.timing, its 0 fields filled for the engine's nodelist.
+ * Every member should switch at the same point of the total order (the
+ * daemon does it at the delivery of its RELOAD message). Each value
+ * counts from its next use: a timer already armed keeps its deadline
+ * (the token loss, retransmission and hold timers take the new values
+ * at the token's next visit, the consensus, join and merge timers when
+ * next armed), and flow control uses the new window and max_messages
+ * from the token's next visit. Not from inside a callback. -EINVAL for
+ * max_messages or window_size above PROTO_WINDOW_MAX, and nothing
+ * changes. */
+int proto_reconfigure(struct proto *p, uint64_t now,
+    const struct proto_timing *timing);
+
+/* Adds `n` nodes to the nodelist while the engine runs (a reload of the
+ * configuration), every member at the same point of the total order:
+ * from then on their datagrams are taken and they may join a ring (an
+ * operational ring with fewer members than the nodelist looks for them,
+ * as for any node of it). Not from inside a callback. -EINVAL for a 0
+ * or known id, a duplicate, more than PROTO_MAX_NODES in all or more
+ * than the commit token holds at the engine's mtu; -ENOMEM. Nothing
+ * changes on error. */
+int proto_add_nodes(struct proto *p, uint64_t now, const uint32_t *ids,
+    size_t n);
+
+/* Removes `n` nodes from the nodelist while the engine runs (a reload),
+ * every member at the same point of the total order: their datagrams
+ * are dropped from then on. Not from inside a callback. -EINVAL for an
+ * unknown id or our own; -EBUSY for a node of the ring, of the view
+ * being gathered, or, while a ring forms, of the last one. Nothing changes on error. */
+int proto_remove_nodes(struct proto *p, uint64_t now, const uint32_t *ids,
+    size_t n);
+
 /* The time at which proto_tick() must next be called (UINT64_MAX: none). */
 uint64_t proto_next_timeout(const struct proto *p);
 int proto_tick(struct proto *p, uint64_t now);

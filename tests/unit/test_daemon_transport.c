@@ -951,6 +951,162 @@ static void summaries_exchanged(void **state)
 	loop_free(l.loop);
 }
 
+/* A reload's switch of digest (transport_set_config): during the grace
+ * the node that switched still sends the previous digest and takes
+ * both, so that a peer about to switch loses nothing; after it (a grace
+ * of 0 ends at once), only the new digest counts either way. */
+struct grace_log {
+	struct loop *loop;
+	int rx, differs;
+	struct transport *t[2];
+};
+
+static void grace_rx(void *arg, uint32_t from, const uint8_t *buf,
+    size_t len)
+{
+	struct grace_log *g = arg;
+
+	g->rx++;
+	loop_stop(g->loop);
+}
+
+static void grace_differs(void *arg, uint32_t nodeid, const uint8_t *summary,
+    size_t len)
+{
+	struct grace_log *g = arg;
+
+	g->differs++;
+	loop_stop(g->loop);
+}
+
+static void grace_flush(void *arg)
+{
+	struct grace_log *g = arg;
+
+	transport_flush(g->t[0]);
+	transport_flush(g->t[1]);
+}
+
+/* Sends one datagram from t[from] and runs until it is taken, or its
+ * drop came back as the receiver's summary. Whether it was taken. */
+static bool grace_send(struct grace_log *g, int from)
+{
+	int rx = g->rx, differs = g->differs;
+
+	transport_send(g->t[from], (uint32_t)(2 - from), (const uint8_t *)"x",
+	    1);
+	transport_flush(g->t[from]);
+	run_until(g->loop);
+	assert_int_equal(g->rx - rx + g->differs - differs, 1);
+	return g->rx > rx;
+}
+
+static void digest_switch_grace(void **state)
+{
+	struct grace_log g = { 0 };
+	struct transport_config c1, c2;
+	struct transport_stats st;
+	int ports[3] = { free_port(), free_port(), free_port() };
+	static const uint8_t s_old[] = "token=1000\n", s_new[] = "token=4000\n",
+	    s_other[] = "token=9000\n";
+
+	(void)state;
+	assert_int_equal(loop_new(&g.loop), 0);
+	make_cfg(&c1, 1, 7, ports, NULL);
+	make_cfg(&c2, 2, 7, ports, NULL);
+	c1.config_digest = c2.config_digest = 111;
+	c1.summary = c2.summary = s_old;
+	c1.summary_len = c2.summary_len = sizeof(s_old) - 1;
+	c1.config_differs = c2.config_differs = grace_differs;
+	assert_int_equal(transport_new(g.loop, &c1, grace_rx, &g, &g.t[0]), 0);
+	assert_int_equal(transport_new(g.loop, &c2, grace_rx, &g, &g.t[1]), 0);
+	loop_set_before_sleep(g.loop, grace_flush, &g);
+	/* Node 1 switches first, with a long grace: both ways still work. */
+	transport_set_config(g.t[0], 222, s_new, sizeof(s_new) - 1, 600000);
+	assert_true(grace_send(&g, 0));
+	assert_true(grace_send(&g, 1));
+	/* Node 2 switches with no grace: it sends the new digest at once,
+	 * which node 1 takes as its own. */
+	transport_set_config(g.t[1], 222, s_new, sizeof(s_new) - 1, 0);
+	assert_true(grace_send(&g, 1));
+	/* Node 1 switches again, its grace over at once: it sends its new
+	 * digest, not node 2's, and node 2's is no longer taken. */
+	transport_set_config(g.t[0], 333, s_other, sizeof(s_other) - 1, 0);
+	assert_false(grace_send(&g, 0));
+	assert_false(grace_send(&g, 1));
+	transport_stats(g.t[1], &st);
+	assert_int_equal(st.rx_config_mismatch, 1);
+	transport_stats(g.t[0], &st);
+	assert_int_equal(st.rx_config_mismatch, 1);
+	transport_free(g.t[0]);
+	transport_free(g.t[1]);
+	loop_free(g.loop);
+}
+
+/* Node 3 (`a`), then node 2 (`b`), send node 1 a datagram: the sender
+ * of the first one node 1 takes. */
+static uint32_t first_taken(struct rx_log *r, struct transport *a,
+    struct transport *b)
+{
+	r->n = 0;
+	transport_send(a, 1, (const uint8_t *)"x", 1);
+	transport_flush(a);
+	transport_send(b, 1, (const uint8_t *)"good", 4);
+	transport_flush(b);
+	run_until(r->loop);
+	return r->from;
+}
+
+/* transport_add_peer: node 1 starts without node 3, whose datagram is
+ * dropped (node 2's, sent after it, is the first taken); once added,
+ * node 3's datagrams are taken; once removed (transport_remove_peer),
+ * dropped again. Bad peers are refused. */
+static void peer_added(void **state)
+{
+	struct rx_log r = { 0 };
+	struct transport_config c1, c2, c3;
+	struct transport *t1, *t2, *t3;
+	struct transport_stats st;
+	struct transport_peer bad;
+	int ports[3] = { free_port(), free_port(), free_port() };
+
+	(void)state;
+	assert_int_equal(loop_new(&r.loop), 0);
+	make_cfg(&c1, 1, 7, ports, NULL);
+	c1.n_peers = 2;
+	make_cfg(&c2, 2, 7, ports, NULL);
+	make_cfg(&c3, 3, 7, ports, NULL);
+	assert_int_equal(transport_new(r.loop, &c1, on_rx, &r, &t1), 0);
+	assert_int_equal(transport_new(r.loop, &c2, on_rx, &r, &t2), 0);
+	assert_int_equal(transport_new(r.loop, &c3, on_rx, &r, &t3), 0);
+	assert_int_equal(first_taken(&r, t3, t2), 2);
+	transport_stats(t1, &st);
+	assert_int_equal(st.rx_unknown_sender, 1);
+	bad = c3.peers[2];
+	bad.nodeid = 0;
+	assert_int_equal(transport_add_peer(t1, &bad), -EINVAL);
+	assert_int_equal(transport_add_peer(t1, &c3.peers[1]), -EINVAL);
+	assert_int_equal(transport_add_peer(t1, &c3.peers[2]), 0);
+	r.n = 0;
+	transport_send(t3, 1, (const uint8_t *)"late", 4);
+	transport_flush(t3);
+	run_until(r.loop);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.from, 3);
+	assert_memory_equal(r.buf, "late", 4);
+	/* Removed: node 3's datagram is dropped again. */
+	assert_int_equal(transport_remove_peer(t1, 1), -EINVAL);
+	assert_int_equal(transport_remove_peer(t1, 9), -EINVAL);
+	assert_int_equal(transport_remove_peer(t1, 3), 0);
+	assert_int_equal(first_taken(&r, t3, t2), 2);
+	transport_stats(t1, &st);
+	assert_int_equal(st.rx_unknown_sender, 2);
+	transport_free(t1);
+	transport_free(t2);
+	transport_free(t3);
+	loop_free(r.loop);
+}
+
 static void key_lengths(void **state)
 {
 	uint8_t file[5000] = { 0 }, key[TRANSPORT_KEY_LEN], k2[TRANSPORT_KEY_LEN];
@@ -979,6 +1135,8 @@ int main(void)
 		cmocka_unit_test(fragment_loss_and_forgery),
 		cmocka_unit_test(replays_dropped),
 		cmocka_unit_test(summaries_exchanged),
+		cmocka_unit_test(digest_switch_grace),
+		cmocka_unit_test(peer_added),
 		cmocka_unit_test(windows_kept_across_restart),
 		cmocka_unit_test(unkeyed_no_window),
 	};

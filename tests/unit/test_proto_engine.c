@@ -1712,6 +1712,133 @@ static void forged_recovered_multicast(void **state)
 	net_free(net);
 }
 
+/* proto_reconfigure: every member takes a longer token timeout at the
+ * same point; nothing is lost and no configuration changes, and a crash
+ * is then detected by the new timeout, not the old one. Zero fields take
+ * the defaults; a window above the bound is refused and changes nothing. */
+#define RETIMED_TOKEN_MS (4u * TOKEN_MS)
+
+static void reconfigure_timing(void **state)
+{
+	struct net *net = net_new(3, NULL);
+	struct proto_timing t = { .token_ms = RETIMED_TOKEN_MS };
+	struct proto_timing bad = { .window_size = PROTO_WINDOW_MAX + 1 };
+	struct proto_status st;
+	size_t n_conf[3];
+	uint64_t t0;
+
+	form(net);
+	for (size_t i = 0; i < 3; i++) {
+		n_conf[i] = net->node[i].n_conf;
+		submit_str(&net->node[i], PROTO_SAFE, "before %u.%u", (unsigned)i, 0);
+	}
+	net_run_for(net, 1);
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(proto_reconfigure(net->node[i].p, net->now,
+		    &bad), -EINVAL);
+		proto_status(net->node[i].p, &st);
+		assert_int_equal(st.token_ms, TOKEN_MS);
+		assert_int_equal(proto_reconfigure(net->node[i].p, net->now,
+		    &t), 0);
+		proto_status(net->node[i].p, &st);
+		assert_int_equal(st.token_ms, RETIMED_TOKEN_MS);
+		submit_str(&net->node[i], PROTO_SAFE, "after %u.%u", (unsigned)i, 0);
+	}
+	run_until_delivered(net, 6, FORM_MS);
+	net_run_for(net, 3 * TOKEN_MS);
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(net->node[i].n_conf, n_conf[i]);
+		assert_int_equal(net->node[i].n_dlv, 6);
+		assert_same_deliveries(&net->node[0], &net->node[i]);
+	}
+	/* The old timeouts would have formed a ring of two well within
+	 * twice the old token timeout; the new ones do not start before
+	 * the new token timeout. */
+	net->node[2].down = true;
+	t0 = net->now;
+	net_run_for(net, 2 * TOKEN_MS);
+	assert_int_equal(net->node[0].n_conf, n_conf[0]);
+	assert_true(net_run_until(net, all_up_in_one_ring,
+	    RETIMED_TOKEN_MS + 2 * RETIMED_TOKEN_MS + 4 * JOIN_MS));
+	assert_true(last_conf(&net->node[0], 0)->at - t0 >= RETIMED_TOKEN_MS -
+	    TOKEN_MS);
+	/* All zero: the defaults for the nodelist. */
+	memset(&t, 0, sizeof(t));
+	assert_int_equal(proto_reconfigure(net->node[0].p, net->now, &t), 0);
+	proto_status(net->node[0].p, &st);
+	assert_int_equal(st.token_ms, proto_token_ms(PROTO_DEFAULT_TOKEN_MS,
+	    PROTO_DEFAULT_TOKEN_COEFFICIENT_MS, 3));
+	net_free(net);
+}
+
+/* proto_add_nodes: a ring of three whose nodelist lacks the fourth
+ * node; once every member adds it, the fourth (which knew all four)
+ * joins, and the four order messages alike. Bad ids change nothing.
+ * Then proto_remove_nodes takes it out again. */
+static void three_of_four(struct proto_config *cfg)
+{
+	if (cfg->local_nodeid != ids[3])
+		cfg->n_nodes = 3;
+}
+
+static void add_a_node(void **state)
+{
+	struct net *net = net_new(4, three_of_four);
+	const uint32_t zero = 0, twice[2] = { ids[3], ids[3] };
+	struct proto_status st;
+
+	net->node[3].down = true;
+	form(net);
+	for (size_t i = 0; i < 3; i++) {
+		struct proto *p = net->node[i].p;
+
+		assert_int_equal(proto_add_nodes(p, net->now, &zero, 1),
+		    -EINVAL);
+		assert_int_equal(proto_add_nodes(p, net->now, &ids[1], 1),
+		    -EINVAL);
+		assert_int_equal(proto_add_nodes(p, net->now, twice, 2),
+		    -EINVAL);
+		assert_int_equal(proto_add_nodes(p, net->now, &ids[3], 1), 0);
+		assert_int_equal(proto_add_nodes(p, net->now, &ids[3], 1),
+		    -EINVAL);
+	}
+	net->node[3].down = false;
+	form(net);
+	proto_status(net->node[0].p, &st);
+	assert_int_equal(st.n_members, 4);
+	for (size_t i = 0; i < 4; i++) {
+		node_forget(&net->node[i]);
+		submit_str(&net->node[i], PROTO_SAFE, "four %u.%u", (unsigned)i,
+		    0);
+	}
+	run_until_delivered(net, 4, FORM_MS);
+	for (size_t i = 0; i < 4; i++)
+		assert_same_deliveries(&net->node[0], &net->node[i]);
+	/* proto_remove_nodes: not a member, not ours, not unknown; once
+	 * the fourth has left the ring, removed, its datagrams dropped:
+	 * restarted, it cannot join. */
+	assert_int_equal(proto_remove_nodes(net->node[0].p, net->now, &ids[3],
+	    1), -EBUSY);
+	assert_int_equal(proto_remove_nodes(net->node[0].p, net->now, &ids[0],
+	    1), -EINVAL);
+	assert_int_equal(proto_remove_nodes(net->node[0].p, net->now, &zero,
+	    1), -EINVAL);
+	net->node[3].down = true;
+	form(net);
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(proto_remove_nodes(net->node[i].p, net->now,
+		    &ids[3], 1), 0);
+	proto_free(net->node[3].p);
+	node_boot(&net->node[3], net->node[3].persisted);
+	net_run_for(net, 4 * (TOKEN_MS + CONSENSUS_MS));
+	for (size_t i = 0; i < 3; i++) {
+		proto_status(net->node[i].p, &st);
+		assert_int_equal(st.n_members, 3);
+		assert_true(st.stats.rx_dropped > 0);
+	}
+	net_free(net);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1735,6 +1862,8 @@ int main(void)
 		cmocka_unit_test(crash_of_each_node_of_three),
 		cmocka_unit_test(crash_of_the_representative),
 		cmocka_unit_test(restart_rejoins),
+		cmocka_unit_test(reconfigure_timing),
+		cmocka_unit_test(add_a_node),
 		cmocka_unit_test(unreachable_peer_failed_at_once),
 		cmocka_unit_test(bad_datagrams_dropped),
 		cmocka_unit_test(peer_with_a_larger_mtu),

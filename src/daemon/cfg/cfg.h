@@ -12,6 +12,7 @@
 #define COHORT_CFG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "daemon/service.h"
@@ -21,6 +22,7 @@ struct cohort_config;
 struct icmap;
 struct ipcs;
 struct loop;
+struct network;
 struct ordering;
 struct transport;
 
@@ -31,11 +33,22 @@ struct cfg_env {
 	struct ipcs *ipcs;
 	struct ordering *ordering;
 	struct transport *transport;      /* NULL for a one-node cluster */
+	/* The transport's peers and configuration summary, which a
+	 * reload's new nodes or token timeout change (network_reconfigure). */
+	struct network *net;
 	const struct cohort_config *cfg;  /* the configuration running */
 	/* The daemon's map: runtime.members.<id>.status (kill_node),
 	 * cfg.shutdown_timeout, the config.reload_* keys. */
 	struct icmap *map;
 	bool debug;                       /* -d: a reload keeps debug on */
+	/* A reload was applied (NULL: nothing to tell): `fresh` is the
+	 * configuration read; when `nodes_changed`, its nodelist is the
+	 * one running from now on, and `fresh` stays valid until the next
+	 * call that says so (or cfg_svc_free), else during the call only.
+	 * main.c's tables of the nodes follow; quorum re-reads its
+	 * settings. */
+	void (*reloaded)(void *arg, const struct cohort_config *fresh,
+	    bool nodes_changed);
 	/* Ends the daemon with exit status `status`: 0 after a shutdown
 	 * of this node, CFG_EXIT_KILLED when another node killed it. */
 	void (*exit)(void *arg, int status);

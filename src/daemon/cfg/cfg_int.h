@@ -12,6 +12,7 @@
 #include "daemon/cfg/cfg.h"
 #include "daemon/ipcs/ipcs.h"
 #include "daemon/loop.h"
+#include "proto/proto.h"
 
 /* cfg.shutdown_timeout's default: how long trackers have to answer. */
 #define CFG_SHUTDOWN_TIMEOUT_MS 5000u
@@ -54,6 +55,13 @@ struct cfg_svc {
 	struct cfg_env env;
 	struct cfg_query query;
 	uint64_t next_token;     /* of this node's RELOAD messages */
+	/* The engine's timing as the running file or the last reload that
+	 * changed it gave it (cohort_config_timing). */
+	struct proto_timing timing;
+	/* The configuration of the last reload that changed the nodelist
+	 * (NULL: none did): the nodelist running, into which main.c's
+	 * tables point. */
+	struct cohort_config *nodes_cfg;
 	struct loop_timer exit_timer;  /* cfg_exit's */
 	int exit_status;
 	/* Nodes whose SHUTDOWN was delivered, failed in the engine from a
@@ -106,6 +114,13 @@ void cfg_track_start(struct cfg_svc *svc, struct conn *c);
 /* Trackstop or the connection closing: an answer pending is a yes; a
  * caller's query is abandoned. */
 void cfg_track_stop(struct cfg_svc *svc, struct conn *c, bool closing);
+
+/* The configuration whose nodelist runs: the last reload's that changed
+ * it, else the one the daemon started with. */
+static inline const struct cohort_config *cfg_nodes(const struct cfg_svc *svc)
+{
+	return svc->nodes_cfg ? svc->nodes_cfg : svc->env.cfg;
+}
 
 /* reload.c: re-reads this node's configuration file. A cs_error_t:
  * CS_ERR_INVALID_PARAM when it does not load. */

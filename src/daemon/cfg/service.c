@@ -21,6 +21,7 @@
 #include "common/ipc_cfg.h"
 #include "common/log.h"
 #include "daemon/cfg/cfg_int.h"
+#include "daemon/config/config.h"
 #include "daemon/icmap.h"
 #include "daemon/ordering.h"
 
@@ -432,6 +433,7 @@ int cfg_svc_new(const struct cfg_env *env, struct cfg_svc **out)
 	if (!svc)
 		return -ENOMEM;
 	svc->env = *env;
+	cohort_config_timing(env->cfg, &svc->timing);
 	svc->exit_timer = (struct loop_timer){ .fn = on_exit_timer,
 	    .arg = svc };
 	svc->leave_timer = (struct loop_timer){ .fn = on_leave_timer,
@@ -448,5 +450,7 @@ void cfg_svc_free(struct cfg_svc *svc)
 	loop_timer_disarm(svc->env.loop, &svc->query.timer);
 	loop_timer_disarm(svc->env.loop, &svc->exit_timer);
 	loop_timer_disarm(svc->env.loop, &svc->leave_timer);
+	cohort_config_free(svc->nodes_cfg);
+	free(svc->nodes_cfg);
 	free(svc);
 }

@@ -77,7 +77,7 @@ static void put_addr(struct wbuf *wb, const char *text)
 uint32_t cfg_node_addrs(const struct cfg_svc *svc, uint32_t nodeid,
     struct wbuf *wb)
 {
-	const struct cohort_node *n = find_node(svc->env.cfg,
+	const struct cohort_node *n = find_node(cfg_nodes(svc),
 	    nodeid ? nodeid : svc->env.nodeid);
 	uint32_t count = 0;
 
@@ -150,9 +150,9 @@ static bool reachable(const struct cfg_svc *svc,
 uint32_t cfg_node_status(const struct cfg_svc *svc, uint32_t nodeid,
     uint32_t version, struct wbuf *wb)
 {
-	const struct cohort_node *self = find_node(svc->env.cfg,
+	const struct cohort_node *self = find_node(cfg_nodes(svc),
 	    svc->env.nodeid);
-	const struct cohort_node *n = find_node(svc->env.cfg, nodeid);
+	const struct cohort_node *n = find_node(cfg_nodes(svc), nodeid);
 
 	if (version != CFG_STATUS_VERSION_1)
 		return CS_ERR_NOT_SUPPORTED;
@@ -188,7 +188,7 @@ static int by_nodeid(const void *a, const void *b)
 
 uint32_t cfg_ring_status(const struct cfg_svc *svc, struct wbuf *wb)
 {
-	const struct cohort_config *cfg = svc->env.cfg;
+	const struct cohort_config *cfg = cfg_nodes(svc);
 	const struct cohort_node *self = find_node(cfg, svc->env.nodeid);
 	uint32_t ids[COHORT_CONFIG_MAX_NODES];
 	uint32_t count = 0;

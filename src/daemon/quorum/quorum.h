@@ -48,6 +48,14 @@ extern const struct service_ops votequorum_service_ops;
 int quorum_svc_new(const struct quorum_env *env, struct quorum_svc **out);
 void quorum_svc_free(struct quorum_svc *q);
 
+/* A configuration reload applied at the RELOAD's point of the order, on
+ * every node (services-reference 4.6): votequorum re-reads two_node,
+ * this node's votes and expected_votes from `fresh` (read during the
+ * call) and recalculates, as a delivered setexpected / setvotes would;
+ * the other quorum settings keep their start values. Nothing without a
+ * provider. */
+void quorum_svc_reload(struct quorum_svc *q, const struct cohort_config *fresh);
+
 /* For the status: what `cohortctl status` shows of the quorum. */
 struct quorum_status {
 	bool provider;            /* votequorum decides; else always quorate */

@@ -633,9 +633,9 @@ const struct service_ops votequorum_service_ops = {
 
 /* ------------------------------------------------ start */
 
-static void settings(const struct quorum_svc *q, struct vq_settings *s)
+static void settings(const struct quorum_svc *q,
+    const struct cohort_config *cfg, struct vq_settings *s)
 {
-	const struct cohort_config *cfg = q->env.cfg;
 	const struct cohort_quorum *cq = &cfg->quorum;
 
 	memset(s, 0, sizeof(*s));
@@ -661,7 +661,7 @@ int vq_svc_init(struct quorum_svc *q)
 {
 	struct vq_settings s;
 
-	settings(q, &s);
+	settings(q, q->env.cfg, &s);
 	if (s.ev_tracking) {
 		uint64_t v = 0;
 
@@ -684,4 +684,31 @@ int vq_svc_init(struct quorum_svc *q)
 	log_info("quorum: votequorum, this node's votes %u, expected votes %u",
 	    s.votes, q->rules.us->expected);
 	return 0;
+}
+
+void quorum_svc_reload(struct quorum_svc *q, const struct cohort_config *fresh)
+{
+	struct vq_rules *r = &q->rules;
+	struct vq_settings s;
+
+	if (!q->provider)
+		return;
+	settings(q, fresh, &s);
+	if (s.two_node != r->set.two_node) {
+		log_info("quorum: reload: two_node %s", s.two_node ? "on" :
+		    "off");
+		r->set.two_node = s.two_node;
+		vq_set_votes(r, q->env.nodeid, r->us->votes);   /* recalculates */
+	}
+	if (s.votes != r->us->votes) {
+		log_info("quorum: reload: this node's votes %u (were %u)",
+		    s.votes, r->us->votes);
+		vq_set_votes(r, q->env.nodeid, s.votes);
+	}
+	if (s.expected_votes != r->us->expected) {
+		log_info("quorum: reload: expected votes %u (were %u)",
+		    s.expected_votes, r->us->expected);
+		vq_set_expected(r, s.expected_votes);
+	}
+	publish(q);
 }

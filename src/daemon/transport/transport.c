@@ -50,6 +50,99 @@ const struct transport_peer *tr_peer_by_id(const struct transport *t,
 	return NULL;
 }
 
+int transport_add_peer(struct transport *t, const struct transport_peer *peer)
+{
+	const struct transport_peer *self = tr_peer_by_id(t,
+	    t->cfg.local_nodeid);
+
+	if (peer->nodeid == 0 || tr_peer_by_id(t, peer->nodeid) ||
+	    !self || peer->addr.ss_family != self->addr.ss_family)
+		return -EINVAL;
+	if (t->cfg.n_peers == PROTO_MAX_NODES)
+		return -ENOSPC;
+	/* A node added at run time has link 0 only: the addresses of other
+	 * links come from the nodelist at start (the reload refuses a
+	 * change to a cluster with several links). */
+	if (t->dedup_links)
+		return -EINVAL;
+	/* Its state by index (windows, reassembly, link, warnings) was
+	 * never used: it starts empty, as at start. */
+	t->cfg.peers[t->cfg.n_peers] = *peer;
+	memset(t->cfg.link_addr[t->cfg.n_peers], 0,
+	    sizeof(t->cfg.link_addr[0]));
+	if (t->heartbeats)
+		links_add_peer(&t->links, t->cfg.n_peers, peer->nodeid, 1u,
+		    tr_now_us());
+	t->cfg.n_peers++;
+	return 0;
+}
+
+/* Peer `from`'s state moves to index `to` (`to`'s is gone). */
+static void move_peer(struct transport *t, size_t from, size_t to)
+{
+	for (size_t s = 0; s < TRANSPORT_REASM_SLOTS; s++) {
+		free(t->reasm[to][s].buf);
+		t->reasm[to][s] = t->reasm[from][s];
+		t->reasm[from][s] = (struct reasm){ 0 };
+	}
+	free(t->peer_summary[to]);
+	t->peer_summary[to] = t->peer_summary[from];
+	t->peer_summary[from] = NULL;
+	t->peer_summary_len[to] = t->peer_summary_len[from];
+	t->cfg.peers[to] = t->cfg.peers[from];
+	t->last_rx[to] = t->last_rx[from];
+	t->unreach.peer[to] = t->unreach.peer[from];
+	memcpy(t->warn[to], t->warn[from], sizeof(t->warn[to]));
+	memcpy(t->win[to], t->win[from], sizeof(t->win[to]));
+	t->cfg_differs[to] = t->cfg_differs[from];
+	t->summary_sent_at[to] = t->summary_sent_at[from];
+	t->tx_counter[to] = t->tx_counter[from];
+	memcpy(t->cfg.link_addr[to], t->cfg.link_addr[from],
+	    sizeof(t->cfg.link_addr[to]));
+	t->links.peer[to] = t->links.peer[from];
+}
+
+/* Index `i`'s state, as a peer never heard of has it. */
+static void clear_peer(struct transport *t, size_t i)
+{
+	for (size_t s = 0; s < TRANSPORT_REASM_SLOTS; s++) {
+		free(t->reasm[i][s].buf);
+		t->reasm[i][s] = (struct reasm){ 0 };
+	}
+	free(t->peer_summary[i]);
+	t->peer_summary[i] = NULL;
+	t->peer_summary_len[i] = 0;
+	t->cfg.peers[i] = (struct transport_peer){ 0 };
+	t->last_rx[i] = 0;
+	t->unreach.peer[i] = (struct unreach_peer){ 0 };
+	memset(t->warn[i], 0, sizeof(t->warn[i]));
+	memset(t->win[i], 0, sizeof(t->win[i]));
+	t->cfg_differs[i] = false;
+	t->summary_sent_at[i] = 0;
+	t->tx_counter[i] = 0;
+	memset(t->cfg.link_addr[i], 0, sizeof(t->cfg.link_addr[i]));
+	t->links.peer[i] = (struct links_peer){ 0 };
+}
+
+int transport_remove_peer(struct transport *t, uint32_t nodeid)
+{
+	const struct transport_peer *p = tr_peer_by_id(t, nodeid);
+	size_t i, last = t->cfg.n_peers - 1;
+
+	if (!p || nodeid == t->cfg.local_nodeid || t->dedup_links)
+		return -EINVAL;
+	i = (size_t)(p - t->cfg.peers);
+	/* The last peer takes its place, with all it has. */
+	if (i != last)
+		move_peer(t, last, i);
+	clear_peer(t, last);
+	t->cfg.n_peers--;
+	if (t->links.n_peers > t->cfg.n_peers)
+		t->links.n_peers = t->cfg.n_peers;
+	t->win_moved = true;
+	return 0;
+}
+
 bool tr_same_addr(const struct sockaddr_storage *a,
     const struct sockaddr_storage *b)
 {
@@ -415,6 +508,8 @@ int transport_new(struct loop *l, const struct transport_config *cfg,
 	    cfg->unreachable_age_ms);
 	t->unreach_timer.fn = tr_on_unreach_due;
 	t->unreach_timer.arg = t;
+	t->digest_timer.fn = tr_on_digest_due;
+	t->digest_timer.arg = t;
 	rc = -EINVAL;
 	if (cfg->incarnation == 0 || frame_sizes(t, cfg) < 0)
 		goto fail;
@@ -465,6 +560,7 @@ void transport_free(struct transport *t)
 	transport_flush(t);
 	loop_timer_disarm(t->loop, &t->unreach_timer);
 	loop_timer_disarm(t->loop, &t->hb_timer);
+	loop_timer_disarm(t->loop, &t->digest_timer);
 	close_links(t);
 	free(t->dedup);
 	if (t->mfd >= 0) {

@@ -256,6 +256,30 @@ enum links_mode transport_link_mode(const struct transport *t);
 /* Loop time (ms) of the last good datagram from `nodeid`; 0: none yet. */
 uint64_t transport_last_rx(const struct transport *t, uint32_t nodeid);
 
+/* The configuration every node must share changed (a reload applied
+ * at the same point of the total order on every node): `digest` and
+ * `summary` (as transport_config's, owned by the caller, valid until
+ * transport_free or the next call) replace ours. The nodes do not
+ * switch at the same instant, and frames in flight carry the old
+ * digest: for `grace_ms` after the switch our frames still carry the
+ * previous digest, and for twice that frames with either are taken, so
+ * that a node that switched and one that switches up to `grace_ms`
+ * later lose nothing to each other; after it, only the new digest
+ * counts (logged). */
+void transport_set_config(struct transport *t, uint32_t digest,
+    const uint8_t *summary, size_t len, uint32_t grace_ms);
+
+/* A node added to the nodelist (a reload): datagrams go to it and are
+ * taken from it from now on, its replay windows and link state empty.
+ * 0, -EINVAL for a 0 or known id or another address family than ours,
+ * -ENOSPC with PROTO_MAX_NODES peers. */
+int transport_add_peer(struct transport *t, const struct transport_peer *peer);
+
+/* A node removed from the nodelist (a reload): nothing goes to it or is
+ * taken from it from now on; its state is forgotten. 0, or -EINVAL for
+ * an unknown id or ours. */
+int transport_remove_peer(struct transport *t, uint32_t nodeid);
+
 /* Whether `nodeid`'s last frames carried another configuration digest
  * than ours; then *summary and *len are its summary (NULL and 0 until
  * one came), valid until the next call into the transport. */

@@ -64,7 +64,7 @@ static struct frame_hdr next_header(struct transport *t,
 		.sender = t->cfg.local_nodeid,
 		.incarnation = t->cfg.incarnation,
 		.counter = ++t->tx_counter[stream],
-		.digest = t->cfg.config_digest,
+		.digest = tr_digest_out(t),
 	};
 }
 

@@ -190,6 +190,12 @@ struct transport {
 	/* Per peer: whether its frames carry another configuration digest,
 	 * when we last sent it our summary, and its summary. */
 	bool cfg_differs[PROTO_MAX_NODES];
+	/* The digest before the last transport_set_config: sent until loop
+	 * time digest_sent_until, and taken beside the new one until
+	 * digest_taken_until (0: no longer). */
+	uint32_t prev_digest;
+	uint64_t digest_sent_until, digest_taken_until;
+	struct loop_timer digest_timer;
 	uint64_t summary_sent_at[PROTO_MAX_NODES];
 	uint8_t *peer_summary[PROTO_MAX_NODES];
 	size_t peer_summary_len[PROTO_MAX_NODES];
@@ -253,6 +259,12 @@ void tr_accept_frag(struct transport *t, size_t pi, uint32_t sender,
 
 /* transport_rx.c */
 void tr_on_readable(void *arg, int fd, uint32_t events);
+/* The configuration digest our frames carry now. */
+uint32_t tr_digest_out(const struct transport *t);
+/* Whether a frame's digest is ours (or the previous one, in its grace). */
+bool tr_digest_ours(const struct transport *t, uint32_t digest);
+/* The digest_timer: the previous digest's grace is over. */
+void tr_on_digest_due(void *arg);
 /* Peer `pi`'s configuration summary, sent under `digest`. */
 void tr_take_summary(struct transport *t, size_t pi, uint32_t digest,
     const uint8_t *m, size_t len);

@@ -101,7 +101,7 @@ static void send_summary(struct transport *t, size_t pi)
 static bool config_agrees(struct transport *t, size_t pi,
     const struct frame_hdr *h)
 {
-	if (h->digest == t->cfg.config_digest) {
+	if (tr_digest_ours(t, h->digest)) {
 		t->cfg_differs[pi] = false;
 		return true;
 	}
@@ -113,13 +113,58 @@ static bool config_agrees(struct transport *t, size_t pi,
 	return false;
 }
 
+/* The previous digest's grace is over: said, and no longer taken. */
+void tr_on_digest_due(void *arg)
+{
+	struct transport *t = arg;
+
+	t->digest_taken_until = 0;
+	log_info("transport: configuration digest %08" PRIx32 " alone from "
+	    "now on (%08" PRIx32 " no longer taken)", t->cfg.config_digest,
+	    t->prev_digest);
+}
+
+static bool prev_taken(const struct transport *t)
+{
+	return loop_now(t->loop) < t->digest_taken_until;
+}
+
+uint32_t tr_digest_out(const struct transport *t)
+{
+	return loop_now(t->loop) < t->digest_sent_until ? t->prev_digest :
+	    t->cfg.config_digest;
+}
+
+bool tr_digest_ours(const struct transport *t, uint32_t digest)
+{
+	return digest == t->cfg.config_digest ||
+	    (prev_taken(t) && digest == t->prev_digest);
+}
+
+void transport_set_config(struct transport *t, uint32_t digest,
+    const uint8_t *summary, size_t len, uint32_t grace_ms)
+{
+	uint64_t now = loop_now(t->loop);
+
+	if (digest != t->cfg.config_digest) {
+		t->prev_digest = tr_digest_out(t);
+		t->digest_sent_until = now + grace_ms;
+		t->digest_taken_until = now + 2 * (uint64_t)grace_ms;
+		loop_timer_arm(t->loop, &t->digest_timer,
+		    t->digest_taken_until);
+	}
+	t->cfg.config_digest = digest;
+	t->cfg.summary = summary;
+	t->cfg.summary_len = len;
+}
+
 void tr_take_summary(struct transport *t, size_t pi, uint32_t digest,
     const uint8_t *m, size_t len)
 {
 	uint8_t *copy;
 
 	t->st.rx_summaries++;
-	if (digest == t->cfg.config_digest)
+	if (tr_digest_ours(t, digest))
 		return;   /* it agrees with us now */
 	if (len > TRANSPORT_SUMMARY_MAX)
 		len = TRANSPORT_SUMMARY_MAX;
