@@ -286,7 +286,8 @@ int network_reconfigure(struct network *nw, const struct cohort_config *fresh,
 	for (size_t i = 0; n_new && i < tc.n_peers; i++) {
 		if (has_peer(nw->summary_tc, tc.peers[i].nodeid))
 			continue;
-		if ((rc = transport_add_peer(nw->transport, &tc.peers[i])) < 0) {
+		if ((rc = transport_add_peer(nw->transport, &tc.peers[i],
+		    tc.link_addr[i])) < 0) {
 			log_warnx("node %u not added to the transport: %s",
 			    tc.peers[i].nodeid, strerror(-rc));
 			return rc;

@@ -1084,9 +1084,9 @@ static void peer_added(void **state)
 	assert_int_equal(st.rx_unknown_sender, 1);
 	bad = c3.peers[2];
 	bad.nodeid = 0;
-	assert_int_equal(transport_add_peer(t1, &bad), -EINVAL);
-	assert_int_equal(transport_add_peer(t1, &c3.peers[1]), -EINVAL);
-	assert_int_equal(transport_add_peer(t1, &c3.peers[2]), 0);
+	assert_int_equal(transport_add_peer(t1, &bad, NULL), -EINVAL);
+	assert_int_equal(transport_add_peer(t1, &c3.peers[1], NULL), -EINVAL);
+	assert_int_equal(transport_add_peer(t1, &c3.peers[2], NULL), 0);
 	r.n = 0;
 	transport_send(t3, 1, (const uint8_t *)"late", 4);
 	transport_flush(t3);

@@ -382,37 +382,11 @@ static bool nodes_unmoved(const struct cohort_config *a,
 	return true;
 }
 
-/* Whether any node has an address on a link other than 0. */
-static bool several_links(const struct cohort_config *cfg)
-{
-	for (size_t i = 0; i < cfg->n_nodes; i++)
-		for (size_t l = 1; l < COHORT_CONFIG_MAX_LINKS; l++)
-			if (cfg->nodes[i].addr[l] && *cfg->nodes[i].addr[l])
-				return true;
-	return false;
-}
-
-/* Whether the nodes of `a` and `b` differ (one has a node the other
- * has not). */
-static bool nodes_differ(const struct cohort_config *a,
-    const struct cohort_config *b)
-{
-	for (size_t i = 0; i < a->n_nodes; i++)
-		if (!node_of(b, a->nodes[i].nodeid))
-			return true;
-	for (size_t i = 0; i < b->n_nodes; i++)
-		if (!node_of(a, b->nodes[i].nodeid))
-			return true;
-	return false;
-}
-
 /* What a reload cannot apply refuses the whole file: the transport, the
  * crypto settings (a key in use cannot change under the ring), this
  * node's own id or address, a node given another address, a nodelist
  * of fewer than two nodes for a cluster (it would have no transport),
- * nodes added to a cluster started alone (it has none), and nodes added
- * or removed where a node has more links than link 0 (the transport sets
- * up the other links' addresses at start). Every node
+ * and nodes added to a cluster started alone (it has none). Every node
  * checks its own file at the same point of the order. 0, or -EINVAL
  * with the reason in `err`. */
 static int check_fixed(const struct cohort_config *running,
@@ -445,11 +419,6 @@ static int check_fixed(const struct cohort_config *running,
 		snprintf(err, errlen, "nodes added to a cluster started with "
 		    "one node are not applied at run time (it has no "
 		    "transport)");
-	else if (nodes_differ(nodes_now, fresh) &&
-	    (several_links(nodes_now) || several_links(fresh)))
-		snprintf(err, errlen, "nodes added or removed are not applied "
-		    "at run time when nodes have links other than link 0 "
-		    "(their addresses are set up at start)");
 	else
 		return 0;
 	return -EINVAL;

@@ -50,29 +50,44 @@ const struct transport_peer *tr_peer_by_id(const struct transport *t,
 	return NULL;
 }
 
-int transport_add_peer(struct transport *t, const struct transport_peer *peer)
+int transport_add_peer(struct transport *t, const struct transport_peer *peer,
+    const struct transport_peer link_addr[LINKS_MAX])
 {
+	size_t pi = t->cfg.n_peers, si;
+	uint8_t mask = 0;
 	const struct transport_peer *self = tr_peer_by_id(t,
 	    t->cfg.local_nodeid);
 
 	if (peer->nodeid == 0 || tr_peer_by_id(t, peer->nodeid) ||
 	    !self || peer->addr.ss_family != self->addr.ss_family)
 		return -EINVAL;
-	if (t->cfg.n_peers == PROTO_MAX_NODES)
+	if (pi == PROTO_MAX_NODES)
 		return -ENOSPC;
-	/* A node added at run time has link 0 only: the addresses of other
-	 * links come from the nodelist at start (the reload refuses a
-	 * change to a cluster with several links). */
-	if (t->dedup_links)
-		return -EINVAL;
+	if (t->dedup) {
+		struct dedup_slot *grown = realloc(t->dedup,
+		    (pi + 1) * 2 * DEDUP_SLOTS * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		memset(grown + pi * 2 * DEDUP_SLOTS, 0,
+		    2 * DEDUP_SLOTS * sizeof(*grown));
+		t->dedup = grown;
+	}
+	si = (size_t)(self - t->cfg.peers);
 	/* Its state by index (windows, reassembly, link, warnings) was
 	 * never used: it starts empty, as at start. */
-	t->cfg.peers[t->cfg.n_peers] = *peer;
-	memset(t->cfg.link_addr[t->cfg.n_peers], 0,
-	    sizeof(t->cfg.link_addr[0]));
+	t->cfg.peers[pi] = *peer;
+	memset(t->cfg.link_addr[pi], 0, sizeof(t->cfg.link_addr[pi]));
+	for (unsigned l = 1; link_addr && l < LINKS_MAX; l++)
+		t->cfg.link_addr[pi][l] = link_addr[l];
+	/* The links both nodes have an address on (the local node's
+	 * sockets are those it started with: its addresses cannot change). */
+	for (unsigned l = 0; l < LINKS_MAX; l++)
+		if (tr_link_peer(t, si, l)->addr_len &&
+		    tr_link_peer(t, pi, l)->addr_len)
+			mask |= (uint8_t)(1u << l);
 	if (t->heartbeats)
-		links_add_peer(&t->links, t->cfg.n_peers, peer->nodeid, 1u,
-		    tr_now_us());
+		links_add_peer(&t->links, pi, peer->nodeid, mask, tr_now_us());
 	t->cfg.n_peers++;
 	return 0;
 }
@@ -100,6 +115,10 @@ static void move_peer(struct transport *t, size_t from, size_t to)
 	memcpy(t->cfg.link_addr[to], t->cfg.link_addr[from],
 	    sizeof(t->cfg.link_addr[to]));
 	t->links.peer[to] = t->links.peer[from];
+	if (t->dedup)
+		memcpy(t->dedup + to * 2 * DEDUP_SLOTS,
+		    t->dedup + from * 2 * DEDUP_SLOTS,
+		    2 * DEDUP_SLOTS * sizeof(*t->dedup));
 }
 
 /* Index `i`'s state, as a peer never heard of has it. */
@@ -122,6 +141,9 @@ static void clear_peer(struct transport *t, size_t i)
 	t->tx_counter[i] = 0;
 	memset(t->cfg.link_addr[i], 0, sizeof(t->cfg.link_addr[i]));
 	t->links.peer[i] = (struct links_peer){ 0 };
+	if (t->dedup)
+		memset(t->dedup + i * 2 * DEDUP_SLOTS, 0,
+		    2 * DEDUP_SLOTS * sizeof(*t->dedup));
 }
 
 int transport_remove_peer(struct transport *t, uint32_t nodeid)
@@ -129,7 +151,7 @@ int transport_remove_peer(struct transport *t, uint32_t nodeid)
 	const struct transport_peer *p = tr_peer_by_id(t, nodeid);
 	size_t i, last = t->cfg.n_peers - 1;
 
-	if (!p || nodeid == t->cfg.local_nodeid || t->dedup_links)
+	if (!p || nodeid == t->cfg.local_nodeid)
 		return -EINVAL;
 	i = (size_t)(p - t->cfg.peers);
 	/* The last peer takes its place, with all it has. */

@@ -271,9 +271,13 @@ void transport_set_config(struct transport *t, uint32_t digest,
 
 /* A node added to the nodelist (a reload): datagrams go to it and are
  * taken from it from now on, its replay windows and link state empty.
+ * `peer` is its link 0; `link_addr` (NULL: none) its addresses on the
+ * other links, as transport_config's link_addr row (entry 0 not read);
+ * it is reached on the links the local node has an address on too.
  * 0, -EINVAL for a 0 or known id or another address family than ours,
- * -ENOSPC with PROTO_MAX_NODES peers. */
-int transport_add_peer(struct transport *t, const struct transport_peer *peer);
+ * -ENOSPC with PROTO_MAX_NODES peers, -ENOMEM. */
+int transport_add_peer(struct transport *t, const struct transport_peer *peer,
+    const struct transport_peer link_addr[LINKS_MAX]);
 
 /* A node removed from the nodelist (a reload): nothing goes to it or is
  * taken from it from now on; its state is forgotten. 0, or -EINVAL for
