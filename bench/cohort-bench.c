@@ -35,8 +35,13 @@
  *   label,mode,size,count,seconds,msgs_per_s,mb_per_s,p50_us,p90_us,p99_us,max_us
  * count is the messages this process delivered (from all senders);
  * seconds runs from the moment the group was complete to the last
- * delivery. Exit status: 0 ok, 1 an API error, 2 a checking error (a
- * lost, duplicated, reordered or corrupted message), 3 usage.
+ * delivery. The longest time between two deliveries while the group was
+ * complete goes to stderr ("longest gap between deliveries N ms"): at a
+ * steady rate, the stall an application sees; and so does every gap of
+ * more than GAP_REPORT_NS, with the CLOCK_REALTIME stamp (ns) of the
+ * delivery that ended it ("gap N ms ending at STAMP"). Exit status: 0 ok, 1 an
+ * API error, 2 a checking error (a lost, duplicated, reordered or
+ * corrupted message), 3 usage.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -60,6 +65,7 @@
 #define DRAIN_IDLE_S 10    /* give up when nothing arrives for this long */
 #define CONNECT_WAIT_S 60
 #define DISPATCH_POLL_MS 100
+#define GAP_REPORT_NS 20000000u  /* a longer gap is reported with its end */
 
 struct sender {
 	uint32_t nodeid, pid;
@@ -81,6 +87,7 @@ struct bench {
 	size_t most_members;       /* the largest view since the own join */
 	uint64_t delivered;
 	uint64_t last_ns;          /* CLOCK_MONOTONIC of the latest delivery */
+	uint64_t max_gap_ns;       /* longest time between two deliveries */
 	unsigned senders_ended;
 	int bad;
 	int stop;
@@ -176,7 +183,14 @@ static void on_deliver(cpg_handle_t h, const struct cpg_name *g __attribute__((u
 	if (end)
 		b->senders_ended++;
 	else {
-		b->last_ns = mono_ns();
+		uint64_t t = mono_ns();
+
+		if (b->running && b->last_ns && t - b->last_ns > b->max_gap_ns)
+			b->max_gap_ns = t - b->last_ns;
+		if (b->running && b->last_ns && t - b->last_ns > GAP_REPORT_NS)
+			fprintf(stderr, "cohort-bench: %s: gap %.1f ms ending at %"
+			    PRIu64 "\n", b->label, (double)(t - b->last_ns) / 1e6, now);
+		b->last_ns = t;
 		b->delivered++;
 	}
 	pthread_cond_broadcast(&b->cond);
@@ -423,6 +437,8 @@ static int run_member(struct bench *b, const char *mode, int send,
 	/* Up to the last delivery: an idle wait for lost messages does not
 	 * count against the rate. */
 	secs = (double)((b->last_ns > start ? b->last_ns : mono_ns()) - start) / 1e9;
+	fprintf(stderr, "cohort-bench: %s: longest gap between deliveries %.1f ms\n",
+	    b->label, (double)b->max_gap_ns / 1e6);
 	pthread_mutex_unlock(&b->lock);
 	stop_dispatcher(b, t);
 	qsort(b->lat, b->n_lat, sizeof(uint64_t), cmp_u64);
