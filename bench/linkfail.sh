@@ -37,7 +37,7 @@
 # Writes $BENCH_OUT/linkfail.csv and linkfail.raw (the raw lines), and with
 # LF_REPORT=1 (make bench-links) bench/results/<date>-link-failover.md.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 ROUNDS=${1:-${ROUNDS:-3}}
 LF_RATE=${LF_RATE:-1000}
 LF_SECS=${LF_SECS:-25}
@@ -95,10 +95,12 @@ link0_connected() {
 	if [ "$1" = cohort ]; then
 		out=$(COHORT_SOCKET="$T/cohort$V/cohort.sock" "$T/cohort/bin/cohortctl" links 2>/dev/null)
 	else
-		out=$(ip netns exec "$(ns_of corosync $V)" corosync-cfgtool -s 2>/dev/null)
+		out=$(ip netns exec "$(ns_of corosync "$V")" corosync-cfgtool -s 2>/dev/null)
 	fi
 	awk '/^LINK ID/ { l = $3 } l == "0" && /nodeid/ && /[ \t]connected/ { n++ } END { print n + 0 }' <<<"$out"
 }
+
+link0_down() { [ "$(link0_connected "$1")" = 0 ]; }
 
 # on_link IMPL L: node V's traffic to both peers takes link L (Cohort:
 # links_in_use; corosync: link 0 connected to both peers for L = 0, to
@@ -108,7 +110,7 @@ on_link() {
 	if [ "$1" = cohort ]; then
 		st=$(COHORT_SOCKET="$T/cohort$V/cohort.sock" "$T/cohort/bin/cohortctl" status 2>/dev/null)
 		for p in $(seq 1 $N); do
-			[ "$p" = $V ] && continue
+			[ "$p" = "$V" ] && continue
 			[ "$(awk -v k="node.$p.links_in_use" '$1 == k { print $2 }' <<<"$st")" = "$2" ] || ok=0
 		done
 		[ $ok = 1 ]
@@ -136,11 +138,11 @@ ring_mark() {
 # until_ms FROM_NS LIMIT_S CMD...: polls CMD; prints ms from FROM_NS to
 # the first success, or "-" after LIMIT_S seconds.
 until_ms() {
-	local from=$1 limit=$2 deadline
+	local t0=$1 limit=$2 deadline
 	shift 2
 	deadline=$((SECONDS + limit))
 	while [ $SECONDS -lt $deadline ]; do
-		"$@" && { echo $(( ($(date +%s%N) - from) / 1000000 )); return 0; }
+		"$@" && { echo $(( ($(date +%s%N) - t0) / 1000000 )); return 0; }
 		sleep 0.01
 	done
 	echo -
@@ -180,7 +182,7 @@ linkrun() {
 	t_cut=$(date +%s%N)
 	ip -n "$BR" link set "p$(tag "$impl")$V" down
 	route=$(until_ms "$t_cut" 15 on_link "$impl" 1)
-	down=$(until_ms "$t_cut" 15 eval '[ "$(link0_connected '"$impl"')" = 0 ]')
+	down=$(until_ms "$t_cut" 15 link0_down "$impl")
 	sleep_until $((t_cut + LF_HOLD * 1000000000))
 	t_back=$(date +%s%N)
 	ip -n "$BR" link set "p$(tag "$impl")$V" up
@@ -204,6 +206,24 @@ linkrun() {
 	wait_ring "$impl" || fail_note "links, $impl, $cfg, round $r: no ring of $N after the run"
 }
 
+# timing_note CONFIG: the effective timing of node 1 of each system
+# (corosync-cmapctl's runtime values; cohortd -t), to linkfail-timing.
+timing_note() {
+	local impl
+	for impl in $BENCH_IMPLS; do
+		printf '%s, %s: ' "$1" "$impl"
+		if [ "$impl" = cohort ]; then
+			"$T/cohort/sbin/cohortd" -t -c "$T/cohort.conf" -n 1 2>/dev/null |
+			    awk '$1 ~ /^(token|consensus|knet_ping_interval|knet_ping_timeout|knet_pong_count):$/ && !seen[$1]++ { printf "%s %s ", $1, $2 }'
+		else
+			ip netns exec "$(ns_of corosync 1)" corosync-cmapctl 2>/dev/null |
+			    awk '$1 ~ /^runtime\.config\.totem\.(token|consensus|interface\.0\.knet_ping_interval|interface\.0\.knet_ping_timeout|interface\.0\.knet_pong_count)$/ {
+			        k = $1; sub(/.*\./, "", k); printf "%s: %s ", k, $NF }'
+		fi
+		echo
+	done >>"$BENCH_OUT/linkfail-timing"
+}
+
 # stop_all: every daemon of the configuration, by PID.
 stop_all() {
 	local impl i
@@ -215,7 +235,7 @@ stop_all() {
 bench_prepare
 BENCH_CLEANUP_MORE=net_delete
 trap bench_cleanup EXIT
-rm -f "$BENCH_OUT/linkfail.csv" "$BENCH_OUT/linkfail.raw" "$BENCH_OUT/failures"
+rm -f "$BENCH_OUT/linkfail.csv" "$BENCH_OUT/linkfail.raw" "$BENCH_OUT/linkfail-timing" "$BENCH_OUT/failures"
 bench_machine >"$BENCH_OUT/linkfail-machine"
 net_create
 net_link1
@@ -231,6 +251,7 @@ for cfg in $LF_CONFIGS; do
 		wait_group "$impl" || { echo "bench: $impl: no group of $N members within 60 s" >&2; exit 1; }
 		until_ms 0 60 on_link "$impl" 0 >/dev/null
 	done
+	timing_note "$cfg"
 	bench_log "links, $cfg: 3 nodes up: $BENCH_IMPLS"
 	for r in $(seq 1 "$ROUNDS"); do
 		for impl in $(order "$r"); do linkrun "$impl" "$cfg" "$r"; done

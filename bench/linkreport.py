@@ -7,8 +7,9 @@ gap_back_ms,back_ms,new_ring,confchg,check), OUT/linkfail-machine and
 OUT/failures, prints one markdown table (median and range of the rounds
 per configuration and system) and writes RESULTS/DATE-link-failover.md
 with the command, the machine, the table, the configurations and the raw
-data. A time of "-" (the state was not reached) is left out of the
-median and counted in the table.
+data (linkfail.csv, linkfail-timing, linkfail.raw). A time of "-" (the
+state was not reached) is left out of the median and counted in the
+table.
 """
 import os
 import statistics
@@ -103,11 +104,20 @@ def main():
             'The times are those of polling the tools every 10 ms or so (each poll\n'
             'starts a process in a namespace): a few tens of ms of resolution.\n\n'
             % (rate, secs, cut_at, hold))
+        tpath = os.path.join(out, 'linkfail-timing')
+        if os.path.exists(tpath):
+            f.write('Effective timing (corosync-cmapctl runtime values, cohortd -t; ms):\n\n```\n%s```\n\n'
+                    % open(tpath).read())
         f.write('Median (range) of the rounds:\n\n%s\n\n' % table)
         if failures:
             f.write('Failures noted by the run:\n\n```\n%s\n```\n\n' % failures)
         f.write('Configurations:\n\n%s\n' % '\n'.join(confs))
         f.write('Raw data (bench/results/tmp/linkfail.csv):\n\n```\n%s\n```\n' % '\n'.join(lines))
+        rpath = os.path.join(out, 'linkfail.raw')
+        if os.path.exists(rpath):
+            f.write('\nWhat each member reported (linkfail.raw: its gaps over 20 ms with the\n'
+                    'CLOCK_REALTIME stamp of the delivery that ended each, its longest gap):\n\n'
+                    '```\n%s```\n' % open(rpath).read())
 
 
 if __name__ == '__main__':
