@@ -104,11 +104,11 @@ def main():
             'The times are those of polling the tools every 10 ms or so (each poll\n'
             'starts a process in a namespace): a few tens of ms of resolution.\n\n'
             % (rate, secs, cut_at, hold))
+        f.write('Median (range) of the rounds:\n\n%s\n\n' % table)
         tpath = os.path.join(out, 'linkfail-timing')
         if os.path.exists(tpath):
             f.write('Effective timing (corosync-cmapctl runtime values, cohortd -t; ms):\n\n```\n%s```\n\n'
                     % open(tpath).read())
-        f.write('Median (range) of the rounds:\n\n%s\n\n' % table)
         if failures:
             f.write('Failures noted by the run:\n\n```\n%s\n```\n\n' % failures)
         f.write('Configurations:\n\n%s\n' % '\n'.join(confs))
