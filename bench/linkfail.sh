@@ -44,6 +44,7 @@ LF_SECS=${LF_SECS:-25}
 LF_CUT_AT=${LF_CUT_AT:-3}
 LF_HOLD=${LF_HOLD:-8}
 LF_CONFIGS=${LF_CONFIGS:-default token1000}
+GAP_MS=20   # cohort-bench -G: gaps reported with their stamps
 BENCH_CLUSTER_FUNCS=1
 . bench/cluster.sh
 NET1=10.78.0
@@ -157,9 +158,9 @@ sleep_until() {
 # max_gap FROM_NS TO_NS: the longest gap reported at any member that
 # ended in [FROM, TO), in ms (20: none over the report threshold).
 max_gap() {
-	cat "$T"/lf-err* | awk -v a="$1" -v b="$2" '
+	cat "$T"/lf-err* | awk -v a="$1" -v b="$2" -v g="$GAP_MS" '
 	    / gap [0-9.]+ ms ending at / { s = $NF; if (s >= a && s < b && $(NF - 4) > m) m = $(NF - 4) }
-	    END { printf "%.0f", (m > 20 ? m : 20) }'
+	    END { printf "%.0f", (m > g ? m : g) }'
 }
 
 # linkrun IMPL CONFIG ROUND
@@ -170,7 +171,7 @@ linkrun() {
 	mark=$(ring_mark "$impl")
 	rm -f "$T"/lf-err*
 	for i in $(seq 1 $N); do
-		on "$impl" "$i" timeout -s KILL $((LF_SECS + 120)) "$T/bench-$impl" -l "$impl" -g "lf$$x$RUN" \
+		on "$impl" "$i" timeout -s KILL $((LF_SECS + 120)) "$T/bench-$impl" -l "$impl" -g "lf$$x$RUN" -G "$GAP_MS" \
 		    member send 64 "$LF_SECS" "$LF_RATE" $N $N >"$T/lf-out$i" 2>"$T/lf-err$i" &
 		pids+=($!)
 	done
