@@ -84,7 +84,7 @@ EVSCHECK   := $(B)/tests/evs/evscheck
 PROGRAMS := $(COHORTD) $(COHORTCTL) $(COROTOOLS)
 ALL := $(CSC_SO) $(CSC_LINK) $(CPG_SO) $(CPG_LINK) $(SVC_SOS) $(PROGRAMS) $(PCFILE)
 
-.PHONY: all check check-build demo install clean deps fuzz bench sim-long deb
+.PHONY: all check check-build demo install clean deps fuzz bench bench-links sim-long deb
 all: $(ALL)
 
 $(B)/obj/%.o: %.c
@@ -216,6 +216,10 @@ fuzz: deps
 
 bench: all
 	BENCH_BUILD=$(B) bench/run.sh
+
+# Link failover against corosync with knet, two networks (bench/linkfail.sh).
+bench-links: all
+	BENCH_BUILD=$(B) LF_REPORT=1 bench/linkfail.sh
 
 # The simulator's long mode: SIM_SEEDS scenarios over two processes.
 SIM_SEEDS ?= 100000

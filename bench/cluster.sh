@@ -91,10 +91,16 @@ write_configs() {
 				    "$(addr_of "$impl" "$i")" "$i" "$i"
 			done
 			echo "}"
-			[ "$impl" = corosync ] && printf 'quorum {\n\tprovider: corosync_votequorum\n}\n'
-			printf 'logging {\n\tto_stderr: yes\n\tto_syslog: no\n\tto_logfile: no\n\ttimestamp: hires\n}\n'
+			conf_tail "$impl"
 		} >"$T/$impl.conf"
 	done
+}
+
+# conf_tail IMPL: the sections after the nodelist (quorum for corosync,
+# logging).
+conf_tail() {
+	[ "$1" = corosync ] && printf 'quorum {\n\tprovider: corosync_votequorum\n}\n'
+	printf 'logging {\n\tto_stderr: yes\n\tto_syslog: no\n\tto_logfile: no\n\ttimestamp: hires\n}\n'
 }
 
 # on IMPL I CMD...: execs CMD as a client of node I's daemon (its
@@ -283,6 +289,9 @@ failover3() {
 	for i in $(seq 1 $N); do kill -9 "${WPID[$impl$i]}" 2>/dev/null; wait "${WPID[$impl$i]}" 2>/dev/null; done
 	wait_group "$impl"
 }
+
+# bench/linkfail.sh sources this file for the functions above.
+[ -n "${BENCH_CLUSTER_FUNCS:-}" ] && return 0
 
 bench_prepare
 BENCH_CLEANUP_MORE=net_delete

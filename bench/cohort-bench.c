@@ -22,7 +22,10 @@
  *
  * OPTIONS: -l LABEL (first CSV column), -g GROUP (default "cbench"),
  * -o FILE (latency samples in microseconds, sorted, one a line; at most
- * SAMPLES_OUT of them, evenly spaced quantiles when there are more).
+ * SAMPLES_OUT of them, evenly spaced quantiles when there are more),
+ * -G MS (every gap of more than MS milliseconds between two deliveries
+ * while the group is complete, on stderr with the CLOCK_REALTIME stamp
+ * in ns of the delivery that ended it: "gap N ms ending at STAMP").
  *
  * Every message carries its sender's sequence number and a CLOCK_REALTIME
  * send stamp (all network namespaces share one clock, so the difference
@@ -35,8 +38,11 @@
  *   label,mode,size,count,seconds,msgs_per_s,mb_per_s,p50_us,p90_us,p99_us,max_us
  * count is the messages this process delivered (from all senders);
  * seconds runs from the moment the group was complete to the last
- * delivery. Exit status: 0 ok, 1 an API error, 2 a checking error (a
- * lost, duplicated, reordered or corrupted message), 3 usage.
+ * delivery. With -G, the longest time between two deliveries while the
+ * group was complete goes to stderr ("longest gap between deliveries N
+ * ms"): at a steady rate, the stall an application sees. Exit status: 0
+ * ok, 1 an API error, 2 a checking error (a lost, duplicated, reordered
+ * or corrupted message), 3 usage.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -81,6 +87,8 @@ struct bench {
 	size_t most_members;       /* the largest view since the own join */
 	uint64_t delivered;
 	uint64_t last_ns;          /* CLOCK_MONOTONIC of the latest delivery */
+	uint64_t max_gap_ns;       /* longest time between two deliveries */
+	uint64_t gap_report_ns;    /* -G: report longer gaps (0: none) */
 	unsigned senders_ended;
 	int bad;
 	int stop;
@@ -176,7 +184,15 @@ static void on_deliver(cpg_handle_t h, const struct cpg_name *g __attribute__((u
 	if (end)
 		b->senders_ended++;
 	else {
-		b->last_ns = mono_ns();
+		uint64_t t = mono_ns();
+
+		if (b->running && b->last_ns && t - b->last_ns > b->max_gap_ns)
+			b->max_gap_ns = t - b->last_ns;
+		if (b->gap_report_ns && b->running && b->last_ns &&
+		    t - b->last_ns > b->gap_report_ns)
+			fprintf(stderr, "cohort-bench: %s: gap %.1f ms ending at %"
+			    PRIu64 "\n", b->label, (double)(t - b->last_ns) / 1e6, now);
+		b->last_ns = t;
 		b->delivered++;
 	}
 	pthread_cond_broadcast(&b->cond);
@@ -423,6 +439,9 @@ static int run_member(struct bench *b, const char *mode, int send,
 	/* Up to the last delivery: an idle wait for lost messages does not
 	 * count against the rate. */
 	secs = (double)((b->last_ns > start ? b->last_ns : mono_ns()) - start) / 1e9;
+	if (b->gap_report_ns)
+		fprintf(stderr, "cohort-bench: %s: longest gap between deliveries %.1f ms\n",
+		    b->label, (double)b->max_gap_ns / 1e6);
 	pthread_mutex_unlock(&b->lock);
 	stop_dispatcher(b, t);
 	qsort(b->lat, b->n_lat, sizeof(uint64_t), cmp_u64);
@@ -509,6 +528,8 @@ int main(int argc, char **argv)
 			b.group = argv[i + 1];
 		else if (argv[i][1] == 'o')
 			b.samples_path = argv[i + 1];
+		else if (argv[i][1] == 'G' && atoi(argv[i + 1]) > 0)
+			b.gap_report_ns = (uint64_t)atoi(argv[i + 1]) * 1000000u;
 		else
 			break;
 		i += 2;
@@ -537,7 +558,7 @@ int main(int argc, char **argv)
 		return run_join(&b, atoi(argv[i + 1]));
 	if (strcmp(mode, "watch") == 0 && n <= 1)
 		return run_watch(&b, n ? (size_t)atoi(argv[i + 1]) : 0);
-	fprintf(stderr, "usage: cohort-bench [-l LABEL] [-g GROUP] [-o FILE] MODE ARGS\n"
+	fprintf(stderr, "usage: cohort-bench [-l LABEL] [-g GROUP] [-o FILE] [-G MS] MODE ARGS\n"
 	    "  throughput SIZE SECONDS\n"
 	    "  latency SIZE SECONDS RATE\n"
 	    "  member send|recv SIZE SECONDS RATE MEMBERS SENDERS\n"
