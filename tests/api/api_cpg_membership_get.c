@@ -9,7 +9,8 @@
 /* A member in a process of its own, as testcpg is: it joins, then asks
  * with a CPG_MEMBERS_MAX array and a count it never set (4 here), and
  * must get all `want` members. It stays until `go` is closed. */
-static pid_t member(const struct cpg_name *g, const int *go, int want)
+static pid_t member(const struct cpg_name *g, const int *go, const int *done,
+    int want)
 {
 	pid_t pid = fork();
 
@@ -30,6 +31,9 @@ static pid_t member(const struct cpg_name *g, const int *go, int want)
 			 * `want`, never more than the five of this test. */
 			CHECK(count >= want && count <= 5 &&
 			    mine[want - 1].nodeid == 1);
+			/* Checked: the test may let the members go. */
+			if (write(done[1], "x", 1) != 1)
+				_exit(1);
 		}
 		if (read(go[0], &b, 1) < 0)
 			_exit(1);
@@ -56,7 +60,8 @@ int main(void)
 	struct cpg_address list[CPG_MEMBERS_MAX];
 	cpg_handle_t h;
 	pid_t kids[4];
-	int n, go[2], status;
+	int n, go[2], done[2], status;
+	char b[2];
 
 	harness_start(&d, NULL);
 	n = 8;
@@ -71,9 +76,9 @@ int main(void)
 	CHECK_CS(cpg_join(h, &g), CS_OK);
 	harness_wait(h, &r.joined);
 	/* Two more processes join; they stay until `go` is closed. */
-	CHECK(pipe(go) == 0);
+	CHECK(pipe(go) == 0 && pipe(done) == 0);
 	for (int i = 0; i < 2; i++)
-		kids[i] = member(&g, go, 0);
+		kids[i] = member(&g, go, done, 0);
 	wait_members(h, &r, 3);
 	n = 8;
 	CHECK_CS(cpg_membership_get(h, &g, list, &n), CS_OK);
@@ -95,13 +100,15 @@ int main(void)
 	CHECK(n == 3);
 
 	/* testcpg as the fourth and as the fifth member of the group. */
-	kids[2] = member(&g, go, 4);
+	kids[2] = member(&g, go, done, 4);
 	wait_members(h, &r, 4);
-	kids[3] = member(&g, go, 5);
+	kids[3] = member(&g, go, done, 5);
 	wait_members(h, &r, 5);
 	n = 0;
 	CHECK_CS(cpg_membership_get(h, &g, list, &n), CS_OK);
 	CHECK(n == 5);
+	/* Both have looked at the list before any member leaves. */
+	CHECK(read(done[0], b, 1) == 1 && read(done[0], b + 1, 1) == 1);
 	close(go[1]);
 	for (int i = 0; i < 4; i++)
 		CHECK(waitpid(kids[i], &status, 0) == kids[i] &&
