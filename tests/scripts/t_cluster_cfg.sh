@@ -37,12 +37,12 @@ wait_line() {
 		sleep 0.1
 	done
 }
-# wait_brief STATUS: until -sb on node 1 shows STATUS on link 0
+# wait_brief STATUS [NODE]: until -sb on NODE (default 1) shows STATUS on link 0
 # (bounded: a link is up again or down after the token timeout).
 wait_brief() {
-	local deadline=$((SECONDS + 30))
-	until cfgtool 1 -sb 2>/dev/null | grep -qx $'\tstatus\t= '"$1"; do
-		[ $SECONDS -lt $deadline ] || fail "node 1's -sb is not $1: $(cfgtool 1 -sb 2>&1 | tr '\n' '|')"
+	local deadline=$((SECONDS + 30)) n=${2:-1}
+	until cfgtool "$n" -sb 2>/dev/null | grep -qx $'\tstatus\t= '"$1"; do
+		[ $SECONDS -lt $deadline ] || fail "node $n's -sb is not $1: $(cfgtool "$n" -sb 2>&1 | tr '\n' '|')"
 		sleep 0.1
 	done
 }
@@ -56,7 +56,10 @@ done
 wait_ring 1 2 3 || fail "no ring of 3"
 
 cl_log "1. link status"
+# Every link up in every view (heartbeats answered), not only node 1's.
 wait_brief n33
+wait_brief 3n3 2
+wait_brief 33n 3
 T=$'\t'
 cfgtool 1 -s >"$CL_DIR/s.out" || fail "-s exited $?"
 diff -u - "$CL_DIR/s.out" <<OUT || fail "unexpected -s"
