@@ -97,6 +97,11 @@ for n in 1 2 3; do wait_ring "$n" "1 2 3"; done
 on 1 "$CTL" status | sed -n '1,6p'
 
 say "corosync's own tools read the same cluster: quorum, links, the map"
+# The links are up once their heartbeats are answered.
+for i in $(seq 1 200); do
+	on 1 "$CTL" links -b 2>/dev/null | grep -q "= n33" && break
+	sleep 0.05
+done
 on 1 "$B/bin/corosync-quorumtool" -s
 on 1 "$B/bin/corosync-cfgtool" -s
 on 1 "$B/bin/corosync-cmapctl" runtime.members.
