@@ -83,6 +83,35 @@ enum cfg_msg {
 	CFG_MSG_RELOAD = 3,      /* u64 the sender's token */
 };
 
+/* A request's body decoded (decode.c): the fields its type carries, the
+ * others 0. `reason` points into the body. */
+struct cfg_req {
+	uint32_t nodeid;         /* NODE_ADDRS, NODE_STATUS, KILL_NODE */
+	uint32_t version;        /* NODE_STATUS */
+	uint32_t flags;          /* TRACKSTART, TRY_SHUTDOWN, REPLYTO_SHUTDOWN */
+	uint32_t reason_len;     /* KILL_NODE: below CFG_REASON_MAX */
+	const uint8_t *reason;
+};
+
+/* 0, or -EBADMSG when `type` is not a cfg request or the body does not
+ * decode to exactly its fields. */
+int cfg_req_decode(uint16_t type, const uint8_t *body, size_t len,
+    struct cfg_req *r);
+
+/* An ordered message decoded (decode.c); `reason` points into it. */
+struct cfg_delivery {
+	uint8_t kind;            /* enum cfg_msg */
+	uint32_t nodeid;         /* KILL: the node to kill */
+	uint32_t reason_len;     /* KILL: below CFG_REASON_MAX */
+	const uint8_t *reason;
+	uint64_t token;          /* RELOAD */
+};
+
+/* `msg` is the whole message, tag first. 0; -ENOENT for a kind unknown
+ * (d->kind says which); -EBADMSG when it does not decode. */
+int cfg_delivery_decode(const uint8_t *msg, size_t len,
+    struct cfg_delivery *d);
+
 /* Multicasts one of the service's messages (tag and kind first, then
  * `body`), SAFE. 0 or -errno. */
 int cfg_submit(struct cfg_svc *svc, enum cfg_msg kind, const void *body,

@@ -26,12 +26,12 @@
 #include "daemon/ordering.h"
 
 typedef void (*req_fn)(struct cfg_svc *svc, struct conn *c,
-    const struct ipc_hdr *h, struct rbuf *rb);
+    const struct ipc_hdr *h, const struct cfg_req *r);
 
-static void malformed(struct cfg_svc *svc, struct conn *c, const char *what)
+static void malformed(struct cfg_svc *svc, struct conn *c, uint16_t type)
 {
-	log_warnx("client %u (pid %d): malformed %s request", c->id,
-	    (int)c->pid, what);
+	log_warnx("client %u (pid %d): malformed cfg request (type %u)",
+	    c->id, (int)c->pid, type);
 	ipcs_close_conn(svc->env.ipcs, c, "malformed request");
 }
 
@@ -80,63 +80,47 @@ static void node_left(struct cfg_svc *svc, uint32_t nodeid)
 }
 
 static void req_local_get(struct cfg_svc *svc, struct conn *c,
-    const struct ipc_hdr *h, struct rbuf *rb)
+    const struct ipc_hdr *h, const struct cfg_req *r)
 {
 	uint8_t body[4];
 	struct wbuf wb;
 
-	if (rb->left) {
-		malformed(svc, c, "LOCAL_GET");
-		return;
-	}
 	wbuf_init(&wb, body, sizeof(body));
 	wbuf_u32(&wb, svc->env.nodeid);
 	ipcs_reply(c, h->seq, CS_OK, body, wb.len);
 }
 
 static void req_node_addrs(struct cfg_svc *svc, struct conn *c,
-    const struct ipc_hdr *h, struct rbuf *rb)
-{
-	uint8_t body[CFG_STATUS_REPLY_MAX];
-	uint32_t nodeid = rbuf_u32(rb), err;
-	struct wbuf wb;
-
-	if (rb->err || rb->left) {
-		malformed(svc, c, "NODE_ADDRS");
-		return;
-	}
-	wbuf_init(&wb, body, sizeof(body));
-	err = cfg_node_addrs(svc, nodeid, &wb);
-	ipcs_reply(c, h->seq, err, body, err == CS_OK ? wb.len : 0);
-}
-
-static void req_node_status(struct cfg_svc *svc, struct conn *c,
-    const struct ipc_hdr *h, struct rbuf *rb)
-{
-	uint8_t body[CFG_STATUS_REPLY_MAX];
-	uint32_t nodeid = rbuf_u32(rb), version = rbuf_u32(rb), err;
-	struct wbuf wb;
-
-	if (rb->err || rb->left) {
-		malformed(svc, c, "NODE_STATUS");
-		return;
-	}
-	wbuf_init(&wb, body, sizeof(body));
-	err = cfg_node_status(svc, nodeid, version, &wb);
-	ipcs_reply(c, h->seq, err, body, err == CS_OK ? wb.len : 0);
-}
-
-static void req_ring_status(struct cfg_svc *svc, struct conn *c,
-    const struct ipc_hdr *h, struct rbuf *rb)
+    const struct ipc_hdr *h, const struct cfg_req *r)
 {
 	uint8_t body[CFG_STATUS_REPLY_MAX];
 	struct wbuf wb;
 	uint32_t err;
 
-	if (rb->left) {
-		malformed(svc, c, "RING_STATUS");
-		return;
-	}
+	wbuf_init(&wb, body, sizeof(body));
+	err = cfg_node_addrs(svc, r->nodeid, &wb);
+	ipcs_reply(c, h->seq, err, body, err == CS_OK ? wb.len : 0);
+}
+
+static void req_node_status(struct cfg_svc *svc, struct conn *c,
+    const struct ipc_hdr *h, const struct cfg_req *r)
+{
+	uint8_t body[CFG_STATUS_REPLY_MAX];
+	struct wbuf wb;
+	uint32_t err;
+
+	wbuf_init(&wb, body, sizeof(body));
+	err = cfg_node_status(svc, r->nodeid, r->version, &wb);
+	ipcs_reply(c, h->seq, err, body, err == CS_OK ? wb.len : 0);
+}
+
+static void req_ring_status(struct cfg_svc *svc, struct conn *c,
+    const struct ipc_hdr *h, const struct cfg_req *r)
+{
+	uint8_t body[CFG_STATUS_REPLY_MAX];
+	struct wbuf wb;
+	uint32_t err;
+
 	wbuf_init(&wb, body, sizeof(body));
 	err = cfg_ring_status(svc, &wb);
 	ipcs_reply(c, h->seq, err, body, err == CS_OK ? wb.len : 0);
@@ -156,63 +140,46 @@ static bool is_member(const struct cfg_svc *svc, uint32_t nodeid)
 }
 
 static void req_kill_node(struct cfg_svc *svc, struct conn *c,
-    const struct ipc_hdr *h, struct rbuf *rb)
+    const struct ipc_hdr *h, const struct cfg_req *r)
 {
-	uint32_t nodeid = rbuf_u32(rb), len = rbuf_u32(rb);
-	const uint8_t *reason = rbuf_take(rb, len);
+	uint32_t nodeid = r->nodeid, len = r->reason_len;
 	uint8_t body[8 + CFG_REASON_MAX];
 	struct wbuf wb;
 
-	if (rb->err || rb->left || len >= CFG_REASON_MAX) {
-		malformed(svc, c, "KILL_NODE");
-		return;
-	}
 	if (!is_member(svc, nodeid)) {
 		ipcs_reply(c, h->seq, CS_ERR_NOT_EXIST, NULL, 0);
 		return;
 	}
 	log_info("cfg: client %u (pid %d) kills node %u: %.*s", c->id,
-	    (int)c->pid, nodeid, (int)len, (const char *)reason);
+	    (int)c->pid, nodeid, (int)len, (const char *)r->reason);
 	wbuf_init(&wb, body, sizeof(body));
 	wbuf_u32(&wb, nodeid);
 	wbuf_u32(&wb, len);
-	wbuf_copy(&wb, reason, len);
+	wbuf_copy(&wb, r->reason, len);
 	ipcs_reply(c, h->seq, cfg_submit(svc, CFG_MSG_KILL, body, wb.len) < 0 ?
 	    CS_ERR_NO_MEMORY : CS_OK, NULL, 0);
 }
 
 static void req_trackstart(struct cfg_svc *svc, struct conn *c,
-    const struct ipc_hdr *h, struct rbuf *rb)
+    const struct ipc_hdr *h, const struct cfg_req *r)
 {
-	(void)rbuf_u32(rb);   /* flags: none defined, ignored as corosync */
-	if (rb->err || rb->left) {
-		malformed(svc, c, "TRACKSTART");
-		return;
-	}
+	/* r->flags: none defined, ignored as corosync's. */
 	ipcs_reply(c, h->seq, CS_OK, NULL, 0);
 	cfg_track_start(svc, c);
 }
 
 static void req_trackstop(struct cfg_svc *svc, struct conn *c,
-    const struct ipc_hdr *h, struct rbuf *rb)
+    const struct ipc_hdr *h, const struct cfg_req *r)
 {
-	if (rb->left) {
-		malformed(svc, c, "TRACKSTOP");
-		return;
-	}
 	ipcs_reply(c, h->seq, CS_OK, NULL, 0);
 	cfg_track_stop(svc, c, false);
 }
 
 static void req_try_shutdown(struct cfg_svc *svc, struct conn *c,
-    const struct ipc_hdr *h, struct rbuf *rb)
+    const struct ipc_hdr *h, const struct cfg_req *r)
 {
-	uint32_t flags = rbuf_u32(rb);
+	uint32_t flags = r->flags;
 
-	if (rb->err || rb->left) {
-		malformed(svc, c, "TRY_SHUTDOWN");
-		return;
-	}
 	if (flags > COROSYNC_CFG_SHUTDOWN_FLAG_IMMEDIATE) {
 		ipcs_reply(c, h->seq, CS_ERR_INVALID_PARAM, NULL, 0);
 		return;
@@ -223,14 +190,8 @@ static void req_try_shutdown(struct cfg_svc *svc, struct conn *c,
 }
 
 static void req_replyto_shutdown(struct cfg_svc *svc, struct conn *c,
-    const struct ipc_hdr *h, struct rbuf *rb)
+    const struct ipc_hdr *h, const struct cfg_req *r)
 {
-	uint32_t yes = rbuf_u32(rb);
-
-	if (rb->err || rb->left) {
-		malformed(svc, c, "REPLYTO_SHUTDOWN");
-		return;
-	}
 	/* Answered before the query may end: the caller's reply and the
 	 * shutdown come after this one. */
 	if (cfg_conn(c)->vote != CFG_VOTE_ASKED || !svc->query.caller) {
@@ -238,20 +199,16 @@ static void req_replyto_shutdown(struct cfg_svc *svc, struct conn *c,
 		return;
 	}
 	ipcs_reply(c, h->seq, CS_OK, NULL, 0);
-	cfg_query_answer(svc, c, yes == COROSYNC_CFG_SHUTDOWN_FLAG_YES);
+	cfg_query_answer(svc, c, r->flags == COROSYNC_CFG_SHUTDOWN_FLAG_YES);
 }
 
 static void req_reload(struct cfg_svc *svc, struct conn *c,
-    const struct ipc_hdr *h, struct rbuf *rb)
+    const struct ipc_hdr *h, const struct cfg_req *r)
 {
 	struct cfg_conn *cc = cfg_conn(c);
 	uint8_t body[8];
 	struct wbuf wb;
 
-	if (rb->left) {
-		malformed(svc, c, "RELOAD_CONFIG");
-		return;
-	}
 	/* Pending before the submission: a ring of one may deliver the
 	 * message before ordering_submit2 returns. */
 	cc->reload_token = ++svc->next_token;
@@ -268,15 +225,10 @@ static void req_reload(struct cfg_svc *svc, struct conn *c,
 /* The log file of the logging section opened again (logrotate); with
  * none, nothing to do. */
 static void req_reopen_logs(struct cfg_svc *svc, struct conn *c,
-    const struct ipc_hdr *h, struct rbuf *rb)
+    const struct ipc_hdr *h, const struct cfg_req *r)
 {
-	int rc;
+	int rc = log_reopen();
 
-	if (rb->left) {
-		malformed(svc, c, "REOPEN_LOG_FILES");
-		return;
-	}
-	rc = log_reopen();
 	if (rc < 0)
 		log_warnx("cfg: client %u (pid %d): the log file cannot be "
 		    "reopened: %s", c->id, (int)c->pid, strerror(-rc));
@@ -312,13 +264,15 @@ static void op_request(void *arg, struct conn *c, const struct ipc_hdr *h,
 {
 	struct cfg_svc *svc = arg;
 	size_t i = (size_t)h->type - CFG_REQ_LOCAL_GET;
+	struct cfg_req r;
 
 	if (h->type < CFG_REQ_LOCAL_GET ||
-	    i >= sizeof(handlers) / sizeof(handlers[0]) || !handlers[i]) {
-		malformed(svc, c, "cfg");
+	    i >= sizeof(handlers) / sizeof(handlers[0]) || !handlers[i] ||
+	    cfg_req_decode(h->type, body->p, body->left, &r) < 0) {
+		malformed(svc, c, h->type);
 		return;
 	}
-	handlers[i](svc, c, h, body);
+	handlers[i](svc, c, h, &r);
 }
 
 static int op_conn_open(void *svc, struct conn *c, void **state)
@@ -342,32 +296,20 @@ static void op_conn_free(void *svc, void *state)
 }
 
 static void deliver_kill(struct cfg_svc *svc, uint32_t sender,
-    struct rbuf *rb)
+    const struct cfg_delivery *d)
 {
-	uint32_t nodeid = rbuf_u32(rb), len = rbuf_u32(rb);
-	const uint8_t *reason = rbuf_take(rb, len);
-
-	if (rb->err || len >= CFG_REASON_MAX) {
-		log_warnx("cfg: malformed KILL from node %u dropped", sender);
+	if (d->nodeid != svc->env.nodeid)
 		return;
-	}
-	if (nodeid != svc->env.nodeid)
-		return;
-	log_warnx("Killed by node %u : %.*s", sender, (int)len,
-	    (const char *)reason);
+	log_warnx("Killed by node %u : %.*s", sender, (int)d->reason_len,
+	    (const char *)d->reason);
 	cfg_exit(svc, CFG_EXIT_KILLED);
 }
 
 static void deliver_reload(struct cfg_svc *svc, uint32_t sender,
-    struct rbuf *rb)
+    const struct cfg_delivery *d)
 {
-	uint64_t token = rbuf_u64(rb);
 	uint32_t err;
 
-	if (rb->err) {
-		log_warnx("cfg: malformed RELOAD from node %u dropped", sender);
-		return;
-	}
 	log_info("cfg: node %u asks every node to reload its configuration",
 	    sender);
 	err = cfg_reload(svc);
@@ -377,7 +319,7 @@ static void deliver_reload(struct cfg_svc *svc, uint32_t sender,
 		struct cfg_conn *cc = cfg_conn(c);
 
 		if (!c->dead && cc && cc->reload_pending &&
-		    cc->reload_token == token) {
+		    cc->reload_token == d->token) {
 			cc->reload_pending = false;
 			ipcs_reply(c, cc->reload_seq, err, NULL, 0);
 		}
@@ -388,15 +330,17 @@ static void op_deliver(void *arg, uint32_t sender, const uint8_t *msg,
     size_t len, enum proto_guarantee g)
 {
 	struct cfg_svc *svc = arg;
-	struct rbuf rb;
-	uint8_t kind;
+	struct cfg_delivery d;
+	int rc = cfg_delivery_decode(msg, len, &d);
 
-	rbuf_init(&rb, msg, len);
-	(void)rbuf_u8(&rb);   /* the tag: ours, or the glue would not call */
-	kind = rbuf_u8(&rb);
-	switch (rb.err ? 0 : kind) {
+	if (rc == -EBADMSG) {
+		log_warnx("cfg: malformed message %u from node %u dropped",
+		    d.kind, sender);
+		return;
+	}
+	switch (d.kind) {
 	case CFG_MSG_KILL:
-		deliver_kill(svc, sender, &rb);
+		deliver_kill(svc, sender, &d);
 		break;
 	case CFG_MSG_SHUTDOWN:
 		log_info("Node %u was shut down by sysadmin", sender);
@@ -406,11 +350,11 @@ static void op_deliver(void *arg, uint32_t sender, const uint8_t *msg,
 			node_left(svc, sender);
 		break;
 	case CFG_MSG_RELOAD:
-		deliver_reload(svc, sender, &rb);
+		deliver_reload(svc, sender, &d);
 		break;
 	default:
 		log_warnx("cfg: unknown message %u from node %u dropped",
-		    kind, sender);
+		    d.kind, sender);
 	}
 }
 

@@ -3,7 +3,7 @@
  * src/daemon/cmap/).
  *
  *   service.c   requests, iterators, trackers, the service's table
- *   decode.c    request bodies, bounds-checked
+ *   decode.c    request bodies and the ordered message, bounds-checked
  *   rules.c     the read-only keys (icmap_ipc_ro)
  *   members.c   runtime.members.* on each configuration change
  *   version.c   the nodes' configuration versions (ordered messages)
@@ -138,6 +138,19 @@ int cmap_req_decode(uint16_t type, const uint8_t *body, size_t len,
     struct cmap_req *r);
 /* The request's name for log lines ("SET"), "unknown" for another. */
 const char *cmap_req_name(uint16_t type);
+
+/* The service's ordered message (version.c): the wire tag
+ * (WIRE_TAG_CMAP), CMAP_WIRE_VERSION, the reason, the version (u64). */
+#define CMAP_WIRE_VERSION 1
+#define CMAP_WIRE_LEN 11u
+enum version_reason {
+	VERSION_SYNC = 1,       /* a configuration change */
+	VERSION_CHANGED = 2,    /* totem.config_version changed */
+};
+/* decode.c: the message, tag first, into its reason and version. 0, or
+ * -EBADMSG for another length, wire version or reason. */
+int cmap_version_decode(const uint8_t *msg, size_t len, uint8_t *why,
+    uint64_t *v);
 
 /* members.c: runtime.members.* for a configuration change. */
 void cmap_members_confchg(struct cmap_svc *svc, const struct proto_conf *conf);

@@ -1,7 +1,9 @@
 /*
  * cmap/decode.c: a cmap request's body into a struct cmap_req
- * (cmap_int.h), every field bounds-checked. Nothing here touches the map
- * or a connection, so that the decoder can be tested and fuzzed alone.
+ * (cmap_int.h) and the service's ordered message (the configuration
+ * version) into its fields, every field bounds-checked. Nothing here
+ * touches the map or a connection, so that the decoders can be tested
+ * and fuzzed alone.
  */
 #include <errno.h>
 #include <string.h>
@@ -92,4 +94,21 @@ const char *cmap_req_name(uint16_t type)
 	if (type < CMAP_REQ_SET_MAP || type > CMAP_REQ_TRACK_DELETE)
 		return "unknown";
 	return names[type - CMAP_REQ_SET_MAP];
+}
+
+int cmap_version_decode(const uint8_t *msg, size_t len, uint8_t *why,
+    uint64_t *v)
+{
+	struct rbuf rb;
+	uint8_t wire;
+
+	rbuf_init(&rb, msg, len);
+	(void)rbuf_u8(&rb);   /* the tag, WIRE_TAG_CMAP */
+	wire = rbuf_u8(&rb);
+	*why = rbuf_u8(&rb);
+	*v = rbuf_u64(&rb);
+	if (rb.err || rb.left || wire != CMAP_WIRE_VERSION ||
+	    (*why != VERSION_SYNC && *why != VERSION_CHANGED))
+		return -EBADMSG;
+	return 0;
 }

@@ -23,14 +23,6 @@
 #include "daemon/cmap/cmap_int.h"
 #include "daemon/ordering.h"
 
-#define CMAP_WIRE_VERSION 1
-#define CMAP_WIRE_LEN 11u
-
-enum version_reason {
-	VERSION_SYNC = 1,       /* a configuration change */
-	VERSION_CHANGED = 2,    /* totem.config_version changed */
-};
-
 static uint64_t my_version(const struct cmap_svc *svc)
 {
 	uint64_t v = 0;
@@ -90,17 +82,10 @@ void cmap_version_deliver(struct cmap_svc *svc, uint32_t sender,
     const uint8_t *msg, size_t len)
 {
 	char key[ICMAP_KEY_MAX + 1];
-	struct rbuf rb;
-	uint8_t wire, why;
+	uint8_t why;
 	uint64_t v;
 
-	rbuf_init(&rb, msg, len);
-	(void)rbuf_u8(&rb);   /* the tag, WIRE_TAG_CMAP */
-	wire = rbuf_u8(&rb);
-	why = rbuf_u8(&rb);
-	v = rbuf_u64(&rb);
-	if (rb.err || rb.left || wire != CMAP_WIRE_VERSION ||
-	    (why != VERSION_SYNC && why != VERSION_CHANGED)) {
+	if (cmap_version_decode(msg, len, &why, &v) < 0) {
 		svc->bad_messages++;
 		log_debug("cmap: undecodable message from node %" PRIu32
 		    " dropped", sender);

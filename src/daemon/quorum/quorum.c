@@ -211,11 +211,9 @@ static void quorum_request(void *svc, struct conn *c, const struct ipc_hdr *h,
 {
 	struct quorum_svc *q = svc;
 	struct quorum_conn *qc = quorum_conn(c);
-	uint32_t v = 0;
+	uint32_t v;
 
-	if (h->type == QUORUM_REQ_GETTYPE || h->type == QUORUM_REQ_TRACKSTART)
-		v = rbuf_u32(rb);
-	if (rb->err || rb->left) {
+	if (quorum_req_decode(h->type, rb->p, rb->left, &v) < 0) {
 		malformed(q, c, "quorum");
 		return;
 	}

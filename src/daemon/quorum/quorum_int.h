@@ -39,6 +39,35 @@ enum vq_reconfig_param {
 };
 #define VQ_WIRE_MAX 32u
 
+/* decode.c: the decoders of the services' requests and messages, pure.
+ * A quorum request's body: its one u32 (GETTYPE's model, TRACKSTART's
+ * flags; 0 for the others) in `v`. 0, or -EBADMSG when `type` is not a
+ * quorum request or the body is not exactly its fields. */
+int quorum_req_decode(uint16_t type, const uint8_t *body, size_t len,
+    uint32_t *v);
+/* A votequorum request's fields: GETINFO's nodeid and SETEXPECTED's
+ * expected votes in `a`; SETVOTES' nodeid in `a`, votes in `b`;
+ * TRACKSTART's context and flags in `context` and `a`. */
+struct vq_req {
+	uint32_t a, b;
+	uint64_t context;
+};
+/* 0; -ENOTSUP for a request Cohort does not run (the quorum device's);
+ * -EBADMSG when the body is not exactly the type's fields. */
+int vq_req_decode(uint16_t type, const uint8_t *body, size_t len,
+    struct vq_req *r);
+/* An ordered message: `type`, then its fields (the others 0). */
+struct vq_msg {
+	uint8_t type;            /* enum vq_wire_type */
+	uint64_t seq;            /* NODEINFO, LMS: the ring */
+	struct vq_nodeinfo ni;   /* NODEINFO */
+	uint8_t param;           /* RECONFIG: enum vq_reconfig_param */
+	uint32_t nodeid, value;  /* RECONFIG */
+};
+/* `msg` is the whole message, tag first. 0, or -EBADMSG for another
+ * version, an unknown type or a body that is not exactly its fields. */
+int vq_msg_decode(const uint8_t *msg, size_t len, struct vq_msg *m);
+
 /* A connection's state in the quorum service. */
 struct quorum_conn {
 	bool model_set;          /* GETTYPE done */

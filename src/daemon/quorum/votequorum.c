@@ -397,27 +397,16 @@ static void vq_deliver(void *svc, uint32_t sender, const uint8_t *msg,
     size_t len, enum proto_guarantee g)
 {
 	struct quorum_svc *q = svc;
-	struct rbuf rb;
-	uint8_t type;
+	struct vq_msg m;
 
 	if (!q->provider)
 		return;
-	rbuf_init(&rb, msg, len);
-	(void)rbuf_u8(&rb);                       /* the tag */
-	if (rbuf_u8(&rb) != VQ_WIRE_VERSION) {
+	if (vq_msg_decode(msg, len, &m) < 0) {
 		bad_message(q, sender);
 		return;
 	}
-	type = rbuf_u8(&rb);
-	if (type == VQ_MSG_NODEINFO) {
-		uint64_t seq = rbuf_u64(&rb);
-		struct vq_nodeinfo ni;
-
-		ni.nodeid = rbuf_u32(&rb);
-		ni.votes = rbuf_u32(&rb);
-		ni.expected = rbuf_u32(&rb);
-		ni.flags = rbuf_u32(&rb);
-		if (rb.err || rb.left || ni.nodeid != sender)
+	if (m.type == VQ_MSG_NODEINFO) {
+		if (m.ni.nodeid != sender)
 			bad_message(q, sender);
 		else if (!member(q, sender))
 			/* Virtual synchrony delivers a message in the
@@ -426,24 +415,17 @@ static void vq_deliver(void *svc, uint32_t sender, const uint8_t *msg,
 			log_warnx("quorum: node information from node %u, not "
 			    "a member, ignored", sender);
 		else
-			got_nodeinfo(q, sender, seq, &ni);
+			got_nodeinfo(q, sender, m.seq, &m.ni);
 		return;
 	}
-	if (type == VQ_MSG_RECONFIG) {
-		uint8_t param = rbuf_u8(&rb);
-		uint32_t nodeid = rbuf_u32(&rb), value = rbuf_u32(&rb);
-
-		if (rb.err || rb.left) {
-			bad_message(q, sender);
-			return;
-		}
-		if (param == VQ_RECONFIG_EXPECTED) {
-			if (vq_set_expected(&q->rules, value) < 0)
+	if (m.type == VQ_MSG_RECONFIG) {
+		if (m.param == VQ_RECONFIG_EXPECTED) {
+			if (vq_set_expected(&q->rules, m.value) < 0)
 				bad_message(q, sender);
-		} else if (param == VQ_RECONFIG_VOTES) {
-			if (vq_set_votes(&q->rules, nodeid, value) < 0)
+		} else if (m.param == VQ_RECONFIG_VOTES) {
+			if (vq_set_votes(&q->rules, m.nodeid, m.value) < 0)
 				bad_message(q, sender);
-		} else if (param == VQ_RECONFIG_CANCEL_WFA) {
+		} else if (m.param == VQ_RECONFIG_CANCEL_WFA) {
 			log_info("quorum: wait_for_all cancelled from node %u",
 			    sender);
 			vq_cancel_wfa(&q->rules);
@@ -453,20 +435,11 @@ static void vq_deliver(void *svc, uint32_t sender, const uint8_t *msg,
 		publish(q);
 		return;
 	}
-	if (type == VQ_MSG_LMS) {
-		uint64_t seq = rbuf_u64(&rb);
-
-		if (rb.err || rb.left) {
-			bad_message(q, sender);
-			return;
-		}
-		if (seq == q->ring.seq && !q->syncing) {
-			vq_lms_apply(&q->rules);
-			publish(q);
-		}
-		return;
+	/* VQ_MSG_LMS: the only type left. */
+	if (m.seq == q->ring.seq && !q->syncing) {
+		vq_lms_apply(&q->rules);
+		publish(q);
 	}
-	bad_message(q, sender);
 }
 
 /* ------------------------------------------------ requests */
@@ -530,32 +503,16 @@ static void vq_request(void *svc, struct conn *c, const struct ipc_hdr *h,
     struct rbuf *rb)
 {
 	struct quorum_svc *q = svc;
-	uint32_t a = 0, b = 0;
-	uint64_t context = 0;
-	int rc;
+	struct vq_req r;
+	uint32_t a, b;
+	int rc = vq_req_decode(h->type, rb->p, rb->left, &r);
 
-	switch (h->type) {
-	case VQ_REQ_GETINFO:
-	case VQ_REQ_SETEXPECTED:
-		a = rbuf_u32(rb);
-		break;
-	case VQ_REQ_SETVOTES:
-		a = rbuf_u32(rb);
-		b = rbuf_u32(rb);
-		break;
-	case VQ_REQ_TRACKSTART:
-		context = rbuf_u64(rb);
-		a = rbuf_u32(rb);
-		break;
-	case VQ_REQ_OPEN:
-	case VQ_REQ_TRACKSTOP:
-		break;
-	default:
+	if (rc == -ENOTSUP) {
 		/* The quorum device's requests: Cohort runs none. */
 		ipcs_reply(c, h->seq, CS_ERR_NOT_SUPPORTED, NULL, 0);
 		return;
 	}
-	if (rb->err || rb->left) {
+	if (rc < 0) {
 		log_warnx("client %u (pid %d): malformed votequorum request",
 		    c->id, (int)c->pid);
 		ipcs_close_conn(q->env.ipcs, c, "malformed request");
@@ -565,6 +522,8 @@ static void vq_request(void *svc, struct conn *c, const struct ipc_hdr *h,
 		ipcs_reply(c, h->seq, CS_ERR_NOT_SUPPORTED, NULL, 0);
 		return;
 	}
+	a = r.a;
+	b = r.b;
 	switch (h->type) {
 	case VQ_REQ_OPEN:
 		ipcs_reply(c, h->seq, CS_OK, NULL, 0);
@@ -585,7 +544,7 @@ static void vq_request(void *svc, struct conn *c, const struct ipc_hdr *h,
 		    NULL, 0);
 		return;
 	case VQ_REQ_TRACKSTART:
-		trackstart(q, c, h->seq, context, a);
+		trackstart(q, c, h->seq, r.context, a);
 		return;
 	case VQ_REQ_TRACKSTOP:
 		ipcs_reply(c, h->seq, vq_conn(c)->tracking ? CS_OK :
