@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # t_cluster_chaos.sh BUILD: the chaos soak (tests/cluster/chaos.sh) for
-# 80 s: five nodes on two networks, a seeded random mix of kills,
+# 45 s: five nodes on two networks, a seeded random mix of kills,
 # restarts, pauses, partitions, one-way and random loss, faults of one
 # link (down, one-way, lossy), clients joining, leaving and
 # sending, every history checked at the end, in the normal pass. The
@@ -15,4 +15,4 @@ B=${1:-build}
 # that make check is the same run every time; CHAOS_SEED=random draws one.
 seed=${CHAOS_SEED:-670737370}
 [ "$seed" = random ] && seed=
-exec bash tests/cluster/chaos.sh "$B" "${CHAOS_SECONDS:-80}" ${seed:+"$seed"}
+exec bash tests/cluster/chaos.sh "$B" "${CHAOS_SECONDS:-45}" ${seed:+"$seed"}

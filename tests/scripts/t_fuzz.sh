@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # t_fuzz.sh [BUILD] [SECONDS]: builds every tests/fuzz/fuzz_*.c that names
 # its sources in a "FUZZ_SOURCES:" line with libFuzzer (clang, ASan, UBSan)
-# and runs each for SECONDS (default 5; `make fuzz FUZZ_SECONDS=600` runs
+# and runs each for SECONDS (default 3; `make fuzz FUZZ_SECONDS=600` runs
 # longer) from its seed corpus in tests/fuzz/corpus/<name>. A crash fails.
 set -euo pipefail
 B=${1:-build}
-SECS=${2:-${FUZZ_SECONDS:-5}}
+SECS=${2:-${FUZZ_SECONDS:-3}}
 [ -n "${COHORT_SAN:-}" ] && { echo "fuzz targets run once, in the normal pass (they are sanitized builds already)"; exit 77; }
 command -v clang >/dev/null || { echo "clang is not installed (tests/scripts/deps.sh installs it)"; exit 77; }
 OUT=$(mktemp -d /tmp/cohort-fuzz.XXXXXX)

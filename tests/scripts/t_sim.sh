@@ -7,7 +7,7 @@
 set -euo pipefail
 B=${1:-build}
 N=${SIM_SEEDS:-1500}
-[ -n "${COHORT_SAN:-}" ] && N=${SIM_SEEDS_SAN:-80}
+[ -n "${COHORT_SAN:-}" ] && N=${SIM_SEEDS_SAN:-50}
 half=$((N / 2))
 out=$(mktemp -d /tmp/cohort-sim.XXXXXX)
 trap 'rm -rf "$out"' EXIT
