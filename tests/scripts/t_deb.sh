@@ -83,7 +83,7 @@ mkfifo /work/ready
 COHORT_READY_FD=3 cohortd -f 3>/work/ready 2>/work/cohortd.log &
 dpid=$!
 # Whatever fails below, the packaged daemon does not outlive the test.
-trap 'kill $dpid 2>/dev/null' EXIT
+trap 'kill $dpid 2>/dev/null || true' EXIT
 read -r line </work/ready
 [ "$line" = READY ] || { echo "the packaged daemon did not get ready"; cat /work/cohortd.log; exit 1; }
 /work/with-corosync >/work/client.log 2>&1 || { echo "corosync-built client failed on the package:"; cat /work/client.log; kill $dpid; exit 1; }
