@@ -7,12 +7,23 @@
  *       messages (one node: member send SIZE SECONDS 0 1 1).
  *   cohort-bench [OPTIONS] latency SIZE SECONDS RATE
  *       the same at RATE messages per second (0: as fast as possible).
- *   cohort-bench [OPTIONS] member send|recv SIZE SECONDS RATE MEMBERS SENDERS
+ *       These two are the threaded client shape: one thread sends, a
+ *       second one polls the descriptor and dispatches.
+ *   cohort-bench [OPTIONS] loop SIZE SECONDS
+ *       the one-thread latency shape: send one message, poll the
+ *       descriptor and cpg_dispatch(CS_DISPATCH_ALL) until it came back,
+ *       repeat.
+ *   cohort-bench [OPTIONS] flood SIZE SECONDS
+ *       the one-thread flood shape: send one message (on CS_ERR_TRY_AGAIN
+ *       dispatch and send again), cpg_dispatch(CS_DISPATCH_ALL), repeat.
+ *   cohort-bench [OPTIONS] member send|loop|flood|recv SIZE SECONDS RATE
+ *       MEMBERS SENDERS
  *       one member of a run across nodes: joins, waits until the group
- *       has MEMBERS members, then (send) sends for SECONDS at RATE (0: as
- *       fast as possible) and an end mark; every member delivers until
- *       the end marks of SENDERS senders arrived and reports its own
- *       deliveries.
+ *       has MEMBERS members, then sends for SECONDS (send: the threaded
+ *       shape at RATE, 0 as fast as possible; loop and flood: the
+ *       one-thread shapes, RATE 0) and an end mark; every member
+ *       delivers until the end marks of SENDERS senders arrived and
+ *       reports its own deliveries.
  *   cohort-bench [OPTIONS] join ROUNDS
  *       cpg_join to the own JOIN confchg, ROUNDS times.
  *   cohort-bench [OPTIONS] watch [MEMBERS]
@@ -25,14 +36,23 @@
  * SAMPLES_OUT of them, evenly spaced quantiles when there are more),
  * -G MS (every gap of more than MS milliseconds between two deliveries
  * while the group is complete, on stderr with the CLOCK_REALTIME stamp
- * in ns of the delivery that ended it: "gap N ms ending at STAMP").
+ * in ns of the delivery that ended it: "gap N ms ending at STAMP"),
+ * -x FAULT:SEQ (test only, to show that the checks fail a run: message
+ * SEQ of this sender is sent damaged; FAULT is skip (not sent: a gap),
+ * dup (sent twice), short (one byte short), corrupt (one payload byte
+ * changed) or forge (another sender's identity in its header)).
  *
- * Every message carries its sender's sequence number and a CLOCK_REALTIME
+ * Every message carries its sender's sequence number, a CLOCK_REALTIME
  * send stamp (all network namespaces share one clock, so the difference
- * at delivery is the send-to-deliver latency at that member, on any node).
- * Every delivered message is checked: length, the sequence of its sender
- * without gap, duplicate or reordering, and its contents (every 97th byte
- * from a pattern of sequence, offset and sender pid).
+ * at delivery is the send-to-deliver latency at that member, on any
+ * node) and its sender's node id and pid. Every delivered message is
+ * checked at every member: the identity in the header against the
+ * sender the library reports, at most SENDERS distinct senders, the
+ * length, the sequence of its sender without gap, duplicate or
+ * reordering, and every payload byte against a pattern derived from the
+ * sender and the sequence (a per-sender pseudo-random buffer read from
+ * an offset of the sequence modulo PATTERN_PERIOD, so a check is one
+ * memcmp).
  *
  * Progress goes to stderr; one result line of CSV goes to stdout:
  *   label,mode,size,count,seconds,msgs_per_s,mb_per_s,p50_us,p90_us,p99_us,max_us
@@ -49,6 +69,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,9 +78,11 @@
 
 #include <corosync/cpg.h>
 
-#define HDR 16u            /* u64 sequence, u64 send time (CLOCK_REALTIME ns) */
+/* u64 sequence, u64 send time (CLOCK_REALTIME ns), u32 node id, u32 pid */
+#define HDR 24u
 #define END_MARK (UINT64_C(1) << 63)  /* in the sequence: the sender's last */
-#define PATTERN_STEP 97    /* payload bytes checked: every this many */
+#define PATTERN_PERIOD 251 /* payload offsets into the sender's pattern */
+#define MAX_COMPLAINTS 10  /* check failures described on stderr */
 #define MAX_SAMPLES (1u << 23)
 #define SAMPLES_OUT 20000
 #define MAX_SENDERS 64
@@ -71,7 +94,12 @@ struct sender {
 	uint32_t nodeid, pid;
 	uint64_t next;             /* expected sequence of its next message */
 	int ended;
+	unsigned char *pat;        /* its payload pattern; owned here */
 };
+
+enum shape { SHAPE_RECV, SHAPE_THREAD, SHAPE_LOOP, SHAPE_FLOOD };
+enum fault { FAULT_NONE, FAULT_SKIP, FAULT_DUP, FAULT_SHORT, FAULT_CORRUPT,
+	FAULT_FORGE };
 
 struct bench {
 	const char *label, *group, *samples_path;
@@ -79,6 +107,10 @@ struct bench {
 	unsigned int my_nodeid;
 	uint32_t my_pid;           /* getpid() once: it is a system call */
 	size_t size;
+	enum shape shape;
+	enum fault fault;          /* -x: the damage done to message fault_seq */
+	uint64_t fault_seq;
+	unsigned char *snd_pat;    /* the own payload pattern; owned here */
 	unsigned members_wanted;
 	unsigned senders_wanted;
 	/* Written by the dispatch thread under lock, read by the main one. */
@@ -91,6 +123,7 @@ struct bench {
 	uint64_t gap_report_ns;    /* -G: report longer gaps (0: none) */
 	unsigned senders_ended;
 	int bad;
+	unsigned complaints;
 	int stop;
 	int running;               /* the group was complete: changes are news */
 	/* Only the dispatch thread touches these. */
@@ -113,20 +146,65 @@ static uint64_t clock_ns(clockid_t c)
 static uint64_t mono_ns(void) { return clock_ns(CLOCK_MONOTONIC); }
 static uint64_t real_ns(void) { return clock_ns(CLOCK_REALTIME); }
 
-static unsigned char pattern(uint64_t seq, size_t i, uint32_t pid)
+/* The payload pattern of a sender: size - HDR + PATTERN_PERIOD bytes of
+ * a mix of its node id, pid and the offset (splitmix64's finaliser);
+ * message `seq` carries the bytes from offset seq % PATTERN_PERIOD. */
+static unsigned char *pattern_new(size_t size, uint32_t nodeid, uint32_t pid)
 {
-	return (unsigned char)(seq * 31 + i * 7 + pid);
+	size_t n = size - HDR + PATTERN_PERIOD;
+	unsigned char *p = malloc(n);
+	uint64_t key = (uint64_t)nodeid << 32 | pid;
+
+	for (size_t j = 0; p && j < n; j++) {
+		uint64_t x = key + (j + 1) * UINT64_C(0x9E3779B97F4A7C15);
+
+		x = (x ^ (x >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+		x = (x ^ (x >> 27)) * UINT64_C(0x94D049BB133111EB);
+		p[j] = (unsigned char)(x ^ (x >> 31));
+	}
+	return p;
 }
 
+/* The sender of a delivery; NULL when it is one more than the run has
+ * (SENDERS), or its pattern cannot be made. */
 static struct sender *sender_of(struct bench *b, uint32_t nodeid, uint32_t pid)
 {
+	struct sender *s;
+
 	for (size_t i = 0; i < b->n_snd; i++)
 		if (b->snd[i].nodeid == nodeid && b->snd[i].pid == pid)
 			return &b->snd[i];
-	if (b->n_snd == MAX_SENDERS)
+	if (b->n_snd == b->senders_wanted || b->n_snd == MAX_SENDERS)
 		return NULL;
-	b->snd[b->n_snd] = (struct sender){ .nodeid = nodeid, .pid = pid };
-	return &b->snd[b->n_snd++];
+	s = &b->snd[b->n_snd];
+	*s = (struct sender){ .nodeid = nodeid, .pid = pid,
+	    .pat = pattern_new(b->size, nodeid, pid) };
+	if (!s->pat)
+		return NULL;
+	b->n_snd++;
+	return s;
+}
+
+/* A check failed: the run fails (exit 2); the first MAX_COMPLAINTS are
+ * described. Called by the delivering thread. */
+static void complain(struct bench *b, uint32_t nodeid, uint32_t pid,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void complain(struct bench *b, uint32_t nodeid, uint32_t pid,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	pthread_mutex_lock(&b->lock);
+	b->bad = 1;
+	if (b->complaints++ < MAX_COMPLAINTS) {
+		fprintf(stderr, "cohort-bench: %s: CHECK: from %u/%u: ", b->label,
+		    nodeid, pid);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+	}
+	pthread_mutex_unlock(&b->lock);
 }
 
 static void add_sample(struct bench *b, uint64_t v)
@@ -149,29 +227,34 @@ static void on_deliver(cpg_handle_t h, const struct cpg_name *g __attribute__((u
 	struct bench *b;
 	struct sender *s;
 	uint64_t seq, sent, now = real_ns();
+	uint32_t hnode, hpid;
 	const unsigned char *p = msg;
-	int bad = 0, end;
+	int end;
 
 	cpg_context_get(h, (void **)&b);
-	if (len != b->size || len < HDR || !(s = sender_of(b, nodeid, pid))) {
-		pthread_mutex_lock(&b->lock);
-		b->bad = 1;
-		pthread_mutex_unlock(&b->lock);
+	if (len != b->size) {
+		complain(b, nodeid, pid, "length %zu, expected %zu", len, b->size);
+		return;
+	}
+	if (!(s = sender_of(b, nodeid, pid))) {
+		complain(b, nodeid, pid, "a sender more than the %u of the run",
+		    b->senders_wanted);
 		return;
 	}
 	memcpy(&seq, p, 8);
 	memcpy(&sent, p + 8, 8);
+	memcpy(&hnode, p + 16, 4);
+	memcpy(&hpid, p + 20, 4);
 	end = (seq & END_MARK) != 0;
 	seq &= ~END_MARK;
-	if (s->ended || seq != s->next) {
-		fprintf(stderr, "cohort-bench: %s: from %u/%u: sequence %" PRIu64
-		    ", expected %" PRIu64 "%s\n", b->label, nodeid, pid, seq,
-		    s->next, s->ended ? " (after its end mark)" : "");
-		bad = 1;
-	}
-	for (size_t i = HDR; i < len; i += PATTERN_STEP)
-		if (p[i] != pattern(seq, i, pid))
-			bad = 1;
+	if (hnode != nodeid || hpid != pid)
+		complain(b, nodeid, pid, "the header names sender %u/%u", hnode, hpid);
+	if (s->ended || seq != s->next)
+		complain(b, nodeid, pid, "sequence %" PRIu64 ", expected %" PRIu64
+		    "%s", seq, s->next, s->ended ? " (after its end mark)" : "");
+	if (memcmp(p + HDR, s->pat + seq % PATTERN_PERIOD, len - HDR) != 0)
+		complain(b, nodeid, pid, "the payload of message %" PRIu64
+		    " differs from its pattern", seq);
 	if (!end) {
 		s->next = seq + 1;
 		if (now > sent)
@@ -179,8 +262,6 @@ static void on_deliver(cpg_handle_t h, const struct cpg_name *g __attribute__((u
 	} else
 		s->ended = 1;
 	pthread_mutex_lock(&b->lock);
-	if (bad)
-		b->bad = 1;
 	if (end)
 		b->senders_ended++;
 	else {
@@ -304,33 +385,85 @@ static int open_and_join(struct bench *b, pthread_t *t, int wait_s, size_t membe
 	return err == CS_OK ? 0 : -1;
 }
 
-static void stop_dispatcher(struct bench *b, pthread_t t)
+/* Ends the dispatching thread (the one-thread shapes dispatch in the
+ * main thread from then on); the handle stays open. */
+static void end_dispatcher(struct bench *b, pthread_t t)
 {
 	pthread_mutex_lock(&b->lock);
 	b->stop = 1;
 	pthread_mutex_unlock(&b->lock);
 	pthread_join(t, NULL);
+	b->stop = 0;
+}
+
+static void stop_dispatcher(struct bench *b, pthread_t t)
+{
+	end_dispatcher(b, t);
 	cpg_finalize(b->h);
 }
 
-/* Sends message `seq` (with END_MARK: the end mark), retrying while the
- * library pushes back. The stamp is taken at each attempt, so latency
- * runs from the accepted send, not from the first refused one. */
+/* One-thread shapes: cpg_dispatch(CS_DISPATCH_ALL); a failure (the
+ * daemon went away) sets stop. */
+static int dispatch_all(struct bench *b)
+{
+	cs_error_t err = cpg_dispatch(b->h, CS_DISPATCH_ALL);
+
+	if (err == CS_OK || err == CS_ERR_TRY_AGAIN)
+		return 0;
+	fprintf(stderr, "cohort-bench: cpg_dispatch: %s\n", cs_strerror(err));
+	b->stop = 1;
+	return -1;
+}
+
+/* One-thread shapes: polls the descriptor up to DISPATCH_POLL_MS and
+ * dispatches what is there. */
+static int poll_dispatch(struct bench *b, int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	if (poll(&p, 1, DISPATCH_POLL_MS) <= 0)
+		return 0;
+	return dispatch_all(b);
+}
+
+/* Sends message `seq` (with END_MARK: the end mark; 1: -x skipped it,
+ * nothing was sent), retrying while the
+ * library pushes back: the threaded shape yields, the one-thread ones
+ * dispatch (their own deliveries are what frees the way). The stamp is
+ * taken at each attempt, so latency runs from the accepted send, not
+ * from the first refused one. The -x fault is done here. */
 static int send_one(struct bench *b, unsigned char *buf, uint64_t seq)
 {
 	struct iovec iov = { buf, b->size };
 	uint64_t s = seq & ~END_MARK, t;
+	uint32_t node = b->my_nodeid, pid = b->my_pid;
+	int fault = s == b->fault_seq && !(seq & END_MARK) ? b->fault : FAULT_NONE;
 	cs_error_t err;
 
+	if (fault == FAULT_SKIP)
+		return 1;
+	if (fault == FAULT_SHORT)
+		iov.iov_len--;
+	if (fault == FAULT_FORGE)
+		pid++;
 	memcpy(buf, &seq, 8);
-	for (size_t i = HDR; i < b->size; i += PATTERN_STEP)
-		buf[i] = pattern(s, i, b->my_pid);
+	memcpy(buf + 16, &node, 4);
+	memcpy(buf + 20, &pid, 4);
+	memcpy(buf + HDR, b->snd_pat + s % PATTERN_PERIOD, b->size - HDR);
+	if (fault == FAULT_CORRUPT && b->size > HDR)
+		buf[b->size - 1] ^= 1;
 	do {
 		t = real_ns();
 		memcpy(buf + 8, &t, 8);
 		err = cpg_mcast_joined(b->h, CPG_TYPE_AGREED, &iov, 1);
-		if (err == CS_ERR_TRY_AGAIN)
+		if (err == CS_ERR_TRY_AGAIN && b->shape == SHAPE_THREAD)
 			sched_yield();
+		else if (err == CS_ERR_TRY_AGAIN && dispatch_all(b) < 0)
+			return -1;
+		if (err == CS_OK && fault == FAULT_DUP) {
+			fault = FAULT_NONE;
+			err = CS_ERR_TRY_AGAIN;
+		}
 	} while (err == CS_ERR_TRY_AGAIN);
 	if (err != CS_OK) {
 		fprintf(stderr, "cohort-bench: cpg_mcast_joined: %s\n",
@@ -338,6 +471,33 @@ static int send_one(struct bench *b, unsigned char *buf, uint64_t seq)
 		return -1;
 	}
 	return 0;
+}
+
+/* The one-thread loop shape: after sending `seq`, dispatches until it
+ * came back (or nothing arrives for DRAIN_IDLE_S: it was lost). */
+static int wait_own(struct bench *b, int fd, uint64_t seq)
+{
+	uint64_t idle_until = mono_ns() + DRAIN_IDLE_S * UINT64_C(1000000000);
+	uint64_t seen = b->delivered;
+
+	for (;;) {
+		for (size_t i = 0; i < b->n_snd; i++)
+			if (b->snd[i].nodeid == b->my_nodeid &&
+			    b->snd[i].pid == b->my_pid && b->snd[i].next > seq)
+				return 0;
+		if (b->bad)
+			return 0;  /* the run failed: no wait for what was lost */
+		if (poll_dispatch(b, fd) < 0)
+			return -1;
+		if (b->delivered != seen) {
+			seen = b->delivered;
+			idle_until = mono_ns() + DRAIN_IDLE_S * UINT64_C(1000000000);
+		} else if (mono_ns() > idle_until) {
+			complain(b, b->my_nodeid, b->my_pid, "own message %" PRIu64
+			    " not delivered within %d s", seq, DRAIN_IDLE_S);
+			return 0;
+		}
+	}
 }
 
 /* Waits until every expected sender's end mark arrived, or deliveries
@@ -358,10 +518,36 @@ static void wait_ends(struct bench *b)
 		if (b->delivered == before && b->senders_ended == ends)
 			break;
 	}
+	pthread_mutex_unlock(&b->lock);
+}
+
+/* wait_ends for the one-thread shapes: dispatches in this thread. */
+static void wait_ends_here(struct bench *b, int fd)
+{
+	uint64_t idle_until = mono_ns() + DRAIN_IDLE_S * UINT64_C(1000000000);
+	uint64_t seen = b->delivered;
+	unsigned ends = b->senders_ended;
+
+	while (b->senders_ended < b->senders_wanted && !b->stop &&
+	    mono_ns() < idle_until) {
+		if (poll_dispatch(b, fd) < 0)
+			break;
+		if (b->delivered != seen || b->senders_ended != ends) {
+			seen = b->delivered;
+			ends = b->senders_ended;
+			idle_until = mono_ns() + DRAIN_IDLE_S * UINT64_C(1000000000);
+		}
+	}
+}
+
+/* After the wait for the end marks: a missing one fails the run. */
+static void check_ends(struct bench *b)
+{
+	pthread_mutex_lock(&b->lock);
 	if (b->senders_ended < b->senders_wanted) {
-		fprintf(stderr, "cohort-bench: %s: end marks from %u of %u senders "
-		    "(%zu seen); %" PRIu64 " delivered\n", b->label, b->senders_ended,
-		    b->senders_wanted, b->n_snd, b->delivered);
+		fprintf(stderr, "cohort-bench: %s: CHECK: end marks from %u of %u "
+		    "senders (%zu seen); %" PRIu64 " delivered\n", b->label,
+		    b->senders_ended, b->senders_wanted, b->n_snd, b->delivered);
 		b->bad = 1;
 	}
 	pthread_mutex_unlock(&b->lock);
@@ -392,17 +578,24 @@ static void write_samples(const struct bench *b)
 	fclose(f);
 }
 
-static int run_member(struct bench *b, const char *mode, int send,
-    double seconds, double rate)
+static int run_member(struct bench *b, const char *mode, double seconds,
+    double rate)
 {
 	unsigned char *buf = calloc(1, b->size);
 	pthread_t t;
 	uint64_t sent = 0, start, end, got;
 	double secs;
-	int rc = 0;
+	int rc = 0, fd = -1, send = b->shape != SHAPE_RECV, threaded = 1, skipped;
 
 	if (!buf || open_and_join(b, &t, 0, b->members_wanted) < 0)
 		return 1;
+	if (!(b->snd_pat = pattern_new(b->size, b->my_nodeid, b->my_pid)))
+		return 1;
+	if (b->shape == SHAPE_LOOP || b->shape == SHAPE_FLOOD) {
+		end_dispatcher(b, t);
+		threaded = 0;
+		cpg_fd_get(b->h, &fd);
+	}
 	start = mono_ns();
 	pthread_mutex_lock(&b->lock);
 	b->running = 1;
@@ -410,7 +603,19 @@ static int run_member(struct bench *b, const char *mode, int send,
 	    b->n_members, send ? "sending" : "receiving");
 	pthread_mutex_unlock(&b->lock);
 	end = start + (uint64_t)(seconds * 1e9);
-	while (send && mono_ns() < end) {
+	/* A one-thread sender stops at the first failed check: the run
+	 * has failed, and the loop shape could wait for each lost message. */
+	while (send && !threaded && rc == 0 && !b->bad && mono_ns() < end) {
+		skipped = send_one(b, buf, sent);
+		if (skipped < 0 || b->stop)
+			rc = 1;
+		else if (b->shape == SHAPE_FLOOD && dispatch_all(b) < 0)
+			rc = 1;
+		else if (b->shape == SHAPE_LOOP && !skipped && wait_own(b, fd, sent) < 0)
+			rc = 1;
+		sent++;
+	}
+	while (send && threaded && mono_ns() < end) {
 		if (rate > 0) {
 			uint64_t due = start + (uint64_t)((double)sent * 1e9 / rate);
 			uint64_t now = mono_ns();
@@ -432,8 +637,12 @@ static int run_member(struct bench *b, const char *mode, int send,
 	}
 	if (send && rc == 0 && send_one(b, buf, sent | END_MARK) < 0)
 		rc = 1;
-	if (rc == 0)
+	if (rc == 0 && threaded)
 		wait_ends(b);
+	else if (rc == 0)
+		wait_ends_here(b, fd);
+	if (rc == 0)
+		check_ends(b);
 	pthread_mutex_lock(&b->lock);
 	got = b->delivered;
 	/* Up to the last delivery: an idle wait for lost messages does not
@@ -443,7 +652,10 @@ static int run_member(struct bench *b, const char *mode, int send,
 		fprintf(stderr, "cohort-bench: %s: longest gap between deliveries %.1f ms\n",
 		    b->label, (double)b->max_gap_ns / 1e6);
 	pthread_mutex_unlock(&b->lock);
-	stop_dispatcher(b, t);
+	if (threaded)
+		stop_dispatcher(b, t);
+	else
+		cpg_finalize(b->h);
 	qsort(b->lat, b->n_lat, sizeof(uint64_t), cmp_u64);
 	write_samples(b);
 	printf("%s,%s,%zu,%" PRIu64 ",%.3f,%.0f,%.2f,%.1f,%.1f,%.1f,%.1f\n",
@@ -453,9 +665,12 @@ static int run_member(struct bench *b, const char *mode, int send,
 	    pct_us(b->lat, b->n_lat, 0.99), pct_us(b->lat, b->n_lat, 1.0));
 	free(buf);
 	free(b->lat);
+	free(b->snd_pat);
+	for (size_t i = 0; i < b->n_snd; i++)
+		free(b->snd[i].pat);
 	if (rc == 0 && b->bad) {
-		fprintf(stderr, "cohort-bench: %s: CHECK FAILED: lost, reordered "
-		    "or corrupted messages\n", b->label);
+		fprintf(stderr, "cohort-bench: %s: CHECK FAILED: lost, duplicated, "
+		    "reordered, damaged or foreign messages\n", b->label);
 		return 2;
 	}
 	return rc;
@@ -504,6 +719,40 @@ static int run_watch(struct bench *b, size_t members)
 	return 0;
 }
 
+static int shape_arg(struct bench *b, const char *s)
+{
+	static const char *const names[] = {
+		[SHAPE_RECV] = "recv", [SHAPE_THREAD] = "send",
+		[SHAPE_LOOP] = "loop", [SHAPE_FLOOD] = "flood",
+	};
+
+	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+		if (strcmp(s, names[k]) == 0) {
+			b->shape = (enum shape)k;
+			return 0;
+		}
+	return -1;
+}
+
+/* -x FAULT:SEQ */
+static int fault_arg(struct bench *b, const char *s)
+{
+	static const char *const names[] = {
+		[FAULT_SKIP] = "skip", [FAULT_DUP] = "dup", [FAULT_SHORT] = "short",
+		[FAULT_CORRUPT] = "corrupt", [FAULT_FORGE] = "forge",
+	};
+	const char *colon = strchr(s, ':');
+
+	for (size_t k = 1; colon && k < sizeof(names) / sizeof(names[0]); k++)
+		if (strlen(names[k]) == (size_t)(colon - s) &&
+		    strncmp(s, names[k], (size_t)(colon - s)) == 0) {
+			b->fault = (enum fault)k;
+			b->fault_seq = strtoull(colon + 1, NULL, 10);
+			return 0;
+		}
+	return -1;
+}
+
 static size_t size_arg(const char *s)
 {
 	size_t v = strtoul(s, NULL, 0);
@@ -530,6 +779,8 @@ int main(int argc, char **argv)
 			b.samples_path = argv[i + 1];
 		else if (argv[i][1] == 'G' && atoi(argv[i + 1]) > 0)
 			b.gap_report_ns = (uint64_t)atoi(argv[i + 1]) * 1000000u;
+		else if (argv[i][1] == 'x' && fault_arg(&b, argv[i + 1]) == 0)
+			;
 		else
 			break;
 		i += 2;
@@ -538,31 +789,45 @@ int main(int argc, char **argv)
 	n = argc - i - 1;
 	if (strcmp(mode, "throughput") == 0 && n == 2) {
 		b.size = size_arg(argv[i + 1]);
-		return run_member(&b, mode, 1, atof(argv[i + 2]), 0);
+		b.shape = SHAPE_THREAD;
+		return run_member(&b, mode, atof(argv[i + 2]), 0);
 	}
 	if (strcmp(mode, "latency") == 0 && n == 3) {
 		b.size = size_arg(argv[i + 1]);
-		return run_member(&b, mode, 1, atof(argv[i + 2]), atof(argv[i + 3]));
+		b.shape = SHAPE_THREAD;
+		return run_member(&b, mode, atof(argv[i + 2]), atof(argv[i + 3]));
 	}
-	if (strcmp(mode, "member") == 0 && n == 6 &&
-	    (strcmp(argv[i + 1], "send") == 0 || strcmp(argv[i + 1], "recv") == 0)) {
+	if ((strcmp(mode, "loop") == 0 || strcmp(mode, "flood") == 0) && n == 2) {
+		b.size = size_arg(argv[i + 1]);
+		b.shape = mode[0] == 'l' ? SHAPE_LOOP : SHAPE_FLOOD;
+		return run_member(&b, mode, atof(argv[i + 2]), 0);
+	}
+	if (strcmp(mode, "member") == 0 && n == 6 && shape_arg(&b, argv[i + 1]) == 0) {
 		b.size = size_arg(argv[i + 2]);
 		b.members_wanted = (unsigned)atoi(argv[i + 5]);
 		b.senders_wanted = (unsigned)atoi(argv[i + 6]);
-		if (b.members_wanted < 1 || b.senders_wanted > MAX_SENDERS)
+		if (b.members_wanted < 1 || b.senders_wanted < 1 ||
+		    b.senders_wanted > MAX_SENDERS)
 			return 3;
-		return run_member(&b, mode, argv[i + 1][0] == 's',
-		    atof(argv[i + 3]), atof(argv[i + 4]));
+		if (b.shape != SHAPE_RECV && b.shape != SHAPE_THREAD &&
+		    atof(argv[i + 4]) != 0)
+			return 3;
+		return run_member(&b, mode, atof(argv[i + 3]), atof(argv[i + 4]));
 	}
 	if (strcmp(mode, "join") == 0 && n == 1)
 		return run_join(&b, atoi(argv[i + 1]));
 	if (strcmp(mode, "watch") == 0 && n <= 1)
 		return run_watch(&b, n ? (size_t)atoi(argv[i + 1]) : 0);
-	fprintf(stderr, "usage: cohort-bench [-l LABEL] [-g GROUP] [-o FILE] [-G MS] MODE ARGS\n"
+	fprintf(stderr, "usage: cohort-bench [-l LABEL] [-g GROUP] [-o FILE] [-G MS] "
+	    "[-x FAULT:SEQ] MODE ARGS\n"
 	    "  throughput SIZE SECONDS\n"
 	    "  latency SIZE SECONDS RATE\n"
-	    "  member send|recv SIZE SECONDS RATE MEMBERS SENDERS\n"
+	    "  loop SIZE SECONDS\n"
+	    "  flood SIZE SECONDS\n"
+	    "  member send|loop|flood|recv SIZE SECONDS RATE MEMBERS SENDERS\n"
 	    "  join ROUNDS\n"
-	    "  watch [MEMBERS]\n");
+	    "  watch [MEMBERS]\n"
+	    "-x (test only: the checks must fail the run): message SEQ is sent\n"
+	    "   damaged; FAULT: skip, dup, short, corrupt or forge\n");
 	return 3;
 }
