@@ -92,6 +92,14 @@
  * and is taken for one that stopped: it would otherwise hold every
  * sender of the cluster back for ever. */
 #define COHORT_EVQ_MIN_PROGRESS 160u
+/* A sender refused for its own unread events while the program reads
+ * them (some thread dispatches) waits for that reader: it is the pace.
+ * Only once the program has dispatched nothing for this long while its
+ * sends were refused (no thread dispatches, or one sits in a callback,
+ * perhaps waiting for this very sender) does the library take the events
+ * into its stash (lib/dispatch.c). Well below COHORT_EVQ_STALL_MS, and
+ * short beside what the cluster's senders may wait for a slow reader. */
+#define COHORT_STASH_AFTER_MS 100u
 
 /* Iteration handles one connection may hold open at once. */
 #define COHORT_ITER_MAX 64

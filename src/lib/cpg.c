@@ -80,6 +80,8 @@ cs_error_t cpg_model_initialize(cpg_handle_t *handle, cpg_model_t model,
 	pthread_mutex_init(&inst->req_lock, NULL);
 	pthread_mutex_init(&inst->ev_lock, NULL);
 	pthread_mutex_init(&inst->chan_lock, NULL);
+	/* No refused sender has looked at the reader yet. */
+	inst->held_taken = UINT64_MAX;
 	if (model_data)
 		inst->model = *(cpg_model_v1_data_t *)model_data;
 	inst->model.model = CPG_MODEL_V1;

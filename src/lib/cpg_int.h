@@ -53,6 +53,12 @@ struct cpg_inst {
 	 * under chan_lock. */
 	uint8_t *stash;
 	size_t stash_cap, stash_off, stash_len;
+	/* Frames dispatched so far (written by the dispatcher, read by a
+	 * refused sender), and what a refused sender saw of it and since
+	 * when (under chan_lock): the stash is taken only once the program
+	 * has read nothing for COHORT_STASH_AFTER_MS (cpg_take_backlog). */
+	atomic_uint_fast64_t ev_taken;
+	uint64_t held_taken, held_since_ms;
 
 	/* Under req_lock. */
 	struct zcb_buf *zcb;           /* buffers from cpg_zcb_alloc */

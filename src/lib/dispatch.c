@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/cpg_int.h"
@@ -218,8 +219,41 @@ static void stash_take(struct cpg_inst *inst)
 		inst->stash_len += (size_t)n;
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Whether the program has read nothing of its events for
+ * COHORT_STASH_AFTER_MS while its sends were refused (chan_lock held).
+ * A program that reads them sets the pace: taking them from under its
+ * reader would let the sender run ahead of it without bound, the whole
+ * backlog then waiting in the stash, and each message's delivery seconds
+ * behind its send. */
+static bool reader_stalled(struct cpg_inst *inst)
+{
+	uint64_t taken = atomic_load_explicit(&inst->ev_taken,
+	    memory_order_relaxed);
+	uint64_t now = now_ms();
+
+	if (taken != inst->held_taken) {
+		inst->held_taken = taken;
+		inst->held_since_ms = now;
+		return false;
+	}
+	return now - inst->held_since_ms >= COHORT_STASH_AFTER_MS;
+}
+
 void cpg_take_backlog(struct cpg_inst *inst)
 {
+	/* A callback of this handle sends: nothing reads until it returns,
+	 * so the events are taken now. */
+	bool mine = atomic_load(&inst->dispatching) &&
+	    pthread_equal(inst->dispatcher, pthread_self());
+
 	/* The stash and the socket are the channel's, under chan_lock; the
 	 * frame a callback is given lives in evbuf, which the stash leaves
 	 * alone, so this works from a callback of this handle too, and
@@ -227,7 +261,7 @@ void cpg_take_backlog(struct cpg_inst *inst)
 	 * chan_lock is reading the events itself. */
 	if (pthread_mutex_trylock(&inst->chan_lock) != 0)
 		return;
-	if (!atomic_load(&inst->finalized))
+	if (!atomic_load(&inst->finalized) && (mine || reader_stalled(inst)))
 		stash_take(inst);
 	pthread_mutex_unlock(&inst->chan_lock);
 }
@@ -349,6 +383,7 @@ static int dispatch_one(struct cpg_inst *inst, cpg_handle_t handle)
 	if (ipc_hdr_get(f, &h) < 0)
 		return -EBADMSG;
 	inst->evoff += h.len;
+	atomic_fetch_add_explicit(&inst->ev_taken, 1, memory_order_relaxed);
 	/* Finalized by another thread: no more callbacks. */
 	if (atomic_load(&inst->finalized))
 		return 0;
