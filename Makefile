@@ -84,7 +84,7 @@ EVSCHECK   := $(B)/tests/evs/evscheck
 PROGRAMS := $(COHORTD) $(COHORTCTL) $(COROTOOLS)
 ALL := $(CSC_SO) $(CSC_LINK) $(CPG_SO) $(CPG_LINK) $(SVC_SOS) $(PROGRAMS) $(PCFILE)
 
-.PHONY: all check check-build demo install clean deps fuzz bench bench-links sim-long deb
+.PHONY: all check check-build demo install clean deps fuzz bench bench-contention bench-links sim-long deb
 all: $(ALL)
 
 $(B)/obj/%.o: %.c
@@ -216,6 +216,10 @@ fuzz: deps
 
 bench: all
 	BENCH_BUILD=$(B) bench/run.sh
+
+# The one-thread 1 KiB flood beside two CPU-bound processes (bench/run.sh).
+bench-contention: all
+	BENCH_BUILD=$(B) BENCH_MODE=contention bench/run.sh
 
 # Link failover against corosync with knet, two networks (bench/linkfail.sh).
 bench-links: all

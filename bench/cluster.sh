@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# bench/cluster.sh: Cohort and corosync 3.1.7, three nodes each, every
-# node in its own network namespace, all six on one bridge (in a seventh
-# namespace), both clusters up for the whole run; the same cohort-bench
-# built against each library, the systems alternating A B, B A per
-# scenario over ROUNDS rounds. Called by bench/run.sh (`make bench`);
-# runs alone too (as root).
+# bench/cluster.sh: Cohort and corosync 3.1.7 (twice: transport knet and
+# transport udpu), three nodes each, every node in its own network
+# namespace, all nine on one bridge (in a tenth namespace), all clusters
+# up for the whole run; the same cohort-bench built against each library,
+# the systems alternating A B C, C B A per scenario over ROUNDS rounds.
+# Called by bench/run.sh (`make bench`); runs alone too (as root).
 #
-# Both clusters: token 1000 ms, token_coefficient 0 (consensus 1200 ms),
-# no encryption, transport knet (corosync's default and Debian's; 64 KiB
-# totem datagrams cut into frames of the veths' 1500-byte MTU, by knet for
-# corosync and by Cohort's transport for Cohort), crypto_cipher and
-# crypto_hash none as in Debian's corosync.conf.
+# All clusters: token 1000 ms, token_coefficient 0 (consensus 1200 ms),
+# no encryption (crypto_cipher and crypto_hash none, as in Debian's
+# corosync.conf; udpu has none anyway), every other key at its default.
+# Transport: Cohort's own (64 KiB totem datagrams cut into frames of the
+# veths' 1500-byte MTU), corosync-knet knet (the same, by kronosnet),
+# corosync-udpu udpu (one UDP datagram per totem message, fragmented by
+# the kernel).
 # COHORT_TOTEM_EXTRA="key: value" adds one line to Cohort's totem section
 # (e.g. seqno_unchanged_const: 30, corosync's value, to measure the token
 # hold's share of the latency).
@@ -18,7 +20,11 @@
 # Scenarios (each message is checked at every member):
 #   tput1 SIZE     node 1 sends flat out, every node delivers
 #   tputall SIZE   all three nodes send flat out
-#   lat1000 64     node 1 sends 1000 msg/s; latency at every member
+#   lat1000 64     node 1 sends 1000 msg/s (a sender thread and a
+#                  dispatching thread); latency at every member
+#   loop 64        node 1 runs the one-thread loop (send one, poll,
+#                  dispatch until it came back, repeat); latency at
+#                  every member
 #   join           cpg_join to the own JOIN confchg on node 1
 #   failover       kill -9 of node 3's (odd rounds) or node 2's daemon to
 #                  the NODEDOWN confchg at the slowest survivor; restart
@@ -39,16 +45,22 @@ BR=${NS}br
 NET=10.77.0
 N=3
 
-tag() { if [ "$1" = cohort ]; then echo h; else echo k; fi; }
+tag() { case $1 in cohort) echo h ;; corosync-udpu) echo u ;; *) echo k ;; esac; }
 ns_of() { echo "$NS$(tag "$1")$2"; }    # impl node -> namespace (cb<pid>h1, cb<pid>k2)
-addr_of() { if [ "$1" = cohort ]; then echo "$NET.$2"; else echo "$NET.$((10 + $2))"; fi; }
+addr_of() {
+	case $1 in
+	cohort) echo "$NET.$2" ;;
+	corosync-udpu) echo "$NET.$((20 + $2))" ;;
+	*) echo "$NET.$((10 + $2))" ;;
+	esac
+}
 
 net_create() {
 	local impl i ns
 	ip netns add "$BR"
 	ip -n "$BR" link add br0 type bridge
 	ip -n "$BR" link set br0 up
-	for impl in cohort corosync; do
+	for impl in $BENCH_IMPLS; do
 		for i in $(seq 1 $N); do
 			ns=$(ns_of "$impl" "$i")
 			ip netns add "$ns"
@@ -65,7 +77,7 @@ net_create() {
 
 net_delete() {
 	local impl i
-	for impl in cohort corosync; do
+	for impl in $BENCH_IMPLS; do
 		for i in $(seq 1 $N); do ip netns del "$(ns_of "$impl" "$i")" 2>/dev/null; done
 	done
 	ip netns del "$BR" 2>/dev/null
@@ -73,12 +85,12 @@ net_delete() {
 
 write_configs() {
 	local impl i
-	for impl in cohort corosync; do
+	for impl in $BENCH_IMPLS; do
 		{
 			echo "totem {"
 			echo "	version: 2"
 			echo "	cluster_name: bench3$impl"
-			echo "	transport: knet"
+			echo "	transport: $(transport_of "$impl")"
 			echo "	crypto_cipher: none"
 			echo "	crypto_hash: none"
 			echo "	token: 1000"
@@ -99,7 +111,7 @@ write_configs() {
 # conf_tail IMPL: the sections after the nodelist (quorum for corosync,
 # logging).
 conf_tail() {
-	[ "$1" = corosync ] && printf 'quorum {\n\tprovider: corosync_votequorum\n}\n'
+	[ "$1" != cohort ] && printf 'quorum {\n\tprovider: corosync_votequorum\n}\n'
 	printf 'logging {\n\tto_stderr: yes\n\tto_syslog: no\n\tto_logfile: no\n\ttimestamp: hires\n}\n'
 }
 
@@ -126,7 +138,7 @@ daemon_start() {
 		# directory (/var/lib/corosync): a private mount namespace each.
 		: >"$d/daemon.log"
 		ip netns exec "$(ns_of "$impl" "$i")" unshare -m --propagation private sh -c \
-		    "mount --bind $d/run /run && mount --bind $d/lib /var/lib/corosync && exec corosync -f -c $T/corosync.conf" \
+		    "mount --bind $d/run /run && mount --bind $d/lib /var/lib/corosync && exec corosync -f -c $T/$impl.conf" \
 		    >>"$d/daemon.log" 2>&1 &
 	fi
 	DPID[$impl$i]=$!
@@ -164,7 +176,7 @@ wait_ring() {
 				st=$(COHORT_SOCKET="$T/cohort$i/cohort.sock" "$T/cohort/bin/cohortctl" status 2>/dev/null)
 				grep -qx "state *operational" <<<"$st" && grep -qx "members *$(seq -s ' ' 1 $N)" <<<"$st" || ok=0
 			else
-				[ "$(grep -o 'QUORUM\] Members\[[0-9]*\]' "$T/corosync$i/daemon.log" | tail -1)" = "QUORUM] Members[$N]" ] || ok=0
+				[ "$(grep -o 'QUORUM\] Members\[[0-9]*\]' "$T/$impl$i/daemon.log" | tail -1)" = "QUORUM] Members[$N]" ] || ok=0
 			fi
 		done
 		[ $ok = 1 ] && return 0
@@ -205,8 +217,9 @@ run3() {
 	for i in $(seq 1 $N); do
 		role=recv
 		[ "$senders" -eq $N ] || [ "$i" -eq 1 ] && role=send
+		[ "$scen" = loop ] && [ "$i" -eq 1 ] && role=loop
 		o=()
-		[ "$scen" = lat1000 ] || { [ "$scen" = tput1 ] && [ "$size" -eq 64 ]; } &&
+		[ "$scen" = lat1000 ] || [ "$scen" = loop ] || { [ "$scen" = tput1 ] && [ "$size" -eq 64 ]; } &&
 		    o=(-o "$BENCH_OUT/lat/3-$impl-$scen-$size-r$r-n$i.txt")
 		on "$impl" "$i" timeout -s KILL $((SECS + 120)) "$T/bench-$impl" -l "$impl" -g "$g" "${o[@]}" \
 		    member "$role" "$size" "$SECS" "$rate" $N "$senders" >"$T/out$i" 2>>"$T/clients.log" &
@@ -298,6 +311,8 @@ BENCH_CLEANUP_MORE=net_delete
 trap bench_cleanup EXIT
 rm -f "$BENCH_OUT/3-nodes.csv" "$BENCH_OUT/3-failover.csv" "$BENCH_OUT/3-daemons.csv" "$BENCH_OUT"/lat/3-*
 bench_machine >"$BENCH_OUT/3-machine"
+rm -f "$BENCH_OUT/3-load"
+bench_load "$BENCH_OUT/3-load" start
 net_create
 write_configs
 for impl in $BENCH_IMPLS; do
@@ -321,6 +336,7 @@ for r in $(seq 1 "$ROUNDS"); do
 		done
 	done
 	scen_on lat1000 && for impl in $(order "$r"); do run3 "$impl" "$r" lat1000 64 1000 1; done
+	scen_on loop && for impl in $(order "$r"); do run3 "$impl" "$r" loop 64 0 1; done
 	scen_on join && for impl in $(order "$r"); do join3 "$impl" "$r"; done
 	scen_on failover && for impl in $(order "$r"); do failover3 "$impl" "$r"; done
 done
@@ -336,5 +352,7 @@ for impl in $BENCH_IMPLS; do
 		echo "3,$impl,$i,${DRSS[$k]:-0},${DCPU[$k]:-0}" >>"$BENCH_OUT/3-daemons.csv"
 	done
 done
-cp "$T"/corosync.conf "$T"/cohort.conf "$BENCH_OUT/"
+bench_load "$BENCH_OUT/3-load" end
+rm -f "$BENCH_OUT"/*.conf
+for impl in $BENCH_IMPLS; do cp "$T/$impl.conf" "$BENCH_OUT/"; done
 bench_log "3 nodes: done"

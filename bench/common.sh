@@ -5,7 +5,9 @@
 #
 # After bench_prepare: $T is a private directory (removed by the EXIT trap
 # the caller sets up with bench_cleanup), $T/cohort the Cohort prefix,
-# $T/bench-cohort and $T/bench-corosync the two builds of cohort-bench.
+# $T/bench-cohort and $T/bench-corosync the two builds of cohort-bench
+# ($T/bench-corosync-knet and -udpu name the latter: one per system
+# measured, a system being Cohort or corosync with one transport).
 # Results accumulate under $BENCH_OUT (default bench/results/tmp).
 
 ROUNDS=${ROUNDS:-3}
@@ -40,7 +42,13 @@ bench_prepare() {
 	# shellcheck disable=SC2046
 	cc $BENCH_CC_FLAGS -o "$T/bench-corosync" bench/cohort-bench.c \
 	    $(pkg-config --cflags --libs libcpg) -lcorosync_common -pthread
+	ln -s bench-corosync "$T/bench-corosync-knet"
+	ln -s bench-corosync "$T/bench-corosync-udpu"
 }
+
+# transport_of IMPL: corosync's transport (corosync alone: knet, the
+# default; Cohort: knet, its only one).
+transport_of() { case $1 in corosync-udpu) echo udpu ;; *) echo knet ;; esac; }
 
 # Every process the benchmark starts is in BENCH_PIDS; only those are
 # stopped, by PID.
@@ -65,22 +73,28 @@ proc_stats() {  # pid -> "peak_rss_kb cpu_s"
 	echo "$hwm $cpu"
 }
 
-# order ROUND: the two systems in the order of this round (A B, then B A).
-# BENCH_IMPLS: the systems measured (default both; "cohort" alone is for
-# working on Cohort, never for a published table).
-BENCH_IMPLS=${BENCH_IMPLS:-cohort corosync}
+# order ROUND: the systems in the order of this round (A B C, then C B A).
+# BENCH_IMPLS: the systems measured (default all three: Cohort and
+# corosync with each of its transports; "cohort" alone is for working on
+# Cohort, never for a published table).
+BENCH_IMPLS=${BENCH_IMPLS:-cohort corosync-knet corosync-udpu}
 # BENCH_SCENARIOS: the scenarios run (default all: tput1 tputall lat1000
-# join failover).
-BENCH_SCENARIOS=${BENCH_SCENARIOS:-tput1 tputall lat1000 join failover}
+# loop join failover).
+BENCH_SCENARIOS=${BENCH_SCENARIOS:-tput1 tputall lat1000 loop join failover}
 scen_on() { case " $BENCH_SCENARIOS " in *" $1 "*) return 0 ;; esac; return 1; }
 order() {
-	local o=cohort\ corosync x
-	[ $(($1 % 2)) -eq 1 ] && o=corosync\ cohort
-	for x in $o; do case " $BENCH_IMPLS " in *" $x "*) echo "$x" ;; esac; done
+	if [ $(($1 % 2)) -eq 1 ]; then printf '%s\n' $BENCH_IMPLS
+	else printf '%s\n' $BENCH_IMPLS | tac; fi
 }
 
 bench_machine() {
 	printf '%s cores, %s, kernel %s; load average before the run: %s' "$(nproc)" \
 	    "$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)" "$(uname -r)" \
 	    "$(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+# bench_load FILE start|end: appends "start|end CORES LOAD1 LOAD5 LOAD15"
+# (the report marks a loaded machine from these).
+bench_load() {
+	echo "$2 $(nproc) $(cut -d' ' -f1-3 /proc/loadavg)" >>"$1"
 }

@@ -45,6 +45,8 @@ LF_CUT_AT=${LF_CUT_AT:-3}
 LF_HOLD=${LF_HOLD:-8}
 LF_CONFIGS=${LF_CONFIGS:-default token1000}
 GAP_MS=20   # cohort-bench -G: gaps reported with their stamps
+# Link failover is knet's: corosync runs with its default transport only.
+BENCH_IMPLS=${BENCH_IMPLS:-cohort corosync}
 BENCH_CLUSTER_FUNCS=1
 . bench/cluster.sh
 NET1=10.78.0

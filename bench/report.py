@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
 """bench/report.py OUT RESULTS DATE ROUNDS SECONDS: the benchmark's report.
+bench/report.py --contention OUT RESULTS DATE RUNS SECONDS: the report of
+`make bench-contention` (DATE-contention.md).
 
 Reads what bench/run.sh (one node) and bench/cluster.sh (three nodes) left
-in OUT, prints one markdown table (corosync, Cohort, Cohort/corosync, the
-median and range of the rounds) and writes, under RESULTS:
-DATE-one-node.md and DATE-3-nodes.md (the table's part, the daemons'
-peak RSS and CPU seconds, the machine, failures and the raw CSV),
-DATE-throughput.png and DATE-latency.png (gnuplot).
+in OUT, prints one markdown table (corosync with knet, corosync with
+udpu, Cohort, the median and range of the rounds of each, Cohort against
+the better corosync of the two for that figure, and the target of that
+figure, met or not) and writes, under RESULTS: DATE-one-node.md and
+DATE-3-nodes.md (the table's part, the daemons' peak RSS and CPU seconds,
+the machine and its load average at the start and end, failures and the
+raw CSV), DATE-throughput.png and DATE-latency.png (gnuplot).
 
 CSV lines of the runs: nodes,round,impl,scenario,size,node, then
 cohort-bench's mode,size,count,seconds,msgs_per_s,mb_per_s,p50_us,p90_us,
@@ -20,11 +24,23 @@ import statistics
 import subprocess
 import sys
 
-IMPLS = ('corosync', 'cohort')
-NAMES = {'corosync': 'corosync', 'cohort': 'Cohort'}
+COROS = ('corosync-knet', 'corosync-udpu')
+IMPLS = COROS + ('cohort',)
+NAMES = {'corosync-knet': 'corosync (knet)', 'corosync-udpu': 'corosync (udpu)',
+         'cohort': 'Cohort'}
 SIZE_NAMES = {64: '64 B', 1024: '1 KiB', 16384: '16 KiB', 65536: '64 KiB',
               1048576: '1 MiB'}
-COLOR = {'corosync': '#c0392b', 'cohort': '#2471a3'}
+COLOR = {'corosync-knet': '#c0392b', 'corosync-udpu': '#d68910', 'cohort': '#2471a3'}
+# The targets (Cohort against the better corosync): throughput at least
+# this many times by message size; send-to-delivery latency (p50, p99) at
+# most LAT_TARGET times, for both client shapes.
+TPUT_TARGET = {64: 4, 1024: 4, 65536: 2, 1048576: 2}
+LAT_TARGET = 0.5
+LAT_SCENS = ('lat1000', 'loop')
+# A run is marked as made on a loaded machine when the 1-minute load
+# average before it started was above this much per core (other jobs;
+# the figure at the end includes the benchmark's own processes).
+LOADED_PER_CORE = 0.25
 COL = {'count': 8, 'msgs': 10, 'mbs': 11, 'p50': 12, 'p90': 13, 'p99': 14,
        'max': 15}
 
@@ -69,12 +85,33 @@ def cell(v):
     return '%s (%s–%s)' % (num(m), num(min(v)), num(max(v)))
 
 
-def row(scen, metric, d):
-    c, h = d.get('corosync', []), d.get('cohort', [])
-    ratio = '-'
-    if c and h and statistics.median(c):
-        ratio = '%.2f' % (statistics.median(h) / statistics.median(c))
-    return '| %s | %s | %s | %s | %s |' % (scen, metric, cell(c), cell(h), ratio)
+def better(d, higher):
+    """The corosync with the better median for this figure, or None."""
+    have = [c for c in COROS if d.get(c)]
+    if not have:
+        return None
+    pick = max if higher else min
+    return pick(have, key=lambda c: statistics.median(d[c]))
+
+
+def row(scen, metric, d, higher=False, target=None):
+    """higher: a larger figure is better (throughput). target: the ratio
+    Cohort/better corosync must reach (higher) or stay under."""
+    h = d.get('cohort', [])
+    b = better(d, higher)
+    ratio, goal = '-', '-'
+    if b and h and statistics.median(d[b]):
+        r = statistics.median(h) / statistics.median(d[b])
+        ratio = '%.2f (vs %s)' % (r, b.split('-')[1])
+        if target is not None:
+            met = r >= target if higher else r <= target
+            goal = '%s %gx: %s' % ('≥' if higher else '≤', target,
+                                    'met' if met else '**not met**')
+    elif target is not None:
+        goal = '%s %gx' % ('≥' if higher else '≤', target)
+    return '| %s | %s | %s | %s | %s | %s | %s |' % (
+        scen, metric, cell(d.get(COROS[0], [])), cell(d.get(COROS[1], [])),
+        cell(h), ratio, goal)
 
 
 def table_rows(rows, fo, daemons, nodes):
@@ -87,12 +124,18 @@ def table_rows(rows, fo, daemons, nodes):
             d = per_run(rows, nodes, scen, s, 'msgs' if small else 'mbs', False)
             if d:
                 out.append(row('%s, throughput %s, %s' % (where, size_name(s), who),
-                               'msg/s' if small else 'MB/s', d))
-    for p in ('p50', 'p90', 'p99', 'max'):
-        d = per_run(rows, nodes, 'lat1000', 64, p, True)
-        if d:
-            out.append(row('%s, latency 64 B at 1000 msg/s%s' % (
-                where, '' if nodes == 1 else ', at every member'), p + ' µs', d))
+                               'msg/s' if small else 'MB/s', d, True,
+                               TPUT_TARGET.get(s)))
+    every = '' if nodes == 1 else ', at every member'
+    for scen, shape in (('lat1000', 'a sender thread and a dispatching thread, '
+                         '1000 msg/s'),
+                        ('loop', 'one thread: send, poll, dispatch, repeat')):
+        for p in ('p50', 'p90', 'p99', 'max'):
+            d = per_run(rows, nodes, scen, 64, p, True)
+            if d:
+                out.append(row('%s, latency 64 B, %s%s' % (where, shape, every),
+                               p + ' µs', d, False,
+                               LAT_TARGET if p in ('p50', 'p99') else None))
     for p in ('p50', 'p99'):
         d = per_run(rows, nodes, 'tput1', 64, p, True)
         if d:
@@ -121,8 +164,9 @@ def table_rows(rows, fo, daemons, nodes):
     return out
 
 
-HEAD = ['| scenario | metric | corosync median (range) | Cohort median (range) | Cohort/corosync |',
-        '|---|---|---|---|---|']
+HEAD = ['| scenario | metric | corosync knet median (range) | corosync udpu median (range) '
+        '| Cohort median (range) | Cohort / better corosync | target |',
+        '|---|---|---|---|---|---|---|']
 
 
 def daemon_table(daemons, nodes):
@@ -166,6 +210,8 @@ def plots(out, results, date, rows):
                                                 NAMES[impl], title))
     lat_series = [('1-%s-lat1000-*', '1 node, 1000 msg/s'),
                   ('3-%s-lat1000-*', '3 nodes, 1000 msg/s, every member'),
+                  ('1-%s-loop-*', '1 node, one-thread loop'),
+                  ('3-%s-loop-*', '3 nodes, one-thread loop, every member'),
                   ('3-%s-tput1-64-*', '3 nodes, saturation, every member'),
                   ('1-%s-tput1-64-*', '1 node, saturation')]
     lcols = []
@@ -219,7 +265,76 @@ def read(out, name):
     return open(p).read().strip() if os.path.exists(p) else ''
 
 
+def load_note(out, part):
+    """(sentence on the load averages at the start and end, loaded?)"""
+    seen = {}
+    for l in read(out, '%s-load' % part).split('\n'):
+        f = l.split()
+        if len(f) == 5:
+            seen[f[0]] = (int(f[1]), f[2:])
+    if 'start' not in seen:
+        return 'Load average: not recorded.', False
+    cores, start = seen['start']
+    loaded = float(start[0]) > LOADED_PER_CORE * cores
+    text = 'Load average (1, 5, 15 min) at the start: %s' % ' '.join(start)
+    if 'end' in seen:
+        text += '; at the end: %s (with the benchmark\'s own processes)' % ' '.join(seen['end'][1])
+    if loaded:
+        return ('**Loaded machine**: the 1-minute load average before the run was '
+                'above %g per core (%d cores): other jobs shared the cores, so '
+                'these figures are noisy and not those of a quiet machine. %s.'
+                % (LOADED_PER_CORE, cores, text), True)
+    return '%s: a quiet machine (at most %g per core before the run).' % (
+        text, LOADED_PER_CORE), False
+
+
+def contention(out, results, date, runs, secs):
+    """`make bench-contention`: the one-thread 1 KiB flood, RUNS runs per
+    system beside two CPU-bound processes."""
+    rows = read_csv(os.path.join(out, 'contention.csv'))
+    v = {}
+    for r in rows:
+        v.setdefault(r[2], []).append(float(r[COL['msgs']]))
+    note, loaded = load_note(out, 'c')
+    med = {k: statistics.median(x) for k, x in v.items()}
+    b = better({k: x for k, x in v.items()}, True)
+    md = ['# Cohort vs corosync 3.1.7: the one-thread 1 KiB flood under CPU '
+          'contention (%s)%s\n' % (date, ' — loaded machine' if loaded else ''),
+          'Machine: %s. %s\n' % (read(out, 'c-machine'), note),
+          'Command: `make bench-contention` (`BENCH_MODE=contention bench/run.sh`): '
+          'one node, each system\'s default configuration; a client of one thread '
+          'sends a 1 KiB message, calls `cpg_dispatch(CS_DISPATCH_ALL)` and repeats '
+          '(on `CS_ERR_TRY_AGAIN` it dispatches and sends again), %s runs of %s s '
+          'per system, the systems alternating, while %s run beside it. Every '
+          'message is checked (sender, sequence, length, content); msg/s is what '
+          'the client delivered of its own messages.\n' % (runs, secs, read(out, 'c-background')),
+          '| system | best msg/s | median msg/s | worst msg/s | worst / best |',
+          '|---|---|---|---|---|']
+    for k in IMPLS:
+        if k in v:
+            md.append('| %s | %s | %s | %s | %.2f |' % (
+                NAMES[k], num(max(v[k])), num(med[k]), num(min(v[k])),
+                min(v[k]) / max(v[k]) if max(v[k]) else 0))
+    md.append('')
+    if b and 'cohort' in v:
+        md += ['Against the better corosync (%s, by median): Cohort\'s median / '
+               'its median %.2f; Cohort\'s worst run / its median %.2f.\n'
+               % (NAMES[b], med['cohort'] / med[b], min(v['cohort']) / med[b])]
+    fails = read(out, 'failures')
+    if fails:
+        md += ['Runs that failed:', ''] + ['- ' + l for l in fails.split('\n')] + ['']
+    md += ['Raw results (nodes,run,impl,scenario,size,node,mode,size,count,seconds,'
+           'msgs_per_s,mb_per_s,p50_us,p90_us,p99_us,max_us):', '', '```']
+    md += [','.join(r) for r in rows] + ['```', '']
+    with open(os.path.join(results, '%s-contention.md' % date), 'w') as f:
+        f.write('\n'.join(md))
+    print('\n'.join(md[3:]))
+
+
 def main():
+    if sys.argv[1] == '--contention':
+        contention(*sys.argv[2:7])
+        return
     out, results, date, rounds, secs = sys.argv[1:6]
     rows = read_csv(os.path.join(out, '1-node.csv')) + read_csv(os.path.join(out, '3-nodes.csv'))
     fo = read_csv(os.path.join(out, '3-failover.csv'))
@@ -227,6 +342,7 @@ def main():
     fails = read(out, 'failures')
     pngs = plots(out, results, date, rows)
     parts = []
+    loaded_any = False
     for nodes, fname, csvname, title in (
             (1, 'one-node', '1-node.csv', 'one node'),
             (3, '3-nodes', '3-nodes.csv', 'three nodes in network namespaces')):
@@ -234,15 +350,17 @@ def main():
         if not body:
             continue
         parts.append(body)
-        md = ['# Cohort vs corosync 3.1.7, %s (%s)\n' % (title, date)]
-        md.append('Machine: %s. Command: `make bench` (`BENCH_NODES=%d` for this part '
-                  'alone), %s rounds of %s s per run, the two systems alternating '
-                  '(A B in odd rounds, B A in even ones) scenario by scenario.\n'
-                  % (read(out, '%d-machine' % nodes), nodes, rounds, secs))
+        note, loaded = load_note(out, str(nodes))
+        loaded_any = loaded_any or loaded
+        md = ['# Cohort vs corosync 3.1.7, %s (%s)%s\n' % (
+            title, date, ' — loaded machine' if loaded else '')]
+        md.append('Machine: %s. %s\n' % (read(out, '%d-machine' % nodes), note))
+        md.append('Command: `make bench` (`BENCH_NODES=%d` for this part alone), '
+                  '%s rounds of %s s per run, the three systems alternating (A B C '
+                  'in odd rounds, C B A in even ones) scenario by scenario.\n'
+                  % (nodes, rounds, secs))
         md.append(NOTES[nodes])
-        md.append('With a load average above the core count (other jobs on the '
-                  'machine) the figures are noisy: the ranges matter, not only the '
-                  'medians, and a run on a quiet machine is the one to quote.\n')
+        md.append(TARGETS)
         md += HEAD + body + ['']
         md += daemon_table(daemons, nodes) + ['']
         if nodes == 3 and fo:
@@ -257,33 +375,49 @@ def main():
                'msgs_per_s,mb_per_s,p50_us,p90_us,p99_us,max_us):', '', '```']
         md += [','.join(r) for r in rows if int(r[0]) == nodes] + ['```', '']
         if nodes == 3:
-            for c in ('corosync.conf', 'cohort.conf'):
+            for c in ['%s.conf' % i for i in IMPLS]:
                 md += ['%s:' % c, '', '```', read(out, c), '```', '']
         with open(os.path.join(results, '%s-%s.md' % (date, fname)), 'w') as f:
             f.write('\n'.join(md))
+    if loaded_any:
+        print('LOADED MACHINE: see the load averages in the results files.')
     print('\n'.join(HEAD + [r for p in parts for r in p]))
     if fails:
         print('\nFAILED runs:\n' + fails)
 
 
 NOTES = {
-    1: ('One `cohortd` and one `corosync` (knet, crypto off, Debian\'s defaults); '
-        'throughput: one process sends flat out and delivers its own messages; '
-        'latency: send to own delivery. Every message is checked.\n'),
-    3: ('Three `cohortd` and three `corosync`, each node in its own network '
-        'namespace, all on one bridge; both clusters up for the whole run. Both: '
-        '`token: 1000`, `token_coefficient: 0` (consensus 1200 ms), no encryption '
-        '(`crypto_cipher: none`, `crypto_hash: none`), transport knet for both (the '
-        'default of both: 64 KiB totem datagrams cut into frames of the 1500-byte '
-        'MTU, by kronosnet for corosync, by Cohort\'s own transport for Cohort). '
+    1: ('One `cohortd` and two `corosync`, one with transport knet and one with '
+        'udpu, each with its default configuration (corosync: a nodelist of '
+        '127.0.0.1, crypto off; Cohort: no configuration file), no timing key '
+        'set; each corosync in its own network namespace. Throughput: one '
+        'process sends flat out from one thread and delivers its own messages '
+        'in a second one; latency: send to own delivery, with that client at '
+        '1000 msg/s and with the one-thread loop (send one message, poll, '
+        '`cpg_dispatch`, until it came back). Every message is checked '
+        '(sender, sequence, length, content); a run that finds one lost or '
+        'damaged is listed under the failed runs, not averaged in.\n'),
+    3: ('Three `cohortd` and twice three `corosync` (transport knet; transport '
+        'udpu), each node in its own network namespace, all on one bridge; all '
+        'clusters up for the whole run. The shared timing knobs, in every '
+        'configuration: `token: 1000`, `token_coefficient: 0` (consensus 1200 ms); '
+        'no encryption (`crypto_cipher: none`, `crypto_hash: none`); everything '
+        'else at each system\'s default (the files are below). '
         'Throughput is what the slowest member '
         'delivered (msg/s or MB/s from the moment the group was complete to its last '
         'delivery); latency is send (CLOCK_REALTIME in the payload) to delivery at each '
         'member, the worst member\'s percentile per run. Every member checks every '
-        'message (per-sender sequence, length, content). All six daemons and all '
-        'clients share the machine\'s cores, so this measures CPU cost per message as '
-        'much as protocol behaviour.\n'),
+        'message (sender, per-sender sequence, length, content). All nine daemons and '
+        'all clients share the machine\'s cores, so this measures CPU cost per '
+        'message as much as protocol behaviour.\n'),
 }
+
+TARGETS = ('Cohort is compared per figure with the better of the two corosync '
+           'runs (the higher median throughput, the lower median of the rest). '
+           'Targets: throughput at least %s; send-to-delivery latency p50 and '
+           'p99 at most %gx, for both client shapes.\n'
+           % (', '.join('%dx at %s' % (v, size_name(k)) for k, v in sorted(TPUT_TARGET.items())),
+              LAT_TARGET))
 
 if __name__ == '__main__':
     main()
