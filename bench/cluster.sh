@@ -31,7 +31,8 @@
 #                  to the survivors' JOIN of a member on the restarted node
 # Latency at saturation is that of tput1 64 B.
 #
-# Output (under $BENCH_OUT): 3-nodes.csv (one line per member and run:
+# Output (under $BENCH_OUT): 3-nodes.csv (one line per member and run
+# that passed; 3-failed.csv the same of the runs where a member failed:
 # nodes,round,impl,scenario,size,node,mode,size,count,seconds,msgs_per_s,
 # mb_per_s,p50_us,p90_us,p99_us,max_us), 3-failover.csv
 # (impl,round,victim,detect_ms,rejoin_ms,reason), 3-daemons.csv
@@ -212,7 +213,7 @@ fail_note() { echo "$*" >>"$BENCH_OUT/failures"; bench_log "FAILED: $*"; }
 
 # run3 IMPL ROUND SCENARIO SIZE RATE SENDERS
 run3() {
-	local impl=$1 r=$2 scen=$3 size=$4 rate=$5 senders=$6 i role pids=() rc g o
+	local impl=$1 r=$2 scen=$3 size=$4 rate=$5 senders=$6 i role pids=() rc g o csv
 	RUN=$((RUN + 1)); g=r$$x$RUN
 	for i in $(seq 1 $N); do
 		role=recv
@@ -225,10 +226,18 @@ run3() {
 		    member "$role" "$size" "$SECS" "$rate" $N "$senders" >"$T/out$i" 2>>"$T/clients.log" &
 		pids+=($!)
 	done
+	# A run where any member failed goes to 3-failed.csv, never into
+	# the figures.
+	csv=3-nodes.csv
 	for i in $(seq 1 $N); do
 		wait "${pids[$((i - 1))]}"; rc=$?
-		[ $rc -eq 0 ] || fail_note "3 nodes, $impl, round $r, $scen $size B, node $i: exit $rc ($( [ $rc -eq 2 ] && echo 'messages lost or damaged' || echo 'error or timeout'))"
-		[ -s "$T/out$i" ] && echo "3,$r,$impl,$scen,$size,$i,$(cut -d, -f2- "$T/out$i")" >>"$BENCH_OUT/3-nodes.csv"
+		[ $rc -eq 0 ] && continue
+		csv=3-failed.csv
+		fail_note "3 nodes, $impl, round $r, $scen $size B, node $i: exit $rc ($( [ $rc -eq 2 ] && echo 'messages lost or damaged' || echo 'error or timeout'))"
+	done
+	for i in $(seq 1 $N); do
+		[ -s "$T/out$i" ] && echo "3,$r,$impl,$scen,$size,$i,$(cut -d, -f2- "$T/out$i")" >>"$BENCH_OUT/$csv"
+		[ "$csv" = 3-failed.csv ] && rm -f "$BENCH_OUT/lat/3-$impl-$scen-$size-r$r-n$i.txt"
 	done
 	for i in $(seq 1 $N); do
 		kill -0 "${DPID[$impl$i]}" 2>/dev/null || { fail_note "3 nodes, $impl node $i's daemon died in $scen $size B"; return 1; }
@@ -309,7 +318,7 @@ failover3() {
 bench_prepare
 BENCH_CLEANUP_MORE=net_delete
 trap bench_cleanup EXIT
-rm -f "$BENCH_OUT/3-nodes.csv" "$BENCH_OUT/3-failover.csv" "$BENCH_OUT/3-daemons.csv" "$BENCH_OUT"/lat/3-*
+rm -f "$BENCH_OUT"/3-*.csv "$BENCH_OUT"/lat/3-*
 bench_machine >"$BENCH_OUT/3-machine"
 rm -f "$BENCH_OUT/3-load"
 bench_load "$BENCH_OUT/3-load" start

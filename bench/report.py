@@ -265,6 +265,16 @@ def read(out, name):
     return open(p).read().strip() if os.path.exists(p) else ''
 
 
+def failed_rows(out, name):
+    """The result lines of the failed runs: shown, never in a figure."""
+    rows = read_csv(os.path.join(out, name))
+    if not rows:
+        return []
+    return (['Result lines of the failed runs (a member found a message lost or '
+             'damaged, or stopped on an error; not in the figures above):', '', '```']
+            + [','.join(r) for r in rows] + ['```', ''])
+
+
 def load_note(out, part):
     """(sentence on the load averages at the start and end, loaded?)"""
     seen = {}
@@ -320,9 +330,10 @@ def contention(out, results, date, runs, secs):
         md += ['Against the better corosync (%s, by median): Cohort\'s median / '
                'its median %.2f; Cohort\'s worst run / its median %.2f.\n'
                % (NAMES[b], med['cohort'] / med[b], min(v['cohort']) / med[b])]
-    fails = read(out, 'failures')
+    fails = read(out, 'c-failures')
     if fails:
         md += ['Runs that failed:', ''] + ['- ' + l for l in fails.split('\n')] + ['']
+    md += failed_rows(out, 'c-failed.csv')
     md += ['Raw results (nodes,run,impl,scenario,size,node,mode,size,count,seconds,'
            'msgs_per_s,mb_per_s,p50_us,p90_us,p99_us,max_us):', '', '```']
     md += [','.join(r) for r in rows] + ['```', '']
@@ -371,6 +382,7 @@ def main():
         if fails:
             md += ['Runs that failed (command, what was seen):', '']
             md += ['- ' + l for l in fails.split('\n')] + ['']
+        md += failed_rows(out, '%d-failed.csv' % nodes)
         md += ['Raw results (nodes,round,impl,scenario,size,node,mode,size,count,seconds,'
                'msgs_per_s,mb_per_s,p50_us,p90_us,p99_us,max_us):', '', '```']
         md += [','.join(r) for r in rows if int(r[0]) == nodes] + ['```', '']

@@ -42,7 +42,6 @@ cd "$(dirname "$0")/.."
 BENCH_NODES=${BENCH_NODES:-all}
 DATE=$(date -u +%Y-%m-%d)
 mkdir -p "$BENCH_OUT"
-rm -f "$BENCH_OUT/failures"
 
 # one_node_up: cohortd and one corosync per transport measured, each
 # serving; client IMPL CMD... runs CMD as a client of IMPL's daemon.
@@ -117,18 +116,21 @@ client() {
 }
 
 one_node() {
-	rm -f "$BENCH_OUT/1-node.csv" "$BENCH_OUT/1-daemons.csv" "$BENCH_OUT/1-load" "$BENCH_OUT"/lat/1-*
+	rm -f "$BENCH_OUT/1-node.csv" "$BENCH_OUT/1-failed.csv" "$BENCH_OUT/1-daemons.csv" "$BENCH_OUT/1-load" "$BENCH_OUT"/lat/1-*
 	bench_machine >"$BENCH_OUT/1-machine"
 	bench_load "$BENCH_OUT/1-load" start
 	one_node_up
 
-	run() {  # impl round scenario size args... (a failed check is recorded, not fatal)
-		local impl=$1 r=$2 scen=$3 size=$4 rc=0 o=()
+	# A failed check is recorded (its result line goes to 1-failed.csv,
+	# never into the figures), not fatal.
+	run() {  # impl round scenario size args...
+		local impl=$1 r=$2 scen=$3 size=$4 rc=0 o=() csv=1-node.csv
 		shift 4
 		[ "$scen" = lat1000 ] || [ "$scen" = loop ] || { [ "$scen" = tput1 ] && [ "$size" -eq 64 ]; } &&
 		    o=(-o "$BENCH_OUT/lat/1-$impl-$scen-$size-r$r-n1.txt")
 		client "$impl" "$T/bench-$impl" -l "$impl" "${o[@]}" "$@" >"$T/out" 2>>"$T/clients.log" || rc=$?
-		[ -s "$T/out" ] && echo "1,$r,$impl,$scen,$size,1,$(cut -d, -f2- "$T/out")" >>"$BENCH_OUT/1-node.csv"
+		[ $rc -eq 0 ] || { csv=1-failed.csv; rm -f "${o[1]:-/nonexistent}"; }
+		[ -s "$T/out" ] && echo "1,$r,$impl,$scen,$size,1,$(cut -d, -f2- "$T/out")" >>"$BENCH_OUT/$csv"
 		[ $rc -eq 0 ] && return 0
 		[ $rc -eq 2 ] || { echo "bench: $impl $* failed ($rc); its last words:" >&2; tail -5 "$T/clients.log" >&2; exit 1; }
 		echo "1 node, $impl, round $r: cohort-bench $*: messages lost or damaged: $(grep CHECK "$T/clients.log" | tail -3 | tr '\n' ';')" >>"$BENCH_OUT/failures"
@@ -154,8 +156,8 @@ one_node() {
 
 # contention: the one-thread 1 KiB flood beside two CPU-bound processes.
 contention() {
-	local r impl i rc hog=()
-	rm -f "$BENCH_OUT/contention.csv" "$BENCH_OUT/c-load"
+	local r impl i rc csv hog=()
+	rm -f "$BENCH_OUT/contention.csv" "$BENCH_OUT/c-failed.csv" "$BENCH_OUT/c-load"
 	bench_machine >"$BENCH_OUT/c-machine"
 	bench_load "$BENCH_OUT/c-load" start
 	one_node_up
@@ -169,8 +171,10 @@ contention() {
 		for impl in $(order "$r"); do
 			rc=0
 			client "$impl" "$T/bench-$impl" -l "$impl" flood 1024 "${CONTENTION_SECS:-2}" >"$T/out" 2>>"$T/clients.log" || rc=$?
-			[ -s "$T/out" ] && echo "1,$r,$impl,flood,1024,1,$(cut -d, -f2- "$T/out")" >>"$BENCH_OUT/contention.csv"
-			[ $rc -eq 0 ] || echo "contention, $impl, run $r: cohort-bench flood 1024: exit $rc ($( [ $rc -eq 2 ] && echo 'messages lost or damaged' || echo 'error'))" >>"$BENCH_OUT/failures"
+			csv=contention.csv
+			[ $rc -eq 0 ] || csv=c-failed.csv
+			[ -s "$T/out" ] && echo "1,$r,$impl,flood,1024,1,$(cut -d, -f2- "$T/out")" >>"$BENCH_OUT/$csv"
+			[ $rc -eq 0 ] || echo "contention, $impl, run $r: cohort-bench flood 1024: exit $rc ($( [ $rc -eq 2 ] && echo 'messages lost or damaged' || echo 'error'))" >>"$BENCH_OUT/c-failures"
 		done
 	done
 	for i in "${hog[@]}"; do kill "$i"; done
@@ -178,12 +182,13 @@ contention() {
 }
 
 if [ "${BENCH_MODE:-}" = contention ]; then
-	rm -f "$BENCH_OUT/failures"
+	rm -f "$BENCH_OUT/c-failures"
 	(contention)
 	python3 bench/report.py --contention "$BENCH_OUT" bench/results "$DATE" "${CONTENTION_RUNS:-10}" "${CONTENTION_SECS:-2}"
 	bench_log "written to bench/results/$DATE-contention.md"
 	exit 0
 fi
+rm -f "$BENCH_OUT/failures"
 
 case $BENCH_NODES in
 all | 1) (one_node) ;;
@@ -193,7 +198,7 @@ all | 3) bash bench/cluster.sh ;;
 esac
 bench_need_packages
 mkdir -p bench/results
-[ "$BENCH_NODES" = 3 ] && rm -f "$BENCH_OUT/1-node.csv" "$BENCH_OUT/1-daemons.csv" "$BENCH_OUT/1-load" "$BENCH_OUT"/lat/1-*
-[ "$BENCH_NODES" = 1 ] && rm -f "$BENCH_OUT/3-nodes.csv" "$BENCH_OUT/3-failover.csv" "$BENCH_OUT/3-daemons.csv" "$BENCH_OUT/3-load" "$BENCH_OUT"/lat/3-*
+[ "$BENCH_NODES" = 3 ] && rm -f "$BENCH_OUT"/1-*.csv "$BENCH_OUT/1-load" "$BENCH_OUT"/lat/1-*
+[ "$BENCH_NODES" = 1 ] && rm -f "$BENCH_OUT"/3-*.csv "$BENCH_OUT/3-load" "$BENCH_OUT"/lat/3-*
 python3 bench/report.py "$BENCH_OUT" bench/results "$DATE" "$ROUNDS" "$SECS"
 bench_log "written to bench/results/$DATE-*"
