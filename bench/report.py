@@ -327,7 +327,7 @@ def contention(out, results, date, runs, secs):
                 min(v[k]) / max(v[k]) if max(v[k]) else 0))
     md.append('')
     if b and 'cohort' in v:
-        md += ['Against the better corosync (%s, by median): Cohort\'s median / '
+        md += ['Against the better corosync, %s (by median): Cohort\'s median / '
                'its median %.2f; Cohort\'s worst run / its median %.2f.\n'
                % (NAMES[b], med['cohort'] / med[b], min(v['cohort']) / med[b])]
     fails = read(out, 'c-failures')
