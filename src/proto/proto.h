@@ -139,6 +139,14 @@ struct proto_ops {
  * rotations a member may fail to receive before it is failed. */
 #define PROTO_DEFAULT_RETRANSMITS_BEFORE_LOSS 4u
 #define PROTO_DEFAULT_JOIN_MS 50u
+/* Nodelists above this many nodes resend JOINs every join_ms times
+ * n_nodes / PROTO_JOIN_SCALE_NODES instead of every join_ms
+ * (docs/protocol.md, "Scaling with the node count"). */
+#define PROTO_JOIN_SCALE_NODES 16u
+/* Consensus timeouts in one gather episode at which a node whose view
+ * does not match ours yet, but has changed since the timeout before, is
+ * given more time instead of being failed. */
+#define PROTO_CONSENSUS_SPARES 2u
 #define PROTO_DEFAULT_MERGE_MS 200u
 #define PROTO_DEFAULT_FAIL_RECV_CONST 2500u
 #define PROTO_DEFAULT_MISS_COUNT_CONST 5u
