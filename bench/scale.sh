@@ -119,23 +119,6 @@ wait_logs() {
 	echo "$latest"
 }
 
-# wait_members I "MEMBERS": until node I's status lists exactly these
-# members (operational); prints the time (ms since the epoch) it did.
-wait_members() {
-	local deadline=$((SECONDS + SCALE_WAIT)) st
-	while [ $SECONDS -lt $deadline ]; do
-		st=$(ctl "$1" status 2>/dev/null)
-		if [ "$(awk '$1 == "state" { print $2 }' <<<"$st")" = operational ] &&
-		    [ "$(awk '$1 == "members" { $1 = ""; sub(/^ /, ""); print }' <<<"$st")" = "$2" ]; then
-			now_ms; return 0
-		fi
-		sleep 0.02
-	done
-	say "node $1 never listed members $2"
-	return 1
-}
-
-
 cpu_ticks() {  # the daemons' utime + stime, one a line
 	local i
 	for i in $(seq 1 "$N"); do awk '{ print $14 + $15 }' "/proc/${CL_DPID[$i]}/stat"; done
@@ -223,25 +206,29 @@ note "$idle $rss"
 v=$((N / 2))
 survivors=$(for i in $ALL; do [ "$i" != "$v" ] && echo "$i"; done | tr '\n' ' ')
 without=$(tr -s ' ' <<<"$survivors" | sed 's/ $//')
+# Each time is node 1's log stamp of the regular configuration that
+# shows the change, less the time of the signal or the start.
 mark_logs
 t0=$(now_ms)
 node_stop_signal "$v"
-t1=$(wait_members 1 "$without") || give_up
+t1=$(wait_logs "regular configuration .* with $((N - 1)) member" 1) || give_up
 wait_ring $without || give_up
 note "stop_removed_ms=$((t1 - t0)) stop_other_changes=$(( $(regulars_since $without) - (N - 1) ))"
 mark_logs
 t0=$(now_ms)
 node_cont_signal "$v"
-t1=$(wait_members 1 "$ALL") || give_up
+t1=$(wait_logs "regular configuration .* with $N member" 1) || give_up
 note "cont_back_ms=$((t1 - t0))"
 wait_ring $ALL || give_up
 
 # ---- kill and restart
+mark_logs
 node_kill "$v"
-wait_members 1 "$without" >/dev/null || give_up
+wait_logs "regular configuration .* with $((N - 1)) member" 1 >/dev/null || give_up
+mark_logs
 t0=$(now_ms)
 node_start "$v" || exit 1
-t1=$(wait_members 1 "$ALL") || give_up
+t1=$(wait_logs "regular configuration .* with $N member" 1) || give_up
 note "restart_back_ms=$((t1 - t0))"
 wait_ring $ALL || give_up
 
