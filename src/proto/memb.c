@@ -353,15 +353,6 @@ static bool join_fails(const struct wire_join *j, uint32_t id)
 	return false;
 }
 
-/* Whether a JOIN's failed set names a member of the ring being formed. */
-static bool fails_a_member(const struct proto *p, const struct wire_join *j)
-{
-	for (unsigned k = 0; k < j->n_fail; k++)
-		if (idset_has(&p->members, j->fail[k]))
-			return true;
-	return false;
-}
-
 /* Whether a JOIN's sets name only nodes of our nodelist, in ascending
  * order: matching compares sorted sets, and ours are sent sorted. */
 static bool join_sets_valid(const struct proto *p, const struct wire_join *j)
@@ -413,20 +404,11 @@ void join_receive(struct proto *p, const struct wire_hdr *h,
 	case ST_RECOVERY:
 		/* Only a member that has given up on the ring we are forming
 		 * stops it. A member that has not accepted it yet is behind
-		 * (the commit token will reach it) unless its view fails a
-		 * member: failed sets only grow while it gathers, so it
-		 * will refuse the commit token, and waiting for the token
-		 * loss timeout would only delay the next attempt. A node
-		 * outside the ring is merged once the ring is operational
-		 * (its JOINs go on). */
-		if (!idset_has(&p->members, h->sender))
+		 * (the commit token will reach it); a node outside it is
+		 * merged once the ring is operational (its JOINs go on). */
+		if (!idset_has(&p->members, h->sender) ||
+		    j->accepted < p->ring.seq)
 			break;
-		if (j->accepted < p->ring.seq) {
-			if (p->state == ST_COMMIT && fails_a_member(p, j))
-				gather_enter(p, "a member's view fails "
-				    "another: the ring cannot form");
-			break;
-		}
 		gather_enter(p, "join received while forming a ring");
 		break;
 	case ST_GATHER:
