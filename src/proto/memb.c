@@ -79,35 +79,50 @@ void memb_heard(struct proto *p, int i)
 	p->memb.unreach[i] = false;
 }
 
+/* The most a JOIN's resend interval is stretched to, and the most a new
+ * view's JOIN waits: a consensus timeout must see several resends, or a
+ * JOIN lost on the way fails its sender. */
+static uint64_t join_stretch_max(const struct proto *p)
+{
+	uint64_t ms = p->cfg.timing.consensus_ms / PROTO_JOIN_RESENDS_MIN;
+
+	return ms > p->cfg.timing.join_ms ? ms : p->cfg.timing.join_ms;
+}
+
 /* How long a JOIN is resent after: `join` ms, stretched in proportion
  * to the nodelist above PROTO_JOIN_SCALE_NODES, so that the JOINs a
  * gathering cluster sends each second (every node to every other) grow
- * with the node count rather than with its square. */
+ * with the node count rather than with its square; at most
+ * join_stretch_max(). */
 static uint64_t join_interval(const struct proto *p)
 {
-	uint64_t ms = p->cfg.timing.join_ms;
+	uint64_t ms = p->cfg.timing.join_ms, max = join_stretch_max(p);
 
 	if (p->cfg.n_nodes > PROTO_JOIN_SCALE_NODES)
 		ms = ms * p->cfg.n_nodes / PROTO_JOIN_SCALE_NODES;
-	return ms;
+	return ms < max ? ms : max;
 }
 
 /* The delay before the JOIN of a new view goes out: 0 without
  * send_join, else one from 0 to send_join ms, drawn from our id and the
- * view's counter (the same run gives the same delays), so that nodes
+ * view's counter (the same run gives the same delays), and at most
+ * join_stretch_max(), so that nodes
  * whose views change together do not all send at once, and the views a
  * burst of JOINs makes go out as one JOIN. */
 static uint64_t join_delay(const struct proto *p)
 {
 	uint64_t x = ((uint64_t)p->cfg.local_nodeid << 32 ^
-	    p->memb.join_counter) + p->memb.incarnation;
+	    p->memb.join_counter) + p->memb.incarnation, max;
 
 	if (!p->cfg.timing.send_join_ms)
 		return 0;
 	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
 	x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
 	x ^= x >> 31;
-	return x % ((uint64_t)p->cfg.timing.send_join_ms + 1);
+	max = p->cfg.timing.send_join_ms;
+	if (max > join_stretch_max(p))
+		max = join_stretch_max(p);
+	return x % (max + 1);
 }
 
 static void join_send(struct proto *p)

@@ -143,6 +143,10 @@ struct proto_ops {
  * n_nodes / PROTO_JOIN_SCALE_NODES instead of every join_ms
  * (docs/protocol.md, "Scaling with the node count"). */
 #define PROTO_JOIN_SCALE_NODES 16u
+/* Neither the stretched resend interval nor send_join's delay exceeds
+ * consensus_ms / PROTO_JOIN_RESENDS_MIN (nor is it cut below join_ms):
+ * a consensus timeout sees that many resends. */
+#define PROTO_JOIN_RESENDS_MIN 8u
 /* send_join for those nodelists where the configuration names none (0):
  * a new view's JOIN waits up to this long, so that the views a burst of
  * JOINs makes leave as one JOIN and nodes do not all send at once

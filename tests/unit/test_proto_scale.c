@@ -69,13 +69,13 @@ static const struct proto_ops ops = {
 	.ring_seq = r_ring_seq,
 };
 
-/* An engine for node SELF in a nodelist of ids 1..n, started at 0; the
- * token given (so the consensus timeout does not depend on n). */
-static struct proto *engine(size_t n, struct rec *r)
+/* An engine for node SELF in a nodelist of ids 1..n, started at 0,
+ * with a token timeout of `token_ms` (0: the default for n nodes). */
+static struct proto *engine_token(size_t n, struct rec *r, uint32_t token_ms)
 {
 	struct proto_config cfg = { .cluster_id = CLUSTER_ID,
 	    .local_nodeid = SELF, .n_nodes = n, .mtu = MTU,
-	    .timing = { .token_ms = TOKEN_MS } };
+	    .timing = { .token_ms = token_ms } };
 	struct proto *p;
 
 	for (size_t i = 0; i < n; i++)
@@ -84,6 +84,13 @@ static struct proto *engine(size_t n, struct rec *r)
 	assert_int_equal(proto_new(&cfg, &ops, r, 0, &p), 0);
 	assert_int_equal(proto_start(p, 0), 0);
 	return p;
+}
+
+/* The same with TOKEN_MS, so that the consensus timeout does not depend
+ * on n. */
+static struct proto *engine(size_t n, struct rec *r)
+{
+	return engine_token(n, r, TOKEN_MS);
 }
 
 /* Node `from`'s JOIN with view counter `counter` and process set
@@ -124,15 +131,17 @@ static void run_to(struct proto *p, struct rec *r, uint64_t until)
 
 /* The interval between two JOIN resends, once the peer's JOIN has put
  * the engine in a view that does not reach consensus. */
-static uint64_t resend_interval(size_t n)
+static uint64_t resend_interval(size_t n, uint32_t token_ms)
 {
 	struct rec r;
-	struct proto *p = engine(n, &r);
+	struct proto *p = engine_token(n, &r, token_ms);
+	struct proto_timing t = { .token_ms = token_ms };
 	uint64_t gap;
 	size_t k;
 
+	proto_timing_fill(&t, n);
 	feed_peer_join(p, &r, 1);
-	run_to(p, &r, CONSENSUS_MS - 1);
+	run_to(p, &r, t.consensus_ms - 1);
 	assert_true(r.joins >= 4);
 	k = r.joins - 1;
 	gap = r.join_at[k] - r.join_at[k - 1];
@@ -142,16 +151,23 @@ static uint64_t resend_interval(size_t n)
 	return gap;
 }
 
+/* join at 16 nodes and below, join x n / 16 above with the default
+ * timing; never more than consensus / PROTO_JOIN_RESENDS_MIN. */
 static void join_interval_scales(void **state)
 {
 	(void)state;
-	assert_int_equal(resend_interval(3), PROTO_DEFAULT_JOIN_MS);
-	assert_int_equal(resend_interval(PROTO_JOIN_SCALE_NODES),
+	assert_int_equal(resend_interval(3, 0), PROTO_DEFAULT_JOIN_MS);
+	assert_int_equal(resend_interval(PROTO_JOIN_SCALE_NODES, 0),
 	    PROTO_DEFAULT_JOIN_MS);
-	assert_int_equal(resend_interval(32),
+	assert_int_equal(resend_interval(32, 0),
 	    PROTO_DEFAULT_JOIN_MS * 32 / PROTO_JOIN_SCALE_NODES);
-	assert_int_equal(resend_interval(PROTO_MAX_NODES),
+	assert_int_equal(resend_interval(PROTO_MAX_NODES, 0),
 	    PROTO_DEFAULT_JOIN_MS * PROTO_MAX_NODES / PROTO_JOIN_SCALE_NODES);
+	/* A token of 1000 ms at 64 nodes: consensus 1200, at most 150. */
+	assert_int_equal(resend_interval(PROTO_MAX_NODES, TOKEN_MS),
+	    CONSENSUS_MS / PROTO_JOIN_RESENDS_MIN);
+	/* A consensus too short to stretch at all: join as given. */
+	assert_int_equal(resend_interval(32, 300), PROTO_DEFAULT_JOIN_MS);
 }
 
 /* The JOIN of the view a received JOIN makes: at once up to
