@@ -18,7 +18,7 @@
 #   cont     SIGCONT: time until node 1 logs one of N members again
 #   restart  kill -9 of node N/2, its removal, then a restart: time from
 #            the restart until node 1 logs a configuration of N again
-#   tput     (N in SCALE_TPUT_NODES, default "32 64") 64 B messages from
+#   tput     (N in SCALE_TPUT_NODES, default "32 64", empty: none) 64 B from
 #            one sender on node 1 for SCALE_SECS s (default 5), delivered
 #            and checked at members on nodes 2, N/2 and N
 #            (bench/cohort-bench.c member mode)
@@ -38,7 +38,7 @@ B=${1:-build}
 cd "$(dirname "$0")/.."
 
 SCALE_NODES=${SCALE_NODES:-16 32 64}
-SCALE_TPUT_NODES=${SCALE_TPUT_NODES:-32 64}
+SCALE_TPUT_NODES=${SCALE_TPUT_NODES-32 64}
 SCALE_IDLE_S=${SCALE_IDLE_S:-30}
 SCALE_SECS=${SCALE_SECS:-5}
 SCALE_LONG_S=${SCALE_LONG_S:-0}
