@@ -84,7 +84,7 @@ EVSCHECK   := $(B)/tests/evs/evscheck
 PROGRAMS := $(COHORTD) $(COHORTCTL) $(COROTOOLS)
 ALL := $(CSC_SO) $(CSC_LINK) $(CPG_SO) $(CPG_LINK) $(SVC_SOS) $(PROGRAMS) $(PCFILE)
 
-.PHONY: all check check-build demo install clean deps fuzz bench bench-contention bench-links sim-long deb
+.PHONY: all check check-build demo install clean deps fuzz bench bench-contention bench-links bench-scale sim-long deb
 all: $(ALL)
 
 $(B)/obj/%.o: %.c
@@ -225,10 +225,18 @@ bench-contention: all
 bench-links: all
 	BENCH_BUILD=$(B) LF_REPORT=1 bench/linkfail.sh
 
-# The simulator's long mode: SIM_SEEDS scenarios over two processes.
+# How the ring behaves at 16, 32 and 64 nodes in namespaces
+# (bench/scale.sh: formation, idle CPU, SIGSTOP/SIGCONT, restart,
+# one-sender throughput; SCALE_LONG_S=600 adds the long idle check).
+bench-scale: all
+	bench/scale.sh $(B)
+
+# The simulator's long mode: SIM_SEEDS scenarios over two processes,
+# and SIM_LARGE_SEEDS rings each of 32 and of 64 nodes.
 SIM_SEEDS ?= 100000
+SIM_LARGE_SEEDS ?= 200
 sim-long: $(SIM)
-	SIM_SEEDS=$(SIM_SEEDS) tests/scripts/t_sim.sh $(B)
+	SIM_SEEDS=$(SIM_SEEDS) SIM_LARGE_SEEDS=$(SIM_LARGE_SEEDS) tests/scripts/t_sim.sh $(B)
 
 # The chaos soak: five nodes in namespaces under a seeded random mix of
 # faults and client churn for SOAK_SECONDS, every history checked at the

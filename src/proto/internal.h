@@ -90,6 +90,12 @@ struct jrec {
 	uint32_t counter;
 	uint16_t n_proc, n_fail;
 	uint32_t proc[PROTO_MAX_NODES], fail[PROTO_MAX_NODES];
+	/* In `episode`: the node's view counter at our last consensus
+	 * timeout (at first, that of its first JOIN of the episode), and
+	 * how many times it was spared for a view that changed since
+	 * (memb.c, spare()). */
+	uint32_t checked_counter;
+	uint32_t spared;
 };
 
 /* A sorted set of node ids. */

@@ -79,6 +79,52 @@ void memb_heard(struct proto *p, int i)
 	p->memb.unreach[i] = false;
 }
 
+/* The most a JOIN's resend interval is stretched to, and the most a new
+ * view's JOIN waits: a consensus timeout must see several resends, or a
+ * JOIN lost on the way fails its sender. */
+static uint64_t join_stretch_max(const struct proto *p)
+{
+	uint64_t ms = p->cfg.timing.consensus_ms / PROTO_JOIN_RESENDS_MIN;
+
+	return ms > p->cfg.timing.join_ms ? ms : p->cfg.timing.join_ms;
+}
+
+/* How long a JOIN is resent after: `join` ms, stretched in proportion
+ * to the nodelist above PROTO_JOIN_SCALE_NODES, so that the JOINs a
+ * gathering cluster sends each second (every node to every other) grow
+ * with the node count rather than with its square; at most
+ * join_stretch_max(). */
+static uint64_t join_interval(const struct proto *p)
+{
+	uint64_t ms = p->cfg.timing.join_ms, max = join_stretch_max(p);
+
+	if (p->cfg.n_nodes > PROTO_JOIN_SCALE_NODES)
+		ms = ms * p->cfg.n_nodes / PROTO_JOIN_SCALE_NODES;
+	return ms < max ? ms : max;
+}
+
+/* The delay before the JOIN of a new view goes out: 0 without
+ * send_join, else one from 0 to send_join ms, drawn from our id and the
+ * view's counter (the same run gives the same delays), and at most
+ * join_stretch_max(), so that nodes
+ * whose views change together do not all send at once, and the views a
+ * burst of JOINs makes go out as one JOIN. */
+static uint64_t join_delay(const struct proto *p)
+{
+	uint64_t x = ((uint64_t)p->cfg.local_nodeid << 32 ^
+	    p->memb.join_counter) + p->memb.incarnation, max;
+
+	if (!p->cfg.timing.send_join_ms)
+		return 0;
+	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+	x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+	x ^= x >> 31;
+	max = p->cfg.timing.send_join_ms;
+	if (max > join_stretch_max(p))
+		max = join_stretch_max(p);
+	return x % (max + 1);
+}
+
 static void join_send(struct proto *p)
 {
 	struct wire_hdr h = util_hdr(p, WIRE_JOIN, p->old->ring);
@@ -95,7 +141,7 @@ static void join_send(struct proto *p)
 	assert(n > 0);
 	if (p->cfg.n_nodes > 1)
 		util_send(p, 0, p->dgram, n);
-	p->memb.join_at = p->now + p->cfg.timing.join_ms;
+	p->memb.join_at = p->now + join_interval(p);
 }
 
 /* Whether node k's latest JOIN, heard in this episode, shows our sets. */
@@ -203,11 +249,17 @@ static void log_view(struct proto *p)
 
 static void view_changed(struct proto *p)
 {
+	uint64_t delay;
+
 	p->memb.join_counter++;
 	log_view(p);
 	p->memb.consensus = false;
 	p->memb.consensus_at = p->now + p->cfg.timing.consensus_ms;
-	join_send(p);
+	delay = join_delay(p);
+	if (!delay)
+		join_send(p);
+	else if (p->now + delay < p->memb.join_at)
+		p->memb.join_at = p->now + delay;
 }
 
 void gather_enter(struct proto *p, const char *why)
@@ -377,9 +429,16 @@ void join_receive(struct proto *p, const struct wire_hdr *h,
 	case ST_GATHER:
 		break;
 	}
-	*r = (struct jrec){ .valid = true, .episode = p->memb.episode,
-	    .incarnation = j->incarnation, .counter = j->counter,
-	    .n_proc = j->n_proc, .n_fail = j->n_fail };
+	if (!r->valid || r->episode != p->memb.episode) {
+		r->checked_counter = j->counter;
+		r->spared = 0;
+	}
+	r->valid = true;
+	r->episode = p->memb.episode;
+	r->incarnation = j->incarnation;
+	r->counter = j->counter;
+	r->n_proc = j->n_proc;
+	r->n_fail = j->n_fail;
 	memcpy(r->proc, j->proc, j->n_proc * sizeof(uint32_t));
 	memcpy(r->fail, j->fail, j->n_fail * sizeof(uint32_t));
 	if (p->state == ST_GATHER) {
@@ -398,21 +457,54 @@ static void join_timeout(struct proto *p)
 	check_consensus(p);
 }
 
+/* Whether node k, whose JOIN does not match our view at a consensus
+ * timeout, is spared this once: it has sent a new view since the
+ * timeout before (or since the episode began), and has been spared
+ * fewer than PROTO_CONSENSUS_SPARES times in this episode. Views only
+ * grow within an episode, so a node that keeps changing its view is
+ * converging on ours; failing it would put it in every JOIN's failed
+ * set and split a cluster whose nodes all answer, as happens when
+ * dozens of nodes gather at once. A node that is silent, or whose view
+ * stands still without matching ours, is failed as before. */
+static bool spare(struct proto *p, uint32_t k)
+{
+	struct jrec *r = &p->memb.jrec[util_node_index(p, k)];
+	bool moved;
+
+	if (!r->valid || r->episode != p->memb.episode)
+		return false;
+	moved = r->counter != r->checked_counter;
+	r->checked_counter = r->counter;
+	if (!moved || r->spared >= PROTO_CONSENSUS_SPARES)
+		return false;
+	r->spared++;
+	return true;
+}
+
 static void consensus_timeout(struct proto *p)
 {
 	struct idset m, late = { 0 };
 	bool changed = false;
+	size_t spared = 0;
 
 	agreed(p, &m);
 	/* Judge every node against the view as it stands, then fail the
 	 * late ones: failing one changes the view, and the others would
 	 * no longer match it. */
-	for (size_t i = 0; i < m.n; i++)
-		if (!matches(p, m.id[i])) {
-			util_log(p, PROTO_LOG_INFO,
-			    "node %u did not agree in time: failed", m.id[i]);
-			idset_add(&late, m.id[i]);
+	for (size_t i = 0; i < m.n; i++) {
+		if (matches(p, m.id[i]))
+			continue;
+		if (spare(p, m.id[i])) {
+			spared++;
+			continue;
 		}
+		util_log(p, PROTO_LOG_INFO,
+		    "node %u did not agree in time: failed", m.id[i]);
+		idset_add(&late, m.id[i]);
+	}
+	if (spared)
+		util_log(p, PROTO_LOG_DEBUG, "%zu node(s) still changing their "
+		    "views: given another consensus timeout", spared);
 	for (size_t i = 0; i < late.n; i++)
 		changed |= idset_add(&p->memb.fail, late.id[i]);
 	if (!changed && p->memb.consensus && m.id[0] != p->cfg.local_nodeid) {

@@ -139,6 +139,24 @@ struct proto_ops {
  * rotations a member may fail to receive before it is failed. */
 #define PROTO_DEFAULT_RETRANSMITS_BEFORE_LOSS 4u
 #define PROTO_DEFAULT_JOIN_MS 50u
+/* Nodelists above this many nodes resend JOINs every join_ms times
+ * n_nodes / PROTO_JOIN_SCALE_NODES instead of every join_ms
+ * (docs/protocol.md, "Scaling with the node count"). */
+#define PROTO_JOIN_SCALE_NODES 16u
+/* Neither the stretched resend interval nor send_join's delay exceeds
+ * consensus_ms / PROTO_JOIN_RESENDS_MIN (nor is it cut below join_ms):
+ * a consensus timeout sees that many resends. */
+#define PROTO_JOIN_RESENDS_MIN 8u
+/* send_join for those nodelists where the configuration names none (0):
+ * a new view's JOIN waits up to this long, so that the views a burst of
+ * JOINs makes leave as one JOIN and nodes do not all send at once
+ * (corosync's default is 0 at any size, and its documentation asks
+ * for a value on large rings). */
+#define PROTO_DEFAULT_SEND_JOIN_MS 50u
+/* Consensus timeouts in one gather episode at which a node whose view
+ * does not match ours yet, but has changed since the timeout before, is
+ * given more time instead of being failed. */
+#define PROTO_CONSENSUS_SPARES 2u
 #define PROTO_DEFAULT_MERGE_MS 200u
 #define PROTO_DEFAULT_FAIL_RECV_CONST 2500u
 #define PROTO_DEFAULT_MISS_COUNT_CONST 5u
@@ -168,7 +186,7 @@ struct proto_timing {
 	uint32_t hold_ms;                /* token_retransmit * 0.8 - 10 */
 	uint32_t consensus_ms;           /* 1.2 * token */
 	uint32_t join_ms;
-	uint32_t send_join_ms;           /* 0; not used by the engine */
+	uint32_t send_join_ms;           /* most a new view's JOIN waits */
 	uint32_t merge_ms;
 	uint32_t fail_recv_const;
 	uint32_t seqno_unchanged_const;
@@ -177,11 +195,12 @@ struct proto_timing {
 	uint32_t window_size;
 };
 
-/* Fills every 0 field of `t` but send_join_ms for a nodelist of
- * `n_nodes`: the PROTO_DEFAULT_* values, and the derived ones from the
- * others as corosync derives them (the same floating-point expressions,
+/* Fills every 0 field of `t` for a nodelist of `n_nodes`: the
+ * PROTO_DEFAULT_* values, and the derived ones from the others as
+ * corosync derives them (the same floating-point expressions,
  * truncated, so that the results agree to the millisecond; a derived
- * value below 1 ms is 0). proto_new() does the same with its copy of
+ * value below 1 ms is 0). send_join_ms stays 0 (no delay) up to
+ * PROTO_JOIN_SCALE_NODES nodes and is PROTO_DEFAULT_SEND_JOIN_MS above. proto_new() does the same with its copy of
  * the configuration, and then raises a 0 token_retransmit_ms or hold_ms
  * to 1. */
 void proto_timing_fill(struct proto_timing *t, size_t n_nodes);

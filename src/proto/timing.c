@@ -53,6 +53,8 @@ void proto_timing_fill(struct proto_timing *t, size_t n_nodes)
 	if (!t->consensus_ms)
 		t->consensus_ms = trunc_ms((float)(1.2 * t->token_ms));
 	or_default(&t->join_ms, PROTO_DEFAULT_JOIN_MS);
+	if (n_nodes > PROTO_JOIN_SCALE_NODES)
+		or_default(&t->send_join_ms, PROTO_DEFAULT_SEND_JOIN_MS);
 	or_default(&t->merge_ms, PROTO_DEFAULT_MERGE_MS);
 	or_default(&t->fail_recv_const, PROTO_DEFAULT_FAIL_RECV_CONST);
 	or_default(&t->seqno_unchanged_const,

@@ -1,5 +1,6 @@
 /*
- * sim.c: the deterministic simulator. N nodes (2..16) in one process run
+ * sim.c: the deterministic simulator. N nodes (2..16 drawn from the seed,
+ * or 2..64 with --nodes) in one process run
  * the real protocol engine (src/proto) on a virtual clock over a seeded
  * network that loses, duplicates, delays and reorders datagrams, splits
  * into partitions (also asymmetric ones), crashes and restarts nodes and
@@ -29,7 +30,10 @@
 #include "proto/proto.h"
 #include "../evs/evs.h"
 
-#define MAX_NODES 16
+#define MAX_NODES PROTO_MAX_NODES
+/* A seed without --nodes draws a ring of 2 to this many nodes (the
+ * draw every seed's scenario, and so its digest, depends on). */
+#define DRAW_NODES 16
 #define MAX_PROCS 256
 #define PAUSE_BACKLOG 2000
 /* Smallest mtu whose commit token holds n members (src/proto/wire.h). */
@@ -626,7 +630,7 @@ static void setup(struct sim *s, uint64_t seed, int nodes)
 	s->seed = seed;
 	s->rng = seed * 0x2545F4914F6CDD1Dull + 1;
 	s->digest = 0xcbf29ce484222325ull;
-	s->n = nodes ? nodes : 2 + (int)rnd(&s->rng, MAX_NODES - 1);
+	s->n = nodes ? nodes : 2 + (int)rnd(&s->rng, DRAW_NODES - 1);
 	s->timing.token_ms = tokens[rnd(&s->rng, 3)];
 	s->timing.max_messages = 5 + (uint32_t)rnd(&s->rng, 20);
 	s->timing.window_size = s->timing.max_messages + (uint32_t)rnd(&s->rng, 60);

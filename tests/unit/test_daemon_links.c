@@ -287,11 +287,12 @@ static void suspect_link(void **state)
 }
 
 /* The link that carries the traffic is pinged every LINKS_PROBE_MS, an
- * up link that does not every ping interval. */
+ * up link that does not every ping interval; a peer's only link (peer 1
+ * here) every ping interval too, though it carries the traffic. */
 static void probes(void **state)
 {
 	struct links_timing tm[LINKS_MAX];
-	unsigned sent[2] = { 0, 0 };
+	unsigned sent[2] = { 0, 0 }, sent_single = 0;
 
 	(void)state;
 	for (unsigned l = 0; l < LINKS_MAX; l++)
@@ -302,8 +303,11 @@ static void probes(void **state)
 	links_init(&ls, LINKS_PASSIVE, tm);
 	now = 1000 * MS;
 	links_add_peer(&ls, 0, 2, 0x03, now);
+	links_add_peer(&ls, 1, 3, 0x01, now);
 	run(0, 0x03, 1);
+	run(1, 0x01, 1);
 	assert_int_equal(links_selected(&ls, 0, now), 0x01);
+	assert_int_equal(links_selected(&ls, 1, now), 0x01);
 	for (unsigned i = 0; i < 20 * LINKS_PROBE_MS; i++) {
 		now += MS;
 		for (unsigned l = 0; l < 2; l++)
@@ -311,10 +315,16 @@ static void probes(void **state)
 				sent[l]++;
 				links_pong(&ls, 0, l, now, now + RTT);
 			}
+		if (links_ping_due(&ls, 1, 0, now)) {
+			sent_single++;
+			links_pong(&ls, 1, 0, now, now + RTT);
+		}
 		assert_true(links_next_due(&ls, now) <= now + LINKS_PROBE_MS * MS);
 	}
 	assert_int_equal(sent[0], 20);
 	assert_int_equal(sent[1], 2);
+	assert_int_equal(sent_single, 2);
+	assert_true(up(1, 0));
 }
 
 /* No link up: every configured link is selected, in every mode. */

@@ -75,8 +75,24 @@ void links_add_peer(struct links *ls, size_t pi, uint32_t nodeid,
 	}
 }
 
+/* Whether peer `pi` has more than one link: only then can a failing
+ * link's traffic move to another. */
+static bool has_alternative(const struct links *ls, size_t pi)
+{
+	unsigned n = 0;
+
+	for (unsigned l = 0; l < LINKS_MAX; l++)
+		n += ls->peer[pi].link[l].configured;
+	return n > 1;
+}
+
 /* When the link `l` to peer `pi` is next pinged: every ping interval,
- * and every LINKS_PROBE_MS while it carries the peer's traffic. */
+ * and every LINKS_PROBE_MS while it carries the peer's traffic and
+ * another link could take it over. A peer's only link is pinged at the
+ * interval alone: the probe would find nothing to move to, and probing
+ * every peer of a large nodelist that often costs every node CPU that
+ * grows with the nodelist (docs/protocol.md, "Scaling with the node
+ * count"). */
 static uint64_t ping_at(const struct links *ls, size_t pi, unsigned l,
     uint64_t now_us)
 {
@@ -84,6 +100,7 @@ static uint64_t ping_at(const struct links *ls, size_t pi, unsigned l,
 	uint64_t probe = k->last_ping_us + ms_us(LINKS_PROBE_MS);
 
 	if (k->state == LINK_UP && probe < k->next_ping_us &&
+	    has_alternative(ls, pi) &&
 	    (links_selected(ls, pi, now_us) & (1u << l)))
 		return probe;
 	return k->next_ping_us;

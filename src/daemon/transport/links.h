@@ -15,7 +15,8 @@
  * Its latency is the mean round trip of the last `precision` answers.
  *
  * A link that carries a peer's traffic (up and selected) is also pinged
- * every LINKS_PROBE_MS when that is shorter than the ping interval, and
+ * every LINKS_PROBE_MS when that is shorter than the ping interval and
+ * the peer has another link its traffic could move to, and
  * an up link is suspect while an answer is overdue: more than
  * LINKS_GRACE_RTTS mean round trips (at least LINKS_GRACE_MIN_MS, at
  * most half the ping interval) have passed since the oldest ping not

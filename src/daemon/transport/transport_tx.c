@@ -57,10 +57,13 @@ void transport_flush(struct transport *t)
 
 		if (n < 0) {
 			/* A peer's ICMP error (IP_RECVERR) fails one call once;
-			 * the report itself is on the error queue. */
+			 * the report itself is on the error queue. A node
+			 * that starts before most of a large nodelist gets one
+			 * for every peer not started yet, so as many as there
+			 * are sends in the batch are taken, and more. */
 			if (errno == EINTR || ((errno == ECONNREFUSED ||
 			    errno == EHOSTUNREACH || errno == ENETUNREACH) &&
-			    ++refused <= 4))
+			    ++refused <= t->tx_m + 4))
 				continue;
 			/* The path cannot offload segmentation (a device
 			 * without checksum offload, IPsec): from now on one
@@ -75,11 +78,16 @@ void transport_flush(struct transport *t)
 				    t->tx_iov));
 				continue;
 			}
-			/* EAGAIN (socket buffer full) or an unreachable peer
-			 * (a link that is down): UDP may lose datagrams; the
-			 * protocol retransmits. The other links' sends go on. */
-			for (unsigned int e = done + run; done < e; done++)
-				t->st.tx_errors += t->tx_msg[done].msg_hdr.msg_iovlen;
+			/* EAGAIN (socket buffer full), ENOBUFS (a device queue
+			 * full: with IP_RECVERR the kernel reports what it
+			 * dropped) or an unreachable peer (a link that is
+			 * down): this send is lost, and UDP may lose datagrams
+			 * (the protocol retransmits). The sends after it go
+			 * on: a queue drains between two sends, and a JOIN to
+			 * every node of a large nodelist must not be lost to
+			 * all the peers after the first refused. */
+			t->st.tx_errors += h->msg_iovlen;
+			done++;
 			continue;
 		}
 		for (int i = 0; i < n; i++, done++) {
