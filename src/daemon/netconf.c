@@ -212,6 +212,14 @@ int netconf_transport(const struct cohort_config *cfg, uint32_t nodeid,
 		return -EINVAL;
 	}
 	tc->max_payload = cfg->netmtu - ip_udp - TRANSPORT_OVERHEAD;
+	if (tc->max_payload < proto_mtu_for_nodes(cfg->n_nodes)) {
+		snprintf(err, errlen, "a nodelist of %zu nodes needs "
+		    "totem.netmtu %zu or more (it is %u): the commit token, "
+		    "an entry per node, must fit one datagram", cfg->n_nodes,
+		    proto_mtu_for_nodes(cfg->n_nodes) + ip_udp +
+		    TRANSPORT_OVERHEAD, cfg->netmtu);
+		return -EINVAL;
+	}
 	/* knet: datagrams cut into frames that fit the link. */
 	if (cfg->transport == COHORT_TRANSPORT_KNET)
 		tc->frame_max = (cfg->knet_mtu ? cfg->knet_mtu :

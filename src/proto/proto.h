@@ -244,6 +244,11 @@ struct proto_status {
 	struct proto_stats stats;
 };
 
+/* The smallest mtu (datagram payload) whose commit token holds a ring of
+ * `n_nodes`: the token carries an entry per member and must fit one
+ * datagram, so proto_new() refuses a longer nodelist for a smaller mtu. */
+size_t proto_mtu_for_nodes(size_t n_nodes);
+
 /* Creates an engine; `*out` is set on success. -EINVAL for a missing
  * callback (only `log` is optional) or a bad config: local node not in
  * the nodelist, zero ids, duplicates, more than PROTO_MAX_NODES, an mtu

@@ -650,6 +650,16 @@ static void config_rejections(void **state)
 	ACCEPT(cfg);
 	cfg.mtu--;
 	REJECT(cfg);
+	/* proto_mtu_for_nodes() names exactly that bound, at every size
+	 * the smallest mtu allows. */
+	for (size_t n = wire_commit_capacity(MIN_MTU) + 1; n <= PROTO_MAX_NODES;
+	    n++) {
+		cfg.n_nodes = n;
+		cfg.mtu = proto_mtu_for_nodes(n);
+		ACCEPT(cfg);
+		cfg.mtu--;
+		REJECT(cfg);
+	}
 
 	/* Every callback but log is required. */
 	cfg = base_config(3, 0);
