@@ -648,22 +648,26 @@ static int run(struct daemon *d, const struct cohort_config *cfg,
 	d->net = (struct network){ .loop = d->loop, .nodeid = nodeid,
 	    .state = &d->state, .hooks = { on_datagram, on_unreachable, d },
 	    .n_nodes = d->n_nodes, .node_ids = d->node_ids };
+	rc = -1;
 	if (network_setup(&d->net, cfg, &pc) < 0)
-		return 1;
+		goto out;
 	if ((rc = setup_signals(d, &sfd)) < 0) {
 		log_warnx("start-up: %s", strerror(-rc));
-		return 1;
+		goto out;
 	}
-	if (wire_parts(d, cfg, &pc, started_ms) < 0)
-		return 1;
+	if ((rc = wire_parts(d, cfg, &pc, started_ms)) < 0)
+		goto out;
 	loop_set_before_sleep(d->loop, before_sleep, d);
 	if ((rc = ordering_start(d->ordering)) < 0) {
 		log_warnx("protocol engine start: %s", strerror(-rc));
-		return 1;
+		goto out;
 	}
 	network_start(&d->net);
 	rc = loop_run(d->loop);
 	notify("STOPPING=1");
+out:
+	/* Also after a start that failed half way: each part frees only
+	 * what it has. */
 	ipcs_free(d->ipcs);
 	network_stop(&d->net);
 	ordering_free(d->ordering);
