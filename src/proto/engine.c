@@ -28,11 +28,6 @@ void set_state(struct proto *p, enum pstate to, const char *why)
 	p->state = to;
 }
 
-size_t proto_mtu_for_nodes(size_t n_nodes)
-{
-	return WIRE_HDR_LEN + COMMIT_FIXED + n_nodes * COMMIT_ENTRY;
-}
-
 static int check_config(const struct proto_config *cfg)
 {
 	bool self_listed = false;

@@ -1,10 +1,19 @@
 /*
- * timing.c: the timing defaults (proto.h, PROTO_DEFAULT_*) applied to a
- * struct proto_timing, and the values corosync derives from the token.
+ * timing.c: what a configuration must hold before an engine is made of
+ * it: the timing defaults (proto.h, PROTO_DEFAULT_*) applied to a struct
+ * proto_timing, the values corosync derives from the token, and the
+ * smallest mtu a nodelist needs. Without the engine itself, so that the
+ * daemon's configuration code can use it alone.
  */
 #include <stdint.h>
 
 #include "proto/proto.h"
+#include "proto/wire.h"
+
+size_t proto_mtu_for_nodes(size_t n_nodes)
+{
+	return WIRE_HDR_LEN + COMMIT_FIXED + n_nodes * COMMIT_ENTRY;
+}
 
 /* corosync's clock tick, taken off the hold time. */
 #define TICK_MS 10.0
