@@ -10,10 +10,10 @@
 # SIM_LARGE_SEEDS=200).
 set -euo pipefail
 B=${1:-build}
-N=${SIM_SEEDS:-1200}
+N=${SIM_SEEDS:-1000}
 L=${SIM_LARGE_SEEDS:-3}
 L64=$L
-[ -n "${COHORT_SAN:-}" ] && N=${SIM_SEEDS_SAN:-50} L=${SIM_LARGE_SEEDS_SAN:-1} L64=0
+[ -n "${COHORT_SAN:-}" ] && N=${SIM_SEEDS_SAN:-24} L=${SIM_LARGE_SEEDS_SAN:-1} L64=0
 half=$((N / 2))
 out=$(mktemp -d /tmp/cohort-sim.XXXXXX)
 trap 'rm -rf "$out"' EXIT
