@@ -145,6 +145,18 @@ void harness_start_conf(struct daemon_proc *d, const char *conf)
 	start(d, NULL, conf);
 }
 
+/* The daemon's directory (socket, configuration, log, state), once it
+ * has stopped. */
+static void remove_dir(struct daemon_proc *d)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", d->dir);
+	if (system(cmd) < 0)
+		perror("system");
+	current = NULL;
+}
+
 void harness_stop(struct daemon_proc *d)
 {
 	int status;
@@ -162,10 +174,7 @@ void harness_stop(struct daemon_proc *d)
 		exit(1);
 	}
 	d->pid = 0;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", d->dir);
-	if (system(cmd) < 0)
-		perror("system");
-	current = NULL;
+	remove_dir(d);
 }
 
 void harness_kill(struct daemon_proc *d)
@@ -173,6 +182,8 @@ void harness_kill(struct daemon_proc *d)
 	kill(d->pid, SIGKILL);
 	waitpid(d->pid, NULL, 0);
 	d->pid = 0;
+	/* Its clients keep their sockets; the files go. */
+	remove_dir(d);
 }
 
 void harness_wait(cpg_handle_t h, const volatile bool *flag)
