@@ -383,7 +383,10 @@ static int dispatch_one(struct cpg_inst *inst, cpg_handle_t handle)
 	if (ipc_hdr_get(f, &h) < 0)
 		return -EBADMSG;
 	inst->evoff += h.len;
-	atomic_fetch_add_explicit(&inst->ev_taken, 1, memory_order_relaxed);
+	/* Only the dispatcher writes it (under ev_lock): a store, not a
+	 * locked add, on the path of every event. */
+	atomic_store_explicit(&inst->ev_taken, atomic_load_explicit(
+	    &inst->ev_taken, memory_order_relaxed) + 1, memory_order_relaxed);
 	/* Finalized by another thread: no more callbacks. */
 	if (atomic_load(&inst->finalized))
 		return 0;
