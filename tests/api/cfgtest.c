@@ -156,7 +156,7 @@ int cfgtest_exit_wait(struct daemon_proc *d)
 		pid_t r = waitpid(d->pid, &status, WNOHANG);
 
 		if (r == d->pid) {
-			d->pid = 0;
+			harness_exited(d);
 			conf_remove();
 			return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 		}

@@ -177,6 +177,12 @@ void harness_stop(struct daemon_proc *d)
 	remove_dir(d);
 }
 
+void harness_exited(struct daemon_proc *d)
+{
+	d->pid = 0;
+	remove_dir(d);
+}
+
 void harness_kill(struct daemon_proc *d)
 {
 	kill(d->pid, SIGKILL);

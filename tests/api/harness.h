@@ -51,6 +51,9 @@ void harness_start(struct daemon_proc *d, const char *const *args);
 void harness_start_conf(struct daemon_proc *d, const char *conf);
 /* SIGTERM, wait, and fail unless it exited with status 0. */
 void harness_stop(struct daemon_proc *d);
+/* The daemon exited by itself and the caller waited for it: its
+ * directory (socket, log, state) goes, as harness_stop() does. */
+void harness_exited(struct daemon_proc *d);
 /* SIGKILL, without checks (daemon-loss tests). */
 void harness_kill(struct daemon_proc *d);
 _Noreturn void harness_fail(void);
