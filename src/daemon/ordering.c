@@ -14,7 +14,7 @@
 #include "common/log.h"
 #include "daemon/loop.h"
 #include "daemon/ordering.h"
-#include "daemon/statedir.h"
+#include "daemon/ringseq.h"
 #include "daemon/transport/transport.h"
 
 struct subq_entry {
@@ -32,7 +32,8 @@ struct ordering {
 	struct proto *proto;
 	struct transport *transport;     /* NULL for a one-node cluster */
 	const struct services *services;
-	const struct statedir *state;
+	struct ringseq ring_seq;         /* the ring sequence's files */
+	bool ring_seq_open;
 	void (*credit)(void *arg, struct conn *owner, uint64_t cost);
 	void *arg;
 	struct loop_timer timer;
@@ -327,12 +328,13 @@ static void cb_confchg(void *ctx, const struct proto_conf *conf)
 }
 
 /* The engine relies on the ring sequence to keep ring ids unique across
- * restarts. */
+ * restarts; the bound on disk is written ahead by a thread, so this
+ * waits on the disk only for a value above it (ringseq.h). */
 static void cb_ring_seq(void *ctx, uint64_t seq)
 {
 	struct ordering *o = ctx;
 
-	statedir_write(o->state, "ringid", seq);
+	ringseq_use(&o->ring_seq, seq);
 }
 
 static void cb_log(void *ctx, int level, const char *line)
@@ -383,6 +385,7 @@ int ordering_new(const struct ordering_config *cfg, struct ordering **out)
 {
 	struct proto_config pc = *cfg->proto;
 	struct ordering *o = calloc(1, sizeof(*o));
+	char boot[RINGSEQ_BOOT_ID_LEN + 1];
 	int rc;
 
 	if (!o)
@@ -390,17 +393,20 @@ int ordering_new(const struct ordering_config *cfg, struct ordering **out)
 	o->loop = cfg->loop;
 	o->transport = cfg->transport;
 	o->services = cfg->services;
-	o->state = cfg->state;
 	o->credit = cfg->credit;
 	o->arg = cfg->arg;
 	o->tail = &o->head;
 	o->timer = (struct loop_timer){ .fn = on_proto_timer, .arg = o };
-	rc = statedir_read(o->state, "ringid", &pc.ring_seq);
-	if (rc == 0)
-		rc = proto_new(&pc, &ordering_ops, o, loop_now(o->loop),
-		    &o->proto);
+	ringseq_boot_id(boot);
+	rc = ringseq_open(&o->ring_seq, cfg->state, boot, true, &pc.ring_seq);
 	if (rc < 0) {
 		free(o);
+		return rc;
+	}
+	o->ring_seq_open = true;
+	rc = proto_new(&pc, &ordering_ops, o, loop_now(o->loop), &o->proto);
+	if (rc < 0) {
+		ordering_free(o);
 		return rc;
 	}
 	*out = o;
@@ -431,6 +437,8 @@ void ordering_free(struct ordering *o)
 	loop_timer_disarm(o->loop, &o->timer);
 	if (o->proto)
 		proto_free(o->proto);
+	if (o->ring_seq_open)
+		ringseq_close(&o->ring_seq);
 	free(o);
 }
 

@@ -38,7 +38,7 @@ struct ordering_config {
 	const struct proto_config *proto;
 	struct transport *transport;       /* NULL for a one-node cluster */
 	const struct services *services;   /* borrowed */
-	const struct statedir *state;      /* the ring sequence's file */
+	const struct statedir *state;      /* the ring sequence's files (ringseq.h) */
 	/* A submitted message of `owner` went to the engine: `cost` of its
 	 * credit comes back. */
 	void (*credit)(void *arg, struct conn *owner, uint64_t cost);

@@ -24,9 +24,21 @@ static int state_file(const struct statedir *sd, const char *name,
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-/* Writes `len` bytes to state file `name`; `durable`: on disk before the
- * rename (fsync). 0, or -1 with errno set. */
-static int state_put(const struct statedir *sd, const char *name,
+/* The directory of the state files is fsync'd after a durable rename:
+ * until then a host crash may lose the rename and leave the old file. */
+static int dir_sync(const struct statedir *sd)
+{
+	int fd = open(sd->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	if (close(fd) < 0)
+		rc = -1;
+	return rc;
+}
+
+int statedir_put(const struct statedir *sd, const char *name,
     const void *buf, size_t len, bool durable)
 {
 	char path[4096], tmp[4200];
@@ -44,7 +56,28 @@ static int state_put(const struct statedir *sd, const char *name,
 		rc = 0;
 	if (close(fd) < 0 || (rc == 0 && rename(tmp, path) < 0))
 		rc = -1;
+	if (rc == 0 && durable)
+		rc = dir_sync(sd);
 	return rc;
+}
+
+ssize_t statedir_get(const struct statedir *sd, const char *name,
+    void *buf, size_t len)
+{
+	char path[4096];
+	ssize_t n;
+	int fd;
+
+	if (state_file(sd, name, path, sizeof(path)) < 0)
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return n;
 }
 
 void statedir_write(const struct statedir *sd, const char *name, uint64_t v)
@@ -53,27 +86,23 @@ void statedir_write(const struct statedir *sd, const char *name, uint64_t v)
 
 	for (int i = 0; i < 8; i++)
 		b[i] = (uint8_t)(v >> (8 * i));
-	if (state_put(sd, name, b, sizeof(b), true) < 0)
+	if (statedir_put(sd, name, b, sizeof(b), true) < 0)
 		fatal("cannot persist %s in %s", name, sd->dir);
 }
 
 int statedir_read(const struct statedir *sd, const char *name, uint64_t *v)
 {
-	char path[4096];
 	uint8_t b[8];
-	ssize_t n;
-	int fd;
+	ssize_t n = statedir_get(sd, name, b, sizeof(b));
 
 	*v = 0;
-	if (state_file(sd, name, path, sizeof(path)) < 0)
-		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	n = read(fd, b, sizeof(b));
-	close(fd);
+	if (n == -ENOENT)
+		return 0;
+	if (n < 0)
+		return (int)n;
 	if (n != (ssize_t)sizeof(b)) {
-		log_warnx("%s is damaged; starting %s from 0", path, name);
+		log_warnx("%s_%" PRIu32 " in %s is damaged; starting %s from 0",
+		    name, sd->nodeid, sd->dir, name);
 		return 0;
 	}
 	for (int i = 7; i >= 0; i--)
@@ -106,7 +135,7 @@ void statedir_save_replay(struct statedir *sd, struct transport *t)
 	n = transport_windows_save(t, buf);
 	/* Not fsync'd: it is for a restart of the daemon, and a host that
 	 * crashes takes its peers' frames in flight with it. */
-	if (state_put(sd, "replay", buf, n, false) < 0 &&
+	if (statedir_put(sd, "replay", buf, n, false) < 0 &&
 	    !sd->replay_save_failed) {
 		log_warn("cannot keep the replay windows in %s", sd->dir);
 		sd->replay_save_failed = true;

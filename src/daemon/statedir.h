@@ -1,13 +1,15 @@
 /*
  * statedir.h: the files cohortd keeps in its state directory, one of
- * each per node id: the ring sequence (ringid_N), this run's incarnation
- * (incarnation_N) and the transport's replay windows (replay_N).
+ * each per node id: the ring sequence (ringid_N and ringseq_N, see
+ * ringseq.h), this run's incarnation (incarnation_N) and the
+ * transport's replay windows (replay_N).
  */
 #ifndef COHORT_STATEDIR_H
 #define COHORT_STATEDIR_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct transport;
 
@@ -17,6 +19,16 @@ struct statedir {
 	bool replay_save_failed;  /* logged once */
 };
 
+/* Writes `len` bytes to state file `name` through a temporary file and
+ * a rename; `durable`: the file, then the directory, fsync'd, so that
+ * the new content survives a host crash once this returns. 0, or -1
+ * with errno set. */
+int statedir_put(const struct statedir *sd, const char *name,
+    const void *buf, size_t len, bool durable);
+/* Reads up to `len` bytes of state file `name`: the count read, or
+ * -errno (-ENOENT when there is none). */
+ssize_t statedir_get(const struct statedir *sd, const char *name,
+    void *buf, size_t len);
 /* Reads the 64-bit value of state file `name`; a missing or damaged file
  * means 0. 0 or -errno. */
 int statedir_read(const struct statedir *sd, const char *name, uint64_t *v);
