@@ -247,7 +247,13 @@ static void log_view(struct proto *p)
 	util_log(p, PROTO_LOG_TRACE, "%s", line);
 }
 
-static void view_changed(struct proto *p)
+/* Our view changed. `fail_only`: only nodes failed, none added; its JOIN
+ * goes at once. A failure changes every node's view once, the same way
+ * (the nodes a consensus timeout fails, or those a JOIN spreads), so
+ * there is no burst of views to gather into one JOIN, and every node
+ * waiting up to send_join ms would only add that wait to the removal of
+ * the failed nodes. */
+static void view_changed(struct proto *p, bool fail_only)
 {
 	uint64_t delay;
 
@@ -255,7 +261,7 @@ static void view_changed(struct proto *p)
 	log_view(p);
 	p->memb.consensus = false;
 	p->memb.consensus_at = p->now + p->cfg.timing.consensus_ms;
-	delay = join_delay(p);
+	delay = fail_only ? 0 : join_delay(p);
 	if (!delay)
 		join_send(p);
 	else if (p->now + delay < p->memb.join_at)
@@ -299,7 +305,7 @@ void gather_enter(struct proto *p, const char *why)
 	set_state(p, ST_GATHER, why);
 	/* Consensus is looked for when JOINs arrive and when ours is resent,
 	 * never here: the JOIN that made us gather is not merged yet. */
-	view_changed(p);
+	view_changed(p, false);
 }
 
 /* A node's port is closed (proto_peer_unreachable): a member of the ring
@@ -328,7 +334,7 @@ void peer_unreachable(struct proto *p, uint32_t id)
 		    idset_add(&p->memb.fail, id)) {
 			util_log(p, PROTO_LOG_INFO,
 			    "node %u's port is closed: failed", id);
-			view_changed(p);
+			view_changed(p, true);
 			check_consensus(p);
 		}
 		break;
@@ -340,24 +346,24 @@ void peer_unreachable(struct proto *p, uint32_t id)
 /* Merges a JOIN into our view. */
 static void merge_join(struct proto *p, uint32_t from, const struct wire_join *j)
 {
-	bool changed = false, me_failed = false;
+	bool grew = false, failed = false, me_failed = false;
 
 	if (idset_has(&p->memb.fail, from))
 		return;
 	for (unsigned i = 0; i < j->n_fail; i++)
 		me_failed |= j->fail[i] == p->cfg.local_nodeid;
 	if (me_failed) {
-		changed |= idset_add(&p->memb.proc, from);
-		changed |= idset_add(&p->memb.fail, from);
+		grew |= idset_add(&p->memb.proc, from);
+		failed |= idset_add(&p->memb.fail, from);
 	} else {
-		changed |= idset_add(&p->memb.proc, from);
+		grew |= idset_add(&p->memb.proc, from);
 		for (unsigned i = 0; i < j->n_proc; i++)
-			changed |= idset_add(&p->memb.proc, j->proc[i]);
+			grew |= idset_add(&p->memb.proc, j->proc[i]);
 		for (unsigned i = 0; i < j->n_fail; i++)
-			changed |= idset_add(&p->memb.fail, j->fail[i]);
+			failed |= idset_add(&p->memb.fail, j->fail[i]);
 	}
-	if (changed)
-		view_changed(p);
+	if (grew || failed)
+		view_changed(p, !grew && !me_failed);
 }
 
 static bool join_fails(const struct wire_join *j, uint32_t id)
@@ -513,7 +519,7 @@ static void consensus_timeout(struct proto *p)
 		changed = idset_add(&p->memb.fail, m.id[0]);
 	}
 	if (changed)
-		view_changed(p);
+		view_changed(p, true);
 	else
 		p->memb.consensus_at = p->now + p->cfg.timing.consensus_ms;
 	check_consensus(p);
@@ -601,5 +607,5 @@ void foreign_ring_heard(struct proto *p, const struct wire_hdr *h)
 		return;
 	gather_enter(p, "another ring heard");
 	if (idset_add(&p->memb.proc, h->sender))
-		view_changed(p);
+		view_changed(p, false);
 }

@@ -3,8 +3,8 @@
  * nodelists (docs/protocol.md, section 12), on one engine fed JOINs of
  * a peer forged with the wire encoder: the JOIN resend interval
  * stretched above PROTO_JOIN_SCALE_NODES nodes, send_join's delay of a
- * new view's JOIN, and a node whose view keeps changing spared at a
- * consensus timeout.
+ * new view's JOIN (and none for a view that only fails nodes), and a
+ * node whose view keeps changing spared at a consensus timeout.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -29,6 +29,7 @@ struct rec {
 	uint64_t now;                 /* the engine's time, as last given */
 	size_t joins;                 /* JOINs sent */
 	uint64_t join_at[JOINS_MAX];  /* when each was sent */
+	uint16_t join_fail[JOINS_MAX]; /* the size of its failed set */
 	size_t alone_at_n;            /* regular configurations of one node */
 	uint64_t alone_at;            /* when the first came */
 };
@@ -39,8 +40,10 @@ static void r_send(void *ctx, uint32_t to, const uint8_t *buf, size_t len)
 	struct wire_msg m;
 
 	assert_int_equal(wire_decode(buf, len, &m), 0);
-	if (m.h.type == WIRE_JOIN && r->joins < JOINS_MAX)
+	if (m.h.type == WIRE_JOIN && r->joins < JOINS_MAX) {
+		r->join_fail[r->joins] = m.u.join.n_fail;
 		r->join_at[r->joins++] = r->now;
+	}
 	(void)to;
 }
 
@@ -203,6 +206,52 @@ static void send_join_delays_a_new_view(void **state)
 	proto_free(p);
 }
 
+/* When the first JOIN with a failed set left (UINT64_MAX: none). */
+static uint64_t first_failing_join(const struct rec *r)
+{
+	for (size_t i = 0; i < r->joins; i++)
+		if (r->join_fail[i])
+			return r->join_at[i];
+	return UINT64_MAX;
+}
+
+/* Above PROTO_JOIN_SCALE_NODES nodes, a view that only fails nodes
+ * sends its JOIN at once: the one a consensus timeout makes, and the one
+ * a JOIN that brings a failure and no new node makes. */
+static void failing_view_not_delayed(void **state)
+{
+	struct rec r;
+	struct proto *p;
+	uint8_t buf[MTU];
+	struct wire_hdr h = { .type = WIRE_JOIN, .cluster_id = CLUSTER_ID,
+	    .sender = PEER, .ring = { PEER, 1 } };
+	struct wire_join j = { .incarnation = 1, .counter = 2, .seq_max = 1,
+	    .accepted = 1, .n_proc = 2, .proc = { SELF, PEER }, .n_fail = 1,
+	    .fail = { PEER + 1 } };
+	size_t len;
+
+	(void)state;
+	/* The silent nodes 3.. fail at the consensus timeout of the view
+	 * PEER's JOIN made. */
+	p = engine(PROTO_JOIN_SCALE_NODES + 1, &r);
+	r.now = 10;
+	feed_peer_join(p, &r, 1);
+	run_to(p, &r, 10 + CONSENSUS_MS);
+	assert_int_equal(first_failing_join(&r), 10 + CONSENSUS_MS);
+	proto_free(p);
+
+	/* PEER's JOIN fails node 3: our view takes the failure, no node. */
+	p = engine(PROTO_JOIN_SCALE_NODES + 1, &r);
+	r.now = 10;
+	feed_peer_join(p, &r, 1);
+	run_to(p, &r, 20);
+	len = wire_encode_join(buf, sizeof(buf), &h, &j);
+	assert_true(len > 0);
+	assert_int_equal(proto_receive(p, r.now, PEER, buf, len), 0);
+	assert_int_equal(first_failing_join(&r), 20);
+	proto_free(p);
+}
+
 /* How long until the engine gives up on PEER (a ring of one), when
  * PEER's JOIN is fed every `every` ms with a counter that moves (or
  * not). */
@@ -245,6 +294,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(join_interval_scales),
 		cmocka_unit_test(send_join_delays_a_new_view),
+		cmocka_unit_test(failing_view_not_delayed),
 		cmocka_unit_test(changing_view_spared),
 	};
 
