@@ -337,6 +337,15 @@ static void cb_ring_seq(void *ctx, uint64_t seq)
 	ringseq_use(&o->ring_seq, seq);
 }
 
+/* A peer's JOIN showed a higher ring sequence: the bound is asked for
+ * before a ring needs it. */
+static void cb_ring_seq_seen(void *ctx, uint64_t seq)
+{
+	struct ordering *o = ctx;
+
+	ringseq_hint(&o->ring_seq, seq);
+}
+
 static void cb_log(void *ctx, int level, const char *line)
 {
 	(void)ctx;
@@ -349,6 +358,7 @@ static const struct proto_ops ordering_ops = {
 	.deliver = cb_deliver,
 	.confchg = cb_confchg,
 	.ring_seq = cb_ring_seq,
+	.ring_seq_seen = cb_ring_seq_seen,
 	.log = cb_log,
 };
 

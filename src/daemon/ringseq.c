@@ -140,6 +140,23 @@ int ringseq_open(struct ringseq *rs, const struct statedir *sd,
 	return 0;
 }
 
+/* Asks the writer for a bound a reserve above `seq` when the one asked
+ * for is within half a reserve of it; called and returns with mu held. */
+static void ask_ahead(struct ringseq *rs, uint64_t seq)
+{
+	if (above(seq, RINGSEQ_RESERVE / 2) > rs->want) {
+		rs->want = above(seq, RINGSEQ_RESERVE);
+		pthread_cond_broadcast(&rs->cv);
+	}
+}
+
+void ringseq_hint(struct ringseq *rs, uint64_t seq)
+{
+	pthread_mutex_lock(&rs->mu);
+	ask_ahead(rs, seq);
+	pthread_mutex_unlock(&rs->mu);
+}
+
 void ringseq_use(struct ringseq *rs, uint64_t seq)
 {
 	uint8_t buf[EXACT_LEN];
@@ -148,10 +165,7 @@ void ringseq_use(struct ringseq *rs, uint64_t seq)
 	if (seq <= rs->used)
 		return;
 	pthread_mutex_lock(&rs->mu);
-	if (above(seq, RINGSEQ_RESERVE / 2) > rs->want) {
-		rs->want = above(seq, RINGSEQ_RESERVE);
-		pthread_cond_broadcast(&rs->cv);
-	}
+	ask_ahead(rs, seq);
 	if (seq > rs->durable && !rs->err) {
 		rs->waits++;
 		log_warnx("ring sequence %" PRIu64 " is above the bound on "

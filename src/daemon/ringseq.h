@@ -68,6 +68,10 @@ int ringseq_open(struct ringseq *rs, const struct statedir *sd,
  * when `seq` is above the bound on disk. A failure to write is fatal:
  * the values must only grow. */
 void ringseq_use(struct ringseq *rs, uint64_t seq);
+/* `seq` may be used soon (proto_ops.ring_seq_seen): the writer is asked
+ * for a bound above it now, so that ringseq_use() finds it on disk.
+ * Never waits. */
+void ringseq_hint(struct ringseq *rs, uint64_t seq);
 /* Without a thread: writes the bound asked for, if any. */
 void ringseq_flush(struct ringseq *rs);
 /* The bound on disk. */

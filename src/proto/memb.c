@@ -403,8 +403,14 @@ void join_receive(struct proto *p, const struct wire_hdr *h,
 	if (r->valid && (j->incarnation < r->incarnation ||
 	    (j->incarnation == r->incarnation && j->counter < r->counter)))
 		goto drop;
-	if (j->seq_max > p->memb.seq_max)
+	if (j->seq_max > p->memb.seq_max) {
 		p->memb.seq_max = j->seq_max;
+		/* A ring above it may be accepted soon: the caller can start
+		 * making it durable now, not when ring_seq() asks. */
+		if (p->ops.ring_seq_seen)
+			p->ops.ring_seq_seen(p->ctx,
+			    p->memb.seq_max + RING_SEQ_STEP);
+	}
 	switch (p->state) {
 	case ST_IDLE:
 		goto drop;

@@ -103,6 +103,10 @@ struct proto_ops {
 	 * relies on it: the caller writes it to stable storage and passes it
 	 * back as proto_config.ring_seq at the next start. */
 	void (*ring_seq)(void *ctx, uint64_t seq);
+	/* Optional (may be NULL): a JOIN raised the highest ring sequence
+	 * seen; a ring up to `seq` may be accepted soon, and ring_seq() be
+	 * asked for it then. Nothing need be written before returning. */
+	void (*ring_seq_seen)(void *ctx, uint64_t seq);
 	/* Optional (may be NULL): one line of protocol log, no newline;
 	 * `level` is an enum proto_log_level. */
 	void (*log)(void *ctx, int level, const char *line);

@@ -147,7 +147,8 @@ static void wait_written(struct ringseq *rs, uint64_t seq)
 }
 
 /* With the writer thread: steps that give it the time to write never
- * wait, and a jump beyond the bound waits for it and is covered. */
+ * wait, a jump beyond the bound waits for it and is covered, and a jump
+ * hinted at before it is used does not wait. */
 static void thread_writes_ahead(void **state)
 {
 	struct statedir sd = { dir, 4, false };
@@ -166,6 +167,12 @@ static void thread_writes_ahead(void **state)
 	seq += 3 * RINGSEQ_RESERVE;
 	ringseq_use(&rs, seq);
 	assert_true(ringseq_durable(&rs) >= seq);
+	assert_int_equal(rs.waits, 1);
+	/* A jump seen ahead (a peer's JOIN) is written before it is used. */
+	seq += 3 * RINGSEQ_RESERVE;
+	ringseq_hint(&rs, seq);
+	wait_written(&rs, seq);
+	ringseq_use(&rs, seq);
 	assert_int_equal(rs.waits, 1);
 	ringseq_close(&rs);
 	assert_int_equal(statedir_read(&sd, "ringid", &last), 0);

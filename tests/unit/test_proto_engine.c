@@ -71,6 +71,7 @@ struct node {
 	struct proto *p;
 	bool down;                /* crashed: neither fed nor ticked */
 	uint64_t persisted;       /* the highest ring_seq() value */
+	uint64_t seen;            /* the highest ring_seq_seen() value */
 	bool seq_decreased;
 	struct conf_rec conf[MAX_CONFS];
 	size_t n_conf;
@@ -242,6 +243,14 @@ static void t_ring_seq(void *ctx, uint64_t seq)
 		nd->persisted = seq;
 }
 
+static void t_ring_seq_seen(void *ctx, uint64_t seq)
+{
+	struct node *nd = ctx;
+
+	if (seq > nd->seen)
+		nd->seen = seq;
+}
+
 static void t_log(void *ctx, int level, const char *line)
 {
 	struct node *nd = ctx;
@@ -253,7 +262,7 @@ static void t_log(void *ctx, int level, const char *line)
 
 static const struct proto_ops ops = {
 	.send = t_send, .deliver = t_deliver, .confchg = t_confchg,
-	.ring_seq = t_ring_seq, .log = t_log,
+	.ring_seq = t_ring_seq, .ring_seq_seen = t_ring_seq_seen, .log = t_log,
 };
 
 /* --------------------------------------------------------- the network */
@@ -1388,6 +1397,35 @@ static void restart_rejoins(void **state)
 	net_free(net);
 }
 
+/* A node restarts far above the ring sequence of the others (as after a
+ * host crash, from its bound on disk): the others hear of the higher
+ * sequence from its JOIN (ring_seq_seen) before they are asked to
+ * persist the ring that uses it. */
+static void jump_seen_before_use(void **state)
+{
+	struct net *net = net_new(3, NULL);
+	struct node *nd = &net->node[2];
+	uint64_t restart_at;
+
+	form(net);
+	crash_one(net, 2);
+	net_run_for(net, 2 * TOKEN_MS);
+	restart_at = nd->persisted + 1000;
+	proto_free(nd->p);
+	nd->p = NULL;
+	node_forget(nd);
+	node_boot(nd, restart_at);
+	form(net);
+	for (size_t i = 0; i < 2; i++) {
+		const struct conf_rec *reg = last_conf(&net->node[i], 0);
+
+		assert_int_equal(reg->n, 3);
+		assert_true(reg->ring.seq > restart_at);
+		assert_true(net->node[i].seen >= reg->ring.seq);
+	}
+	net_free(net);
+}
+
 /* ------------------------------------------------------------ bad input */
 
 struct snapshot {
@@ -1872,6 +1910,7 @@ int main(void)
 		cmocka_unit_test(crash_of_each_node_of_three),
 		cmocka_unit_test(crash_of_the_representative),
 		cmocka_unit_test(restart_rejoins),
+		cmocka_unit_test(jump_seen_before_use),
 		cmocka_unit_test(reconfigure_timing),
 		cmocka_unit_test(add_a_node),
 		cmocka_unit_test(unreachable_peer_failed_at_once),
