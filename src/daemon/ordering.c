@@ -407,7 +407,9 @@ int ordering_new(const struct ordering_config *cfg, struct ordering **out)
 	o->arg = cfg->arg;
 	o->tail = &o->head;
 	o->timer = (struct loop_timer){ .fn = on_proto_timer, .arg = o };
-	ringseq_boot_id(boot);
+	if (ringseq_boot_id(boot) < 0)
+		log_warnx("cannot read this boot's id: each start goes on from "
+		    "the ring sequence's bound, well above the last one used");
 	rc = ringseq_open(&o->ring_seq, cfg->state, boot, true, &pc.ring_seq);
 	if (rc < 0) {
 		free(o);
