@@ -145,6 +145,11 @@ struct order {
 	uint32_t seq_unchanged;  /* rep visits in a row that numbered nothing */
 	uint64_t hold_until;     /* UINT64_MAX: not holding */
 	struct wire_token held;  /* the token while held */
+	uint64_t visit_from;     /* token seq when the last visit began */
+	uint32_t visit_budget;   /* what the last visit might number */
+	uint32_t held_sent;      /* numbered on the held token, this hold */
+	bool numbered_safe;      /* a SAFE message numbered, this visit */
+	bool asked;              /* HOLD_CANCEL since the token left (rep) */
 	bool in_visit;           /* reentrancy guard for a ring of one */
 	bool congested;          /* proto_set_congested() */
 	bool solo_more;          /* a ring of one stopped with work left */

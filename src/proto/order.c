@@ -55,6 +55,21 @@ static void retransmit(struct proto *p, const struct smsg *m)
 	util_send(p, 0, p->dgram2, len);
 }
 
+/* A member that is not the rep asks it for the token (HOLD_CANCEL, a
+ * bare header), at most once between two visits of the token here. */
+static void ask_token(struct proto *p)
+{
+	struct wire_hdr h;
+	size_t n;
+
+	if (p->order.hold_cancel_sent || p->my_index == 0)
+		return;
+	h = util_hdr(p, WIRE_HOLD_CANCEL, p->ring);
+	n = wire_encode_hdr_only(p->dgram, p->cfg.mtu, &h);
+	util_send(p, p->members.id[0], p->dgram, n);
+	p->order.hold_cancel_sent = true;
+}
+
 void mcast_receive(struct proto *p, const struct wire_hdr *h,
     const struct wire_mcast *m)
 {
@@ -81,6 +96,12 @@ void mcast_receive(struct proto *p, const struct wire_hdr *h,
 		p->stats.rx_dropped++;
 		return;
 	}
+	/* A message beyond one we miss: the token carries the request for
+	 * it, so ask for the token now rather than wait for the rep's hold
+	 * (section 3.5) to end. */
+	if (p->state == ST_OPERATIONAL && !(m->mflags & MCAST_RECOVERED) &&
+	    p->cur->aru < m->seq)
+		ask_token(p);
 	deliver_ready(p);
 }
 
@@ -151,6 +172,8 @@ static bool number_own(struct proto *p, struct wire_token *t)
 		return false;
 	len = pack_next(p, m->body, p->payload_max, &mflags);
 	assert(len > 0);
+	if (mflags & MCAST_SAFE)
+		p->order.numbered_safe = true;
 	if (len + SMSG_SLACK < p->payload_max) {
 		/* Shrinks in place: a light load's small messages do not
 		 * hold a datagram each. */
@@ -166,6 +189,8 @@ static bool number_own(struct proto *p, struct wire_token *t)
 static uint32_t send_messages(struct proto *p, struct wire_token *t)
 {
 	uint32_t budget = flow_budget(p, t, flow_backlog(p)), sent = 0;
+
+	p->order.visit_budget = budget;
 
 	while (sent < budget && (p->state == ST_RECOVERY ?
 	    number_recovered(p, t) : number_own(p, t)))
@@ -234,6 +259,7 @@ static void token_forward(struct proto *p, struct wire_token *t)
 {
 	struct wire_hdr h = util_hdr(p, WIRE_TOKEN, p->ring);
 
+	p->order.asked = false;   /* it goes to whoever asked */
 	t->tseq++;
 	pass_saved(p, t->tseq, wire_encode_token(p->order.tok_saved,
 	    p->cfg.mtu, &h, t));
@@ -265,6 +291,8 @@ static void token_visit(struct proto *p, struct wire_token *t)
 	uint32_t sent;
 	uint64_t seq_before = t->seq;
 
+	p->order.visit_from = seq_before;
+	p->order.numbered_safe = false;
 	if (rep) {
 		/* A rotation ends here. */
 		t->stable = t->rot_aru;
@@ -313,8 +341,46 @@ static void token_visit(struct proto *p, struct wire_token *t)
 	deliver_ready(p);
 }
 
-/* After a visit: forward the token, or (`may_hold`, on an idle ring)
- * keep it a while. */
+/*
+ * May the rep keep the token after a visit that numbered `numbered` of
+ * its messages, to number what its node submits next at once too
+ * (extend_held())? Only with everything queued here numbered within the
+ * visit's budget, nothing
+ * to retransmit, no SAFE message (it waits for a rotation to be stable),
+ * no local reader behind, and the ring operational; and never beyond
+ * `until`, the end of the hold, which is not extended.
+ */
+static bool keep_held(const struct proto *p, const struct wire_token *t,
+    uint32_t numbered, uint64_t until)
+{
+	return p->state == ST_OPERATIONAL && !p->order.congested &&
+	    !p->sq && t->n_rtr == 0 && !p->order.numbered_safe &&
+	    numbered < p->order.visit_budget && p->now < until;
+}
+
+/*
+ * Only the rep sends: its visit numbered messages, every member had all
+ * numbered before (stable, from the rotation that just ended, reaches the
+ * visit's start), and the others numbered nothing in that rotation and
+ * have nothing queued, nor asked for the token since it last left here
+ * (a member may ask between its visit and the token's return). Then the
+ * rep keeps the token as on an idle ring, and numbers its node's next
+ * messages without waiting for a rotation.
+ */
+static bool rep_alone(const struct proto *p, const struct wire_token *t)
+{
+	return !p->order.asked && t->seq > p->order.visit_from &&
+	    t->stable == p->order.visit_from &&
+	    !(t->tflags & (TOKEN_PENDING | TOKEN_INSTALL)) &&
+	    t->fcc == p->order.my_last_sent &&
+	    t->backlog == p->order.my_backlog &&
+	    p->cur->delivered == t->seq &&
+	    keep_held(p, t, (uint32_t)(t->seq - p->order.visit_from),
+	    UINT64_MAX);
+}
+
+/* After a visit: forward the token, or (`may_hold`, on an idle ring or
+ * one where only we send) keep it a while. */
 static void after_visit(struct proto *p, struct wire_token *t, bool may_hold)
 {
 	if (p->order.aru_stuck > p->cfg.timing.fail_recv_const) {
@@ -328,11 +394,13 @@ static void after_visit(struct proto *p, struct wire_token *t, bool may_hold)
 	p->order.token_loss_at = p->now + p->cfg.timing.token_ms;
 	if (may_hold && p->my_index == 0 && p->members.n > 1 &&
 	    p->state == ST_OPERATIONAL &&
-	    p->order.seq_unchanged > p->cfg.timing.seqno_unchanged_const &&
-	    ring_idle(p, t)) {
-		/* An idle ring: keep the token a while (hold), unless asked. */
+	    ((p->order.seq_unchanged > p->cfg.timing.seqno_unchanged_const &&
+	    ring_idle(p, t)) || rep_alone(p, t))) {
+		/* An idle ring, or one where only we send: keep the token a
+		 * while (hold), unless asked. */
 		p->order.held = *t;
 		p->order.hold_until = p->now + p->cfg.timing.hold_ms;
+		p->order.held_sent = (uint32_t)(t->seq - p->order.visit_from);
 		return;
 	}
 	token_forward(p, t);
@@ -371,6 +439,19 @@ static void solo_rotate(struct proto *p, struct wire_token *t)
 	p->order.token_loss_at = UINT64_MAX;
 }
 
+/* The held token goes on, or is kept until `until` (keep_held()). */
+static void held_next(struct proto *p, struct wire_token *t, uint64_t until)
+{
+	if (keep_held(p, t, p->order.held_sent, until)) {
+		p->order.held = *t;
+		p->order.hold_until = until;
+		return;
+	}
+	p->order.hold_until = UINT64_MAX;
+	if (p->state == ST_OPERATIONAL || p->state == ST_RECOVERY)
+		after_visit(p, t, false);
+}
+
 /*
  * A message submitted at the rep while it holds the token: the token has
  * not left, so the rep visits it again as if it arrived now and numbers
@@ -378,18 +459,55 @@ static void solo_rotate(struct proto *p, struct wire_token *t)
  * rotation for its return. The hold began on an idle ring (ring_idle():
  * stable == seq == the rep's aru, nothing to retransmit), so the second
  * visit's rotation bookkeeping (stable from rot_aru, the rep's own aru)
- * states nothing that is not true. The token then goes on, never held
- * again here: a hold renewed at every submit could keep it past the
- * others' token timeout.
+ * states nothing that is not true.
+ *
+ * The rep may then keep the token (keep_held()) and number what comes
+ * next the same way (extend_held()): while only the rep's node sends, a
+ * message is numbered, multicast and delivered locally without waiting
+ * for the token, and the token goes round when the hold ends, someone
+ * asks for it (HOLD_CANCEL: a member with messages, or one that misses
+ * one), or the visit's budget is spent.
  */
 static void revisit_held(struct proto *p)
 {
 	struct wire_token t = p->order.held;
+	uint64_t until = p->order.hold_until;
+	uint64_t seq = t.seq;
 
 	p->order.hold_until = UINT64_MAX;
 	token_visit(p, &t);
-	if (p->state == ST_OPERATIONAL || p->state == ST_RECOVERY)
-		after_visit(p, &t, false);
+	p->order.held_sent = (uint32_t)(t.seq - seq);
+	held_next(p, &t, until);
+}
+
+/*
+ * Numbers more of the rep's messages on a token it kept after a visit
+ * that numbered some, as one visit that goes on: within what is left of
+ * that visit's budget, the token's share of the window claimed for all
+ * of them. The token has not moved, so nothing new is known of the other
+ * members: `stable` stays; the next rotation starts from the rep's aru as
+ * it is now, as it would had the token left at this moment.
+ */
+static void extend_held(struct proto *p)
+{
+	struct wire_token t = p->order.held;
+	uint64_t until = p->order.hold_until;
+	uint32_t sent = 0;
+
+	p->order.hold_until = UINT64_MAX;
+	while (p->order.held_sent + sent < p->order.visit_budget &&
+	    number_own(p, &t))
+		sent++;
+	p->order.held_sent += sent;
+	flow_sent(p, &t, sent);
+	flow_claim(p, &t, p->order.held_sent);
+	if (sent > 0)
+		p->order.seq_unchanged = 0;
+	t.rot_aru = p->cur->aru;
+	p->order.seq_last_visit = t.seq;
+	p->order.aru_last_visit = p->cur->aru;
+	deliver_ready(p);
+	held_next(p, &t, until);
 }
 
 /* Something was queued: make the token come to it. */
@@ -406,17 +524,15 @@ void ring_kick(struct proto *p)
 	if (p->order.hold_until != UINT64_MAX) {
 		/* Only what the visit can number is worth it; a congested
 		 * node numbers nothing, and its hold runs out as planned. */
-		if (!p->order.congested)
+		if (p->order.congested)
+			return;
+		if (p->order.held_sent > 0)
+			extend_held(p);
+		else
 			revisit_held(p);
 		return;
 	}
-	if (!p->order.hold_cancel_sent && p->my_index != 0) {
-		struct wire_hdr h = util_hdr(p, WIRE_HOLD_CANCEL, p->ring);
-		size_t n = wire_encode_hdr_only(p->dgram, p->cfg.mtu, &h);
-
-		util_send(p, p->members.id[0], p->dgram, n);
-		p->order.hold_cancel_sent = true;
-	}
+	ask_token(p);
 }
 
 static void hold_release(struct proto *p)
@@ -440,6 +556,7 @@ void hold_cancel_receive(struct proto *p, const struct wire_hdr *h)
 		return;
 	}
 	p->order.seq_unchanged = 0;
+	p->order.asked = true;
 	hold_release(p);
 }
 
@@ -527,6 +644,7 @@ void order_ring_reset(struct proto *p)
 	p->order.share_credit = 0;
 	p->order.aru_stuck = 0;
 	p->order.seq_unchanged = 0;
+	p->order.asked = false;
 	p->order.seq_last_visit = UINT64_MAX;
 	p->order.aru_last_visit = 0;
 	p->order.token_loss_at = p->now + p->cfg.timing.token_ms;

@@ -1047,6 +1047,183 @@ static void congested_rep_lets_the_token_go(void **state)
 	net_free(net);
 }
 
+/* The rep's hold of an idle token for TOKEN_MS (timing.c). */
+#define HOLD_MS 180u
+
+static uint32_t token_losses(const struct node *nd)
+{
+	struct proto_status st;
+
+	proto_status(nd->p, &st);
+	return (uint32_t)st.stats.token_losses;
+}
+
+/*
+ * While only the rep's node sends, the rep keeps the token it held and
+ * numbers each message as it is submitted: delivered there by the submit
+ * itself, the token not sent; within one visit's budget (max_messages)
+ * and the hold's end, after which it goes round; and after that rotation
+ * the rep keeps it again (only it sends). No member loses the token.
+ */
+static void rep_alone_keeps_the_token(void **state)
+{
+	struct net *net = net_new(3, NULL);
+	struct proto_ring_id ring;
+	struct node *rep;
+	uint8_t msg[64] = { 1 };
+	size_t tokens, n = 0;
+
+	form(net);
+	rep = rep_node(net);
+	ring = last_conf(rep, 0)->ring;
+	net_run_for(net, TOKEN_MS);            /* idle: the token is held */
+	tokens = rep->sent[WIRE_TOKEN];
+	for (unsigned i = 0; i < 5; i++) {
+		submit(rep, msg, sizeof(msg), PROTO_AGREED);
+		assert_int_equal(rep->n_dlv, ++n);   /* no network step */
+	}
+	assert_int_equal(rep->sent[WIRE_TOKEN], tokens);
+	run_until_delivered(net, n, 1);
+	/* The budget of a visit: then the token goes on. */
+	for (unsigned i = 0; i < PROTO_DEFAULT_MAX_MESSAGES; i++)
+		submit(rep, msg, sizeof(msg), PROTO_AGREED);
+	/* 5 of the hold's budget were used above. */
+	assert_int_equal(rep->n_dlv, PROTO_DEFAULT_MAX_MESSAGES);
+	assert_int_equal(rep->sent[WIRE_TOKEN], tokens + 1);
+	n += PROTO_DEFAULT_MAX_MESSAGES;
+	run_until_delivered(net, n, 1);
+	/* The rotation brought the token back with nothing from the
+	 * others: kept again, the next message numbered at once. */
+	tokens = rep->sent[WIRE_TOKEN];
+	submit(rep, msg, sizeof(msg), PROTO_AGREED);
+	assert_int_equal(rep->n_dlv, ++n);
+	assert_int_equal(rep->sent[WIRE_TOKEN], tokens);
+	/* Never beyond the hold: a message each ms for three token
+	 * timeouts, and the token goes round every hold at least. */
+	for (unsigned t = 0; t < 3 * TOKEN_MS; t++) {
+		submit(rep, msg, sizeof(msg), PROTO_AGREED);
+		n++;
+		net_run_for(net, 1);
+	}
+	assert_true(rep->sent[WIRE_TOKEN] - tokens >= 3 * TOKEN_MS / HOLD_MS);
+	run_until_delivered(net, n, TOKEN_MS);
+	for (size_t i = 0; i < net->n; i++) {
+		assert_int_equal(token_losses(&net->node[i]), 0);
+		assert_true(same_ring(last_conf(&net->node[i], 0)->ring, ring));
+		assert_same_deliveries(rep, &net->node[i]);
+	}
+	net_free(net);
+}
+
+/* Loses the rep's multicasts to node `lose_to` (an index): the next
+ * `lose_left` of them, or all while `lose_all`. */
+static size_t lose_to, lose_left;
+static bool lose_all;
+
+static bool lose_mcast_to(struct net *net, const struct pkt *p)
+{
+	(void)net;
+	if (p->to != lose_to || p->data[OFF_TYPE] != WIRE_MCAST)
+		return false;
+	if (lose_all)
+		return true;
+	if (lose_left == 0)
+		return false;
+	lose_left--;
+	return true;
+}
+
+static size_t other_index(struct net *net, const struct node *rep)
+{
+	return rep == &net->node[0] ? 1 : 0;
+}
+
+/*
+ * A member that misses a message the rep numbered on a token it keeps
+ * asks for the token (HOLD_CANCEL) when the next one shows the gap,
+ * rather than wait for the hold to end; the token brings its request.
+ */
+static void gap_asks_for_the_token(void **state)
+{
+	struct net *net = net_new(3, NULL);
+	uint8_t msg[64] = { 2 };
+	struct node *rep, *x;
+	size_t cancels;
+
+	form(net);
+	rep = rep_node(net);
+	lose_to = other_index(net, rep);
+	x = &net->node[lose_to];
+	net_run_for(net, TOKEN_MS);
+	cancels = x->sent[WIRE_HOLD_CANCEL];
+	lose_left = 1;
+	lose_all = false;
+	net->lose = lose_mcast_to;
+	submit(rep, msg, sizeof(msg), PROTO_AGREED);
+	submit(rep, msg, sizeof(msg), PROTO_AGREED);
+	run_until_delivered(net, 2, HOLD_MS / 2);
+	assert_true(x->sent[WIRE_HOLD_CANCEL] > cancels);
+	assert_int_equal(net->lost, 1);
+	assert_same_deliveries(rep, x);
+	net_free(net);
+}
+
+/*
+ * Messages numbered on a kept token are not stable until a rotation shows
+ * every member has them: a SAFE one submitted after two AGREED ones, all
+ * lost on the way to one member, is not delivered anywhere until that
+ * member has them all.
+ */
+static void kept_token_claims_no_stability(void **state)
+{
+	struct net *net = net_new(3, NULL);
+	uint8_t msg[64] = { 3 };
+	struct node *rep, *x;
+
+	form(net);
+	rep = rep_node(net);
+	lose_to = other_index(net, rep);
+	x = &net->node[lose_to];
+	net_run_for(net, TOKEN_MS);
+	lose_all = true;
+	net->lose = lose_mcast_to;
+	submit(rep, msg, sizeof(msg), PROTO_AGREED);
+	submit(rep, msg, sizeof(msg), PROTO_AGREED);
+	submit(rep, msg, sizeof(msg), PROTO_SAFE);
+	/* A few rotations (the token asks for the lost ones, in vain). */
+	for (unsigned k = 0; k < 300; k++)
+		assert_true(net_step(net, net->now));
+	assert_int_equal(x->n_dlv, 0);
+	for (size_t i = 0; i < net->n; i++)
+		assert_true(net->node[i].n_dlv <= 2);
+	lose_all = false;
+	run_until_delivered(net, 3, TOKEN_MS);
+	for (size_t i = 0; i < net->n; i++)
+		assert_same_deliveries(rep, &net->node[i]);
+	net_free(net);
+}
+
+/* Another member's message reaches the token a rep keeps: the member
+ * asks, and the rep lets it go at once, not at the hold's end. */
+static void member_gets_a_kept_token(void **state)
+{
+	struct net *net = net_new(3, NULL);
+	uint8_t msg[64] = { 4 };
+	struct node *rep, *other;
+
+	form(net);
+	rep = rep_node(net);
+	other = &net->node[other_index(net, rep)];
+	net_run_for(net, TOKEN_MS);
+	submit(rep, msg, sizeof(msg), PROTO_AGREED);
+	run_until_delivered(net, 1, 1);
+	submit(other, msg, sizeof(msg), PROTO_AGREED);
+	run_until_delivered(net, 2, 1);
+	for (size_t i = 0; i < net->n; i++)
+		assert_same_deliveries(rep, &net->node[i]);
+	net_free(net);
+}
+
 static void three_message_queue(struct proto_config *cfg)
 {
 	cfg->send_queue_msgs = 3;
@@ -1905,6 +2082,10 @@ int main(void)
 		cmocka_unit_test(flow_control),
 		cmocka_unit_test(queue_bounded_in_messages),
 		cmocka_unit_test(rep_numbers_at_once_while_holding),
+		cmocka_unit_test(rep_alone_keeps_the_token),
+		cmocka_unit_test(gap_asks_for_the_token),
+		cmocka_unit_test(kept_token_claims_no_stability),
+		cmocka_unit_test(member_gets_a_kept_token),
 		cmocka_unit_test(congested_rep_lets_the_token_go),
 		cmocka_unit_test(crash_gives_transitional_then_regular),
 		cmocka_unit_test(crash_of_each_node_of_three),
