@@ -7,7 +7,9 @@
  * application message travels as one entry (FIRST|LAST) or as fragments
  * in consecutive messages of its origin. Receivers reassemble per origin
  * and deliver a message when its LAST fragment is delivered, so a message
- * is delivered whole, at one point of the total order.
+ * is delivered whole, at one point of the total order. On a ring of one
+ * nothing goes on the network: a large message is numbered whole, as one
+ * entry, and delivered from the store without reassembly.
  */
 #include <assert.h>
 #include <stdlib.h>
@@ -216,6 +218,20 @@ void deliver_ready(struct proto *p)
 	store_release(s, s->delivered < s->stable ? s->delivered : s->stable);
 }
 
+/* Takes the message at the head of the send queue off it and frees it. */
+static void sq_pop(struct proto *p)
+{
+	struct qmsg *q = p->sq;
+
+	p->sq = q->next;
+	if (!p->sq)
+		p->sq_tail = &p->sq;
+	p->sq_bytes -= q->len;
+	p->sq_n--;
+	free(q->whole);
+	free(q);
+}
+
 /* Packs queued messages into one message body of at most `cap` bytes:
  * whole small messages while they fit, or the next fragment of a large
  * one. */
@@ -249,15 +265,40 @@ size_t pack_next(struct proto *p, uint8_t *body, size_t cap, uint8_t *mflags)
 		q->off += n;
 		if (q->off < q->len)
 			break;
-		p->sq = q->next;
-		if (!p->sq)
-			p->sq_tail = &p->sq;
-		p->sq_bytes -= q->len;
-		p->sq_n--;
-		free(q);
+		sq_pop(p);
 	}
 	assert(!wb.err);
 	return wb.len;
+}
+
+/*
+ * On a ring of one nothing goes on the network, so nothing needs to fit
+ * a datagram: the message at the head of the queue, too large for one
+ * body and not begun, is numbered whole, as one entry, in the block it
+ * was queued in. It is neither copied into fragments nor reassembled.
+ * Returns that message (the caller's now); *len is its body's length.
+ */
+struct smsg *sq_take_whole(struct proto *p, size_t *len, uint8_t *mflags)
+{
+	struct qmsg *q = p->sq;
+	struct smsg *m = q->whole;
+	uint8_t f = ENTRY_FIRST | ENTRY_LAST;
+	struct wbuf wb;
+
+	assert(m && q->off == 0 && q->len <= PROTO_MSG_MAX);
+	*mflags = 0;
+	if (q->g == PROTO_SAFE) {
+		f |= ENTRY_SAFE;
+		*mflags = MCAST_SAFE;
+	}
+	wbuf_init(&wb, m->body, ENTRY_HDR);
+	wbuf_u8(&wb, f);
+	wbuf_be32(&wb, (uint32_t)q->len);
+	assert(!wb.err);
+	*len = ENTRY_HDR + q->len;
+	q->whole = NULL;
+	sq_pop(p);
+	return m;
 }
 
 /* A message partly numbered in a ring that ended is sent again whole in
@@ -275,6 +316,7 @@ void sq_free(struct proto *p)
 		struct qmsg *q = p->sq;
 
 		p->sq = q->next;
+		free(q->whole);
 		free(q);
 	}
 	p->sq_tail = &p->sq;

@@ -786,6 +786,150 @@ static void single_node_large_message(void **state)
 	net_free(net);
 }
 
+static size_t payload_max(size_t mtu);
+
+/* Numbered messages of `nd` so far. */
+static uint64_t originated(const struct node *nd)
+{
+	struct proto_status st;
+
+	proto_status(nd->p, &st);
+	return st.stats.originated;
+}
+
+/* Fills `len` bytes with a pattern that tells each message and offset
+ * apart. */
+static uint8_t *pattern(size_t len, unsigned tag)
+{
+	uint8_t *b = malloc(len ? len : 1);
+
+	assert_non_null(b);
+	for (size_t i = 0; i < len; i++)
+		b[i] = (uint8_t)(i ^ i >> 9 ^ tag * 31u);
+	return b;
+}
+
+/* How many of `nd`'s deliveries are exactly `len` bytes of `b`. */
+static size_t count_big(const struct node *nd, const uint8_t *b, size_t len)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < nd->n_dlv; i++)
+		k += nd->dlv[i].len == len &&
+		    memcmp(nd->dlv[i].data, b, len) == 0;
+	return k;
+}
+
+/*
+ * A ring of one sends nothing, so a message too large for one datagram's
+ * body is numbered whole, as one message (store.c sq_take_whole), not as
+ * fragments: one numbered message each, whatever the size, delivered
+ * intact, in submission order, with its guarantee, between small ones.
+ */
+static void single_node_numbers_large_whole(void **state)
+{
+	const size_t fit = payload_max(MTU) - ENTRY_HDR;
+	const size_t sizes[] = { 1, fit, fit + 1, 65536, (2u << 20) + 1 };
+	const size_t n = sizeof(sizes) / sizeof(sizes[0]);
+	struct net *net = net_new(1, NULL);
+	struct node *nd = &net->node[0];
+	uint8_t *msg[sizeof(sizes) / sizeof(sizes[0])];
+	uint64_t before;
+
+	form(net);
+	before = originated(nd);
+	for (size_t i = 0; i < n; i++) {
+		msg[i] = pattern(sizes[i], (unsigned)i);
+		submit(nd, msg[i], sizes[i], i % 2 ? PROTO_SAFE : PROTO_AGREED);
+		submit(nd, "small", 5, PROTO_AGREED);
+	}
+	net_run_for(net, 10);
+	assert_int_equal(nd->n_dlv, 2 * n);
+	for (size_t i = 0; i < n; i++) {
+		const struct dlv *d = &nd->dlv[2 * i];
+
+		assert_int_equal(d->sender, ids[0]);
+		assert_int_equal(d->len, sizes[i]);
+		assert_memory_equal(d->data, msg[i], sizes[i]);
+		assert_int_equal(d->g, i % 2 ? PROTO_SAFE : PROTO_AGREED);
+		assert_true(dlv_is(&nd->dlv[2 * i + 1], ids[0], "small"));
+		free(msg[i]);
+	}
+	/* Fragments would number thousands of messages; a message and the
+	 * small one behind it share at most one. */
+	assert_true(originated(nd) - before <= 2 * n);
+	assert_true(originated(nd) - before >= n);
+	assert_int_equal(nd->sends, 0);
+	net_free(net);
+}
+
+static bool node0_not_operational(const struct net *net)
+{
+	struct proto_status st;
+
+	proto_status(net->node[0].p, &st);
+	return st.state != 1;
+}
+
+/*
+ * Large messages across changes between a ring of one and a ring of two:
+ * numbered whole on the ring of one, fragmented to fit the mtu on the
+ * ring of two (t_send checks every datagram), and a message that was
+ * partly numbered in fragments on a ring that ended is numbered again,
+ * whole, on the ring of one that follows: each delivered once, intact.
+ */
+static void large_message_ring_of_one_and_two(void **state)
+{
+	const size_t len = (200u << 10) + 3;
+	struct net *net = net_new(2, NULL);
+	struct node *a = &net->node[0], *b = &net->node[1];
+	uint8_t *m1 = pattern(len, 1), *m2 = pattern(len, 2),
+	    *m3 = pattern(len, 3);
+	uint64_t persisted, before;
+
+	form(net);
+	/* b goes: a alone. */
+	b->down = true;
+	form(net);
+	before = originated(a);
+	submit(a, m1, len, PROTO_SAFE);
+	net_run_for(net, 10);
+	assert_int_equal(count_big(a, m1, len), 1);
+	assert_int_equal(originated(a) - before, 1);
+
+	/* b comes back; a message queued while the ring of two forms is
+	 * fragmented on it and reaches both. */
+	persisted = b->persisted;
+	proto_free(b->p);
+	b->p = NULL;
+	node_forget(b);
+	node_boot(b, persisted);
+	assert_true(net_run_until(net, node0_not_operational, FORM_MS));
+	submit(a, m2, len, PROTO_SAFE);
+	form(net);
+	net_run_for(net, 3 * TOKEN_MS);
+	assert_int_equal(count_big(a, m2, len), 1);
+	assert_int_equal(count_big(b, m2, len), 1);
+	assert_int_equal(count_big(a, m1, len), 1);
+	assert_int_equal(count_big(b, m1, len), 0);
+	assert_true(a->sent[WIRE_MCAST] >= len / MTU);
+
+	/* b goes while a sends in fragments that b never acknowledges:
+	 * the ring of one numbers the message again, whole. */
+	before = originated(a);
+	b->down = true;
+	submit(a, m3, len, PROTO_AGREED);
+	form(net);
+	net_run_for(net, 10);
+	assert_int_equal(count_big(a, m3, len), 1);
+	assert_true(originated(a) - before >= 1);
+	assert_int_equal(count_big(a, m2, len), 1);
+	free(m1);
+	free(m2);
+	free(m3);
+	net_free(net);
+}
+
 /* --------------------------------------------------------- several */
 
 static void ring_forms(size_t n)
@@ -1857,6 +2001,8 @@ int main(void)
 		cmocka_unit_test(start_twice_and_receive_before_start),
 		cmocka_unit_test(single_node_delivers_in_order),
 		cmocka_unit_test(single_node_large_message),
+		cmocka_unit_test(single_node_numbers_large_whole),
+		cmocka_unit_test(large_message_ring_of_one_and_two),
 		cmocka_unit_test(two_nodes_form_a_ring),
 		cmocka_unit_test(three_nodes_form_a_ring),
 		cmocka_unit_test(four_nodes_form_a_ring),
