@@ -201,6 +201,12 @@ struct proto {
 	size_t sq_bytes;
 	size_t sq_n;              /* messages in sq */
 	struct reasm *reasm;     /* per nodelist index */
+	/* While deliver_ready hands over a message of the current ring of
+	 * one: that message, which proto_take_delivered may take out of
+	 * the store when it is one entry delivered from its body
+	 * (`take_whole`); `taken` once it was. */
+	const struct smsg *take;
+	bool take_whole, taken;
 
 	struct memb memb;
 	struct order order;

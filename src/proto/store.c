@@ -183,16 +183,44 @@ static void deliver_entry(struct proto *p, uint32_t origin, uint8_t f,
 	}
 }
 
+/* Delivers the entries of `m`. When the callback takes it
+ * (proto_take_delivered), `m` may be gone on return: nothing of it is
+ * read after its one entry. */
 void deliver_msg(struct proto *p, const struct smsg *m)
 {
-	size_t off = 0;
+	const uint8_t *body = m->body;
+	size_t off = 0, len = m->len;
+	uint32_t origin = m->origin;
 	uint8_t f;
 	const uint8_t *d;
 	uint32_t dl;
 
 	/* The body was validated when it was received or built. */
-	while (wire_next_entry(m->body, m->len, &off, &f, &d, &dl) == 1)
-		deliver_entry(p, m->origin, f, d, dl);
+	while (wire_next_entry(body, len, &off, &f, &d, &dl) == 1) {
+		p->take_whole = p->take == m && off == len &&
+		    (f & (ENTRY_FIRST | ENTRY_LAST)) ==
+		    (ENTRY_FIRST | ENTRY_LAST);
+		deliver_entry(p, origin, f, d, dl);
+		p->take_whole = false;
+		if (p->taken)
+			break;
+	}
+}
+
+void *proto_take_delivered(struct proto *p, const uint8_t *msg)
+{
+	struct smsg *m = (struct smsg *)p->take;
+	struct smsg **slot;
+
+	if (!p->take_whole || msg < m->body || msg >= m->body + m->len)
+		return NULL;
+	slot = &p->cur->slot[m->seq % STORE_CAP];
+	assert(*slot == m);
+	*slot = NULL;
+	p->take_whole = false;
+	p->take = NULL;
+	p->taken = true;
+	return m;
 }
 
 /* Delivers the current ring's messages that are contiguous; a message
@@ -210,8 +238,15 @@ void deliver_ready(struct proto *p)
 		if ((m->mflags & MCAST_SAFE) && m->seq > s->stable)
 			break;
 		s->delivered = m->seq;
+		/* On a ring of one nobody will ask for a delivered message
+		 * again (no retransmission, and a recovery re-sends nothing
+		 * at or below the aru): its storage may be taken. */
+		p->take = p->members.n == 1 ? m : NULL;
+		p->taken = false;
 		if (!(m->mflags & MCAST_RECOVERED))
 			deliver_msg(p, m);
+		p->take = NULL;
+		p->taken = false;
 		if (p->cur != s)
 			return;   /* cannot happen: callbacks only queue */
 	}

@@ -102,7 +102,8 @@ int sock_flush(struct sock *s)
 				    f->len - off };
 			off = off > f->len ? off - f->len : 0;
 			if (f->tail)
-				iov[n++] = (struct iovec){ f->tail->data + off,
+				iov[n++] = (struct iovec){
+				    (uint8_t *)frame_bytes(f->tail) + off,
 				    f->tail->len - off };
 		}
 		w = writev(s->fd, iov, n);
