@@ -12,9 +12,9 @@
 /* A frame to send, shared by every connection it goes to. A frame may
  * end in another frame's bytes (`tail`), which it holds a reference to:
  * the events of one change that differ only in their first bytes (cmap's
- * notifications to several trackers) share their common rest. */
-/* A tail may also refer to bytes held elsewhere (frame_new_ref): a
- * delivery's payload where the protocol engine stored it. */
+ * notifications to several trackers) share their common rest. A tail may
+ * also refer to bytes held elsewhere (frame_new_ref): a delivery's
+ * payload where the protocol engine stored it. */
 struct frame {
 	uint32_t refs;
 	uint32_t len;                /* of its bytes, without the tail */
