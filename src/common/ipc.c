@@ -129,17 +129,31 @@ int ipc_ev_deliver_get(struct rbuf *rb, struct ipc_ev_deliver *ev)
 	return 0;
 }
 
-void ipc_ev_deliver_put(struct wbuf *wb, const struct ipc_name *group,
-    uint32_t nodeid, uint32_t pid, uint32_t guarantee, const void *data,
-    size_t len)
+static void ev_deliver_head(struct wbuf *wb, const struct ipc_name *group,
+    uint32_t nodeid, uint32_t pid, uint32_t guarantee)
 {
 	ipc_hdr_put(wb, IPC_EV_DELIVER, 0, 0);
 	ipc_name_put(wb, group);
 	wbuf_u32(wb, nodeid);
 	wbuf_u32(wb, pid);
 	wbuf_u32(wb, guarantee);
+}
+
+void ipc_ev_deliver_put(struct wbuf *wb, const struct ipc_name *group,
+    uint32_t nodeid, uint32_t pid, uint32_t guarantee, const void *data,
+    size_t len)
+{
+	ev_deliver_head(wb, group, nodeid, pid, guarantee);
 	wbuf_copy(wb, data, len);
 	ipc_hdr_finish(wb);
+}
+
+void ipc_ev_deliver_head_put(struct wbuf *wb, const struct ipc_name *group,
+    uint32_t nodeid, uint32_t pid, uint32_t guarantee, size_t len)
+{
+	ev_deliver_head(wb, group, nodeid, pid, guarantee);
+	if (!wb->err)
+		put_u32(wb->p, (uint32_t)(wb->len + len));
 }
 
 int ipc_ev_totem_get(struct rbuf *rb, struct ipc_ev_totem *ev)

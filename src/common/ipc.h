@@ -166,6 +166,10 @@ int ipc_ev_deliver_get(struct rbuf *rb, struct ipc_ev_deliver *ev);
 void ipc_ev_deliver_put(struct wbuf *wb, const struct ipc_name *group,
     uint32_t nodeid, uint32_t pid, uint32_t guarantee, const void *data,
     size_t len);
+/* The event's bytes before its payload of `len` bytes, which the caller
+ * sends right after them (the header counts them). */
+void ipc_ev_deliver_head_put(struct wbuf *wb, const struct ipc_name *group,
+    uint32_t nodeid, uint32_t pid, uint32_t guarantee, size_t len);
 
 struct ipc_ev_totem {
 	uint32_t rep;

@@ -10,11 +10,18 @@ struct frame *frame_new(size_t len)
 {
 	struct frame *f = malloc(sizeof(*f) + len);
 
-	if (f) {
-		f->refs = 1;
-		f->len = (uint32_t)len;
-		f->tail = NULL;
-	}
+	if (f)
+		*f = (struct frame){ .refs = 1, .len = (uint32_t)len };
+	return f;
+}
+
+struct frame *frame_new_ref(void *block, const uint8_t *bytes, size_t len)
+{
+	struct frame *f = malloc(sizeof(*f));
+
+	if (f)
+		*f = (struct frame){ .refs = 1, .len = (uint32_t)len,
+		    .ref = bytes, .ref_block = block };
 	return f;
 }
 
@@ -33,6 +40,7 @@ void frame_unref(struct frame *f)
 {
 	if (f && --f->refs == 0) {
 		frame_unref(f->tail);
+		free(f->ref_block);
 		free(f);
 	}
 }

@@ -12,17 +12,30 @@
 /* A frame to send, shared by every connection it goes to. A frame may
  * end in another frame's bytes (`tail`), which it holds a reference to:
  * the events of one change that differ only in their first bytes (cmap's
- * notifications to several trackers) share their common rest. */
+ * notifications to several trackers) share their common rest. A tail may
+ * also refer to bytes held elsewhere (frame_new_ref): a delivery's
+ * payload where the protocol engine stored it. */
 struct frame {
 	uint32_t refs;
-	uint32_t len;                /* of data[], without the tail */
-	struct frame *tail;          /* sent after data[]; NULL: none */
+	uint32_t len;                /* of its bytes, without the tail */
+	struct frame *tail;          /* sent after its bytes; NULL: none */
+	const uint8_t *ref;          /* its bytes, if not data[] */
+	void *ref_block;             /* freed with the frame (free()) */
 	uint8_t data[];
 };
 
 /* A frame of `len` bytes with one reference and no tail; NULL on
  * -ENOMEM. */
 struct frame *frame_new(size_t len);
+/* A frame of the `len` bytes at `bytes`, which lie in `block` (a
+ * malloc()ed block it takes: freed with the frame); NULL on -ENOMEM,
+ * `block` then the caller's still. */
+struct frame *frame_new_ref(void *block, const uint8_t *bytes, size_t len);
+/* The bytes of `f` itself (not its tail's). */
+static inline const uint8_t *frame_bytes(const struct frame *f)
+{
+	return f->ref ? f->ref : f->data;
+}
 /* Makes `tail` (a frame without a tail of its own) the rest of `f`,
  * taking a reference to it. */
 void frame_set_tail(struct frame *f, struct frame *tail);

@@ -277,6 +277,11 @@ void ordering_forget_owner(struct ordering *o, struct conn *c)
 			e->owner = NULL;
 }
 
+void *ordering_take_delivered(struct ordering *o, const uint8_t *msg)
+{
+	return proto_take_delivered(o->proto, msg);
+}
+
 /* ------------------------------------------------------ engine callbacks */
 
 static void cb_send(void *ctx, uint32_t to, const uint8_t *buf, size_t len)

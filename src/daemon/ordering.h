@@ -54,6 +54,11 @@ int ordering_start(struct ordering *o);
  * -errno. */
 int ordering_submit(struct ordering *o, struct conn *owner,
     const uint8_t *msg, size_t len, enum proto_guarantee g, uint64_t cost);
+/* From inside a service's deliver() only: takes the storage of the
+ * message being delivered (proto_take_delivered): the block that holds
+ * the bytes at `msg`, to free() once done with them, or NULL (copy
+ * them). */
+void *ordering_take_delivered(struct ordering *o, const uint8_t *msg);
 /* The same for a message in two pieces (a header and a payload). */
 int ordering_submit2(struct ordering *o, struct conn *owner,
     const uint8_t *hdr, size_t hlen, const uint8_t *payload, size_t plen,

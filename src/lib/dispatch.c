@@ -156,12 +156,16 @@ static int ev_fill(struct cpg_inst *inst, int timeout, bool exact,
 		return -EAGAIN;
 	if (rc < 0)
 		return -EPIPE;
-	if (exact) {
+	if (exact || head_frame_len(inst) > (long)EV_CHUNK) {
 		long rest = head_frame_rest(inst);
 
 		if (rest < 0)
 			return -EBADMSG;
-		want = (size_t)rest;
+		/* A large frame is read up to its end and no further: once
+		 * it is dispatched the buffer is empty, and no start of the
+		 * next frame is left to move to its front. */
+		if (exact || (size_t)rest < want)
+			want = (size_t)rest;
 	}
 	if (ev_reserve(inst, want) < 0)
 		return -ENOMEM;

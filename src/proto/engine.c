@@ -174,6 +174,7 @@ int proto_submitv(struct proto *p, uint64_t now, const struct iovec *iov,
 {
 	struct qmsg *q;
 	size_t len = 0, off = 0;
+	bool whole;
 
 	p->now = now;
 	for (int i = 0; i < iovcnt; i++) {
@@ -187,10 +188,19 @@ int proto_submitv(struct proto *p, uint64_t now, const struct iovec *iov,
 	if (p->sq_bytes > 0 && (p->sq_bytes + len > p->cfg.send_queue_bytes ||
 	    (p->cfg.send_queue_msgs && p->sq_n >= p->cfg.send_queue_msgs)))
 		return -EAGAIN;
-	q = malloc(sizeof(*q) + len);
+	whole = len + ENTRY_HDR > p->payload_max;
+	q = malloc(sizeof(*q) + (whole ? 0 : len));
 	if (!q)
 		return -ENOMEM;
-	*q = (struct qmsg){ .g = guarantee, .len = len };
+	*q = (struct qmsg){ .g = guarantee, .len = len, .data = q->small };
+	if (whole) {
+		q->whole = malloc(sizeof(*q->whole) + ENTRY_HDR + len);
+		if (!q->whole) {
+			free(q);
+			return -ENOMEM;
+		}
+		q->data = q->whole->body + ENTRY_HDR;
+	}
 	for (int i = 0; i < iovcnt; i++) {
 		if (iov[i].iov_len)
 			memcpy(q->data + off, iov[i].iov_base, iov[i].iov_len);

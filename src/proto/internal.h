@@ -67,12 +67,19 @@ struct store {
 };
 
 /* A local message waiting to be numbered; `off` is how much of it has
- * been numbered already, as fragments. */
+ * been numbered already, as fragments. A message too large for one
+ * body is queued in `whole`, a numbered message of one entry laid out
+ * in advance (its entry header is written when it is numbered): a ring
+ * of one numbers it as it is, without a copy (sq_take_whole). `data`
+ * points at the message's bytes, in `whole` or in `small`; both are
+ * owned by the queue until the message is numbered. */
 struct qmsg {
 	struct qmsg *next;
 	enum proto_guarantee g;
 	size_t len, off;
-	uint8_t data[];
+	struct smsg *whole;      /* NULL: the message fits one body */
+	uint8_t *data;
+	uint8_t small[];
 };
 
 /* Reassembly of one origin's fragmented message. */
@@ -199,6 +206,12 @@ struct proto {
 	size_t sq_bytes;
 	size_t sq_n;              /* messages in sq */
 	struct reasm *reasm;     /* per nodelist index */
+	/* While deliver_ready hands over a message of the current ring of
+	 * one: that message, which proto_take_delivered may take out of
+	 * the store when it is one entry delivered from its body
+	 * (`take_whole`); `taken` once it was. */
+	const struct smsg *take;
+	bool take_whole, taken;
 
 	struct memb memb;
 	struct order order;
@@ -244,6 +257,7 @@ void deliver_ready(struct proto *p);
 /* Builds the next message from the send queue into `body` (cap bytes):
  * returns the body length (0: nothing queued) and sets *mflags. */
 size_t pack_next(struct proto *p, uint8_t *body, size_t cap, uint8_t *mflags);
+struct smsg *sq_take_whole(struct proto *p, size_t *len, uint8_t *mflags);
 void sq_rewind(struct proto *p);
 void sq_free(struct proto *p);
 

@@ -157,8 +157,9 @@ static bool number_recovered(struct proto *p, struct wire_token *t)
 }
 
 /* Packs the next message of ours from the send queue straight into the
- * store's copy and numbers it; false if nothing is queued (or no memory:
- * it is numbered at a later visit). */
+ * store's copy and numbers it (on a ring of one, a large message is
+ * numbered whole, in its own block: sq_take_whole); false if nothing is
+ * queued (or no memory: it is numbered at a later visit). */
 static bool number_own(struct proto *p, struct wire_token *t)
 {
 	struct smsg *m;
@@ -167,6 +168,11 @@ static bool number_own(struct proto *p, struct wire_token *t)
 
 	if (!p->sq)
 		return false;
+	if (p->members.n == 1 && p->sq->whole && p->sq->off == 0) {
+		m = sq_take_whole(p, &len, &mflags);
+		number(p, t, m, m->body, len, mflags, NULL);
+		return true;
+	}
 	m = malloc(sizeof(*m) + p->payload_max);
 	if (!m)
 		return false;

@@ -283,6 +283,16 @@ int proto_submit(struct proto *p, uint64_t now, const void *msg, size_t len,
 int proto_submitv(struct proto *p, uint64_t now, const struct iovec *iov,
     int iovcnt, enum proto_guarantee guarantee);
 
+/* From inside deliver() only: takes the storage of the message being
+ * delivered, so that the caller keeps its bytes without copying them.
+ * Possible for a message numbered on a ring of one and delivered from
+ * where it is stored (nobody will ask for it again); `msg` is a pointer
+ * into the delivered bytes. Returns the block that holds them, for the
+ * caller to release with free() once it is done with them (the bytes
+ * stay where they were until then), or NULL: the bytes are the engine's,
+ * valid only until deliver() returns. */
+void *proto_take_delivered(struct proto *p, const uint8_t *msg);
+
 /* The transport learnt that `nodeid`'s port is closed (an ICMP port
  * unreachable came back for a datagram sent to it): no daemon runs
  * there. The engine fails the node now, as the token and consensus

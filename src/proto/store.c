@@ -7,7 +7,9 @@
  * application message travels as one entry (FIRST|LAST) or as fragments
  * in consecutive messages of its origin. Receivers reassemble per origin
  * and deliver a message when its LAST fragment is delivered, so a message
- * is delivered whole, at one point of the total order.
+ * is delivered whole, at one point of the total order. On a ring of one
+ * nothing goes on the network: a large message is numbered whole, as one
+ * entry, and delivered from the store without reassembly.
  */
 #include <assert.h>
 #include <stdlib.h>
@@ -181,16 +183,44 @@ static void deliver_entry(struct proto *p, uint32_t origin, uint8_t f,
 	}
 }
 
+/* Delivers the entries of `m`. When the callback takes it
+ * (proto_take_delivered), `m` may be gone on return: nothing of it is
+ * read after its one entry. */
 void deliver_msg(struct proto *p, const struct smsg *m)
 {
-	size_t off = 0;
+	const uint8_t *body = m->body;
+	size_t off = 0, len = m->len;
+	uint32_t origin = m->origin;
 	uint8_t f;
 	const uint8_t *d;
 	uint32_t dl;
 
 	/* The body was validated when it was received or built. */
-	while (wire_next_entry(m->body, m->len, &off, &f, &d, &dl) == 1)
-		deliver_entry(p, m->origin, f, d, dl);
+	while (wire_next_entry(body, len, &off, &f, &d, &dl) == 1) {
+		p->take_whole = p->take == m && off == len &&
+		    (f & (ENTRY_FIRST | ENTRY_LAST)) ==
+		    (ENTRY_FIRST | ENTRY_LAST);
+		deliver_entry(p, origin, f, d, dl);
+		p->take_whole = false;
+		if (p->taken)
+			break;
+	}
+}
+
+void *proto_take_delivered(struct proto *p, const uint8_t *msg)
+{
+	struct smsg *m = (struct smsg *)p->take;
+	struct smsg **slot;
+
+	if (!p->take_whole || msg < m->body || msg >= m->body + m->len)
+		return NULL;
+	slot = &p->cur->slot[m->seq % STORE_CAP];
+	assert(*slot == m);
+	*slot = NULL;
+	p->take_whole = false;
+	p->take = NULL;
+	p->taken = true;
+	return m;
 }
 
 /* Delivers the current ring's messages that are contiguous; a message
@@ -208,12 +238,33 @@ void deliver_ready(struct proto *p)
 		if ((m->mflags & MCAST_SAFE) && m->seq > s->stable)
 			break;
 		s->delivered = m->seq;
+		/* On a ring of one nobody will ask for a delivered message
+		 * again (no retransmission, and a recovery re-sends nothing
+		 * at or below the aru): its storage may be taken. */
+		p->take = p->members.n == 1 ? m : NULL;
+		p->taken = false;
 		if (!(m->mflags & MCAST_RECOVERED))
 			deliver_msg(p, m);
+		p->take = NULL;
+		p->taken = false;
 		if (p->cur != s)
 			return;   /* cannot happen: callbacks only queue */
 	}
 	store_release(s, s->delivered < s->stable ? s->delivered : s->stable);
+}
+
+/* Takes the message at the head of the send queue off it and frees it. */
+static void sq_pop(struct proto *p)
+{
+	struct qmsg *q = p->sq;
+
+	p->sq = q->next;
+	if (!p->sq)
+		p->sq_tail = &p->sq;
+	p->sq_bytes -= q->len;
+	p->sq_n--;
+	free(q->whole);
+	free(q);
 }
 
 /* Packs queued messages into one message body of at most `cap` bytes:
@@ -249,15 +300,40 @@ size_t pack_next(struct proto *p, uint8_t *body, size_t cap, uint8_t *mflags)
 		q->off += n;
 		if (q->off < q->len)
 			break;
-		p->sq = q->next;
-		if (!p->sq)
-			p->sq_tail = &p->sq;
-		p->sq_bytes -= q->len;
-		p->sq_n--;
-		free(q);
+		sq_pop(p);
 	}
 	assert(!wb.err);
 	return wb.len;
+}
+
+/*
+ * On a ring of one nothing goes on the network, so nothing needs to fit
+ * a datagram: the message at the head of the queue, too large for one
+ * body and not begun, is numbered whole, as one entry, in the block it
+ * was queued in. It is neither copied into fragments nor reassembled.
+ * Returns that message (the caller's now); *len is its body's length.
+ */
+struct smsg *sq_take_whole(struct proto *p, size_t *len, uint8_t *mflags)
+{
+	struct qmsg *q = p->sq;
+	struct smsg *m = q->whole;
+	uint8_t f = ENTRY_FIRST | ENTRY_LAST;
+	struct wbuf wb;
+
+	assert(m && q->off == 0 && q->len <= PROTO_MSG_MAX);
+	*mflags = 0;
+	if (q->g == PROTO_SAFE) {
+		f |= ENTRY_SAFE;
+		*mflags = MCAST_SAFE;
+	}
+	wbuf_init(&wb, m->body, ENTRY_HDR);
+	wbuf_u8(&wb, f);
+	wbuf_be32(&wb, (uint32_t)q->len);
+	assert(!wb.err);
+	*len = ENTRY_HDR + q->len;
+	q->whole = NULL;
+	sq_pop(p);
+	return m;
 }
 
 /* A message partly numbered in a ring that ended is sent again whole in
@@ -275,6 +351,7 @@ void sq_free(struct proto *p)
 		struct qmsg *q = p->sq;
 
 		p->sq = q->next;
+		free(q->whole);
 		free(q);
 	}
 	p->sq_tail = &p->sq;

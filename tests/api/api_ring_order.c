@@ -4,7 +4,6 @@
  * pseudo-random mix of sizes on both sides of that limit, enough to wrap
  * the ring many times, is received whole and in send order by the sender
  * and by another member, the sender retrying on CS_ERR_TRY_AGAIN. */
-#include <poll.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,7 +15,6 @@
 #define GROUP "order"
 #define SENDS 3000
 #define SENDS_SAN 1000         /* under ASan+UBSan (COHORT_SAN=1) */
-#define RETRY_MS 5             /* a look at the credit and the ring, at most */
 #define WRAPS_MIN 4            /* times the ring-sized messages fill it */
 
 /* Sizes by weight (percent): three that fit the ring's frames, two that
@@ -67,24 +65,6 @@ static _Noreturn void receiver(uint32_t from, uint32_t n)
 	_exit(0);
 }
 
-/*
- * Not now: the credit, the ring's room or flow control says wait. Each
- * comes back as the daemon takes and delivers what was sent, so reading
- * our own deliveries is both what makes room and the event to wait for.
- * Fails when nothing is delivered for WAIT_MS.
- */
-static void let_progress(cpg_handle_t h, struct watch *w, int *idle_ms)
-{
-	struct pollfd p = { .events = POLLIN };
-	uint32_t before = w->got;
-
-	CHECK_CS(cpg_fd_get(h, &p.fd), CS_OK);
-	(void)poll(&p, 1, RETRY_MS);
-	CHECK_CS(cpg_dispatch(h, CS_DISPATCH_ALL), CS_OK);
-	*idle_ms = w->got == before ? *idle_ms + RETRY_MS : 0;
-	CHECK(*idle_ms < WAIT_MS);
-}
-
 int main(void)
 {
 	uint32_t n = getenv("COHORT_SAN") ? SENDS_SAN : SENDS;
@@ -107,18 +87,12 @@ int main(void)
 	while (self.members < 2)
 		watch_next(h, &self);
 	for (uint32_t seq = 0; seq < n;) {
-		struct iovec iov = { buf, len_of(seq) };
-		cs_error_t rc;
+		size_t len = len_of(seq);
 
-		msg_fill(buf, seq, iov.iov_len);
-		rc = cpg_mcast_joined(h, CPG_TYPE_AGREED, &iov, 1);
-		if (rc == CS_ERR_TRY_AGAIN) {
-			let_progress(h, &self, &idle);
+		if (!watch_send(h, &self, buf, seq, len, &idle))
 			continue;
-		}
-		CHECK_CS(rc, CS_OK);
-		if (iov.iov_len < COHORT_IPC_RING_FRAME)
-			small_bytes += iov.iov_len;
+		if (len < COHORT_IPC_RING_FRAME)
+			small_bytes += len;
 		seq++;
 	}
 	/* Enough went the ring's way to go around it several times. */

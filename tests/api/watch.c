@@ -2,6 +2,7 @@
  * watch.c: numbered messages and a member that watches one sender (see
  * watch.h).
  */
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -111,4 +112,32 @@ void watch_next(cpg_handle_t h, struct watch *w)
 {
 	w->changed = false;
 	harness_wait(h, &w->changed);
+}
+
+void watch_let_progress(cpg_handle_t h, struct watch *w, int *idle_ms)
+{
+	struct pollfd p = { .events = POLLIN };
+	uint32_t before = w->got;
+
+	CHECK_CS(cpg_fd_get(h, &p.fd), CS_OK);
+	(void)poll(&p, 1, WATCH_RETRY_MS);
+	CHECK_CS(cpg_dispatch(h, CS_DISPATCH_ALL), CS_OK);
+	*idle_ms = w->got == before ? *idle_ms + WATCH_RETRY_MS : 0;
+	CHECK(*idle_ms < WAIT_MS);
+}
+
+bool watch_send(cpg_handle_t h, struct watch *w, void *buf, uint32_t seq,
+    size_t len, int *idle_ms)
+{
+	struct iovec iov = { buf, len };
+	cs_error_t rc;
+
+	msg_fill(buf, seq, len);
+	rc = cpg_mcast_joined(h, CPG_TYPE_AGREED, &iov, 1);
+	if (rc == CS_ERR_TRY_AGAIN) {
+		watch_let_progress(h, w, idle_ms);
+		return false;
+	}
+	CHECK_CS(rc, CS_OK);
+	return true;
 }

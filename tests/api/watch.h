@@ -42,5 +42,20 @@ cpg_handle_t watch_open(struct watch *w, const char *group, uint32_t pid);
 void watch_reset(struct watch *w, uint32_t pid);
 /* Dispatches until the next event; fails after WAIT_MS without one. */
 void watch_next(cpg_handle_t h, struct watch *w);
+/*
+ * For a sender told CS_ERR_TRY_AGAIN (its credit, the ring's room or flow
+ * control says wait): each comes back as the daemon takes and delivers
+ * what was sent, so reading its own deliveries (`w` watches itself) is
+ * both what makes room and the event to wait for. Waits for them up to
+ * WATCH_RETRY_MS and dispatches; *idle_ms counts the time nothing of
+ * its own came, and it fails once that reaches WAIT_MS.
+ */
+#define WATCH_RETRY_MS 5
+void watch_let_progress(cpg_handle_t h, struct watch *w, int *idle_ms);
+/* Sends numbered message `seq` of `len` bytes (msg_fill into `buf`),
+ * AGREED: true once sent; false when refused with CS_ERR_TRY_AGAIN, after
+ * watch_let_progress (then send it again). */
+bool watch_send(cpg_handle_t h, struct watch *w, void *buf, uint32_t seq,
+    size_t len, int *idle_ms);
 
 #endif /* COHORT_WATCH_H */

@@ -200,6 +200,19 @@ static void events_roundtrip(void **state)
 	assert_int_equal(d.len, 5);
 	assert_memory_equal(d.data, "hello", 5);
 
+	/* The head alone, its payload written after it (the daemon sends
+	 * the two pieces with one writev): the same bytes. */
+	{
+		uint8_t two[IPC_EV_DELIVER_LEN(5)];
+
+		wbuf_init(&wb, two, sizeof(two));
+		ipc_ev_deliver_head_put(&wb, &g, 7, 70, 2, 5);
+		assert_false(wb.err);
+		assert_int_equal(wb.len + 5, h.len);
+		memcpy(two + wb.len, "hello", 5);
+		assert_memory_equal(two, buf, h.len);
+	}
+
 	wbuf_init(&wb, buf, IPC_EV_TOTEM_LEN(3));
 	ipc_ev_totem_put(&wb, 4, 0x1234, nodes, 3);
 	assert_false(wb.err);

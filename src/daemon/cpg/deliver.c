@@ -15,6 +15,11 @@
 #include "common/log.h"
 #include "daemon/cpg/cpg_int.h"
 
+/* Payloads from this size on are sent from where the engine stored them
+ * when it can give them up: below it, a copy costs less than the second
+ * piece to write. */
+#define DELIVER_REF_MIN (16u << 10)
+
 bool conn_receives(const struct conn *c)
 {
 	return c && !c->dead && (cpg_conn(c)->state == CONN_JOIN_COMPLETED ||
@@ -183,13 +188,45 @@ static void apply_leave(struct cpg_svc *svc, uint32_t sender,
 	groups_release(&svc->groups, g);
 }
 
+/*
+ * The delivery event of a message: one frame, or, for a large message
+ * whose storage the engine gives up (a ring of one), a frame of the
+ * event's first bytes whose tail refers to the payload where the engine
+ * stored it: the payload is not copied.
+ */
+static struct frame *mcast_frame(struct cpg_svc *svc, const struct group *g,
+    uint32_t sender, const struct cpg_wire *w)
+{
+	void *block = w->len >= DELIVER_REF_MIN ?
+	    ordering_take_delivered(svc->ord, w->data) : NULL;
+	size_t len = IPC_EV_DELIVER_LEN(block ? 0 : w->len);
+	struct frame *f = frame_new(len), *tail;
+	struct wbuf wb;
+
+	if (!f)
+		fatalx("out of memory building a delivery");
+	wbuf_init(&wb, f->data, len);
+	if (block) {
+		ipc_ev_deliver_head_put(&wb, &g->name, sender, w->pid, w->arg,
+		    w->len);
+		tail = frame_new_ref(block, w->data, w->len);
+		if (!tail)
+			fatalx("out of memory building a delivery");
+		frame_set_tail(f, tail);
+		frame_unref(tail);
+	} else {
+		ipc_ev_deliver_put(&wb, &g->name, sender, w->pid, w->arg,
+		    w->data, w->len);
+	}
+	f->len = (uint32_t)wb.len;
+	return f;
+}
+
 static void apply_mcast(struct cpg_svc *svc, uint32_t sender,
     const struct cpg_wire *w)
 {
 	const struct group *g = groups_find(&svc->groups, &w->name);
-	size_t len = IPC_EV_DELIVER_LEN(w->len);
 	struct frame *f = NULL;
-	struct wbuf wb;
 
 	if (!g || !group_member(g, sender, w->pid)) {
 		log_debug("message from %u/%u: not a member, dropped", sender,
@@ -201,15 +238,8 @@ static void apply_mcast(struct cpg_svc *svc, uint32_t sender,
 
 		if (g->m[i].nodeid != svc->nodeid || !conn_receives(c))
 			continue;
-		if (!f) {
-			f = frame_new(len);
-			if (!f)
-				fatalx("out of memory building a delivery");
-			wbuf_init(&wb, f->data, len);
-			ipc_ev_deliver_put(&wb, &g->name, sender, w->pid,
-			    w->arg, w->data, w->len);
-			f->len = (uint32_t)wb.len;
-		}
+		if (!f)
+			f = mcast_frame(svc, g, sender, w);
 		ipcs_event(c, f);
 	}
 	frame_unref(f);

@@ -102,7 +102,8 @@ int sock_flush(struct sock *s)
 				    f->len - off };
 			off = off > f->len ? off - f->len : 0;
 			if (f->tail)
-				iov[n++] = (struct iovec){ f->tail->data + off,
+				iov[n++] = (struct iovec){
+				    (uint8_t *)frame_bytes(f->tail) + off,
 				    f->tail->len - off };
 		}
 		w = writev(s->fd, iov, n);
@@ -260,10 +261,10 @@ static bool handle_frame(struct sock *s, const uint8_t *f,
  * the first, is closed. A client thus makes the daemon hold at most one
  * descriptor per socket.
  */
-static ssize_t sock_recv(struct sock *s)
+static ssize_t sock_recv(struct sock *s, size_t want)
 {
 	union ipc_pass_ctl ctl;
-	struct iovec iov = { s->in + s->in_len, s->in_cap - s->in_len };
+	struct iovec iov = { s->in + s->in_len, want };
 	struct msghdr mh = {
 		.msg_iov = &iov, .msg_iovlen = 1,
 		.msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf),
@@ -350,12 +351,19 @@ static bool in_reserve(struct sock *s, size_t need)
 	return true;
 }
 
-/* Reads what is there (within the budget) and handles whole frames. */
+/*
+ * Reads what is there (within the budget) and handles whole frames. A
+ * large frame is read up to its end and no further: it is then handled
+ * from where it was read, and nothing of the next frame is left behind
+ * it to be moved to the buffer's start (a copy of up to a whole large
+ * frame).
+ */
 void sock_read(struct sock *s)
 {
 	size_t budget = IPC_READ_BUDGET, need;
 
 	for (;;) {
+		size_t want;
 		ssize_t n;
 
 		if (!handle_buffered(s, &need))
@@ -364,7 +372,10 @@ void sock_read(struct sock *s)
 		 * none waits in the buffer for a wake-up that will not come. */
 		if (budget == 0 || !in_reserve(s, need))
 			return;
-		n = sock_recv(s);
+		want = s->in_cap - s->in_len;
+		if (need > SMALL_FRAME_MAX && need - s->in_len < want)
+			want = need - s->in_len;
+		n = sock_recv(s, want);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -382,10 +393,10 @@ void sock_read(struct sock *s)
 		}
 		s->in_len += (size_t)n;
 		budget -= (size_t)n < budget ? (size_t)n : budget;
-		/* Less than there was room for: the socket is empty, most
+		/* Less than was asked for: the socket is empty, most
 		 * likely. Whole frames are handled now; anything that came
 		 * meanwhile wakes the loop again (level-triggered). */
-		if ((size_t)n < s->in_cap - (s->in_len - (size_t)n))
+		if ((size_t)n < want)
 			budget = 0;
 	}
 }
