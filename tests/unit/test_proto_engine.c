@@ -1343,22 +1343,32 @@ static size_t other_index(struct net *net, const struct node *rep)
  * asks for the token (HOLD_CANCEL) when the next one shows the gap,
  * rather than wait for the hold to end; the token brings its request.
  */
-static void gap_asks_for_the_token(void **state)
+/* Three nodes formed and idle (the token held), the rep's next
+ * multicasts to another node `*x` lost: the first `first` of them, or
+ * all while lose_all (set from `all`). */
+static struct net *idle_ring_losing(struct node **rep, struct node **x,
+    size_t first, bool all)
 {
 	struct net *net = net_new(3, NULL);
-	uint8_t msg[64] = { 2 };
-	struct node *rep, *x;
-	size_t cancels;
 
 	form(net);
-	rep = rep_node(net);
-	lose_to = other_index(net, rep);
-	x = &net->node[lose_to];
+	*rep = rep_node(net);
+	lose_to = other_index(net, *rep);
+	*x = &net->node[lose_to];
 	net_run_for(net, TOKEN_MS);
-	cancels = x->sent[WIRE_HOLD_CANCEL];
-	lose_left = 1;
-	lose_all = false;
+	lose_left = first;
+	lose_all = all;
 	net->lose = lose_mcast_to;
+	return net;
+}
+
+static void gap_asks_for_the_token(void **state)
+{
+	uint8_t msg[64] = { 2 };
+	struct node *rep, *x;
+	struct net *net = idle_ring_losing(&rep, &x, 1, false);
+	size_t cancels = x->sent[WIRE_HOLD_CANCEL];
+
 	submit(rep, msg, sizeof(msg), PROTO_AGREED);
 	submit(rep, msg, sizeof(msg), PROTO_AGREED);
 	run_until_delivered(net, 2, HOLD_MS / 2);
@@ -1376,17 +1386,10 @@ static void gap_asks_for_the_token(void **state)
  */
 static void kept_token_claims_no_stability(void **state)
 {
-	struct net *net = net_new(3, NULL);
 	uint8_t msg[64] = { 3 };
 	struct node *rep, *x;
+	struct net *net = idle_ring_losing(&rep, &x, 0, true);
 
-	form(net);
-	rep = rep_node(net);
-	lose_to = other_index(net, rep);
-	x = &net->node[lose_to];
-	net_run_for(net, TOKEN_MS);
-	lose_all = true;
-	net->lose = lose_mcast_to;
 	submit(rep, msg, sizeof(msg), PROTO_AGREED);
 	submit(rep, msg, sizeof(msg), PROTO_AGREED);
 	submit(rep, msg, sizeof(msg), PROTO_SAFE);
