@@ -34,6 +34,10 @@
 /* A recovered message is stored with its old identity in front. */
 #define REC_PREFIX 25u
 #define SHARE_ONE 256u
+/* A token the rep keeps while only its node sends (order.c keep_max()):
+ * datagrams numbered on it before it goes round, and their sends. */
+#define HOLD_KEEP_MAX 8u
+#define HOLD_KEEP_SENDS 128u
 
 enum pstate {
 	ST_IDLE = 0,

@@ -348,6 +348,23 @@ static void token_visit(struct proto *p, struct wire_token *t)
 }
 
 /*
+ * How many datagrams the rep may number on a token it keeps before the
+ * token goes round. A kept token numbers what is submitted as it comes,
+ * a datagram for each submission, where a token that goes round finds
+ * the messages of a rotation queued and packs them; under a flood that
+ * costs a datagram to every other member for each, so the kept token is
+ * for a node that sends now and then: HOLD_KEEP_SENDS sends in all per
+ * hold, at most HOLD_KEEP_MAX datagrams (one on rings above
+ * HOLD_KEEP_SENDS / 2 + 1 members).
+ */
+static uint32_t keep_max(const struct proto *p)
+{
+	uint32_t n = (uint32_t)(HOLD_KEEP_SENDS / (p->members.n - 1));
+
+	return n < 1 ? 1 : n > HOLD_KEEP_MAX ? HOLD_KEEP_MAX : n;
+}
+
+/*
  * May the rep keep the token after a visit that numbered `numbered` of
  * its messages, to number what its node submits next at once too
  * (extend_held())? Only with everything queued here numbered within the
@@ -361,7 +378,8 @@ static bool keep_held(const struct proto *p, const struct wire_token *t,
 {
 	return p->state == ST_OPERATIONAL && !p->order.congested &&
 	    !p->sq && t->n_rtr == 0 && !p->order.numbered_safe &&
-	    numbered < p->order.visit_budget && p->now < until;
+	    numbered < p->order.visit_budget && numbered < keep_max(p) &&
+	    p->now < until;
 }
 
 /*

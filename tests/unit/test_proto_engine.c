@@ -1261,8 +1261,8 @@ static uint32_t token_losses(const struct node *nd)
 /*
  * While only the rep's node sends, the rep keeps the token it held and
  * numbers each message as it is submitted: delivered there by the submit
- * itself, the token not sent; within one visit's budget (max_messages)
- * and the hold's end, after which it goes round; and after that rotation
+ * itself, the token not sent; within HOLD_KEEP_MAX datagrams and the
+ * hold's end, after which it goes round; and after that rotation
  * the rep keeps it again (only it sends). No member loses the token.
  */
 static void rep_alone_keeps_the_token(void **state)
@@ -1284,13 +1284,14 @@ static void rep_alone_keeps_the_token(void **state)
 	}
 	assert_int_equal(rep->sent[WIRE_TOKEN], tokens);
 	run_until_delivered(net, n, 1);
-	/* The budget of a visit: then the token goes on. */
-	for (unsigned i = 0; i < PROTO_DEFAULT_MAX_MESSAGES; i++)
+	/* At most HOLD_KEEP_MAX datagrams on a kept token (three nodes):
+	 * then it goes on, and the rest waits for its return. */
+	for (unsigned i = 0; i < HOLD_KEEP_MAX; i++)
 		submit(rep, msg, sizeof(msg), PROTO_AGREED);
-	/* 5 of the hold's budget were used above. */
-	assert_int_equal(rep->n_dlv, PROTO_DEFAULT_MAX_MESSAGES);
+	/* 5 of the hold's were used above. */
+	assert_int_equal(rep->n_dlv, HOLD_KEEP_MAX);
 	assert_int_equal(rep->sent[WIRE_TOKEN], tokens + 1);
-	n += PROTO_DEFAULT_MAX_MESSAGES;
+	n += HOLD_KEEP_MAX;
 	run_until_delivered(net, n, 1);
 	/* The rotation brought the token back with nothing from the
 	 * others: kept again, the next message numbered at once. */
