@@ -36,7 +36,8 @@
 # nodes,round,impl,scenario,size,node,mode,size,count,seconds,msgs_per_s,
 # mb_per_s,p50_us,p90_us,p99_us,max_us), 3-failover.csv
 # (impl,round,victim,detect_ms,rejoin_ms,reason), 3-daemons.csv
-# (nodes,impl,node,peak_rss_kb,cpu_s), lat/ (latency samples), failures.
+# (nodes,impl,node,peak_rss_kb,cpu_s), lat/ (latency samples), failures,
+# unsettled (runs that started while the daemons were still busy: settle).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . bench/common.sh
@@ -211,10 +212,36 @@ wait_group() {
 RUN=0
 fail_note() { echo "$*" >>"$BENCH_OUT/failures"; bench_log "FAILED: $*"; }
 
+# daemon_ticks: the CPU ticks (user + system) of every daemon running.
+daemon_ticks() {
+	local k s=0 t
+	for k in "${!DPID[@]}"; do
+		t=$(awk '{print $14 + $15}' "/proc/${DPID[$k]}/stat" 2>/dev/null) || t=0
+		s=$((s + ${t:-0}))
+	done
+	echo "$s"
+}
+
+# settle WHAT: waits until the daemons of all systems are quiet (at most
+# SETTLE_TICKS CPU ticks together over 0.2 s, default 4: less than a
+# tenth of a CPU), at most 30 s, so that a system a run left busy (a
+# corosync still retransmitting after its clients were killed) does not
+# take the CPU from the next run; a run that starts unsettled is noted.
+settle() {
+	local deadline=$((SECONDS + 30)) a b
+	while [ $SECONDS -lt $deadline ]; do
+		a=$(daemon_ticks); sleep 0.2; b=$(daemon_ticks)
+		[ $((b - a)) -le "${SETTLE_TICKS:-4}" ] && return 0
+	done
+	echo "$1: started with the daemons still busy after 30 s ($((b - a)) ticks in 0.2 s)" >>"$BENCH_OUT/unsettled"
+	bench_log "$1: the daemons are still busy after 30 s; starting anyway"
+}
+
 # run3 IMPL ROUND SCENARIO SIZE RATE SENDERS
 run3() {
 	local impl=$1 r=$2 scen=$3 size=$4 rate=$5 senders=$6 i role pids=() rc g o csv
 	RUN=$((RUN + 1)); g=r$$x$RUN
+	settle "3 nodes, $impl, round $r, $scen $size B"
 	for i in $(seq 1 $N); do
 		role=recv
 		[ "$senders" -eq $N ] || [ "$i" -eq 1 ] && role=send
@@ -318,7 +345,7 @@ failover3() {
 bench_prepare
 BENCH_CLEANUP_MORE=net_delete
 trap bench_cleanup EXIT
-rm -f "$BENCH_OUT"/3-*.csv "$BENCH_OUT"/lat/3-*
+rm -f "$BENCH_OUT"/3-*.csv "$BENCH_OUT"/lat/3-* "$BENCH_OUT"/unsettled
 bench_machine >"$BENCH_OUT/3-machine"
 rm -f "$BENCH_OUT/3-load"
 bench_load "$BENCH_OUT/3-load" start
