@@ -35,7 +35,8 @@
 #define REC_PREFIX 25u
 #define SHARE_ONE 256u
 /* A token the rep keeps while only its node sends (order.c keep_max()):
- * datagrams numbered on it before it goes round, and their sends. */
+ * the sends to the other members it may cost in one hold, and the
+ * datagrams it may number within one millisecond (a burst). */
 #define HOLD_KEEP_MAX 8u
 #define HOLD_KEEP_SENDS 128u
 
@@ -159,6 +160,8 @@ struct order {
 	uint64_t visit_from;     /* token seq when the last visit began */
 	uint32_t visit_budget;   /* what the last visit might number */
 	uint32_t held_sent;      /* numbered on the held token, this hold */
+	uint64_t burst_at;       /* the millisecond of `burst` */
+	uint32_t burst;          /* datagrams numbered here in it */
 	bool numbered_safe;      /* a SAFE message numbered, this visit */
 	bool asked;              /* HOLD_CANCEL since the token left (rep) */
 	bool in_visit;           /* reentrancy guard for a ring of one */

@@ -116,6 +116,11 @@ static void number(struct proto *p, struct wire_token *t, struct smsg *own,
 	size_t n = 0;
 
 	p->stats.originated++;
+	if (p->order.burst_at != p->now) {
+		p->order.burst_at = p->now;
+		p->order.burst = 0;
+	}
+	p->order.burst++;
 	if (old) {
 		w.mflags |= MCAST_RECOVERED;
 		w.old_ring = old->old_ring;
@@ -351,17 +356,31 @@ static void token_visit(struct proto *p, struct wire_token *t)
  * How many datagrams the rep may number on a token it keeps before the
  * token goes round. A kept token numbers what is submitted as it comes,
  * a datagram for each submission, where a token that goes round finds
- * the messages of a rotation queued and packs them; under a flood that
- * costs a datagram to every other member for each, so the kept token is
- * for a node that sends now and then: HOLD_KEEP_SENDS sends in all per
- * hold, at most HOLD_KEEP_MAX datagrams (one on rings above
- * HOLD_KEEP_SENDS / 2 + 1 members).
+ * the messages of a rotation queued and packs them. For a node that sends
+ * now and then there is nothing to pack: each message is a datagram
+ * either way, and a rotation only adds the token's hops (a wake-up of
+ * every daemon) and a wait for any message submitted meanwhile. Under a
+ * flood, packing wins. So the kept token costs at most HOLD_KEEP_SENDS
+ * sends to the other members in all per hold (one datagram on rings above
+ * HOLD_KEEP_SENDS / 2 + 1 members), and goes round once it numbered
+ * HOLD_KEEP_MAX datagrams, or that total if lower, within one millisecond
+ * since the token last came (keep_burst_ok()): a burst is a flood's
+ * beginning. The visit's budget
+ * (max_messages) and the hold's end bound it too (keep_held()).
  */
 static uint32_t keep_max(const struct proto *p)
 {
 	uint32_t n = (uint32_t)(HOLD_KEEP_SENDS / (p->members.n - 1));
 
-	return n < 1 ? 1 : n > HOLD_KEEP_MAX ? HOLD_KEEP_MAX : n;
+	return n < 1 ? 1 : n;
+}
+
+static bool keep_burst_ok(const struct proto *p)
+{
+	uint32_t most = keep_max(p) < HOLD_KEEP_MAX ? keep_max(p) :
+	    HOLD_KEEP_MAX;
+
+	return p->order.burst_at != p->now || p->order.burst < most;
 }
 
 /*
@@ -379,7 +398,7 @@ static bool keep_held(const struct proto *p, const struct wire_token *t,
 	return p->state == ST_OPERATIONAL && !p->order.congested &&
 	    !p->sq && t->n_rtr == 0 && !p->order.numbered_safe &&
 	    numbered < p->order.visit_budget && numbered < keep_max(p) &&
-	    p->now < until;
+	    keep_burst_ok(p) && p->now < until;
 }
 
 /*
@@ -617,6 +636,7 @@ void token_receive(struct proto *p, const struct wire_hdr *h,
 	p->order.last_tseq = t.tseq;
 	p->order.tok_retransmit_at = UINT64_MAX;
 	p->order.hold_cancel_sent = false;
+	p->order.burst = 0;   /* a burst is counted from the token's arrival */
 	token_visit(p, &t);
 	if (p->state == ST_OPERATIONAL || p->state == ST_RECOVERY)
 		after_visit(p, &t, true);

@@ -1316,6 +1316,35 @@ static void rep_alone_keeps_the_token(void **state)
 	net_free(net);
 }
 
+/* A node that sends one message a millisecond has nothing to pack: the
+ * kept token numbers each at once, beyond HOLD_KEEP_MAX, without a
+ * rotation (each would wake every daemon and hold up what comes
+ * meanwhile); only the visit's budget or the hold's end sends it round. */
+static void trickle_keeps_the_token(void **state)
+{
+	struct net *net = net_new(3, NULL);
+	struct node *rep;
+	uint8_t msg[64] = { 2 };
+	size_t tokens, n = 0;
+
+	form(net);
+	rep = rep_node(net);
+	net_run_for(net, TOKEN_MS);            /* idle: the token is held */
+	tokens = rep->sent[WIRE_TOKEN];
+	for (unsigned i = 0; i < 3 * HOLD_KEEP_MAX; i++) {
+		submit(rep, msg, sizeof(msg), PROTO_AGREED);
+		assert_int_equal(rep->n_dlv, ++n);   /* no network step */
+		net_run_for(net, 1);
+	}
+	assert_int_equal(rep->sent[WIRE_TOKEN], tokens);
+	run_until_delivered(net, n, 1);
+	for (size_t i = 0; i < net->n; i++) {
+		assert_int_equal(token_losses(&net->node[i]), 0);
+		assert_same_deliveries(rep, &net->node[i]);
+	}
+	net_free(net);
+}
+
 /* Loses the rep's multicasts to node `lose_to` (an index): the next
  * `lose_left` of them, or all while `lose_all`. */
 static size_t lose_to, lose_left;
@@ -2290,6 +2319,7 @@ int main(void)
 		cmocka_unit_test(queue_bounded_in_messages),
 		cmocka_unit_test(rep_numbers_at_once_while_holding),
 		cmocka_unit_test(rep_alone_keeps_the_token),
+		cmocka_unit_test(trickle_keeps_the_token),
 		cmocka_unit_test(gap_asks_for_the_token),
 		cmocka_unit_test(kept_token_claims_no_stability),
 		cmocka_unit_test(member_gets_a_kept_token),
