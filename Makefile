@@ -84,7 +84,7 @@ EVSCHECK   := $(B)/tests/evs/evscheck
 PROGRAMS := $(COHORTD) $(COHORTCTL) $(COROTOOLS)
 ALL := $(CSC_SO) $(CSC_LINK) $(CPG_SO) $(CPG_LINK) $(SVC_SOS) $(PROGRAMS) $(PCFILE)
 
-.PHONY: all check check-build demo install clean deps fuzz bench bench-contention bench-links bench-scale sim-long deb
+.PHONY: all check check-build demo install clean deps fuzz bench bench-contention bench-floor bench-links bench-scale sim-long deb
 all: $(ALL)
 
 $(B)/obj/%.o: %.c
@@ -220,6 +220,11 @@ bench: all
 # The one-thread 1 KiB flood beside two CPU-bound processes (bench/run.sh).
 bench-contention: all
 	BENCH_BUILD=$(B) BENCH_MODE=contention bench/run.sh
+
+# The latency floor of a daemon per node on this machine: a relay that
+# only forwards, in make bench's latency shapes (bench/floor.sh).
+bench-floor:
+	bench/floor.sh $(ROUNDS)
 
 # Link failover against corosync with knet, two networks (bench/linkfail.sh).
 bench-links: all
