@@ -276,7 +276,12 @@ static void on_deliver(cpg_handle_t h, const struct cpg_name *g __attribute__((u
 		b->last_ns = t;
 		b->delivered++;
 	}
-	pthread_cond_broadcast(&b->cond);
+	/* Only an end wakes the main thread (wait_ends() sees progress when
+	 * its wait times out): a wake-up per message would add a thread's
+	 * run to every delivery of every member, on the machine's CPUs that
+	 * the daemons share. */
+	if (end)
+		pthread_cond_broadcast(&b->cond);
 	pthread_mutex_unlock(&b->lock);
 }
 
@@ -500,8 +505,9 @@ static int wait_own(struct bench *b, int fd, uint64_t seq)
 	}
 }
 
-/* Waits until every expected sender's end mark arrived, or deliveries
- * stop for DRAIN_IDLE_S seconds (lost messages), or the daemon goes. */
+/* Waits until every expected sender's end mark arrived, or a wait of
+ * DRAIN_IDLE_S seconds sees no delivery (lost messages), or the daemon
+ * goes. */
 static void wait_ends(struct bench *b)
 {
 	pthread_mutex_lock(&b->lock);
