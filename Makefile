@@ -76,6 +76,7 @@ PCFILE    := $(B)/lib/pkgconfig/libcpg.pc
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 API_TESTS  := $(patsubst tests/api/%.c,$(B)/tests/api/%,$(wildcard tests/api/api_*.c))
 API_HELP   := $(filter-out $(wildcard tests/api/api_*.c),$(wildcard tests/api/*.c))
+UNIT_HELP  := $(filter-out $(wildcard tests/unit/test_*.c),$(wildcard tests/unit/*.c))
 SIM        := $(if $(SIM_SRC),$(B)/tests/sim/sim)
 EVS_SRC    := $(wildcard tests/evs/*.c)
 CLUSTER_PROGS := $(patsubst tests/cluster/%.c,$(B)/tests/cluster/%,$(wildcard tests/cluster/*.c))
@@ -159,15 +160,16 @@ $(PCFILE): src/lib/libcpg.pc.in
 
 # ---------------------------------------------------------------- tests
 # Unit tests link only the layer they test, chosen by their name:
-# test_common_*, test_proto_*, test_daemon_*, test_lib_*.
+# test_common_*, test_proto_*, test_daemon_*, test_lib_*; and the helpers
+# they share (tests/unit/ files not named test_*, which use libc alone).
 UNIT_LIBS_common := $(LIBCOMMON)
 UNIT_LIBS_proto  := $(LIBPROTO) $(LIBCOMMON)
 UNIT_LIBS_daemon := $(LIBDAEMON) $(LIBPROTO) $(LIBCOMMON)
 UNIT_LIBS_lib    := $(LIBCLIENT) $(LIBCOMMON) $(CSC_SO)
 define unit_rule
-$$(filter $(B)/tests/unit/test_$(1)_%,$$(UNIT_TESTS)): $(B)/tests/unit/%: $(B)/obj/tests/unit/%.o $$(UNIT_LIBS_$(1))
+$$(filter $(B)/tests/unit/test_$(1)_%,$$(UNIT_TESTS)): $(B)/tests/unit/%: $(B)/obj/tests/unit/%.o $(call obj,$(UNIT_HELP)) $$(UNIT_LIBS_$(1))
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(LDFLAGS_ALL) -Wl,-rpath,'$$$$ORIGIN/../../lib' -o $$@ $$< \
+	$$(CC) $$(LDFLAGS_ALL) -Wl,-rpath,'$$$$ORIGIN/../../lib' -o $$@ $$< $(call obj,$(UNIT_HELP)) \
 	    $$(filter %.a,$$^) $(if $(filter lib,$(1)),-L$(B)/lib -lcorosync_common) \
 	    $(if $(filter daemon,$(1)),-lsodium) -lcmocka $$(THREADS)
 endef

@@ -64,8 +64,6 @@ int main(void)
 {
 	struct daemon_proc d;
 	char conf[300];
-	const char *args[] = { "-c", conf, NULL };
-	FILE *f;
 
 	harness_init();
 	if (geteuid() != 0) {
@@ -80,17 +78,13 @@ int main(void)
 	flood_disallowed(&d);
 	harness_stop(&d);
 
-	snprintf(conf, sizeof(conf), "/tmp/cohort-api-access.%d.conf", (int)getpid());
-	f = fopen(conf, "w");
-	CHECK(f != NULL);
-	fprintf(f, "totem {\n\tversion: 2\n\tcluster_name: access\n}\n"
-	    "uidgid {\n\tuid: %d\n}\nuidgid {\n\tgid: 4242\n}\n", NOBODY);
-	fclose(f);
-	harness_start(&d, args);
+	snprintf(conf, sizeof(conf), "totem {\n\tversion: 2\n\tcluster_name: "
+	    "access\n}\nuidgid {\n\tuid: %d\n}\nuidgid {\n\tgid: 4242\n}\n",
+	    NOBODY);
+	harness_start_conf(&d, conf);
 	CHECK(try_as(NOBODY, NOBODY) == CS_OK);     /* uid listed */
 	CHECK(try_as(4343, 4242) == CS_OK);         /* gid listed */
 	CHECK(try_as(4343, 4343) == CS_ERR_ACCESS);
 	harness_stop(&d);
-	unlink(conf);
 	return 0;
 }

@@ -19,27 +19,14 @@
 #include "raw.h"
 #include "rawcmap.h"
 
-/* The configuration, in a directory of its own (the daemon also reads
- * the uidgid.d directory next to it). */
-static char confdir[64], conf[300];
-
-static void write_conf(void)
-{
-	FILE *f;
-
-	snprintf(confdir, sizeof(confdir), "/tmp/cohort-api-cmapd.XXXXXX");
-	CHECK(mkdtemp(confdir) != NULL);
-	snprintf(conf, sizeof(conf), "%s/corosync.conf", confdir);
-	f = fopen(conf, "w");
-	CHECK(f != NULL);
-	fprintf(f, "totem {\n\tversion: 2\n\tcluster_name: cmapd\n"
-	    "\ttoken: 1000\n}\n"
-	    "nodelist {\n\tnode {\n\t\tring0_addr: 127.0.0.1\n"
-	    "\t\tnodeid: 1\n\t}\n}\n"
-	    "quorum {\n\tprovider: corosync_votequorum\n"
-	    "\twait_for_all: 0\n}\n");
-	fclose(f);
-}
+/* The configuration (written into the daemon's directory, where there
+ * is no uidgid.d directory for the daemon to read next to it). */
+static const char conf[] = "totem {\n\tversion: 2\n\tcluster_name: cmapd\n"
+    "\ttoken: 1000\n}\n"
+    "nodelist {\n\tnode {\n\t\tring0_addr: 127.0.0.1\n"
+    "\t\tnodeid: 1\n\t}\n}\n"
+    "quorum {\n\tprovider: corosync_votequorum\n"
+    "\twait_for_all: 0\n}\n";
 
 static void values(struct cmr *c)
 {
@@ -351,13 +338,11 @@ static void slow_reader(struct daemon_proc *d, struct cmr *writer)
 
 int main(void)
 {
-	const char *args[] = { "-c", conf, NULL };
 	struct daemon_proc d;
 	struct cmr c, other;
 
 	harness_init();
-	write_conf();
-	harness_start(&d, args);
+	harness_start_conf(&d, conf);
 	cmr_open(&c, true);
 	cmr_open(&other, false);
 	values(&c);
@@ -369,7 +354,5 @@ int main(void)
 	cmr_close(&c);
 	cmr_close(&other);
 	harness_stop(&d);
-	unlink(conf);
-	rmdir(confdir);
 	return 0;
 }

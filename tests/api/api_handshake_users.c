@@ -85,8 +85,6 @@ int main(void)
 {
 	struct daemon_proc d;
 	char conf[300];
-	const char *args[] = { "-c", conf, NULL };
-	FILE *f;
 	int rc = -1;
 
 	harness_init();
@@ -94,18 +92,12 @@ int main(void)
 		printf("needs root to switch users\n");
 		return 77;
 	}
-	snprintf(conf, sizeof(conf), "/tmp/cohort-api-hsusers.%d.conf",
-	    (int)getpid());
-	f = fopen(conf, "w");
-	CHECK(f != NULL);
-	fprintf(f, "totem {\n\tversion: 2\n\tcluster_name: hsusers\n}\n"
-	    "uidgid {\n\tuid: %d\n}\n", NOBODY);
-	fclose(f);
-	harness_start(&d, args);
+	snprintf(conf, sizeof(conf), "totem {\n\tversion: 2\n\tcluster_name: "
+	    "hsusers\n}\nuidgid {\n\tuid: %d\n}\n", NOBODY);
+	harness_start_conf(&d, conf);
 	for (int i = 0; i < TRIES && rc < 0; i++)
 		rc = one_try();
 	CHECK(rc == 1);
 	harness_stop(&d);
-	unlink(conf);
 	return 0;
 }

@@ -15,7 +15,8 @@
 
 #include "cfgtest.h"
 
-static char conf_dir[64], conf_path[96];
+/* The daemon's directory (harness_dir()), and the file in it. */
+static char conf_dir[256], conf_path[300];
 static unsigned port;
 
 const char *cfgtest_conf_path(void)
@@ -76,39 +77,19 @@ void cfgtest_start(struct daemon_proc *d, const char *extra)
 
 	/* A port of this process's own: tests run in parallel. */
 	port = 20000 + (unsigned)(getpid() % 20000) * 2;
-	/* A directory of its own: the loader reads uidgid.d next to the
-	 * file. */
-	snprintf(conf_dir, sizeof(conf_dir), "/tmp/cohort-cfgtest.XXXXXX");
-	if (!mkdtemp(conf_dir)) {
-		perror("mkdtemp");
-		harness_fail();
-	}
+	/* In the daemon's directory, which goes with the daemon (and with
+	 * what a test leaves beside the file, such as a log file); the
+	 * loader reads uidgid.d next to the file, and there is none there. */
+	harness_dir(d);
+	snprintf(conf_dir, sizeof(conf_dir), "%s", d->dir);
 	snprintf(conf_path, sizeof(conf_path), "%s/corosync.conf", conf_dir);
 	cfgtest_write(extra, NULL);
-	harness_start(d, args);
-}
-
-/* The configuration file and its directory go (nothing when none). */
-static void conf_remove(void)
-{
-	if (!conf_dir[0])
-		return;
-	unlink(conf_path);
-	/* What a test left beside it (a log file) goes too. */
-	{
-		char cmd[128];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", conf_dir);
-		if (system(cmd) != 0)
-			perror(cmd);
-	}
-	conf_dir[0] = '\0';
+	harness_launch(d, args);
 }
 
 void cfgtest_stop(struct daemon_proc *d)
 {
 	harness_stop(d);
-	conf_remove();
 }
 
 /* A bounded wait: sleeping between looks at a file is waiting for the
@@ -157,7 +138,6 @@ int cfgtest_exit_wait(struct daemon_proc *d)
 
 		if (r == d->pid) {
 			harness_exited(d);
-			conf_remove();
 			return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 		}
 		if (r < 0 || expired(&start)) {

@@ -14,13 +14,13 @@
 
 /* Starts cohortd as node 1 of nodes 1 (127.0.0.1, link 1 127.0.1.1) and
  * 2 (127.0.0.2, 127.0.1.2) on ports of its own. The configuration file is
- * cfgtest_conf_path(), in the directory cfgtest_dir() of its own;
- * `extra` (may be NULL) is appended to it, "@DIR@" replaced by that
- * directory. */
+ * cfgtest_conf_path(), in cfgtest_dir(), the daemon's directory (which
+ * goes with the daemon, and everything in it); `extra` (may be NULL) is
+ * appended to it, "@DIR@" replaced by that directory. */
 void cfgtest_start(struct daemon_proc *d, const char *extra);
 const char *cfgtest_conf_path(void);
 const char *cfgtest_dir(void);
-/* harness_stop, and the configuration file goes. */
+/* harness_stop(): the configuration file goes with the directory. */
 void cfgtest_stop(struct daemon_proc *d);
 /* Rewrites the configuration file (the same nodes) with `extra`, or with
  * `raw` alone when it is not NULL ("@DIR@" replaced in both). */

@@ -18,7 +18,28 @@
 
 #define ALARM_S 240
 
+/* The daemon of this test, from harness_dir() until its directory is
+ * removed. */
 static struct daemon_proc *current;
+
+/* The daemon's directory (socket, configuration, log, state), once it
+ * has stopped. */
+static void remove_dir(struct daemon_proc *d)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", d->dir);
+	if (system(cmd) < 0)
+		perror("system");
+	current = NULL;
+}
+
+/* Only the process that made the daemon's directory removes it: a
+ * process the test forked that fails leaves it to the test. */
+static bool owns_dir(const struct daemon_proc *d)
+{
+	return d && d->owner == getpid();
+}
 
 _Noreturn void harness_fail(void)
 {
@@ -32,7 +53,31 @@ _Noreturn void harness_fail(void)
 		if (system(cmd) < 0)
 			perror("system");
 	}
+	/* A failed test leaves nothing behind either: the end of the log
+	 * is above, in the test's output. */
+	if (owns_dir(current))
+		remove_dir(current);
 	exit(1);
+}
+
+/* The end of a test stopped by a signal: the daemon is killed, and the
+ * directory removed by a shell that this process becomes, which then
+ * exits 1. Only async-signal-safe calls here. */
+static _Noreturn void fail_in_handler(void)
+{
+	char *envp[] = { NULL };
+
+	if (current && current->pid > 0) {
+		kill(current->pid, SIGKILL);
+		waitpid(current->pid, NULL, 0);
+	}
+	if (owns_dir(current)) {
+		char *argv[] = { "sh", "-c", "/bin/rm -rf -- \"$1\"; exit 1",
+		    "sh", current->dir, NULL };
+
+		execve("/bin/sh", argv, envp);
+	}
+	_exit(1);
 }
 
 static void on_alarm(int sig)
@@ -42,14 +87,31 @@ static void on_alarm(int sig)
 
 	if (write(2, msg, sizeof(msg) - 1) < 0)
 		_exit(1);
-	if (current && current->pid > 0)
-		kill(current->pid, SIGKILL);
-	_exit(1);
+	fail_in_handler();
+}
+
+/* SIGTERM (the test runner's time limit) or SIGINT: the test ends as on
+ * its own time limit. A process the test forked, or a test without a
+ * daemon, dies of the signal as it would have. */
+static void on_stop(int sig)
+{
+	static const char msg[] = "test stopped by a signal\n";
+
+	if (!owns_dir(current)) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	if (write(2, msg, sizeof(msg) - 1) < 0)
+		_exit(1);
+	fail_in_handler();
 }
 
 void harness_init(void)
 {
 	signal(SIGALRM, on_alarm);
+	signal(SIGTERM, on_stop);
+	signal(SIGINT, on_stop);
 	signal(SIGPIPE, SIG_IGN);
 	alarm(ALARM_S);
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -71,40 +133,38 @@ static void daemon_path(char *out, size_t len)
 	snprintf(out, len, "%s/../../sbin/cohortd", self);
 }
 
-/* Starts cohortd with `args`, and with `conf` (when not NULL) as its
- * configuration file, written into the daemon's directory. */
-static void start(struct daemon_proc *d, const char *const *args,
-    const char *conf)
+void harness_dir(struct daemon_proc *d)
 {
-	char bin[PATH_MAX + 32], sock[300], line[16] = { 0 }, path[300];
-	const char *argv[16] = { "cohortd", "-f" };
-	int fds[2], argc = 2;
-	struct pollfd p;
+	char sock[300];
 
 	harness_init();
 	snprintf(d->dir, sizeof(d->dir), "/tmp/cohort-api.XXXXXX");
-	if (!mkdtemp(d->dir) || pipe(fds) < 0) {
-		perror("harness");
+	if (!mkdtemp(d->dir)) {
+		perror("harness: mkdtemp");
 		exit(1);
 	}
+	d->pid = 0;
+	d->owner = getpid();
+	current = d;
 	/* Other users must reach the socket: the daemon checks who they are. */
 	chmod(d->dir, 0755);
 	snprintf(d->log, sizeof(d->log), "%s/cohortd.log", d->dir);
 	snprintf(sock, sizeof(sock), "%s/cohort.sock", d->dir);
 	setenv("COHORT_SOCKET", sock, 1);
-	daemon_path(bin, sizeof(bin));
-	if (conf) {
-		FILE *f;
+}
 
-		snprintf(path, sizeof(path), "%s/cohort.conf", d->dir);
-		f = fopen(path, "w");
-		if (!f || fputs(conf, f) < 0 || fclose(f) != 0) {
-			perror(path);
-			exit(1);
-		}
-		argv[argc++] = "-c";
-		argv[argc++] = path;
+void harness_launch(struct daemon_proc *d, const char *const *args)
+{
+	char bin[PATH_MAX + 32], line[16] = { 0 };
+	const char *argv[16] = { "cohortd", "-f" };
+	int fds[2], argc = 2;
+	struct pollfd p;
+
+	if (pipe(fds) < 0) {
+		perror("harness: pipe");
+		harness_fail();
 	}
+	daemon_path(bin, sizeof(bin));
 	for (; args && *args && argc < 14; args++)
 		argv[argc++] = *args;
 	d->pid = fork();
@@ -125,7 +185,6 @@ static void start(struct daemon_proc *d, const char *const *args,
 		_exit(127);
 	}
 	close(fds[1]);
-	current = d;
 	p = (struct pollfd){ .fd = fds[0], .events = POLLIN };
 	if (poll(&p, 1, WAIT_MS) != 1 || read(fds[0], line, sizeof(line) - 1) <= 0 ||
 	    strncmp(line, "READY", 5) != 0) {
@@ -137,24 +196,24 @@ static void start(struct daemon_proc *d, const char *const *args,
 
 void harness_start(struct daemon_proc *d, const char *const *args)
 {
-	start(d, args, NULL);
+	harness_dir(d);
+	harness_launch(d, args);
 }
 
 void harness_start_conf(struct daemon_proc *d, const char *conf)
 {
-	start(d, NULL, conf);
-}
+	char path[300];
+	const char *const args[] = { "-c", path, NULL };
+	FILE *f;
 
-/* The daemon's directory (socket, configuration, log, state), once it
- * has stopped. */
-static void remove_dir(struct daemon_proc *d)
-{
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", d->dir);
-	if (system(cmd) < 0)
-		perror("system");
-	current = NULL;
+	harness_dir(d);
+	snprintf(path, sizeof(path), "%s/cohort.conf", d->dir);
+	f = fopen(path, "w");
+	if (!f || fputs(conf, f) < 0 || fclose(f) != 0) {
+		perror(path);
+		harness_fail();
+	}
+	harness_launch(d, args);
 }
 
 void harness_stop(struct daemon_proc *d)
@@ -171,6 +230,7 @@ void harness_stop(struct daemon_proc *d)
 		snprintf(cmd, sizeof(cmd), "tail -n 40 %s", d->log);
 		if (system(cmd) < 0)
 			perror("system");
+		remove_dir(d);
 		exit(1);
 	}
 	d->pid = 0;

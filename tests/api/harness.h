@@ -6,6 +6,11 @@
  * directory (COHORT_SOCKET, COHORT_STATE_DIR), waits for the daemon's
  * READY line on COHORT_READY_FD, and stops it at the end, failing if the
  * daemon did not exit cleanly. Exit status: 0 pass, 1 fail, 77 skip.
+ *
+ * The directory, /tmp/cohort-api.XXXXXX, holds all the daemon's files
+ * and whatever the test puts beside them; it goes when the daemon stops,
+ * is killed or exits by itself, and when the test fails or times out,
+ * so that a run leaves nothing behind.
  */
 #ifndef COHORT_HARNESS_H
 #define COHORT_HARNESS_H
@@ -38,7 +43,8 @@
 } while (0)
 
 struct daemon_proc {
-	pid_t pid;
+	pid_t pid;                /* 0 when not running */
+	pid_t owner;              /* the process that made `dir` */
 	char dir[256];
 	char log[300];
 };
@@ -46,6 +52,12 @@ struct daemon_proc {
 /* Starts cohortd with extra arguments (NULL-terminated, may be NULL) and
  * sets COHORT_SOCKET for this process. */
 void harness_start(struct daemon_proc *d, const char *const *args);
+/* harness_start() in two steps, for a test that writes files into the
+ * daemon's directory before the daemon starts (cfgtest.c writes its
+ * configuration there): harness_dir() makes `d->dir` and sets
+ * COHORT_SOCKET; harness_launch() starts cohortd in it. */
+void harness_dir(struct daemon_proc *d);
+void harness_launch(struct daemon_proc *d, const char *const *args);
 /* Starts cohortd with the configuration `conf` (the text of a
  * corosync.conf), written to a file in the daemon's directory. */
 void harness_start_conf(struct daemon_proc *d, const char *conf);
@@ -56,6 +68,9 @@ void harness_stop(struct daemon_proc *d);
 void harness_exited(struct daemon_proc *d);
 /* SIGKILL, without checks (daemon-loss tests). */
 void harness_kill(struct daemon_proc *d);
+/* Kills the daemon, prints the end of its log, removes its directory
+ * (unless called in a process the test forked: the test does that) and
+ * exits 1. */
 _Noreturn void harness_fail(void);
 /* Dispatches `h` until `*flag` becomes true; fails after WAIT_MS without
  * an event. */
@@ -64,7 +79,9 @@ void harness_wait(cpg_handle_t h, const volatile bool *flag);
 struct cpg_name harness_name(const char *s);
 /* The lines of the daemon's log that contain `what`. */
 int harness_log_lines(const struct daemon_proc *d, const char *what);
-/* Runs once at start: an alarm so that nothing can hang the suite. */
+/* Runs once at start: an alarm so that nothing can hang the suite; on
+ * it, as on SIGTERM or SIGINT, the test kills its daemon, removes its
+ * directory and exits 1. */
 void harness_init(void);
 
 #endif /* COHORT_HARNESS_H */

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "common/log.h"
+#include "tmpdir.h"
 
 /* The first line passes; the next ones within the interval are held and
  * counted; the first after it passes and reports how many were held. */
@@ -51,16 +52,15 @@ static void gates_apart(void **state)
 
 /* A private directory for log files, removed after each test. */
 struct logdir {
-	char dir[64];
-	char path[128], moved[128];
+	char dir[TMPDIR_PATH_MAX];
+	char path[TMPDIR_PATH_MAX + 16], moved[TMPDIR_PATH_MAX + 16];
 };
 
 static int logdir_setup(void **state)
 {
 	static struct logdir d;
 
-	snprintf(d.dir, sizeof(d.dir), "/tmp/cohort-log-test.XXXXXX");
-	if (!mkdtemp(d.dir))
+	if (tmpdir_make(d.dir, sizeof(d.dir)) < 0)
 		return -1;
 	snprintf(d.path, sizeof(d.path), "%s/cohort.log", d.dir);
 	snprintf(d.moved, sizeof(d.moved), "%s/cohort.log.1", d.dir);
@@ -73,10 +73,7 @@ static int logdir_teardown(void **state)
 	struct logdir *d = *state;
 
 	log_close();
-	unlink(d->path);
-	unlink(d->moved);
-	rmdir(d->dir);
-	return 0;
+	return tmpdir_remove(d->dir);
 }
 
 /* The whole file, malloc'd (empty when the file does not exist). */

@@ -13,7 +13,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <glob.h>
 #include <limits.h>
 #include <setjmp.h>
@@ -29,6 +28,7 @@
 
 #include "daemon/config/config.h"
 #include "proto/proto.h"
+#include "tmpdir.h"
 
 /* ------------------------------------------------------------ helpers */
 
@@ -135,29 +135,24 @@ static void enter(const char *srcdir, const char *sub)
 		fail_msg("chdir %s: %s", dir, strerror(errno));
 }
 
-/* A scratch directory, made current; scratch_end() removes it. */
-static char *scratch_begin(char *cwd, size_t len)
-{
-	char *dir = strdup("/tmp/cohort-config-test.XXXXXX");
+/* The fixtures of a test that works in a scratch directory of its own,
+ * made current: the directory goes, and the test's directory is current
+ * again, even when the test fails. */
+static char scratch_cwd[PATH_MAX];
 
-	assert_non_null(getcwd(cwd, len));
-	assert_non_null(dir);
-	assert_non_null(mkdtemp(dir));
-	assert_int_equal(chdir(dir), 0);
-	return dir;
+static int scratch_setup(void **state)
+{
+	if (!getcwd(scratch_cwd, sizeof(scratch_cwd)) ||
+	    tmpdir_setup(state) < 0)
+		return -1;
+	return chdir(tmpdir_path());
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag,
-    struct FTW *ftw)
+static int scratch_teardown(void **state)
 {
-	return remove(path);
-}
-
-static void scratch_end(char *dir, const char *cwd)
-{
-	assert_int_equal(chdir(cwd), 0);
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	free(dir);
+	if (chdir(scratch_cwd) < 0)
+		return -1;
+	return tmpdir_teardown(state);
 }
 
 static void put(const char *name, const char *text, size_t len)
@@ -364,8 +359,7 @@ static void effective_timing(void **state)
 
 static void limits(void **state)
 {
-	char cwd[PATH_MAX], want[256];
-	char *dir = scratch_begin(cwd, sizeof(cwd));
+	char want[256];
 	size_t big = COHORT_CONFIG_FILE_MAX + 1, n;
 	struct cohort_config cfg;
 	char err[512];
@@ -433,13 +427,11 @@ static void limits(void **state)
 	expect_error("nodes.conf", -EINVAL, "nodes.conf:258: section "
 	    "'nodelist.node': more than 64 nodes");
 	free(buf);
-	scratch_end(dir, cwd);
 }
 
 static void sixty_four_nodes(void **state)
 {
-	char cwd[PATH_MAX], err[512];
-	char *dir = scratch_begin(cwd, sizeof(cwd));
+	char err[512];
 	struct cohort_config cfg;
 	struct proto_timing t;
 	FILE *f = fopen("nodes.conf", "w");
@@ -459,13 +451,10 @@ static void sixty_four_nodes(void **state)
 	cohort_config_timing(&cfg, &t);
 	assert_int_equal(t.token_ms, 300 + 62 * 30);
 	cohort_config_free(&cfg);
-	scratch_end(dir, cwd);
 }
 
 static void io_errors(void **state)
 {
-	char cwd[PATH_MAX];
-	char *dir = scratch_begin(cwd, sizeof(cwd));
 	struct cohort_config cfg;
 	char small[24];
 	FILE *full;
@@ -500,13 +489,11 @@ static void io_errors(void **state)
 		assert_int_equal(cohort_config_print(&cfg, full), -EIO);
 		fclose(full);
 	}
-	scratch_end(dir, cwd);
 }
 
 static void warning_limit(void **state)
 {
-	char cwd[PATH_MAX], err[512];
-	char *dir = scratch_begin(cwd, sizeof(cwd));
+	char err[512];
 	struct cohort_config cfg;
 	FILE *f = fopen("many.conf", "w");
 
@@ -525,13 +512,11 @@ static void warning_limit(void **state)
 	assert_string_equal(cfg.warnings[COHORT_CONFIG_WARNINGS_MAX],
 	    "many.conf: 51 more warnings not shown");
 	cohort_config_free(&cfg);
-	scratch_end(dir, cwd);
 }
 
 static void values_as_written(void **state)
 {
-	char cwd[PATH_MAX], err[512];
-	char *dir = scratch_begin(cwd, sizeof(cwd));
+	char err[512];
 	struct cohort_config cfg;
 
 	/* Quotes stay (corosync keeps them), '#' after a value is part of
@@ -572,7 +557,6 @@ static void values_as_written(void **state)
 	puts_file("v.conf", "nodelist {\n\tnode {\n\t\tnodeid: 4294967296\n");
 	expect_error("v.conf", -EINVAL, "v.conf:3: key 'nodelist.node.nodeid'"
 	    ": '4294967296' is out of range (0..4294967295)");
-	scratch_end(dir, cwd);
 }
 
 static void find_local_node(void **state)
@@ -631,8 +615,7 @@ static void random_input(void **state)
 		"join: 5000", "window_size: 1000001", "netmtu: 576",
 	};
 	const size_t n_pieces = sizeof(pieces) / sizeof(pieces[0]);
-	char cwd[PATH_MAX], err[512];
-	char *dir = scratch_begin(cwd, sizeof(cwd));
+	char err[512];
 	uint64_t seed = 0x9e3779b97f4a7c15u;
 	int ok = 0, failed = 0;
 
@@ -667,7 +650,6 @@ static void random_input(void **state)
 	}
 	/* Both outcomes were exercised. */
 	assert_true(ok > 100 && failed > 100);
-	scratch_end(dir, cwd);
 }
 
 /* The tree's tests/config, from COHORT_SRCDIR, the program's path
@@ -702,13 +684,19 @@ int main(int argc, char **argv)
 		cmocka_unit_test_prestate(uidgid_directory, srcdir),
 		cmocka_unit_test(defaults),
 		cmocka_unit_test(effective_timing),
-		cmocka_unit_test(limits),
-		cmocka_unit_test(sixty_four_nodes),
-		cmocka_unit_test(io_errors),
-		cmocka_unit_test(warning_limit),
-		cmocka_unit_test(values_as_written),
+		cmocka_unit_test_setup_teardown(limits, scratch_setup,
+		    scratch_teardown),
+		cmocka_unit_test_setup_teardown(sixty_four_nodes, scratch_setup,
+		    scratch_teardown),
+		cmocka_unit_test_setup_teardown(io_errors, scratch_setup,
+		    scratch_teardown),
+		cmocka_unit_test_setup_teardown(warning_limit, scratch_setup,
+		    scratch_teardown),
+		cmocka_unit_test_setup_teardown(values_as_written, scratch_setup,
+		    scratch_teardown),
 		cmocka_unit_test(find_local_node),
-		cmocka_unit_test(random_input),
+		cmocka_unit_test_setup_teardown(random_input, scratch_setup,
+		    scratch_teardown),
 	};
 
 	find_srcdir(argc > 0 ? argv[0] : "", srcdir, sizeof(srcdir));

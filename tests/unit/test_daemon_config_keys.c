@@ -17,20 +17,17 @@
 #include "daemon/config/config.h"
 #include "daemon/config/config_keys.h"
 #include "daemon/icmap.h"
+#include "tmpdir.h"
 
-/* The file, in a directory of its own: the loader also reads the
- * uidgid.d directory next to it. */
-static char dir[64], path[96], dropin[128];
+/* The file, in the test's directory (tmpdir_setup()): the loader also
+ * reads the uidgid.d directory next to it. */
+static char path[TMPDIR_PATH_MAX + 16];
 
 static void write_file(const char *text)
 {
 	FILE *f;
 
-	if (!dir[0]) {
-		snprintf(dir, sizeof(dir), "/tmp/test_config_keys.XXXXXX");
-		assert_non_null(mkdtemp(dir));
-		snprintf(path, sizeof(path), "%s/corosync.conf", dir);
-	}
+	snprintf(path, sizeof(path), "%s/corosync.conf", tmpdir_path());
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fputs(text, f);
@@ -40,29 +37,16 @@ static void write_file(const char *text)
 /* A file of uidgid.d next to the configuration. */
 static void write_dropin(const char *text)
 {
-	char d[112];
+	char d[TMPDIR_PATH_MAX + 16], dropin[TMPDIR_PATH_MAX + 32];
 	FILE *f;
 
-	snprintf(d, sizeof(d), "%s/uidgid.d", dir);
+	snprintf(d, sizeof(d), "%s/uidgid.d", tmpdir_path());
 	assert_true(mkdir(d, 0700) == 0 || errno == EEXIST);
 	snprintf(dropin, sizeof(dropin), "%s/pacemaker", d);
 	f = fopen(dropin, "w");
 	assert_non_null(f);
 	fputs(text, f);
 	fclose(f);
-}
-
-static void remove_files(void)
-{
-	char d[112];
-
-	unlink(path);
-	if (dropin[0])
-		unlink(dropin);
-	snprintf(d, sizeof(d), "%s/uidgid.d", dir);
-	rmdir(d);
-	rmdir(dir);
-	dir[0] = dropin[0] = '\0';
 }
 
 /* Every key of the map as "key type value" lines. */
@@ -233,7 +217,6 @@ static void keys_of_sample(void **state)
 	free(got);
 	icmap_free(m);
 	cohort_config_free(&cfg);
-	remove_files();
 }
 
 /* A value that does not fit its key's type is an error naming the file,
@@ -277,7 +260,6 @@ static void bad_numbers(void **state)
 			fprintf(stderr, "error: %s\nwant: %s\n", err, want[i]);
 		assert_non_null(strstr(err, want[i]));
 	}
-	remove_files();
 }
 
 /* A key the map cannot hold (longer than ICMAP_KEY_MAX) is an error
@@ -302,7 +284,6 @@ static void key_too_long(void **state)
 	assert_non_null(strstr(err, "cannot be a map key"));
 	icmap_free(m);
 	cohort_config_free(&cfg);
-	remove_files();
 }
 
 /* Without a file: only what the daemon computes. */
@@ -328,9 +309,12 @@ static void no_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(keys_of_sample),
-		cmocka_unit_test(bad_numbers),
-		cmocka_unit_test(key_too_long),
+		cmocka_unit_test_setup_teardown(keys_of_sample, tmpdir_setup,
+		    tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(bad_numbers, tmpdir_setup,
+		    tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(key_too_long, tmpdir_setup,
+		    tmpdir_teardown),
 		cmocka_unit_test(no_file),
 	};
 

@@ -15,22 +15,23 @@
 
 #include "common/log.h"
 #include "daemon/config/config.h"
+#include "tmpdir.h"
 
-/* Loads `text` as a configuration file; fails the test on an error. */
+/* Loads `text` as a configuration file, in the tests' directory (no
+ * uidgid.d beside it for the loader to read); fails the test on an
+ * error. */
 static void load(const char *text, struct cohort_config *cfg)
 {
-	char path[] = "/tmp/cohort-config-log.XXXXXX", err[512];
-	int fd = mkstemp(path);
+	char path[TMPDIR_PATH_MAX + 16], err[512];
 	FILE *f;
 
-	assert_true(fd >= 0);
-	f = fdopen(fd, "w");
+	snprintf(path, sizeof(path), "%s/corosync.conf", tmpdir_path());
+	f = fopen(path, "w");
 	assert_non_null(f);
 	fputs(text, f);
 	fclose(f);
 	if (cohort_config_load(path, cfg, err, sizeof(err)) < 0)
 		fail_msg("%s", err);
-	unlink(path);
 }
 
 static void defaults(void **state)
@@ -133,5 +134,5 @@ int main(void)
 		cmocka_unit_test(file_unused),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }

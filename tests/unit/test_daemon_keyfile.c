@@ -17,21 +17,7 @@
 #include <cmocka.h>
 
 #include "daemon/netconf.h"
-
-static char dir[] = "/tmp/cohort-keyfile.XXXXXX";
-
-static int setup(void **state)
-{
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[64];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
+#include "tmpdir.h"
 
 static void path_is(const char *conf, const char *keyfile, const char *want)
 {
@@ -82,8 +68,8 @@ static void key_beside_conf(void **state)
 	char conf[PATH_MAX], keyf[PATH_MAX], err[512];
 	int fd;
 
-	snprintf(conf, sizeof(conf), "%s/corosync.conf", dir);
-	snprintf(keyf, sizeof(keyf), "%s/authkey", dir);
+	snprintf(conf, sizeof(conf), "%s/corosync.conf", tmpdir_path());
+	snprintf(keyf, sizeof(keyf), "%s/authkey", tmpdir_path());
 	cohort_config_defaults(&cfg);
 	cfg.path = conf;
 	cfg.cluster_name = "keytest";
@@ -106,5 +92,5 @@ int main(void)
 		cmocka_unit_test(key_beside_conf),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "daemon/notify.h"
+#include "tmpdir.h"
 
 /* A datagram socket bound to `name` (a path, or "@abstract"). */
 static int listener(const char *name)
@@ -44,12 +45,11 @@ static void expect_datagram(int fd, const char *want)
 
 static void to_path(void **state)
 {
-	char dir[] = "/tmp/cohort-notify.XXXXXX", path[64];
+	char path[TMPDIR_PATH_MAX + 16];
 	int fd;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/notify", dir);
+	snprintf(path, sizeof(path), "%s/notify", tmpdir_path());
 	fd = listener(path);
 	assert_int_equal(notify_send(path, "READY=1"), 0);
 	expect_datagram(fd, "READY=1");
@@ -59,7 +59,6 @@ static void to_path(void **state)
 	unlink(path);
 	/* Nobody listens there any more. */
 	assert_int_equal(notify_send(path, "READY=1"), -ENOENT);
-	rmdir(dir);
 }
 
 static void to_abstract_name(void **state)
@@ -97,7 +96,8 @@ static void refused_values(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(to_path),
+		cmocka_unit_test_setup_teardown(to_path, tmpdir_setup,
+		    tmpdir_teardown),
 		cmocka_unit_test(to_abstract_name),
 		cmocka_unit_test(refused_values),
 	};

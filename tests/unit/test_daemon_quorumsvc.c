@@ -31,6 +31,7 @@
 #include "daemon/ordering.h"
 #include "daemon/quorum/quorum.h"
 #include "daemon/statedir.h"
+#include "tmpdir.h"
 
 #define NODES 3
 #define EVENTS_MAX 32
@@ -147,7 +148,6 @@ struct node {
 
 static struct node nodes[NODES + 1];
 static struct loop *loop;
-static char statedir_path[] = "/tmp/test_quorumsvc.XXXXXX";
 static uint64_t ring_seq = 4;
 
 static void node_init(uint32_t id, bool provider)
@@ -169,7 +169,7 @@ static void node_init(uint32_t id, bool provider)
 		n->cfg.quorum.provider = COHORT_QUORUM_VOTEQUORUM;
 		n->cfg.quorum.expected_votes = NODES;
 	}
-	n->state = (struct statedir){ .dir = statedir_path, .nodeid = id };
+	n->state = (struct statedir){ .dir = tmpdir_path(), .nodeid = id };
 	env = (struct quorum_env){ id, &n->cfg, &n->ipcs, &n->ord, loop,
 	    &n->state, NULL, { NULL, NULL } };
 	assert_int_equal(quorum_svc_new(&env, &n->q), 0);
@@ -632,17 +632,15 @@ static void malformed(void **state)
 
 static int setup(void **state)
 {
-	assert_non_null(mkdtemp(statedir_path));
+	if (tmpdir_setup(state) < 0)
+		return -1;
 	return loop_new(&loop);
 }
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	loop_free(loop);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", statedir_path);
-	return system(cmd) == 0 ? 0 : -1;
+	return tmpdir_teardown(state);
 }
 
 int main(void)

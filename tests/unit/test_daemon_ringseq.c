@@ -18,37 +18,25 @@
 
 #include "daemon/ringseq.h"
 #include "daemon/statedir.h"
+#include "tmpdir.h"
 
-static char dir[] = "/tmp/cohort-ringseq.XXXXXX";
 static const char boot1[] = "11111111-1111-1111-1111-111111111111";
 static const char boot2[] = "22222222-2222-2222-2222-222222222222";
 
 #define NODE 1
 #define CRASHED 2
 
-static int setup(void **state)
-{
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[64];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
 /* Copies file `name` of NODE to CRASHED when `keep`; CRASHED has none
  * otherwise, or when NODE has none. */
 static void copy_file(const char *name, bool keep)
 {
-	struct statedir from = { dir, NODE, false }, to = { dir, CRASHED, false };
+	struct statedir from = { tmpdir_path(), NODE, false },
+	    to = { tmpdir_path(), CRASHED, false };
 	char path[128];
 	uint8_t buf[64];
 	ssize_t n = statedir_get(&from, name, buf, sizeof(buf));
 
-	snprintf(path, sizeof(path), "%s/%s_%d", dir, name, CRASHED);
+	snprintf(path, sizeof(path), "%s/%s_%d", tmpdir_path(), name, CRASHED);
 	unlink(path);
 	if (keep && n >= 0)
 		assert_int_equal(statedir_put(&to, name, buf, (size_t)n,
@@ -59,7 +47,7 @@ static void copy_file(const char *name, bool keep)
  * daemon (`host` false) or of the host leaves them, would start above. */
 static uint64_t restart_last(bool host)
 {
-	struct statedir sd = { dir, CRASHED, false };
+	struct statedir sd = { tmpdir_path(), CRASHED, false };
 	struct ringseq rs;
 	uint64_t last;
 
@@ -84,7 +72,7 @@ static void check_crashes(uint64_t used_max)
  * bound at their own times (the writer is late or on time). */
 static void every_crash_point(void **state)
 {
-	struct statedir sd = { dir, NODE, false };
+	struct statedir sd = { tmpdir_path(), NODE, false };
 	struct ringseq rs;
 	uint64_t last, seq, used_max = 0;
 
@@ -115,7 +103,7 @@ static void every_crash_point(void **state)
  * bound: it does not jump the ring sequence by the reserve. */
 static void same_boot_restart_is_exact(void **state)
 {
-	struct statedir sd = { dir, 3, false };
+	struct statedir sd = { tmpdir_path(), 3, false };
 	struct ringseq rs;
 	uint64_t last;
 
@@ -151,7 +139,7 @@ static void wait_written(struct ringseq *rs, uint64_t seq)
  * hinted at before it is used does not wait. */
 static void thread_writes_ahead(void **state)
 {
-	struct statedir sd = { dir, 4, false };
+	struct statedir sd = { tmpdir_path(), 4, false };
 	struct ringseq rs;
 	uint64_t last, seq;
 
@@ -187,5 +175,5 @@ int main(void)
 		cmocka_unit_test(thread_writes_ahead),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }

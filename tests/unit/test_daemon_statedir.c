@@ -13,25 +13,12 @@
 #include <cmocka.h>
 
 #include "daemon/statedir.h"
-
-static char dir[] = "/tmp/cohort-statedir.XXXXXX";
-
-static int setup(void **state)
-{
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[64];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
+#include "tmpdir.h"
 
 static void values_survive(void **state)
 {
-	struct statedir sd = { dir, 7, false }, other = { dir, 8, false };
+	struct statedir sd = { tmpdir_path(), 7, false },
+	    other = { tmpdir_path(), 8, false };
 	uint64_t v = 1;
 
 	assert_int_equal(statedir_read(&sd, "ringid", &v), 0);
@@ -46,12 +33,12 @@ static void values_survive(void **state)
 
 static void damaged_reads_as_zero(void **state)
 {
-	struct statedir sd = { dir, 9, false };
+	struct statedir sd = { tmpdir_path(), 9, false };
 	char path[128];
 	uint64_t v = 1;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/ringid_9", dir);
+	snprintf(path, sizeof(path), "%s/ringid_9", tmpdir_path());
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, "abc", 3), 3);
@@ -62,7 +49,7 @@ static void damaged_reads_as_zero(void **state)
 
 static void incarnation_grows(void **state)
 {
-	struct statedir sd = { dir, 10, false };
+	struct statedir sd = { tmpdir_path(), 10, false };
 	uint64_t a, b, kept;
 
 	assert_int_equal(statedir_incarnation(&sd, &a), 0);
@@ -83,5 +70,5 @@ int main(void)
 		cmocka_unit_test(incarnation_grows),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }
