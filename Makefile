@@ -1,8 +1,9 @@
 # Cohort: top-level build.
 #
 #   make               build everything into $(B) (default build/)
-#   make check         install test dependencies, run the suite, then run it
-#                      again under ASan+UBSan; ends with "N passed, N failed"
+#   make check         install test dependencies, build with every core
+#                      (CHECK_JOBS), run the suite, then run it again under
+#                      ASan+UBSan; ends with "N passed, N failed"
 #   make demo          run the one-node demo
 #   make install PREFIX=DIR [DESTDIR=DIR] [UNITDIR=DIR] [DEFAULTDIR=DIR]
 #                      also the systemd unit cohort.service (into UNITDIR,
@@ -201,10 +202,15 @@ deps:
 	@tests/scripts/deps.sh
 
 # The suite runs twice: a normal build, then an ASan+UBSan build of
-# everything (daemon, library, tests) in build-san/.
+# everything (daemon, library, tests) in build-san/. Each build compiles
+# CHECK_JOBS files at a time (default: one per processor) unless make was
+# given its own -j; the two builds run one after the other, as two at once
+# only compete for the same cores.
+CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+check_j = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(CHECK_JOBS))
 check: deps
-	@$(MAKE) --no-print-directory check-build
-	@$(MAKE) --no-print-directory B=build-san SAN=1 check-build
+	@$(MAKE) --no-print-directory $(check_j) check-build
+	@$(MAKE) --no-print-directory $(check_j) B=build-san SAN=1 check-build
 	@tests/scripts/run-suite.sh $(B) build-san
 
 demo: deps all
