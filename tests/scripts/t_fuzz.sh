@@ -3,6 +3,7 @@
 # its sources in a "FUZZ_SOURCES:" line with libFuzzer (clang, ASan, UBSan)
 # and runs each for SECONDS (default 3; `make fuzz FUZZ_SECONDS=600` runs
 # longer) from its seed corpus in tests/fuzz/corpus/<name>. A crash fails.
+# run-suite: beside-batch
 set -euo pipefail
 B=${1:-build}
 SECS=${2:-${FUZZ_SECONDS:-3}}
