@@ -216,6 +216,8 @@ check: deps
 demo: deps all
 	@tests/scripts/demo.sh $(B)
 
+# Every fuzz target for FUZZ_SECONDS each (tests/scripts/t_fuzz.sh; make
+# check runs the same targets for 3 s each, in its normal pass).
 FUZZ_SECONDS ?= 600
 fuzz: deps
 	tests/scripts/t_fuzz.sh $(B) $(FUZZ_SECONDS)
@@ -238,7 +240,8 @@ bench-scale: all
 	bench/scale.sh $(B)
 
 # The simulator's long mode: SIM_SEEDS scenarios over two processes,
-# and SIM_LARGE_SEEDS rings each of 32 and of 64 nodes.
+# and SIM_LARGE_SEEDS rings each of 32 and of 64 nodes (make check runs
+# 1000 scenarios and 3 rings of each size, tests/scripts/t_sim.sh).
 SIM_SEEDS ?= 100000
 SIM_LARGE_SEEDS ?= 200
 sim-long: $(SIM)
@@ -247,6 +250,7 @@ sim-long: $(SIM)
 # The chaos soak: five nodes in namespaces under a seeded random mix of
 # faults and client churn for SOAK_SECONDS, every history checked at the
 # end (tests/cluster/chaos.sh; SOAK_SEED replays a schedule; needs root).
+# make check runs 45 s of it with a fixed seed (t_cluster_chaos.sh).
 SOAK_SECONDS ?= 1800
 SOAK_SEED ?=
 .PHONY: soak
