@@ -1,8 +1,9 @@
 # Cohort: top-level build.
 #
 #   make               build everything into $(B) (default build/)
-#   make check         install test dependencies, run the suite, then run it
-#                      again under ASan+UBSan; ends with "N passed, N failed"
+#   make check         install test dependencies, build with every core
+#                      (CHECK_JOBS), run the suite, then run it again under
+#                      ASan+UBSan; ends with "N passed, N failed"
 #   make demo          run the one-node demo
 #   make install PREFIX=DIR [DESTDIR=DIR] [UNITDIR=DIR] [DEFAULTDIR=DIR]
 #                      also the systemd unit cohort.service (into UNITDIR,
@@ -203,15 +204,22 @@ deps:
 	@tests/scripts/deps.sh
 
 # The suite runs twice: a normal build, then an ASan+UBSan build of
-# everything (daemon, library, tests) in build-san/.
+# everything (daemon, library, tests) in build-san/. Each build compiles
+# CHECK_JOBS files at a time (default: one per processor) unless make was
+# given its own -j; the two builds run one after the other, as two at once
+# only compete for the same cores.
+CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+check_j = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(CHECK_JOBS))
 check: deps
-	@$(MAKE) --no-print-directory check-build
-	@$(MAKE) --no-print-directory B=build-san SAN=1 check-build
+	@$(MAKE) --no-print-directory $(check_j) check-build
+	@$(MAKE) --no-print-directory $(check_j) B=build-san SAN=1 check-build
 	@tests/scripts/run-suite.sh $(B) build-san
 
 demo: deps all
 	@tests/scripts/demo.sh $(B)
 
+# Every fuzz target for FUZZ_SECONDS each (tests/scripts/t_fuzz.sh; make
+# check runs the same targets for 3 s each, in its normal pass).
 FUZZ_SECONDS ?= 600
 fuzz: deps
 	tests/scripts/t_fuzz.sh $(B) $(FUZZ_SECONDS)
@@ -239,7 +247,8 @@ bench-scale: all
 	bench/scale.sh $(B)
 
 # The simulator's long mode: SIM_SEEDS scenarios over two processes,
-# and SIM_LARGE_SEEDS rings each of 32 and of 64 nodes.
+# and SIM_LARGE_SEEDS rings each of 32 and of 64 nodes (make check runs
+# 1000 scenarios and 3 rings of each size, tests/scripts/t_sim.sh).
 SIM_SEEDS ?= 100000
 SIM_LARGE_SEEDS ?= 200
 sim-long: $(SIM)
@@ -248,6 +257,7 @@ sim-long: $(SIM)
 # The chaos soak: five nodes in namespaces under a seeded random mix of
 # faults and client churn for SOAK_SECONDS, every history checked at the
 # end (tests/cluster/chaos.sh; SOAK_SEED replays a schedule; needs root).
+# make check runs 45 s of it with a fixed seed (t_cluster_chaos.sh).
 SOAK_SECONDS ?= 1800
 SOAK_SEED ?=
 .PHONY: soak

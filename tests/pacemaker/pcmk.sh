@@ -29,6 +29,9 @@
 #              nodelist
 #
 # Environment: PCMK_WAIT, each step's deadline in seconds (120);
+# PCMK_DC_DEADTIME, Pacemaker's dc-deadtime (how long a starting node
+# waits for a DC before it calls an election) in a CIB seeded on every
+# node, Pacemaker's default (20 s) when unset;
 # PCMK_KEEP=1 keeps the work directory (each node's daemon.log and
 # logpcmk/pacemaker.log). Sourced with PCMK_LIB=1, it defines its
 # functions only (tests/pacemaker/migrate.sh, dlm.sh).
@@ -43,6 +46,7 @@ NET=$(( (RUN % 200) + 20 ))
 BR=pm${RUN}br
 DIR=
 WAIT=${PCMK_WAIT:-120}
+DC_DEADTIME=${PCMK_DC_DEADTIME:-}
 declare -a HOLDER
 
 # The Dummy agent's state file while it runs: $HA_VARRUN/Dummy-<id>.state,
@@ -100,6 +104,29 @@ write_conf() {
 	} >"$DIR/corosync.conf"
 }
 
+# seed_cib FILE: a node's first CIB, empty but for dc-deadtime. The
+# controller reads it before it starts waiting for a DC, so a cluster
+# whose nodes start together elects one after DC_DEADTIME instead of
+# Pacemaker's default 20 s; nothing else of the steps changes.
+seed_cib() {
+	cat >"$1" <<-EOF
+	<cib validate-with="pacemaker-3.0" epoch="1" num_updates="0" admin_epoch="0">
+	  <configuration>
+	    <crm_config>
+	      <cluster_property_set id="cib-bootstrap-options">
+	        <nvpair id="cib-bootstrap-options-dc-deadtime" name="dc-deadtime" value="$DC_DEADTIME"/>
+	      </cluster_property_set>
+	    </crm_config>
+	    <nodes/>
+	    <resources/>
+	    <constraints/>
+	  </configuration>
+	  <status/>
+	</cib>
+	EOF
+	chown hacluster:haclient "$1"; chmod 600 "$1"
+}
+
 create() {
 	local i d
 	ip netns add "$BR"
@@ -124,6 +151,7 @@ create() {
 		for sub in blackbox cib cores pengine; do
 			install -d -o hacluster -g haclient -m 750 "$d/libpcmk/$sub"
 		done
+		[ -n "$DC_DEADTIME" ] && seed_cib "$d/libpcmk/cib/cib.xml"
 		chown hacluster:haclient "$d/logpcmk"; chmod 770 "$d/logpcmk"
 	done
 	for i in $(seq 1 $N); do

@@ -13,7 +13,13 @@
 # Unit and API tests (each its own process, with its own daemon on a
 # private socket) run COHORT_TEST_JOBS at a time (default 2); the scripts,
 # whose clusters and timing checks want the machine to themselves, run
-# one at a time.
+# one at a time. The exception: a script with the line
+#   # run-suite: beside-batch
+# starts no cluster and checks no timing (computation, files, at most a
+# private daemon like an API test's), so it runs while the unit and API
+# tests do, one such script after another at the lowest CPU priority
+# (nice 19): it takes the cycles the batch leaves idle while its tests
+# wait on their daemons. The other scripts start once all that is done.
 set -uo pipefail
 
 TIMEOUT=${COHORT_TEST_TIMEOUT:-600}
@@ -56,21 +62,27 @@ run_one() {  # name, command...
 	report "$name"
 }
 
-# Runs tests JOBS at a time and reports them in the order given.
+# Runs tests JOBS at a time, starting the next as soon as any one ends,
+# and reports them in the order given.
 run_parallel() {  # name=command pairs as two arrays: names, commands
 	local -n names=$1 cmds=$2
-	local i running=0 next_report=0 pids=()
+	local i done_pid next_report=0 pids=()
+	local -A live=()
 	for i in "${!names[@]}"; do
-		if [ $running -ge "$JOBS" ]; then
-			wait "${pids[$next_report]}"
-			report "${names[$next_report]}"
-			next_report=$((next_report + 1)); running=$((running - 1))
-		fi
+		while [ ${#live[@]} -ge "$JOBS" ]; do
+			done_pid=
+			wait -n -p done_pid "${!live[@]}"
+			[ -n "$done_pid" ] && unset "live[$done_pid]"
+		done
 		run_test "$(log_of "${names[$i]}")" ${cmds[$i]} &
-		pids+=($!); running=$((running + 1))
+		pids+=($!); live[$!]=1
+		while [ -z "${live[${pids[$next_report]}]:-}" ]; do
+			report "${names[$next_report]}"
+			next_report=$((next_report + 1))
+		done
 	done
 	for ((; next_report < ${#names[@]}; next_report++)); do
-		wait "${pids[$next_report]}"
+		[ -n "${live[${pids[$next_report]}]:-}" ] && wait "${pids[$next_report]}"
 		report "${names[$next_report]}"
 	done
 }
@@ -91,9 +103,25 @@ for b in "$@"; do
 		[ -f "$t" ] && [ -x "$t" ] || continue
 		tnames+=("$b:${t#"$b"/tests/}") tcmds+=("$t")
 	done
-	run_parallel tnames tcmds
+	beside=() alone=()
 	for s in tests/scripts/t_*.sh; do
 		[ -f "$s" ] || continue
+		if grep -qx '# run-suite: beside-batch' "$s"; then
+			beside+=("$s")
+		else
+			alone+=("$s")
+		fi
+	done
+	for s in "${beside[@]}"; do
+		run_test "$(log_of "$b:$(basename "$s")")" nice -n 19 bash "$s" "$b"
+	done &
+	beside_pid=$!
+	run_parallel tnames tcmds
+	wait "$beside_pid"
+	for s in "${beside[@]}"; do
+		report "$b:$(basename "$s")"
+	done
+	for s in "${alone[@]}"; do
 		run_one "$b:$(basename "$s")" bash "$s" "$b"
 	done
 done

@@ -6,6 +6,7 @@
 # exactly the functions its version script lists, all at its version
 # node, under its soname, each with tests/api/api_FUNCTION.c and
 # man/FUNCTION.3.
+# run-suite: beside-batch
 set -euo pipefail
 B=${1:-build}
 fail=0

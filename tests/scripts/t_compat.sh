@@ -8,6 +8,7 @@
 #  4. The same for the other libraries with a tests/compat/compat_NAME.c
 #     (libcmap: compat_cmap.c): built against Debian's libNAME-dev, the
 #     binary runs on Cohort's library; the source builds against ours.
+# run-suite: beside-batch
 set -euo pipefail
 B=$(cd "${1:-build}" && pwd)
 [ -f /usr/include/corosync/cpg.h ] && pkg-config --exists libcpg ||

@@ -2,6 +2,7 @@
 # t_config_check.sh BUILD: `cohortd -t -c FILE` against the golden files
 # of tests/config: a good file prints exactly NAME.out (warnings on
 # stderr, exit 0); a bad one prints its NAME.err line and exits 1.
+# run-suite: beside-batch
 set -euo pipefail
 B=$(cd "${1:-build}" && pwd)
 cd tests/config

@@ -14,6 +14,7 @@
 #     stays installed and apt finds no broken dependency; otherwise
 #     `apt-get install pacemaker` (simulated: nothing is downloaded) pulls
 #     in none of corosync's packages.
+# run-suite: beside-batch
 set -euo pipefail
 B=$(cd "${1:-build}" && pwd)
 [ -n "${COHORT_SAN:-}" ] && { echo "the package is built and checked in the normal pass"; exit 77; }

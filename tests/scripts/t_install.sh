@@ -5,6 +5,7 @@
 # UNITDIR and DEFAULTDIR (and under DESTDIR), name the installed programs,
 # keep an options file already there, and pass `systemd-analyze verify`
 # (that part skipped without systemd-analyze). No unit is ever started.
+# run-suite: beside-batch
 set -euo pipefail
 B=${1:-build}
 [ -n "${COHORT_SAN:-}" ] && { echo "install layout is checked in the normal build"; exit 77; }

@@ -2,6 +2,7 @@
 # t_man.sh: every page in man/ renders with man(1) without a warning.
 # Pages are rendered from a man tree (man3/, man5/, man8/) so that the
 # .so links between pages resolve as they do once installed.
+# run-suite: beside-batch
 set -euo pipefail
 [ -n "${COHORT_SAN:-}" ] && { echo "man pages are checked in the normal pass"; exit 77; }
 command -v man >/dev/null || { echo "man is not installed (tests/scripts/deps.sh installs man-db)"; exit 77; }

@@ -8,6 +8,7 @@
 # 64-node scenario takes about 25 s there; the normal pass runs them).
 # The long mode is `make sim-long` (100000 seeds, and
 # SIM_LARGE_SEEDS=200).
+# run-suite: beside-batch
 set -euo pipefail
 B=${1:-build}
 N=${SIM_SEEDS:-1000}
