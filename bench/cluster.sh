@@ -346,6 +346,7 @@ bench_prepare
 BENCH_CLEANUP_MORE=net_delete
 trap bench_cleanup EXIT
 rm -f "$BENCH_OUT"/3-*.csv "$BENCH_OUT"/lat/3-* "$BENCH_OUT"/unsettled
+bench_quiet
 bench_machine >"$BENCH_OUT/3-machine"
 rm -f "$BENCH_OUT/3-load"
 bench_load "$BENCH_OUT/3-load" start

@@ -87,6 +87,21 @@ order() {
 	else printf '%s\n' $BENCH_IMPLS | tac; fi
 }
 
+# bench_quiet: before a part, waits up to BENCH_QUIET_S seconds (default
+# 180) for the 1-minute load average to fall to 0.25 per core, so that a
+# part does not start in the load of the part before it (the load average
+# decays over minutes). A machine that others keep busy does not settle:
+# the part then starts anyway and its report says the machine was loaded.
+bench_quiet() {
+	local waited=0 limit=${BENCH_QUIET_S:-180}
+	while awk -v c="$(nproc)" '{exit !($1 > 0.25 * c)}' /proc/loadavg &&
+	    [ "$waited" -lt "$limit" ]; do
+		sleep 5; waited=$((waited + 5))
+	done
+	[ "$waited" -gt 0 ] && bench_log "waited ${waited} s for the load to settle: $(cut -d' ' -f1-3 /proc/loadavg)"
+	return 0
+}
+
 bench_machine() {
 	printf '%s cores, %s, kernel %s; load average before the run: %s' "$(nproc)" \
 	    "$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)" "$(uname -r)" \

@@ -13,8 +13,9 @@
  *   relay serve SOCKET PORT [PEER_ADDR...]   a relay (SCHED_RR at the
  *       highest priority when permitted, as cohortd; RELAY_NORMAL=1 keeps
  *       the scheduling it was started with)
- *   relay latency SOCKET SECONDS RATE   a sender thread at RATE msg/s and
- *       a dispatching thread; latency of its own messages
+ *   relay latency SOCKET SECONDS RATE   a sender thread at RATE msg/s (it
+ *       sleeps most of each gap and spins its last 50 us, as cohort-bench)
+ *       and a dispatching thread; latency of its own messages
  *   relay recv SOCKET SECONDS   a dispatching thread only; latency of
  *       every message that comes (the sender's clock: one machine)
  *   relay loop SOCKET SECONDS   one thread: send, poll, read until its
@@ -46,6 +47,7 @@
 #define RELAY_FRAME 64
 #define RELAY_PEERS 8
 #define RELAY_MAX_SAMPLES (1u << 22)
+#define RELAY_SPIN_NS 50000u
 
 struct frame {
 	uint64_t sent_ns;
@@ -298,12 +300,17 @@ int main(int argc, char **argv)
 		uint64_t gap = (uint64_t)(1e9 / atof(argv[4]));
 		uint64_t next = now_ns();
 
+		/* As cohort-bench's sender: sleep most of the gap, spin the
+		 * last 50 us. */
 		while (next < c.end_ns) {
-			struct timespec ts = { (time_t)(next / 1000000000u),
-			    (long)(next % 1000000000u) };
+			uint64_t wake = next - RELAY_SPIN_NS;
+			struct timespec ts = { (time_t)(wake / 1000000000u),
+			    (long)(wake % 1000000000u) };
 
 			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts,
 			    NULL);
+			while (now_ns() < next)
+				;
 			send_one(&c, ++seq);
 			next += gap;
 		}

@@ -117,6 +117,7 @@ client() {
 
 one_node() {
 	rm -f "$BENCH_OUT/1-node.csv" "$BENCH_OUT/1-failed.csv" "$BENCH_OUT/1-daemons.csv" "$BENCH_OUT/1-load" "$BENCH_OUT"/lat/1-*
+	bench_quiet
 	bench_machine >"$BENCH_OUT/1-machine"
 	bench_load "$BENCH_OUT/1-load" start
 	one_node_up
@@ -158,6 +159,7 @@ one_node() {
 contention() {
 	local r impl i rc csv hog=()
 	rm -f "$BENCH_OUT/contention.csv" "$BENCH_OUT/c-failed.csv" "$BENCH_OUT/c-load"
+	bench_quiet
 	bench_machine >"$BENCH_OUT/c-machine"
 	bench_load "$BENCH_OUT/c-load" start
 	one_node_up
