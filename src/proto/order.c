@@ -365,8 +365,8 @@ static void token_visit(struct proto *p, struct wire_token *t)
  * HOLD_KEEP_SENDS / 2 + 1 members), and goes round once it numbered
  * HOLD_KEEP_MAX datagrams, or that total if lower, within one millisecond
  * since the token last came (keep_burst_ok()): a burst is a flood's
- * beginning. The visit's budget
- * (max_messages) and the hold's end bound it too (keep_held()).
+ * beginning. The visit's budget (max_messages) and the hold's end bound
+ * it too (keep_held()).
  */
 static uint32_t keep_max(const struct proto *p)
 {
@@ -387,9 +387,9 @@ static bool keep_burst_ok(const struct proto *p)
  * May the rep keep the token after a visit that numbered `numbered` of
  * its messages, to number what its node submits next at once too
  * (extend_held())? Only with everything queued here numbered within the
- * visit's budget, nothing
- * to retransmit, no SAFE message (it waits for a rotation to be stable),
- * no local reader behind, and the ring operational; and never beyond
+ * visit's budget, `keep_max()` and the burst bound, nothing to
+ * retransmit, no SAFE message (it waits for a rotation to be stable), no
+ * local reader behind, and the ring operational; and never beyond
  * `until`, the end of the hold, which is not extended.
  */
 static bool keep_held(const struct proto *p, const struct wire_token *t,

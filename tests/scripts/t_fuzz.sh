@@ -20,11 +20,12 @@ CFLAGS=(-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer-no-link "${SAN[@]}" -Iin
 # most of this script's cost. obj FILE: where its object goes.
 obj() { echo "$OUT/obj/${1%.c}.o"; }
 targets=()
-declare -A files=()
+declare -A files=() sources=()   # sources[TARGET]: the files it names
 for src in tests/fuzz/fuzz_*.c; do
 	grep -q '^ \* FUZZ_SOURCES: ' "$src" || continue
 	targets+=("$src")
-	for f in "$src" $(sed -n 's/^ \* FUZZ_SOURCES: //p' "$src"); do files[$f]=1; done
+	sources[$src]=$(sed -n 's/^ \* FUZZ_SOURCES: //p' "$src")
+	for f in "$src" ${sources[$src]}; do files[$f]=1; done
 done
 for f in "${!files[@]}"; do
 	while [ "$(jobs -rp | wc -l)" -ge 2 ]; do wait -n || true; done
@@ -41,7 +42,7 @@ one() {  # source file
 	libs=$(sed -n 's/^ \* FUZZ_LIBS: //p' "$src")
 	name=$(basename "$src" .c); name=${name#fuzz_}
 	{
-		for f in "$src" $(sed -n 's/^ \* FUZZ_SOURCES: //p' "$src"); do
+		for f in "$src" ${sources[$src]}; do
 			[ -e "$(obj "$f")" ] || { cat "$(obj "$f").err"; echo "$f does not compile"; }
 			objs+=("$(obj "$f")")
 		done
