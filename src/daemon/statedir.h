@@ -1,8 +1,9 @@
 /*
  * statedir.h: the files cohortd keeps in its state directory, one of
  * each per node id: the ring sequence (ringid_N and ringseq_N, see
- * ringseq.h), this run's incarnation (incarnation_N) and the
- * transport's replay windows (replay_N).
+ * ringseq.h), this run's incarnation (incarnation_N), the transport's
+ * replay windows (replay_N) and, with expected_votes_tracking,
+ * votequorum's barrier (ev_tracking_N, kept through statekeep.h).
  */
 #ifndef COHORT_STATEDIR_H
 #define COHORT_STATEDIR_H

@@ -28,20 +28,19 @@
 	"quorum {\n\tprovider: corosync_votequorum\n\texpected_votes: 3\n}\n"
 
 /*
- * Starts cohortd with `conf` and waits until it takes clients. The daemon
- * says READY once CPG's first configuration is in service; with
- * votequorum it answers new connections CS_ERR_TRY_AGAIN until its first
- * quorum decision, a moment later (as corosync refuses clients until its
- * first synchronisation is complete). Bounded by WAIT_MS.
+ * Waits until a started cohortd takes quorum clients. The daemon says
+ * READY once CPG's first configuration is in service; with votequorum it
+ * answers new connections CS_ERR_TRY_AGAIN until its first quorum
+ * decision, a moment later (as corosync refuses clients until its first
+ * synchronisation is complete). Bounded by WAIT_MS.
  */
-static inline void quorum_start(struct daemon_proc *d, const char *conf)
+static inline void quorum_ready(void)
 {
 	struct timespec pause = { 0, 10 * 1000 * 1000 };
 	quorum_handle_t h;
 	cs_error_t rc;
 	int waited = 0;
 
-	harness_start_conf(d, conf);
 	while ((rc = quorum_initialize(&h, NULL, NULL)) == CS_ERR_TRY_AGAIN &&
 	    waited < WAIT_MS) {
 		nanosleep(&pause, NULL);
@@ -49,6 +48,13 @@ static inline void quorum_start(struct daemon_proc *d, const char *conf)
 	}
 	CHECK_CS(rc, CS_OK);
 	CHECK_CS(quorum_finalize(h), CS_OK);
+}
+
+/* Starts cohortd with `conf` and waits until it takes clients. */
+static inline void quorum_start(struct daemon_proc *d, const char *conf)
+{
+	harness_start_conf(d, conf);
+	quorum_ready();
 }
 
 /* Waits up to WAIT_MS for `fd` to become readable, or fails. */

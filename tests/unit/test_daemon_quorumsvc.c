@@ -16,8 +16,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include <corosync/corotypes.h>
@@ -148,6 +150,9 @@ struct node {
 
 static struct node nodes[NODES + 1];
 static struct loop *loop;
+/* node_init: with expected_votes_tracking, and system.state_dir set to
+ * the test's directory (where corosync's barrier is looked for). */
+static bool tracking;
 static uint64_t ring_seq = 4;
 
 static void node_init(uint32_t id, bool provider)
@@ -168,6 +173,10 @@ static void node_init(uint32_t id, bool provider)
 	if (provider) {
 		n->cfg.quorum.provider = COHORT_QUORUM_VOTEQUORUM;
 		n->cfg.quorum.expected_votes = NODES;
+	}
+	if (tracking) {
+		n->cfg.quorum.expected_votes_tracking = true;
+		n->cfg.state_dir = tmpdir_path();
 	}
 	n->state = (struct statedir){ .dir = tmpdir_path(), .nodeid = id };
 	env = (struct quorum_env){ id, &n->cfg, &n->ipcs, &n->ord, loop,
@@ -630,6 +639,58 @@ static void malformed(void **state)
 	nodes_free();
 }
 
+/* Writes corosync's barrier file (4 bytes, host order) into the test's
+ * directory. */
+static void corosync_file(uint32_t v)
+{
+	char path[TMPDIR_PATH_MAX + 16];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/ev_tracking", tmpdir_path());
+	assert_non_null(f = fopen(path, "w"));
+	assert_int_equal(fwrite(&v, sizeof(v), 1, f), 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+static uint32_t expected_votes(uint32_t id)
+{
+	struct quorum_status st;
+
+	quorum_svc_status(nodes[id].q, &st);
+	return st.expected_votes;
+}
+
+/* expected_votes_tracking: the first start takes corosync's barrier when
+ * this node has none of its own, keeps it in its own file (written by
+ * the helper thread, finished when the service is freed), and later
+ * starts read their own file only. */
+static void barrier_carried_over(void **state)
+{
+	char path[TMPDIR_PATH_MAX + 32];
+	uint64_t v = 0;
+
+	(void)state;
+	corosync_file(5);
+	tracking = true;
+	node_init(1, true);
+	assert_int_equal(expected_votes(1), 5);
+	nodes_free();
+	assert_int_equal(statedir_get(&nodes[1].state, "ev_tracking", NULL, 0),
+	    0);
+	assert_int_equal(statedir_read(&nodes[1].state, "ev_tracking", &v), 0);
+	assert_int_equal(v, 5);
+
+	corosync_file(9);
+	node_init(1, true);
+	assert_int_equal(expected_votes(1), 5);
+	nodes_free();
+	tracking = false;
+	snprintf(path, sizeof(path), "%s/ev_tracking", tmpdir_path());
+	assert_int_equal(unlink(path), 0);
+	snprintf(path, sizeof(path), "%s/ev_tracking_1", tmpdir_path());
+	assert_int_equal(unlink(path), 0);
+}
+
 static int setup(void **state)
 {
 	if (tmpdir_setup(state) < 0)
@@ -652,6 +713,7 @@ int main(void)
 		cmocka_unit_test(trackstart_quirks),
 		cmocka_unit_test(reconfigure),
 		cmocka_unit_test(malformed),
+		cmocka_unit_test(barrier_carried_over),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -284,7 +284,7 @@ int quorum_svc_new(const struct quorum_env *env, struct quorum_svc **out)
 	q->n_members = q->n_trans = 1;
 	q->members[0] = q->trans[0] = env->nodeid;
 	if (q->provider && (rc = vq_svc_init(q)) < 0) {
-		free(q);
+		quorum_svc_free(q);
 		return rc;
 	}
 	*out = q;
@@ -298,8 +298,12 @@ void quorum_svc_free(struct quorum_svc *q)
 	loop_timer_disarm(q->env.loop, &q->lms_timer);
 	loop_timer_disarm(q->env.loop, &q->cancel_timer);
 	loop_timer_disarm(q->env.loop, &q->leave_timer);
+	loop_timer_disarm(q->env.loop, &q->keep_timer);
 	if (q->cancel_track)
 		icmap_track_delete(q->env.map, q->cancel_track);
+	/* A barrier still to be written is tried once more. */
+	if (q->keep_open)
+		statekeep_close(&q->keep);
 	free(q);
 }
 

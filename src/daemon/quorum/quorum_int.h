@@ -19,6 +19,7 @@
 #include "daemon/loop.h"
 #include "daemon/quorum/quorum.h"
 #include "daemon/quorum/rules.h"
+#include "daemon/statekeep.h"
 #include "proto/proto.h"
 
 struct icmap_track;
@@ -108,6 +109,13 @@ struct quorum_svc {
 	struct loop_timer cancel_timer;  /* quorum.cancel_wait_for_all set */
 	struct icmap_track *cancel_track;
 	bool keys_failed;                /* logged once */
+	/* expected_votes_tracking: the barrier's state file, written by a
+	 * helper thread (statekeep.h); the timer that looks at how its
+	 * write went, and whether a failure was logged. */
+	bool keep_open;
+	struct statekeep keep;
+	struct loop_timer keep_timer;
+	bool keep_warned;
 	uint64_t bad_messages;
 	/* A clean stop waiting for this node's LEAVING information to be
 	 * delivered (quorum_svc_leave): whom to tell, and its bound. */

@@ -17,8 +17,11 @@
  * CS_ERR_NOT_SUPPORTED.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <corosync/corotypes.h>
 
@@ -33,6 +36,8 @@
 #include "daemon/statedir.h"
 
 #define EV_TRACKING_FILE "ev_tracking"
+/* Where corosync keeps its barrier when system.state_dir is not set. */
+#define COROSYNC_STATE_DIR "/var/lib/corosync"
 #define CANCEL_WFA_KEY "quorum.cancel_wait_for_all"
 
 static bool vq_tracker(struct conn *c)
@@ -157,6 +162,85 @@ static void update_keys(struct quorum_svc *q)
 	}
 }
 
+/* Looks at how the barrier's write went: a failure is logged once until
+ * a write succeeds again; the timer runs while a value is pending. */
+static void on_keep_timer(void *arg)
+{
+	struct quorum_svc *q = arg;
+	bool pending;
+	int err = statekeep_error(&q->keep, &pending);
+
+	if (err < 0 && !q->keep_warned) {
+		errno = -err;
+		log_warn("quorum: cannot keep the expected votes barrier (%u) "
+		    "in %s, retrying", q->rules.ev_tracking_barrier,
+		    q->env.state->dir);
+		q->keep_warned = true;
+	} else if (err == 0 && !pending && q->keep_warned) {
+		log_info("quorum: the expected votes barrier (%u) is kept in "
+		    "%s again", q->rules.ev_tracking_barrier,
+		    q->env.state->dir);
+		q->keep_warned = false;
+	}
+	if (pending || err < 0)
+		loop_timer_arm(q->env.loop, &q->keep_timer,
+		    loop_now(q->env.loop) + STATEKEEP_RETRY_MS);
+}
+
+/* Has the barrier written off the loop (an fsync may take long on a
+ * busy disk) and its outcome looked at later. */
+static void keep_barrier(struct quorum_svc *q)
+{
+	statekeep_set(&q->keep, q->rules.ev_tracking_barrier);
+	if (!q->keep_timer.armed)
+		loop_timer_arm(q->env.loop, &q->keep_timer,
+		    loop_now(q->env.loop) + STATEKEEP_RETRY_MS);
+}
+
+/* The barrier corosync kept where it would keep it under this
+ * configuration (system.state_dir, else its default): 4 bytes in host
+ * order. True if there is one. */
+static bool corosync_barrier(const struct cohort_config *cfg, uint32_t *v,
+    char *path, size_t cap)
+{
+	ssize_t n;
+	int fd;
+
+	snprintf(path, cap, "%s/%s", cfg->state_dir ? cfg->state_dir :
+	    COROSYNC_STATE_DIR, EV_TRACKING_FILE);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, v, sizeof(*v));
+	close(fd);
+	return n == (ssize_t)sizeof(*v);
+}
+
+/* The barrier to start from: this node's state file; when there is none
+ * (the first start, or the first after corosync), corosync's. True if
+ * corosync's was taken (it is to be kept in this node's file). */
+static bool start_barrier(struct quorum_svc *q, struct vq_settings *s)
+{
+	char path[4200];
+	uint8_t probe;
+	uint32_t cv;
+	uint64_t v;
+
+	if (statedir_get(q->env.state, EV_TRACKING_FILE, &probe, 1) !=
+	    -ENOENT) {
+		if (statedir_read(q->env.state, EV_TRACKING_FILE, &v) == 0 &&
+		    v <= UINT32_MAX)
+			s->ev_tracking_barrier = (uint32_t)v;
+		return false;
+	}
+	if (!corosync_barrier(q->env.cfg, &cv, path, sizeof(path)))
+		return false;
+	s->ev_tracking_barrier = cv;
+	log_info("quorum: expected votes barrier %u taken from %s "
+	    "(corosync's)", cv, path);
+	return true;
+}
+
 /* What the rules' last steps call for: notifications, the state file,
  * the timer, the runtime keys. */
 static void publish(struct quorum_svc *q)
@@ -167,8 +251,7 @@ static void publish(struct quorum_svc *q)
 	update_keys(q);
 
 	if (out & VQ_OUT_EV_TRACKING)
-		statedir_write(q->env.state, EV_TRACKING_FILE,
-		    r->ev_tracking_barrier);
+		keep_barrier(q);
 	if (out & VQ_OUT_LMS_TIMER)
 		lms_arm(q);
 	if (out & VQ_OUT_EXPECTED)
@@ -619,21 +702,24 @@ static void settings(const struct quorum_svc *q,
 int vq_svc_init(struct quorum_svc *q)
 {
 	struct vq_settings s;
+	bool carried = false;
 
 	settings(q, q->env.cfg, &s);
+	q->keep_timer = (struct loop_timer){ .fn = on_keep_timer, .arg = q };
 	if (s.ev_tracking) {
-		uint64_t v = 0;
+		int rc;
 
-		if (statedir_read(q->env.state, EV_TRACKING_FILE, &v) == 0 &&
-		    v <= UINT32_MAX)
-			s.ev_tracking_barrier = (uint32_t)v;
+		carried = start_barrier(q, &s);
+		if ((rc = statekeep_open(&q->keep, q->env.state,
+		    EV_TRACKING_FILE, true)) < 0)
+			return rc;
+		q->keep_open = true;
 	}
 	vq_init(&q->rules, &s);
 	q->quorate = q->rules.quorate;
 	q->lms_timer = (struct loop_timer){ .fn = on_lms_timer, .arg = q };
-	if (vq_take_out(&q->rules) & VQ_OUT_EV_TRACKING)
-		statedir_write(q->env.state, EV_TRACKING_FILE,
-		    q->rules.ev_tracking_barrier);
+	if ((vq_take_out(&q->rules) & VQ_OUT_EV_TRACKING) || carried)
+		keep_barrier(q);
 	q->cancel_timer = (struct loop_timer){ .fn = on_cancel_wfa, .arg = q };
 	update_keys(q);
 	if (q->env.map && icmap_track_add(q->env.map, CANCEL_WFA_KEY,
