@@ -44,6 +44,8 @@
 
 #define DEFAULT_CONFIG "/etc/cohort/cohort.conf"
 #define DEFAULT_STATE_DIR "/var/lib/cohort"
+/* corosync's, where votequorum looks for the barrier corosync kept. */
+#define COROSYNC_STATE_DIR "/var/lib/corosync"
 
 /* The daemon's parts, wired together by run(). */
 struct daemon {
@@ -447,8 +449,14 @@ static void wire_status(struct daemon *d, const struct cohort_config *cfg,
  * runtime.votequorum.* in the map. */
 static int wire_quorum(struct daemon *d, const struct cohort_config *cfg)
 {
+	const char *env_dir = getenv("COHORT_STATE_DIR");
+	/* corosync's state directory under the same configuration: the one
+	 * given (system.state_dir, or COHORT_STATE_DIR over it), else its
+	 * default. */
 	struct quorum_env env = { d->nodeid, cfg, d->ipcs, d->ordering,
-	    d->loop, &d->state, d->map, { on_synced, d } };
+	    d->loop, &d->state, d->map, { on_synced, d },
+	    (env_dir && *env_dir) || cfg->state_dir ? d->state.dir :
+	    COROSYNC_STATE_DIR };
 	int rc;
 
 	if ((rc = quorum_svc_new(&env, &d->quorum)) < 0) {

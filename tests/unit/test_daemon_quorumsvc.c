@@ -150,8 +150,8 @@ struct node {
 
 static struct node nodes[NODES + 1];
 static struct loop *loop;
-/* node_init: with expected_votes_tracking, and system.state_dir set to
- * the test's directory (where corosync's barrier is looked for). */
+/* node_init: with expected_votes_tracking, corosync's barrier looked for
+ * in the test's directory. */
 static bool tracking;
 static uint64_t ring_seq = 4;
 
@@ -174,13 +174,10 @@ static void node_init(uint32_t id, bool provider)
 		n->cfg.quorum.provider = COHORT_QUORUM_VOTEQUORUM;
 		n->cfg.quorum.expected_votes = NODES;
 	}
-	if (tracking) {
-		n->cfg.quorum.expected_votes_tracking = true;
-		n->cfg.state_dir = tmpdir_path();
-	}
+	n->cfg.quorum.expected_votes_tracking = tracking;
 	n->state = (struct statedir){ .dir = tmpdir_path(), .nodeid = id };
 	env = (struct quorum_env){ id, &n->cfg, &n->ipcs, &n->ord, loop,
-	    &n->state, NULL, { NULL, NULL } };
+	    &n->state, NULL, { NULL, NULL }, tracking ? tmpdir_path() : NULL };
 	assert_int_equal(quorum_svc_new(&env, &n->q), 0);
 	n->ipcs.first = &n->conn.c;
 	assert_int_equal(quorum_service_ops.conn_open(n->q, &n->conn.c,

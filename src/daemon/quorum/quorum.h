@@ -39,6 +39,10 @@ struct quorum_env {
 	struct icmap *map;                /* runtime.votequorum.*; NULL: none */
 	struct service_host host;         /* told when the first decision is
 	                                   * taken (the service is ready) */
+	/* Where corosync kept its state under this configuration: the
+	 * expected-votes barrier is taken from there when this node has
+	 * none of its own. NULL: nowhere. */
+	const char *corosync_dir;
 };
 
 extern const struct service_ops quorum_service_ops;

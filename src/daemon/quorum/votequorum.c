@@ -36,8 +36,6 @@
 #include "daemon/statedir.h"
 
 #define EV_TRACKING_FILE "ev_tracking"
-/* Where corosync keeps its barrier when system.state_dir is not set. */
-#define COROSYNC_STATE_DIR "/var/lib/corosync"
 #define CANCEL_WFA_KEY "quorum.cancel_wait_for_all"
 
 static bool vq_tracker(struct conn *c)
@@ -197,17 +195,17 @@ static void keep_barrier(struct quorum_svc *q)
 		    loop_now(q->env.loop) + STATEKEEP_RETRY_MS);
 }
 
-/* The barrier corosync kept where it would keep it under this
- * configuration (system.state_dir, else its default): 4 bytes in host
- * order. True if there is one. */
-static bool corosync_barrier(const struct cohort_config *cfg, uint32_t *v,
-    char *path, size_t cap)
+/* The barrier corosync kept in `dir`: 4 bytes in host order. True if
+ * there is one. */
+static bool corosync_barrier(const char *dir, uint32_t *v, char *path,
+    size_t cap)
 {
 	ssize_t n;
 	int fd;
 
-	snprintf(path, cap, "%s/%s", cfg->state_dir ? cfg->state_dir :
-	    COROSYNC_STATE_DIR, EV_TRACKING_FILE);
+	if (!dir)
+		return false;
+	snprintf(path, cap, "%s/%s", dir, EV_TRACKING_FILE);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return false;
@@ -233,7 +231,7 @@ static bool start_barrier(struct quorum_svc *q, struct vq_settings *s)
 			s->ev_tracking_barrier = (uint32_t)v;
 		return false;
 	}
-	if (!corosync_barrier(q->env.cfg, &cv, path, sizeof(path)))
+	if (!corosync_barrier(q->env.corosync_dir, &cv, path, sizeof(path)))
 		return false;
 	s->ev_tracking_barrier = cv;
 	log_info("quorum: expected votes barrier %u taken from %s "
