@@ -1,10 +1,9 @@
 /* API test: votequorum's expected-votes barrier (expected_votes_tracking)
  * in the state directory. The first start takes corosync's barrier
  * (`ev_tracking`, 4 bytes in host order, in the state directory given)
- * and keeps
- * it in its own file; a write that fails is logged and retried while the
- * daemon goes on serving; once the directory takes writes again the
- * barrier reaches the file. */
+ * and keeps it in its own file; a write that fails is logged and retried
+ * while the daemon goes on serving; once the directory takes writes
+ * again the barrier reaches the file. */
 #include <errno.h>
 #include <glob.h>
 #include <stdint.h>
