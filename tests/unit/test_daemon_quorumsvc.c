@@ -681,6 +681,14 @@ static void barrier_carried_over(void **state)
 	node_init(1, true);
 	assert_int_equal(expected_votes(1), 5);
 	nodes_free();
+
+	/* A barrier above the expected votes' limit is not taken. */
+	snprintf(path, sizeof(path), "%s/ev_tracking_1", tmpdir_path());
+	assert_int_equal(unlink(path), 0);
+	corosync_file(1000001);
+	node_init(1, true);
+	assert_int_equal(expected_votes(1), NODES);
+	nodes_free();
 	tracking = false;
 	snprintf(path, sizeof(path), "%s/ev_tracking", tmpdir_path());
 	assert_int_equal(unlink(path), 0);

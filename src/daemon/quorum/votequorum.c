@@ -215,7 +215,8 @@ static bool corosync_barrier(const char *dir, uint32_t *v, char *path,
 }
 
 /* The barrier to start from: this node's state file; when there is none
- * (the first start, or the first after corosync), corosync's. True if
+ * (the first start, or the first after corosync), corosync's. A value
+ * above the expected votes' limit is not taken (logged). True if
  * corosync's was taken (it is to be kept in this node's file). */
 static bool start_barrier(struct quorum_svc *q, struct vq_settings *s)
 {
@@ -226,13 +227,25 @@ static bool start_barrier(struct quorum_svc *q, struct vq_settings *s)
 
 	if (statedir_get(q->env.state, EV_TRACKING_FILE, &probe, 1) !=
 	    -ENOENT) {
-		if (statedir_read(q->env.state, EV_TRACKING_FILE, &v) == 0 &&
-		    v <= UINT32_MAX)
+		if (statedir_read(q->env.state, EV_TRACKING_FILE, &v) < 0)
+			return false;
+		if (v > COHORT_CONFIG_EXPECTED_MAX)
+			log_warnx("quorum: expected votes barrier %llu in %s "
+			    "is above the limit (%u); not taken",
+			    (unsigned long long)v, q->env.state->dir,
+			    COHORT_CONFIG_EXPECTED_MAX);
+		else
 			s->ev_tracking_barrier = (uint32_t)v;
 		return false;
 	}
 	if (!corosync_barrier(q->env.corosync_dir, &cv, path, sizeof(path)))
 		return false;
+	if (cv > COHORT_CONFIG_EXPECTED_MAX) {
+		log_warnx("quorum: expected votes barrier %u in %s is above "
+		    "the limit (%u); not taken", cv, path,
+		    COHORT_CONFIG_EXPECTED_MAX);
+		return false;
+	}
 	s->ev_tracking_barrier = cv;
 	log_info("quorum: expected votes barrier %u taken from %s "
 	    "(corosync's)", cv, path);
