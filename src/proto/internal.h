@@ -169,6 +169,9 @@ struct order {
 	bool solo_more;          /* a ring of one stopped with work left */
 	bool hold_cancel_sent;
 	uint64_t merge_at;
+	/* The requests we served at our last visit (serve_requests()). */
+	uint64_t served[TOKEN_RTR_MAX];
+	uint16_t n_served;
 };
 
 /*

@@ -229,19 +229,45 @@ static void request_missing(struct proto *p, struct wire_token *t)
 	}
 }
 
+static bool served_last_visit(const struct proto *p, uint64_t seq)
+{
+	for (unsigned i = 0; i < p->order.n_served; i++)
+		if (p->order.served[i] == seq)
+			return true;
+	return false;
+}
+
+/*
+ * Retransmits what the token asks for that we hold, and takes the
+ * request off the token. A request we served at our last visit that is
+ * back asked again: our copy did not reach whoever asked. Lost twice at
+ * random, or a link that drops what we send to that node, one way (the
+ * node still hears the others and passes the token on): we send it again
+ * and leave the request on the token, so that the next holder on the
+ * token's way sends its copy too, over another link. Without that, the
+ * first holder after the asking node would serve it alone, for ever, and
+ * a fault of one link from one node to another would stop the ring.
+ */
 static void serve_requests(struct proto *p, struct wire_token *t)
 {
-	unsigned keep = 0;
+	uint64_t served[TOKEN_RTR_MAX];
+	unsigned keep = 0, n = 0;
 
 	for (unsigned i = 0; i < t->n_rtr; i++) {
 		const struct smsg *m = store_get(p->cur, t->rtr[i]);
 
-		if (m)
-			retransmit(p, m);
-		else
+		if (!m) {
 			t->rtr[keep++] = t->rtr[i];
+			continue;
+		}
+		retransmit(p, m);
+		if (served_last_visit(p, t->rtr[i]))
+			t->rtr[keep++] = t->rtr[i];
+		served[n++] = t->rtr[i];
 	}
 	t->n_rtr = (uint16_t)keep;
+	memcpy(p->order.served, served, n * sizeof(served[0]));
+	p->order.n_served = (uint16_t)n;
 }
 
 /* Sends a token or commit token and keeps it to resend until the next
@@ -688,6 +714,7 @@ void order_ring_reset(struct proto *p)
 	p->order.share_credit = 0;
 	p->order.aru_stuck = 0;
 	p->order.seq_unchanged = 0;
+	p->order.n_served = 0;
 	p->order.asked = false;
 	p->order.seq_last_visit = UINT64_MAX;
 	p->order.aru_last_visit = 0;

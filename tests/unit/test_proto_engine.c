@@ -1392,6 +1392,57 @@ static struct net *idle_ring_losing(struct node **rep, struct node **x,
 	return net;
 }
 
+/*
+ * One link fails one way, off the token's path: the rep's datagrams no
+ * longer reach the member the token leaves last (the token goes the other
+ * way round, through the member in between, so it keeps moving). The rep
+ * serves that member's requests first, in vain; once a request comes back
+ * after the rep served it, the member in between sends its copy too.
+ * Everything the rep sends is delivered everywhere, in the same order,
+ * with no configuration change; before, the member failed to receive and
+ * the ring re-formed for as long as the fault lasted, delivering nothing.
+ */
+static size_t deaf_to;            /* the member that no longer hears */
+static uint32_t deaf_from;        /* the node id it no longer hears */
+
+static bool lose_one_way(struct net *net, const struct pkt *p)
+{
+	(void)net;
+	return p->to == deaf_to && p->from == deaf_from;
+}
+
+static void one_way_link_fault(void **state)
+{
+	struct net *net = net_new(3, NULL);
+	struct node *rep, *last = NULL;
+	size_t confs[3], last_i = 0;
+
+	(void)state;
+	form(net);
+	rep = rep_node(net);
+	/* The member with the highest id: the token goes rep, middle, it. */
+	for (size_t i = 0; i < net->n; i++)
+		if (!last || net->node[i].cfg.local_nodeid >
+		    last->cfg.local_nodeid) {
+			last = &net->node[i];
+			last_i = i;
+		}
+	for (size_t i = 0; i < net->n; i++)
+		confs[i] = net->node[i].n_conf;
+	deaf_to = last_i;
+	deaf_from = rep->cfg.local_nodeid;
+	net->lose = lose_one_way;
+	for (unsigned k = 0; k < 40; k++)
+		submit_str(rep, PROTO_AGREED, "one way %u%u", k, 0);
+	run_until_delivered(net, 40, 4 * TOKEN_MS);
+	assert_true(net->lost > 0);
+	for (size_t i = 0; i < net->n; i++) {
+		assert_int_equal(net->node[i].n_conf, confs[i]);
+		assert_same_deliveries(rep, &net->node[i]);
+	}
+	net_free(net);
+}
+
 static void gap_asks_for_the_token(void **state)
 {
 	uint8_t msg[64] = { 2 };
@@ -2322,6 +2373,7 @@ int main(void)
 		cmocka_unit_test(trickle_keeps_the_token),
 		cmocka_unit_test(gap_asks_for_the_token),
 		cmocka_unit_test(kept_token_claims_no_stability),
+		cmocka_unit_test(one_way_link_fault),
 		cmocka_unit_test(member_gets_a_kept_token),
 		cmocka_unit_test(congested_rep_lets_the_token_go),
 		cmocka_unit_test(crash_gives_transitional_then_regular),
