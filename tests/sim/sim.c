@@ -957,6 +957,62 @@ static void dump_nodes(struct sim *s)
 	}
 }
 
+/*
+ * 6: a lasting fault of one link, one way, off the token's path (three
+ * nodes or more, all of them live in one ring, no loss): node a's
+ * datagrams to node b are lost, b not the node after a on the token's
+ * way (the members in the order of their ids, which is the nodes'
+ * order). For one token timeout the workload runs again; then every
+ * node must deliver all its own messages and a probe from every node
+ * within `bound`, and the ring must be the one it was (docs/protocol.md
+ * 3.2, step 4). The pair comes from a generator of its own, so that the
+ * phases before run as they did.
+ */
+static void one_way_phase(struct sim *s, uint64_t bound)
+{
+	uint64_t r = s->seed * 0x9E3779B97F4A7C15ull + 7;
+	struct proto_status st0, st;
+	int a = (int)rnd(&r, (uint64_t)s->n), b;
+
+	do
+		b = (int)rnd(&r, (uint64_t)s->n);
+	while (b == a || b == (a + 1) % s->n);
+	proto_status(s->node[0].p, &st0);
+	s->block[a][b] = true;
+	s->workload = true;
+	s->next_submit = s->now;
+	run(s, s->now + (uint64_t)s->token_ms * 1000, NULL);
+	s->workload = false;
+	if (!s->failure[0] && !run(s, s->now + bound, drained)) {
+		dump_nodes(s);
+		failf(s, "invariant 8 (liveness): with node %u's datagrams to "
+		    "node %u lost, off the token's path, a node did not "
+		    "deliver its own messages within %" PRIu64 " ms",
+		    s->node[a].id, s->node[b].id, bound / 1000);
+	}
+	if (!s->failure[0]) {
+		for (int i = 0; i < s->n; i++)
+			node_submit(s, &s->node[i], 40, i % 2 == 0, true);
+		s->probes_expected = 2 * (uint64_t)s->n;
+		if (!run(s, s->now + bound, probes_done))
+			failf(s, "invariant 8 (liveness): with node %u's "
+			    "datagrams to node %u lost, off the token's path, "
+			    "a probe was not delivered to every node",
+			    s->node[a].id, s->node[b].id);
+	}
+	for (int i = 0; i < s->n && !s->failure[0]; i++) {
+		proto_status(s->node[i].p, &st);
+		if (st.state != 1 || st.ring_id.rep != st0.ring_id.rep ||
+		    st.ring_id.seq != st0.ring_id.seq) {
+			dump_nodes(s);
+			failf(s, "invariant 8 (liveness): the ring changed while "
+			    "node %u's datagrams to node %u were lost, off the "
+			    "token's path", s->node[a].id, s->node[b].id);
+		}
+	}
+	s->block[a][b] = false;
+}
+
 /* One scenario. Returns 0 if every invariant held. */
 static int scenario(uint64_t seed, int nodes, bool verbose, uint64_t *digest,
     uint64_t *events)
@@ -1001,6 +1057,8 @@ static int scenario(uint64_t seed, int nodes, bool verbose, uint64_t *digest,
 			failf(s, "invariant 8 (liveness): a message sent after the "
 			    "faults stopped was not delivered to every node");
 	}
+	if (!s->failure[0] && s->n >= 3)
+		one_way_phase(s, bound);
 	if (!s->failure[0])
 		check_safe(s);
 	if (!s->failure[0])
