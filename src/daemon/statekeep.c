@@ -13,20 +13,24 @@
 #include "daemon/statekeep.h"
 
 /* Writes the value asked for; called and returns with mu held, which it
- * drops while it writes. A value asked for meanwhile stays pending. */
+ * drops while it writes (the value counts as pending meanwhile). A value
+ * asked for meanwhile stays pending. */
 static void write_want(struct statekeep *k)
 {
 	uint64_t v = k->want;
 	uint8_t b[8];
-	int rc;
+	int rc = 0;
 
 	k->pending = false;
+	k->writing = true;
 	pthread_mutex_unlock(&k->mu);
 	for (int i = 0; i < 8; i++)
 		b[i] = (uint8_t)(v >> (8 * i));
-	rc = statedir_put(k->sd, k->name, b, sizeof(b), true) < 0 ?
-	    -errno : 0;
+	errno = 0;
+	if (statedir_put(k->sd, k->name, b, sizeof(b), true) < 0)
+		rc = errno ? -errno : -EIO;   /* a short write sets none */
 	pthread_mutex_lock(&k->mu);
+	k->writing = false;
 	k->err = rc;
 	if (rc < 0) {
 		k->failures++;
@@ -86,17 +90,23 @@ int statekeep_open(struct statekeep *k, const struct statedir *sd,
 	k->sd = sd;
 	k->name = name;
 	k->threaded = threaded;
-	pthread_mutex_init(&k->mu, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&k->cv, &ca);
+	if ((rc = pthread_mutex_init(&k->mu, NULL)))
+		return -rc;
+	if ((rc = pthread_condattr_init(&ca)))
+		goto no_cond;
+	if (!(rc = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC)))
+		rc = pthread_cond_init(&k->cv, &ca);
 	pthread_condattr_destroy(&ca);
+	if (rc)
+		goto no_cond;
 	if (threaded && (rc = pthread_create(&k->thread, NULL, writer, k))) {
 		pthread_cond_destroy(&k->cv);
-		pthread_mutex_destroy(&k->mu);
-		return -rc;
+		goto no_cond;
 	}
 	return 0;
+no_cond:
+	pthread_mutex_destroy(&k->mu);
+	return -rc;
 }
 
 void statekeep_set(struct statekeep *k, uint64_t v)
@@ -124,7 +134,7 @@ int statekeep_error(struct statekeep *k, bool *pending)
 	pthread_mutex_lock(&k->mu);
 	err = k->err;
 	if (pending)
-		*pending = k->pending;
+		*pending = k->pending || k->writing;
 	pthread_mutex_unlock(&k->mu);
 	return err;
 }

@@ -33,6 +33,7 @@ struct statekeep {
 	 * stop. */
 	uint64_t want;
 	bool pending;
+	bool writing;                /* a write is under way */
 	uint64_t sets;
 	int err;
 	uint64_t failures;
@@ -50,7 +51,8 @@ void statekeep_set(struct statekeep *k, uint64_t v);
 /* Without the thread: writes the value asked for, if any, once. */
 void statekeep_flush(struct statekeep *k);
 /* The last attempt's failure as -errno, or 0 (none yet, or it
- * succeeded); *pending: a value is still to be written. */
+ * succeeded); *pending: a value is still to be written or being
+ * written. */
 int statekeep_error(struct statekeep *k, bool *pending);
 /* Stops the thread: a value still to be written is tried once more
  * first (a write under way is finished). */

@@ -242,11 +242,13 @@ static bool served_last_visit(const struct proto *p, uint64_t seq)
  * request off the token. A request we served at our last visit that is
  * back asked again: our copy did not reach whoever asked. Lost twice at
  * random, or a link that drops what we send to that node, one way (the
- * node still hears the others and passes the token on): we send it again
- * and leave the request on the token, so that the next holder on the
- * token's way sends its copy too, over another link. Without that, the
- * first holder after the asking node would serve it alone, for ever, and
- * a fault of one link from one node to another would stop the ring.
+ * node still hears the others and passes the token on): we leave it on
+ * the token for the next holder on the token's way, which sends its copy
+ * over another link, and serve it ourselves again at the visit after.
+ * Without that, the first holder after the asking node would serve it
+ * alone, for ever, and a fault of one link from one node to another
+ * would stop the ring. Each request is still sent at most once a
+ * rotation.
  */
 static void serve_requests(struct proto *p, struct wire_token *t)
 {
@@ -256,13 +258,11 @@ static void serve_requests(struct proto *p, struct wire_token *t)
 	for (unsigned i = 0; i < t->n_rtr; i++) {
 		const struct smsg *m = store_get(p->cur, t->rtr[i]);
 
-		if (!m) {
+		if (!m || served_last_visit(p, t->rtr[i])) {
 			t->rtr[keep++] = t->rtr[i];
 			continue;
 		}
 		retransmit(p, m);
-		if (served_last_visit(p, t->rtr[i]))
-			t->rtr[keep++] = t->rtr[i];
 		served[n++] = t->rtr[i];
 	}
 	t->n_rtr = (uint16_t)keep;

@@ -960,23 +960,21 @@ static void dump_nodes(struct sim *s)
 /*
  * 6: a lasting fault of one link, one way, off the token's path (three
  * nodes or more, all of them live in one ring, no loss): node a's
- * datagrams to node b are lost, b not the node after a on the token's
+ * datagrams to node b are lost, a being the node after b on the token's
  * way (the members in the order of their ids, which is the nodes'
- * order). For one token timeout the workload runs again; then every
- * node must deliver all its own messages and a probe from every node
- * within `bound`, and the ring must be the one it was (docs/protocol.md
- * 3.2, step 4). The pair comes from a generator of its own, so that the
- * phases before run as they did.
+ * order), the first holder to serve b's requests: the case where only
+ * another holder's copy reaches b. For one token timeout the workload
+ * runs again; then every node must deliver all its own messages and a
+ * probe from every node within `bound`, and the ring must be the one it
+ * was (docs/protocol.md 3.2, step 4). The pair comes from a generator of
+ * its own, so that the phases before run as they did.
  */
 static void one_way_phase(struct sim *s, uint64_t bound)
 {
 	uint64_t r = s->seed * 0x9E3779B97F4A7C15ull + 7;
 	struct proto_status st0, st;
-	int a = (int)rnd(&r, (uint64_t)s->n), b;
+	int b = (int)rnd(&r, (uint64_t)s->n), a = (b + 1) % s->n;
 
-	do
-		b = (int)rnd(&r, (uint64_t)s->n);
-	while (b == a || b == (a + 1) % s->n);
 	proto_status(s->node[0].p, &st0);
 	s->block[a][b] = true;
 	s->workload = true;

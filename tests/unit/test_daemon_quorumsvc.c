@@ -657,10 +657,10 @@ static uint32_t expected_votes(uint32_t id)
 	return st.expected_votes;
 }
 
-/* expected_votes_tracking: the first start takes corosync's barrier when
- * this node has none of its own, keeps it in its own file (written by
- * the helper thread, finished when the service is freed), and later
- * starts read their own file only. */
+/* expected_votes_tracking: a start takes the higher of this node's
+ * barrier and corosync's, keeps corosync's in its own file when it is
+ * the higher (written by the helper thread, finished when the service is
+ * freed), and leaves out a value above the limit. */
 static void barrier_carried_over(void **state)
 {
 	char path[TMPDIR_PATH_MAX + 32];
@@ -677,9 +677,17 @@ static void barrier_carried_over(void **state)
 	assert_int_equal(statedir_read(&nodes[1].state, "ev_tracking", &v), 0);
 	assert_int_equal(v, 5);
 
+	/* corosync ran in between and raised it: taken. */
 	corosync_file(9);
 	node_init(1, true);
-	assert_int_equal(expected_votes(1), 5);
+	assert_int_equal(expected_votes(1), 9);
+	nodes_free();
+	assert_int_equal(statedir_read(&nodes[1].state, "ev_tracking", &v), 0);
+	assert_int_equal(v, 9);
+	/* Lower than this node's: this node's stands. */
+	corosync_file(4);
+	node_init(1, true);
+	assert_int_equal(expected_votes(1), 9);
 	nodes_free();
 
 	/* A barrier above the expected votes' limit is not taken. */

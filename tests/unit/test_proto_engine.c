@@ -1396,8 +1396,9 @@ static struct net *idle_ring_losing(struct node **rep, struct node **x,
  * One link fails one way, off the token's path: the rep's datagrams no
  * longer reach the member the token leaves last (the token goes the other
  * way round, through the member in between, so it keeps moving). The rep
- * serves that member's requests first, in vain; once a request comes back
- * after the rep served it, the member in between sends its copy too.
+ * serves that member's requests first, in vain; a request that comes
+ * back after the rep served it is left to the member in between, which
+ * sends its copy.
  * Everything the rep sends is delivered everywhere, in the same order,
  * with no configuration change; before, the member failed to receive and
  * the ring re-formed for as long as the fault lasted, delivering nothing.

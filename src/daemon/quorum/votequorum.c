@@ -214,31 +214,32 @@ static bool corosync_barrier(const char *dir, uint32_t *v, char *path,
 	return n == (ssize_t)sizeof(*v);
 }
 
-/* The barrier to start from: this node's state file; when there is none
- * (the first start, or the first after corosync), corosync's. A value
- * above the expected votes' limit is not taken (logged). True if
+/* The barrier to start from: the higher of this node's state file and
+ * corosync's (a node that went back to corosync for a while may have
+ * raised it there). A value above the expected votes' limit is not
+ * taken; a file that cannot be read is left out; both logged. True if
  * corosync's was taken (it is to be kept in this node's file). */
 static bool start_barrier(struct quorum_svc *q, struct vq_settings *s)
 {
 	char path[4200];
-	uint8_t probe;
 	uint32_t cv;
-	uint64_t v;
+	uint64_t v = 0;
+	int rc = statedir_read(q->env.state, EV_TRACKING_FILE, &v);
 
-	if (statedir_get(q->env.state, EV_TRACKING_FILE, &probe, 1) !=
-	    -ENOENT) {
-		if (statedir_read(q->env.state, EV_TRACKING_FILE, &v) < 0)
-			return false;
-		if (v > COHORT_CONFIG_EXPECTED_MAX)
-			log_warnx("quorum: expected votes barrier %llu in %s "
-			    "is above the limit (%u); not taken",
-			    (unsigned long long)v, q->env.state->dir,
-			    COHORT_CONFIG_EXPECTED_MAX);
-		else
-			s->ev_tracking_barrier = (uint32_t)v;
-		return false;
+	if (rc < 0) {
+		errno = -rc;
+		log_warn("quorum: cannot read the expected votes barrier in "
+		    "%s; not taken", q->env.state->dir);
+		v = 0;
+	} else if (v > COHORT_CONFIG_EXPECTED_MAX) {
+		log_warnx("quorum: expected votes barrier %llu in %s is above "
+		    "the limit (%u); not taken", (unsigned long long)v,
+		    q->env.state->dir, COHORT_CONFIG_EXPECTED_MAX);
+		v = 0;
 	}
-	if (!corosync_barrier(q->env.corosync_dir, &cv, path, sizeof(path)))
+	s->ev_tracking_barrier = (uint32_t)v;
+	if (!corosync_barrier(q->env.corosync_dir, &cv, path, sizeof(path)) ||
+	    cv <= v)
 		return false;
 	if (cv > COHORT_CONFIG_EXPECTED_MAX) {
 		log_warnx("quorum: expected votes barrier %u in %s is above "
