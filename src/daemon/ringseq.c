@@ -46,12 +46,7 @@ int ringseq_boot_id(char *boot)
 /* Writes bound `b` durably: 0 or -errno. */
 static int put_bound(const struct ringseq *rs, uint64_t b)
 {
-	uint8_t buf[8];
-
-	for (int i = 0; i < 8; i++)
-		buf[i] = (uint8_t)(b >> (8 * i));
-	return statedir_put(rs->sd, BOUND_FILE, buf, sizeof(buf), true) < 0 ?
-	    -errno : 0;
+	return statedir_put_u64(rs->sd, BOUND_FILE, b, true) < 0 ? -errno : 0;
 }
 
 /* The exact value of an earlier run of this boot, if there is one. */

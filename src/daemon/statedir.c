@@ -80,13 +80,19 @@ ssize_t statedir_get(const struct statedir *sd, const char *name,
 	return n;
 }
 
-void statedir_write(const struct statedir *sd, const char *name, uint64_t v)
+int statedir_put_u64(const struct statedir *sd, const char *name, uint64_t v,
+    bool durable)
 {
 	uint8_t b[8];
 
 	for (int i = 0; i < 8; i++)
 		b[i] = (uint8_t)(v >> (8 * i));
-	if (statedir_put(sd, name, b, sizeof(b), true) < 0)
+	return statedir_put(sd, name, b, sizeof(b), durable);
+}
+
+void statedir_write(const struct statedir *sd, const char *name, uint64_t v)
+{
+	if (statedir_put_u64(sd, name, v, true) < 0)
 		fatal("cannot persist %s in %s", name, sd->dir);
 }
 

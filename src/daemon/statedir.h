@@ -33,6 +33,10 @@ ssize_t statedir_get(const struct statedir *sd, const char *name,
 /* Reads the 64-bit value of state file `name`; a missing or damaged file
  * means 0. 0 or -errno. */
 int statedir_read(const struct statedir *sd, const char *name, uint64_t *v);
+/* Writes the 64-bit value `v` (8 bytes, little-endian) to state file
+ * `name`, as statedir_put(). 0, or -1 with errno set. */
+int statedir_put_u64(const struct statedir *sd, const char *name, uint64_t v,
+    bool durable);
 /* Writes it durably (fsync, then rename); a failure is fatal, as the
  * values it keeps must only grow. */
 void statedir_write(const struct statedir *sd, const char *name, uint64_t v);

@@ -18,16 +18,13 @@
 static void write_want(struct statekeep *k)
 {
 	uint64_t v = k->want;
-	uint8_t b[8];
 	int rc = 0;
 
 	k->pending = false;
 	k->writing = true;
 	pthread_mutex_unlock(&k->mu);
-	for (int i = 0; i < 8; i++)
-		b[i] = (uint8_t)(v >> (8 * i));
 	errno = 0;
-	if (statedir_put(k->sd, k->name, b, sizeof(b), true) < 0)
+	if (statedir_put_u64(k->sd, k->name, v, true) < 0)
 		rc = errno ? -errno : -EIO;   /* a short write sets none */
 	pthread_mutex_lock(&k->mu);
 	k->writing = false;

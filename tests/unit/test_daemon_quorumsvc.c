@@ -661,42 +661,39 @@ static uint32_t expected_votes(uint32_t id)
  * barrier and corosync's, keeps corosync's in its own file when it is
  * the higher (written by the helper thread, finished when the service is
  * freed), and leaves out a value above the limit. */
-static void barrier_carried_over(void **state)
+/* Starts node 1 with corosync's barrier at `corosync`: its expected votes
+ * must be `expected`, and once it is freed (its writer finished) its own
+ * file must hold `kept`. */
+static void start_with(uint32_t corosync, uint32_t expected, uint64_t kept)
 {
-	char path[TMPDIR_PATH_MAX + 32];
 	uint64_t v = 0;
 
-	(void)state;
-	corosync_file(5);
-	tracking = true;
+	corosync_file(corosync);
 	node_init(1, true);
-	assert_int_equal(expected_votes(1), 5);
+	assert_int_equal(expected_votes(1), expected);
 	nodes_free();
 	assert_int_equal(statedir_get(&nodes[1].state, "ev_tracking", NULL, 0),
 	    0);
 	assert_int_equal(statedir_read(&nodes[1].state, "ev_tracking", &v), 0);
-	assert_int_equal(v, 5);
+	assert_int_equal(v, kept);
+}
 
+static void barrier_carried_over(void **state)
+{
+	char path[TMPDIR_PATH_MAX + 32];
+
+	(void)state;
+	tracking = true;
+	start_with(5, 5, 5);
 	/* corosync ran in between and raised it: taken. */
-	corosync_file(9);
-	node_init(1, true);
-	assert_int_equal(expected_votes(1), 9);
-	nodes_free();
-	assert_int_equal(statedir_read(&nodes[1].state, "ev_tracking", &v), 0);
-	assert_int_equal(v, 9);
+	start_with(9, 9, 9);
 	/* Lower than this node's: this node's stands. */
-	corosync_file(4);
-	node_init(1, true);
-	assert_int_equal(expected_votes(1), 9);
-	nodes_free();
+	start_with(4, 9, 9);
 
 	/* A barrier above the expected votes' limit is not taken. */
 	snprintf(path, sizeof(path), "%s/ev_tracking_1", tmpdir_path());
 	assert_int_equal(unlink(path), 0);
-	corosync_file(1000001);
-	node_init(1, true);
-	assert_int_equal(expected_votes(1), NODES);
-	nodes_free();
+	start_with(1000001, NODES, NODES);
 	tracking = false;
 	snprintf(path, sizeof(path), "%s/ev_tracking", tmpdir_path());
 	assert_int_equal(unlink(path), 0);
