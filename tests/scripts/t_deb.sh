@@ -85,7 +85,7 @@ COHORT_READY_FD=3 cohortd -f 3>/work/ready 2>/work/cohortd.log &
 dpid=$!
 # Whatever fails below, the packaged daemon does not outlive the test.
 trap 'kill $dpid 2>/dev/null || true' EXIT
-read -r line </work/ready
+read -r line </work/ready || line=
 [ "$line" = READY ] || { echo "the packaged daemon did not get ready"; cat /work/cohortd.log; exit 1; }
 /work/with-corosync >/work/client.log 2>&1 || { echo "corosync-built client failed on the package:"; cat /work/client.log; kill $dpid; exit 1; }
 ldd /work/with-corosync | grep -q "libcpg.so.4 => /.*lib/" || { echo "client did not load the system libcpg:"; ldd /work/with-corosync; exit 1; }
@@ -106,9 +106,13 @@ echo "inside: installed over corosync's packages, daemon ready, corosync-built c
 INSIDE
 
 mkdir -p "$DIR/upper" "$DIR/work" "$DIR/root"
-unshare -m --propagation private bash -c '
+# A network namespace of its own too: the packaged daemon does not share
+# the host's loopback with the daemons of the tests running beside this
+# script (it runs beside the unit and API batch).
+unshare -m -n --propagation private bash -c '
 	set -euo pipefail
 	D=$1
+	ip link set lo up
 	mount -t overlay overlay -o "lowerdir=/,upperdir=$D/upper,workdir=$D/work" "$D/root"
 	mount -t proc proc "$D/root/proc"
 	mount --rbind /dev "$D/root/dev"
